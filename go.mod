@@ -1,0 +1,3 @@
+module lucid
+
+go 1.26
