@@ -1,0 +1,426 @@
+package handshake
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/x509"
+	"fmt"
+	"net"
+
+	"lucid/internal/alert"
+	"lucid/internal/kex"
+	"lucid/internal/keys"
+	"lucid/internal/signature"
+	"lucid/internal/suites"
+	"lucid/internal/wire"
+)
+
+// client holds what every client state shares: the configuration, the
+// transcript, the hello it sent and the key shares it still owns.
+type client struct {
+	*Engine
+	hello  *wire.ClientHello
+	shares []*kex.Private
+	tr     transcript
+	sentCCS bool
+}
+
+// NewClient returns a client engine. Call Start for the first flight.
+func NewClient(cfg *Config) *Engine {
+	return &Engine{cfg: cfg}
+}
+
+// Start builds the ClientHello (RFC 8446 §4.1.2) and returns the first flight.
+func (e *Engine) Start() ([]Action, error) {
+	c := &client{Engine: e}
+	if err := c.buildHello(); err != nil {
+		return nil, err
+	}
+	msg := c.hello.Marshal()
+	c.tr.add(msg)
+	c.out.send(msg)
+	c.out.flush()
+	c.cfg.emitMessage(MessageSent, wire.TypeClientHello, len(msg), c.hello)
+	e.cur = &expectServerHello{c}
+	return e.out.take(), nil
+}
+
+func (c *client) buildHello() error {
+	cfg := c.cfg
+	random, err := cfg.random(32)
+	if err != nil {
+		return fmt.Errorf("reading client random: %w", err)
+	}
+	// RFC 8446 §D.4: a non-empty legacy_session_id puts the handshake in
+	// middlebox compatibility mode, which real networks need.
+	sid, err := cfg.random(32)
+	if err != nil {
+		return fmt.Errorf("reading session id: %w", err)
+	}
+	h := &wire.ClientHello{
+		LegacyVersion:        0x0303,
+		SessionID:            sid,
+		CipherSuites:         cfg.CipherSuites,
+		CompressionMethods:   []uint8{0},
+		SupportedGroups:      cfg.Groups,
+		SignatureSchemes:     schemesToU16(cfg.Schemes),
+		SignatureSchemesCert: schemesToU16(cfg.CertSchemes),
+		ALPN:                 cfg.NextProtos,
+		SupportedVersions:    []uint16{VersionTLS13},
+		HasKeyShare:          true,
+		PSKModes:             []uint8{1}, // psk_dhe_ke
+	}
+	copy(h.Random[:], random)
+	// RFC 6066 §3: literal IP addresses are not permitted in server_name.
+	if cfg.ServerName != "" && net.ParseIP(cfg.ServerName) == nil {
+		h.ServerName = cfg.ServerName
+	}
+	c.result.ClientRandom = h.Random
+	// Browsers send a share for the hybrid group and one for X25519, so a
+	// server without ML-KEM still completes in one round trip.
+	want := []uint16{cfg.Groups[0]}
+	if cfg.Groups[0] == kex.X25519MLKEM768 && containsU16(cfg.Groups, kex.X25519) {
+		want = append(want, kex.X25519)
+	}
+	for _, g := range want {
+		p, err := kex.Generate(g, cfg.Rand)
+		if err != nil {
+			return err
+		}
+		c.shares = append(c.shares, p)
+		h.KeyShares = append(h.KeyShares, wire.KeyShare{Group: g, Data: p.Share()})
+	}
+	c.hello = h
+	return nil
+}
+
+type expectServerHello struct{ c *client }
+
+func (s *expectServerHello) handle(typ uint8, msg []byte) (state, error) {
+	c := s.c
+	if typ != wire.TypeServerHello {
+		return nil, unexpected(typ, "ServerHello")
+	}
+	sh, err := wire.ParseServerHello(msg[wire.HeaderLen:])
+	if err != nil {
+		return nil, err
+	}
+	c.cfg.emitMessage(MessageReceived, typ, len(msg), sh)
+	suite, err := c.checkServerHello(sh)
+	if err != nil {
+		return nil, err
+	}
+	c.tr.setHash(suite.Hash)
+	if sh.IsHelloRetryRequest() {
+		return c.retry(sh, msg, suite)
+	}
+	return c.serverHello(sh, msg, suite)
+}
+
+// checkServerHello applies the checks common to ServerHello and
+// HelloRetryRequest (RFC 8446 §4.1.3, §4.1.4).
+func (c *client) checkServerHello(sh *wire.ServerHello) (*suites.Suite, error) {
+	if sh.SupportedVersion == 0 {
+		return nil, alert.New(alert.ProtocolVersion, "server does not speak TLS 1.3 (no supported_versions in ServerHello)")
+	}
+	if sh.SupportedVersion != VersionTLS13 {
+		return nil, alert.New(alert.IllegalParameter, "server selected version 0x%04x, which was not offered", sh.SupportedVersion)
+	}
+	if sh.LegacyVersion != 0x0303 {
+		return nil, alert.New(alert.IllegalParameter, "ServerHello legacy_version is 0x%04x, want 0x0303", sh.LegacyVersion)
+	}
+	if !bytes.Equal(sh.SessionID, c.hello.SessionID) {
+		return nil, alert.New(alert.IllegalParameter, "server did not echo legacy_session_id")
+	}
+	if !containsU16(c.hello.CipherSuites, sh.CipherSuite) {
+		return nil, alert.New(alert.IllegalParameter, "server chose cipher suite 0x%04x, which was not offered", sh.CipherSuite)
+	}
+	suite := suites.Lookup13(sh.CipherSuite)
+	if suite == nil {
+		return nil, alert.New(alert.IllegalParameter, "server chose cipher suite 0x%04x, which is not a TLS 1.3 suite", sh.CipherSuite)
+	}
+	if c.result.Suite != nil && c.result.Suite != suite {
+		// RFC 8446 §4.1.4: the suite in ServerHello must match the HRR's.
+		return nil, alert.New(alert.IllegalParameter, "ServerHello suite %s differs from HelloRetryRequest's %s", suite.Name, c.result.Suite.Name)
+	}
+	for _, ext := range sh.Extensions {
+		switch ext {
+		case wire.ExtSupportedVersions, wire.ExtKeyShare, wire.ExtCookie:
+		case wire.ExtPreSharedKey:
+			return nil, alert.New(alert.UnsupportedExtension, "server sent pre_shared_key, but no PSK was offered")
+		default:
+			return nil, alert.New(alert.UnsupportedExtension, "server sent extension %s in ServerHello", wire.ExtensionName(ext))
+		}
+	}
+	c.result.Suite = suite
+	return suite, nil
+}
+
+// retry answers a HelloRetryRequest with a second ClientHello (RFC 8446 §4.1.4).
+func (c *client) retry(hrr *wire.ServerHello, msg []byte, suite *suites.Suite) (state, error) {
+	if c.result.DidHRR {
+		return nil, alert.New(alert.UnexpectedMessage, "second HelloRetryRequest")
+	}
+	c.result.DidHRR = true
+	g := hrr.SelectedGroup
+	if g == 0 && hrr.Cookie == nil {
+		return nil, alert.New(alert.IllegalParameter, "HelloRetryRequest would not change the ClientHello")
+	}
+	if g != 0 {
+		if !containsU16(c.hello.SupportedGroups, g) {
+			return nil, alert.New(alert.IllegalParameter, "HelloRetryRequest selected group %s, which was not offered", kex.Name(g))
+		}
+		for _, p := range c.shares {
+			if p.Group() == g {
+				return nil, alert.New(alert.IllegalParameter, "HelloRetryRequest asked for %s, for which a share was already sent", kex.Name(g))
+			}
+		}
+	}
+	c.tr.replaceWithMessageHash()
+	c.tr.add(msg)
+	c.cfg.emit(Event{Kind: Decision, Name: "hello_retry", Detail: fmt.Sprintf("server asked for group %s", kex.Name(g))})
+
+	h := *c.hello
+	h.Cookie = hrr.Cookie
+	if g != 0 {
+		p, err := kex.Generate(g, c.cfg.Rand)
+		if err != nil {
+			return nil, err
+		}
+		c.shares = []*kex.Private{p}
+		h.KeyShares = []wire.KeyShare{{Group: g, Data: p.Share()}}
+	}
+	c.hello = &h
+	out := h.Marshal()
+	c.tr.add(out)
+	// RFC 8446 §D.4: in compatibility mode the client's change_cipher_spec
+	// goes right before its second flight.
+	c.out.ccs()
+	c.sentCCS = true
+	c.out.send(out)
+	c.out.flush()
+	c.cfg.emitMessage(MessageSent, wire.TypeClientHello, len(out), &h)
+	return &expectServerHello{c}, nil
+}
+
+func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Suite) (state, error) {
+	var share *kex.Private
+	for _, p := range c.shares {
+		if p.Group() == sh.KeyShare.Group {
+			share = p
+		}
+	}
+	if sh.KeyShare.Group == 0 {
+		return nil, alert.New(alert.MissingExtension, "ServerHello has no key_share")
+	}
+	if share == nil {
+		return nil, alert.New(alert.IllegalParameter, "server's key share is for %s, for which no share was sent", kex.Name(sh.KeyShare.Group))
+	}
+	shared, err := share.Shared(sh.KeyShare.Data)
+	if err != nil {
+		return nil, err
+	}
+	c.shares = nil
+	c.result.Group = share.Group()
+	c.result.Version = VersionTLS13
+	c.tr.add(msg)
+	hs := keys.NewEarlySecret(suite.Hash, nil).Handshake(shared)
+	th := c.tr.sum()
+	cs, ss := hs.ClientTraffic(th), hs.ServerTraffic(th)
+	c.cfg.keyLog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", c.result.ClientRandom, cs)
+	c.cfg.keyLog("SERVER_HANDSHAKE_TRAFFIC_SECRET", c.result.ClientRandom, ss)
+	c.out.readKey(suite, ss, LevelHandshake)
+	// Installed now so that an alert the client raises before its Finished
+	// is protected, as the server expects (RFC 8446 §5.1).
+	c.out.writeKey(suite, cs, LevelHandshake)
+	return &expectEncryptedExtensions{c: c, hs: hs, clientSecret: cs, serverSecret: ss}, nil
+}
+
+// handshakeKeys travels from ServerHello to Finished: the secrets the rest
+// of the handshake is protected and authenticated with.
+type handshakeKeys struct {
+	c            *client
+	hs           keys.HandshakeSecret
+	clientSecret []byte
+	serverSecret []byte
+	request      *wire.CertificateRequest
+}
+
+type expectEncryptedExtensions handshakeKeys
+
+func (s *expectEncryptedExtensions) handle(typ uint8, msg []byte) (state, error) {
+	c := s.c
+	if typ != wire.TypeEncryptedExtensions {
+		return nil, unexpected(typ, "EncryptedExtensions")
+	}
+	ee, err := wire.ParseEncryptedExtensions(msg[wire.HeaderLen:])
+	if err != nil {
+		return nil, err
+	}
+	c.cfg.emitMessage(MessageReceived, typ, len(msg), ee)
+	for _, ext := range ee.Extensions {
+		switch ext {
+		case wire.ExtServerName:
+			if c.hello.ServerName == "" {
+				return nil, alert.New(alert.UnsupportedExtension, "server acknowledged server_name, which was not sent")
+			}
+		case wire.ExtALPN:
+			if len(c.hello.ALPN) == 0 {
+				return nil, alert.New(alert.UnsupportedExtension, "server sent ALPN, which was not offered")
+			}
+		case wire.ExtSupportedGroups:
+			// RFC 8446 §4.2.7: the server's preference, for future use.
+		default:
+			return nil, alert.New(alert.UnsupportedExtension, "server sent unsolicited extension %s", wire.ExtensionName(ext))
+		}
+	}
+	if ee.ALPN != "" {
+		found := false
+		for _, p := range c.hello.ALPN {
+			found = found || p == ee.ALPN
+		}
+		if !found {
+			return nil, alert.New(alert.IllegalParameter, "server chose protocol %q, which was not offered", ee.ALPN)
+		}
+		c.result.ALPN = ee.ALPN
+	}
+	c.result.ServerName = c.cfg.ServerName
+	c.tr.add(msg)
+	return (*expectCertificate)(s), nil
+}
+
+type expectCertificate handshakeKeys
+
+func (s *expectCertificate) handle(typ uint8, msg []byte) (state, error) {
+	c := s.c
+	switch {
+	case typ == wire.TypeCertificateRequest && s.request == nil:
+		// Client certificates arrive with the mutual-TLS work; until then
+		// a request is answered with an empty Certificate (RFC 8446 §4.4.2).
+		cr, err := wire.ParseCertificateRequest(msg[wire.HeaderLen:])
+		if err != nil {
+			return nil, err
+		}
+		c.cfg.emitMessage(MessageReceived, typ, len(msg), cr)
+		c.tr.add(msg)
+		next := *s
+		next.request = cr
+		return &next, nil
+	case typ == wire.TypeCertificate:
+	default:
+		return nil, unexpected(typ, "Certificate or CertificateRequest")
+	}
+	cert, err := wire.ParseCertificate(msg[wire.HeaderLen:])
+	if err != nil {
+		return nil, err
+	}
+	c.cfg.emitMessage(MessageReceived, typ, len(msg), cert)
+	if len(cert.RequestContext) != 0 {
+		return nil, alert.New(alert.IllegalParameter, "server Certificate has a non-empty request context")
+	}
+	// RFC 8446 §4.4.2.4: an empty server Certificate is decode_error.
+	if len(cert.Entries) == 0 {
+		return nil, alert.New(alert.DecodeError, "server sent no certificate")
+	}
+	chain := make([][]byte, len(cert.Entries))
+	for i, e := range cert.Entries {
+		chain[i] = e.Data
+	}
+	leaf, err := x509.ParseCertificate(chain[0])
+	if err != nil {
+		return nil, alert.New(alert.BadCertificate, "server certificate could not be parsed: %v", err)
+	}
+	if c.cfg.VerifyPeer != nil {
+		if err := c.cfg.VerifyPeer(chain); err != nil {
+			c.cfg.emit(Event{Kind: Check, Name: "certificate_chain", Err: err})
+			return nil, err
+		}
+		c.cfg.emit(Event{Kind: Check, Name: "certificate_chain", Detail: "chain verified"})
+	}
+	c.result.PeerChain = chain
+	c.tr.add(msg)
+	return &expectCertificateVerify{keys: handshakeKeys(*s), leaf: leaf}, nil
+}
+
+type expectCertificateVerify struct {
+	keys handshakeKeys
+	leaf *x509.Certificate
+}
+
+func (s *expectCertificateVerify) handle(typ uint8, msg []byte) (state, error) {
+	c := s.keys.c
+	if typ != wire.TypeCertificateVerify {
+		return nil, unexpected(typ, "CertificateVerify")
+	}
+	cv, err := wire.ParseCertificateVerify(msg[wire.HeaderLen:])
+	if err != nil {
+		return nil, err
+	}
+	c.cfg.emitMessage(MessageReceived, typ, len(msg), cv)
+	scheme := signature.Scheme(cv.Scheme)
+	// RFC 8446 §4.4.3: the scheme must be one the client offered.
+	if !containsU16(c.hello.SignatureSchemes, cv.Scheme) {
+		return nil, alert.New(alert.IllegalParameter, "server signed with %s, which was not offered", scheme)
+	}
+	content := signature.Content13(signature.ServerContext13, c.tr.sum())
+	if err := signature.Verify(s.leaf.PublicKey, scheme, content, cv.Signature); err != nil {
+		c.cfg.emit(Event{Kind: Check, Name: "certificate_verify", Err: err})
+		return nil, err
+	}
+	c.cfg.emit(Event{Kind: Check, Name: "certificate_verify", Detail: "signature over the transcript verified with " + scheme.String()})
+	c.result.PeerScheme = scheme
+	c.tr.add(msg)
+	return &expectServerFinished{s.keys}, nil
+}
+
+type expectServerFinished struct{ keys handshakeKeys }
+
+func (s *expectServerFinished) handle(typ uint8, msg []byte) (state, error) {
+	k := s.keys
+	c := k.c
+	if typ != wire.TypeFinished {
+		return nil, unexpected(typ, "Finished")
+	}
+	fin, err := wire.ParseFinished(msg[wire.HeaderLen:])
+	if err != nil {
+		return nil, err
+	}
+	c.cfg.emitMessage(MessageReceived, typ, len(msg), fin)
+	suite := c.result.Suite
+	want := keys.FinishedMAC(suite.Hash, k.serverSecret, c.tr.sum())
+	// RFC 8446 §4.4.4: a wrong verify_data is decrypt_error.
+	if !hmac.Equal(want, fin.VerifyData) {
+		return nil, alert.New(alert.DecryptError, "server Finished does not match the handshake transcript")
+	}
+	c.cfg.emit(Event{Kind: Check, Name: "server_finished", Detail: "server Finished MAC matches the transcript"})
+	c.tr.add(msg)
+	ms := k.hs.Master()
+	th := c.tr.sum()
+	ca, sa := ms.ClientTraffic(th), ms.ServerTraffic(th)
+	c.result.Exporter = ms.Exporter(th)
+	c.cfg.keyLog("CLIENT_TRAFFIC_SECRET_0", c.result.ClientRandom, ca)
+	c.cfg.keyLog("SERVER_TRAFFIC_SECRET_0", c.result.ClientRandom, sa)
+	c.cfg.keyLog("EXPORTER_SECRET", c.result.ClientRandom, c.result.Exporter)
+
+	if !c.sentCCS {
+		c.out.ccs()
+	}
+	if k.request != nil {
+		empty := &wire.Certificate{RequestContext: k.request.Context}
+		m := empty.Marshal()
+		c.tr.add(m)
+		c.out.send(m)
+		c.cfg.emitMessage(MessageSent, wire.TypeCertificate, len(m), empty)
+	}
+	mine := &wire.Finished{VerifyData: keys.FinishedMAC(suite.Hash, k.clientSecret, c.tr.sum())}
+	m := mine.Marshal()
+	c.tr.add(m)
+	c.out.send(m)
+	c.cfg.emitMessage(MessageSent, wire.TypeFinished, len(m), mine)
+	c.out.readKey(suite, sa, LevelApplication)
+	c.out.writeKey(suite, ca, LevelApplication)
+	c.out.flush()
+	c.result.ClientTraffic, c.result.ServerTraffic = ca, sa
+	c.result.Resumption = ms.Resumption(c.tr.sum())
+	return nil, nil
+}

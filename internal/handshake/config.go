@@ -1,0 +1,82 @@
+// Package handshake holds the TLS 1.3 client and server engines. They are
+// sans-I/O: each takes whole handshake messages and returns Actions (bytes to
+// send, keys to install), never touching a socket or a clock of its own.
+//
+// Each engine is a chain of states, one type per message it expects next,
+// so a message out of order can only meet the one gate that turns it into
+// unexpected_message.
+package handshake
+
+import (
+	"crypto"
+	"io"
+	"time"
+
+	"lucid/internal/signature"
+)
+
+// Certificate is a chain (leaf first, DER) and the key that signs for it.
+type Certificate struct {
+	Chain [][]byte
+	Key   crypto.Signer
+	// OCSPStaple and SCTs are sent with the leaf when the client asks.
+	OCSPStaple []byte
+	SCTs       [][]byte
+}
+
+// HelloInfo is what a server knows about the client when it picks a
+// certificate.
+type HelloInfo struct {
+	ServerName        string
+	CipherSuites      []uint16
+	SupportedGroups   []uint16
+	SignatureSchemes  []uint16
+	SupportedVersions []uint16
+	ALPN              []string
+}
+
+// Config is everything an engine needs, resolved by the public tls package
+// from its Config.
+type Config struct {
+	// Rand supplies every random byte; Deterministic says the caller
+	// chose Rand and wants reproducible handshakes.
+	Rand          io.Reader
+	Deterministic bool
+	Now           func() time.Time
+
+	// ServerName is the client's SNI (empty or an IP literal: not sent).
+	ServerName string
+	NextProtos []string
+	// CipherSuites, Groups and Schemes are in preference order.
+	CipherSuites []uint16
+	Groups       []uint16
+	Schemes      []signature.Scheme
+	CertSchemes  []signature.Scheme
+
+	// VerifyPeer checks the peer's chain (client role); nil skips the
+	// chain check but never the CertificateVerify signature.
+	VerifyPeer func(chain [][]byte) error
+
+	// GetCertificate chooses the server's certificate for a ClientHello.
+	GetCertificate func(*HelloInfo) (*Certificate, error)
+
+	// KeyLog receives each secret in NSS key log terms; nil disables.
+	KeyLog func(label string, clientRandom, secret []byte)
+
+	// Observe receives events; nil costs nothing.
+	Observe func(Event)
+}
+
+func (c *Config) random(n int) ([]byte, error) {
+	b := make([]byte, n)
+	if _, err := io.ReadFull(c.Rand, b); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func (c *Config) keyLog(label string, clientRandom [32]byte, secret []byte) {
+	if c.KeyLog != nil {
+		c.KeyLog(label, clientRandom[:], secret)
+	}
+}

@@ -1,0 +1,106 @@
+package handshake
+
+import (
+	"lucid/internal/alert"
+	"lucid/internal/signature"
+	"lucid/internal/suites"
+	"lucid/internal/wire"
+)
+
+// VersionTLS13 is the only version these engines negotiate.
+const VersionTLS13 uint16 = 0x0304
+
+// Result is what a finished handshake established.
+type Result struct {
+	Version      uint16
+	Suite        *suites.Suite
+	Group        uint16
+	ALPN         string
+	ServerName   string
+	PeerChain    [][]byte
+	PeerScheme   signature.Scheme
+	ClientRandom [32]byte
+	DidHRR       bool
+	// Application traffic secrets, for the record layer and KeyUpdate.
+	ClientTraffic []byte
+	ServerTraffic []byte
+	Exporter      []byte
+	Resumption    []byte
+	// ClientHello is the hello the server answered (server role), kept
+	// for fingerprints and the inspection page.
+	ClientHello *wire.ClientHello
+}
+
+// state is one step of an engine: it accepts the message it expects and
+// returns the next step.
+type state interface {
+	handle(typ uint8, msg []byte) (state, error)
+}
+
+// Engine is a client or server handshake.
+type Engine struct {
+	cfg    *Config
+	out    outbox
+	cur    state
+	result Result
+	done   bool
+}
+
+// Handle feeds one whole handshake message (header included) to the engine
+// and returns what to do about it.
+func (e *Engine) Handle(msg []byte) ([]Action, error) {
+	if e.done || e.cur == nil {
+		return nil, alert.New(alert.UnexpectedMessage, "handshake message %s after the handshake finished", wire.MessageName(msg[0]))
+	}
+	typ, n, ok := wire.Header(msg)
+	if !ok || n != len(msg)-wire.HeaderLen {
+		return nil, alert.New(alert.DecodeError, "handshake message framing is inconsistent")
+	}
+	next, err := e.cur.handle(typ, msg)
+	if err != nil {
+		e.cur = nil
+		return nil, err
+	}
+	e.cur = next
+	if next == nil {
+		e.done = true
+	}
+	return e.out.take(), nil
+}
+
+// Done reports whether the handshake completed.
+func (e *Engine) Done() bool { return e.done }
+
+// Result returns what the handshake established; valid once Done.
+func (e *Engine) Result() *Result { return &e.result }
+
+// unexpected is the single gate for messages a state does not expect
+// (RFC 8446 §6.2: unexpected_message).
+func unexpected(typ uint8, want string) error {
+	return alert.New(alert.UnexpectedMessage, "received %s, expected %s", wire.MessageName(typ), want)
+}
+
+func containsU16(list []uint16, v uint16) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func schemesToU16(s []signature.Scheme) []uint16 {
+	out := make([]uint16, len(s))
+	for i, v := range s {
+		out[i] = uint16(v)
+	}
+	return out
+}
+
+func u16ToSchemes(s []uint16) []signature.Scheme {
+	out := make([]signature.Scheme, len(s))
+	for i, v := range s {
+		out[i] = signature.Scheme(v)
+	}
+	return out
+}

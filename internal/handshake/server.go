@@ -1,0 +1,402 @@
+package handshake
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"fmt"
+
+	"lucid/internal/alert"
+	"lucid/internal/kex"
+	"lucid/internal/keys"
+	"lucid/internal/signature"
+	"lucid/internal/suites"
+	"lucid/internal/wire"
+)
+
+// server holds what every server state shares.
+type server struct {
+	*Engine
+	tr transcript
+}
+
+// NewServer returns a server engine waiting for a ClientHello.
+func NewServer(cfg *Config) *Engine {
+	e := &Engine{cfg: cfg}
+	e.cur = &expectClientHello{s: &server{Engine: e}}
+	return e
+}
+
+// expectClientHello waits for the first ClientHello, or for the second one
+// after a HelloRetryRequest, in which case retry holds what the first
+// round decided.
+type expectClientHello struct {
+	s     *server
+	retry *retryState
+}
+
+type retryState struct {
+	first  *wire.ClientHello
+	suite  *suites.Suite
+	group  uint16
+	cookie []byte
+}
+
+// negotiation is what the server decided from a ClientHello.
+type negotiation struct {
+	hello  *wire.ClientHello
+	suite  *suites.Suite
+	group  uint16
+	share  []byte // the client's share for group; nil: ask again
+	cert   *Certificate
+	scheme signature.Scheme
+	alpn   string
+}
+
+func (st *expectClientHello) handle(typ uint8, msg []byte) (state, error) {
+	s := st.s
+	if typ != wire.TypeClientHello {
+		return nil, unexpected(typ, "ClientHello")
+	}
+	ch, err := wire.ParseClientHello(msg[wire.HeaderLen:])
+	if err != nil {
+		return nil, err
+	}
+	s.cfg.emitMessage(MessageReceived, typ, len(msg), ch)
+	if st.retry != nil {
+		if err := checkSecondHello(st.retry, ch); err != nil {
+			return nil, err
+		}
+	}
+	n, err := s.negotiate(ch, st.retry)
+	if err != nil {
+		return nil, err
+	}
+	s.result.ClientHello = ch
+	s.result.ClientRandom = ch.Random
+	s.tr.setHash(n.suite.Hash)
+	s.tr.add(msg)
+	if n.share == nil {
+		return s.helloRetry(n)
+	}
+	return s.respond(n)
+}
+
+// negotiate picks version, suite, group, certificate, signature scheme and
+// protocol, each by the server's preference among what the client offered.
+func (s *server) negotiate(ch *wire.ClientHello, retry *retryState) (*negotiation, error) {
+	cfg := s.cfg
+	// RFC 8446 §4.2.1: without supported_versions the client is TLS 1.2 or
+	// older, which this engine does not speak.
+	if !containsU16(ch.SupportedVersions, VersionTLS13) {
+		return nil, alert.New(alert.ProtocolVersion, "client does not offer TLS 1.3 (supported_versions %x)", ch.SupportedVersions)
+	}
+	// RFC 8446 §4.1.2: TLS 1.3 ClientHellos carry exactly one
+	// compression method, null.
+	if len(ch.CompressionMethods) != 1 || ch.CompressionMethods[0] != 0 {
+		return nil, alert.New(alert.IllegalParameter, "ClientHello offers compression methods %v; TLS 1.3 allows only null", ch.CompressionMethods)
+	}
+	n := &negotiation{hello: ch}
+	for _, id := range cfg.CipherSuites {
+		if containsU16(ch.CipherSuites, id) {
+			n.suite = suites.Lookup13(id)
+			break
+		}
+	}
+	if n.suite == nil {
+		return nil, alert.New(alert.HandshakeFailure, "no cipher suite in common (client offered %s)", suiteList(ch.CipherSuites))
+	}
+	if !ch.HasKeyShare || ch.SupportedGroups == nil {
+		return nil, alert.New(alert.MissingExtension, "ClientHello lacks key_share or supported_groups, which TLS 1.3 without PSK requires")
+	}
+	if ch.SignatureSchemes == nil {
+		return nil, alert.New(alert.MissingExtension, "ClientHello lacks signature_algorithms")
+	}
+	// RFC 8446 §4.2.8: shares must be for offered groups, in order.
+	for _, ks := range ch.KeyShares {
+		if !containsU16(ch.SupportedGroups, ks.Group) {
+			return nil, alert.New(alert.IllegalParameter, "key share for %s, which is not in supported_groups", kex.Name(ks.Group))
+		}
+	}
+	if err := s.chooseGroup(n, ch, retry); err != nil {
+		return nil, err
+	}
+	if err := s.chooseCertificate(n, ch); err != nil {
+		return nil, err
+	}
+	if len(ch.ALPN) > 0 && len(cfg.NextProtos) > 0 {
+		for _, p := range cfg.NextProtos {
+			for _, q := range ch.ALPN {
+				if p == q && n.alpn == "" {
+					n.alpn = p
+				}
+			}
+		}
+		// RFC 7301 §3.2: no overlap is no_application_protocol.
+		if n.alpn == "" {
+			return nil, alert.New(alert.NoApplicationProtocol, "client offered protocols %q, server supports %q", ch.ALPN, cfg.NextProtos)
+		}
+	}
+	return n, nil
+}
+
+// chooseGroup takes the server's most preferred group that the client sent
+// a share for, saving a round trip; failing that, the most preferred group
+// the client supports, for which it must be asked (HelloRetryRequest).
+func (s *server) chooseGroup(n *negotiation, ch *wire.ClientHello, retry *retryState) error {
+	for _, g := range s.cfg.Groups {
+		for _, ks := range ch.KeyShares {
+			if ks.Group == g {
+				n.group, n.share = g, ks.Data
+				return nil
+			}
+		}
+	}
+	if retry != nil {
+		return alert.New(alert.IllegalParameter, "second ClientHello has no share for %s", kex.Name(retry.group))
+	}
+	for _, g := range s.cfg.Groups {
+		if containsU16(ch.SupportedGroups, g) {
+			n.group = g
+			return nil
+		}
+	}
+	return alert.New(alert.HandshakeFailure, "no key exchange group in common (client offered %s)", groupList(ch.SupportedGroups))
+}
+
+func (s *server) chooseCertificate(n *negotiation, ch *wire.ClientHello) error {
+	info := &HelloInfo{
+		ServerName:        ch.ServerName,
+		CipherSuites:      ch.CipherSuites,
+		SupportedGroups:   ch.SupportedGroups,
+		SignatureSchemes:  ch.SignatureSchemes,
+		SupportedVersions: ch.SupportedVersions,
+		ALPN:              ch.ALPN,
+	}
+	cert, err := s.cfg.GetCertificate(info)
+	if err != nil {
+		return err
+	}
+	if cert == nil || len(cert.Chain) == 0 || cert.Key == nil {
+		return alert.New(alert.HandshakeFailure, "server has no certificate for %q", ch.ServerName)
+	}
+	scheme, ok := signature.Choose(cert.Key.Public(), VersionTLS13, s.cfg.Schemes, u16ToSchemes(ch.SignatureSchemes))
+	if !ok {
+		return alert.New(alert.HandshakeFailure, "client accepts no signature scheme the server's key can make (client offered %v)", u16ToSchemes(ch.SignatureSchemes))
+	}
+	n.cert, n.scheme = cert, scheme
+	return nil
+}
+
+// checkSecondHello enforces RFC 8446 §4.1.2: the second ClientHello repeats
+// the first except for key_share, early_data, cookie, pre_shared_key and
+// padding.
+func checkSecondHello(r *retryState, ch *wire.ClientHello) error {
+	first := r.first
+	if !bytes.Equal(ch.Cookie, r.cookie) {
+		return alert.New(alert.IllegalParameter, "second ClientHello does not echo the cookie")
+	}
+	if len(ch.KeyShares) != 1 || ch.KeyShares[0].Group != r.group {
+		return alert.New(alert.IllegalParameter, "second ClientHello must carry exactly one share, for %s", kex.Name(r.group))
+	}
+	if ch.EarlyData {
+		return alert.New(alert.IllegalParameter, "second ClientHello offers early data")
+	}
+	if ch.Random != first.Random || !bytes.Equal(ch.SessionID, first.SessionID) ||
+		!equalU16(ch.CipherSuites, first.CipherSuites) || !equalU16(ch.SupportedGroups, first.SupportedGroups) ||
+		!equalU16(ch.SupportedVersions, first.SupportedVersions) || ch.ServerName != first.ServerName {
+		return alert.New(alert.IllegalParameter, "second ClientHello changed more than the RFC allows")
+	}
+	if !containsU16(ch.CipherSuites, r.suite.ID) {
+		return alert.New(alert.IllegalParameter, "second ClientHello no longer offers %s", r.suite.Name)
+	}
+	return nil
+}
+
+func (s *server) helloRetry(n *negotiation) (state, error) {
+	cookie, err := s.cfg.random(16)
+	if err != nil {
+		return nil, err
+	}
+	hrr := &wire.ServerHello{
+		LegacyVersion:    0x0303,
+		Random:           wire.HelloRetryRequestRandom,
+		SessionID:        n.hello.SessionID,
+		CipherSuite:      n.suite.ID,
+		SupportedVersion: VersionTLS13,
+		SelectedGroup:    n.group,
+		Cookie:           cookie,
+	}
+	s.tr.replaceWithMessageHash()
+	m := hrr.Marshal()
+	s.tr.add(m)
+	s.out.send(m)
+	s.cfg.emitMessage(MessageSent, wire.TypeServerHello, len(m), hrr)
+	s.cfg.emit(Event{Kind: Decision, Name: "hello_retry", Detail: fmt.Sprintf("no usable key share; asking for %s", kex.Name(n.group))})
+	// RFC 8446 §D.4: the server's compatibility change_cipher_spec follows
+	// its first handshake message, here the HelloRetryRequest.
+	if len(n.hello.SessionID) > 0 {
+		s.out.ccs()
+	}
+	s.out.flush()
+	s.result.DidHRR = true
+	return &expectClientHello{s: s, retry: &retryState{first: n.hello, suite: n.suite, group: n.group, cookie: cookie}}, nil
+}
+
+func (s *server) respond(n *negotiation) (state, error) {
+	cfg := s.cfg
+	share, shared, err := kex.Respond(n.group, cfg.Rand, n.share, cfg.Deterministic)
+	if err != nil {
+		return nil, err
+	}
+	random, err := cfg.random(32)
+	if err != nil {
+		return nil, err
+	}
+	sh := &wire.ServerHello{
+		LegacyVersion:    0x0303,
+		SessionID:        n.hello.SessionID,
+		CipherSuite:      n.suite.ID,
+		SupportedVersion: VersionTLS13,
+		KeyShare:         wire.KeyShare{Group: n.group, Data: share},
+	}
+	copy(sh.Random[:], random)
+	m := sh.Marshal()
+	s.tr.add(m)
+	s.out.send(m)
+	s.cfg.emitMessage(MessageSent, wire.TypeServerHello, len(m), sh)
+	if len(n.hello.SessionID) > 0 && !s.result.DidHRR {
+		s.out.ccs()
+	}
+
+	suite := n.suite
+	hs := keys.NewEarlySecret(suite.Hash, nil).Handshake(shared)
+	th := s.tr.sum()
+	cs, ss := hs.ClientTraffic(th), hs.ServerTraffic(th)
+	cfg.keyLog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", n.hello.Random, cs)
+	cfg.keyLog("SERVER_HANDSHAKE_TRAFFIC_SECRET", n.hello.Random, ss)
+	s.out.writeKey(suite, ss, LevelHandshake)
+	s.out.readKey(suite, cs, LevelHandshake)
+
+	ee := &wire.EncryptedExtensions{ALPN: n.alpn}
+	// RFC 6066 §3: a server that used the name answers with an empty
+	// server_name extension.
+	ee.ServerNameAck = n.hello.ServerName != ""
+	s.sendMessage(ee)
+
+	entries := make([]wire.CertificateEntry, len(n.cert.Chain))
+	for i, der := range n.cert.Chain {
+		entries[i].Data = der
+	}
+	if n.hello.StatusRequest {
+		entries[0].OCSPStaple = n.cert.OCSPStaple
+	}
+	if n.hello.SCT {
+		entries[0].SCTs = n.cert.SCTs
+	}
+	s.sendMessage(&wire.Certificate{Entries: entries})
+
+	content := signature.Content13(signature.ServerContext13, s.tr.sum())
+	sig, err := signature.Sign(cfg.Rand, n.cert.Key, n.scheme, content)
+	if err != nil {
+		return nil, fmt.Errorf("signing CertificateVerify with %s: %w", n.scheme, err)
+	}
+	s.sendMessage(&wire.CertificateVerify{Scheme: uint16(n.scheme), Signature: sig})
+	s.sendMessage(&wire.Finished{VerifyData: keys.FinishedMAC(suite.Hash, ss, s.tr.sum())})
+
+	ms := hs.Master()
+	th = s.tr.sum()
+	ca, sa := ms.ClientTraffic(th), ms.ServerTraffic(th)
+	s.result.Exporter = ms.Exporter(th)
+	cfg.keyLog("CLIENT_TRAFFIC_SECRET_0", n.hello.Random, ca)
+	cfg.keyLog("SERVER_TRAFFIC_SECRET_0", n.hello.Random, sa)
+	cfg.keyLog("EXPORTER_SECRET", n.hello.Random, s.result.Exporter)
+	s.out.writeKey(suite, sa, LevelApplication)
+	s.out.flush()
+
+	s.result.Version = VersionTLS13
+	s.result.Suite = suite
+	s.result.Group = n.group
+	s.result.ALPN = n.alpn
+	s.result.ServerName = n.hello.ServerName
+	s.result.ClientTraffic, s.result.ServerTraffic = ca, sa
+	return &expectClientFinished{s: s, clientSecret: cs, ms: ms}, nil
+}
+
+// message is what every wire message offers the engines.
+type message interface {
+	Type() uint8
+	Marshal() []byte
+}
+
+func (s *server) sendMessage(m message) {
+	b := m.Marshal()
+	s.tr.add(b)
+	s.out.send(b)
+	s.cfg.emitMessage(MessageSent, m.Type(), len(b), m)
+}
+
+type expectClientFinished struct {
+	s            *server
+	clientSecret []byte
+	ms           keys.MasterSecret
+}
+
+func (st *expectClientFinished) handle(typ uint8, msg []byte) (state, error) {
+	s := st.s
+	if typ != wire.TypeFinished {
+		return nil, unexpected(typ, "Finished")
+	}
+	fin, err := wire.ParseFinished(msg[wire.HeaderLen:])
+	if err != nil {
+		return nil, err
+	}
+	s.cfg.emitMessage(MessageReceived, typ, len(msg), fin)
+	suite := s.result.Suite
+	want := keys.FinishedMAC(suite.Hash, st.clientSecret, s.tr.sum())
+	if !hmac.Equal(want, fin.VerifyData) {
+		return nil, alert.New(alert.DecryptError, "client Finished does not match the handshake transcript")
+	}
+	s.cfg.emit(Event{Kind: Check, Name: "client_finished", Detail: "client Finished MAC matches the transcript"})
+	s.tr.add(msg)
+	s.result.Resumption = st.ms.Resumption(s.tr.sum())
+	s.out.readKey(suite, s.result.ClientTraffic, LevelApplication)
+	return nil, nil
+}
+
+func equalU16(a, b []uint16) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func suiteList(ids []uint16) string {
+	var b bytes.Buffer
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if s := suites.Lookup13(id); s != nil {
+			b.WriteString(s.Name)
+		} else {
+			fmt.Fprintf(&b, "0x%04x", id)
+		}
+	}
+	return b.String()
+}
+
+func groupList(gs []uint16) string {
+	var b bytes.Buffer
+	for i, g := range gs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(kex.Name(g))
+	}
+	return b.String()
+}

@@ -1,0 +1,52 @@
+package handshake
+
+import (
+	"crypto"
+	"hash"
+
+	"lucid/internal/wire"
+)
+
+// transcript is the running Transcript-Hash of RFC 8446 §4.4.1. Until the
+// cipher suite (and so the hash) is known, messages are kept as bytes.
+type transcript struct {
+	alg     crypto.Hash
+	h       hash.Hash
+	pending []byte
+}
+
+func (t *transcript) add(msg []byte) {
+	if t.h == nil {
+		t.pending = append(t.pending, msg...)
+		return
+	}
+	t.h.Write(msg)
+}
+
+// setHash fixes the hash once the suite is chosen and absorbs what came before.
+func (t *transcript) setHash(alg crypto.Hash) {
+	if t.h != nil {
+		return
+	}
+	t.alg = alg
+	t.h = alg.New()
+	t.h.Write(t.pending)
+	t.pending = nil
+}
+
+// sum returns the hash of everything added so far, leaving the running
+// state untouched.
+func (t *transcript) sum() []byte {
+	return t.h.Sum(nil)
+}
+
+// replaceWithMessageHash applies RFC 8446 §4.4.1 after a HelloRetryRequest:
+// ClientHello1 is replaced by a synthetic message_hash message carrying
+// Hash(ClientHello1).
+func (t *transcript) replaceWithMessageHash() {
+	digest := t.sum()
+	t.h = t.alg.New()
+	hdr := wire.AppendHeader(nil, wire.TypeMessageHash, len(digest))
+	t.h.Write(hdr)
+	t.h.Write(digest)
+}

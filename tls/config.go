@@ -1,0 +1,193 @@
+package tls
+
+import (
+	"crypto"
+	"crypto/rand"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"lucid/internal/kex"
+	"lucid/internal/signature"
+	"lucid/internal/suites"
+)
+
+// Certificate is a certificate chain and the private key that goes with its
+// leaf, as in crypto/tls.
+type Certificate struct {
+	// Certificate is the chain, leaf first, DER-encoded.
+	Certificate [][]byte
+	// PrivateKey is a crypto.Signer: *ecdsa.PrivateKey, *rsa.PrivateKey
+	// or ed25519.PrivateKey, or any Signer with such a public key.
+	PrivateKey crypto.PrivateKey
+	// SupportedSignatureAlgorithms, if set, limits the schemes the key
+	// signs with.
+	SupportedSignatureAlgorithms []SignatureScheme
+	// OCSPStaple is sent to clients that ask for status (status_request).
+	OCSPStaple []byte
+	// SignedCertificateTimestamps are sent to clients that ask for them.
+	SignedCertificateTimestamps [][]byte
+	// Leaf is the parsed leaf; X509KeyPair fills it.
+	Leaf *x509.Certificate
+}
+
+// ClientHelloInfo describes a ClientHello to Config.GetCertificate.
+type ClientHelloInfo struct {
+	CipherSuites      []uint16
+	ServerName        string
+	SupportedCurves   []CurveID
+	SignatureSchemes  []SignatureScheme
+	SupportedProtos   []string
+	SupportedVersions []uint16
+}
+
+// Config configures a client or a server. A Config may be shared by many
+// connections and must not be modified once in use.
+type Config struct {
+	// Rand is the source of every random byte the handshake uses. nil
+	// means crypto/rand. Fixing it makes handshakes reproducible, except
+	// for signatures, whose randomness Go's crypto packages draw
+	// themselves.
+	Rand io.Reader
+
+	// Time returns the current time, for certificate validity. nil means
+	// time.Now.
+	Time func() time.Time
+
+	// Certificates are the server's chains; the first that suits the
+	// client's name and signature schemes is chosen.
+	Certificates []Certificate
+
+	// GetCertificate, if set, chooses the server's certificate for each
+	// ClientHello, before Certificates is consulted.
+	GetCertificate func(*ClientHelloInfo) (*Certificate, error)
+
+	// RootCAs are the authorities a client trusts; nil means the system's.
+	RootCAs *x509.CertPool
+
+	// ServerName is the name the client expects in the server's
+	// certificate and sends as SNI. Dial fills it from the address.
+	ServerName string
+
+	// InsecureSkipVerify makes a client accept any certificate chain and
+	// name. The CertificateVerify signature is still checked, which stops
+	// nobody who holds any key: use it only for testing.
+	InsecureSkipVerify bool
+
+	// VerifyPeerCertificate, if set, is called after the normal checks
+	// with the raw chain and the verified chains.
+	VerifyPeerCertificate func(rawCerts [][]byte, verifiedChains [][]*x509.Certificate) error
+
+	// NextProtos lists the ALPN protocols, most preferred first.
+	NextProtos []string
+
+	// MinVersion and MaxVersion bound the versions negotiated; zero
+	// means TLS 1.2 and TLS 1.3 respectively.
+	MinVersion uint16
+	MaxVersion uint16
+
+	// CipherSuites lists the suites to use, in preference order. TLS 1.3
+	// suites here replace Lucid's default TLS 1.3 order.
+	CipherSuites []uint16
+
+	// CurvePreferences lists key exchange groups, most preferred first.
+	CurvePreferences []CurveID
+
+	// KeyLogWriter receives secrets in the NSS key log format, for
+	// Wireshark. It breaks the security of every connection it logs.
+	KeyLogWriter io.Writer
+
+	// RecordPadding, when positive, pads every protected TLS 1.3 record
+	// to a multiple of that many bytes, hiding exact lengths from a
+	// wiretap (RFC 8446 §5.4). A Lucid addition.
+	RecordPadding int
+}
+
+// Clone returns a shallow copy of c.
+func (c *Config) Clone() *Config {
+	if c == nil {
+		return nil
+	}
+	n := *c
+	return &n
+}
+
+func (c *Config) rand() io.Reader {
+	if c.Rand != nil {
+		return c.Rand
+	}
+	return rand.Reader
+}
+
+func (c *Config) now() time.Time {
+	if c.Time != nil {
+		return c.Time()
+	}
+	return time.Now()
+}
+
+// versionRange resolves MinVersion and MaxVersion.
+func (c *Config) versionRange() (lo, hi uint16, err error) {
+	lo, hi = c.MinVersion, c.MaxVersion
+	if lo == 0 {
+		lo = VersionTLS12
+	}
+	if hi == 0 {
+		hi = VersionTLS13
+	}
+	if lo < VersionTLS12 {
+		return 0, 0, fmt.Errorf("tls: MinVersion %s is refused: versions before TLS 1.2 are broken (RFC 8996)", VersionName(lo))
+	}
+	if hi < lo {
+		return 0, 0, fmt.Errorf("tls: MaxVersion %s is below MinVersion %s", VersionName(hi), VersionName(lo))
+	}
+	if hi < VersionTLS13 {
+		return 0, 0, errors.New("tls: only TLS 1.3 is implemented so far; MaxVersion must allow it")
+	}
+	return lo, hi, nil
+}
+
+func (c *Config) suites13() []uint16 {
+	var out []uint16
+	for _, id := range c.CipherSuites {
+		if suites.Lookup13(id) != nil {
+			out = append(out, id)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, s := range suites.TLS13 {
+		out = append(out, s.ID)
+	}
+	return out
+}
+
+func (c *Config) groups() []uint16 {
+	prefs := c.CurvePreferences
+	if len(prefs) == 0 {
+		prefs = defaultCurves
+	}
+	var out []uint16
+	for _, g := range prefs {
+		if kex.Supported(uint16(g)) {
+			out = append(out, uint16(g))
+		}
+	}
+	return out
+}
+
+func (c *Config) writeKeyLog(label string, clientRandom, secret []byte) {
+	if c.KeyLogWriter == nil {
+		return
+	}
+	// NSS key log format: label, client random and secret, in hex.
+	line := fmt.Sprintf("%s %x %x\n", label, clientRandom, secret)
+	keyLogMu.Lock()
+	defer keyLogMu.Unlock()
+	c.KeyLogWriter.Write([]byte(line))
+}
+
+func schemes13() []signature.Scheme { return signature.Default13 }

@@ -1,0 +1,372 @@
+package tls
+
+import (
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"lucid/internal/alert"
+	"lucid/internal/handshake"
+	"lucid/internal/record"
+	"lucid/internal/suites"
+	"lucid/internal/keys"
+	"crypto/x509"
+)
+
+// Limits on what a peer can make us do without progress (DESIGN: limits as
+// policy). Each counter resets when a record carries real data.
+const (
+	maxEmptyRecords   = 32
+	maxWarningAlerts  = 8
+	maxCCSRecords     = 1
+	maxKeyUpdatesIdle = 32
+	// keyUpdateAfter is how many records we protect under one key before
+	// rotating it; far below AES-GCM's 2^24.5 limit (RFC 8446 §5.5).
+	keyUpdateAfter = 1 << 23
+)
+
+// Conn is a TLS connection over a net.Conn, like crypto/tls's Conn. Read and
+// Write may be called from different goroutines; the handshake runs on the
+// first of Handshake, Read or Write.
+type Conn struct {
+	conn     net.Conn
+	isClient bool
+	config   *Config
+
+	handshakeMu   sync.Mutex
+	handshakeErr  error
+	handshakeDone atomic.Bool
+	engine        *handshake.Engine
+	result        *handshake.Result
+
+	// Set during the handshake by the verifier; read after.
+	peerCertificates []*x509.Certificate
+	verifiedChains   [][]*x509.Certificate
+
+	in  inbound
+	out outbound
+}
+
+// inbound is the read half: raw bytes from the network, the current
+// protection, reassembly of handshake messages and decrypted data.
+type inbound struct {
+	sync.Mutex
+	opener  record.Opener
+	suite   *suites.Suite
+	secret  []byte
+	raw     []byte // bytes read from the network, not yet a whole record
+	hs      []byte // handshake bytes not yet a whole message
+	data    []byte // decrypted application data not yet returned
+	err     error  // sticky: io.EOF after close_notify, or the fatal error
+	empties int
+	warns   int
+	ccs     int
+	updates int
+	peerFinished bool
+}
+
+// outbound is the write half.
+type outbound struct {
+	sync.Mutex
+	sealer record.Sealer
+	suite  *suites.Suite
+	secret []byte
+	buf    []byte // records sealed but not yet written
+	err    error  // sticky: after a fatal alert or close_notify nothing more is sent
+	closed bool   // close_notify sent
+}
+
+func newConn(c net.Conn, config *Config, isClient bool) *Conn {
+	if config == nil {
+		config = &Config{}
+	}
+	tc := &Conn{conn: c, config: config, isClient: isClient}
+	tc.in.opener = &record.Plain{}
+	// RFC 8446 §5.1: the first ClientHello may carry 0x0301 for the
+	// benefit of middleboxes; everything after uses 0x0303.
+	tc.out.sealer = &record.Plain{Version: VersionTLS10}
+	if !isClient {
+		tc.out.sealer = &record.Plain{Version: VersionTLS12}
+	}
+	return tc
+}
+
+// LocalAddr returns the local network address.
+func (c *Conn) LocalAddr() net.Addr { return c.conn.LocalAddr() }
+
+// RemoteAddr returns the remote network address.
+func (c *Conn) RemoteAddr() net.Addr { return c.conn.RemoteAddr() }
+
+// SetDeadline sets the read and write deadlines of the underlying connection.
+func (c *Conn) SetDeadline(t time.Time) error { return c.conn.SetDeadline(t) }
+
+// SetReadDeadline sets the read deadline of the underlying connection.
+func (c *Conn) SetReadDeadline(t time.Time) error { return c.conn.SetReadDeadline(t) }
+
+// SetWriteDeadline sets the write deadline of the underlying connection. A
+// write that times out leaves the TLS state corrupt: later writes fail.
+func (c *Conn) SetWriteDeadline(t time.Time) error { return c.conn.SetWriteDeadline(t) }
+
+// NetConn returns the underlying connection. Writing to it directly
+// corrupts the TLS session.
+func (c *Conn) NetConn() net.Conn { return c.conn }
+
+// fill reads from the network until raw holds at least n bytes.
+func (c *Conn) fill(n int) error {
+	for len(c.in.raw) < n {
+		if cap(c.in.raw)-len(c.in.raw) < 4096 && cap(c.in.raw) < n+4096 {
+			grown := make([]byte, len(c.in.raw), n+record.MaxCiphertext+record.HeaderLen)
+			copy(grown, c.in.raw)
+			c.in.raw = grown
+		}
+		m, err := c.conn.Read(c.in.raw[len(c.in.raw):cap(c.in.raw)])
+		c.in.raw = c.in.raw[:len(c.in.raw)+m]
+		if err != nil && len(c.in.raw) < n {
+			if errors.Is(err, io.EOF) && len(c.in.raw) > 0 {
+				return io.ErrUnexpectedEOF
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// readRecord reads and opens one record and acts on its content. It returns
+// after one record so callers can check for the progress they wait for.
+// Called with c.in locked.
+func (c *Conn) readRecord() error {
+	if c.in.err != nil {
+		return c.in.err
+	}
+	if err := c.fill(record.HeaderLen); err != nil {
+		return c.failRead(err)
+	}
+	hdr, err := record.ParseHeader(c.in.raw[:record.HeaderLen])
+	if err != nil {
+		if !c.handshakeDone.Load() && len(c.in.hs) == 0 && c.result == nil {
+			var h [5]byte
+			copy(h[:], c.in.raw)
+			err = &alert.Error{Desc: alert.Of(err), Err: RecordHeaderError{Msg: err.Error(), RecordHeader: h}}
+		}
+		return c.fatal(err)
+	}
+	if err := c.fill(record.HeaderLen + hdr.Length); err != nil {
+		return c.failRead(err)
+	}
+	n := record.HeaderLen + hdr.Length
+	rec := c.in.raw[:n]
+	defer c.consume(n)
+
+	// RFC 8446 §5: an unprotected change_cipher_spec of one byte 0x01 may
+	// arrive during the handshake and is dropped; anything else is fatal.
+	if hdr.Type == record.TypeChangeCipherSpec {
+		if c.in.peerFinished || hdr.Length != 1 || rec[record.HeaderLen] != 1 || c.in.ccs >= maxCCSRecords {
+			return c.fatal(alert.New(alert.UnexpectedMessage, "unexpected change_cipher_spec record"))
+		}
+		c.in.ccs++
+		return nil
+	}
+	typ, payload, err := c.in.opener.Open(rec)
+	if err != nil {
+		return c.fatal(err)
+	}
+	if _, plain := c.in.opener.(*record.Plain); plain && typ == record.TypeApplicationData {
+		return c.fatal(alert.New(alert.UnexpectedMessage, "application data before the handshake protected it"))
+	}
+	if len(payload) == 0 && typ != record.TypeApplicationData {
+		// RFC 8446 §5.1: zero-length handshake and alert fragments are
+		// forbidden.
+		return c.fatal(alert.New(alert.UnexpectedMessage, "empty %s record", record.TypeName(typ)))
+	}
+	switch typ {
+	case record.TypeAlert:
+		return c.handleAlert(payload)
+	case record.TypeHandshake:
+		c.in.hs = append(c.in.hs, payload...)
+		return c.handleHandshakeBytes()
+	case record.TypeApplicationData:
+		if !c.handshakeDone.Load() && (c.engine == nil || !c.engine.Done()) {
+			return c.fatal(alert.New(alert.UnexpectedMessage, "application data before the handshake finished"))
+		}
+		if len(payload) == 0 {
+			c.in.empties++
+			if c.in.empties > maxEmptyRecords {
+				return c.fatal(alert.New(alert.UnexpectedMessage, "too many empty records"))
+			}
+			return nil
+		}
+		c.in.empties, c.in.warns, c.in.updates = 0, 0, 0
+		c.in.data = append(c.in.data, payload...)
+		return nil
+	}
+	return c.fatal(alert.New(alert.UnexpectedMessage, "record of type %d inside protection", typ))
+}
+
+// consume drops n bytes of raw input, keeping what follows for the next
+// record.
+func (c *Conn) consume(n int) {
+	rest := copy(c.in.raw, c.in.raw[n:])
+	c.in.raw = c.in.raw[:rest]
+}
+
+func (c *Conn) handleAlert(p []byte) error {
+	if len(p) != 2 {
+		return c.fatal(alert.New(alert.DecodeError, "alert record of %d bytes", len(p)))
+	}
+	desc := alert.Description(p[1])
+	switch desc {
+	case alert.CloseNotify:
+		c.in.err = io.EOF
+		return io.EOF
+	case alert.UserCanceled:
+		// RFC 8446 §6.1: user_canceled is followed by close_notify.
+		c.in.warns++
+		if c.in.warns > maxWarningAlerts {
+			return c.fatal(alert.New(alert.UnexpectedMessage, "too many warning alerts"))
+		}
+		return nil
+	}
+	// RFC 8446 §6: in TLS 1.3 every other alert is fatal, whatever its level.
+	err := &Error{Alert: AlertError(desc), Remote: true}
+	c.in.err = err
+	c.out.Lock()
+	c.out.err = err
+	c.out.Unlock()
+	c.conn.Close()
+	return err
+}
+
+// handleHandshakeBytes hands every whole message in c.in.hs to the engine
+// or, after the handshake, to the post-handshake handler.
+func (c *Conn) handleHandshakeBytes() error {
+	for {
+		typ, n, ok := wireHeader(c.in.hs)
+		if !ok {
+			return nil
+		}
+		if n > maxHandshakeMessage {
+			return c.fatal(alert.New(alert.DecodeError, "handshake message %d of %d bytes exceeds the %d-byte limit", typ, n, maxHandshakeMessage))
+		}
+		if len(c.in.hs) < 4+n {
+			return nil
+		}
+		msg := c.in.hs[:4+n]
+		var err error
+		if c.engine != nil && !c.engine.Done() {
+			err = c.runEngine(msg)
+		} else {
+			err = c.postHandshake(msg)
+		}
+		c.in.hs = c.in.hs[4+n:]
+		if len(c.in.hs) == 0 {
+			c.in.hs = nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// failRead records an I/O error on the read side.
+func (c *Conn) failRead(err error) error {
+	if c.in.err == nil {
+		c.in.err = err
+	}
+	return err
+}
+
+// fatal sends the alert err carries, closes the connection and makes err
+// sticky on both halves (RFC 8446 §6.2: nothing is sent after a fatal alert).
+func (c *Conn) fatal(err error) error {
+	e := localError(err)
+	c.out.Lock()
+	if c.out.err == nil {
+		c.sendAlertLocked(alert.Description(e.Alert))
+		c.out.err = e
+	}
+	c.out.Unlock()
+	c.in.err = e
+	c.conn.Close()
+	return e
+}
+
+// sendAlertLocked writes an alert under the current protection; c.out must
+// be locked.
+func (c *Conn) sendAlertLocked(d alert.Description) error {
+	level := byte(2)
+	if d == alert.CloseNotify || d == alert.UserCanceled {
+		level = 1
+	}
+	if err := c.sealLocked(record.TypeAlert, []byte{level, byte(d)}); err != nil {
+		return err
+	}
+	return c.flushLocked()
+}
+
+// sealLocked protects payload as records of at most MaxPlaintext bytes.
+func (c *Conn) sealLocked(typ uint8, payload []byte) error {
+	for first := true; first || len(payload) > 0; first = false {
+		n := min(len(payload), record.MaxPlaintext)
+		pad := 0
+		if p := c.config.RecordPadding; p > 0 {
+			if _, prot := c.out.sealer.(*record.AEAD13); prot {
+				pad = (p - (n+1)%p) % p
+				pad = min(pad, record.MaxPlaintext-n)
+			}
+		}
+		var err error
+		c.out.buf, err = c.out.sealer.Seal(c.out.buf, typ, payload[:n], pad)
+		if err != nil {
+			return err
+		}
+		payload = payload[n:]
+	}
+	return nil
+}
+
+func (c *Conn) flushLocked() error {
+	if len(c.out.buf) == 0 {
+		return nil
+	}
+	_, err := c.conn.Write(c.out.buf)
+	c.out.buf = c.out.buf[:0]
+	if err != nil && c.out.err == nil {
+		c.out.err = err
+	}
+	return err
+}
+
+// setReadKey installs new incoming protection. RFC 8446 §5.1: a handshake
+// message must not span a key change.
+func (c *Conn) setReadKey(s *suites.Suite, secret []byte, pending int) error {
+	if pending > 0 {
+		return alert.New(alert.UnexpectedMessage, "handshake message spans a key change")
+	}
+	p, err := protection(s, secret)
+	if err != nil {
+		return err
+	}
+	c.in.opener, c.in.suite, c.in.secret = p, s, secret
+	return nil
+}
+
+func (c *Conn) setWriteKeyLocked(s *suites.Suite, secret []byte) error {
+	p, err := protection(s, secret)
+	if err != nil {
+		return err
+	}
+	c.out.sealer, c.out.suite, c.out.secret = p, s, secret
+	return nil
+}
+
+func protection(s *suites.Suite, secret []byte) (*record.AEAD13, error) {
+	key, iv := keys.TrafficKey(s.Hash, secret, s.KeyLen)
+	aead, err := s.NewAEAD(key)
+	if err != nil {
+		return nil, err
+	}
+	return record.NewAEAD13(aead, iv), nil
+}

@@ -1,0 +1,276 @@
+package tls
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+
+	"lucid/internal/alert"
+	"lucid/internal/handshake"
+	"lucid/internal/signature"
+	"lucid/internal/wire"
+)
+
+// maxHandshakeMessage bounds one handshake message: large certificate
+// chains fit, and a peer cannot make us buffer megabytes.
+const maxHandshakeMessage = wire.MaxMessageLen
+
+func wireHeader(b []byte) (uint8, int, bool) { return wire.Header(b) }
+
+// Handshake runs the handshake if it has not run yet. Read and Write call it
+// on first use.
+func (c *Conn) Handshake() error {
+	return c.HandshakeContext(context.Background())
+}
+
+// HandshakeContext runs the handshake, giving up when ctx is done: the
+// underlying connection's deadline is moved to the past to interrupt a
+// blocked read or write.
+func (c *Conn) HandshakeContext(ctx context.Context) error {
+	c.handshakeMu.Lock()
+	defer c.handshakeMu.Unlock()
+	if c.handshakeDone.Load() || c.handshakeErr != nil {
+		return c.handshakeErr
+	}
+	if ctx.Done() != nil {
+		stop := make(chan struct{})
+		interrupted := make(chan error, 1)
+		go func() {
+			select {
+			case <-ctx.Done():
+				c.conn.SetDeadline(past)
+				interrupted <- ctx.Err()
+			case <-stop:
+				interrupted <- nil
+			}
+		}()
+		defer func() {
+			close(stop)
+			if err := <-interrupted; err != nil {
+				if c.handshakeErr != nil {
+					c.handshakeErr = fmt.Errorf("tls: handshake interrupted: %w", err)
+				}
+			}
+		}()
+	}
+	c.handshakeErr = c.runHandshake()
+	if c.handshakeErr == nil {
+		c.handshakeDone.Store(true)
+	}
+	return c.handshakeErr
+}
+
+func (c *Conn) runHandshake() error {
+	cfg, err := c.engineConfig()
+	if err != nil {
+		return err
+	}
+	c.in.Lock()
+	defer c.in.Unlock()
+	if c.isClient {
+		c.engine = handshake.NewClient(cfg)
+		actions, err := c.engine.Start()
+		if err != nil {
+			return c.fatal(err)
+		}
+		if err := c.perform(actions, 0); err != nil {
+			return c.fatal(err)
+		}
+	} else {
+		c.engine = handshake.NewServer(cfg)
+	}
+	for !c.engine.Done() {
+		if err := c.readRecord(); err != nil {
+			return err
+		}
+	}
+	c.result = c.engine.Result()
+	return nil
+}
+
+// runEngine feeds one message to the engine and carries out its actions.
+// Called with c.in locked.
+func (c *Conn) runEngine(msg []byte) error {
+	actions, err := c.engine.Handle(msg)
+	if err != nil {
+		return c.fatal(err)
+	}
+	if err := c.perform(actions, len(c.in.hs)-len(msg)); err != nil {
+		return c.fatal(err)
+	}
+	if c.engine.Done() {
+		c.in.peerFinished = true
+	}
+	return nil
+}
+
+// perform carries out an engine's actions in order; pending is how many
+// received handshake bytes follow the message that produced them.
+func (c *Conn) perform(actions []handshake.Action, pending int) error {
+	c.out.Lock()
+	defer c.out.Unlock()
+	if c.out.err != nil {
+		return c.out.err
+	}
+	for _, a := range actions {
+		var err error
+		switch a.Kind {
+		case handshake.SendHandshake:
+			err = c.sealLocked(22, a.Data)
+		case handshake.SendChangeCipherSpec:
+			c.out.buf = append(c.out.buf, 20, 3, 3, 0, 1, 1)
+		case handshake.SetReadKey:
+			err = c.setReadKey(a.Suite, a.Secret, pending)
+		case handshake.SetWriteKey:
+			err = c.setWriteKeyLocked(a.Suite, a.Secret)
+		case handshake.Flush:
+			err = c.flushLocked()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// engineConfig resolves the public Config into what the engines need.
+func (c *Conn) engineConfig() (*handshake.Config, error) {
+	cfg := c.config
+	if _, _, err := cfg.versionRange(); err != nil {
+		return nil, err
+	}
+	if c.isClient && cfg.ServerName == "" && !cfg.InsecureSkipVerify {
+		return nil, errors.New("tls: either ServerName or InsecureSkipVerify must be set in the Config")
+	}
+	if !c.isClient && len(cfg.Certificates) == 0 && cfg.GetCertificate == nil {
+		return nil, errors.New("tls: a server needs Config.Certificates or Config.GetCertificate")
+	}
+	hc := &handshake.Config{
+		Rand:          cfg.rand(),
+		Deterministic: cfg.Rand != nil,
+		Now:           cfg.now,
+		ServerName:    cfg.ServerName,
+		NextProtos:    cfg.NextProtos,
+		CipherSuites:  cfg.suites13(),
+		Groups:        cfg.groups(),
+		Schemes:       schemes13(),
+		CertSchemes:   signature.DefaultCert,
+	}
+	if len(hc.Groups) == 0 {
+		return nil, errors.New("tls: CurvePreferences names no group Lucid implements")
+	}
+	if cfg.KeyLogWriter != nil {
+		hc.KeyLog = cfg.writeKeyLog
+	}
+	if c.isClient {
+		hc.VerifyPeer = c.verifyServer
+	} else {
+		hc.GetCertificate = c.chooseCertificate
+	}
+	return hc, nil
+}
+
+// chooseCertificate picks the server's certificate: GetCertificate first,
+// then the first of Certificates whose names match the SNI and whose key
+// can sign with a scheme the client accepts, then the first that can sign.
+func (c *Conn) chooseCertificate(h *handshake.HelloInfo) (*handshake.Certificate, error) {
+	cfg := c.config
+	if cfg.GetCertificate != nil {
+		info := &ClientHelloInfo{
+			CipherSuites:      h.CipherSuites,
+			ServerName:        h.ServerName,
+			SupportedProtos:   h.ALPN,
+			SupportedVersions: h.SupportedVersions,
+		}
+		for _, g := range h.SupportedGroups {
+			info.SupportedCurves = append(info.SupportedCurves, CurveID(g))
+		}
+		for _, s := range h.SignatureSchemes {
+			info.SignatureSchemes = append(info.SignatureSchemes, SignatureScheme(s))
+		}
+		cert, err := cfg.GetCertificate(info)
+		if err != nil {
+			return nil, alert.New(alert.HandshakeFailure, "GetCertificate: %v", err)
+		}
+		if cert != nil {
+			return engineCertificate(cert)
+		}
+	}
+	peer := make([]signature.Scheme, len(h.SignatureSchemes))
+	for i, s := range h.SignatureSchemes {
+		peer[i] = signature.Scheme(s)
+	}
+	var fallback *Certificate
+	for i := range cfg.Certificates {
+		cert := &cfg.Certificates[i]
+		signer, ok := cert.PrivateKey.(crypto.Signer)
+		if !ok {
+			continue
+		}
+		if _, ok := signature.Choose(signer.Public(), VersionTLS13, signature.Default13, peer); !ok {
+			continue
+		}
+		if fallback == nil {
+			fallback = cert
+		}
+		if h.ServerName == "" || certificateMatches(cert, h.ServerName) {
+			return engineCertificate(cert)
+		}
+	}
+	if fallback != nil {
+		return engineCertificate(fallback)
+	}
+	if len(cfg.Certificates) > 0 {
+		return nil, alert.New(alert.HandshakeFailure, "no server certificate can sign with a scheme the client accepts")
+	}
+	return nil, alert.New(alert.HandshakeFailure, "no server certificate configured")
+}
+
+func certificateMatches(cert *Certificate, name string) bool {
+	leaf := cert.Leaf
+	if leaf == nil && len(cert.Certificate) > 0 {
+		leaf, _ = x509.ParseCertificate(cert.Certificate[0])
+	}
+	if leaf == nil {
+		return false
+	}
+	if ip := net.ParseIP(name); ip != nil {
+		for _, a := range leaf.IPAddresses {
+			if a.Equal(ip) {
+				return true
+			}
+		}
+		return false
+	}
+	name = strings.TrimSuffix(strings.ToLower(name), ".")
+	for _, d := range leaf.DNSNames {
+		d = strings.ToLower(d)
+		if d == name {
+			return true
+		}
+		// One wildcard label on the left (RFC 6125 §6.4.3).
+		if strings.HasPrefix(d, "*.") {
+			if i := strings.IndexByte(name, '.'); i > 0 && name[i+1:] == d[2:] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func engineCertificate(cert *Certificate) (*handshake.Certificate, error) {
+	signer, ok := cert.PrivateKey.(crypto.Signer)
+	if !ok {
+		return nil, alert.New(alert.InternalError, "certificate's private key (%T) cannot sign", cert.PrivateKey)
+	}
+	return &handshake.Certificate{
+		Chain:      cert.Certificate,
+		Key:        signer,
+		OCSPStaple: cert.OCSPStaple,
+		SCTs:       cert.SignedCertificateTimestamps,
+	}, nil
+}

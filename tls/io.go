@@ -1,0 +1,204 @@
+package tls
+
+import (
+	"errors"
+	"io"
+	"net"
+	"time"
+
+	"lucid/internal/alert"
+	"lucid/internal/keys"
+	"lucid/internal/record"
+	"lucid/internal/wire"
+)
+
+var past = time.Unix(1, 0)
+
+// Read reads application data, running the handshake first if needed. It
+// returns io.EOF once the peer has sent close_notify.
+func (c *Conn) Read(b []byte) (int, error) {
+	if err := c.Handshake(); err != nil {
+		return 0, err
+	}
+	if len(b) == 0 {
+		return 0, nil
+	}
+	c.in.Lock()
+	defer c.in.Unlock()
+	for len(c.in.data) == 0 {
+		if err := c.readRecord(); err != nil {
+			return 0, err
+		}
+	}
+	n := copy(b, c.in.data)
+	c.in.data = c.in.data[n:]
+	if len(c.in.data) == 0 {
+		c.in.data = c.in.data[:0:0]
+	}
+	return n, nil
+}
+
+// Write writes application data in records of at most 16 KiB, running the
+// handshake first if needed.
+func (c *Conn) Write(b []byte) (int, error) {
+	if err := c.Handshake(); err != nil {
+		return 0, err
+	}
+	c.out.Lock()
+	defer c.out.Unlock()
+	if c.out.err != nil {
+		return 0, c.out.err
+	}
+	if c.out.closed {
+		return 0, errors.New("tls: write after CloseWrite")
+	}
+	written := 0
+	for len(b) > 0 {
+		if c.out.sealer.Seq() >= keyUpdateAfter {
+			if err := c.updateWriteKeyLocked(false); err != nil {
+				return written, err
+			}
+		}
+		// Bound the batch so a large Write does not buffer it all.
+		n := min(len(b), 16*record.MaxPlaintext)
+		if err := c.sealLocked(record.TypeApplicationData, b[:n]); err != nil {
+			return written, err
+		}
+		if err := c.flushLocked(); err != nil {
+			return written, err
+		}
+		written += n
+		b = b[n:]
+	}
+	return written, nil
+}
+
+// postHandshake handles a handshake message after the handshake: KeyUpdate
+// and, for clients, NewSessionTicket (RFC 8446 §4.6). Called with c.in locked.
+func (c *Conn) postHandshake(msg []byte) error {
+	body := msg[wire.HeaderLen:]
+	switch msg[0] {
+	case wire.TypeKeyUpdate:
+		ku, err := wire.ParseKeyUpdate(body)
+		if err != nil {
+			return c.fatal(err)
+		}
+		c.in.updates++
+		if c.in.updates > maxKeyUpdatesIdle {
+			return c.fatal(alert.New(alert.UnexpectedMessage, "too many KeyUpdates without application data"))
+		}
+		// RFC 8446 §4.6.3: the new key starts with the next record, so the
+		// message must end its record.
+		if len(c.in.hs) > len(msg) {
+			return c.fatal(alert.New(alert.UnexpectedMessage, "KeyUpdate is not at the end of its record"))
+		}
+		s := c.in.suite
+		if err := c.setReadKey(s, keys.NextTraffic(s.Hash, c.in.secret), 0); err != nil {
+			return c.fatal(err)
+		}
+		if ku.RequestUpdate {
+			c.out.Lock()
+			err := c.out.err
+			if err == nil && !c.out.closed {
+				err = c.updateWriteKeyLocked(false)
+			}
+			c.out.Unlock()
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	case wire.TypeNewSessionTicket:
+		if !c.isClient {
+			break
+		}
+		if _, err := wire.ParseNewSessionTicket(body); err != nil {
+			return c.fatal(err)
+		}
+		// Resumption arrives with its own work; a valid ticket is
+		// accepted and set aside until then.
+		return nil
+	}
+	return c.fatal(alert.New(alert.UnexpectedMessage, "%s after the handshake", wire.MessageName(msg[0])))
+}
+
+// updateWriteKeyLocked sends KeyUpdate under the current key and switches
+// to the next one (RFC 8446 §4.6.3). c.out must be locked.
+func (c *Conn) updateWriteKeyLocked(requestPeer bool) error {
+	ku := &wire.KeyUpdate{RequestUpdate: requestPeer}
+	if err := c.sealLocked(record.TypeHandshake, ku.Marshal()); err != nil {
+		return err
+	}
+	s := c.out.suite
+	if err := c.setWriteKeyLocked(s, keys.NextTraffic(s.Hash, c.out.secret)); err != nil {
+		return err
+	}
+	return c.flushLocked()
+}
+
+// UpdateKeys sends a KeyUpdate and moves to the next sending key; with
+// requestPeer the peer is asked to update its sending key too. A Lucid
+// addition: crypto/tls rotates keys only on its own schedule.
+func (c *Conn) UpdateKeys(requestPeer bool) error {
+	if err := c.Handshake(); err != nil {
+		return err
+	}
+	if c.result == nil || c.result.Version != VersionTLS13 {
+		return errors.New("tls: KeyUpdate needs TLS 1.3")
+	}
+	c.out.Lock()
+	defer c.out.Unlock()
+	if c.out.err != nil {
+		return c.out.err
+	}
+	return c.updateWriteKeyLocked(requestPeer)
+}
+
+// CloseWrite sends close_notify and shuts down the write side of the
+// underlying connection when it can, leaving the read side open: TLS 1.3
+// permits half-close (RFC 8446 §6.1).
+func (c *Conn) CloseWrite() error {
+	if !c.handshakeDone.Load() {
+		return errors.New("tls: CloseWrite before the handshake completed")
+	}
+	if err := c.closeNotify(); err != nil {
+		return err
+	}
+	if cw, ok := c.conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+func (c *Conn) closeNotify() error {
+	c.out.Lock()
+	defer c.out.Unlock()
+	if c.out.err != nil || c.out.closed {
+		return c.out.err
+	}
+	c.out.closed = true
+	// Do not let a stuck peer block Close forever.
+	c.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	return c.sendAlertLocked(alert.CloseNotify)
+}
+
+// Close sends close_notify if the handshake completed and closes the
+// connection.
+func (c *Conn) Close() error {
+	var alertErr error
+	if c.handshakeDone.Load() {
+		alertErr = c.closeNotify()
+	}
+	err := c.conn.Close()
+	if err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	if alertErr != nil && !errors.Is(alertErr, io.EOF) {
+		var te *Error
+		if errors.As(alertErr, &te) {
+			return nil
+		}
+		return alertErr
+	}
+	return nil
+}

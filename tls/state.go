@@ -1,0 +1,64 @@
+package tls
+
+import (
+	"crypto/x509"
+	"errors"
+
+	"lucid/internal/keys"
+)
+
+// ConnectionState describes a connection, as crypto/tls's does.
+type ConnectionState struct {
+	Version            uint16
+	HandshakeComplete  bool
+	DidResume          bool
+	CipherSuite        uint16
+	CurveID            CurveID
+	NegotiatedProtocol string
+	ServerName         string
+	PeerCertificates   []*x509.Certificate
+	VerifiedChains     [][]*x509.Certificate
+	// DidHelloRetryRequest reports that the server asked the client for
+	// another key share. A Lucid addition.
+	DidHelloRetryRequest bool
+	// SignatureScheme is the scheme the peer signed the handshake with. A
+	// Lucid addition.
+	SignatureScheme SignatureScheme
+
+	exporter func(label string, context []byte, length int) ([]byte, error)
+}
+
+// ExportKeyingMaterial derives keying material from the connection's
+// exporter secret (RFC 8446 §7.5).
+func (cs *ConnectionState) ExportKeyingMaterial(label string, context []byte, length int) ([]byte, error) {
+	if cs.exporter == nil {
+		return nil, errors.New("tls: ExportKeyingMaterial before the handshake completed")
+	}
+	return cs.exporter(label, context, length)
+}
+
+// ConnectionState returns what the handshake established.
+func (c *Conn) ConnectionState() ConnectionState {
+	c.handshakeMu.Lock()
+	defer c.handshakeMu.Unlock()
+	var cs ConnectionState
+	cs.HandshakeComplete = c.handshakeDone.Load()
+	r := c.result
+	if r == nil {
+		return cs
+	}
+	cs.Version = r.Version
+	cs.CipherSuite = r.Suite.ID
+	cs.CurveID = CurveID(r.Group)
+	cs.NegotiatedProtocol = r.ALPN
+	cs.ServerName = r.ServerName
+	cs.PeerCertificates = c.peerCertificates
+	cs.VerifiedChains = c.verifiedChains
+	cs.DidHelloRetryRequest = r.DidHRR
+	cs.SignatureScheme = SignatureScheme(r.PeerScheme)
+	suite, secret := r.Suite, r.Exporter
+	cs.exporter = func(label string, context []byte, length int) ([]byte, error) {
+		return keys.Exported(suite.Hash, secret, label, context, length), nil
+	}
+	return cs
+}
