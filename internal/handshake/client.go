@@ -19,9 +19,9 @@ import (
 // transcript, the hello it sent and the key shares it still owns.
 type client struct {
 	*Engine
-	hello  *wire.ClientHello
-	shares []*kex.Private
-	tr     transcript
+	hello   *wire.ClientHello
+	shares  []*kex.Private
+	tr      transcript
 	sentCCS bool
 }
 
@@ -363,7 +363,7 @@ func (s *expectCertificateVerify) handle(typ uint8, msg []byte) (state, error) {
 		return nil, alert.New(alert.IllegalParameter, "server signed with %s, which was not offered", scheme)
 	}
 	content := signature.Content13(signature.ServerContext13, c.tr.sum())
-	if err := signature.Verify(s.leaf.PublicKey, scheme, content, cv.Signature); err != nil {
+	if err := signature.VerifyFor(s.leaf.PublicKey, signature.VersionTLS13, scheme, content, cv.Signature); err != nil {
 		c.cfg.emit(Event{Kind: Check, Name: "certificate_verify", Err: err})
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package record
 import (
 	"crypto/cipher"
 	"encoding/binary"
+	"slices"
 
 	"lucid/internal/alert"
 )
@@ -57,6 +58,9 @@ func (a *AEAD13) Seal(dst []byte, typ uint8, payload []byte, padding int) ([]byt
 		return dst, err
 	}
 	inner := len(payload) + 1 + padding
+	// Room for the whole record up front, so the in-place Seal below
+	// writes its tag into dst rather than into a new allocation.
+	dst = slices.Grow(dst, HeaderLen+inner+a.aead.Overhead())
 	start := len(dst)
 	dst = AppendHeader(dst, TypeApplicationData, 0x0303, inner+a.aead.Overhead())
 	body := len(dst)

@@ -1,0 +1,478 @@
+// Package signature chooses, makes and checks the handshake signatures of
+// TLS 1.3 and TLS 1.2: the SignatureScheme registry of RFC 8446 §4.2.3, the
+// rules that bind a scheme to a key, and the CertificateVerify input of
+// RFC 8446 §4.4.3.
+//
+// Every failure that the peer caused carries the alert to send
+// (lucid/internal/alert), so the engines never have to guess.
+package signature
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"fmt"
+	"io"
+	"slices"
+
+	// The hash implementations register themselves with crypto.Hash on
+	// import; without them crypto.SHA384.New would panic.
+	_ "crypto/sha256"
+	_ "crypto/sha512"
+
+	"lucid/internal/alert"
+)
+
+// Scheme is a TLS SignatureScheme (RFC 8446 §4.2.3). Values equal crypto/tls's.
+type Scheme uint16
+
+// The signature schemes Lucid knows. Values are the IANA code points of
+// RFC 8446 §4.2.3. The SHA-1 ones exist only so that they can be named in
+// logs and refused: RFC 8446 §4.2.3 says they MUST NOT be used in
+// CertificateVerify, and Lucid does not offer them in TLS 1.2 either.
+const (
+	PKCS1WithSHA256        Scheme = 0x0401
+	PKCS1WithSHA384        Scheme = 0x0501
+	PKCS1WithSHA512        Scheme = 0x0601
+	PSSWithSHA256          Scheme = 0x0804
+	PSSWithSHA384          Scheme = 0x0805
+	PSSWithSHA512          Scheme = 0x0806
+	ECDSAWithP256AndSHA256 Scheme = 0x0403
+	ECDSAWithP384AndSHA384 Scheme = 0x0503
+	ECDSAWithP521AndSHA512 Scheme = 0x0603
+	Ed25519                Scheme = 0x0807
+	PKCS1WithSHA1          Scheme = 0x0201
+	ECDSAWithSHA1          Scheme = 0x0203
+)
+
+// TLS versions as they appear on the wire; ForKey's rules differ by version.
+const (
+	VersionTLS12 uint16 = 0x0303
+	VersionTLS13 uint16 = 0x0304
+)
+
+// schemeNames holds the RFC 8446 §4.2.3 names. It also names code points we
+// never use (ed448, rsa_pss_pss_*, legacy ones) so that a peer's offer reads
+// well in a log.
+var schemeNames = map[Scheme]string{
+	PKCS1WithSHA256:        "rsa_pkcs1_sha256",
+	PKCS1WithSHA384:        "rsa_pkcs1_sha384",
+	PKCS1WithSHA512:        "rsa_pkcs1_sha512",
+	ECDSAWithP256AndSHA256: "ecdsa_secp256r1_sha256",
+	ECDSAWithP384AndSHA384: "ecdsa_secp384r1_sha384",
+	ECDSAWithP521AndSHA512: "ecdsa_secp521r1_sha512",
+	PSSWithSHA256:          "rsa_pss_rsae_sha256",
+	PSSWithSHA384:          "rsa_pss_rsae_sha384",
+	PSSWithSHA512:          "rsa_pss_rsae_sha512",
+	Ed25519:                "ed25519",
+	0x0808:                 "ed448",
+	0x0809:                 "rsa_pss_pss_sha256",
+	0x080a:                 "rsa_pss_pss_sha384",
+	0x080b:                 "rsa_pss_pss_sha512",
+	PKCS1WithSHA1:          "rsa_pkcs1_sha1",
+	ECDSAWithSHA1:          "ecdsa_sha1",
+}
+
+// String returns the RFC 8446 name of s, such as "ecdsa_secp256r1_sha256",
+// or its code point as "0x%04x" when the name is not known.
+func (s Scheme) String() string {
+	if n, ok := schemeNames[s]; ok {
+		return n
+	}
+	return fmt.Sprintf("0x%04x", uint16(s))
+}
+
+// Default13 is what Lucid offers and accepts in TLS 1.3 handshake signatures,
+// in preference order. RFC 8446 §4.2.3 forbids PKCS#1 v1.5 in
+// CertificateVerify, so only ECDSA, RSA-PSS (rsae) and Ed25519 appear.
+var Default13 = []Scheme{
+	ECDSAWithP256AndSHA256,
+	ECDSAWithP384AndSHA384,
+	PSSWithSHA256,
+	PSSWithSHA384,
+	PSSWithSHA512,
+	Ed25519,
+}
+
+// DefaultCert lists schemes accepted inside certificates
+// (signature_algorithms_cert, RFC 8446 §4.2.3): Default13 plus PKCS#1 v1.5,
+// which CAs still use to sign certificates and which RFC 8446 permits there,
+// and ecdsa_secp521r1_sha512.
+var DefaultCert = []Scheme{
+	ECDSAWithP256AndSHA256,
+	ECDSAWithP384AndSHA384,
+	PSSWithSHA256,
+	PSSWithSHA384,
+	PSSWithSHA512,
+	Ed25519,
+	ECDSAWithP521AndSHA512,
+	PKCS1WithSHA256,
+	PKCS1WithSHA384,
+	PKCS1WithSHA512,
+}
+
+// Default12 is what Lucid offers and accepts in TLS 1.2 signatures
+// (RFC 5246 §7.4.1.4.1, RFC 8422 for Ed25519): ECDSA, RSA-PSS and RSA-PKCS1
+// with SHA-256/384/512, and Ed25519. No SHA-1, no MD5: both are broken for
+// signatures.
+var Default12 = []Scheme{
+	ECDSAWithP256AndSHA256,
+	ECDSAWithP384AndSHA384,
+	ECDSAWithP521AndSHA512,
+	PSSWithSHA256,
+	PSSWithSHA384,
+	PSSWithSHA512,
+	PKCS1WithSHA256,
+	PKCS1WithSHA384,
+	PKCS1WithSHA512,
+	Ed25519,
+}
+
+// ServerContext13 and ClientContext13 are the context strings that
+// RFC 8446 §4.4.3 puts into the CertificateVerify input, so a server's
+// signature can never be replayed as a client's and vice versa.
+const (
+	ServerContext13 = "TLS 1.3, server CertificateVerify"
+	ClientContext13 = "TLS 1.3, client CertificateVerify"
+)
+
+// Content13 builds the TLS 1.3 CertificateVerify input: 64 bytes 0x20, the
+// context string, a 0 byte, then transcriptHash (RFC 8446 §4.4.3).
+func Content13(context string, transcriptHash []byte) []byte {
+	// The 64 spaces defeat attacks that would make a TLS 1.2 signature over
+	// a chosen prefix double as a TLS 1.3 one (RFC 8446 §4.4.3).
+	out := make([]byte, 0, 64+len(context)+1+len(transcriptHash))
+	out = append(out, bytes.Repeat([]byte{0x20}, 64)...)
+	out = append(out, context...)
+	out = append(out, 0)
+	return append(out, transcriptHash...)
+}
+
+// family says which algorithm a scheme uses.
+type family int
+
+const (
+	famNone family = iota
+	famECDSA
+	famPSS
+	famPKCS1
+	famEd25519
+)
+
+// info is what a scheme means: its algorithm, its hash, and for ECDSA the
+// curve that TLS 1.3 binds to it.
+type info struct {
+	fam   family
+	hash  crypto.Hash
+	curve elliptic.Curve
+}
+
+// lookup describes s. ok is false for schemes Lucid refuses, which include
+// SHA-1 ones: RFC 8446 §4.2.3 says they MUST NOT be used in CertificateVerify.
+func lookup(s Scheme) (info, bool) {
+	switch s {
+	case ECDSAWithP256AndSHA256:
+		return info{famECDSA, crypto.SHA256, elliptic.P256()}, true
+	case ECDSAWithP384AndSHA384:
+		return info{famECDSA, crypto.SHA384, elliptic.P384()}, true
+	case ECDSAWithP521AndSHA512:
+		return info{famECDSA, crypto.SHA512, elliptic.P521()}, true
+	case PSSWithSHA256:
+		return info{famPSS, crypto.SHA256, nil}, true
+	case PSSWithSHA384:
+		return info{famPSS, crypto.SHA384, nil}, true
+	case PSSWithSHA512:
+		return info{famPSS, crypto.SHA512, nil}, true
+	case PKCS1WithSHA256:
+		return info{famPKCS1, crypto.SHA256, nil}, true
+	case PKCS1WithSHA384:
+		return info{famPKCS1, crypto.SHA384, nil}, true
+	case PKCS1WithSHA512:
+		return info{famPKCS1, crypto.SHA512, nil}, true
+	case Ed25519:
+		return info{famEd25519, 0, nil}, true
+	}
+	return info{}, false
+}
+
+// Hash returns the hash s applies to the message before signing, or 0 for
+// Ed25519 (which hashes internally) and for schemes Lucid refuses. TLS 1.2
+// code needs it to know what the signature covers.
+func (s Scheme) Hash() crypto.Hash {
+	in, _ := lookup(s)
+	return in.hash
+}
+
+// Strongest first, so ForKey can list them in that order by filtering.
+var (
+	ecdsaByStrength = []Scheme{ECDSAWithP521AndSHA512, ECDSAWithP384AndSHA384, ECDSAWithP256AndSHA256}
+	pssByStrength   = []Scheme{PSSWithSHA512, PSSWithSHA384, PSSWithSHA256}
+	pkcs1ByStrength = []Scheme{PKCS1WithSHA512, PKCS1WithSHA384, PKCS1WithSHA256}
+)
+
+// knownCurve reports whether c is one of the NIST curves that have a TLS
+// signature scheme. Curves are compared by name because a curve parsed from
+// a certificate is the same value as elliptic.P256() but a caller's custom
+// implementation might not be.
+func knownCurve(c elliptic.Curve) bool {
+	if c == nil || c.Params() == nil {
+		return false
+	}
+	switch c.Params().Name {
+	case "P-256", "P-384", "P-521":
+		return true
+	}
+	return false
+}
+
+// sameCurve compares curves by name, see knownCurve.
+func sameCurve(a, b elliptic.Curve) bool {
+	if a == nil || b == nil || a.Params() == nil || b.Params() == nil {
+		return false
+	}
+	return a.Params().Name == b.Params().Name
+}
+
+// rsaFits reports whether an RSA key of this size can carry scheme in.
+// RSA-PSS with salt = hash length needs the encoded message to hold two
+// hashes and two more bytes (RFC 8017 §9.1.1 step 3); a 1024-bit key is too
+// small for rsa_pss_rsae_sha512. PKCS#1 v1.5 needs the 19-byte DigestInfo
+// prefix, the hash and 11 bytes of padding (RFC 8017 §9.2 step 5).
+func rsaFits(pub *rsa.PublicKey, in info) bool {
+	if pub == nil || pub.N == nil || pub.N.Sign() <= 0 {
+		return false
+	}
+	switch in.fam {
+	case famPSS:
+		emLen := (pub.N.BitLen() - 1 + 7) / 8
+		return emLen >= 2*in.hash.Size()+2
+	case famPKCS1:
+		k := (pub.N.BitLen() + 7) / 8
+		return k >= 19+in.hash.Size()+11
+	}
+	return false
+}
+
+// ForKey lists the schemes that can sign with this public key, for the given
+// TLS version (0x0304 or 0x0303), strongest first.
+//
+// TLS 1.3 (RFC 8446 §4.2.3): no PKCS#1 v1.5, and an ECDSA scheme is bound to
+// its curve (a P-256 key only with ecdsa_secp256r1_sha256, and so on).
+// TLS 1.2: an ECDSA key may use any ECDSA hash; RSA keys PSS and PKCS#1.
+// Unknown key types, unsupported curves and other versions give nil.
+func ForKey(pub crypto.PublicKey, version uint16) []Scheme {
+	if version != VersionTLS13 && version != VersionTLS12 {
+		return nil
+	}
+	var out []Scheme
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		if k == nil || !knownCurve(k.Curve) {
+			return nil
+		}
+		for _, s := range ecdsaByStrength {
+			in, _ := lookup(s)
+			if version == VersionTLS13 && !sameCurve(in.curve, k.Curve) {
+				continue
+			}
+			out = append(out, s)
+		}
+	case *rsa.PublicKey:
+		cands := pssByStrength
+		if version == VersionTLS12 {
+			cands = append(slices.Clip(pssByStrength), pkcs1ByStrength...)
+		}
+		for _, s := range cands {
+			if in, _ := lookup(s); rsaFits(k, in) {
+				out = append(out, s)
+			}
+		}
+	case ed25519.PublicKey:
+		if len(k) == ed25519.PublicKeySize {
+			out = append(out, Ed25519)
+		}
+	}
+	return out
+}
+
+// Allowed reports whether scheme s may be used with pub in the given
+// version, that is whether ForKey(pub, version) lists it.
+func Allowed(pub crypto.PublicKey, version uint16, s Scheme) bool {
+	return slices.Contains(ForKey(pub, version), s)
+}
+
+// Choose picks the first of our preference list ours that the peer offered
+// in peer and that ForKey(pub, version) allows. ok is false if none: the
+// caller then has no signature it may send and should fail with
+// handshake_failure.
+func Choose(pub crypto.PublicKey, version uint16, ours, peer []Scheme) (Scheme, bool) {
+	usable := ForKey(pub, version)
+	for _, s := range ours {
+		if slices.Contains(peer, s) && slices.Contains(usable, s) {
+			return s, true
+		}
+	}
+	return 0, false
+}
+
+// digest hashes msg for schemes that sign a hash. Ed25519 signs the whole
+// message, so it gets msg back unchanged.
+func digest(in info, msg []byte) []byte {
+	if in.hash == 0 {
+		return msg
+	}
+	h := in.hash.New()
+	h.Write(msg)
+	return h.Sum(nil)
+}
+
+// keyMatches reports whether scheme in can be used with pub at all,
+// whatever the version. The TLS 1.3 curve binding is left to ForKey and
+// VerifyFor because TLS 1.2 allows any ECDSA hash with any curve.
+func keyMatches(pub crypto.PublicKey, in info) bool {
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		return in.fam == famECDSA && k != nil && knownCurve(k.Curve)
+	case *rsa.PublicKey:
+		return (in.fam == famPSS || in.fam == famPKCS1) && rsaFits(k, in)
+	case ed25519.PublicKey:
+		return in.fam == famEd25519 && len(k) == ed25519.PublicKeySize
+	}
+	return false
+}
+
+// Sign signs msg (the full content, not a hash) with key under scheme s.
+// rand is passed to the key's Sign (Go may ignore it for ECDSA and RSA).
+// RSA-PSS uses a salt as long as the hash, as RFC 8446 §4.2.3 requires.
+//
+// Failures are ours, not the peer's, so they carry internal_error.
+func Sign(rand io.Reader, key crypto.Signer, s Scheme, msg []byte) (sig []byte, err error) {
+	// A crypto.Signer may be a hardware token or any other caller code; a
+	// panic there must not take the connection's goroutine down.
+	defer func() {
+		if r := recover(); r != nil {
+			sig, err = nil, alert.New(alert.InternalError, "signature: signing with %v panicked: %v", s, r)
+		}
+	}()
+	if key == nil {
+		return nil, alert.New(alert.InternalError, "signature: no private key to sign with")
+	}
+	in, ok := lookup(s)
+	if !ok {
+		return nil, alert.New(alert.InternalError, "signature: refusing to sign with scheme %v", s)
+	}
+	pub := key.Public()
+	if !keyMatches(pub, in) {
+		return nil, alert.New(alert.InternalError, "signature: a %s key cannot sign with %v", keyKind(pub), s)
+	}
+	var opts crypto.SignerOpts = in.hash
+	switch in.fam {
+	case famPSS:
+		// Salt length equal to the hash length: RFC 8446 §4.2.3.
+		opts = &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: in.hash}
+	case famEd25519:
+		// Pure Ed25519 (RFC 8032), not Ed25519ph: no pre-hash.
+		opts = crypto.Hash(0)
+	}
+	sig, err = key.Sign(rand, digest(in, msg), opts)
+	if err != nil {
+		return nil, alert.New(alert.InternalError, "signature: signing with %v failed: %v", s, err)
+	}
+	return sig, nil
+}
+
+// keyKind names a public key's type for error messages.
+func keyKind(pub crypto.PublicKey) string {
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		if k != nil && k.Curve != nil && k.Params() != nil {
+			return "ECDSA " + k.Params().Name
+		}
+		return "ECDSA"
+	case *rsa.PublicKey:
+		if k != nil && k.N != nil {
+			return fmt.Sprintf("RSA-%d", k.N.BitLen())
+		}
+		return "RSA"
+	case ed25519.PublicKey:
+		return "Ed25519"
+	case nil:
+		return "missing"
+	}
+	return fmt.Sprintf("%T", pub)
+}
+
+// Verify checks sig over msg under scheme s with pub.
+//
+// A signature that does not verify is decrypt_error (RFC 8446 §4.4.3: the
+// receiver MUST abort with a "decrypt_error" alert). A scheme that Lucid
+// refuses (SHA-1 among them, RFC 8446 §4.2.3) or that does not fit the key
+// is illegal_parameter. A key Lucid cannot use at all is
+// unsupported_certificate, since it came from the peer's certificate.
+//
+// Verify applies no version rule; in TLS 1.3 use VerifyFor, which also
+// enforces the ECDSA curve binding.
+func Verify(pub crypto.PublicKey, s Scheme, msg, sig []byte) error {
+	in, ok := lookup(s)
+	if !ok {
+		return alert.New(alert.IllegalParameter, "the peer signed with %v, which Lucid does not accept", s)
+	}
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		if k == nil || !knownCurve(k.Curve) || k.X == nil || k.Y == nil {
+			return alert.New(alert.UnsupportedCertificate, "the certificate's ECDSA key is not on a supported curve")
+		}
+	case *rsa.PublicKey:
+		if k == nil || k.N == nil || k.N.Sign() <= 0 || k.E <= 1 {
+			return alert.New(alert.UnsupportedCertificate, "the certificate's RSA key is malformed")
+		}
+	case ed25519.PublicKey:
+		// ed25519.Verify panics on a key of the wrong length.
+		if len(k) != ed25519.PublicKeySize {
+			return alert.New(alert.UnsupportedCertificate, "the certificate's Ed25519 key is %d bytes, not %d", len(k), ed25519.PublicKeySize)
+		}
+	default:
+		return alert.New(alert.UnsupportedCertificate, "the certificate has a %s key, which Lucid cannot verify signatures with", keyKind(pub))
+	}
+	if !keyMatches(pub, in) {
+		return alert.New(alert.IllegalParameter, "the peer signed with %v, which does not fit the certificate's %s key", s, keyKind(pub))
+	}
+	if !verifyRaw(pub, in, msg, sig) {
+		return alert.New(alert.DecryptError, "the CertificateVerify signature does not verify with the certificate's key (scheme %v)", s)
+	}
+	return nil
+}
+
+// verifyRaw runs the algorithm; pub and in have already been checked to fit.
+func verifyRaw(pub crypto.PublicKey, in info, msg, sig []byte) bool {
+	d := digest(in, msg)
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		return ecdsa.VerifyASN1(k, d, sig)
+	case *rsa.PublicKey:
+		if in.fam == famPSS {
+			// PSSSaltLengthEqualsHash makes the check insist on the salt
+			// length RFC 8446 §4.2.3 requires.
+			opts := &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: in.hash}
+			return rsa.VerifyPSS(k, in.hash, d, sig, opts) == nil
+		}
+		return rsa.VerifyPKCS1v15(k, in.hash, d, sig) == nil
+	case ed25519.PublicKey:
+		return ed25519.Verify(k, msg, sig)
+	}
+	return false
+}
+
+// VerifyFor is Verify plus the per-version rules of ForKey: in TLS 1.3 an
+// ECDSA signature must use the scheme of the key's curve and PKCS#1 v1.5 is
+// refused (RFC 8446 §4.2.3). A scheme that breaks them is illegal_parameter.
+// Checking that s was one we offered is still the caller's job.
+func VerifyFor(pub crypto.PublicKey, version uint16, s Scheme, msg, sig []byte) error {
+	if in, ok := lookup(s); ok && keyMatches(pub, in) && !Allowed(pub, version, s) {
+		return alert.New(alert.IllegalParameter, "the peer signed with %v, which a %s key may not use in this TLS version", s, keyKind(pub))
+	}
+	return Verify(pub, s, msg, sig)
+}
