@@ -8,12 +8,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"crypto/x509"
 	"lucid/internal/alert"
 	"lucid/internal/handshake"
+	"lucid/internal/keys"
 	"lucid/internal/record"
 	"lucid/internal/suites"
-	"lucid/internal/keys"
-	"crypto/x509"
 )
 
 // Limits on what a peer can make us do without progress (DESIGN: limits as
@@ -54,17 +54,17 @@ type Conn struct {
 // protection, reassembly of handshake messages and decrypted data.
 type inbound struct {
 	sync.Mutex
-	opener  record.Opener
-	suite   *suites.Suite
-	secret  []byte
-	raw     []byte // bytes read from the network, not yet a whole record
-	hs      []byte // handshake bytes not yet a whole message
-	data    []byte // decrypted application data not yet returned
-	err     error  // sticky: io.EOF after close_notify, or the fatal error
-	empties int
-	warns   int
-	ccs     int
-	updates int
+	opener       record.Opener
+	suite        *suites.Suite
+	secret       []byte
+	raw          []byte // bytes read from the network, not yet a whole record
+	hs           []byte // handshake bytes not yet a whole message
+	data         []byte // decrypted application data not yet returned
+	err          error  // sticky: io.EOF after close_notify, or the fatal error
+	empties      int
+	warns        int
+	ccs          int
+	updates      int
 	peerFinished bool
 }
 

@@ -1,6 +1,8 @@
 package tls_test
 
 import (
+	"fmt"
+	"runtime"
 	"bytes"
 	"crypto/ed25519"
 	"crypto/x509"
@@ -71,6 +73,14 @@ func fuzzCert(t testing.TB) tls.Certificate {
 // runScripted drives one side with input as everything the peer sends and
 // requires a clean failure: an error, never a panic or a hang.
 func runScripted(t testing.TB, client bool, input []byte) {
+	// A scripted peer can only run out of bytes, so anything still running
+	// after a generous bound is a hang in Lucid: fail with every stack.
+	watchdog := time.AfterFunc(10*time.Second, func() {
+		buf := make([]byte, 1<<20)
+		n := runtime.Stack(buf, true)
+		panic(fmt.Sprintf("scripted %d-byte conversation hung:\n%s", len(input), buf[:n]))
+	})
+	defer watchdog.Stop()
 	cert := fuzzCert(t)
 	sc := &scriptedConn{r: bytes.NewReader(input)}
 	var c *tls.Conn

@@ -77,6 +77,9 @@ func (a *AEAD13) Seal(dst []byte, typ uint8, payload []byte, padding int) ([]byt
 
 // Open implements Opener.
 func (a *AEAD13) Open(rec []byte) (uint8, []byte, error) {
+	if len(rec) < HeaderLen {
+		return 0, nil, alert.New(alert.DecodeError, "record of %d bytes is shorter than its header", len(rec))
+	}
 	body := rec[HeaderLen:]
 	if rec[0] != TypeApplicationData {
 		return 0, nil, alert.New(alert.UnexpectedMessage, "protected record has outer type %s, want application_data", TypeName(rec[0]))
@@ -84,7 +87,7 @@ func (a *AEAD13) Open(rec []byte) (uint8, []byte, error) {
 	if len(body) > MaxCiphertext13 {
 		return 0, nil, alert.New(alert.RecordOverflow, "protected record of %d bytes exceeds %d", len(body), MaxCiphertext13)
 	}
-	if len(body) < a.aead.Overhead()+1 {
+	if len(body) < a.aead.Overhead() {
 		return 0, nil, alert.New(alert.BadRecordMAC, "protected record of %d bytes is shorter than its tag", len(body))
 	}
 	if err := a.nextNonce(); err != nil {

@@ -123,6 +123,9 @@ func (p *Plain) Seq() uint64 { return 0 }
 
 // Open implements Opener.
 func (p *Plain) Open(rec []byte) (uint8, []byte, error) {
+	if len(rec) < HeaderLen {
+		return 0, nil, alert.New(alert.DecodeError, "record of %d bytes is shorter than its header", len(rec))
+	}
 	body := rec[HeaderLen:]
 	if len(body) > MaxPlaintext {
 		return 0, nil, alert.New(alert.RecordOverflow, "plaintext record of %d bytes exceeds %d", len(body), MaxPlaintext)
