@@ -1,10 +1,10 @@
 package tls_test
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log"
-	"errors"
 
 	"lucid/internal/testpki"
 	"lucid/tls"
