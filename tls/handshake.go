@@ -38,27 +38,22 @@ func (c *Conn) HandshakeContext(ctx context.Context) error {
 	}
 	if ctx.Done() != nil {
 		stop := make(chan struct{})
-		interrupted := make(chan error, 1)
 		go func() {
 			select {
 			case <-ctx.Done():
+				// Unblock whatever read or write the handshake is in.
 				c.conn.SetDeadline(past)
-				interrupted <- ctx.Err()
 			case <-stop:
-				interrupted <- nil
 			}
 		}()
-		defer func() {
-			close(stop)
-			if err := <-interrupted; err != nil {
-				if c.handshakeErr != nil {
-					c.handshakeErr = fmt.Errorf("tls: handshake interrupted: %w", err)
-				}
-			}
-		}()
+		defer close(stop)
 	}
-	c.handshakeErr = c.runHandshake()
-	if c.handshakeErr == nil {
+	err := c.runHandshake()
+	if err != nil && ctx.Err() != nil {
+		err = fmt.Errorf("tls: handshake interrupted: %w (%v)", ctx.Err(), err)
+	}
+	c.handshakeErr = err
+	if err == nil {
 		c.handshakeDone.Store(true)
 	}
 	return c.handshakeErr
