@@ -18,7 +18,7 @@ import (
 // lucidPair returns a handshaken Lucid client and server over loopback TCP.
 func lucidPair(t *testing.T, sc, cc *tls.Config) (*tls.Conn, *tls.Conn) {
 	t.Helper()
-	f := newFixture(t, "ecdsa-p256")
+	f := newLucidFixture(t, "ecdsa-p256")
 	if sc == nil {
 		sc = &tls.Config{}
 	}
@@ -154,7 +154,7 @@ func TestHandshakeContextDeadline(t *testing.T) {
 
 // TestPlainHTTPToTLSPort: bytes that are not TLS are reported as such.
 func TestPlainHTTPToTLSPort(t *testing.T) {
-	f := newFixture(t, "ecdsa-p256")
+	f := newLucidFixture(t, "ecdsa-p256")
 	c, s := pair(t)
 	server := tls.Server(s, &tls.Config{Certificates: []tls.Certificate{f.lucidCert(t)}})
 	go c.Write([]byte("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"))
@@ -168,7 +168,7 @@ func TestPlainHTTPToTLSPort(t *testing.T) {
 // TestTamperedRecord: one flipped bit in an application record ends the
 // connection with bad_record_mac on the receiver.
 func TestTamperedRecord(t *testing.T) {
-	f := newFixture(t, "ecdsa-p256")
+	f := newLucidFixture(t, "ecdsa-p256")
 	c, s := pair(t)
 	flip := &flipper{Conn: c}
 	server := tls.Server(s, &tls.Config{Certificates: []tls.Certificate{f.lucidCert(t)}})

@@ -17,20 +17,21 @@ import (
 // Certificate is a certificate chain and the private key that goes with its
 // leaf, as in crypto/tls.
 type Certificate struct {
+	// PrivateKey is a crypto.Signer whose public key is an ECDSA, RSA or
+	// Ed25519 key: the one in the leaf.
+	PrivateKey crypto.PrivateKey
 	// Certificate is the chain, leaf first, DER-encoded.
 	Certificate [][]byte
-	// PrivateKey is a crypto.Signer: *ecdsa.PrivateKey, *rsa.PrivateKey
-	// or ed25519.PrivateKey, or any Signer with such a public key.
-	PrivateKey crypto.PrivateKey
+	// Leaf is the parsed leaf; X509KeyPair fills it, and a nil Leaf is
+	// parsed when needed.
+	Leaf *x509.Certificate
 	// SupportedSignatureAlgorithms, if set, limits the schemes the key
 	// signs with.
 	SupportedSignatureAlgorithms []SignatureScheme
-	// OCSPStaple is sent to clients that ask for status (status_request).
-	OCSPStaple []byte
-	// SignedCertificateTimestamps are sent to clients that ask for them.
+	// SignedCertificateTimestamps and OCSPStaple are sent with the leaf
+	// to clients that ask for them.
 	SignedCertificateTimestamps [][]byte
-	// Leaf is the parsed leaf; X509KeyPair fills it.
-	Leaf *x509.Certificate
+	OCSPStaple                  []byte
 }
 
 // ClientHelloInfo describes a ClientHello to Config.GetCertificate.

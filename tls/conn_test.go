@@ -45,12 +45,12 @@ func pair(t *testing.T) (net.Conn, net.Conn) {
 	return c, s
 }
 
-type fixture struct {
+type lucidFixture struct {
 	ca   *testpki.CA
 	leaf *testpki.Leaf
 }
 
-func newFixture(t *testing.T, kt testpki.KeyType) *fixture {
+func newLucidFixture(t *testing.T, kt testpki.KeyType) *lucidFixture {
 	t.Helper()
 	ca, err := testpki.NewCA("Lucid Test Root", kt)
 	if err != nil {
@@ -60,10 +60,10 @@ func newFixture(t *testing.T, kt testpki.KeyType) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{ca: ca, leaf: leaf}
+	return &lucidFixture{ca: ca, leaf: leaf}
 }
 
-func (f *fixture) lucidCert(t *testing.T) tls.Certificate {
+func (f *lucidFixture) lucidCert(t *testing.T) tls.Certificate {
 	c, err := tls.X509KeyPair(f.leaf.CertPEM, f.leaf.KeyPEM)
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +72,7 @@ func (f *fixture) lucidCert(t *testing.T) tls.Certificate {
 }
 
 func TestLucidToLucid(t *testing.T) {
-	f := newFixture(t, "ecdsa-p256")
+	f := newLucidFixture(t, "ecdsa-p256")
 	c, s := pair(t)
 	server := tls.Server(s, &tls.Config{Certificates: []tls.Certificate{f.lucidCert(t)}, NextProtos: []string{"h2", "http/1.1"}})
 	client := tls.Client(c, &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost", NextProtos: []string{"http/1.1"}})
@@ -113,7 +113,7 @@ func TestLucidToLucid(t *testing.T) {
 }
 
 func TestLucidClientStdServer(t *testing.T) {
-	f := newFixture(t, "ecdsa-p256")
+	f := newLucidFixture(t, "ecdsa-p256")
 	c, s := pair(t)
 	cert, _ := stdtls.X509KeyPair(f.leaf.CertPEM, f.leaf.KeyPEM)
 	server := stdtls.Server(s, &stdtls.Config{Certificates: []stdtls.Certificate{cert}})
@@ -132,7 +132,7 @@ func TestLucidClientStdServer(t *testing.T) {
 }
 
 func TestStdClientLucidServer(t *testing.T) {
-	f := newFixture(t, "rsa-2048")
+	f := newLucidFixture(t, "rsa-2048")
 	c, s := pair(t)
 	server := tls.Server(s, &tls.Config{Certificates: []tls.Certificate{f.lucidCert(t)}})
 	pool := x509.NewCertPool()

@@ -24,15 +24,16 @@ func Dial(network, addr string, config *Config) (*Conn, error) {
 // DialWithDialer connects with dialer and runs a client handshake; the
 // dialer's Timeout and Deadline bound the handshake too.
 func DialWithDialer(dialer *net.Dialer, network, addr string, config *Config) (*Conn, error) {
-	ctx := context.Background()
-	if dialer.Timeout != 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, dialer.Timeout)
-		defer cancel()
+	// One deadline covers connecting and the handshake: the earlier of
+	// the dialer's Timeout from now and its absolute Deadline.
+	deadline := dialer.Deadline
+	if t := dialer.Timeout; t != 0 && (deadline.IsZero() || time.Now().Add(t).Before(deadline)) {
+		deadline = time.Now().Add(t)
 	}
-	if !dialer.Deadline.IsZero() {
+	ctx := context.Background()
+	if !deadline.IsZero() {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, dialer.Deadline)
+		ctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
 	return dial(ctx, dialer, network, addr, config)
@@ -82,26 +83,26 @@ func dial(ctx context.Context, nd *net.Dialer, network, addr string, config *Con
 	return c, nil
 }
 
-// listener wraps a net.Listener so Accept returns TLS connections.
-type listener struct {
+// tlsListener hands out server-side *Conn values for the connections its
+// inner listener accepts; each handshake runs on the Conn's first use.
+type tlsListener struct {
 	net.Listener
 	config *Config
 }
 
-// Accept waits for the next connection and returns it as a *Conn, whose
-// handshake runs on first use.
-func (l *listener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
+// Accept returns the next connection as a *Conn.
+func (tl *tlsListener) Accept() (net.Conn, error) {
+	raw, err := tl.Listener.Accept()
+	if err == nil {
+		return Server(raw, tl.config), nil
 	}
-	return Server(c, l.config), nil
+	return nil, err
 }
 
-// NewListener returns a listener whose Accept returns *Conn server
-// connections over inner's connections.
+// NewListener wraps inner so that Accept returns *Conn server connections
+// configured by config.
 func NewListener(inner net.Listener, config *Config) net.Listener {
-	return &listener{Listener: inner, config: config}
+	return &tlsListener{Listener: inner, config: config}
 }
 
 // Listen listens on laddr and returns a TLS listener. config must carry a
@@ -116,5 +117,3 @@ func Listen(network, laddr string, config *Config) (net.Listener, error) {
 	}
 	return NewListener(l, config), nil
 }
-
-var _ = time.Second

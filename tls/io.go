@@ -17,11 +17,11 @@ var past = time.Unix(1, 0)
 // Read reads application data, running the handshake first if needed. It
 // returns io.EOF once the peer has sent close_notify.
 func (c *Conn) Read(b []byte) (int, error) {
-	if err := c.Handshake(); err != nil {
+	// The handshake runs even for an empty b: Read(nil) is a known way
+	// to wait for it.
+	err := c.Handshake()
+	if err != nil || len(b) == 0 {
 		return 0, err
-	}
-	if len(b) == 0 {
-		return 0, nil
 	}
 	c.in.Lock()
 	defer c.in.Unlock()

@@ -2,14 +2,12 @@ package tls
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 )
 
 // LoadX509KeyPair reads a PEM certificate chain and a PEM private key from
@@ -29,36 +27,15 @@ func LoadX509KeyPair(certFile, keyFile string) (Certificate, error) {
 // X509KeyPair parses a PEM certificate chain (leaf first) and a PEM private
 // key (PKCS#8, PKCS#1 or SEC 1) and checks that the key matches the leaf.
 func X509KeyPair(certPEM, keyPEM []byte) (Certificate, error) {
-	var cert Certificate
-	for rest := certPEM; ; {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		if block.Type == "CERTIFICATE" {
-			cert.Certificate = append(cert.Certificate, block.Bytes)
-		}
-	}
+	cert := Certificate{Certificate: pemBlocks(certPEM, "CERTIFICATE")}
 	if len(cert.Certificate) == 0 {
 		return Certificate{}, errors.New("tls: no CERTIFICATE block found in the certificate PEM")
 	}
-	var keyDER *pem.Block
-	for rest := keyPEM; ; {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		if block.Type == "PRIVATE KEY" || block.Type == "EC PRIVATE KEY" || block.Type == "RSA PRIVATE KEY" {
-			keyDER = block
-			break
-		}
-	}
-	if keyDER == nil {
+	keys := pemBlocks(keyPEM, "PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY")
+	if len(keys) == 0 {
 		return Certificate{}, errors.New("tls: no PRIVATE KEY block found in the key PEM")
 	}
-	key, err := parsePrivateKey(keyDER.Bytes)
+	key, err := parsePrivateKey(keys[0])
 	if err != nil {
 		return Certificate{}, err
 	}
@@ -76,19 +53,19 @@ func X509KeyPair(certPEM, keyPEM []byte) (Certificate, error) {
 	return cert, nil
 }
 
-func parsePrivateKey(der []byte) (crypto.Signer, error) {
-	if k, err := x509.ParsePKCS8PrivateKey(der); err == nil {
-		switch k := k.(type) {
-		case *ecdsa.PrivateKey, *rsa.PrivateKey, ed25519.PrivateKey:
-			return k.(crypto.Signer), nil
+// pemBlocks returns the contents of the PEM blocks in data whose type is one
+// of types, in order; other blocks (parameters, comments) are skipped.
+func pemBlocks(data []byte, types ...string) [][]byte {
+	var out [][]byte
+	for len(data) > 0 {
+		block, rest := pem.Decode(data)
+		if block == nil {
+			break
 		}
-		return nil, fmt.Errorf("tls: unsupported private key type %T", k)
+		if slices.Contains(types, block.Type) {
+			out = append(out, block.Bytes)
+		}
+		data = rest
 	}
-	if k, err := x509.ParsePKCS1PrivateKey(der); err == nil {
-		return k, nil
-	}
-	if k, err := x509.ParseECPrivateKey(der); err == nil {
-		return k, nil
-	}
-	return nil, errors.New("tls: the private key is not PKCS#8, PKCS#1 or SEC 1")
+	return out
 }

@@ -6,18 +6,18 @@ import "lucid/internal/signature"
 // crypto/tls's values.
 type SignatureScheme uint16
 
-// Signature schemes.
+// Signature schemes, from the internal registry that implements them.
 const (
-	PKCS1WithSHA256        SignatureScheme = 0x0401
-	PKCS1WithSHA384        SignatureScheme = 0x0501
-	PKCS1WithSHA512        SignatureScheme = 0x0601
-	PSSWithSHA256          SignatureScheme = 0x0804
-	PSSWithSHA384          SignatureScheme = 0x0805
-	PSSWithSHA512          SignatureScheme = 0x0806
-	ECDSAWithP256AndSHA256 SignatureScheme = 0x0403
-	ECDSAWithP384AndSHA384 SignatureScheme = 0x0503
-	ECDSAWithP521AndSHA512 SignatureScheme = 0x0603
-	Ed25519                SignatureScheme = 0x0807
+	ECDSAWithP256AndSHA256 = SignatureScheme(signature.ECDSAWithP256AndSHA256)
+	ECDSAWithP384AndSHA384 = SignatureScheme(signature.ECDSAWithP384AndSHA384)
+	ECDSAWithP521AndSHA512 = SignatureScheme(signature.ECDSAWithP521AndSHA512)
+	Ed25519                = SignatureScheme(signature.Ed25519)
+	PSSWithSHA256          = SignatureScheme(signature.PSSWithSHA256)
+	PSSWithSHA384          = SignatureScheme(signature.PSSWithSHA384)
+	PSSWithSHA512          = SignatureScheme(signature.PSSWithSHA512)
+	PKCS1WithSHA256        = SignatureScheme(signature.PKCS1WithSHA256)
+	PKCS1WithSHA384        = SignatureScheme(signature.PKCS1WithSHA384)
+	PKCS1WithSHA512        = SignatureScheme(signature.PKCS1WithSHA512)
 )
 
 // String returns the scheme's IANA name, such as "ecdsa_secp256r1_sha256".

@@ -9,15 +9,20 @@ import (
 
 // ConnectionState describes a connection, as crypto/tls's does.
 type ConnectionState struct {
+	// What was negotiated.
 	Version            uint16
-	HandshakeComplete  bool
-	DidResume          bool
 	CipherSuite        uint16
 	CurveID            CurveID
 	NegotiatedProtocol string
 	ServerName         string
-	PeerCertificates   []*x509.Certificate
-	VerifiedChains     [][]*x509.Certificate
+
+	// Who the peer is.
+	PeerCertificates []*x509.Certificate
+	VerifiedChains   [][]*x509.Certificate
+
+	// How the handshake went.
+	HandshakeComplete bool
+	DidResume         bool
 	// DidHelloRetryRequest reports that the server asked the client for
 	// another key share. A Lucid addition.
 	DidHelloRetryRequest bool

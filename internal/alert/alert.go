@@ -11,73 +11,56 @@ import (
 // Description is a TLS alert description (RFC 8446 §6, RFC 5246 §7.2).
 type Description uint8
 
-// Alert descriptions from RFC 8446 §6 and the registries it refers to.
+// Alert descriptions from RFC 8446 §6, grouped by what they report.
 const (
-	CloseNotify                  Description = 0
-	UnexpectedMessage            Description = 10
-	BadRecordMAC                 Description = 20
-	RecordOverflow               Description = 22
-	HandshakeFailure             Description = 40
-	BadCertificate               Description = 42
-	UnsupportedCertificate       Description = 43
-	CertificateRevoked           Description = 44
-	CertificateExpired           Description = 45
-	CertificateUnknown           Description = 46
-	IllegalParameter             Description = 47
-	UnknownCA                    Description = 48
-	AccessDenied                 Description = 49
-	DecodeError                  Description = 50
-	DecryptError                 Description = 51
-	ProtocolVersion              Description = 70
-	InsufficientSecurity         Description = 71
-	InternalError                Description = 80
-	InappropriateFallback        Description = 86
-	UserCanceled                 Description = 90
-	NoRenegotiation              Description = 100
-	MissingExtension             Description = 109
-	UnsupportedExtension         Description = 110
-	UnrecognizedName             Description = 112
-	BadCertificateStatusResponse Description = 113
-	UnknownPSKIdentity           Description = 115
-	CertificateRequired          Description = 116
-	NoApplicationProtocol        Description = 120
+	// Closure alerts (§6.1).
+	CloseNotify, UserCanceled Description = 0, 90
+
+	// Record layer failures.
+	UnexpectedMessage, BadRecordMAC, RecordOverflow Description = 10, 20, 22
+
+	// Negotiation failures.
+	HandshakeFailure, ProtocolVersion, InsufficientSecurity, InappropriateFallback Description = 40, 70, 71, 86
+	NoRenegotiation, NoApplicationProtocol                                         Description = 100, 120
+
+	// Certificate failures.
+	BadCertificate, UnsupportedCertificate, CertificateRevoked, CertificateExpired   Description = 42, 43, 44, 45
+	CertificateUnknown, UnknownCA, BadCertificateStatusResponse, CertificateRequired Description = 46, 48, 113, 116
+
+	// Malformed or illegal messages.
+	IllegalParameter, DecodeError, DecryptError Description = 47, 50, 51
+	MissingExtension, UnsupportedExtension      Description = 109, 110
+
+	// Refusals and our own faults.
+	AccessDenied, InternalError, UnrecognizedName, UnknownPSKIdentity Description = 49, 80, 112, 115
 )
 
-var names = map[Description]string{
-	CloseNotify:                  "close_notify",
-	UnexpectedMessage:            "unexpected_message",
-	BadRecordMAC:                 "bad_record_mac",
-	RecordOverflow:               "record_overflow",
-	HandshakeFailure:             "handshake_failure",
-	BadCertificate:               "bad_certificate",
-	UnsupportedCertificate:       "unsupported_certificate",
-	CertificateRevoked:           "certificate_revoked",
-	CertificateExpired:           "certificate_expired",
-	CertificateUnknown:           "certificate_unknown",
-	IllegalParameter:             "illegal_parameter",
-	UnknownCA:                    "unknown_ca",
-	AccessDenied:                 "access_denied",
-	DecodeError:                  "decode_error",
-	DecryptError:                 "decrypt_error",
-	ProtocolVersion:              "protocol_version",
-	InsufficientSecurity:         "insufficient_security",
-	InternalError:                "internal_error",
-	InappropriateFallback:        "inappropriate_fallback",
-	UserCanceled:                 "user_canceled",
-	NoRenegotiation:              "no_renegotiation",
-	MissingExtension:             "missing_extension",
-	UnsupportedExtension:         "unsupported_extension",
-	UnrecognizedName:             "unrecognized_name",
-	BadCertificateStatusResponse: "bad_certificate_status_response",
-	UnknownPSKIdentity:           "unknown_psk_identity",
-	CertificateRequired:          "certificate_required",
-	NoApplicationProtocol:        "no_application_protocol",
+// descriptions pairs each alert with its name in the RFC's registry.
+var descriptions = []struct {
+	d    Description
+	name string
+}{
+	{CloseNotify, "close_notify"}, {UserCanceled, "user_canceled"},
+	{UnexpectedMessage, "unexpected_message"}, {BadRecordMAC, "bad_record_mac"}, {RecordOverflow, "record_overflow"},
+	{HandshakeFailure, "handshake_failure"}, {ProtocolVersion, "protocol_version"},
+	{InsufficientSecurity, "insufficient_security"}, {InappropriateFallback, "inappropriate_fallback"},
+	{NoRenegotiation, "no_renegotiation"}, {NoApplicationProtocol, "no_application_protocol"},
+	{BadCertificate, "bad_certificate"}, {UnsupportedCertificate, "unsupported_certificate"},
+	{CertificateRevoked, "certificate_revoked"}, {CertificateExpired, "certificate_expired"},
+	{CertificateUnknown, "certificate_unknown"}, {UnknownCA, "unknown_ca"},
+	{BadCertificateStatusResponse, "bad_certificate_status_response"}, {CertificateRequired, "certificate_required"},
+	{IllegalParameter, "illegal_parameter"}, {DecodeError, "decode_error"}, {DecryptError, "decrypt_error"},
+	{MissingExtension, "missing_extension"}, {UnsupportedExtension, "unsupported_extension"},
+	{AccessDenied, "access_denied"}, {InternalError, "internal_error"},
+	{UnrecognizedName, "unrecognized_name"}, {UnknownPSKIdentity, "unknown_psk_identity"},
 }
 
 // String returns the RFC's name for d, such as "bad_record_mac".
 func (d Description) String() string {
-	if n, ok := names[d]; ok {
-		return n
+	for _, e := range descriptions {
+		if e.d == d {
+			return e.name
+		}
 	}
 	return fmt.Sprintf("alert(%d)", uint8(d))
 }

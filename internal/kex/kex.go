@@ -18,13 +18,11 @@ import (
 	"lucid/internal/alert"
 )
 
-// Named groups (RFC 8446 §4.2.7, draft-ietf-tls-ecdhe-mlkem).
+// Named groups (RFC 8446 §4.2.7, draft-ietf-tls-ecdhe-mlkem): the NIST
+// curves, X25519, and the post-quantum hybrid of ML-KEM-768 with X25519.
 const (
-	P256           uint16 = 23
-	P384           uint16 = 24
-	P521           uint16 = 25
-	X25519         uint16 = 29
-	X25519MLKEM768 uint16 = 0x11ec
+	P256, P384, P521       uint16 = 23, 24, 25
+	X25519, X25519MLKEM768 uint16 = 29, 0x11ec
 )
 
 // Supported reports whether Lucid implements group g.
