@@ -11,6 +11,7 @@ import (
 
 	"lucid/internal/alert"
 	"lucid/internal/handshake"
+	"lucid/internal/record"
 	"lucid/internal/signature"
 	"lucid/internal/wire"
 )
@@ -124,6 +125,11 @@ func (c *Conn) perform(actions []handshake.Action, pending int) error {
 			err = c.setWriteKeyLocked(a.Suite, a.Secret)
 		case handshake.Flush:
 			err = c.flushLocked()
+			// RFC 8446 §5.1: only the first ClientHello may say 0x0301;
+			// a second one after HelloRetryRequest says 0x0303.
+			if p, ok := c.out.sealer.(*record.Plain); ok {
+				p.Version = VersionTLS12
+			}
 		}
 		if err != nil {
 			return err
