@@ -60,6 +60,7 @@ type inbound struct {
 	raw          []byte // bytes read from the network, not yet a whole record
 	hs           []byte // handshake bytes not yet a whole message
 	data         []byte // decrypted application data not yet returned
+	dataBuf      []byte // backing store for data, reused record after record
 	err          error  // sticky: io.EOF after close_notify, or the fatal error
 	empties      int
 	warns        int
@@ -199,7 +200,15 @@ func (c *Conn) readRecord() error {
 			return nil
 		}
 		c.in.empties, c.in.warns, c.in.updates = 0, 0, 0
+		if len(c.in.data) == 0 {
+			// Reuse the buffer once drained: the steady state allocates
+			// nothing per record.
+			c.in.data = c.in.dataBuf[:0]
+		}
 		c.in.data = append(c.in.data, payload...)
+		if cap(c.in.data) > cap(c.in.dataBuf) {
+			c.in.dataBuf = c.in.data[:0]
+		}
 		return nil
 	}
 	return c.fatal(alert.New(alert.UnexpectedMessage, "record of type %d inside protection", typ))

@@ -32,9 +32,6 @@ func (c *Conn) Read(b []byte) (int, error) {
 	}
 	n := copy(b, c.in.data)
 	c.in.data = c.in.data[n:]
-	if len(c.in.data) == 0 {
-		c.in.data = c.in.data[:0:0]
-	}
 	return n, nil
 }
 
