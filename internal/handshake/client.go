@@ -302,6 +302,11 @@ func (s *expectCertificate) handle(typ uint8, msg []byte) (state, error) {
 			return nil, err
 		}
 		c.cfg.emitMessage(MessageReceived, typ, len(msg), cr)
+		// RFC 8446 §4.3.2: the context is empty except in post-handshake
+		// authentication.
+		if len(cr.Context) != 0 {
+			return nil, alert.New(alert.IllegalParameter, "CertificateRequest in the handshake has a non-empty context")
+		}
 		c.tr.add(msg)
 		next := *s
 		next.request = cr
@@ -325,6 +330,14 @@ func (s *expectCertificate) handle(typ uint8, msg []byte) (state, error) {
 	chain := make([][]byte, len(cert.Entries))
 	for i, e := range cert.Entries {
 		chain[i] = e.Data
+		// RFC 8446 §4.4.2: entry extensions must answer ones the client
+		// sent in its ClientHello.
+		if e.OCSPStaple != nil && !c.hello.StatusRequest {
+			return nil, alert.New(alert.UnsupportedExtension, "server stapled an OCSP response that was not requested")
+		}
+		if e.SCTs != nil && !c.hello.SCT {
+			return nil, alert.New(alert.UnsupportedExtension, "server sent SCTs that were not requested")
+		}
 	}
 	leaf, err := x509.ParseCertificate(chain[0])
 	if err != nil {

@@ -49,6 +49,9 @@ type Engine struct {
 // Handle feeds one whole handshake message (header included) to the engine
 // and returns what to do about it.
 func (e *Engine) Handle(msg []byte) ([]Action, error) {
+	if len(msg) < wire.HeaderLen {
+		return nil, alert.New(alert.DecodeError, "handshake message of %d bytes is shorter than its header", len(msg))
+	}
 	if e.done || e.cur == nil {
 		return nil, alert.New(alert.UnexpectedMessage, "handshake message %s after the handshake finished", wire.MessageName(msg[0]))
 	}

@@ -1,0 +1,57 @@
+package wire
+
+import (
+	"bytes"
+
+	"lucid/internal/alert"
+)
+
+// CertificateRequest is the TLS 1.3 server's request for a client
+// certificate (RFC 8446 §4.3.2).
+type CertificateRequest struct {
+	Context                []byte   // certificate_request_context; empty during the handshake
+	SignatureSchemes       []uint16 // signature_algorithms; mandatory
+	SignatureSchemesCert   []uint16 // signature_algorithms_cert
+	CertificateAuthorities [][]byte // certificate_authorities
+	StatusRequest          bool     // empty status_request: send an OCSP staple (RFC 8446 §4.4.2.1)
+	SCT                    bool     // empty signed_certificate_timestamp
+}
+
+// Type returns TypeCertificateRequest.
+func (m *CertificateRequest) Type() uint8 { return TypeCertificateRequest }
+
+var certificateRequestOrder = []*extension{
+	extSignatureAlgorithms, extSignatureAlgorithmsCert,
+	extCertificateAuthorities, extStatusRequest, extSCT,
+}
+
+// Marshal returns the complete CertificateRequest message, header
+// included, or nil if a field is too long for its length prefix.
+func (m *CertificateRequest) Marshal() []byte {
+	return marshalMessage(TypeCertificateRequest, func(b *builder) {
+		b.bytesVec(1, m.Context)
+		order := extensionOrder(m, nil, certificateRequestOrder, pickCR, nil)
+		writeExtensions(b, m, order, pickCR, nil)
+	})
+}
+
+// ParseCertificateRequest parses a TLS 1.3 CertificateRequest body.
+// Unknown extensions (oid_filters among them) are ignored. The result does
+// not alias body.
+func ParseCertificateRequest(body []byte) (*CertificateRequest, error) {
+	r := newReader("CertificateRequest", bytes.Clone(body))
+	m := &CertificateRequest{}
+	m.Context = r.vec(1, "certificate_request_context", 0, 0xff)
+	exts := readExtensions(r.subVec(2, "extensions", 2, 0xffff))
+	r.end()
+	dispatch(r, m, "a CertificateRequest", exts, pickCR, nil)
+	// RFC 8446 §4.3.2: the "signature_algorithms" extension MUST be
+	// specified.
+	if r.ok() && m.SignatureSchemes == nil {
+		r.failf(alert.MissingExtension, "signature_algorithms is missing")
+	}
+	if err := r.err(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}

@@ -1,0 +1,37 @@
+package wire
+
+import "bytes"
+
+// CertificateVerify proves possession of the certificate's private key
+// (RFC 8446 §4.4.3; the same shape as a TLS 1.2 CertificateVerify with
+// signature_algorithms, RFC 5246 §7.4.8 and §4.7).
+type CertificateVerify struct {
+	Scheme    uint16 // SignatureScheme
+	Signature []byte
+}
+
+// Type returns TypeCertificateVerify.
+func (m *CertificateVerify) Type() uint8 { return TypeCertificateVerify }
+
+// Marshal returns the complete CertificateVerify message, header included,
+// or nil if the signature is too long.
+func (m *CertificateVerify) Marshal() []byte {
+	return marshalMessage(TypeCertificateVerify, func(b *builder) {
+		b.u16(m.Scheme)
+		b.bytesVec(2, m.Signature)
+	})
+}
+
+// ParseCertificateVerify parses a CertificateVerify body: SignatureScheme
+// algorithm; opaque signature<0..2^16-1>. The result does not alias body.
+func ParseCertificateVerify(body []byte) (*CertificateVerify, error) {
+	r := newReader("CertificateVerify", bytes.Clone(body))
+	m := &CertificateVerify{}
+	m.Scheme = r.u16("algorithm")
+	m.Signature = r.vec(2, "signature", 0, 0xffff)
+	r.end()
+	if err := r.err(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}

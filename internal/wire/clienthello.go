@@ -1,0 +1,161 @@
+package wire
+
+import (
+	"bytes"
+
+	"lucid/internal/alert"
+)
+
+// ClientHello is the client's first flight (RFC 8446 §4.1.2; RFC 5246
+// §7.4.1.2), with the extensions Lucid understands decoded into fields.
+// For an extension held in a field, the zero value means absent unless a
+// Has/Supported flag says otherwise.
+type ClientHello struct {
+	LegacyVersion      uint16
+	Random             [32]byte
+	SessionID          []byte   // legacy_session_id, 0..32 bytes
+	CipherSuites       []uint16 // never empty when parsed
+	CompressionMethods []uint8  // never empty when parsed
+
+	ServerName                   string   // host_name from server_name (RFC 6066 §3); other name types are skipped
+	SupportedGroups              []uint16 // supported_groups
+	ECPointFormats               []uint8  // ec_point_formats (TLS 1.2)
+	SignatureSchemes             []uint16 // signature_algorithms
+	SignatureSchemesCert         []uint16 // signature_algorithms_cert
+	ALPN                         []string // application_layer_protocol_negotiation; each name non-empty
+	SupportedVersions            []uint16 // supported_versions
+	KeyShares                    []KeyShare
+	HasKeyShare                  bool // key_share present, possibly with an empty list (asking for HelloRetryRequest)
+	Cookie                       []byte
+	PSKModes                     []uint8 // psk_key_exchange_modes
+	PSKIdentities                []PSKIdentity
+	PSKBinders                   [][]byte // one per identity, same order
+	EarlyData                    bool
+	ExtendedMasterSecret         bool
+	SecureRenegotiationSupported bool   // renegotiation_info present
+	SecureRenegotiation          []byte // its renegotiated_connection (empty on an initial handshake)
+	TicketSupported              bool   // session_ticket present
+	SessionTicket                []byte // its contents (empty when asking for a new ticket)
+	StatusRequest                bool   // status_request present with status_type ocsp
+	SCT                          bool   // signed_certificate_timestamp present
+	RecordSizeLimit              uint16 // 0 = absent; received values below 64 are rejected
+	CertificateAuthorities       [][]byte
+	PostHandshakeAuth            bool // post_handshake_auth present
+	PaddingLen                   int  // padding extension length; when marshalling, 0 = no padding
+
+	// Extensions lists the extension types in the order received, GREASE
+	// included, for fingerprinting (JA3/JA4). When marshalling, nil means
+	// "every extension that has a value, in a fixed sensible order"; a
+	// non-nil list means exactly the listed types in that order, each
+	// written from its field or, failing that, from Unknown. A non-nil
+	// list also forces an extensions block even if it ends up empty. In
+	// every case pre_shared_key is written last (RFC 8446 §4.2.11).
+	Extensions []uint16
+
+	// Unknown holds the bodies of extensions without a field: unknown and
+	// GREASE types, and recognised ones whose content no field can hold
+	// (a non-OCSP status_request, a server_name with no host_name, an
+	// empty padding). Marshal writes them back.
+	Unknown map[uint16][]byte
+}
+
+// Type returns TypeClientHello.
+func (m *ClientHello) Type() uint8 { return TypeClientHello }
+
+// clientHelloOrder is the order used when Extensions is nil. padding and
+// pre_shared_key are moved behind any unknown extensions afterwards.
+var clientHelloOrder = []*extension{
+	extServerName, extExtendedMasterSecret, extRenegotiationInfo,
+	extSupportedGroups, extECPointFormats, extSessionTicket, extALPN,
+	extStatusRequest, extSCT, extSignatureAlgorithms,
+	extSignatureAlgorithmsCert, extKeyShare, extPSKKeyExchangeModes,
+	extSupportedVersions, extCookie, extEarlyData, extCertificateAuthorities,
+	extPostHandshakeAuth, extRecordSizeLimit, extPadding, extPreSharedKey,
+}
+
+// extensionOrder returns the types Marshal will consider, in order.
+func (m *ClientHello) extensionOrder() []uint16 {
+	order := extensionOrder(m, m.Extensions, clientHelloOrder, pickCH, m.Unknown)
+	if m.Extensions == nil {
+		// Padding conventionally sits at the end, where it can be sized
+		// once everything else is known.
+		order = moveToEnd(order, ExtPadding)
+	}
+	// RFC 8446 §4.2.11: pre_shared_key MUST be the last extension, which
+	// is what lets binders be computed over everything before them.
+	return moveToEnd(order, ExtPreSharedKey)
+}
+
+// Marshal returns the complete ClientHello message, header included, or nil
+// if a field is too long for its length prefix.
+func (m *ClientHello) Marshal() []byte {
+	return marshalMessage(TypeClientHello, func(b *builder) {
+		b.u16(m.LegacyVersion)
+		b.raw(m.Random[:])
+		b.bytesVec(1, m.SessionID)
+		b.u16s(2, m.CipherSuites)
+		b.bytesVec(1, m.CompressionMethods)
+		order := m.extensionOrder()
+		// A TLS 1.2 ClientHello may omit the extensions block entirely
+		// (RFC 5246 §7.4.1.2); we do so only when there is nothing to
+		// say and the caller did not ask for an explicit block.
+		if m.Extensions != nil || len(order) > 0 {
+			writeExtensions(b, m, order, pickCH, m.Unknown)
+		}
+	})
+}
+
+// BindersLen returns the length in bytes of the binders list, including
+// its 2-byte length prefix, as Marshal writes it; 0 if Marshal writes no
+// pre_shared_key from PSKIdentities and PSKBinders. Because pre_shared_key
+// is always last, Marshal()[:len-BindersLen()] is the truncated ClientHello
+// that RFC 8446 §4.2.11.2 binders are computed over.
+func (m *ClientHello) BindersLen() int {
+	if len(m.PSKIdentities) == 0 {
+		return 0
+	}
+	order := m.extensionOrder()
+	if len(order) == 0 || order[len(order)-1] != ExtPreSharedKey {
+		return 0
+	}
+	n := 2
+	for _, b := range m.PSKBinders {
+		n += 1 + len(b)
+	}
+	return n
+}
+
+// ParseClientHello parses a ClientHello body (the bytes after the handshake
+// header). The result does not alias body.
+func ParseClientHello(body []byte) (*ClientHello, error) {
+	r := newReader("ClientHello", bytes.Clone(body))
+	m := &ClientHello{}
+	m.LegacyVersion = r.u16("legacy_version")
+	copy(m.Random[:], r.take(32, "random"))
+	m.SessionID = r.vec(1, "legacy_session_id", 0, 32)
+	m.CipherSuites = r.u16s(2, "cipher_suites", 2, 0xfffe)
+	m.CompressionMethods = r.vec(1, "legacy_compression_methods", 1, 0xff)
+	// RFC 5246 §7.4.1.2: a ClientHello may end here; the presence of
+	// extensions is detected by bytes following the compression methods.
+	if r.more() {
+		exts := readExtensions(r.subVec(2, "extensions", 0, 0xffff))
+		r.end()
+		if !r.ok() {
+			return nil, r.err()
+		}
+		// RFC 8446 §4.2.11: servers MUST check that pre_shared_key is
+		// the last extension and otherwise fail with illegal_parameter.
+		for i, e := range exts {
+			if e.typ == ExtPreSharedKey && i != len(exts)-1 {
+				r.failf(alert.IllegalParameter, "pre_shared_key is extension %d of %d; it must be last", i+1, len(exts))
+				return nil, r.err()
+			}
+		}
+		m.Extensions = extensionTypes(exts)
+		dispatch(r, m, "a ClientHello", exts, pickCH, keepInto(&m.Unknown))
+	}
+	if err := r.err(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}

@@ -1,0 +1,53 @@
+package wire
+
+import "bytes"
+
+// EncryptedExtensions carries the TLS 1.3 server's answers to extensions
+// that do not establish keys (RFC 8446 §4.3.1).
+type EncryptedExtensions struct {
+	ServerNameAck   bool     // empty server_name: the server used the client's name
+	ALPN            string   // the single selected protocol; "" = absent
+	SupportedGroups []uint16 // the server's preference, for the client's next connection
+	EarlyData       bool     // the server accepted 0-RTT data
+	RecordSizeLimit uint16   // 0 = absent
+
+	// Extensions lists the extension types in the order received, for the
+	// engine to check each was offered (RFC 8446 §4.2: otherwise
+	// unsupported_extension). Marshal treats it as ClientHello.Extensions
+	// does.
+	Extensions []uint16
+
+	// Unknown holds the bodies of extensions without a field.
+	Unknown map[uint16][]byte
+}
+
+// Type returns TypeEncryptedExtensions.
+func (m *EncryptedExtensions) Type() uint8 { return TypeEncryptedExtensions }
+
+var encryptedExtensionsOrder = []*extension{
+	extServerName, extSupportedGroups, extALPN, extRecordSizeLimit, extEarlyData,
+}
+
+// Marshal returns the complete EncryptedExtensions message, header
+// included, or nil if a field is too long for its length prefix.
+func (m *EncryptedExtensions) Marshal() []byte {
+	return marshalMessage(TypeEncryptedExtensions, func(b *builder) {
+		order := extensionOrder(m, m.Extensions, encryptedExtensionsOrder, pickEE, m.Unknown)
+		writeExtensions(b, m, order, pickEE, m.Unknown)
+	})
+}
+
+// ParseEncryptedExtensions parses an EncryptedExtensions body:
+// Extension extensions<0..2^16-1>. The result does not alias body.
+func ParseEncryptedExtensions(body []byte) (*EncryptedExtensions, error) {
+	r := newReader("EncryptedExtensions", bytes.Clone(body))
+	m := &EncryptedExtensions{}
+	exts := readExtensions(r.subVec(2, "extensions", 0, 0xffff))
+	r.end()
+	m.Extensions = extensionTypes(exts)
+	dispatch(r, m, "EncryptedExtensions", exts, pickEE, keepInto(&m.Unknown))
+	if err := r.err(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}

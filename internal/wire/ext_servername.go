@@ -1,0 +1,49 @@
+package wire
+
+import "lucid/internal/alert"
+
+// server_name (RFC 6066 §3). The client sends a ServerNameList; a server
+// that used the name acknowledges with an empty extension, in
+// EncryptedExtensions for TLS 1.3 and in ServerHello for TLS 1.2.
+var extServerName = &extension{
+	typ: ExtServerName,
+	ch: &hook[ClientHello]{
+		parse: parseServerNameList,
+		has:   func(m *ClientHello) bool { return m.ServerName != "" },
+		write: func(b *builder, m *ClientHello) {
+			b.vec(2, func(b *builder) {
+				b.u8(nameTypeHostName)
+				b.bytesVec(2, []byte(m.ServerName))
+			})
+		},
+	},
+	sh12: flagHook(func(m *ServerHello) *bool { return &m.ServerNameAck }),
+	ee:   flagHook(func(m *EncryptedExtensions) *bool { return &m.ServerNameAck }),
+}
+
+// nameTypeHostName is NameType host_name(0), the only one RFC 6066 defines.
+const nameTypeHostName = 0
+
+func parseServerNameList(m *ClientHello, r *reader) {
+	list := r.subVec(2, "server_name_list", 1, 0xffff)
+	for list.more() {
+		typ := list.u8("name_type")
+		// RFC 6066 §3: every NameType's data begins with a 16-bit
+		// length, which is what lets us step over types we do not know.
+		min := 0
+		if typ == nameTypeHostName {
+			min = 1 // opaque HostName<1..2^16-1>
+		}
+		name := list.vec(2, "server name", min, 0xffff)
+		if !list.ok() || typ != nameTypeHostName {
+			continue
+		}
+		// RFC 6066 §3: the list MUST NOT contain more than one name of
+		// the same name_type.
+		if m.ServerName != "" {
+			list.failf(alert.IllegalParameter, "more than one host_name")
+			return
+		}
+		m.ServerName = string(name)
+	}
+}

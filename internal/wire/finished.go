@@ -1,0 +1,32 @@
+package wire
+
+import (
+	"bytes"
+
+	"lucid/internal/alert"
+)
+
+// Finished carries verify_data (RFC 8446 §4.4.4, RFC 5246 §7.4.9). Its
+// length is fixed by the negotiated hash (or 12 bytes in TLS 1.2), which
+// only the engine knows, so the engine checks it.
+type Finished struct {
+	VerifyData []byte
+}
+
+// Type returns TypeFinished.
+func (m *Finished) Type() uint8 { return TypeFinished }
+
+// Marshal returns the complete Finished message, header included.
+func (m *Finished) Marshal() []byte {
+	return marshalMessage(TypeFinished, func(b *builder) { b.raw(m.VerifyData) })
+}
+
+// ParseFinished parses a Finished body, which is verify_data and nothing
+// else. An empty body cannot be verify_data under any cipher suite and is
+// rejected. The result does not alias body.
+func ParseFinished(body []byte) (*Finished, error) {
+	if len(body) == 0 {
+		return nil, alert.New(alert.DecodeError, "Finished: verify_data is empty")
+	}
+	return &Finished{VerifyData: bytes.Clone(body)}, nil
+}

@@ -1,0 +1,129 @@
+package wire
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"lucid/internal/alert"
+)
+
+var writeSeeds = flag.Bool("write-seeds", false, "rewrite testdata/fuzz seed corpora from the test vectors")
+
+// fuzzTargets names the fuzz target for each parsed message type.
+var fuzzTargets = map[uint8]string{
+	TypeClientHello:         "FuzzParseClientHello",
+	TypeServerHello:         "FuzzParseServerHello",
+	TypeEncryptedExtensions: "FuzzParseEncryptedExtensions",
+	TypeCertificate:         "FuzzParseCertificate",
+	TypeCertificateRequest:  "FuzzParseCertificateRequest",
+	TypeCertificateVerify:   "FuzzParseCertificateVerify",
+	TypeFinished:            "FuzzParseFinished",
+	TypeNewSessionTicket:    "FuzzParseNewSessionTicket",
+	TypeKeyUpdate:           "FuzzParseKeyUpdate",
+}
+
+// seedBodies is validBodies plus forms it lacks, one list per fuzz target.
+func seedBodies(t testing.TB) map[uint8][][]byte {
+	seeds := validBodies(t)
+	add := func(msg []byte) {
+		typ, _, _ := Header(msg)
+		seeds[typ] = append(seeds[typ], msg[HeaderLen:])
+	}
+	for _, h := range []string{rfc8448HRRClientHello2, rfc8448CompatServerHello, rfc8448ClientCertificateVerify, rfc8448ResumptionEncryptedExtensions} {
+		add(unhex(t, h))
+	}
+	add((&KeyUpdate{}).Marshal())
+	add((&Finished{VerifyData: fill(12, 0xf)}).Marshal())
+	add((&NewSessionTicket{Lifetime: 7200, AgeAdd: 1, Ticket: fill(16, 0x7e)}).Marshal())
+	add((&CertificateVerify{Scheme: 0x0403}).Marshal())
+	add((&ClientHello{LegacyVersion: 0x0303, CipherSuites: []uint16{0xc02f, 0x009c}, CompressionMethods: []uint8{0}}).Marshal())
+	return seeds
+}
+
+// TestWriteSeedCorpus regenerates testdata/fuzz/<target>/ when run with
+// -write-seeds; otherwise it only checks that every target has seeds.
+func TestWriteSeedCorpus(t *testing.T) {
+	seeds := seedBodies(t)
+	for typ, target := range fuzzTargets {
+		if len(seeds[typ]) == 0 {
+			t.Errorf("no seeds for %s", target)
+		}
+		if !*writeSeeds {
+			continue
+		}
+		dir := filepath.Join("testdata", "fuzz", target)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for i, body := range seeds[typ] {
+			content := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", body)
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("seed-%02d", i)), []byte(content), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// fuzzParser checks, for arbitrary input, that parse never panics, fails
+// only with an *alert.Error, and that anything it accepts survives
+// Marshal and a second parse unchanged.
+func fuzzParser[M interface {
+	Marshal() []byte
+	Type() uint8
+}](f *testing.F, typ uint8, parse func([]byte) (M, error)) {
+	for _, b := range seedBodies(f)[typ] {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		m, err := parse(body)
+		if err != nil {
+			var ae *alert.Error
+			if !errors.As(err, &ae) {
+				t.Fatalf("error is %T, not *alert.Error: %v", err, err)
+			}
+			return
+		}
+		msg := m.Marshal()
+		if msg == nil {
+			t.Fatalf("accepted message cannot be marshalled: %+v", m)
+		}
+		m2, err := parse(splitMessage(t, msg, typ))
+		if err != nil {
+			t.Fatalf("re-parse of marshalled message failed: %v\ninput %x\noutput %x", err, body, msg)
+		}
+		if !reflect.DeepEqual(m, m2) {
+			t.Fatalf("round trip changed the message\nfirst  %+v\nsecond %+v", m, m2)
+		}
+	})
+}
+
+func FuzzParseClientHello(f *testing.F) { fuzzParser(f, TypeClientHello, ParseClientHello) }
+
+func FuzzParseServerHello(f *testing.F) { fuzzParser(f, TypeServerHello, ParseServerHello) }
+
+func FuzzParseEncryptedExtensions(f *testing.F) {
+	fuzzParser(f, TypeEncryptedExtensions, ParseEncryptedExtensions)
+}
+
+func FuzzParseCertificate(f *testing.F) { fuzzParser(f, TypeCertificate, ParseCertificate) }
+
+func FuzzParseCertificateRequest(f *testing.F) {
+	fuzzParser(f, TypeCertificateRequest, ParseCertificateRequest)
+}
+
+func FuzzParseCertificateVerify(f *testing.F) {
+	fuzzParser(f, TypeCertificateVerify, ParseCertificateVerify)
+}
+
+func FuzzParseFinished(f *testing.F) { fuzzParser(f, TypeFinished, ParseFinished) }
+
+func FuzzParseNewSessionTicket(f *testing.F) {
+	fuzzParser(f, TypeNewSessionTicket, ParseNewSessionTicket)
+}
+
+func FuzzParseKeyUpdate(f *testing.F) { fuzzParser(f, TypeKeyUpdate, ParseKeyUpdate) }

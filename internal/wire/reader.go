@@ -1,0 +1,146 @@
+package wire
+
+import (
+	"fmt"
+
+	"lucid/internal/alert"
+)
+
+// parseState is shared by a reader and every sub-reader cut from it, so the
+// first failure anywhere in a message stops the whole parse and is the one
+// reported; later reads become no-ops returning zero values.
+type parseState struct {
+	err *alert.Error
+}
+
+// reader is a bounded cursor over a byte slice. It cannot read past its
+// slice, and length-prefixed reads are checked against what is left before
+// any slice is taken, so a lying length field can never cause an oversized
+// allocation or an out-of-range access.
+type reader struct {
+	b     []byte
+	where string // message and field path used as the prefix of error messages
+	st    *parseState
+}
+
+// newReader starts parsing b; where names the message for error messages.
+func newReader(where string, b []byte) *reader {
+	return &reader{b: b, where: where, st: &parseState{}}
+}
+
+// sub returns a reader over b that shares r's failure state and reports
+// errors under r's path extended by field.
+func (r *reader) sub(field string, b []byte) *reader {
+	return &reader{b: b, where: r.where + ": " + field, st: r.st}
+}
+
+// failf records the first failure. It also empties r so loops over r stop.
+func (r *reader) failf(d alert.Description, format string, args ...any) {
+	r.b = nil
+	if r.st.err == nil {
+		r.st.err = alert.New(d, "%s: %s", r.where, fmt.Sprintf(format, args...))
+	}
+}
+
+// ok reports whether nothing has failed yet.
+func (r *reader) ok() bool { return r.st.err == nil }
+
+// more reports whether there are unread bytes and no failure so far; it is
+// the condition for every loop over a list.
+func (r *reader) more() bool { return r.st.err == nil && len(r.b) > 0 }
+
+// err returns the recorded failure as an error, or a true nil.
+func (r *reader) err() error {
+	if r.st.err == nil {
+		return nil
+	}
+	return r.st.err
+}
+
+// take returns the next n bytes, capped so that appending to the result can
+// never overwrite the bytes that follow it.
+func (r *reader) take(n int, field string) []byte {
+	if !r.ok() {
+		return nil
+	}
+	if n < 0 || n > len(r.b) {
+		r.failf(alert.DecodeError, "%s truncated: need %d bytes, have %d", field, n, len(r.b))
+		return nil
+	}
+	v := r.b[:n:n]
+	r.b = r.b[n:]
+	return v
+}
+
+// number reads an n-byte big-endian unsigned integer (n ≤ 4).
+func (r *reader) number(n int, field string) uint32 {
+	p := r.take(n, field)
+	var v uint32
+	for _, c := range p {
+		v = v<<8 | uint32(c)
+	}
+	return v
+}
+
+func (r *reader) u8(field string) uint8   { return uint8(r.number(1, field)) }
+func (r *reader) u16(field string) uint16 { return uint16(r.number(2, field)) }
+func (r *reader) u24(field string) int    { return int(r.number(3, field)) }
+func (r *reader) u32(field string) uint32 { return r.number(4, field) }
+
+// vec reads a vector with an prefixLen-byte length prefix whose length must
+// lie in [min, max], as in the RFC notation field<min..max>. A zero-length
+// vector is returned as nil so that parsed values compare equal to the
+// natural way of writing an absent value.
+func (r *reader) vec(prefixLen int, field string, min, max int) []byte {
+	n := int(r.number(prefixLen, field+" length"))
+	if !r.ok() {
+		return nil
+	}
+	if n < min {
+		r.failf(alert.DecodeError, "%s length %d is below the minimum %d", field, n, min)
+		return nil
+	}
+	if n > max {
+		r.failf(alert.DecodeError, "%s length %d is above the maximum %d", field, n, max)
+		return nil
+	}
+	if n > len(r.b) {
+		r.failf(alert.DecodeError, "%s claims %d bytes but only %d remain", field, n, len(r.b))
+		return nil
+	}
+	if n == 0 {
+		return nil
+	}
+	return r.take(n, field)
+}
+
+// subVec reads a vector like vec and returns a reader over its contents.
+func (r *reader) subVec(prefixLen int, field string, min, max int) *reader {
+	return r.sub(field, r.vec(prefixLen, field, min, max))
+}
+
+// u16s reads a vector of uint16 values (cipher suites, groups, schemes,
+// versions) whose byte length must lie in [min, max] and be even.
+func (r *reader) u16s(prefixLen int, field string, min, max int) []uint16 {
+	p := r.vec(prefixLen, field, min, max)
+	if !r.ok() || len(p) == 0 {
+		return nil
+	}
+	if len(p)%2 != 0 {
+		r.failf(alert.DecodeError, "%s length %d is odd", field, len(p))
+		return nil
+	}
+	v := make([]uint16, 0, len(p)/2)
+	for i := 0; i+1 < len(p); i += 2 {
+		v = append(v, uint16(p[i])<<8|uint16(p[i+1]))
+	}
+	return v
+}
+
+// end fails if bytes remain: every structure in a handshake message has an
+// exact length, and RFC 8446 §4 leaves no room for trailing data.
+func (r *reader) end() {
+	if r.ok() && len(r.b) > 0 {
+		r.failf(alert.DecodeError, "unexpected trailing data (%d bytes)", len(r.b))
+	}
+}
