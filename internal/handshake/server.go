@@ -95,6 +95,11 @@ func (s *server) negotiate(ch *wire.ClientHello, retry *retryState) (*negotiatio
 	if len(ch.CompressionMethods) != 1 || ch.CompressionMethods[0] != 0 {
 		return nil, alert.New(alert.IllegalParameter, "ClientHello offers compression methods %v; TLS 1.3 allows only null", ch.CompressionMethods)
 	}
+	// RFC 8446 §4.2.9: pre_shared_key without psk_key_exchange_modes is
+	// an abort, even for a server that would not resume anyway.
+	if len(ch.PSKIdentities) > 0 && len(ch.PSKModes) == 0 {
+		return nil, alert.New(alert.MissingExtension, "ClientHello offers a PSK without psk_key_exchange_modes")
+	}
 	n := &negotiation{hello: ch}
 	for _, id := range cfg.CipherSuites {
 		if containsU16(ch.CipherSuites, id) {
