@@ -46,6 +46,7 @@ type Error struct {
 	Err    error
 }
 
+// Error says which alert ended the connection, who sent it and why.
 func (e *Error) Error() string {
 	name := alert.Description(e.Alert).String()
 	if e.Remote {
@@ -86,6 +87,7 @@ type CertificateVerificationError struct {
 	Err                    error
 }
 
+// Error explains which certificate failed and how.
 func (e *CertificateVerificationError) Error() string {
 	return "failed to verify certificate: " + e.Err.Error()
 }
@@ -100,4 +102,5 @@ type RecordHeaderError struct {
 	RecordHeader [5]byte
 }
 
+// Error describes the bytes that were not a TLS record.
 func (e RecordHeaderError) Error() string { return "tls: " + e.Msg }

@@ -72,6 +72,7 @@ type Error struct {
 	Err  error
 }
 
+// Error returns the explanation followed by the alert's name.
 func (e *Error) Error() string {
 	if e.Err == nil {
 		return e.Desc.String()
@@ -79,6 +80,7 @@ func (e *Error) Error() string {
 	return e.Err.Error() + " (alert " + e.Desc.String() + ")"
 }
 
+// Unwrap returns the explanation, so errors.As reaches typed causes.
 func (e *Error) Unwrap() error { return e.Err }
 
 // New returns an Error with alert d and a message formatted from format and args.

@@ -34,6 +34,7 @@ const (
 	LevelApplication
 )
 
+// String names the level as the key log and events do.
 func (l Level) String() string {
 	switch l {
 	case LevelHandshake:

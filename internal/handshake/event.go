@@ -18,6 +18,7 @@ const (
 	Decision
 )
 
+// String names the kind for timelines.
 func (k EventKind) String() string {
 	switch k {
 	case MessageSent:
