@@ -39,7 +39,9 @@ type HelloInfo struct {
 // from its Config.
 type Config struct {
 	// Rand supplies every random byte; Deterministic says the caller
-	// chose Rand and wants reproducible handshakes.
+	// chose Rand and wants reproducible handshakes. Signatures stay
+	// random for ECDSA and RSA-PSS, whose randomness Go draws itself;
+	// Ed25519 handshakes repeat byte for byte.
 	Rand          io.Reader
 	Deterministic bool
 	Now           func() time.Time

@@ -44,6 +44,7 @@ type Engine struct {
 	cur    state
 	result Result
 	done   bool
+	failed bool
 }
 
 // Handle feeds one whole handshake message (header included) to the engine
@@ -52,8 +53,15 @@ func (e *Engine) Handle(msg []byte) ([]Action, error) {
 	if len(msg) < wire.HeaderLen {
 		return nil, alert.New(alert.DecodeError, "handshake message of %d bytes is shorter than its header", len(msg))
 	}
-	if e.done || e.cur == nil {
-		return nil, alert.New(alert.UnexpectedMessage, "handshake message %s after the handshake finished", wire.MessageName(msg[0]))
+	if e.cur == nil {
+		state := "before the handshake started"
+		switch {
+		case e.done:
+			state = "after the handshake finished"
+		case e.failed:
+			state = "after the handshake failed"
+		}
+		return nil, alert.New(alert.UnexpectedMessage, "handshake message %s %s", wire.MessageName(msg[0]), state)
 	}
 	typ, n, ok := wire.Header(msg)
 	if !ok || n != len(msg)-wire.HeaderLen {
@@ -61,7 +69,7 @@ func (e *Engine) Handle(msg []byte) ([]Action, error) {
 	}
 	next, err := e.cur.handle(typ, msg)
 	if err != nil {
-		e.cur = nil
+		e.cur, e.failed = nil, true
 		return nil, err
 	}
 	e.cur = next
