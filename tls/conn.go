@@ -1,6 +1,7 @@
 package tls
 
 import (
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -8,7 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"crypto/x509"
 	"lucid/internal/alert"
 	"lucid/internal/handshake"
 	"lucid/internal/keys"

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 
@@ -81,6 +82,11 @@ func (c *Conn) runHandshake() error {
 	}
 	for !c.engine.Done() {
 		if err := c.readRecord(); err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				// Say so in words: a bare EOF from a handshake usually means
+				// the peer disliked something and did not send an alert.
+				return fmt.Errorf("tls: the peer closed the connection during the handshake without an alert: %w", err)
+			}
 			return err
 		}
 	}
