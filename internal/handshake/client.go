@@ -2,7 +2,6 @@ package handshake
 
 import (
 	"bytes"
-	"crypto/hmac"
 	"crypto/x509"
 	"fmt"
 	"net"
@@ -394,26 +393,13 @@ func (s *expectServerFinished) handle(typ uint8, msg []byte) (state, error) {
 	if typ != wire.TypeFinished {
 		return nil, unexpected(typ, "Finished")
 	}
-	fin, err := wire.ParseFinished(msg[wire.HeaderLen:])
-	if err != nil {
+	suite := c.result.Suite
+	if err := checkFinished(c.cfg, &c.tr, suite, k.serverSecret, msg, "server"); err != nil {
 		return nil, err
 	}
-	c.cfg.emitMessage(MessageReceived, typ, len(msg), fin)
-	suite := c.result.Suite
-	want := keys.FinishedMAC(suite.Hash, k.serverSecret, c.tr.sum())
-	// RFC 8446 §4.4.4: a wrong verify_data is decrypt_error.
-	if !hmac.Equal(want, fin.VerifyData) {
-		return nil, alert.New(alert.DecryptError, "server Finished does not match the handshake transcript")
-	}
-	c.cfg.emit(Event{Kind: Check, Name: "server_finished", Detail: "server Finished MAC matches the transcript"})
-	c.tr.add(msg)
 	ms := k.hs.Master()
-	th := c.tr.sum()
-	ca, sa := ms.ClientTraffic(th), ms.ServerTraffic(th)
-	c.result.Exporter = ms.Exporter(th)
-	c.cfg.keyLog("CLIENT_TRAFFIC_SECRET_0", c.result.ClientRandom, ca)
-	c.cfg.keyLog("SERVER_TRAFFIC_SECRET_0", c.result.ClientRandom, sa)
-	c.cfg.keyLog("EXPORTER_SECRET", c.result.ClientRandom, c.result.Exporter)
+	applicationSecrets(c.cfg, ms, c.tr.sum(), c.result.ClientRandom, &c.result)
+	ca, sa := c.result.ClientTraffic, c.result.ServerTraffic
 
 	if !c.sentCCS {
 		c.out.ccs()
@@ -433,7 +419,6 @@ func (s *expectServerFinished) handle(typ uint8, msg []byte) (state, error) {
 	c.out.readKey(suite, sa, LevelApplication)
 	c.out.writeKey(suite, ca, LevelApplication)
 	c.out.flush()
-	c.result.ClientTraffic, c.result.ServerTraffic = ca, sa
 	c.result.Resumption = ms.Resumption(c.tr.sum())
 	return nil, nil
 }

@@ -2,7 +2,6 @@ package handshake
 
 import (
 	"bytes"
-	"crypto/hmac"
 	"fmt"
 
 	"lucid/internal/alert"
@@ -309,13 +308,8 @@ func (s *server) respond(n *negotiation) (state, error) {
 	s.sendMessage(&wire.Finished{VerifyData: keys.FinishedMAC(suite.Hash, ss, s.tr.sum())})
 
 	ms := hs.Master()
-	th = s.tr.sum()
-	ca, sa := ms.ClientTraffic(th), ms.ServerTraffic(th)
-	s.result.Exporter = ms.Exporter(th)
-	cfg.keyLog("CLIENT_TRAFFIC_SECRET_0", n.hello.Random, ca)
-	cfg.keyLog("SERVER_TRAFFIC_SECRET_0", n.hello.Random, sa)
-	cfg.keyLog("EXPORTER_SECRET", n.hello.Random, s.result.Exporter)
-	s.out.writeKey(suite, sa, LevelApplication)
+	applicationSecrets(cfg, ms, s.tr.sum(), n.hello.Random, &s.result)
+	s.out.writeKey(suite, s.result.ServerTraffic, LevelApplication)
 	s.out.flush()
 
 	s.result.Version = VersionTLS13
@@ -323,7 +317,6 @@ func (s *server) respond(n *negotiation) (state, error) {
 	s.result.Group = n.group
 	s.result.ALPN = n.alpn
 	s.result.ServerName = n.hello.ServerName
-	s.result.ClientTraffic, s.result.ServerTraffic = ca, sa
 	return &expectClientFinished{s: s, clientSecret: cs, ms: ms}, nil
 }
 
@@ -351,18 +344,10 @@ func (st *expectClientFinished) handle(typ uint8, msg []byte) (state, error) {
 	if typ != wire.TypeFinished {
 		return nil, unexpected(typ, "Finished")
 	}
-	fin, err := wire.ParseFinished(msg[wire.HeaderLen:])
-	if err != nil {
+	suite := s.result.Suite
+	if err := checkFinished(s.cfg, &s.tr, suite, st.clientSecret, msg, "client"); err != nil {
 		return nil, err
 	}
-	s.cfg.emitMessage(MessageReceived, typ, len(msg), fin)
-	suite := s.result.Suite
-	want := keys.FinishedMAC(suite.Hash, st.clientSecret, s.tr.sum())
-	if !hmac.Equal(want, fin.VerifyData) {
-		return nil, alert.New(alert.DecryptError, "client Finished does not match the handshake transcript")
-	}
-	s.cfg.emit(Event{Kind: Check, Name: "client_finished", Detail: "client Finished MAC matches the transcript"})
-	s.tr.add(msg)
 	s.result.Resumption = st.ms.Resumption(s.tr.sum())
 	s.out.readKey(suite, s.result.ClientTraffic, LevelApplication)
 	return nil, nil

@@ -1,0 +1,40 @@
+package handshake
+
+import (
+	"crypto/hmac"
+
+	"lucid/internal/alert"
+	"lucid/internal/keys"
+	"lucid/internal/suites"
+	"lucid/internal/wire"
+)
+
+// checkFinished verifies the peer's Finished, the MAC over the whole
+// handshake that the seed's step 6 describes, and adds it to the
+// transcript. who is "client" or "server", the peer's role.
+func checkFinished(cfg *Config, tr *transcript, suite *suites.Suite, peerSecret, msg []byte, who string) error {
+	fin, err := wire.ParseFinished(msg[wire.HeaderLen:])
+	if err != nil {
+		return err
+	}
+	cfg.emitMessage(MessageReceived, wire.TypeFinished, len(msg), fin)
+	want := keys.FinishedMAC(suite.Hash, peerSecret, tr.sum())
+	// RFC 8446 §4.4.4: a wrong verify_data is decrypt_error.
+	if !hmac.Equal(want, fin.VerifyData) {
+		return alert.New(alert.DecryptError, "%s Finished does not match the handshake transcript", who)
+	}
+	cfg.emit(Event{Kind: Check, Name: who + "_finished", Detail: who + " Finished MAC matches the transcript"})
+	tr.add(msg)
+	return nil
+}
+
+// applicationSecrets derives and logs the secrets that follow the server's
+// Finished: both application traffic secrets and the exporter secret.
+func applicationSecrets(cfg *Config, ms keys.MasterSecret, transcriptHash []byte, clientRandom [32]byte, r *Result) {
+	r.ClientTraffic = ms.ClientTraffic(transcriptHash)
+	r.ServerTraffic = ms.ServerTraffic(transcriptHash)
+	r.Exporter = ms.Exporter(transcriptHash)
+	cfg.keyLog("CLIENT_TRAFFIC_SECRET_0", clientRandom, r.ClientTraffic)
+	cfg.keyLog("SERVER_TRAFFIC_SECRET_0", clientRandom, r.ServerTraffic)
+	cfg.keyLog("EXPORTER_SECRET", clientRandom, r.Exporter)
+}
