@@ -97,14 +97,10 @@ type expectServerHello struct{ c *client }
 
 func (s *expectServerHello) handle(typ uint8, msg []byte) (state, error) {
 	c := s.c
-	if typ != wire.TypeServerHello {
-		return nil, unexpected(typ, "ServerHello")
-	}
-	sh, err := wire.ParseServerHello(msg[wire.HeaderLen:])
+	sh, err := receive(c.cfg, typ, msg, wire.TypeServerHello, wire.ParseServerHello)
 	if err != nil {
 		return nil, err
 	}
-	c.cfg.emitMessage(MessageReceived, typ, len(msg), sh)
 	suite, err := c.checkServerHello(sh)
 	if err != nil {
 		return nil, err
@@ -249,14 +245,10 @@ type expectEncryptedExtensions handshakeKeys
 
 func (s *expectEncryptedExtensions) handle(typ uint8, msg []byte) (state, error) {
 	c := s.c
-	if typ != wire.TypeEncryptedExtensions {
-		return nil, unexpected(typ, "EncryptedExtensions")
-	}
-	ee, err := wire.ParseEncryptedExtensions(msg[wire.HeaderLen:])
+	ee, err := receive(c.cfg, typ, msg, wire.TypeEncryptedExtensions, wire.ParseEncryptedExtensions)
 	if err != nil {
 		return nil, err
 	}
-	c.cfg.emitMessage(MessageReceived, typ, len(msg), ee)
 	for _, ext := range ee.Extensions {
 		switch ext {
 		case wire.ExtServerName:
@@ -361,14 +353,10 @@ type expectCertificateVerify struct {
 
 func (s *expectCertificateVerify) handle(typ uint8, msg []byte) (state, error) {
 	c := s.keys.c
-	if typ != wire.TypeCertificateVerify {
-		return nil, unexpected(typ, "CertificateVerify")
-	}
-	cv, err := wire.ParseCertificateVerify(msg[wire.HeaderLen:])
+	cv, err := receive(c.cfg, typ, msg, wire.TypeCertificateVerify, wire.ParseCertificateVerify)
 	if err != nil {
 		return nil, err
 	}
-	c.cfg.emitMessage(MessageReceived, typ, len(msg), cv)
 	scheme := signature.Scheme(cv.Scheme)
 	// RFC 8446 §4.4.3: the scheme must be one the client offered.
 	if !containsU16(c.hello.SignatureSchemes, cv.Scheme) {
@@ -390,11 +378,8 @@ type expectServerFinished struct{ keys handshakeKeys }
 func (s *expectServerFinished) handle(typ uint8, msg []byte) (state, error) {
 	k := s.keys
 	c := k.c
-	if typ != wire.TypeFinished {
-		return nil, unexpected(typ, "Finished")
-	}
 	suite := c.result.Suite
-	if err := checkFinished(c.cfg, &c.tr, suite, k.serverSecret, msg, "server"); err != nil {
+	if err := checkFinished(c.cfg, &c.tr, suite, k.serverSecret, typ, msg, "server"); err != nil {
 		return nil, err
 	}
 	ms := k.hs.Master()

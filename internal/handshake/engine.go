@@ -85,6 +85,22 @@ func (e *Engine) Done() bool { return e.done }
 // Result returns what the handshake established; valid once Done.
 func (e *Engine) Result() *Result { return &e.result }
 
+// receive is the gate every state passes its message through: a message of
+// the wrong type is unexpected_message, a malformed one carries its parser's
+// alert, and a good one becomes an event.
+func receive[M any](cfg *Config, typ uint8, msg []byte, want uint8, parse func([]byte) (M, error)) (M, error) {
+	var zero M
+	if typ != want {
+		return zero, unexpected(typ, wire.MessageName(want))
+	}
+	m, err := parse(msg[wire.HeaderLen:])
+	if err != nil {
+		return zero, err
+	}
+	cfg.emitMessage(MessageReceived, typ, len(msg), m)
+	return m, nil
+}
+
 // unexpected is the single gate for messages a state does not expect
 // (RFC 8446 §6.2: unexpected_message).
 func unexpected(typ uint8, want string) error {

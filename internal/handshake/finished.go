@@ -12,12 +12,11 @@ import (
 // checkFinished verifies the peer's Finished, the MAC over the whole
 // handshake that the seed's step 6 describes, and adds it to the
 // transcript. who is "client" or "server", the peer's role.
-func checkFinished(cfg *Config, tr *transcript, suite *suites.Suite, peerSecret, msg []byte, who string) error {
-	fin, err := wire.ParseFinished(msg[wire.HeaderLen:])
+func checkFinished(cfg *Config, tr *transcript, suite *suites.Suite, peerSecret []byte, typ uint8, msg []byte, who string) error {
+	fin, err := receive(cfg, typ, msg, wire.TypeFinished, wire.ParseFinished)
 	if err != nil {
 		return err
 	}
-	cfg.emitMessage(MessageReceived, wire.TypeFinished, len(msg), fin)
 	want := keys.FinishedMAC(suite.Hash, peerSecret, tr.sum())
 	// RFC 8446 §4.4.4: a wrong verify_data is decrypt_error.
 	if !hmac.Equal(want, fin.VerifyData) {

@@ -53,14 +53,10 @@ type negotiation struct {
 
 func (st *expectClientHello) handle(typ uint8, msg []byte) (state, error) {
 	s := st.s
-	if typ != wire.TypeClientHello {
-		return nil, unexpected(typ, "ClientHello")
-	}
-	ch, err := wire.ParseClientHello(msg[wire.HeaderLen:])
+	ch, err := receive(s.cfg, typ, msg, wire.TypeClientHello, wire.ParseClientHello)
 	if err != nil {
 		return nil, err
 	}
-	s.cfg.emitMessage(MessageReceived, typ, len(msg), ch)
 	if st.retry != nil {
 		if err := checkSecondHello(st.retry, ch); err != nil {
 			return nil, err
@@ -341,11 +337,8 @@ type expectClientFinished struct {
 
 func (st *expectClientFinished) handle(typ uint8, msg []byte) (state, error) {
 	s := st.s
-	if typ != wire.TypeFinished {
-		return nil, unexpected(typ, "Finished")
-	}
 	suite := s.result.Suite
-	if err := checkFinished(s.cfg, &s.tr, suite, st.clientSecret, msg, "client"); err != nil {
+	if err := checkFinished(s.cfg, &s.tr, suite, st.clientSecret, typ, msg, "client"); err != nil {
 		return nil, err
 	}
 	s.result.Resumption = st.ms.Resumption(s.tr.sum())
