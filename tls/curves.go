@@ -14,8 +14,22 @@ const (
 	X25519MLKEM768 CurveID = CurveID(kex.X25519MLKEM768)
 )
 
-// String returns the group's IANA name.
-func (c CurveID) String() string { return kex.Name(uint16(c)) }
+// String returns the constant's name, as crypto/tls does ("X25519",
+// "CurveP256"), so logs read the same after switching imports; unknown
+// values print as their IANA name or code point.
+func (c CurveID) String() string {
+	switch c {
+	case CurveP256:
+		return "CurveP256"
+	case CurveP384:
+		return "CurveP384"
+	case CurveP521:
+		return "CurveP521"
+	case X25519:
+		return "X25519"
+	}
+	return kex.Name(uint16(c))
+}
 
 // defaultCurves offers the post-quantum hybrid first, as current browsers
 // do, then the classical groups.

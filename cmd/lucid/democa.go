@@ -1,0 +1,118 @@
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"fmt"
+	"math/big"
+	"net"
+	"time"
+
+	"lucid/tls"
+)
+
+// demoCA is a throwaway certificate authority that lives only in memory:
+// an ECDSA P-256 key and a self-signed root certificate. It exists for the
+// length of one demo; nothing is written to disk.
+type demoCA struct {
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+	// pool holds just this root, for a client's Config.RootCAs.
+	pool *x509.CertPool
+}
+
+// newDemoCA makes a root CA named commonName, valid from an hour before now
+// to a day after.
+func newDemoCA(commonName string, now time.Time) (*demoCA, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	serial, err := randomSerial()
+	if err != nil {
+		return nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: commonName, Organization: []string{"Lucid demo"}},
+		NotBefore:             now.Add(-time.Hour).Truncate(time.Second),
+		NotAfter:              now.Add(24 * time.Hour).Truncate(time.Second),
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		MaxPathLenZero:        true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return &demoCA{cert: cert, key: key, pool: pool}, nil
+}
+
+// issueServer makes an ECDSA P-256 key and a server certificate for the
+// given DNS names and IP addresses, signed by the CA, valid for an hour
+// either side of now. The chain holds only the leaf: the client already
+// has the root.
+func (ca *demoCA) issueServer(dnsNames []string, ips []net.IP, now time.Time) (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	serial, err := randomSerial()
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	cn := ""
+	if len(dnsNames) > 0 {
+		cn = dnsNames[0]
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: cn},
+		DNSNames:     dnsNames,
+		IPAddresses:  ips,
+		NotBefore:    now.Add(-time.Hour).Truncate(time.Second),
+		NotAfter:     now.Add(time.Hour).Truncate(time.Second),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, nil
+}
+
+// randomSerial returns a positive 128-bit serial number (RFC 5280 §4.1.2.2
+// allows up to 20 octets).
+func randomSerial() (*big.Int, error) {
+	return rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 128))
+}
+
+// publicKeyName describes a certificate's public key, such as "ECDSA P-256".
+func publicKeyName(pub any) string {
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		return "ECDSA " + k.Curve.Params().Name
+	case *rsa.PublicKey:
+		return fmt.Sprintf("RSA %d-bit", k.N.BitLen())
+	case ed25519.PublicKey:
+		return "Ed25519"
+	}
+	return fmt.Sprintf("%T", pub)
+}
