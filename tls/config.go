@@ -4,9 +4,9 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"lucid/internal/kex"
@@ -100,10 +100,27 @@ type Config struct {
 	// Wireshark. It breaks the security of every connection it logs.
 	KeyLogWriter io.Writer
 
+	// SessionTicketsDisabled turns off session tickets: a server issues
+	// none and a client offers none. TLS 1.2 session IDs still work.
+	SessionTicketsDisabled bool
+
+	// ClientSessionCache holds sessions a client may resume, keyed by
+	// server name; nil disables client-side resumption.
+	ClientSessionCache ClientSessionCache
+
+	// TicketLifetime bounds how long a server's sessions can be resumed;
+	// zero means seven days, the most RFC 8446 §4.6.1 allows. A Lucid
+	// addition.
+	TicketLifetime time.Duration
+
 	// RecordPadding, when positive, pads every protected TLS 1.3 record
 	// to a multiple of that many bytes, hiding exact lengths from a
 	// wiretap (RFC 8446 §5.4). A Lucid addition.
 	RecordPadding int
+
+	// resumption is the server's ticket keys and session-ID cache,
+	// created on first use and shared by clones of this Config.
+	resumption *serverResumption
 }
 
 // Clone returns a shallow copy of c.
@@ -141,13 +158,34 @@ func (c *Config) versionRange() (lo, hi uint16, err error) {
 	if lo < VersionTLS12 {
 		return 0, 0, fmt.Errorf("tls: MinVersion %s is refused: versions before TLS 1.2 are broken (RFC 8996)", VersionName(lo))
 	}
+	if hi > VersionTLS13 {
+		hi = VersionTLS13
+	}
 	if hi < lo {
 		return 0, 0, fmt.Errorf("tls: MaxVersion %s is below MinVersion %s", VersionName(hi), VersionName(lo))
 	}
-	if hi < VersionTLS13 {
-		return 0, 0, errors.New("tls: only TLS 1.3 is implemented so far; MaxVersion must allow it")
-	}
 	return lo, hi, nil
+}
+
+// suites12 returns the TLS 1.2 suites to use, in preference order. Named
+// suites are used as given (legacy ones included, the only way to enable
+// them, as in crypto/tls); with none named, the forward-secret AEAD suites.
+func (c *Config) suites12() []uint16 {
+	var out []uint16
+	for _, id := range c.CipherSuites {
+		if suites.Lookup12(id) != nil {
+			out = append(out, id)
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, s := range suites.TLS12 {
+		if !s.Legacy {
+			out = append(out, s.ID)
+		}
+	}
+	return out
 }
 
 func (c *Config) suites13() []uint16 {
@@ -191,4 +229,16 @@ func (c *Config) writeKeyLog(label string, clientRandom, secret []byte) {
 	c.KeyLogWriter.Write([]byte(line))
 }
 
-func schemes13() []signature.Scheme { return signature.Default13 }
+// schemes lists what Lucid signs with and accepts, in preference order:
+// the TLS 1.3 schemes, then, when TLS 1.2 is on, PKCS#1 v1.5 for it alone.
+func schemes(tls12 bool) []signature.Scheme {
+	out := append([]signature.Scheme(nil), signature.Default13...)
+	if tls12 {
+		for _, s := range signature.Default12 {
+			if !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}

@@ -161,6 +161,11 @@ func (c *Conn) readRecord() error {
 	rec := c.in.raw[:n]
 	defer c.consume(n)
 
+	// TLS 1.2's change_cipher_spec is a protocol message: it switches the
+	// read keys, and only where the engine expects it.
+	if hdr.Type == record.TypeChangeCipherSpec && c.engine != nil && c.engine.Version() == VersionTLS12 {
+		return c.changeCipherSpec12(rec)
+	}
 	// RFC 8446 §5: an unprotected change_cipher_spec of one byte 0x01 may
 	// arrive during the handshake and is dropped; anything else is fatal.
 	if hdr.Type == record.TypeChangeCipherSpec {
@@ -226,12 +231,15 @@ func (c *Conn) handleAlert(p []byte) error {
 		return c.fatal(alert.New(alert.DecodeError, "alert record of %d bytes", len(p)))
 	}
 	desc := alert.Description(p[1])
-	switch desc {
-	case alert.CloseNotify:
+	tls12 := c.engine != nil && c.engine.Version() == VersionTLS12
+	switch {
+	case desc == alert.CloseNotify:
 		c.in.err = io.EOF
 		return io.EOF
-	case alert.UserCanceled:
+	case desc == alert.UserCanceled || (tls12 && p[0] == 1):
+		// TLS 1.2 warnings (no_renegotiation, say) are not fatal;
 		// RFC 8446 §6.1: user_canceled is followed by close_notify.
+		// Either way a peer cannot send them without end.
 		c.in.warns++
 		if c.in.warns > maxWarningAlerts {
 			return c.fatal(alert.New(alert.UnexpectedMessage, "too many warning alerts"))
@@ -306,7 +314,7 @@ func (c *Conn) fatal(err error) error {
 // be locked.
 func (c *Conn) sendAlertLocked(d alert.Description) error {
 	level := byte(2)
-	if d == alert.CloseNotify || d == alert.UserCanceled {
+	if d == alert.CloseNotify || d == alert.UserCanceled || d == alert.NoRenegotiation {
 		level = 1
 	}
 	if err := c.sealLocked(record.TypeAlert, []byte{level, byte(d)}); err != nil {
@@ -354,6 +362,9 @@ func (c *Conn) setReadKey(s *suites.Suite, secret []byte, pending int) error {
 	if pending > 0 {
 		return alert.New(alert.UnexpectedMessage, "handshake message spans a key change")
 	}
+	if s == nil {
+		return nil
+	}
 	p, err := protection(s, secret)
 	if err != nil {
 		return err
@@ -378,4 +389,30 @@ func protection(s *suites.Suite, secret []byte) (*record.AEAD13, error) {
 		return nil, err
 	}
 	return record.NewAEAD13(aead, iv), nil
+}
+
+// changeCipherSpec12 hands a TLS 1.2 change_cipher_spec to the engine
+// (RFC 5246 §7.1). Called with c.in locked.
+func (c *Conn) changeCipherSpec12(rec []byte) error {
+	_, payload, err := c.in.opener.Open(rec)
+	if err != nil {
+		return c.fatal(err)
+	}
+	if len(payload) != 1 || payload[0] != 1 {
+		return c.fatal(alert.New(alert.DecodeError, "change_cipher_spec is not the single byte 1"))
+	}
+	if len(c.in.hs) > 0 {
+		return c.fatal(alert.New(alert.UnexpectedMessage, "change_cipher_spec inside a handshake message"))
+	}
+	if c.engine.Done() {
+		return c.fatal(alert.New(alert.UnexpectedMessage, "change_cipher_spec after the handshake (renegotiation is refused)"))
+	}
+	actions, err := c.engine.ChangeCipherSpec()
+	if err != nil {
+		return c.fatal(err)
+	}
+	if err := c.perform(actions, 0); err != nil {
+		return c.fatal(err)
+	}
+	return nil
 }

@@ -127,7 +127,14 @@ func (c *Conn) perform(actions []handshake.Action, pending int) error {
 			c.out.buf = append(c.out.buf, 20, 3, 3, 0, 1, 1)
 		case handshake.SetReadKey:
 			err = c.setReadKey(a.Suite, a.Secret, pending)
+			if a.Opener != nil && err == nil {
+				c.in.opener = a.Opener
+			}
 		case handshake.SetWriteKey:
+			if a.Sealer != nil {
+				c.out.sealer = a.Sealer
+				break
+			}
 			err = c.setWriteKeyLocked(a.Suite, a.Secret)
 		case handshake.Flush:
 			err = c.flushLocked()
@@ -147,7 +154,8 @@ func (c *Conn) perform(actions []handshake.Action, pending int) error {
 // engineConfig resolves the public Config into what the engines need.
 func (c *Conn) engineConfig() (*handshake.Config, error) {
 	cfg := c.config
-	if _, _, err := cfg.versionRange(); err != nil {
+	lo, hi, err := cfg.versionRange()
+	if err != nil {
 		return nil, err
 	}
 	if c.isClient && cfg.ServerName == "" && !cfg.InsecureSkipVerify {
@@ -162,10 +170,16 @@ func (c *Conn) engineConfig() (*handshake.Config, error) {
 		Now:           cfg.now,
 		ServerName:    cfg.ServerName,
 		NextProtos:    cfg.NextProtos,
+		MinVersion:    lo,
+		MaxVersion:    hi,
 		CipherSuites:  cfg.suites13(),
+		Suites12:      cfg.suites12(),
 		Groups:        cfg.groups(),
-		Schemes:       schemes13(),
+		Schemes:       schemes(lo <= VersionTLS12),
 		CertSchemes:   signature.DefaultCert,
+	}
+	if err := c.resumptionConfig(hc); err != nil {
+		return nil, err
 	}
 	if len(hc.Groups) == 0 {
 		return nil, errors.New("tls: CurvePreferences names no group Lucid implements")
@@ -218,7 +232,7 @@ func (c *Conn) chooseCertificate(h *handshake.HelloInfo) (*handshake.Certificate
 		if !ok {
 			continue
 		}
-		if _, ok := signature.Choose(signer.Public(), VersionTLS13, signature.Default13, peer); !ok {
+		if _, ok := signature.Choose(signer.Public(), h.Version, schemes(h.Version == VersionTLS12), peer); !ok {
 			continue
 		}
 		if fallback == nil {

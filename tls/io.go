@@ -50,7 +50,13 @@ func (c *Conn) Write(b []byte) (int, error) {
 		return 0, errors.New("tls: write after CloseWrite")
 	}
 	written := 0
+	tls13 := c.result != nil && c.result.Version == VersionTLS13
 	for len(b) > 0 {
+		if c.out.sealer.Seq() >= keyUpdateAfter && !tls13 {
+			// TLS 1.2 has no KeyUpdate: a connection this old closes
+			// rather than push its key toward the AEAD limits.
+			return written, errors.New("tls: too many records under one TLS 1.2 key; reconnect")
+		}
 		if c.out.sealer.Seq() >= keyUpdateAfter {
 			if err := c.updateWriteKeyLocked(false); err != nil {
 				return written, err
@@ -74,6 +80,9 @@ func (c *Conn) Write(b []byte) (int, error) {
 // and, for clients, NewSessionTicket (RFC 8446 §4.6). Called with c.in locked.
 func (c *Conn) postHandshake(msg []byte) error {
 	body := msg[wire.HeaderLen:]
+	if c.result != nil && c.result.Version == VersionTLS12 {
+		return c.postHandshake12(msg)
+	}
 	switch msg[0] {
 	case wire.TypeKeyUpdate:
 		ku, err := wire.ParseKeyUpdate(body)
@@ -198,4 +207,23 @@ func (c *Conn) Close() error {
 		return alertErr
 	}
 	return nil
+}
+
+// postHandshake12 refuses renegotiation (RFC 5746 §4.2, §4.4): a client
+// answers HelloRequest, and a server a new ClientHello, with a
+// no_renegotiation warning and carries on. Anything else is unexpected.
+func (c *Conn) postHandshake12(msg []byte) error {
+	if (c.isClient && msg[0] == wire.TypeHelloRequest) || (!c.isClient && msg[0] == wire.TypeClientHello) {
+		c.in.warns++
+		if c.in.warns > maxWarningAlerts {
+			return c.fatal(alert.New(alert.UnexpectedMessage, "too many renegotiation attempts"))
+		}
+		c.out.Lock()
+		defer c.out.Unlock()
+		if c.out.err != nil {
+			return c.out.err
+		}
+		return c.sendAlertLocked(alert.NoRenegotiation)
+	}
+	return c.fatal(alert.New(alert.UnexpectedMessage, "%s after a TLS 1.2 handshake", wire.MessageName(msg[0])))
 }

@@ -53,14 +53,30 @@ func (c *Conn) ConnectionState() ConnectionState {
 		return cs
 	}
 	cs.Version = r.Version
-	cs.CipherSuite = r.Suite.ID
+	cs.CipherSuite = r.SuiteID()
 	cs.CurveID = CurveID(r.Group)
 	cs.NegotiatedProtocol = r.ALPN
 	cs.ServerName = r.ServerName
+	cs.DidResume = r.DidResume
 	cs.PeerCertificates = c.peerCertificates
+	if cs.PeerCertificates == nil {
+		// A resumed session reports the chain of the handshake it resumes.
+		for _, der := range r.PeerChain {
+			if cert, err := x509.ParseCertificate(der); err == nil {
+				cs.PeerCertificates = append(cs.PeerCertificates, cert)
+			}
+		}
+	}
 	cs.VerifiedChains = c.verifiedChains
 	cs.DidHelloRetryRequest = r.DidHRR
 	cs.SignatureScheme = SignatureScheme(r.PeerScheme)
+	if r.Suite12 != nil {
+		prf, master, cr, sr := r.Suite12.PRF, r.Master12, r.ClientRandom, r.ServerRandom
+		cs.exporter = func(label string, context []byte, length int) ([]byte, error) {
+			return keys.Exported12(prf, master, cr[:], sr[:], label, context, length), nil
+		}
+		return cs
+	}
 	suite, secret := r.Suite, r.Exporter
 	cs.exporter = func(label string, context []byte, length int) ([]byte, error) {
 		return keys.Exported(suite.Hash, secret, label, context, length), nil

@@ -1,6 +1,7 @@
 package handshake
 
 import (
+	"lucid/internal/record"
 	"lucid/internal/suites"
 )
 
@@ -49,9 +50,12 @@ func (l Level) String() string {
 type Action struct {
 	Kind   Kind
 	Data   []byte
-	Suite  *suites.Suite
+	Suite  *suites.Suite // TLS 1.3: the connection derives keys from Secret
 	Secret []byte
 	Level  Level
+	// TLS 1.2 keys arrive ready to use.
+	Opener record.Opener
+	Sealer record.Sealer
 }
 
 // outbox collects the actions one call into an engine produces.
@@ -85,4 +89,12 @@ func (o *outbox) take() []Action {
 	a := o.actions
 	o.actions = nil
 	return a
+}
+
+func (o *outbox) readProtection(p record.Opener) {
+	o.actions = append(o.actions, Action{Kind: SetReadKey, Opener: p, Level: LevelApplication})
+}
+
+func (o *outbox) writeProtection(p record.Sealer) {
+	o.actions = append(o.actions, Action{Kind: SetWriteKey, Sealer: p, Level: LevelApplication})
 }

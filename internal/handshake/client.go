@@ -22,6 +22,8 @@ type client struct {
 	shares  []*kex.Private
 	tr      transcript
 	sentCCS bool
+	// serverSessionID is a TLS 1.2 server's session ID, for resumption.
+	serverSessionID []byte
 }
 
 // NewClient returns a client engine. Call Start for the first flight.
@@ -51,47 +53,76 @@ func (c *client) buildHello() error {
 		return fmt.Errorf("reading client random: %w", err)
 	}
 	// RFC 8446 §D.4: a non-empty legacy_session_id puts the handshake in
-	// middlebox compatibility mode, which real networks need.
+	// middlebox compatibility mode, which real networks need; in TLS 1.2
+	// the same random ID tells a client offering a ticket whether the
+	// server resumed (RFC 5077 §3.4).
 	sid, err := cfg.random(32)
 	if err != nil {
 		return fmt.Errorf("reading session id: %w", err)
 	}
+	if s := cfg.Session; s != nil && s.State.Version == VersionTLS12 && len(s.SessionID) > 0 && s.Ticket == nil {
+		sid = s.SessionID
+	}
+	tls13, tls12 := cfg.allows(VersionTLS13), cfg.allows(VersionTLS12)
 	h := &wire.ClientHello{
-		LegacyVersion:        0x0303,
+		LegacyVersion:        VersionTLS12,
 		SessionID:            sid,
-		CipherSuites:         cfg.CipherSuites,
 		CompressionMethods:   []uint8{0},
 		SupportedGroups:      cfg.Groups,
 		SignatureSchemes:     schemesToU16(cfg.Schemes),
 		SignatureSchemesCert: schemesToU16(cfg.CertSchemes),
 		ALPN:                 cfg.NextProtos,
-		SupportedVersions:    []uint16{VersionTLS13},
-		HasKeyShare:          true,
-		PSKModes:             []uint8{1}, // psk_dhe_ke
 	}
 	copy(h.Random[:], random)
+	if tls13 {
+		h.CipherSuites = append(h.CipherSuites, cfg.CipherSuites...)
+		h.SupportedVersions = append(h.SupportedVersions, VersionTLS13)
+		h.HasKeyShare = true
+		h.PSKModes = []uint8{pskDHEKE}
+	}
+	if tls12 {
+		h.CipherSuites = append(h.CipherSuites, cfg.Suites12...)
+		h.SupportedVersions = append(h.SupportedVersions, VersionTLS12)
+		h.ExtendedMasterSecret = true
+		h.SecureRenegotiationSupported = true
+		h.ECPointFormats = []uint8{0}
+		if cfg.TicketsWanted {
+			h.TicketSupported = true
+			if s := cfg.Session; s != nil && s.State.Version == VersionTLS12 {
+				h.SessionTicket = s.Ticket
+			}
+		}
+	}
 	// RFC 6066 §3: literal IP addresses are not permitted in server_name.
 	if cfg.ServerName != "" && net.ParseIP(cfg.ServerName) == nil {
 		h.ServerName = cfg.ServerName
 	}
 	c.result.ClientRandom = h.Random
-	// Browsers send a share for the hybrid group and one for X25519, so a
-	// server without ML-KEM still completes in one round trip.
-	want := []uint16{cfg.Groups[0]}
-	if cfg.Groups[0] == kex.X25519MLKEM768 && containsU16(cfg.Groups, kex.X25519) {
-		want = append(want, kex.X25519)
-	}
-	for _, g := range want {
-		p, err := kex.Generate(g, cfg.Rand)
-		if err != nil {
-			return err
+	if tls13 {
+		// Browsers send a share for the hybrid group and one for X25519,
+		// so a server without ML-KEM still completes in one round trip.
+		want := []uint16{cfg.Groups[0]}
+		if cfg.Groups[0] == kex.X25519MLKEM768 && containsU16(cfg.Groups, kex.X25519) {
+			want = append(want, kex.X25519)
 		}
-		c.shares = append(c.shares, p)
-		h.KeyShares = append(h.KeyShares, wire.KeyShare{Group: g, Data: p.Share()})
+		for _, g := range want {
+			p, err := kex.Generate(g, cfg.Rand)
+			if err != nil {
+				return err
+			}
+			c.shares = append(c.shares, p)
+			h.KeyShares = append(h.KeyShares, wire.KeyShare{Group: g, Data: p.Share()})
+		}
 	}
 	c.hello = h
 	return nil
 }
+
+// psk_key_exchange_modes values (RFC 8446 §4.2.9).
+const (
+	pskKE    uint8 = 0
+	pskDHEKE uint8 = 1
+)
 
 type expectServerHello struct{ c *client }
 
@@ -100,6 +131,11 @@ func (s *expectServerHello) handle(typ uint8, msg []byte) (state, error) {
 	sh, err := receive(c.cfg, typ, msg, wire.TypeServerHello, wire.ParseServerHello)
 	if err != nil {
 		return nil, err
+	}
+	// RFC 8446 §4.2.1: no supported_versions means TLS 1.2 or older, which
+	// can never follow a HelloRetryRequest.
+	if sh.SupportedVersion == 0 && !sh.IsHelloRetryRequest() && !c.result.DidHRR {
+		return c.serverHello12(sh, msg)
 	}
 	suite, err := c.checkServerHello(sh)
 	if err != nil {
@@ -115,10 +151,7 @@ func (s *expectServerHello) handle(typ uint8, msg []byte) (state, error) {
 // checkServerHello applies the checks common to ServerHello and
 // HelloRetryRequest (RFC 8446 §4.1.3, §4.1.4).
 func (c *client) checkServerHello(sh *wire.ServerHello) (*suites.Suite, error) {
-	if sh.SupportedVersion == 0 {
-		return nil, alert.New(alert.ProtocolVersion, "server does not speak TLS 1.3 (no supported_versions in ServerHello)")
-	}
-	if sh.SupportedVersion != VersionTLS13 {
+	if sh.SupportedVersion != VersionTLS13 || !c.cfg.allows(VersionTLS13) {
 		return nil, alert.New(alert.IllegalParameter, "server selected version 0x%04x, which was not offered", sh.SupportedVersion)
 	}
 	if sh.LegacyVersion != 0x0303 {

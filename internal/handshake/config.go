@@ -12,8 +12,18 @@ import (
 	"io"
 	"time"
 
+	"lucid/internal/session"
 	"lucid/internal/signature"
 )
+
+// ClientSession is a session a client can offer to resume.
+type ClientSession struct {
+	State *session.State
+	// Ticket is the TLS 1.2 session ticket or the TLS 1.3 PSK identity.
+	Ticket []byte
+	// SessionID is the TLS 1.2 session ID, used when there is no ticket.
+	SessionID []byte
+}
 
 // Certificate is a chain (leaf first, DER) and the key that signs for it.
 type Certificate struct {
@@ -27,6 +37,9 @@ type Certificate struct {
 // HelloInfo is what a server knows about the client when it picks a
 // certificate.
 type HelloInfo struct {
+	// Version is the version being negotiated, which decides the
+	// signature schemes a certificate's key may use.
+	Version           uint16
 	ServerName        string
 	CipherSuites      []uint16
 	SupportedGroups   []uint16
@@ -54,6 +67,26 @@ type Config struct {
 	Groups       []uint16
 	Schemes      []signature.Scheme
 	CertSchemes  []signature.Scheme
+
+	// MinVersion and MaxVersion bound the versions offered or accepted
+	// (0x0303 or 0x0304).
+	MinVersion, MaxVersion uint16
+	// Suites12 are the TLS 1.2 suites enabled, in preference order.
+	Suites12 []uint16
+
+	// Session is a session the client offers to resume; nil for none.
+	Session *ClientSession
+	// OnSession receives each new resumable session a client learns:
+	// after a TLS 1.2 handshake, or from a TLS 1.3 NewSessionTicket.
+	OnSession func(*ClientSession)
+	// Tickets seals and opens session tickets (server); nil disables them.
+	Tickets *session.Sealer
+	// SessionIDs caches TLS 1.2 sessions by ID (server); nil disables them.
+	SessionIDs *session.ServerCache
+	// TicketLifetime is how long a server's tickets are good for.
+	TicketLifetime time.Duration
+	// TicketsWanted asks a client to offer session tickets.
+	TicketsWanted bool
 
 	// VerifyPeer checks the peer's chain (client role); nil skips the
 	// chain check but never the CertificateVerify signature.

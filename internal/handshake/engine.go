@@ -7,20 +7,28 @@ import (
 	"lucid/internal/wire"
 )
 
-// VersionTLS13 is the only version these engines negotiate.
-const VersionTLS13 uint16 = 0x0304
+// The versions these engines negotiate.
+const (
+	VersionTLS12 uint16 = 0x0303
+	VersionTLS13 uint16 = 0x0304
+)
 
 // Result is what a finished handshake established.
 type Result struct {
 	Version      uint16
-	Suite        *suites.Suite
+	Suite        *suites.Suite   // TLS 1.3
+	Suite12      *suites.Suite12 // TLS 1.2
+	DidResume    bool
 	Group        uint16
 	ALPN         string
 	ServerName   string
 	PeerChain    [][]byte
 	PeerScheme   signature.Scheme
 	ClientRandom [32]byte
+	ServerRandom [32]byte
 	DidHRR       bool
+	// Master12 is the TLS 1.2 master secret, for the exporter.
+	Master12 []byte
 	// Application traffic secrets, for the record layer and KeyUpdate.
 	ClientTraffic []byte
 	ServerTraffic []byte
@@ -29,6 +37,12 @@ type Result struct {
 	// ClientHello is the hello the server answered (server role), kept
 	// for fingerprints and the inspection page.
 	ClientHello *wire.ClientHello
+}
+
+// ccsState is a TLS 1.2 step that waits for the peer's change_cipher_spec,
+// which is not a handshake message but switches the read keys.
+type ccsState interface {
+	changeCipherSpec() (state, error)
 }
 
 // state is one step of an engine: it accepts the message it expects and
@@ -78,6 +92,43 @@ func (e *Engine) Handle(msg []byte) ([]Action, error) {
 	}
 	return e.out.take(), nil
 }
+
+// SuiteID returns the negotiated cipher suite's code point, or 0.
+func (r *Result) SuiteID() uint16 {
+	switch {
+	case r.Suite != nil:
+		return r.Suite.ID
+	case r.Suite12 != nil:
+		return r.Suite12.ID
+	}
+	return 0
+}
+
+// ExpectsChangeCipherSpec reports whether the engine is waiting for a TLS
+// 1.2 change_cipher_spec, which then goes to ChangeCipherSpec.
+func (e *Engine) ExpectsChangeCipherSpec() bool {
+	_, ok := e.cur.(ccsState)
+	return ok
+}
+
+// ChangeCipherSpec feeds a TLS 1.2 change_cipher_spec to the engine.
+func (e *Engine) ChangeCipherSpec() ([]Action, error) {
+	st, ok := e.cur.(ccsState)
+	if !ok {
+		e.cur, e.failed = nil, true
+		return nil, alert.New(alert.UnexpectedMessage, "change_cipher_spec where none was expected")
+	}
+	next, err := st.changeCipherSpec()
+	if err != nil {
+		e.cur, e.failed = nil, true
+		return nil, err
+	}
+	e.cur = next
+	return e.out.take(), nil
+}
+
+// Version returns the version chosen so far, 0 before ServerHello.
+func (e *Engine) Version() uint16 { return e.result.Version }
 
 // Done reports whether the handshake completed.
 func (e *Engine) Done() bool { return e.done }

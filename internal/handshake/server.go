@@ -57,6 +57,15 @@ func (st *expectClientHello) handle(typ uint8, msg []byte) (state, error) {
 	if err != nil {
 		return nil, err
 	}
+	if st.retry == nil {
+		v, err := s.chooseVersion(ch)
+		if err != nil {
+			return nil, err
+		}
+		if v == VersionTLS12 {
+			return s.hello12(ch, msg)
+		}
+	}
 	if st.retry != nil {
 		if err := checkSecondHello(st.retry, ch); err != nil {
 			return nil, err
@@ -76,14 +85,42 @@ func (st *expectClientHello) handle(typ uint8, msg []byte) (state, error) {
 	return s.respond(n)
 }
 
+// chooseVersion picks the highest version both sides allow. RFC 8446
+// §4.2.1: a client's supported_versions decides, and legacy_version is
+// consulted only when the extension is absent.
+func (s *server) chooseVersion(ch *wire.ClientHello) (uint16, error) {
+	offered := ch.SupportedVersions
+	if offered == nil && ch.LegacyVersion >= VersionTLS12 {
+		offered = []uint16{VersionTLS12}
+	}
+	for _, v := range []uint16{VersionTLS13, VersionTLS12} {
+		if s.cfg.allows(v) && containsU16(offered, v) {
+			return v, nil
+		}
+	}
+	if offered == nil {
+		return 0, alert.New(alert.ProtocolVersion, "client offers only %s; Lucid accepts %s to %s", versionName(ch.LegacyVersion), versionName(s.cfg.MinVersion), versionName(s.cfg.MaxVersion))
+	}
+	return 0, alert.New(alert.ProtocolVersion, "client offers versions %s; Lucid accepts %s to %s", versionList(offered), versionName(s.cfg.MinVersion), versionName(s.cfg.MaxVersion))
+}
+
+func versionList(vs []uint16) string {
+	var b bytes.Buffer
+	for i, v := range vs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(versionName(v))
+	}
+	return b.String()
+}
+
 // negotiate picks version, suite, group, certificate, signature scheme and
 // protocol, each by the server's preference among what the client offered.
 func (s *server) negotiate(ch *wire.ClientHello, retry *retryState) (*negotiation, error) {
 	cfg := s.cfg
-	// RFC 8446 §4.2.1: without supported_versions the client is TLS 1.2 or
-	// older, which this engine does not speak.
 	if !containsU16(ch.SupportedVersions, VersionTLS13) {
-		return nil, alert.New(alert.ProtocolVersion, "client does not offer TLS 1.3 (supported_versions %x)", ch.SupportedVersions)
+		return nil, alert.New(alert.IllegalParameter, "second ClientHello no longer offers TLS 1.3")
 	}
 	// RFC 8446 §4.1.2: TLS 1.3 ClientHellos carry exactly one
 	// compression method, null.
@@ -123,18 +160,9 @@ func (s *server) negotiate(ch *wire.ClientHello, retry *retryState) (*negotiatio
 	if err := s.chooseCertificate(n, ch); err != nil {
 		return nil, err
 	}
-	if len(ch.ALPN) > 0 && len(cfg.NextProtos) > 0 {
-		for _, p := range cfg.NextProtos {
-			for _, q := range ch.ALPN {
-				if p == q && n.alpn == "" {
-					n.alpn = p
-				}
-			}
-		}
-		// RFC 7301 §3.2: no overlap is no_application_protocol.
-		if n.alpn == "" {
-			return nil, alert.New(alert.NoApplicationProtocol, "client offered protocols %q, server supports %q", ch.ALPN, cfg.NextProtos)
-		}
+	var err error
+	if n.alpn, err = chooseALPN(cfg, ch); err != nil {
+		return nil, err
 	}
 	return n, nil
 }
@@ -165,6 +193,7 @@ func (s *server) chooseGroup(n *negotiation, ch *wire.ClientHello, retry *retryS
 
 func (s *server) chooseCertificate(n *negotiation, ch *wire.ClientHello) error {
 	info := &HelloInfo{
+		Version:           VersionTLS13,
 		ServerName:        ch.ServerName,
 		CipherSuites:      ch.CipherSuites,
 		SupportedGroups:   ch.SupportedGroups,

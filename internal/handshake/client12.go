@@ -1,0 +1,411 @@
+package handshake
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/hmac"
+	"crypto/rsa"
+	"crypto/x509"
+	"fmt"
+	"time"
+
+	"lucid/internal/alert"
+	"lucid/internal/kex"
+	"lucid/internal/keys"
+	"lucid/internal/session"
+	"lucid/internal/signature"
+	"lucid/internal/suites"
+	"lucid/internal/wire"
+)
+
+// The TLS 1.2 client (RFC 5246 §7.3), reached when a ServerHello carries
+// no supported_versions. Its states hold a conv12: the randoms, the
+// transcript and, once known, the master secret.
+type conv12 struct {
+	c      *client
+	suite  *suites.Suite12
+	server [32]byte
+	master []byte
+	leaf   *x509.Certificate
+	preMas []byte
+	// clientShare is the client's ECDHE public value for ClientKeyExchange.
+	clientShare []byte
+	request     *wire.CertificateRequest12
+	resumed     *ClientSession
+	ticketOK    bool // the server will send a NewSessionTicket
+	ticket      []byte
+	lifetime    time.Duration
+}
+
+// serverHello12 checks a TLS 1.2 ServerHello and chooses between a full and
+// an abbreviated handshake.
+func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) {
+	cfg := c.cfg
+	if sh.LegacyVersion != VersionTLS12 {
+		return nil, alert.New(alert.ProtocolVersion, "server offers %s; Lucid speaks TLS 1.2 and 1.3 only", versionName(sh.LegacyVersion))
+	}
+	if !cfg.allows(VersionTLS12) {
+		return nil, alert.New(alert.ProtocolVersion, "server chose TLS 1.2, below the configured minimum")
+	}
+	// RFC 8446 §4.1.3: a client that offered TLS 1.3 and meets the
+	// sentinel is being downgraded by someone in the middle.
+	if cfg.allows(VersionTLS13) && hasDowngradeSentinel(sh.Random) {
+		return nil, alert.New(alert.IllegalParameter, "downgrade detected: the server supports TLS 1.3 but the ServerHello was for TLS 1.2")
+	}
+	if !bytes.Equal(sh.SessionID, c.hello.SessionID) && len(sh.SessionID) > 32 {
+		return nil, alert.New(alert.IllegalParameter, "server session ID is too long")
+	}
+	suite := suites.Lookup12(sh.CipherSuite)
+	if suite == nil || !containsU16(c.hello.CipherSuites, sh.CipherSuite) {
+		return nil, alert.New(alert.IllegalParameter, "server chose cipher suite 0x%04x, which was not offered for TLS 1.2", sh.CipherSuite)
+	}
+	if sh.CompressionMethod != 0 {
+		return nil, alert.New(alert.IllegalParameter, "server chose compression %d", sh.CompressionMethod)
+	}
+	for _, ext := range sh.Extensions {
+		offered := true
+		switch ext {
+		case wire.ExtRenegotiationInfo, wire.ExtExtendedMasterSecret, wire.ExtECPointFormats:
+		case wire.ExtALPN:
+			offered = len(c.hello.ALPN) > 0
+		case wire.ExtSessionTicket:
+			offered = c.hello.TicketSupported
+		case wire.ExtServerName:
+			offered = c.hello.ServerName != ""
+		default:
+			offered = false
+		}
+		if !offered {
+			return nil, alert.New(alert.UnsupportedExtension, "server sent extension %s, which was not offered", wire.ExtensionName(ext))
+		}
+	}
+	// RFC 5746 §3.4: the server must show it knows secure renegotiation,
+	// and in an initial handshake its renegotiated_connection is empty.
+	if !sh.SecureRenegotiationSupported {
+		return nil, alert.New(alert.HandshakeFailure, "server does not support secure renegotiation (RFC 5746)")
+	}
+	if len(sh.SecureRenegotiation) != 0 {
+		return nil, alert.New(alert.HandshakeFailure, "server sent a non-empty renegotiation_info in an initial handshake")
+	}
+	// RFC 7627: Lucid requires the extended master secret, which binds
+	// the master secret to the whole handshake.
+	if !sh.ExtendedMasterSecret {
+		return nil, alert.New(alert.HandshakeFailure, "server does not support the extended master secret (RFC 7627)")
+	}
+	if sh.ECPointFormats != nil && !bytes.Contains(sh.ECPointFormats, []byte{0}) {
+		return nil, alert.New(alert.IllegalParameter, "server does not accept uncompressed points")
+	}
+	if sh.ALPN != "" {
+		if !containsString(c.hello.ALPN, sh.ALPN) {
+			return nil, alert.New(alert.IllegalParameter, "server chose protocol %q, which was not offered", sh.ALPN)
+		}
+		c.result.ALPN = sh.ALPN
+	}
+	c.tr.setHash(suite.PRF)
+	c.tr.add(msg)
+	c.shares = nil
+	c.serverSessionID = sh.SessionID
+	c.result.Version = VersionTLS12
+	c.result.Suite12 = suite
+	c.result.ServerRandom = sh.Random
+	c.result.ServerName = cfg.ServerName
+	v := &conv12{c: c, suite: suite, server: sh.Random, ticketOK: sh.TicketSupported}
+
+	// An abbreviated handshake: the server echoed the session ID we sent
+	// with a session we offered (RFC 5246 §7.3, RFC 5077 §3.4).
+	if s := cfg.Session; s != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, c.hello.SessionID) && s.State.Version == VersionTLS12 {
+		if s.State.Suite != suite.ID {
+			return nil, alert.New(alert.IllegalParameter, "server resumed a session with a different cipher suite")
+		}
+		if !s.State.EMS {
+			return nil, alert.New(alert.HandshakeFailure, "resumed session lacks the extended master secret")
+		}
+		v.resumed, v.master = s, s.State.Secret
+		c.result.DidResume = true
+		c.result.PeerChain = s.State.PeerCerts
+		c.cfg.emit(Event{Kind: Decision, Name: "resumption", Detail: "server resumed the TLS 1.2 session"})
+		if v.ticketOK {
+			return &expectTicket12{v}, nil
+		}
+		return v.expectServerCCS(), nil
+	}
+	return &expectCertificate12{v}, nil
+}
+
+type expectCertificate12 struct{ v *conv12 }
+
+func (s *expectCertificate12) handle(typ uint8, msg []byte) (state, error) {
+	v := s.v
+	c := v.c
+	cert, err := receive(c.cfg, typ, msg, wire.TypeCertificate, wire.ParseCertificate12)
+	if err != nil {
+		return nil, err
+	}
+	if len(cert.Certificates) == 0 {
+		return nil, alert.New(alert.BadCertificate, "server sent no certificate")
+	}
+	leaf, err := x509.ParseCertificate(cert.Certificates[0])
+	if err != nil {
+		return nil, alert.New(alert.BadCertificate, "server certificate could not be parsed: %v", err)
+	}
+	if !keyFitsExchange(leaf.PublicKey, v.suite.KeyExchange) {
+		return nil, alert.New(alert.UnsupportedCertificate, "server certificate's %T key does not fit %s", leaf.PublicKey, v.suite.Name)
+	}
+	if c.cfg.VerifyPeer != nil {
+		if err := c.cfg.VerifyPeer(cert.Certificates); err != nil {
+			c.cfg.emit(Event{Kind: Check, Name: "certificate_chain", Err: err})
+			return nil, err
+		}
+		c.cfg.emit(Event{Kind: Check, Name: "certificate_chain", Detail: "chain verified"})
+	}
+	c.result.PeerChain = cert.Certificates
+	v.leaf = leaf
+	c.tr.add(msg)
+	if v.suite.KeyExchange == suites.RSAKeyTransport {
+		return &expectServerHelloDone{v}, nil
+	}
+	return &expectServerKeyExchange{v}, nil
+}
+
+// keyFitsExchange reports whether a certificate key can serve a suite.
+func keyFitsExchange(pub any, kx suites.KeyExchange) bool {
+	switch pub.(type) {
+	case *ecdsa.PublicKey, ed25519.PublicKey:
+		return kx == suites.ECDHEECDSA
+	case *rsa.PublicKey:
+		return kx == suites.ECDHERSA || kx == suites.RSAKeyTransport
+	}
+	return false
+}
+
+type expectServerKeyExchange struct{ v *conv12 }
+
+func (s *expectServerKeyExchange) handle(typ uint8, msg []byte) (state, error) {
+	v := s.v
+	c := v.c
+	ske, err := receive(c.cfg, typ, msg, wire.TypeServerKeyExchange, wire.ParseServerKeyExchangeECDHE)
+	if err != nil {
+		return nil, err
+	}
+	if !containsU16(c.hello.SupportedGroups, ske.Group) || ske.Group == kex.X25519MLKEM768 {
+		return nil, alert.New(alert.IllegalParameter, "server chose group %s, which was not offered for TLS 1.2", kex.Name(ske.Group))
+	}
+	scheme := signature.Scheme(ske.Scheme)
+	if !containsU16(c.hello.SignatureSchemes, ske.Scheme) {
+		return nil, alert.New(alert.IllegalParameter, "server signed with %s, which was not offered", scheme)
+	}
+	signed := make([]byte, 0, 64+len(ske.Params()))
+	signed = append(append(append(signed, c.hello.Random[:]...), v.server[:]...), ske.Params()...)
+	if err := signature.VerifyFor(v.leaf.PublicKey, VersionTLS12, scheme, signed, ske.Signature); err != nil {
+		c.cfg.emit(Event{Kind: Check, Name: "server_key_exchange", Err: err})
+		return nil, err
+	}
+	c.cfg.emit(Event{Kind: Check, Name: "server_key_exchange", Detail: "ECDHE parameters signed with " + scheme.String()})
+	c.result.PeerScheme = scheme
+	mine, err := kex.Generate(ske.Group, c.cfg.Rand)
+	if err != nil {
+		return nil, err
+	}
+	pms, err := mine.Shared(ske.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	c.result.Group = ske.Group
+	v.preMas = pms
+	v.clientShare = mine.Share()
+	c.tr.add(msg)
+	return &expectServerHelloDone{v}, nil
+}
+
+type expectServerHelloDone struct{ v *conv12 }
+
+func (s *expectServerHelloDone) handle(typ uint8, msg []byte) (state, error) {
+	v := s.v
+	c := v.c
+	if typ == wire.TypeCertificateRequest && v.request == nil {
+		cr, err := receive(c.cfg, typ, msg, wire.TypeCertificateRequest, wire.ParseCertificateRequest12)
+		if err != nil {
+			return nil, err
+		}
+		v.request = cr
+		c.tr.add(msg)
+		return s, nil
+	}
+	if _, err := receive(c.cfg, typ, msg, wire.TypeServerHelloDone, wire.ParseServerHelloDone); err != nil {
+		return nil, err
+	}
+	c.tr.add(msg)
+	if v.request != nil {
+		// Client certificates arrive with the mutual-TLS work; an
+		// empty Certificate says we have none (RFC 5246 §7.4.6).
+		v.sendClient(&wire.Certificate12{})
+	}
+	var cke *wire.ClientKeyExchange
+	if v.suite.KeyExchange == suites.RSAKeyTransport {
+		pub, _ := v.leaf.PublicKey.(*rsa.PublicKey)
+		pms, enc, err := rsaPreMaster(c.cfg, pub, c.hello.LegacyVersion)
+		if err != nil {
+			return nil, err
+		}
+		v.preMas = pms
+		cke = wire.NewClientKeyExchangeRSA(enc)
+	} else {
+		cke = wire.NewClientKeyExchangeECDHE(v.clientShare)
+	}
+	v.sendClient(cke)
+	// RFC 7627 §4: the session hash covers everything up to and
+	// including ClientKeyExchange.
+	v.master = keys.ExtendedMasterSecret(v.suite.PRF, v.preMas, c.tr.sum())
+	v.preMas = nil
+	c.cfg.keyLog("CLIENT_RANDOM", c.result.ClientRandom, v.master)
+	if err := v.sendFinished(); err != nil {
+		return nil, err
+	}
+	c.out.flush()
+	if v.ticketOK {
+		return &expectTicket12{v}, nil
+	}
+	return v.expectServerCCS(), nil
+}
+
+// sendClient writes one client message into the transcript and the outbox.
+func (v *conv12) sendClient(m message) {
+	b := m.Marshal()
+	v.c.tr.add(b)
+	v.c.out.send(b)
+	v.c.cfg.emitMessage(MessageSent, m.Type(), len(b), m)
+}
+
+// sendFinished installs the client's write keys behind a change_cipher_spec
+// and sends Finished (RFC 5246 §7.4.9).
+func (v *conv12) sendFinished() error {
+	c := v.c
+	cw, _, err := protections12(v.suite, v.master, c.result.ClientRandom, v.server, true, c.cfg.Rand)
+	if err != nil {
+		return err
+	}
+	c.out.ccs()
+	c.out.writeProtection(cw)
+	v.sendClient(&wire.Finished{VerifyData: keys.FinishedVerifyData12(v.suite.PRF, v.master, true, c.tr.sum())})
+	return nil
+}
+
+type expectTicket12 struct{ v *conv12 }
+
+func (s *expectTicket12) handle(typ uint8, msg []byte) (state, error) {
+	v := s.v
+	nst, err := receive(v.c.cfg, typ, msg, wire.TypeNewSessionTicket, wire.ParseNewSessionTicket12)
+	if err != nil {
+		return nil, err
+	}
+	v.ticket = nst.Ticket
+	v.lifetime = time.Duration(nst.LifetimeHint) * time.Second
+	v.c.tr.add(msg)
+	return v.expectServerCCS(), nil
+}
+
+type expectServerCCS12 struct{ v *conv12 }
+
+func (v *conv12) expectServerCCS() state { return &expectServerCCS12{v} }
+
+func (s *expectServerCCS12) handle(typ uint8, _ []byte) (state, error) {
+	return nil, unexpected(typ, "change_cipher_spec")
+}
+
+func (s *expectServerCCS12) changeCipherSpec() (state, error) {
+	v := s.v
+	c := v.c
+	_, sr, err := protections12(v.suite, v.master, c.result.ClientRandom, v.server, true, c.cfg.Rand)
+	if err != nil {
+		return nil, err
+	}
+	c.out.readProtection(sr)
+	return &expectServerFinished12{v}, nil
+}
+
+type expectServerFinished12 struct{ v *conv12 }
+
+func (s *expectServerFinished12) handle(typ uint8, msg []byte) (state, error) {
+	v := s.v
+	c := v.c
+	fin, err := receive(c.cfg, typ, msg, wire.TypeFinished, wire.ParseFinished)
+	if err != nil {
+		return nil, err
+	}
+	want := keys.FinishedVerifyData12(v.suite.PRF, v.master, false, c.tr.sum())
+	if !hmac.Equal(want, fin.VerifyData) {
+		return nil, alert.New(alert.DecryptError, "server Finished does not match the handshake transcript")
+	}
+	c.cfg.emit(Event{Kind: Check, Name: "server_finished", Detail: "server Finished matches the transcript"})
+	c.tr.add(msg)
+	c.result.Master12 = v.master
+	if v.resumed != nil {
+		// Abbreviated: the client's CCS and Finished follow the server's.
+		if err := v.sendFinished(); err != nil {
+			return nil, err
+		}
+		c.out.flush()
+	}
+	v.remember()
+	return nil, nil
+}
+
+// remember hands the session to the client's cache.
+func (v *conv12) remember() {
+	c := v.c
+	if c.cfg.OnSession == nil {
+		return
+	}
+	st := &session.State{
+		Version:    VersionTLS12,
+		Suite:      v.suite.ID,
+		Secret:     v.master,
+		CreatedAt:  c.cfg.Now(),
+		Lifetime:   v.lifetime,
+		ALPN:       c.result.ALPN,
+		ServerName: c.cfg.ServerName,
+		EMS:        true,
+		PeerCerts:  c.result.PeerChain,
+	}
+	if v.resumed != nil && v.ticket == nil {
+		st.CreatedAt = v.resumed.State.CreatedAt
+		st.Lifetime = v.resumed.State.Lifetime
+	}
+	cs := &ClientSession{State: st, Ticket: v.ticket}
+	if v.ticket == nil {
+		if v.resumed != nil {
+			cs.Ticket = v.resumed.Ticket
+		}
+		cs.SessionID = c.serverSessionID
+	}
+	if cs.Ticket == nil && len(cs.SessionID) == 0 {
+		return
+	}
+	c.cfg.OnSession(cs)
+}
+
+func versionName(v uint16) string {
+	switch v {
+	case 0x0300:
+		return "SSL 3.0"
+	case 0x0301:
+		return "TLS 1.0"
+	case 0x0302:
+		return "TLS 1.1"
+	case VersionTLS12:
+		return "TLS 1.2"
+	case VersionTLS13:
+		return "TLS 1.3"
+	}
+	return fmt.Sprintf("version 0x%04x", v)
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,79 @@
+package handshake
+
+import (
+	"crypto/rsa"
+	"fmt"
+	"io"
+
+	"lucid/internal/alert"
+	"lucid/internal/keys"
+	"lucid/internal/record"
+	"lucid/internal/suites"
+)
+
+// protections12 expands the master secret into the key block (RFC 5246
+// §6.3) and returns this side's write protection and read protection.
+func protections12(s *suites.Suite12, master []byte, clientRandom, serverRandom [32]byte, isClient bool, rand io.Reader) (record.Sealer, record.Opener, error) {
+	n := 2*s.MACLen + 2*s.KeyLen + 2*s.FixedIVLen
+	block := keys.KeyBlock(s.PRF, master, clientRandom[:], serverRandom[:], n)
+	take := func(k int) []byte {
+		b := block[:k:k]
+		block = block[k:]
+		return b
+	}
+	clientMAC, serverMAC := take(s.MACLen), take(s.MACLen)
+	clientKey, serverKey := take(s.KeyLen), take(s.KeyLen)
+	clientIV, serverIV := take(s.FixedIVLen), take(s.FixedIVLen)
+	client, err := direction12(s, clientKey, clientMAC, clientIV, rand)
+	if err != nil {
+		return nil, nil, err
+	}
+	server, err := direction12(s, serverKey, serverMAC, serverIV, rand)
+	if err != nil {
+		return nil, nil, err
+	}
+	if isClient {
+		return client, server, nil
+	}
+	return server, client, nil
+}
+
+// protection12 is both halves of one direction's record protection.
+type protection12 interface {
+	record.Sealer
+	record.Opener
+}
+
+func direction12(s *suites.Suite12, key, macKey, iv []byte, rand io.Reader) (protection12, error) {
+	if s.Mode == suites.ModeCBC {
+		block, err := s.NewBlock(key)
+		if err != nil {
+			return nil, err
+		}
+		return record.NewCBC(block, macKey, s.MAC, rand), nil
+	}
+	aead, err := s.NewAEAD(key)
+	if err != nil {
+		return nil, err
+	}
+	return record.NewAEAD12(aead, iv), nil
+}
+
+// rsaPreMaster makes the seed's random: a pre-master secret whose first two
+// bytes are the version the client offered (RFC 5246 §7.4.7.1), encrypted
+// under the server's RSA key.
+func rsaPreMaster(cfg *Config, pub *rsa.PublicKey, clientVersion uint16) (pms, encrypted []byte, err error) {
+	if pub == nil {
+		return nil, nil, alert.New(alert.UnsupportedCertificate, "RSA key transport needs an RSA server key")
+	}
+	pms, err = cfg.random(48)
+	if err != nil {
+		return nil, nil, err
+	}
+	pms[0], pms[1] = byte(clientVersion>>8), byte(clientVersion)
+	encrypted, err = rsa.EncryptPKCS1v15(cfg.Rand, pub, pms)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encrypting the pre-master secret: %w", err)
+	}
+	return pms, encrypted, nil
+}

@@ -1,0 +1,425 @@
+package handshake
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/hmac"
+	"crypto/rsa"
+	"crypto/subtle"
+	"fmt"
+	"time"
+
+	"lucid/internal/alert"
+	"lucid/internal/kex"
+	"lucid/internal/keys"
+	"lucid/internal/session"
+	"lucid/internal/signature"
+	"lucid/internal/suites"
+	"lucid/internal/wire"
+)
+
+// The TLS 1.2 server (RFC 5246 §7.3). conv12s carries what the states after
+// ServerHello share.
+type conv12s struct {
+	s         *server
+	hello     *wire.ClientHello
+	suite     *suites.Suite12
+	random    [32]byte
+	cert      *Certificate
+	share     *kex.Private
+	master    []byte
+	sessionID []byte
+	ticket    bool // a NewSessionTicket goes before our Finished
+	resumed   *session.State
+}
+
+// defaultTicketLifetime bounds sessions when the Config sets no lifetime;
+// RFC 8446 §4.6.1 caps TLS 1.3 tickets at seven days, and Lucid holds TLS
+// 1.2 sessions to the same.
+const defaultTicketLifetime = 7 * 24 * time.Hour
+
+func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
+	cfg := s.cfg
+	if !bytes.Contains(ch.CompressionMethods, []byte{0}) {
+		return nil, alert.New(alert.IllegalParameter, "ClientHello does not offer null compression")
+	}
+	// RFC 5746 §3.6: in an initial handshake renegotiation_info is empty.
+	if len(ch.SecureRenegotiation) != 0 {
+		return nil, alert.New(alert.HandshakeFailure, "renegotiation_info is not empty in an initial handshake")
+	}
+	// RFC 7627 §5.2: a server that does not wish to work with clients
+	// lacking the extended master secret aborts; Lucid requires it.
+	if !ch.ExtendedMasterSecret {
+		return nil, alert.New(alert.HandshakeFailure, "client does not support the extended master secret (RFC 7627), which Lucid requires")
+	}
+	if len(ch.PSKIdentities) > 0 && len(ch.PSKModes) == 0 {
+		return nil, alert.New(alert.MissingExtension, "ClientHello offers a PSK without psk_key_exchange_modes")
+	}
+	alpn, err := chooseALPN(cfg, ch)
+	if err != nil {
+		return nil, err
+	}
+	v := &conv12s{s: s, hello: ch}
+	random, err := cfg.random(32)
+	if err != nil {
+		return nil, err
+	}
+	copy(v.random[:], random)
+	if cfg.allows(VersionTLS13) {
+		// RFC 8446 §4.1.3: tell a 1.3-capable client it was downgraded.
+		copy(v.random[24:], downgradeTLS12)
+	}
+	s.result.Version = VersionTLS12
+	s.result.ClientHello = ch
+	s.result.ClientRandom = ch.Random
+	s.result.ServerRandom = v.random
+	s.result.ALPN = alpn
+	s.result.ServerName = ch.ServerName
+	v.ticket = cfg.Tickets != nil && ch.TicketSupported
+
+	if st := s.resumable12(ch); st != nil {
+		return v.resume(st, msg)
+	}
+	if err := v.negotiate(); err != nil {
+		return nil, err
+	}
+	s.tr.setHash(v.suite.PRF)
+	s.tr.add(msg)
+	if cfg.SessionIDs != nil {
+		if v.sessionID, err = cfg.random(32); err != nil {
+			return nil, err
+		}
+	}
+	v.sendServerHello(ch.ServerName != "")
+	chain := &wire.Certificate12{Certificates: v.cert.Chain}
+	s.sendMessage(chain)
+	if v.suite.KeyExchange != suites.RSAKeyTransport {
+		if err := v.sendKeyExchange(); err != nil {
+			return nil, err
+		}
+	}
+	s.sendMessage(&wire.ServerHelloDone{})
+	s.out.flush()
+	return &expectClientKeyExchange{v}, nil
+}
+
+// negotiate chooses certificate, suite, group and signature scheme: the
+// server's first suite that the client offered and the certificate's key
+// can serve (RFC 5246 §7.4.1.3, the seed's "strongest in common").
+func (v *conv12s) negotiate() error {
+	s, ch, cfg := v.s, v.hello, v.s.cfg
+	info := &HelloInfo{
+		Version:           VersionTLS12,
+		ServerName:        ch.ServerName,
+		CipherSuites:      ch.CipherSuites,
+		SupportedGroups:   ch.SupportedGroups,
+		SignatureSchemes:  ch.SignatureSchemes,
+		SupportedVersions: ch.SupportedVersions,
+		ALPN:              ch.ALPN,
+	}
+	cert, err := cfg.GetCertificate(info)
+	if err != nil {
+		return err
+	}
+	if cert == nil || len(cert.Chain) == 0 || cert.Key == nil {
+		return alert.New(alert.HandshakeFailure, "server has no certificate for %q", ch.ServerName)
+	}
+	pub := cert.Key.Public()
+	group := v.group12()
+	for _, id := range cfg.Suites12 {
+		su := suites.Lookup12(id)
+		if su == nil || !containsU16(ch.CipherSuites, id) || !keyFitsExchange(pub, su.KeyExchange) {
+			continue
+		}
+		if su.KeyExchange != suites.RSAKeyTransport {
+			if group == 0 {
+				continue
+			}
+			scheme, ok := signature.Choose(pub, VersionTLS12, cfg.Schemes, u16ToSchemes(ch.SignatureSchemes))
+			if !ok {
+				continue
+			}
+			s.result.Group, s.result.PeerScheme = group, scheme
+		}
+		v.suite, v.cert = su, cert
+		s.result.Suite12 = su
+		s.cfg.emit(Event{Kind: Decision, Name: "cipher_suite", Detail: su.Name})
+		return nil
+	}
+	return alert.New(alert.HandshakeFailure, "no TLS 1.2 cipher suite in common that the server's %T key can serve (client offered %s)", pub, suiteList(ch.CipherSuites))
+}
+
+// group12 picks the server's preferred ECDHE group among the client's. The
+// hybrid post-quantum group exists only in TLS 1.3. RFC 8422 §4: a client
+// that sends no supported_groups accepts any, so the server takes its first.
+func (v *conv12s) group12() uint16 {
+	for _, g := range v.s.cfg.Groups {
+		if g == kex.X25519MLKEM768 {
+			continue
+		}
+		if v.hello.SupportedGroups == nil || containsU16(v.hello.SupportedGroups, g) {
+			return g
+		}
+	}
+	return 0
+}
+
+func (v *conv12s) sendServerHello(nameAck bool) {
+	s, ch := v.s, v.hello
+	sh := &wire.ServerHello{
+		LegacyVersion:                VersionTLS12,
+		Random:                       v.random,
+		SessionID:                    v.sessionID,
+		CipherSuite:                  v.suite.ID,
+		SecureRenegotiationSupported: true,
+		ExtendedMasterSecret:         true,
+		TicketSupported:              v.ticket,
+		ALPN:                         s.result.ALPN,
+		ServerNameAck:                nameAck,
+	}
+	if ch.ECPointFormats != nil && v.suite.KeyExchange != suites.RSAKeyTransport {
+		sh.ECPointFormats = []uint8{0}
+	}
+	s.sendMessage(sh)
+}
+
+// sendKeyExchange sends the signed ECDHE parameters (RFC 8422 §5.4).
+func (v *conv12s) sendKeyExchange() error {
+	s := v.s
+	share, err := kex.Generate(s.result.Group, s.cfg.Rand)
+	if err != nil {
+		return err
+	}
+	v.share = share
+	ske := &wire.ServerKeyExchangeECDHE{Group: s.result.Group, PublicKey: share.Share(), Scheme: uint16(s.result.PeerScheme)}
+	signed := make([]byte, 0, 64+len(ske.Params()))
+	signed = append(append(append(signed, v.hello.Random[:]...), v.random[:]...), ske.Params()...)
+	sig, err := signature.Sign(s.cfg.Rand, v.cert.Key, s.result.PeerScheme, signed)
+	if err != nil {
+		return fmt.Errorf("signing ServerKeyExchange with %s: %w", s.result.PeerScheme, err)
+	}
+	ske.Signature = sig
+	s.sendMessage(ske)
+	return nil
+}
+
+type expectClientKeyExchange struct{ v *conv12s }
+
+func (st *expectClientKeyExchange) handle(typ uint8, msg []byte) (state, error) {
+	v := st.v
+	s := v.s
+	cke, err := receive(s.cfg, typ, msg, wire.TypeClientKeyExchange, wire.ParseClientKeyExchange)
+	if err != nil {
+		return nil, err
+	}
+	var pms []byte
+	if v.suite.KeyExchange == suites.RSAKeyTransport {
+		enc, err := cke.EncryptedPreMaster()
+		if err != nil {
+			return nil, err
+		}
+		if pms, err = decryptPreMaster(s.cfg, v.cert.Key, enc, v.hello.LegacyVersion); err != nil {
+			return nil, err
+		}
+	} else {
+		point, err := cke.ECDHEPoint()
+		if err != nil {
+			return nil, err
+		}
+		if pms, err = v.share.Shared(point); err != nil {
+			return nil, err
+		}
+		v.share = nil
+	}
+	s.tr.add(msg)
+	v.master = keys.ExtendedMasterSecret(v.suite.PRF, pms, s.tr.sum())
+	s.cfg.keyLog("CLIENT_RANDOM", v.hello.Random, v.master)
+	return &expectClientCCS12{v}, nil
+}
+
+// decryptPreMaster recovers the seed's random without a padding oracle
+// (Bleichenbacher, ROBOT; RFC 5246 §7.4.7.1): whatever goes wrong —
+// padding, length, version bytes — the handshake carries on with a random
+// pre-master secret, so the failure shows only as a Finished mismatch, the
+// same alert at the same point as any other wrong key.
+func decryptPreMaster(cfg *Config, key crypto.Signer, encrypted []byte, clientVersion uint16) ([]byte, error) {
+	fallback, err := cfg.random(48)
+	if err != nil {
+		return nil, err
+	}
+	dec, ok := key.(crypto.Decrypter)
+	if !ok {
+		return nil, alert.New(alert.InternalError, "server key cannot decrypt")
+	}
+	// SessionKeyLen makes the decryption return random bytes instead of a
+	// padding error, in constant time.
+	pms, err := dec.Decrypt(cfg.Rand, encrypted, &rsa.PKCS1v15DecryptOptions{SessionKeyLen: 48})
+	good := 0
+	if err == nil && len(pms) == 48 {
+		good = subtle.ConstantTimeByteEq(pms[0], byte(clientVersion>>8)) & subtle.ConstantTimeByteEq(pms[1], byte(clientVersion))
+	} else {
+		pms = make([]byte, 48)
+	}
+	subtle.ConstantTimeCopy(1-good, pms, fallback)
+	return pms, nil
+}
+
+type expectClientCCS12 struct{ v *conv12s }
+
+func (st *expectClientCCS12) handle(typ uint8, _ []byte) (state, error) {
+	return nil, unexpected(typ, "change_cipher_spec")
+}
+
+func (st *expectClientCCS12) changeCipherSpec() (state, error) {
+	v := st.v
+	s := v.s
+	_, read, err := protections12(v.suite, v.master, v.hello.Random, v.random, false, s.cfg.Rand)
+	if err != nil {
+		return nil, err
+	}
+	s.out.readProtection(read)
+	return &expectClientFinished12{v}, nil
+}
+
+type expectClientFinished12 struct{ v *conv12s }
+
+func (st *expectClientFinished12) handle(typ uint8, msg []byte) (state, error) {
+	v := st.v
+	s := v.s
+	fin, err := receive(s.cfg, typ, msg, wire.TypeFinished, wire.ParseFinished)
+	if err != nil {
+		return nil, err
+	}
+	want := keys.FinishedVerifyData12(v.suite.PRF, v.master, true, s.tr.sum())
+	if !hmac.Equal(want, fin.VerifyData) {
+		return nil, alert.New(alert.DecryptError, "client Finished does not match the handshake transcript")
+	}
+	s.cfg.emit(Event{Kind: Check, Name: "client_finished", Detail: "client Finished matches the transcript"})
+	s.tr.add(msg)
+	s.result.Master12 = v.master
+	if v.resumed != nil {
+		return nil, nil
+	}
+	if err := v.finish(); err != nil {
+		return nil, err
+	}
+	if s.cfg.SessionIDs != nil && len(v.sessionID) > 0 {
+		s.cfg.SessionIDs.Put(v.sessionID, v.state(), s.cfg.Now())
+	}
+	return nil, nil
+}
+
+// finish sends [NewSessionTicket], change_cipher_spec and Finished.
+func (v *conv12s) finish() error {
+	s := v.s
+	if v.ticket {
+		// A session too large for a ticket gets an empty one, which RFC
+		// 5077 §3.3 allows: the client then simply cannot resume.
+		st := v.state()
+		var ticket []byte
+		if plain := st.Marshal(); plain != nil {
+			ticket, _ = s.cfg.Tickets.Seal(s.cfg.Rand, plain)
+		}
+		s.sendMessage(&wire.NewSessionTicket12{LifetimeHint: uint32(st.Lifetime / time.Second), Ticket: ticket})
+	}
+	write, _, err := protections12(v.suite, v.master, v.hello.Random, v.random, false, s.cfg.Rand)
+	if err != nil {
+		return err
+	}
+	s.out.ccs()
+	s.out.writeProtection(write)
+	s.sendMessage(&wire.Finished{VerifyData: keys.FinishedVerifyData12(v.suite.PRF, v.master, false, s.tr.sum())})
+	s.out.flush()
+	return nil
+}
+
+func (v *conv12s) state() *session.State {
+	s := v.s
+	lifetime := s.cfg.TicketLifetime
+	if lifetime <= 0 {
+		lifetime = defaultTicketLifetime
+	}
+	return &session.State{
+		Version:    VersionTLS12,
+		Suite:      v.suite.ID,
+		Secret:     v.master,
+		CreatedAt:  s.cfg.Now(),
+		Lifetime:   lifetime,
+		ALPN:       s.result.ALPN,
+		ServerName: v.hello.ServerName,
+		EMS:        true,
+	}
+}
+
+// resumable12 returns the session a ClientHello asks to resume, if it may
+// be: from its ticket, else from its session ID. A session is never
+// resumed across versions, into a suite the client no longer offers or
+// Lucid no longer enables, under another server name, without the
+// extended master secret (RFC 7627 §5.3), or past its lifetime.
+func (s *server) resumable12(ch *wire.ClientHello) *session.State {
+	cfg := s.cfg
+	var st *session.State
+	switch {
+	case cfg.Tickets != nil && len(ch.SessionTicket) > 0:
+		plain, err := cfg.Tickets.Open(ch.SessionTicket)
+		if err != nil {
+			return nil
+		}
+		if st, err = session.Unmarshal(plain); err != nil {
+			return nil
+		}
+	case cfg.SessionIDs != nil && len(ch.SessionID) > 0:
+		var ok bool
+		if st, ok = cfg.SessionIDs.Get(ch.SessionID, cfg.Now()); !ok {
+			return nil
+		}
+	default:
+		return nil
+	}
+	now := cfg.Now()
+	if st.Version != VersionTLS12 || !st.EMS || st.ServerName != ch.ServerName ||
+		!containsU16(ch.CipherSuites, st.Suite) || !containsU16(cfg.Suites12, st.Suite) ||
+		now.Before(st.CreatedAt) || now.After(st.CreatedAt.Add(st.Lifetime)) {
+		return nil
+	}
+	return st
+}
+
+// resume runs the abbreviated handshake (RFC 5246 §7.3, RFC 5077 §3.1):
+// ServerHello, [NewSessionTicket], change_cipher_spec, Finished.
+func (v *conv12s) resume(st *session.State, msg []byte) (state, error) {
+	s := v.s
+	v.suite = suites.Lookup12(st.Suite)
+	v.master = st.Secret
+	v.resumed = st
+	// RFC 5077 §3.4: accepting a ticket, the server echoes the client's
+	// session ID; for a session-ID resumption it is the same ID anyway.
+	v.sessionID = v.hello.SessionID
+	s.result.Suite12 = v.suite
+	s.result.DidResume = true
+	s.result.PeerChain = st.PeerCerts
+	s.tr.setHash(v.suite.PRF)
+	s.tr.add(msg)
+	s.cfg.emit(Event{Kind: Decision, Name: "resumption", Detail: "resuming a TLS 1.2 session"})
+	v.sendServerHello(false)
+	if err := v.finish(); err != nil {
+		return nil, err
+	}
+	s.result.Master12 = v.master
+	s.cfg.keyLog("CLIENT_RANDOM", v.hello.Random, v.master)
+	return &expectClientCCS12{v}, nil
+}
+
+// chooseALPN picks the server's most preferred protocol the client offered.
+// RFC 7301 §3.2: no overlap is no_application_protocol.
+func chooseALPN(cfg *Config, ch *wire.ClientHello) (string, error) {
+	if len(ch.ALPN) == 0 || len(cfg.NextProtos) == 0 {
+		return "", nil
+	}
+	for _, p := range cfg.NextProtos {
+		if containsString(ch.ALPN, p) {
+			return p, nil
+		}
+	}
+	return "", alert.New(alert.NoApplicationProtocol, "client offered protocols %q, server supports %q", ch.ALPN, cfg.NextProtos)
+}

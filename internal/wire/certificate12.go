@@ -1,0 +1,47 @@
+package wire
+
+import "bytes"
+
+// Certificate12 is the TLS 1.2 Certificate message (RFC 5246 §7.4.2,
+// §7.4.6): a bare chain of DER certificates, sender's certificate first.
+// Its message type is the same as TLS 1.3's Certificate; the engine knows
+// which version it is reading.
+type Certificate12 struct {
+	// Certificates is certificate_list. It may be empty: a client with no
+	// suitable certificate answers a CertificateRequest with an empty list
+	// (RFC 5246 §7.4.6). Each certificate is 1..2^24-1 bytes.
+	Certificates [][]byte
+}
+
+// Type returns TypeCertificate.
+func (m *Certificate12) Type() uint8 { return TypeCertificate }
+
+// Marshal returns the complete Certificate message, header included, or
+// nil if a certificate or the whole list is too long for its length prefix.
+func (m *Certificate12) Marshal() []byte {
+	return marshalMessage(TypeCertificate, func(b *builder) {
+		b.vec(3, func(b *builder) {
+			for _, c := range m.Certificates {
+				b.bytesVec(3, c)
+			}
+		})
+	})
+}
+
+// ParseCertificate12 parses a TLS 1.2 Certificate body:
+// ASN.1Cert certificate_list<0..2^24-1>, each opaque ASN.1Cert<1..2^24-1>.
+// The certificates are not interpreted. An empty list gives a nil
+// Certificates. The result does not alias body.
+func ParseCertificate12(body []byte) (*Certificate12, error) {
+	r := newReader("Certificate", bytes.Clone(body))
+	m := &Certificate12{}
+	list := r.subVec(3, "certificate_list", 0, 0xffffff)
+	for list.more() {
+		m.Certificates = append(m.Certificates, list.vec(3, "ASN.1Cert", 1, 0xffffff))
+	}
+	r.end()
+	if err := r.err(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
