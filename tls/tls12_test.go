@@ -77,4 +77,3 @@ func TestTLS12LucidToStd(t *testing.T) {
 		}
 	}
 }
-
