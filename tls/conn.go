@@ -41,6 +41,8 @@ type Conn struct {
 	handshakeDone atomic.Bool
 	engine        *handshake.Engine
 	result        *handshake.Result
+	// onSession stores sessions a TLS 1.3 server's tickets describe.
+	onSession func(*handshake.ClientSession)
 
 	// Set during the handshake by the verifier; read after.
 	peerCertificates []*x509.Certificate

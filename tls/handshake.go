@@ -181,6 +181,7 @@ func (c *Conn) engineConfig() (*handshake.Config, error) {
 	if err := c.resumptionConfig(hc); err != nil {
 		return nil, err
 	}
+	c.onSession = hc.OnSession
 	if len(hc.Groups) == 0 {
 		return nil, errors.New("tls: CurvePreferences names no group Lucid implements")
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"lucid/internal/alert"
+	"lucid/internal/handshake"
 	"lucid/internal/keys"
 	"lucid/internal/record"
 	"lucid/internal/wire"
@@ -118,11 +119,17 @@ func (c *Conn) postHandshake(msg []byte) error {
 		if !c.isClient {
 			break
 		}
-		if _, err := wire.ParseNewSessionTicket(body); err != nil {
+		nst, err := wire.ParseNewSessionTicket(body)
+		if err != nil {
 			return c.fatal(err)
 		}
-		// Resumption arrives with its own work; a valid ticket is
-		// accepted and set aside until then.
+		cs, err := handshake.SessionFromTicket(c.result, nst, c.config.now(), c.config.ServerName)
+		if err != nil {
+			return c.fatal(err)
+		}
+		if cs != nil && c.onSession != nil {
+			c.onSession(cs)
+		}
 		return nil
 	}
 	return c.fatal(alert.New(alert.UnexpectedMessage, "%s after the handshake", wire.MessageName(msg[0])))

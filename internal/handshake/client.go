@@ -9,6 +9,7 @@ import (
 	"lucid/internal/alert"
 	"lucid/internal/kex"
 	"lucid/internal/keys"
+	"lucid/internal/session"
 	"lucid/internal/signature"
 	"lucid/internal/suites"
 	"lucid/internal/wire"
@@ -22,6 +23,8 @@ type client struct {
 	shares  []*kex.Private
 	tr      transcript
 	sentCCS bool
+	// pskSuite is the suite of the ticket offered as a PSK, if any.
+	pskSuite *suites.Suite
 	// serverSessionID is a TLS 1.2 server's session ID, for resumption.
 	serverSessionID []byte
 }
@@ -114,6 +117,9 @@ func (c *client) buildHello() error {
 			h.KeyShares = append(h.KeyShares, wire.KeyShare{Group: g, Data: p.Share()})
 		}
 	}
+	if tls13 && c.offerPSK(h) {
+		c.attachBinder(h, nil)
+	}
 	c.hello = h
 	return nil
 }
@@ -175,7 +181,9 @@ func (c *client) checkServerHello(sh *wire.ServerHello) (*suites.Suite, error) {
 		switch ext {
 		case wire.ExtSupportedVersions, wire.ExtKeyShare, wire.ExtCookie:
 		case wire.ExtPreSharedKey:
-			return nil, alert.New(alert.UnsupportedExtension, "server sent pre_shared_key, but no PSK was offered")
+			if len(c.hello.PSKIdentities) == 0 {
+				return nil, alert.New(alert.UnsupportedExtension, "server sent pre_shared_key, but no PSK was offered")
+			}
 		default:
 			return nil, alert.New(alert.UnsupportedExtension, "server sent extension %s in ServerHello", wire.ExtensionName(ext))
 		}
@@ -218,6 +226,17 @@ func (c *client) retry(hrr *wire.ServerHello, msg []byte, suite *suites.Suite) (
 		c.shares = []*kex.Private{p}
 		h.KeyShares = []wire.KeyShare{{Group: g, Data: p.Share()}}
 	}
+	if len(h.PSKIdentities) > 0 {
+		// RFC 8446 §4.1.2: recompute the age and binder, or drop a PSK
+		// whose hash no longer fits the suite the server asked for.
+		if suite.Hash != c.pskSuite.Hash {
+			h.PSKIdentities, h.PSKBinders = nil, nil
+		} else {
+			h.PSKIdentities = []wire.PSKIdentity{{Identity: c.cfg.Session.Ticket, ObfuscatedTicketAge: session.ObfuscatedAge(c.cfg.Session.State, c.cfg.Now())}}
+			h.PSKBinders = [][]byte{make([]byte, suite.Hash.Size())}
+			c.attachBinder(&h, &c.tr)
+		}
+	}
 	c.hello = &h
 	out := h.Marshal()
 	c.tr.add(out)
@@ -252,7 +271,11 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 	c.result.Group = share.Group()
 	c.result.Version = VersionTLS13
 	c.tr.add(msg)
-	hs := keys.NewEarlySecret(suite.Hash, nil).Handshake(shared)
+	psk, err := c.acceptPSK(sh, suite)
+	if err != nil {
+		return nil, err
+	}
+	hs := keys.NewEarlySecret(suite.Hash, psk).Handshake(shared)
 	th := c.tr.sum()
 	cs, ss := hs.ClientTraffic(th), hs.ServerTraffic(th)
 	c.cfg.keyLog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", c.result.ClientRandom, cs)
@@ -310,6 +333,11 @@ func (s *expectEncryptedExtensions) handle(typ uint8, msg []byte) (state, error)
 	}
 	c.result.ServerName = c.cfg.ServerName
 	c.tr.add(msg)
+	if c.result.DidResume {
+		// A resumed handshake authenticates through the PSK: no
+		// Certificate or CertificateVerify follows (RFC 8446 §2.2).
+		return &expectServerFinished{handshakeKeys(*s)}, nil
+	}
 	return (*expectCertificate)(s), nil
 }
 

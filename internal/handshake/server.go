@@ -7,6 +7,7 @@ import (
 	"lucid/internal/alert"
 	"lucid/internal/kex"
 	"lucid/internal/keys"
+	"lucid/internal/session"
 	"lucid/internal/signature"
 	"lucid/internal/suites"
 	"lucid/internal/wire"
@@ -42,6 +43,11 @@ type retryState struct {
 
 // negotiation is what the server decided from a ClientHello.
 type negotiation struct {
+	// psk, when set, resumes session resumed (RFC 8446 §2.2).
+	psk      []byte
+	pskIndex uint16
+	resumed  *session.State
+
 	hello  *wire.ClientHello
 	suite  *suites.Suite
 	group  uint16
@@ -71,7 +77,7 @@ func (st *expectClientHello) handle(typ uint8, msg []byte) (state, error) {
 			return nil, err
 		}
 	}
-	n, err := s.negotiate(ch, st.retry)
+	n, err := s.negotiate(ch, msg, st.retry)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +123,7 @@ func versionList(vs []uint16) string {
 
 // negotiate picks version, suite, group, certificate, signature scheme and
 // protocol, each by the server's preference among what the client offered.
-func (s *server) negotiate(ch *wire.ClientHello, retry *retryState) (*negotiation, error) {
+func (s *server) negotiate(ch *wire.ClientHello, msg []byte, retry *retryState) (*negotiation, error) {
 	cfg := s.cfg
 	if !containsU16(ch.SupportedVersions, VersionTLS13) {
 		return nil, alert.New(alert.IllegalParameter, "second ClientHello no longer offers TLS 1.3")
@@ -157,8 +163,18 @@ func (s *server) negotiate(ch *wire.ClientHello, retry *retryState) (*negotiatio
 	if err := s.chooseGroup(n, ch, retry); err != nil {
 		return nil, err
 	}
-	if err := s.chooseCertificate(n, ch); err != nil {
-		return nil, err
+	if n.share != nil {
+		// Only the hello that gets a ServerHello may resume; after a
+		// HelloRetryRequest the second one is checked instead.
+		s.tr.setHash(n.suite.Hash)
+		if err := s.resumable13(n, msg); err != nil {
+			return nil, err
+		}
+	}
+	if n.psk == nil {
+		if err := s.chooseCertificate(n, ch); err != nil {
+			return nil, err
+		}
 	}
 	var err error
 	if n.alpn, err = chooseALPN(cfg, ch); err != nil {
@@ -287,6 +303,8 @@ func (s *server) respond(n *negotiation) (state, error) {
 		CipherSuite:      n.suite.ID,
 		SupportedVersion: VersionTLS13,
 		KeyShare:         wire.KeyShare{Group: n.group, Data: share},
+		HasPSK:           n.psk != nil,
+		SelectedIdentity: n.pskIndex,
 	}
 	copy(sh.Random[:], random)
 	m := sh.Marshal()
@@ -298,7 +316,7 @@ func (s *server) respond(n *negotiation) (state, error) {
 	}
 
 	suite := n.suite
-	hs := keys.NewEarlySecret(suite.Hash, nil).Handshake(shared)
+	hs := keys.NewEarlySecret(suite.Hash, n.psk).Handshake(shared)
 	th := s.tr.sum()
 	cs, ss := hs.ClientTraffic(th), hs.ServerTraffic(th)
 	cfg.keyLog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", n.hello.Random, cs)
@@ -312,6 +330,34 @@ func (s *server) respond(n *negotiation) (state, error) {
 	ee.ServerNameAck = n.hello.ServerName != ""
 	s.sendMessage(ee)
 
+	if n.psk == nil {
+		if err := s.sendCertificate(n); err != nil {
+			return nil, err
+		}
+	} else {
+		s.result.DidResume = true
+		s.result.PeerChain = n.resumed.PeerCerts
+	}
+	s.sendMessage(&wire.Finished{VerifyData: keys.FinishedMAC(suite.Hash, ss, s.tr.sum())})
+
+	ms := hs.Master()
+	applicationSecrets(cfg, ms, s.tr.sum(), n.hello.Random, &s.result)
+	s.out.writeKey(suite, s.result.ServerTraffic, LevelApplication)
+	s.out.flush()
+
+	s.result.Version = VersionTLS13
+	s.result.Suite = suite
+	s.result.Group = n.group
+	s.result.ALPN = n.alpn
+	s.result.ServerName = n.hello.ServerName
+	return &expectClientFinished{s: s, clientSecret: cs, ms: ms}, nil
+}
+
+// sendCertificate sends the chain and the CertificateVerify signature over
+// the transcript (RFC 8446 §4.4.2, §4.4.3): the seed's server proving it
+// holds the key its certificate names.
+func (s *server) sendCertificate(n *negotiation) error {
+	cfg := s.cfg
 	entries := make([]wire.CertificateEntry, len(n.cert.Chain))
 	for i, der := range n.cert.Chain {
 		entries[i].Data = der
@@ -327,22 +373,10 @@ func (s *server) respond(n *negotiation) (state, error) {
 	content := signature.Content13(signature.ServerContext13, s.tr.sum())
 	sig, err := signature.Sign(cfg.Rand, n.cert.Key, n.scheme, content)
 	if err != nil {
-		return nil, fmt.Errorf("signing CertificateVerify with %s: %w", n.scheme, err)
+		return fmt.Errorf("signing CertificateVerify with %s: %w", n.scheme, err)
 	}
 	s.sendMessage(&wire.CertificateVerify{Scheme: uint16(n.scheme), Signature: sig})
-	s.sendMessage(&wire.Finished{VerifyData: keys.FinishedMAC(suite.Hash, ss, s.tr.sum())})
-
-	ms := hs.Master()
-	applicationSecrets(cfg, ms, s.tr.sum(), n.hello.Random, &s.result)
-	s.out.writeKey(suite, s.result.ServerTraffic, LevelApplication)
-	s.out.flush()
-
-	s.result.Version = VersionTLS13
-	s.result.Suite = suite
-	s.result.Group = n.group
-	s.result.ALPN = n.alpn
-	s.result.ServerName = n.hello.ServerName
-	return &expectClientFinished{s: s, clientSecret: cs, ms: ms}, nil
+	return nil
 }
 
 // message is what every wire message offers the engines.
@@ -372,6 +406,9 @@ func (st *expectClientFinished) handle(typ uint8, msg []byte) (state, error) {
 	}
 	s.result.Resumption = st.ms.Resumption(s.tr.sum())
 	s.out.readKey(suite, s.result.ClientTraffic, LevelApplication)
+	if err := s.issueTicket(s.result.Resumption); err != nil {
+		return nil, err
+	}
 	return nil, nil
 }
 

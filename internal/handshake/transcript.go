@@ -2,6 +2,7 @@ package handshake
 
 import (
 	"crypto"
+	"encoding"
 	"hash"
 
 	"lucid/internal/wire"
@@ -49,4 +50,26 @@ func (t *transcript) replaceWithMessageHash() {
 	hdr := wire.AppendHeader(nil, wire.TypeMessageHash, len(digest))
 	t.h.Write(hdr)
 	t.h.Write(digest)
+}
+
+// sumWith returns the hash of the transcript followed by extra, without
+// adding extra: PSK binders hash a truncated ClientHello that never joins
+// the transcript in that form.
+func (t *transcript) sumWith(extra []byte) []byte {
+	if t.h == nil {
+		d := t.alg.New()
+		d.Write(t.pending)
+		d.Write(extra)
+		return d.Sum(nil)
+	}
+	state, err := t.h.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		panic("handshake: transcript hash cannot be cloned: " + err.Error())
+	}
+	d := t.alg.New()
+	if err := d.(encoding.BinaryUnmarshaler).UnmarshalBinary(state); err != nil {
+		panic("handshake: transcript hash cannot be cloned: " + err.Error())
+	}
+	d.Write(extra)
+	return d.Sum(nil)
 }

@@ -1,0 +1,214 @@
+package handshake
+
+import (
+	"crypto"
+	"crypto/hmac"
+	"time"
+
+	"lucid/internal/alert"
+	"lucid/internal/keys"
+	"lucid/internal/session"
+	"lucid/internal/suites"
+	"lucid/internal/wire"
+)
+
+// TLS 1.3 resumption (RFC 8446 §2.2, §4.2.11, §4.6.1): the server hands out
+// tickets after the handshake; a client offers one as a pre-shared key,
+// proven by a binder, and both skip the certificate on the next handshake
+// while still running a fresh (EC)DHE exchange (psk_dhe_ke).
+
+// ticketAgeTolerance is how far the client's idea of a ticket's age may
+// drift from the server's before the ticket is refused (RFC 8446 §8.3
+// leaves the window to the server; clocks and round trips need seconds).
+const ticketAgeTolerance = 10 * time.Second
+
+// binder computes a PSK binder: the Finished MAC keyed by the binder key
+// over the transcript up to and including the truncated ClientHello.
+func binder(h crypto.Hash, psk, transcriptHash []byte) []byte {
+	return keys.FinishedMAC(h, keys.NewEarlySecret(h, psk).BinderKey(true), transcriptHash)
+}
+
+// offerPSK adds the session's ticket to a ClientHello being built, with a
+// placeholder binder that attachBinder replaces once the rest of the
+// message is fixed. It returns false when the session cannot be offered.
+func (c *client) offerPSK(h *wire.ClientHello) bool {
+	s := c.cfg.Session
+	if s == nil || s.State.Version != VersionTLS13 || len(s.Ticket) == 0 {
+		return false
+	}
+	suite := suites.Lookup13(s.State.Suite)
+	if suite == nil || !c.offersHash(h, suite.Hash) {
+		return false
+	}
+	now := c.cfg.Now()
+	if !now.Before(s.State.CreatedAt.Add(s.State.Lifetime)) {
+		return false
+	}
+	h.PSKIdentities = []wire.PSKIdentity{{Identity: s.Ticket, ObfuscatedTicketAge: session.ObfuscatedAge(s.State, now)}}
+	h.PSKBinders = [][]byte{make([]byte, suite.Hash.Size())}
+	c.pskSuite = suite
+	return true
+}
+
+// offersHash reports whether a TLS 1.3 suite with hash h is offered.
+func (c *client) offersHash(h *wire.ClientHello, hash crypto.Hash) bool {
+	for _, id := range h.CipherSuites {
+		if s := suites.Lookup13(id); s != nil && s.Hash == hash {
+			return true
+		}
+	}
+	return false
+}
+
+// attachBinder fills in the binder over prefix (the transcript before this
+// ClientHello, empty for the first) and the truncated ClientHello.
+func (c *client) attachBinder(h *wire.ClientHello, prefix *transcript) {
+	full := h.Marshal()
+	truncated := full[:len(full)-h.BindersLen()]
+	var th []byte
+	if prefix == nil {
+		d := c.pskSuite.Hash.New()
+		d.Write(truncated)
+		th = d.Sum(nil)
+	} else {
+		th = prefix.sumWith(truncated)
+	}
+	h.PSKBinders[0] = binder(c.pskSuite.Hash, c.cfg.Session.State.Secret, th)
+}
+
+// acceptPSK checks the server's choice of our PSK (RFC 8446 §4.2.11).
+func (c *client) acceptPSK(sh *wire.ServerHello, suite *suites.Suite) ([]byte, error) {
+	if !sh.HasPSK {
+		return nil, nil
+	}
+	if len(c.hello.PSKIdentities) == 0 {
+		return nil, alert.New(alert.IllegalParameter, "server selected a PSK that was not offered")
+	}
+	if sh.SelectedIdentity != 0 {
+		return nil, alert.New(alert.IllegalParameter, "server selected PSK %d of %d offered", sh.SelectedIdentity, len(c.hello.PSKIdentities))
+	}
+	if suite.Hash != c.pskSuite.Hash {
+		return nil, alert.New(alert.IllegalParameter, "server resumed with %s, whose hash differs from the ticket's", suite.Name)
+	}
+	s := c.cfg.Session
+	c.result.DidResume = true
+	c.result.PeerChain = s.State.PeerCerts
+	c.cfg.emit(Event{Kind: Decision, Name: "resumption", Detail: "server accepted the session ticket"})
+	return s.State.Secret, nil
+}
+
+// SessionFromTicket turns a TLS 1.3 NewSessionTicket into a session the
+// client can offer later (RFC 8446 §4.6.1). A zero lifetime means the
+// server wants it forgotten: nil is returned.
+func SessionFromTicket(r *Result, nst *wire.NewSessionTicket, now time.Time, serverName string) (*ClientSession, error) {
+	if nst.Lifetime > uint32(session.MaxLifetime/time.Second) {
+		return nil, alert.New(alert.IllegalParameter, "ticket lifetime of %d s exceeds the 7 days RFC 8446 §4.6.1 allows", nst.Lifetime)
+	}
+	if nst.Lifetime == 0 || r.Suite == nil || len(r.Resumption) == 0 {
+		return nil, nil
+	}
+	st := &session.State{
+		Version:    VersionTLS13,
+		Suite:      r.Suite.ID,
+		Secret:     keys.ResumptionPSK(r.Suite.Hash, r.Resumption, nst.Nonce),
+		CreatedAt:  now,
+		Lifetime:   time.Duration(nst.Lifetime) * time.Second,
+		AgeAdd:     nst.AgeAdd,
+		ALPN:       r.ALPN,
+		ServerName: serverName,
+		PeerCerts:  r.PeerChain,
+	}
+	return &ClientSession{State: st, Ticket: append([]byte(nil), nst.Ticket...)}, nil
+}
+
+// resumable13 looks for a ticket the server can accept among the client's
+// identities. A ticket that fails to open, has expired, was issued for
+// another name or a suite of another hash is passed over (a full handshake
+// follows); a ticket that opens but whose binder is wrong aborts, as RFC
+// 8446 §4.2.11 requires.
+func (s *server) resumable13(n *negotiation, msg []byte) error {
+	cfg, ch := s.cfg, n.hello
+	if cfg.Tickets == nil || len(ch.PSKIdentities) == 0 || !containsU8(ch.PSKModes, pskDHEKE) {
+		return nil
+	}
+	now := cfg.Now()
+	for i, id := range ch.PSKIdentities {
+		if i >= 4 || i >= len(ch.PSKBinders) {
+			break
+		}
+		plain, err := cfg.Tickets.Open(id.Identity)
+		if err != nil {
+			continue
+		}
+		st, err := session.Unmarshal(plain)
+		if err != nil || st.Version != VersionTLS13 || st.ServerName != ch.ServerName {
+			continue
+		}
+		orig := suites.Lookup13(st.Suite)
+		if orig == nil || orig.Hash != n.suite.Hash || !session.AgeOK(st, id.ObfuscatedTicketAge, now, ticketAgeTolerance) {
+			continue
+		}
+		// The binders cover the ClientHello up to the binders list.
+		truncated := msg[:len(msg)-ch.BindersLen()]
+		want := binder(n.suite.Hash, st.Secret, s.tr.sumWith(truncated))
+		if !hmac.Equal(want, ch.PSKBinders[i]) {
+			return alert.New(alert.DecryptError, "PSK binder does not match the ClientHello")
+		}
+		n.psk, n.pskIndex, n.resumed = st.Secret, uint16(i), st
+		cfg.emit(Event{Kind: Decision, Name: "resumption", Detail: "accepted session ticket " + string(rune('0'+i))})
+		return nil
+	}
+	return nil
+}
+
+// issueTicket sends one NewSessionTicket after the client's Finished.
+func (s *server) issueTicket(psk []byte) error {
+	cfg := s.cfg
+	r := &s.result
+	if cfg.Tickets == nil || r.ClientHello == nil || !containsU8(r.ClientHello.PSKModes, pskDHEKE) {
+		return nil
+	}
+	ageAdd, err := cfg.random(4)
+	if err != nil {
+		return err
+	}
+	lifetime := cfg.TicketLifetime
+	if lifetime <= 0 || lifetime > session.MaxLifetime {
+		lifetime = session.MaxLifetime
+	}
+	nonce := []byte{0}
+	st := &session.State{
+		Version:    VersionTLS13,
+		Suite:      r.Suite.ID,
+		Secret:     keys.ResumptionPSK(r.Suite.Hash, psk, nonce),
+		CreatedAt:  cfg.Now(),
+		Lifetime:   lifetime,
+		AgeAdd:     uint32(ageAdd[0])<<24 | uint32(ageAdd[1])<<16 | uint32(ageAdd[2])<<8 | uint32(ageAdd[3]),
+		ALPN:       r.ALPN,
+		ServerName: r.ServerName,
+		PeerCerts:  r.PeerChain,
+	}
+	plain := st.Marshal()
+	if plain == nil {
+		return nil
+	}
+	ticket, err := cfg.Tickets.Seal(cfg.Rand, plain)
+	if err != nil {
+		return nil
+	}
+	m := &wire.NewSessionTicket{Lifetime: uint32(lifetime / time.Second), AgeAdd: st.AgeAdd, Nonce: nonce, Ticket: ticket}
+	b := m.Marshal()
+	s.out.send(b)
+	s.out.flush()
+	cfg.emitMessage(MessageSent, wire.TypeNewSessionTicket, len(b), m)
+	return nil
+}
+
+func containsU8(list []uint8, v uint8) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
