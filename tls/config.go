@@ -108,6 +108,11 @@ type Config struct {
 	// server name; nil disables client-side resumption.
 	ClientSessionCache ClientSessionCache
 
+	// PSKWithoutKeyExchange allows TLS 1.3 resumption with psk_ke, which
+	// skips the fresh (EC)DHE exchange: faster, but a stolen ticket key
+	// then decrypts resumed connections. Off by default; a Lucid addition.
+	PSKWithoutKeyExchange bool
+
 	// TicketLifetime bounds how long a server's sessions can be resumed;
 	// zero means seven days, the most RFC 8446 §4.6.1 allows. A Lucid
 	// addition.

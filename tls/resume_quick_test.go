@@ -37,3 +37,24 @@ func TestQuickResume(t *testing.T) {
 		}
 	}
 }
+
+// With psk_ke on both sides a resumed TLS 1.3 handshake has no key
+// exchange: the ServerHello carries no key_share, so no group is reported.
+func TestPSKWithoutKeyExchange(t *testing.T) {
+	f := newLucidFixture(t, "ecdsa-p256")
+	scfg := &tls.Config{Certificates: []tls.Certificate{f.lucidCert(t)}, PSKWithoutKeyExchange: true}
+	ccfg := &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost", ClientSessionCache: tls.NewLRUClientSessionCache(4), PSKWithoutKeyExchange: true}
+	for i := range 2 {
+		c, s := pair(t)
+		client, server := tls.Client(c, ccfg), tls.Server(s, scfg)
+		go server.Write([]byte("hi"))
+		buf := make([]byte, 2)
+		if _, err := io.ReadFull(client, buf); err != nil {
+			t.Fatalf("#%d: %v", i, err)
+		}
+		st := client.ConnectionState()
+		if st.DidResume != (i == 1) || (i == 1 && st.CurveID != 0) || (i == 0 && st.CurveID == 0) {
+			t.Fatalf("#%d: resumed %v, group %v", i, st.DidResume, st.CurveID)
+		}
+	}
+}

@@ -142,6 +142,7 @@ func (c *Conn) clientSessionKey() string {
 func (c *Conn) resumptionConfig(hc *handshake.Config) error {
 	cfg := c.config
 	hc.TicketLifetime = cfg.ticketLifetime()
+	hc.PSKWithoutKeyExchange = cfg.PSKWithoutKeyExchange
 	if c.isClient {
 		cache := cfg.ClientSessionCache
 		if cache == nil {

@@ -82,6 +82,9 @@ func (c *client) buildHello() error {
 		h.SupportedVersions = append(h.SupportedVersions, VersionTLS13)
 		h.HasKeyShare = true
 		h.PSKModes = []uint8{pskDHEKE}
+		if cfg.PSKWithoutKeyExchange {
+			h.PSKModes = []uint8{pskKE}
+		}
 	}
 	if tls12 {
 		h.CipherSuites = append(h.CipherSuites, cfg.Suites12...)
@@ -257,18 +260,22 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 			share = p
 		}
 	}
-	if sh.KeyShare.Group == 0 {
+	var shared []byte
+	switch {
+	case sh.KeyShare.Group == 0 && sh.HasPSK && containsU8(c.hello.PSKModes, pskKE):
+		// psk_ke: the PSK alone keys the handshake (RFC 8446 §4.2.9).
+	case sh.KeyShare.Group == 0:
 		return nil, alert.New(alert.MissingExtension, "ServerHello has no key_share")
-	}
-	if share == nil {
+	case share == nil:
 		return nil, alert.New(alert.IllegalParameter, "server's key share is for %s, for which no share was sent", kex.Name(sh.KeyShare.Group))
-	}
-	shared, err := share.Shared(sh.KeyShare.Data)
-	if err != nil {
-		return nil, err
+	default:
+		var err error
+		if shared, err = share.Shared(sh.KeyShare.Data); err != nil {
+			return nil, err
+		}
+		c.result.Group = share.Group()
 	}
 	c.shares = nil
-	c.result.Group = share.Group()
 	c.result.Version = VersionTLS13
 	c.tr.add(msg)
 	psk, err := c.acceptPSK(sh, suite)

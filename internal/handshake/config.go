@@ -85,6 +85,10 @@ type Config struct {
 	SessionIDs *session.ServerCache
 	// TicketLifetime is how long a server's tickets are good for.
 	TicketLifetime time.Duration
+	// PSKWithoutKeyExchange resumes TLS 1.3 sessions with psk_ke: no
+	// fresh (EC)DHE, so no forward secrecy for the resumed connection. A
+	// client offers only that mode; a server accepts it when offered.
+	PSKWithoutKeyExchange bool
 	// TicketsWanted asks a client to offer session tickets.
 	TicketsWanted bool
 

@@ -128,7 +128,8 @@ func SessionFromTicket(r *Result, nst *wire.NewSessionTicket, now time.Time, ser
 // 8446 §4.2.11 requires.
 func (s *server) resumable13(n *negotiation, msg []byte) error {
 	cfg, ch := s.cfg, n.hello
-	if cfg.Tickets == nil || len(ch.PSKIdentities) == 0 || !containsU8(ch.PSKModes, pskDHEKE) {
+	dhe := containsU8(ch.PSKModes, pskDHEKE)
+	if cfg.Tickets == nil || len(ch.PSKIdentities) == 0 || !(dhe || (cfg.PSKWithoutKeyExchange && containsU8(ch.PSKModes, pskKE))) {
 		return nil
 	}
 	now := cfg.Now()
@@ -155,6 +156,7 @@ func (s *server) resumable13(n *negotiation, msg []byte) error {
 			return alert.New(alert.DecryptError, "PSK binder does not match the ClientHello")
 		}
 		n.psk, n.pskIndex, n.resumed = st.Secret, uint16(i), st
+		n.pskOnly = !dhe
 		cfg.emit(Event{Kind: Decision, Name: "resumption", Detail: "accepted session ticket " + string(rune('0'+i))})
 		return nil
 	}
@@ -165,7 +167,8 @@ func (s *server) resumable13(n *negotiation, msg []byte) error {
 func (s *server) issueTicket(psk []byte) error {
 	cfg := s.cfg
 	r := &s.result
-	if cfg.Tickets == nil || r.ClientHello == nil || !containsU8(r.ClientHello.PSKModes, pskDHEKE) {
+	modes := r.ClientHello.PSKModes
+	if cfg.Tickets == nil || !(containsU8(modes, pskDHEKE) || (cfg.PSKWithoutKeyExchange && containsU8(modes, pskKE))) {
 		return nil
 	}
 	ageAdd, err := cfg.random(4)

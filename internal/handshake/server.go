@@ -47,6 +47,7 @@ type negotiation struct {
 	psk      []byte
 	pskIndex uint16
 	resumed  *session.State
+	pskOnly  bool // psk_ke: no (EC)DHE in this handshake
 
 	hello  *wire.ClientHello
 	suite  *suites.Suite
@@ -289,9 +290,12 @@ func (s *server) helloRetry(n *negotiation) (state, error) {
 
 func (s *server) respond(n *negotiation) (state, error) {
 	cfg := s.cfg
-	share, shared, err := kex.Respond(n.group, cfg.Rand, n.share, cfg.Deterministic)
-	if err != nil {
-		return nil, err
+	var share, shared []byte
+	if !n.pskOnly {
+		var err error
+		if share, shared, err = kex.Respond(n.group, cfg.Rand, n.share, cfg.Deterministic); err != nil {
+			return nil, err
+		}
 	}
 	random, err := cfg.random(32)
 	if err != nil {
@@ -302,7 +306,7 @@ func (s *server) respond(n *negotiation) (state, error) {
 		SessionID:        n.hello.SessionID,
 		CipherSuite:      n.suite.ID,
 		SupportedVersion: VersionTLS13,
-		KeyShare:         wire.KeyShare{Group: n.group, Data: share},
+		KeyShare:         keyShareFor(n, share),
 		HasPSK:           n.psk != nil,
 		SelectedIdentity: n.pskIndex,
 	}
@@ -347,7 +351,9 @@ func (s *server) respond(n *negotiation) (state, error) {
 
 	s.result.Version = VersionTLS13
 	s.result.Suite = suite
-	s.result.Group = n.group
+	if !n.pskOnly {
+		s.result.Group = n.group
+	}
 	s.result.ALPN = n.alpn
 	s.result.ServerName = n.hello.ServerName
 	return &expectClientFinished{s: s, clientSecret: cs, ms: ms}, nil
@@ -377,6 +383,14 @@ func (s *server) sendCertificate(n *negotiation) error {
 	}
 	s.sendMessage(&wire.CertificateVerify{Scheme: uint16(n.scheme), Signature: sig})
 	return nil
+}
+
+// keyShareFor is the ServerHello's key_share: none under psk_ke.
+func keyShareFor(n *negotiation, share []byte) wire.KeyShare {
+	if n.pskOnly {
+		return wire.KeyShare{}
+	}
+	return wire.KeyShare{Group: n.group, Data: share}
 }
 
 // message is what every wire message offers the engines.
