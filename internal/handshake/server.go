@@ -444,9 +444,14 @@ func suiteList(ids []uint16) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		if s := suites.Lookup13(id); s != nil {
-			b.WriteString(s.Name)
-		} else {
+		switch s12 := suites.Lookup12(id); {
+		case suites.Lookup13(id) != nil:
+			b.WriteString(suites.Lookup13(id).Name)
+		case s12 != nil:
+			b.WriteString(s12.Name)
+		case id == 0x00ff:
+			b.WriteString("TLS_EMPTY_RENEGOTIATION_INFO_SCSV")
+		default:
 			fmt.Fprintf(&b, "0x%04x", id)
 		}
 	}

@@ -95,7 +95,7 @@ func (s aead12Suite) byHand(t testing.TB, seq uint64, typ uint8, payload []byte)
 }
 
 // sealN seals n records of distinct content types and payloads.
-func (s aead12Suite) sealN(t *testing.T, n int) (recs [][]byte) {
+func (s aead12Suite) sealN(t testing.TB, n int) (recs [][]byte) {
 	t.Helper()
 	se := s.fresh(t)
 	for i := range n {
@@ -356,4 +356,24 @@ func newGCMNonce(t *testing.T, nonceSize int) cipher.AEAD {
 		t.Fatal(err)
 	}
 	return aead
+}
+
+// FuzzAEAD12Open: Open never panics and fails only with bad_record_mac,
+// decode_error or record_overflow, whatever the record.
+func FuzzAEAD12Open(f *testing.F) {
+	for _, s := range aead12Suites {
+		for _, rec := range s.sealN(f, 2) {
+			f.Add(rec)
+		}
+	}
+	f.Fuzz(func(t *testing.T, rec []byte) {
+		for _, s := range aead12Suites {
+			_, _, err := open(s.fresh(t), rec)
+			switch d := alert.Of(err); {
+			case err == nil, d == alert.BadRecordMAC, d == alert.DecodeError, d == alert.RecordOverflow:
+			default:
+				t.Fatalf("%s Open: %v", s.name, err)
+			}
+		}
+	})
 }
