@@ -29,9 +29,31 @@ type VerifyOptions struct {
 	// CurrentTime is the time validity is checked at; zero means time.Now().
 	CurrentTime time.Time
 	// KeyUsages are the extended key usages the leaf must allow; empty
-	// means server authentication.
+	// means server authentication. For a client's chain pass
+	// []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth} and an empty DNSName,
+	// or call VerifyClientChain, which does both.
 	KeyUsages []x509.ExtKeyUsage
+	// RevocationLists are certificate revocation lists (RFC 5280 §5), as
+	// x509.ParseRevocationList returns them. After a chain verifies, each
+	// certificate in it below the trust anchor is looked up in the lists
+	// of its issuer: a list counts for an issuer when it names the issuer's
+	// subject as its issuer, its authority key identifier (if both are
+	// present) equals the issuer's subject key identifier, and its
+	// signature verifies with the issuer's key (rl.CheckSignatureFrom; an
+	// issuer whose key usage lacks cRLSign cannot sign lists). Other lists
+	// are ignored. A list past its NextUpdate still counts. A certificate
+	// found in a list that counts is refused with Reason Revoked, unless
+	// the entry's reason is removeFromCRL.
+	RevocationLists []*x509.RevocationList
+	// MaxChainLength is the most certificates the peer may send, leaf
+	// included; zero means DefaultMaxChainLength.
+	MaxChainLength int
 }
+
+// DefaultMaxChainLength bounds the chain a peer may send when
+// VerifyOptions.MaxChainLength is zero. Real chains have two to four
+// certificates; ten leaves room for cross-signed roots.
+const DefaultMaxChainLength = 10
 
 // Reason classifies why a chain was refused, for code that must react
 // differently (say, retry after fixing the clock) and for the alert to send.
@@ -50,6 +72,9 @@ const (
 	WrongUsage                     // the extended key usage forbids this use
 	UnsupportedKey                 // the leaf key is of a type or size Lucid refuses
 	Empty                          // the peer sent no certificate
+	SelfSigned                     // the leaf is self-signed and not a trusted root
+	ChainTooLong                   // too many certificates, or a pathLenConstraint is exceeded
+	Revoked                        // a certificate is on its issuer's revocation list
 )
 
 var reasonNames = [...]string{
@@ -63,6 +88,9 @@ var reasonNames = [...]string{
 	WrongUsage:       "wrong usage",
 	UnsupportedKey:   "unsupported key",
 	Empty:            "empty",
+	SelfSigned:       "self-signed",
+	ChainTooLong:     "chain too long",
+	Revoked:          "revoked",
 }
 
 // String names the reason in lower-case words, such as "unknown authority".
@@ -88,6 +116,11 @@ type VerifyError struct {
 	Detail string
 	// Err is the underlying crypto/x509 error, if any.
 	Err error
+	// Chain is what the peer sent, parsed, leaf first, whatever failed, so
+	// a caller can show it: Chain[i] is certificate i of the chain. When a
+	// certificate could not be parsed (Malformed), Chain holds the ones
+	// before it; when the peer sent none (Empty), it is nil.
+	Chain []*x509.Certificate
 
 	// clientChain records that the chain was checked for client
 	// authentication, which changes the alert for an empty chain.
@@ -113,9 +146,16 @@ func (e *VerifyError) Unwrap() error { return e.Err }
 //
 //   - Expired, NotYetValid: certificate_expired ("a certificate has expired
 //     or is not currently valid").
+//   - Revoked: certificate_revoked ("a certificate was revoked by its
+//     signer").
 //   - UnknownAuthority: unknown_ca.
-//   - Malformed, HostnameMismatch, BadSignature: bad_certificate ("corrupt,
-//     contained signatures that did not verify correctly, etc.").
+//   - SelfSigned: unknown_ca too. A self-signed leaf is its own CA, and
+//     that CA "could not be matched with a known trust anchor"; it is not
+//     corrupt, so bad_certificate would mislead. OpenSSL and Go's
+//     crypto/tls send unknown_ca as well.
+//   - Malformed, HostnameMismatch, BadSignature, ChainTooLong:
+//     bad_certificate ("corrupt, contained signatures that did not verify
+//     correctly, etc."); §6.2 has no alert for a chain that is too long.
 //   - UnsupportedKey, WrongUsage: unsupported_certificate.
 //   - Empty: decode_error when checking a server's chain, because
 //     RFC 8446 §4.4.2.4 says a client MUST abort with "decode_error" on an
@@ -127,9 +167,11 @@ func (e *VerifyError) Alert() alert.Description {
 	switch e.Reason {
 	case Expired, NotYetValid:
 		return alert.CertificateExpired
-	case UnknownAuthority:
+	case Revoked:
+		return alert.CertificateRevoked
+	case UnknownAuthority, SelfSigned:
 		return alert.UnknownCA
-	case Malformed, HostnameMismatch, BadSignature:
+	case Malformed, HostnameMismatch, BadSignature, ChainTooLong:
 		return alert.BadCertificate
 	case UnsupportedKey, WrongUsage:
 		return alert.UnsupportedCertificate
@@ -156,15 +198,37 @@ const timeFormat = "2006-01-02 15:04:05 UTC"
 func fmtTime(t time.Time) string { return t.UTC().Format(timeFormat) }
 
 // VerifyChain parses the DER chain (leaf first), verifies it (intermediates
-// from the rest of the chain) and returns the parsed certificates and the
-// verified chains. On failure it returns a *VerifyError; certs then holds
-// the parsed certificates when all of them parsed, nil otherwise.
+// from the rest of the chain), checks opts.RevocationLists, and returns the
+// parsed certificates and the verified chains. On failure it returns a
+// *VerifyError; certs then holds the parsed certificates when all of them
+// parsed, nil otherwise (VerifyError.Chain holds them in every case).
+//
+// When several chains verify, those through a revoked certificate are
+// dropped; the chain is refused as Revoked only if none is left.
 func VerifyChain(chain [][]byte, opts VerifyOptions) (certs []*x509.Certificate, chains [][]*x509.Certificate, err error) {
+	usages := opts.KeyUsages
+	client := slices.Contains(usages, x509.ExtKeyUsageClientAuth) && !slices.Contains(usages, x509.ExtKeyUsageServerAuth)
+	return verifyChain(chain, opts, client)
+}
+
+// VerifyClientChain verifies the chain a client sent in its Certificate
+// message (RFC 8446 §4.4.2). It is VerifyChain with KeyUsages defaulting to
+// client authentication instead of server authentication, and an empty
+// chain always yields certificate_required (RFC 8446 §4.4.2.4). DNSName is
+// usually empty: a client's certificate names a person or a machine, not
+// the host it connects to.
+func VerifyClientChain(chain [][]byte, opts VerifyOptions) (certs []*x509.Certificate, chains [][]*x509.Certificate, err error) {
+	if len(opts.KeyUsages) == 0 {
+		opts.KeyUsages = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+	}
+	return verifyChain(chain, opts, true)
+}
+
+func verifyChain(chain [][]byte, opts VerifyOptions, client bool) ([]*x509.Certificate, [][]*x509.Certificate, error) {
 	usages := opts.KeyUsages
 	if len(usages) == 0 {
 		usages = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
 	}
-	client := slices.Contains(usages, x509.ExtKeyUsageClientAuth) && !slices.Contains(usages, x509.ExtKeyUsageServerAuth)
 	now := opts.CurrentTime
 	if now.IsZero() {
 		now = time.Now()
@@ -173,21 +237,40 @@ func VerifyChain(chain [][]byte, opts VerifyOptions) (certs []*x509.Certificate,
 	if len(chain) == 0 {
 		return nil, nil, &VerifyError{Reason: Empty, Index: -1, Detail: "the peer sent no certificate", clientChain: client}
 	}
-	certs = make([]*x509.Certificate, 0, len(chain))
+	certs := make([]*x509.Certificate, 0, len(chain))
 	for i, der := range chain {
 		c, perr := x509.ParseCertificate(der)
 		if perr != nil {
 			return nil, nil, &VerifyError{
-				Reason: Malformed, Index: i, Err: perr,
+				Reason: Malformed, Index: i, Err: perr, Chain: certs,
 				Detail: fmt.Sprintf("certificate %d%s in the chain could not be parsed: %v", i, leafNote(i), perr),
 			}
 		}
 		certs = append(certs, c)
 	}
+	chains, ve := verifyParsed(certs, opts, usages, now)
+	if ve != nil {
+		ve.Chain = certs
+		ve.clientChain = client
+		return certs, nil, ve
+	}
+	return certs, chains, nil
+}
+
+// verifyParsed runs the checks on a chain that parsed.
+func verifyParsed(certs []*x509.Certificate, opts VerifyOptions, usages []x509.ExtKeyUsage, now time.Time) ([][]*x509.Certificate, *VerifyError) {
+	limit := opts.MaxChainLength
+	if limit <= 0 {
+		limit = DefaultMaxChainLength
+	}
+	if len(certs) > limit {
+		return nil, &VerifyError{Reason: ChainTooLong, Index: -1,
+			Detail: fmt.Sprintf("the peer sent %d certificates, more than the %d Lucid accepts in a chain", len(certs), limit)}
+	}
 
 	leaf := certs[0]
 	if msg := checkLeafKey(leaf); msg != "" {
-		return certs, nil, &VerifyError{Reason: UnsupportedKey, Cert: leaf, Index: 0,
+		return nil, &VerifyError{Reason: UnsupportedKey, Cert: leaf, Index: 0,
 			Detail: fmt.Sprintf("%s has %s; Lucid accepts only ECDSA P-256/P-384/P-521, RSA of 2048 bits or more, and Ed25519", who(leaf, 0), msg)}
 	}
 
@@ -203,9 +286,9 @@ func VerifyChain(chain [][]byte, opts VerifyOptions) (certs []*x509.Certificate,
 		KeyUsages:     usages,
 	})
 	if verr != nil {
-		return certs, nil, explain(verr, certs, opts, usages, now)
+		return nil, explain(verr, certs, opts, usages, now)
 	}
-	return certs, chains, nil
+	return checkRevocation(chains, certs, opts.RevocationLists, now)
 }
 
 // leafNote marks position 0 as the leaf in messages about positions.
@@ -274,6 +357,49 @@ func selfSigned(c *x509.Certificate) bool {
 	return bytes.Equal(c.RawIssuer, c.RawSubject)
 }
 
+// label names the certificate at position idx like who, except that a leaf
+// with a subject alternative name is called "the certificate for" its first
+// DNS name (or IP address): that is the name people know a server by.
+func label(c *x509.Certificate, idx int) string {
+	if idx == 0 {
+		if len(c.DNSNames) > 0 {
+			return "the certificate for " + plainName(c.DNSNames[0])
+		}
+		if len(c.IPAddresses) > 0 {
+			return "the certificate for " + c.IPAddresses[0].String()
+		}
+	}
+	return who(c, idx)
+}
+
+// plainName returns a DNS name as is when it is made of the characters host
+// names use, quoted otherwise, so that no control character or space from a
+// certificate reaches a message unescaped.
+func plainName(s string) string {
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '*', r == '_':
+		default:
+			return fmt.Sprintf("%q", s)
+		}
+	}
+	if s == "" {
+		return `""`
+	}
+	return s
+}
+
+// signsItself reports whether c is self-signed: its issuer is its subject
+// and its own key verifies its signature (or the signature uses a broken
+// hash that cannot be checked, which explainUnknown reports otherwise).
+func signsItself(c *x509.Certificate) bool {
+	if !selfSigned(c) {
+		return false
+	}
+	err := c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature)
+	return err == nil || errors.As(err, new(x509.InsecureAlgorithmError))
+}
+
 // indexOf finds c in the sent chain, or -1.
 func indexOf(certs []*x509.Certificate, c *x509.Certificate) int {
 	if c == nil {
@@ -336,10 +462,10 @@ func explainInvalid(ve *VerifyError, e x509.CertificateInvalidError, certs []*x5
 		case now.Before(c.NotBefore):
 			ve.Reason = NotYetValid
 			ve.Detail = fmt.Sprintf("%s is not valid until %s (now %s); if it was just issued, check this machine's clock",
-				who(c, ve.Index), fmtTime(c.NotBefore), fmtTime(now))
+				label(c, ve.Index), fmtTime(c.NotBefore), fmtTime(now))
 		default:
 			ve.Reason = Expired
-			ve.Detail = fmt.Sprintf("%s expired on %s (now %s)", who(c, ve.Index), fmtTime(c.NotAfter), fmtTime(now))
+			ve.Detail = fmt.Sprintf("%s expired on %s (now %s)", label(c, ve.Index), fmtTime(c.NotAfter), fmtTime(now))
 		}
 	case x509.IncompatibleUsage:
 		ve.Reason = WrongUsage
@@ -349,13 +475,32 @@ func explainInvalid(ve *VerifyError, e x509.CertificateInvalidError, certs []*x5
 	case x509.CANotAuthorizedForThisName, x509.UnconstrainedName, x509.TooManyConstraints:
 		ve.Detail = fmt.Sprintf("%s has name constraints that do not allow the names in the leaf certificate: %s", who(c, ve.Index), e.Detail)
 	case x509.TooManyIntermediates:
-		ve.Detail = fmt.Sprintf("%s limits the length of the chain below it (pathLenConstraint), and the chain is longer", who(c, ve.Index))
+		ve.Reason = ChainTooLong
+		ve.Detail = pathLenDetail(c, ve.Index)
 	case x509.CANotAuthorizedForExtKeyUsage:
 		ve.Reason = WrongUsage
 		ve.Detail = fmt.Sprintf("%s does not permit certificates for %s", who(c, ve.Index), usageList(usages, " or "))
 	default:
 		ve.Detail = fmt.Sprintf("%s was refused: %v", who(c, ve.Index), e)
 	}
+}
+
+// pathLenDetail explains a violated pathLenConstraint (RFC 5280 §4.2.1.9):
+// the number of intermediate certificates that may follow c in a path.
+func pathLenDetail(c *x509.Certificate, idx int) string {
+	n := c.MaxPathLen
+	if n < 0 {
+		n = 0
+	}
+	plural := "s"
+	if n == 1 {
+		plural = ""
+	}
+	msg := fmt.Sprintf("%s allows at most %d intermediate certificate%s below it (pathLenConstraint %d), but the chain has more", who(c, idx), n, plural, n)
+	if idx > 1 {
+		msg = fmt.Sprintf("%s allows at most %d intermediate certificate%s below it (pathLenConstraint %d), but the chain puts %d below it", who(c, idx), n, plural, n, idx-1)
+	}
+	return msg
 }
 
 // usageNames are how people say what a certificate is for.
@@ -369,16 +514,54 @@ var usageNames = map[x509.ExtKeyUsage]string{
 	x509.ExtKeyUsageOCSPSigning:     "OCSP signing",
 }
 
+// ekuNames are the names RFC 5280 §4.2.1.12 (and the documents that
+// define the others) give the key purposes, as OpenSSL also prints them.
+var ekuNames = map[x509.ExtKeyUsage]string{
+	x509.ExtKeyUsageAny:                            "anyExtendedKeyUsage",
+	x509.ExtKeyUsageServerAuth:                     "serverAuth",
+	x509.ExtKeyUsageClientAuth:                     "clientAuth",
+	x509.ExtKeyUsageCodeSigning:                    "codeSigning",
+	x509.ExtKeyUsageEmailProtection:                "emailProtection",
+	x509.ExtKeyUsageIPSECEndSystem:                 "ipsecEndSystem",
+	x509.ExtKeyUsageIPSECTunnel:                    "ipsecTunnel",
+	x509.ExtKeyUsageIPSECUser:                      "ipsecUser",
+	x509.ExtKeyUsageTimeStamping:                   "timeStamping",
+	x509.ExtKeyUsageOCSPSigning:                    "OCSPSigning",
+	x509.ExtKeyUsageMicrosoftServerGatedCrypto:     "msSGC",
+	x509.ExtKeyUsageNetscapeServerGatedCrypto:      "nsSGC",
+	x509.ExtKeyUsageMicrosoftCommercialCodeSigning: "msCodeCom",
+	x509.ExtKeyUsageMicrosoftKernelCodeSigning:     "msKernelCodeSigning",
+}
+
 func usageList(us []x509.ExtKeyUsage, sep string) string {
 	parts := make([]string, 0, len(us))
 	for _, u := range us {
 		if n, ok := usageNames[u]; ok {
+			parts = append(parts, n)
+		} else if n, ok := ekuNames[u]; ok {
 			parts = append(parts, n)
 		} else {
 			parts = append(parts, fmt.Sprintf("extended key usage #%d", int(u)))
 		}
 	}
 	return strings.Join(parts, sep)
+}
+
+// ekuList renders a certificate's extended key usage extension the way
+// OpenSSL does: short names, and dotted OIDs for purposes without one.
+func ekuList(c *x509.Certificate) string {
+	parts := make([]string, 0, len(c.ExtKeyUsage)+len(c.UnknownExtKeyUsage))
+	for _, u := range c.ExtKeyUsage {
+		if n, ok := ekuNames[u]; ok {
+			parts = append(parts, n)
+		} else {
+			parts = append(parts, fmt.Sprintf("#%d", int(u)))
+		}
+	}
+	for _, oid := range c.UnknownExtKeyUsage {
+		parts = append(parts, oid.String())
+	}
+	return strings.Join(parts, ", ")
 }
 
 // allows reports whether a certificate's EKU list permits one of want. An
@@ -404,14 +587,14 @@ func explainUsage(ve *VerifyError, certs []*x509.Certificate, usages []x509.ExtK
 			continue
 		}
 		ve.Cert, ve.Index = c, i
-		has := usageList(c.ExtKeyUsage, ", ")
-		if has == "" {
-			has = "purposes Lucid does not know"
-		}
 		if i == 0 {
-			ve.Detail = fmt.Sprintf("%s may be used only for %s, not for %s", who(c, i), has, want)
+			ve.Detail = fmt.Sprintf("%s is not valid for %s (extended key usage: %s)", who(c, i), want, ekuList(c))
 		} else {
-			ve.Detail = fmt.Sprintf("%s restricts the certificates below it to %s, so the leaf may not be used for %s", who(c, i), has, want)
+			has := usageList(c.ExtKeyUsage, ", ")
+			if has == "" {
+				has = "purposes Lucid does not know"
+			}
+			ve.Detail = fmt.Sprintf("%s limits the certificates below it to %s (extended key usage: %s), so the leaf is not valid for %s", who(c, i), has, ekuList(c), want)
 		}
 		return
 	}
@@ -515,6 +698,11 @@ func explainUnknown(ve *VerifyError, c *x509.Certificate, certs []*x509.Certific
 	if roots != nil && !selfSigned(c) && rootNamed(roots, c.RawIssuer) {
 		ve.Reason = BadSignature
 		ve.Detail = fmt.Sprintf("%s names the trusted root %q as its issuer, but its signature does not verify with that root's key (forged, corrupted, or issued by a different CA of the same name)", subject, issuer)
+		return
+	}
+	if ve.Index == 0 && signsItself(c) {
+		ve.Reason = SelfSigned
+		ve.Detail = fmt.Sprintf("%s is self-signed and not trusted (it is not one of the trusted roots)", subject)
 		return
 	}
 	ve.Reason = UnknownAuthority

@@ -72,6 +72,27 @@ type Config struct {
 	// certificate and sends as SNI. Dial fills it from the address.
 	ServerName string
 
+	// ClientAuth is the server's policy for client certificates.
+	ClientAuth ClientAuthType
+
+	// ClientCAs are the authorities a server accepts client certificates
+	// from, in the verifying ClientAuth modes.
+	ClientCAs *x509.CertPool
+
+	// GetClientCertificate, if set, chooses the client's certificate when
+	// a server asks. Without it the client presents the first of
+	// Certificates that suits the request.
+	GetClientCertificate func(*CertificateRequestInfo) (*Certificate, error)
+
+	// VerifyConnection, if set, is called after the handshake with its
+	// state, in both roles; an error fails the handshake.
+	VerifyConnection func(ConnectionState) error
+
+	// RevocationLists are CRLs checked against the peer's chain, in both
+	// roles: a certificate a list from its issuer revokes is refused with
+	// certificate_revoked.
+	RevocationLists []*x509.RevocationList
+
 	// InsecureSkipVerify makes a client accept any certificate chain and
 	// name. The CertificateVerify signature is still checked, which stops
 	// nobody who holds any key: use it only for testing.

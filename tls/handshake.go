@@ -51,6 +51,15 @@ func (c *Conn) HandshakeContext(ctx context.Context) error {
 		defer close(stop)
 	}
 	err := c.runHandshake()
+	if err == nil && c.config.VerifyConnection != nil {
+		c.handshakeDone.Store(true)
+		if verr := c.config.VerifyConnection(c.connectionStateLocked()); verr != nil {
+			c.handshakeDone.Store(false)
+			c.in.Lock()
+			err = c.fatal(&alert.Error{Desc: alert.BadCertificate, Err: fmt.Errorf("VerifyConnection: %w", verr)})
+			c.in.Unlock()
+		}
+	}
 	if err != nil && ctx.Err() != nil {
 		err = fmt.Errorf("tls: handshake interrupted: %w (%v)", ctx.Err(), err)
 	}
@@ -182,6 +191,7 @@ func (c *Conn) engineConfig() (*handshake.Config, error) {
 		return nil, err
 	}
 	c.onSession = hc.OnSession
+	c.clientAuthConfig(hc)
 	if len(hc.Groups) == 0 {
 		return nil, errors.New("tls: CurvePreferences names no group Lucid implements")
 	}

@@ -46,6 +46,11 @@ func (cs *ConnectionState) ExportKeyingMaterial(label string, context []byte, le
 func (c *Conn) ConnectionState() ConnectionState {
 	c.handshakeMu.Lock()
 	defer c.handshakeMu.Unlock()
+	return c.connectionStateLocked()
+}
+
+// connectionStateLocked builds the state; c.handshakeMu must be held.
+func (c *Conn) connectionStateLocked() ConnectionState {
 	var cs ConnectionState
 	cs.HandshakeComplete = c.handshakeDone.Load()
 	r := c.result

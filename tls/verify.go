@@ -2,7 +2,6 @@ package tls
 
 import (
 	"crypto/x509"
-	"errors"
 
 	"lucid/internal/alert"
 	"lucid/pki"
@@ -23,18 +22,14 @@ func (c *Conn) verifyServer(chain [][]byte) error {
 	c.peerCertificates = certs
 	if !cfg.InsecureSkipVerify {
 		_, chains, err := pki.VerifyChain(chain, pki.VerifyOptions{
-			Roots:       cfg.RootCAs,
-			DNSName:     cfg.ServerName,
-			CurrentTime: cfg.now(),
-			KeyUsages:   []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+			Roots:           cfg.RootCAs,
+			DNSName:         cfg.ServerName,
+			CurrentTime:     cfg.now(),
+			KeyUsages:       []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+			RevocationLists: cfg.RevocationLists,
 		})
 		if err != nil {
-			desc := alert.BadCertificate
-			var ve *pki.VerifyError
-			if errors.As(err, &ve) {
-				desc = ve.Alert()
-			}
-			return &alert.Error{Desc: desc, Err: &CertificateVerificationError{UnverifiedCertificates: certs, Err: err}}
+			return verificationFailure(certs, err)
 		}
 		c.verifiedChains = chains
 	}

@@ -120,6 +120,9 @@ func (c *client) buildHello() error {
 			h.KeyShares = append(h.KeyShares, wire.KeyShare{Group: g, Data: p.Share()})
 		}
 	}
+	// A TLS 1.2 CertificateVerify signs raw messages; keep them until the
+	// version is known.
+	c.tr.keepRaw = tls12
 	if tls13 && c.offerPSK(h) {
 		c.attachBinder(h, nil)
 	}
@@ -276,6 +279,7 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 		c.result.Group = share.Group()
 	}
 	c.shares = nil
+	c.tr.keepRaw, c.tr.raw = false, nil
 	c.result.Version = VersionTLS13
 	c.tr.add(msg)
 	psk, err := c.acceptPSK(sh, suite)
@@ -458,11 +462,9 @@ func (s *expectServerFinished) handle(typ uint8, msg []byte) (state, error) {
 		c.out.ccs()
 	}
 	if k.request != nil {
-		empty := &wire.Certificate{RequestContext: k.request.Context}
-		m := empty.Marshal()
-		c.tr.add(m)
-		c.out.send(m)
-		c.cfg.emitMessage(MessageSent, wire.TypeCertificate, len(m), empty)
+		if err := c.answerRequest13(k.request); err != nil {
+			return nil, err
+		}
 	}
 	mine := &wire.Finished{VerifyData: keys.FinishedMAC(suite.Hash, k.clientSecret, c.tr.sum())}
 	m := mine.Marshal()

@@ -236,10 +236,21 @@ func (s *expectServerHelloDone) handle(typ uint8, msg []byte) (state, error) {
 		return nil, err
 	}
 	c.tr.add(msg)
-	if v.request != nil {
-		// Client certificates arrive with the mutual-TLS work; an
-		// empty Certificate says we have none (RFC 5246 §7.4.6).
-		v.sendClient(&wire.Certificate12{})
+	var mine *Certificate
+	var scheme signature.Scheme
+	if cr := v.request; cr != nil {
+		// RFC 5246 §7.4.6: with no suitable certificate the client still
+		// answers, with an empty list.
+		var err error
+		mine, scheme, err = c.cfg.clientCertificate(&CertRequest{Version: VersionTLS12, SignatureSchemes: cr.SignatureSchemes, AcceptableCAs: cr.CertificateAuthorities})
+		if err != nil {
+			return nil, err
+		}
+		msg := &wire.Certificate12{}
+		if mine != nil {
+			msg.Certificates = mine.Chain
+		}
+		v.sendClient(msg)
 	}
 	var cke *wire.ClientKeyExchange
 	if v.suite.KeyExchange == suites.RSAKeyTransport {
@@ -259,6 +270,16 @@ func (s *expectServerHelloDone) handle(typ uint8, msg []byte) (state, error) {
 	v.master = keys.ExtendedMasterSecret(v.suite.PRF, v.preMas, c.tr.sum())
 	v.preMas = nil
 	c.cfg.keyLog("CLIENT_RANDOM", c.result.ClientRandom, v.master)
+	if mine != nil {
+		// RFC 5246 §7.4.8: the signature covers every handshake message
+		// so far, as bytes, not a PRF-hash transcript.
+		sig, err := signature.Sign(c.cfg.Rand, mine.Key, scheme, c.tr.raw)
+		if err != nil {
+			return nil, alert.New(alert.InternalError, "signing the client CertificateVerify: %v", err)
+		}
+		v.sendClient(&wire.CertificateVerify{Scheme: uint16(scheme), Signature: sig})
+	}
+	c.tr.keepRaw, c.tr.raw = false, nil
 	if err := v.sendFinished(); err != nil {
 		return nil, err
 	}

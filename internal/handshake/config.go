@@ -34,6 +34,24 @@ type Certificate struct {
 	SCTs       [][]byte
 }
 
+// ClientAuth says whether a server asks for client certificates and
+// whether one is required.
+type ClientAuth uint8
+
+// Client authentication modes, from none to a required certificate.
+const (
+	NoClientAuth ClientAuth = iota
+	RequestClientAuth
+	RequireClientAuth
+)
+
+// CertRequest is what a client knows when a server asks for a certificate.
+type CertRequest struct {
+	Version          uint16
+	SignatureSchemes []uint16
+	AcceptableCAs    [][]byte
+}
+
 // HelloInfo is what a server knows about the client when it picks a
 // certificate.
 type HelloInfo struct {
@@ -95,6 +113,17 @@ type Config struct {
 	// VerifyPeer checks the peer's chain (client role); nil skips the
 	// chain check but never the CertificateVerify signature.
 	VerifyPeer func(chain [][]byte) error
+
+	// ClientAuth is what a server asks of clients; VerifyClient checks a
+	// client's non-empty chain and ClientCAs names the authorities the
+	// server accepts, for certificate_authorities.
+	ClientAuth   ClientAuth
+	VerifyClient func(chain [][]byte) error
+	ClientCAs    [][]byte
+
+	// GetClientCertificate chooses the client's certificate when a server
+	// asks; nil, or a nil result, sends none.
+	GetClientCertificate func(*CertRequest) (*Certificate, error)
 
 	// GetCertificate chooses the server's certificate for a ClientHello.
 	GetCertificate func(*HelloInfo) (*Certificate, error)

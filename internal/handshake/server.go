@@ -333,6 +333,11 @@ func (s *server) respond(n *negotiation) (state, error) {
 	// server_name extension.
 	ee.ServerNameAck = n.hello.ServerName != ""
 	s.sendMessage(ee)
+	// RFC 8446 §4.3.2: no CertificateRequest when a PSK authenticates.
+	requested := cfg.ClientAuth != NoClientAuth && n.psk == nil
+	if requested {
+		s.sendMessage(cfg.certificateRequest13())
+	}
 
 	if n.psk == nil {
 		if err := s.sendCertificate(n); err != nil {
@@ -356,7 +361,11 @@ func (s *server) respond(n *negotiation) (state, error) {
 	}
 	s.result.ALPN = n.alpn
 	s.result.ServerName = n.hello.ServerName
-	return &expectClientFinished{s: s, clientSecret: cs, ms: ms}, nil
+	fin := &expectClientFinished{s: s, clientSecret: cs, ms: ms}
+	if requested {
+		return &expectClientCertificate13{fin}, nil
+	}
+	return fin, nil
 }
 
 // sendCertificate sends the chain and the CertificateVerify signature over

@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/rsa"
 	"crypto/subtle"
+	"crypto/x509"
 	"fmt"
 	"time"
 
@@ -30,7 +31,11 @@ type conv12s struct {
 	master    []byte
 	sessionID []byte
 	ticket    bool // a NewSessionTicket goes before our Finished
-	resumed   *session.State
+	requested bool // a CertificateRequest was sent
+	// clientLeaf is the client's certificate, whose CertificateVerify
+	// follows ClientKeyExchange.
+	clientLeaf *x509.Certificate
+	resumed    *session.State
 }
 
 // defaultTicketLifetime bounds sessions when the Config sets no lifetime;
@@ -83,6 +88,8 @@ func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
 	if err := v.negotiate(); err != nil {
 		return nil, err
 	}
+	v.requested = cfg.ClientAuth != NoClientAuth
+	s.tr.keepRaw = v.requested
 	s.tr.setHash(v.suite.PRF)
 	s.tr.add(msg)
 	if cfg.SessionIDs != nil {
@@ -98,8 +105,14 @@ func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
 			return nil, err
 		}
 	}
+	if v.requested {
+		s.sendMessage(cfg.certificateRequest12())
+	}
 	s.sendMessage(&wire.ServerHelloDone{})
 	s.out.flush()
+	if v.requested {
+		return &expectClientCertificate12{v}, nil
+	}
 	return &expectClientKeyExchange{v}, nil
 }
 
@@ -234,6 +247,9 @@ func (st *expectClientKeyExchange) handle(typ uint8, msg []byte) (state, error) 
 	s.tr.add(msg)
 	v.master = keys.ExtendedMasterSecret(v.suite.PRF, pms, s.tr.sum())
 	s.cfg.keyLog("CLIENT_RANDOM", v.hello.Random, v.master)
+	if v.clientLeaf != nil {
+		return &expectCertificateVerify12{v}, nil
+	}
 	return &expectClientCCS12{v}, nil
 }
 
@@ -348,6 +364,7 @@ func (v *conv12s) state() *session.State {
 		ALPN:       s.result.ALPN,
 		ServerName: v.hello.ServerName,
 		EMS:        true,
+		PeerCerts:  s.result.PeerChain,
 	}
 }
 
@@ -422,4 +439,51 @@ func chooseALPN(cfg *Config, ch *wire.ClientHello) (string, error) {
 		}
 	}
 	return "", alert.New(alert.NoApplicationProtocol, "client offered protocols %q, server supports %q", ch.ALPN, cfg.NextProtos)
+}
+
+// expectClientCertificate12 waits for the client's (possibly empty) chain.
+type expectClientCertificate12 struct{ v *conv12s }
+
+func (st *expectClientCertificate12) handle(typ uint8, msg []byte) (state, error) {
+	v := st.v
+	s := v.s
+	cert, err := receive(s.cfg, typ, msg, wire.TypeCertificate, wire.ParseCertificate12)
+	if err != nil {
+		return nil, err
+	}
+	leaf, err := s.cfg.checkClientChain(cert.Certificates, VersionTLS12)
+	if err != nil {
+		return nil, err
+	}
+	if leaf != nil {
+		s.result.PeerChain = cert.Certificates
+	}
+	v.clientLeaf = leaf
+	s.tr.add(msg)
+	return &expectClientKeyExchange{v}, nil
+}
+
+// expectCertificateVerify12 checks the client's signature over the raw
+// handshake messages (RFC 5246 §7.4.8).
+type expectCertificateVerify12 struct{ v *conv12s }
+
+func (st *expectCertificateVerify12) handle(typ uint8, msg []byte) (state, error) {
+	v := st.v
+	s := v.s
+	cv, err := receive(s.cfg, typ, msg, wire.TypeCertificateVerify, wire.ParseCertificateVerify)
+	if err != nil {
+		return nil, err
+	}
+	scheme := signature.Scheme(cv.Scheme)
+	if !containsU16(schemesToU16(s.cfg.Schemes), cv.Scheme) {
+		return nil, alert.New(alert.IllegalParameter, "client signed with %s, which was not requested", scheme)
+	}
+	if err := signature.VerifyFor(v.clientLeaf.PublicKey, VersionTLS12, scheme, s.tr.raw, cv.Signature); err != nil {
+		s.cfg.emit(Event{Kind: Check, Name: "client_certificate_verify", Err: err})
+		return nil, err
+	}
+	s.cfg.emit(Event{Kind: Check, Name: "client_certificate_verify", Detail: "client signature verified with " + scheme.String()})
+	s.tr.add(msg)
+	s.tr.keepRaw, s.tr.raw = false, nil
+	return &expectClientCCS12{v}, nil
 }

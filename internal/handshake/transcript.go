@@ -14,9 +14,16 @@ type transcript struct {
 	alg     crypto.Hash
 	h       hash.Hash
 	pending []byte
+	// raw keeps every message while keepRaw is set: a TLS 1.2
+	// CertificateVerify signs the messages themselves, not their hash.
+	raw     []byte
+	keepRaw bool
 }
 
 func (t *transcript) add(msg []byte) {
+	if t.keepRaw {
+		t.raw = append(t.raw, msg...)
+	}
 	if t.h == nil {
 		t.pending = append(t.pending, msg...)
 		return
@@ -32,6 +39,9 @@ func (t *transcript) setHash(alg crypto.Hash) {
 	t.alg = alg
 	t.h = alg.New()
 	t.h.Write(t.pending)
+	if t.keepRaw {
+		t.raw = append(t.raw[:0], t.pending...)
+	}
 	t.pending = nil
 }
 

@@ -319,3 +319,10 @@ func Choose(pub crypto.PublicKey, version uint16, ours, peer []Scheme) (Scheme, 
 	}
 	return 0, false
 }
+
+// AllowedIn13 reports whether s may sign a TLS 1.3 handshake: RFC 8446
+// §4.2.3 rules out PKCS#1 v1.5 and SHA-1 there.
+func (s Scheme) AllowedIn13() bool {
+	in, ok := lookup(s)
+	return ok && in.fam != famPKCS1
+}

@@ -1,0 +1,174 @@
+package handshake
+
+import (
+	"crypto/x509"
+
+	"lucid/internal/alert"
+	"lucid/internal/signature"
+	"lucid/internal/wire"
+)
+
+// Client certificates, the seed's mutual authentication: the server asks
+// (CertificateRequest), the client answers with a chain and a signature
+// over the handshake, and the server checks both.
+
+// clientCertificate asks the configuration for a certificate to answer a
+// request with; nil means the client has none, which is not an error.
+func (cfg *Config) clientCertificate(req *CertRequest) (*Certificate, signature.Scheme, error) {
+	if cfg.GetClientCertificate == nil {
+		return nil, 0, nil
+	}
+	cert, err := cfg.GetClientCertificate(req)
+	if err != nil {
+		return nil, 0, alert.New(alert.InternalError, "choosing a client certificate: %v", err)
+	}
+	if cert == nil || len(cert.Chain) == 0 || cert.Key == nil {
+		return nil, 0, nil
+	}
+	scheme, ok := signature.Choose(cert.Key.Public(), req.Version, cfg.Schemes, u16ToSchemes(req.SignatureSchemes))
+	if !ok {
+		// A certificate the server could not check is as good as none.
+		return nil, 0, nil
+	}
+	return cert, scheme, nil
+}
+
+// checkClientChain applies the server's policy to the client's chain and
+// returns its parsed leaf, or nil for an empty chain that policy allows.
+// RFC 8446 §4.4.2.4: a required certificate that is missing is
+// certificate_required in TLS 1.3; RFC 5246 §7.4.6 makes it
+// handshake_failure in TLS 1.2.
+func (cfg *Config) checkClientChain(chain [][]byte, version uint16) (*x509.Certificate, error) {
+	if len(chain) == 0 {
+		if cfg.ClientAuth == RequireClientAuth {
+			if version == VersionTLS13 {
+				return nil, alert.New(alert.CertificateRequired, "the client sent no certificate, and one is required")
+			}
+			return nil, alert.New(alert.HandshakeFailure, "the client sent no certificate, and one is required")
+		}
+		return nil, nil
+	}
+	leaf, err := x509.ParseCertificate(chain[0])
+	if err != nil {
+		return nil, alert.New(alert.BadCertificate, "client certificate could not be parsed: %v", err)
+	}
+	if cfg.VerifyClient != nil {
+		if err := cfg.VerifyClient(chain); err != nil {
+			cfg.emit(Event{Kind: Check, Name: "client_certificate_chain", Err: err})
+			return nil, err
+		}
+		cfg.emit(Event{Kind: Check, Name: "client_certificate_chain", Detail: "client chain verified"})
+	}
+	return leaf, nil
+}
+
+// certificateRequest13 is what a TLS 1.3 server asks (RFC 8446 §4.3.2).
+func (cfg *Config) certificateRequest13() *wire.CertificateRequest {
+	var schemes []uint16
+	for _, s := range cfg.Schemes {
+		if s.AllowedIn13() {
+			schemes = append(schemes, uint16(s))
+		}
+	}
+	return &wire.CertificateRequest{SignatureSchemes: schemes, CertificateAuthorities: cfg.ClientCAs}
+}
+
+// certificateRequest12 is what a TLS 1.2 server asks (RFC 5246 §7.4.4):
+// RSA and ECDSA certificates, signed with the schemes Lucid verifies.
+func (cfg *Config) certificateRequest12() *wire.CertificateRequest12 {
+	const rsaSign, ecdsaSign = 1, 64
+	return &wire.CertificateRequest12{
+		CertificateTypes:       []uint8{rsaSign, ecdsaSign},
+		SignatureSchemes:       schemesToU16(cfg.Schemes),
+		CertificateAuthorities: cfg.ClientCAs,
+	}
+}
+
+// expectClientCertificate13 waits for the client's answer to a TLS 1.3
+// CertificateRequest.
+type expectClientCertificate13 struct{ fin *expectClientFinished }
+
+func (st *expectClientCertificate13) handle(typ uint8, msg []byte) (state, error) {
+	s := st.fin.s
+	cert, err := receive(s.cfg, typ, msg, wire.TypeCertificate, wire.ParseCertificate)
+	if err != nil {
+		return nil, err
+	}
+	// The request's context was empty, so the answer's must be.
+	if len(cert.RequestContext) != 0 {
+		return nil, alert.New(alert.IllegalParameter, "client Certificate has a context the request did not have")
+	}
+	chain := make([][]byte, len(cert.Entries))
+	for i, e := range cert.Entries {
+		chain[i] = e.Data
+	}
+	leaf, err := s.cfg.checkClientChain(chain, VersionTLS13)
+	if err != nil {
+		return nil, err
+	}
+	s.tr.add(msg)
+	if leaf == nil {
+		return st.fin, nil
+	}
+	s.result.PeerChain = chain
+	return &expectClientCertificateVerify13{fin: st.fin, leaf: leaf}, nil
+}
+
+type expectClientCertificateVerify13 struct {
+	fin  *expectClientFinished
+	leaf *x509.Certificate
+}
+
+func (st *expectClientCertificateVerify13) handle(typ uint8, msg []byte) (state, error) {
+	s := st.fin.s
+	cv, err := receive(s.cfg, typ, msg, wire.TypeCertificateVerify, wire.ParseCertificateVerify)
+	if err != nil {
+		return nil, err
+	}
+	scheme := signature.Scheme(cv.Scheme)
+	if !scheme.AllowedIn13() || !containsU16(schemesToU16(s.cfg.Schemes), cv.Scheme) {
+		return nil, alert.New(alert.IllegalParameter, "client signed with %s, which was not requested", scheme)
+	}
+	content := signature.Content13(signature.ClientContext13, s.tr.sum())
+	if err := signature.VerifyFor(st.leaf.PublicKey, VersionTLS13, scheme, content, cv.Signature); err != nil {
+		s.cfg.emit(Event{Kind: Check, Name: "client_certificate_verify", Err: err})
+		return nil, err
+	}
+	s.cfg.emit(Event{Kind: Check, Name: "client_certificate_verify", Detail: "client signature verified with " + scheme.String()})
+	s.tr.add(msg)
+	return st.fin, nil
+}
+
+// answerRequest13 sends the client's Certificate and, with a certificate,
+// its CertificateVerify (RFC 8446 §4.4.2, §4.4.3).
+func (c *client) answerRequest13(cr *wire.CertificateRequest) error {
+	cert, scheme, err := c.cfg.clientCertificate(&CertRequest{Version: VersionTLS13, SignatureSchemes: cr.SignatureSchemes, AcceptableCAs: cr.CertificateAuthorities})
+	if err != nil {
+		return err
+	}
+	msg := &wire.Certificate{RequestContext: cr.Context}
+	if cert != nil {
+		for _, der := range cert.Chain {
+			msg.Entries = append(msg.Entries, wire.CertificateEntry{Data: der})
+		}
+	}
+	c.sendOwn(msg)
+	if cert == nil {
+		return nil
+	}
+	content := signature.Content13(signature.ClientContext13, c.tr.sum())
+	sig, err := signature.Sign(c.cfg.Rand, cert.Key, scheme, content)
+	if err != nil {
+		return alert.New(alert.InternalError, "signing the client CertificateVerify: %v", err)
+	}
+	c.sendOwn(&wire.CertificateVerify{Scheme: uint16(scheme), Signature: sig})
+	return nil
+}
+
+// sendOwn adds one of the client's messages to the transcript and outbox.
+func (c *client) sendOwn(m message) {
+	b := m.Marshal()
+	c.tr.add(b)
+	c.out.send(b)
+	c.cfg.emitMessage(MessageSent, m.Type(), len(b), m)
+}
