@@ -160,8 +160,9 @@ func (e *VerifyError) Unwrap() error { return e.Err }
 //   - Empty: decode_error when checking a server's chain, because
 //     RFC 8446 §4.4.2.4 says a client MUST abort with "decode_error" on an
 //     empty server Certificate; certificate_required when checking a client
-//     chain (KeyUsages asks for clientAuth but not serverAuth), the alert
-//     §4.4.2.4 and §6.2 name for a client that sent none.
+//     chain (VerifyClientChain, or KeyUsages asks for clientAuth but not
+//     serverAuth), the alert §4.4.2.4 and §6.2 name for a client that sent
+//     none.
 //   - Other: certificate_unknown ("some other (unspecified) issue").
 func (e *VerifyError) Alert() alert.Description {
 	switch e.Reason {
@@ -288,7 +289,7 @@ func verifyParsed(certs []*x509.Certificate, opts VerifyOptions, usages []x509.E
 	if verr != nil {
 		return nil, explain(verr, certs, opts, usages, now)
 	}
-	return checkRevocation(chains, certs, opts.RevocationLists, now)
+	return dropRevokedChains(chains, certs, opts.RevocationLists, now)
 }
 
 // leafNote marks position 0 as the leaf in messages about positions.
@@ -357,13 +358,13 @@ func selfSigned(c *x509.Certificate) bool {
 	return bytes.Equal(c.RawIssuer, c.RawSubject)
 }
 
-// label names the certificate at position idx like who, except that a leaf
+// leafLabel names the certificate at position idx like who, except that a leaf
 // with a subject alternative name is called "the certificate for" its first
 // DNS name (or IP address): that is the name people know a server by.
-func label(c *x509.Certificate, idx int) string {
+func leafLabel(c *x509.Certificate, idx int) string {
 	if idx == 0 {
 		if len(c.DNSNames) > 0 {
-			return "the certificate for " + plainName(c.DNSNames[0])
+			return "the certificate for " + sanForMessage(c.DNSNames[0])
 		}
 		if len(c.IPAddresses) > 0 {
 			return "the certificate for " + c.IPAddresses[0].String()
@@ -372,10 +373,10 @@ func label(c *x509.Certificate, idx int) string {
 	return who(c, idx)
 }
 
-// plainName returns a DNS name as is when it is made of the characters host
+// sanForMessage returns a DNS name as is when it is made of the characters host
 // names use, quoted otherwise, so that no control character or space from a
 // certificate reaches a message unescaped.
-func plainName(s string) string {
+func sanForMessage(s string) string {
 	for _, r := range s {
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '*', r == '_':
@@ -462,10 +463,10 @@ func explainInvalid(ve *VerifyError, e x509.CertificateInvalidError, certs []*x5
 		case now.Before(c.NotBefore):
 			ve.Reason = NotYetValid
 			ve.Detail = fmt.Sprintf("%s is not valid until %s (now %s); if it was just issued, check this machine's clock",
-				label(c, ve.Index), fmtTime(c.NotBefore), fmtTime(now))
+				leafLabel(c, ve.Index), fmtTime(c.NotBefore), fmtTime(now))
 		default:
 			ve.Reason = Expired
-			ve.Detail = fmt.Sprintf("%s expired on %s (now %s)", label(c, ve.Index), fmtTime(c.NotAfter), fmtTime(now))
+			ve.Detail = fmt.Sprintf("%s expired on %s (now %s)", leafLabel(c, ve.Index), fmtTime(c.NotAfter), fmtTime(now))
 		}
 	case x509.IncompatibleUsage:
 		ve.Reason = WrongUsage
@@ -476,7 +477,7 @@ func explainInvalid(ve *VerifyError, e x509.CertificateInvalidError, certs []*x5
 		ve.Detail = fmt.Sprintf("%s has name constraints that do not allow the names in the leaf certificate: %s", who(c, ve.Index), e.Detail)
 	case x509.TooManyIntermediates:
 		ve.Reason = ChainTooLong
-		ve.Detail = pathLenDetail(c, ve.Index)
+		ve.Detail = pathLenExplanation(c, ve.Index)
 	case x509.CANotAuthorizedForExtKeyUsage:
 		ve.Reason = WrongUsage
 		ve.Detail = fmt.Sprintf("%s does not permit certificates for %s", who(c, ve.Index), usageList(usages, " or "))
@@ -485,9 +486,9 @@ func explainInvalid(ve *VerifyError, e x509.CertificateInvalidError, certs []*x5
 	}
 }
 
-// pathLenDetail explains a violated pathLenConstraint (RFC 5280 §4.2.1.9):
+// pathLenExplanation explains a violated pathLenConstraint (RFC 5280 §4.2.1.9):
 // the number of intermediate certificates that may follow c in a path.
-func pathLenDetail(c *x509.Certificate, idx int) string {
+func pathLenExplanation(c *x509.Certificate, idx int) string {
 	n := c.MaxPathLen
 	if n < 0 {
 		n = 0
@@ -514,9 +515,9 @@ var usageNames = map[x509.ExtKeyUsage]string{
 	x509.ExtKeyUsageOCSPSigning:     "OCSP signing",
 }
 
-// ekuNames are the names RFC 5280 §4.2.1.12 (and the documents that
+// ekuShortNames are the names RFC 5280 §4.2.1.12 (and the documents that
 // define the others) give the key purposes, as OpenSSL also prints them.
-var ekuNames = map[x509.ExtKeyUsage]string{
+var ekuShortNames = map[x509.ExtKeyUsage]string{
 	x509.ExtKeyUsageAny:                            "anyExtendedKeyUsage",
 	x509.ExtKeyUsageServerAuth:                     "serverAuth",
 	x509.ExtKeyUsageClientAuth:                     "clientAuth",
@@ -538,7 +539,7 @@ func usageList(us []x509.ExtKeyUsage, sep string) string {
 	for _, u := range us {
 		if n, ok := usageNames[u]; ok {
 			parts = append(parts, n)
-		} else if n, ok := ekuNames[u]; ok {
+		} else if n, ok := ekuShortNames[u]; ok {
 			parts = append(parts, n)
 		} else {
 			parts = append(parts, fmt.Sprintf("extended key usage #%d", int(u)))
@@ -547,12 +548,12 @@ func usageList(us []x509.ExtKeyUsage, sep string) string {
 	return strings.Join(parts, sep)
 }
 
-// ekuList renders a certificate's extended key usage extension the way
+// ekuShortList renders a certificate's extended key usage extension the way
 // OpenSSL does: short names, and dotted OIDs for purposes without one.
-func ekuList(c *x509.Certificate) string {
+func ekuShortList(c *x509.Certificate) string {
 	parts := make([]string, 0, len(c.ExtKeyUsage)+len(c.UnknownExtKeyUsage))
 	for _, u := range c.ExtKeyUsage {
-		if n, ok := ekuNames[u]; ok {
+		if n, ok := ekuShortNames[u]; ok {
 			parts = append(parts, n)
 		} else {
 			parts = append(parts, fmt.Sprintf("#%d", int(u)))
@@ -588,13 +589,13 @@ func explainUsage(ve *VerifyError, certs []*x509.Certificate, usages []x509.ExtK
 		}
 		ve.Cert, ve.Index = c, i
 		if i == 0 {
-			ve.Detail = fmt.Sprintf("%s is not valid for %s (extended key usage: %s)", who(c, i), want, ekuList(c))
+			ve.Detail = fmt.Sprintf("%s is not valid for %s (extended key usage: %s)", who(c, i), want, ekuShortList(c))
 		} else {
 			has := usageList(c.ExtKeyUsage, ", ")
 			if has == "" {
 				has = "purposes Lucid does not know"
 			}
-			ve.Detail = fmt.Sprintf("%s limits the certificates below it to %s (extended key usage: %s), so the leaf is not valid for %s", who(c, i), has, ekuList(c), want)
+			ve.Detail = fmt.Sprintf("%s limits the certificates below it to %s (extended key usage: %s), so the leaf is not valid for %s", who(c, i), has, ekuShortList(c), want)
 		}
 		return
 	}
@@ -655,7 +656,8 @@ func explainUnknown(ve *VerifyError, c *x509.Certificate, certs []*x509.Certific
 	ve.Cert, ve.Index = c, indexOf(certs, c)
 	subject := who(c, ve.Index)
 
-	if !selfSigned(c) && weakSignature(c.SignatureAlgorithm) {
+	self := signsItself(c)
+	if !self && weakSignature(c.SignatureAlgorithm) {
 		ve.Reason = BadSignature
 		ve.Detail = fmt.Sprintf("%s is signed with %v, which is no longer accepted because SHA-1 and MD5 signatures can be forged", subject, c.SignatureAlgorithm)
 		return
@@ -695,18 +697,18 @@ func explainUnknown(ve *VerifyError, c *x509.Certificate, certs []*x509.Certific
 	if issuer == "" {
 		issuer = "(empty name)"
 	}
-	if roots != nil && !selfSigned(c) && rootNamed(roots, c.RawIssuer) {
+	if roots != nil && !self && rootNamed(roots, c.RawIssuer) {
 		ve.Reason = BadSignature
 		ve.Detail = fmt.Sprintf("%s names the trusted root %q as its issuer, but its signature does not verify with that root's key (forged, corrupted, or issued by a different CA of the same name)", subject, issuer)
 		return
 	}
-	if ve.Index == 0 && signsItself(c) {
+	if ve.Index == 0 && self {
 		ve.Reason = SelfSigned
 		ve.Detail = fmt.Sprintf("%s is self-signed and not trusted (it is not one of the trusted roots)", subject)
 		return
 	}
 	ve.Reason = UnknownAuthority
-	if selfSigned(c) {
+	if self {
 		ve.Detail = fmt.Sprintf("%s is self-signed and is not one of the trusted roots", subject)
 		return
 	}

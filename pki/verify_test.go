@@ -69,7 +69,10 @@ type spec struct {
 	eku       []x509.ExtKeyUsage
 	sigAlg    x509.SignatureAlgorithm
 	key       crypto.Signer
-	noBC      bool // a non-CA cert without basic constraints
+	noBC      bool     // a non-CA cert without basic constraints
+	pathLen   *int     // a CA's pathLenConstraint; nil for none
+	serial    *big.Int // nil: the next small number
+	skid      []byte   // a CA's subject key identifier; nil: derived from the key
 }
 
 var serialN int64
@@ -88,8 +91,13 @@ func mk(t *testing.T, s spec, parent *issued) *issued {
 		s.notAfter = now.AddDate(1, 0, 0)
 	}
 	serialN++
+	sn := s.serial
+	if sn == nil {
+		sn = big.NewInt(serialN)
+	}
 	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(serialN),
+		SerialNumber:          sn,
+		SubjectKeyId:          s.skid,
 		Subject:               pkix.Name{CommonName: s.cn},
 		NotBefore:             s.notBefore,
 		NotAfter:              s.notAfter,
@@ -104,7 +112,10 @@ func mk(t *testing.T, s spec, parent *issued) *issued {
 		tmpl.IPAddresses = append(tmpl.IPAddresses, net.ParseIP(ip))
 	}
 	if s.ca {
-		tmpl.KeyUsage |= x509.KeyUsageCertSign
+		tmpl.KeyUsage |= x509.KeyUsageCertSign | x509.KeyUsageCRLSign
+		if s.pathLen != nil {
+			tmpl.MaxPathLen, tmpl.MaxPathLenZero = *s.pathLen, *s.pathLen == 0
+		}
 	} else if tmpl.ExtKeyUsage == nil {
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
 	}
@@ -228,7 +239,7 @@ func TestExpired(t *testing.T) {
 		notBefore: time.Date(2025, 3, 1, 15, 4, 5, 0, time.UTC), notAfter: time.Date(2026, 3, 1, 15, 4, 5, 0, time.UTC)}, f.inter)
 	ve := refused(t, ders(leaf, f.inter), VerifyOptions{Roots: pool(f.root), DNSName: "api.example"},
 		Expired, alert.CertificateExpired, 0,
-		`certificate "CN=api.example" expired on 2026-03-01 15:04:05 UTC`, "(now 2026-11-26 10:00:00 UTC)")
+		"the certificate for api.example expired on 2026-03-01 15:04:05 UTC (now 2026-11-26 10:00:00 UTC)")
 	if ve.Cert == nil || !ve.Cert.Equal(leaf.cert) {
 		t.Error("Cert is not the leaf")
 	}
@@ -244,7 +255,11 @@ func TestNotYetValid(t *testing.T) {
 		notBefore: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC), notAfter: time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC)}, f.inter)
 	refused(t, ders(leaf, f.inter), VerifyOptions{Roots: pool(f.root), DNSName: "x.example"},
 		NotYetValid, alert.CertificateExpired, 0,
-		`certificate "CN=x" is not valid until 2027-01-01 00:00:00 UTC`, "now 2026-11-26 10:00:00 UTC", "clock")
+		"the certificate for x.example is not valid until 2027-01-01 00:00:00 UTC", "now 2026-11-26 10:00:00 UTC", "clock")
+	// Without a SAN, the subject names the certificate.
+	noSAN := mk(t, spec{cn: "x", notBefore: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}, f.inter)
+	refused(t, ders(noSAN, f.inter), VerifyOptions{Roots: pool(f.root)},
+		NotYetValid, alert.CertificateExpired, 0, `certificate "CN=x" is not valid until 2027-01-01 00:00:00 UTC`)
 }
 
 func TestExpiredIntermediate(t *testing.T) {
@@ -335,10 +350,10 @@ func TestUnknownCA(t *testing.T) {
 		UnknownAuthority, alert.UnknownCA, 1,
 		`intermediate certificate "CN=Evil Intermediate" (certificate 1 in the chain) is signed by an unknown authority "CN=Evil Root"`)
 
-	// A self-signed leaf.
+	// A self-signed leaf has its own reason (see TestSelfSigned).
 	self := mk(t, spec{cn: "selfie", dns: []string{"a.example"}}, nil)
 	refused(t, ders(self), VerifyOptions{Roots: pool(f.root), DNSName: "a.example"},
-		UnknownAuthority, alert.UnknownCA, 0, `"CN=selfie" is self-signed and is not one of the trusted roots`)
+		SelfSigned, alert.UnknownCA, 0, `certificate "CN=selfie" is self-signed and not trusted`)
 
 	// The peer sends its untrusted root too.
 	refused(t, ders(leaf2, evilInter, evil), VerifyOptions{Roots: pool(f.root), DNSName: "a.example"},
@@ -412,7 +427,7 @@ func TestWrongUsage(t *testing.T) {
 	client := mk(t, spec{cn: "client", dns: []string{"a.example"}, eku: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, f.inter)
 	refused(t, ders(client, f.inter), VerifyOptions{Roots: pool(f.root), DNSName: "a.example"},
 		WrongUsage, alert.UnsupportedCertificate, 0,
-		`certificate "CN=client" may be used only for client authentication, not for server authentication`)
+		`certificate "CN=client" is not valid for server authentication (extended key usage: clientAuth)`)
 	// The same certificate is fine as a client certificate.
 	if _, _, err := VerifyChain(ders(client, f.inter), VerifyOptions{Roots: pool(f.root), CurrentTime: now,
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
@@ -454,7 +469,7 @@ func TestNotACA(t *testing.T) {
 }
 
 func TestReasonStrings(t *testing.T) {
-	for r := Other; r <= Empty; r++ {
+	for r := Other; r <= Revoked; r++ {
 		if s := r.String(); s == "" || strings.HasPrefix(s, "reason(") {
 			t.Errorf("Reason %d has no name", int(r))
 		}
