@@ -393,6 +393,11 @@ func (v *conv12) remember() {
 		st.CreatedAt = v.resumed.State.CreatedAt
 		st.Lifetime = v.resumed.State.Lifetime
 	}
+	if st.Lifetime <= 0 {
+		// No hint (RFC 5077 §3.3: zero means unspecified) or a session
+		// ID: RFC 5246 §F.1.4 suggests sessions live at most a day.
+		st.Lifetime = 24 * time.Hour
+	}
 	cs := &ClientSession{State: st, Ticket: v.ticket}
 	if v.ticket == nil {
 		if v.resumed != nil {
