@@ -3,6 +3,7 @@ package handshake
 import (
 	"bytes"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 
@@ -125,6 +126,9 @@ func (c *client) buildHello() error {
 	c.tr.keepRaw = tls12
 	if tls13 && c.offerPSK(h) {
 		c.attachBinder(h, nil)
+	}
+	if len(h.CipherSuites) == 0 {
+		return errors.New("no cipher suite is enabled for the versions allowed")
 	}
 	c.hello = h
 	return nil

@@ -122,6 +122,7 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 			return nil, alert.New(alert.HandshakeFailure, "resumed session lacks the extended master secret")
 		}
 		v.resumed, v.master = s, s.State.Secret
+		c.cfg.keyLog("CLIENT_RANDOM", c.result.ClientRandom, v.master)
 		c.result.DidResume = true
 		c.result.PeerChain = s.State.PeerCerts
 		c.cfg.emit(Event{Kind: Decision, Name: "resumption", Detail: "server resumed the TLS 1.2 session"})

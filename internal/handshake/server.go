@@ -86,7 +86,7 @@ func (st *expectClientHello) handle(typ uint8, msg []byte) (state, error) {
 	s.result.ClientRandom = ch.Random
 	s.tr.setHash(n.suite.Hash)
 	s.tr.add(msg)
-	if n.share == nil {
+	if n.share == nil && !n.pskOnly {
 		return s.helloRetry(n)
 	}
 	return s.respond(n)
@@ -149,10 +149,15 @@ func (s *server) negotiate(ch *wire.ClientHello, msg []byte, retry *retryState) 
 	if n.suite == nil {
 		return nil, alert.New(alert.HandshakeFailure, "no cipher suite in common (client offered %s)", suiteList(ch.CipherSuites))
 	}
-	if !ch.HasKeyShare || ch.SupportedGroups == nil {
-		return nil, alert.New(alert.MissingExtension, "ClientHello lacks key_share or supported_groups, which TLS 1.3 without PSK requires")
+	// RFC 8446 §9.2: supported_groups and key_share come together, and
+	// without a PSK signature_algorithms and supported_groups are musts.
+	if ch.HasKeyShare != (ch.SupportedGroups != nil) {
+		return nil, alert.New(alert.MissingExtension, "ClientHello has one of key_share and supported_groups without the other")
 	}
-	if ch.SignatureSchemes == nil {
+	if len(ch.PSKIdentities) == 0 && !ch.HasKeyShare {
+		return nil, alert.New(alert.MissingExtension, "ClientHello lacks key_share and supported_groups, which TLS 1.3 without PSK requires")
+	}
+	if len(ch.PSKIdentities) == 0 && ch.SignatureSchemes == nil {
 		return nil, alert.New(alert.MissingExtension, "ClientHello lacks signature_algorithms")
 	}
 	// RFC 8446 §4.2.8: shares must be for offered groups, in order.
@@ -161,18 +166,21 @@ func (s *server) negotiate(ch *wire.ClientHello, msg []byte, retry *retryState) 
 			return nil, alert.New(alert.IllegalParameter, "key share for %s, which is not in supported_groups", kex.Name(ks.Group))
 		}
 	}
-	if err := s.chooseGroup(n, ch, retry); err != nil {
+	groupErr := s.chooseGroup(n, ch, retry)
+	// A hello answered by a HelloRetryRequest is checked for a PSK again
+	// in its second form; checking the first costs a binder and decides
+	// nothing, except under psk_ke, which needs no group at all.
+	s.tr.setHash(n.suite.Hash)
+	if err := s.resumable13(n, msg); err != nil {
 		return nil, err
 	}
-	if n.share != nil {
-		// Only the hello that gets a ServerHello may resume; after a
-		// HelloRetryRequest the second one is checked instead.
-		s.tr.setHash(n.suite.Hash)
-		if err := s.resumable13(n, msg); err != nil {
-			return nil, err
-		}
+	if !n.pskOnly && groupErr != nil {
+		return nil, groupErr
 	}
 	if n.psk == nil {
+		if ch.SignatureSchemes == nil {
+			return nil, alert.New(alert.MissingExtension, "ClientHello lacks signature_algorithms, and no PSK was accepted")
+		}
 		if err := s.chooseCertificate(n, ch); err != nil {
 			return nil, err
 		}

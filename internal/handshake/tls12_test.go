@@ -3,6 +3,7 @@ package handshake_test
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 
 	"lucid/internal/alert"
@@ -40,8 +41,12 @@ func TestTLS12FullHandshakeEverySuite(t *testing.T) {
 				ccfg.NextProtos = []string{"h2", "http/1.1"}
 				scfg.NextProtos = []string{"http/1.1", "h2"}
 				var clientLog, serverLog []string
-				ccfg.KeyLog = func(label string, cr, secret []byte) { clientLog = append(clientLog, fmt.Sprintf("%s %x %x", label, cr, secret)) }
-				scfg.KeyLog = func(label string, cr, secret []byte) { serverLog = append(serverLog, fmt.Sprintf("%s %x %x", label, cr, secret)) }
+				ccfg.KeyLog = func(label string, cr, secret []byte) {
+					clientLog = append(clientLog, fmt.Sprintf("%s %x %x", label, cr, secret))
+				}
+				scfg.KeyLog = func(label string, cr, secret []byte) {
+					serverLog = append(serverLog, fmt.Sprintf("%s %x %x", label, cr, secret))
+				}
 
 				cv := newRConv(t, ccfg, scfg)
 				cv.mustRun()
@@ -184,6 +189,8 @@ type alert12Case struct {
 	want   alert.Description
 	// fin: flip a bit of the server's Finished.
 	fin bool
+	// contains, if set, must appear in the error.
+	contains string
 }
 
 func (tc alert12Case) run(t *testing.T) {
@@ -204,6 +211,9 @@ func (tc alert12Case) run(t *testing.T) {
 	}
 	f := cv.run()
 	wantRFail(t, f, tc.who, tc.at, tc.want)
+	if tc.contains != "" && !strings.Contains(f.err.Error(), tc.contains) {
+		t.Errorf("error %q does not mention %q", f.err, tc.contains)
+	}
 	// A failed engine stays failed.
 	failed := cv.c.e
 	if tc.who == "server" {
@@ -274,19 +284,19 @@ func TestTLS12ClientAlerts(t *testing.T) {
 			client: func(c *handshake.Config) { c.MaxVersion = v13 },
 			server: func(c *handshake.Config) { c.MaxVersion = v13 },
 			tamper: ch12(func(m *wire.ClientHello) { m.SupportedVersions = []uint16{v12} }),
-			who:    "client", at: wire.TypeServerHello, want: alert.IllegalParameter,
+			who:    "client", at: wire.TypeServerHello, want: alert.IllegalParameter, contains: "downgrade",
 		},
 		{
 			name:   "downgrade sentinel DOWNGRD01 injected",
 			client: func(c *handshake.Config) { c.MaxVersion = v13 },
 			tamper: sh12(func(m *wire.ServerHello) { copy(m.Random[24:], "DOWNGRD\x01") }),
-			who:    "client", at: wire.TypeServerHello, want: alert.IllegalParameter,
+			who:    "client", at: wire.TypeServerHello, want: alert.IllegalParameter, contains: "downgrade",
 		},
 		{
 			name:   "downgrade sentinel DOWNGRD00 injected",
 			client: func(c *handshake.Config) { c.MaxVersion = v13 },
 			tamper: sh12(func(m *wire.ServerHello) { copy(m.Random[24:], "DOWNGRD\x00") }),
-			who:    "client", at: wire.TypeServerHello, want: alert.IllegalParameter,
+			who:    "client", at: wire.TypeServerHello, want: alert.IllegalParameter, contains: "downgrade",
 		},
 		{name: "suite not offered", kt: testpki.RSA2048, client: only12(0xc02f), tamper: sh12(func(m *wire.ServerHello) { m.CipherSuite = 0xc030 }),
 			who: "client", at: wire.TypeServerHello, want: alert.IllegalParameter},
