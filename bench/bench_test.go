@@ -157,3 +157,47 @@ func BenchmarkThroughput(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkObserver measures what an Observer costs on the record path:
+// "off" must stay at zero allocations, which is the promise that events
+// are free when nobody listens.
+func BenchmarkObserver(b *testing.B) {
+	ca, err := testpki.NewCA("Bench Root", testpki.ECDSAP256)
+	if err != nil {
+		b.Fatal(err)
+	}
+	leaf, err := ca.Issue(testpki.LeafOptions{Names: []string{"localhost"}, KeyType: testpki.ECDSAP256})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cert, err := tls.X509KeyPair(leaf.CertPEM, leaf.KeyPEM)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, on := range []bool{false, true} {
+		name := "off"
+		var observer func(tls.Event)
+		if on {
+			name, observer = "on", func(tls.Event) {}
+		}
+		b.Run(name, func(b *testing.B) {
+			c, sv := loopback(b)
+			defer c.Close()
+			defer sv.Close()
+			client := tls.Client(c, &tls.Config{RootCAs: ca.Pool, ServerName: "localhost", Observer: observer})
+			server := tls.Server(sv, &tls.Config{Certificates: []tls.Certificate{cert}})
+			go io.Copy(io.Discard, server)
+			if err := client.Handshake(); err != nil {
+				b.Fatal(err)
+			}
+			buf := make([]byte, 16384)
+			b.SetBytes(int64(len(buf)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := client.Write(buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

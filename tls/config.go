@@ -139,6 +139,13 @@ type Config struct {
 	// addition.
 	TicketLifetime time.Duration
 
+	// Observer, if set, receives every step of every connection made with
+	// this Config as an Event: messages with their public content, keys
+	// installed (never their values), records, alerts, checks and
+	// decisions. It is called synchronously and must not block. A Lucid
+	// addition; with no Observer the events cost nothing.
+	Observer func(Event)
+
 	// RecordPadding, when positive, pads every protected TLS 1.3 record
 	// to a multiple of that many bytes, hiding exact lengths from a
 	// wiretap (RFC 8446 §5.4). A Lucid addition.

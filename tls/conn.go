@@ -64,6 +64,7 @@ type inbound struct {
 	data         []byte // decrypted application data not yet returned
 	dataBuf      []byte // backing store for data, reused record after record
 	err          error  // sticky: io.EOF after close_notify, or the fatal error
+	epoch        int    // key changes so far, for events
 	empties      int
 	warns        int
 	ccs          int
@@ -80,6 +81,7 @@ type outbound struct {
 	buf    []byte // records sealed but not yet written
 	err    error  // sticky: after a fatal alert or close_notify nothing more is sent
 	closed bool   // close_notify sent
+	epoch  int    // key changes so far, for events
 }
 
 func newConn(c net.Conn, config *Config, isClient bool) *Conn {
@@ -189,6 +191,9 @@ func (c *Conn) readRecord() error {
 		// forbidden.
 		return c.fatal(alert.New(alert.UnexpectedMessage, "empty %s record", record.TypeName(typ)))
 	}
+	if c.config.Observer != nil {
+		c.recordEvent(EventRecordReceived, typ, c.in.opener.Seq()-1, len(payload), c.in.epoch)
+	}
 	switch typ {
 	case record.TypeAlert:
 		return c.handleAlert(payload)
@@ -233,6 +238,9 @@ func (c *Conn) handleAlert(p []byte) error {
 		return c.fatal(alert.New(alert.DecodeError, "alert record of %d bytes", len(p)))
 	}
 	desc := alert.Description(p[1])
+	if c.config.Observer != nil {
+		c.alertEvent(EventAlertReceived, desc)
+	}
 	tls12 := c.engine != nil && c.engine.Version() == VersionTLS12
 	switch {
 	case desc == alert.CloseNotify:
@@ -319,6 +327,9 @@ func (c *Conn) sendAlertLocked(d alert.Description) error {
 	if d == alert.CloseNotify || d == alert.UserCanceled || d == alert.NoRenegotiation {
 		level = 1
 	}
+	if c.config.Observer != nil {
+		c.alertEvent(EventAlertSent, d)
+	}
 	if err := c.sealLocked(record.TypeAlert, []byte{level, byte(d)}); err != nil {
 		return err
 	}
@@ -335,6 +346,9 @@ func (c *Conn) sealLocked(typ uint8, payload []byte) error {
 				pad = (p - (n+1)%p) % p
 				pad = min(pad, record.MaxPlaintext-n)
 			}
+		}
+		if c.config.Observer != nil {
+			c.recordEvent(EventRecordSent, typ, c.out.sealer.Seq(), n, c.out.epoch)
 		}
 		var err error
 		c.out.buf, err = c.out.sealer.Seal(c.out.buf, typ, payload[:n], pad)

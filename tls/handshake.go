@@ -139,7 +139,15 @@ func (c *Conn) perform(actions []handshake.Action, pending int) error {
 			if a.Opener != nil && err == nil {
 				c.in.opener = a.Opener
 			}
+			c.in.epoch++
+			if c.config.Observer != nil {
+				c.keyEvent(false, a.Level, c.in.epoch, keyLength(a))
+			}
 		case handshake.SetWriteKey:
+			c.out.epoch++
+			if c.config.Observer != nil {
+				c.keyEvent(true, a.Level, c.out.epoch, keyLength(a))
+			}
 			if a.Sealer != nil {
 				c.out.sealer = a.Sealer
 				break
@@ -197,6 +205,9 @@ func (c *Conn) engineConfig() (*handshake.Config, error) {
 	}
 	if cfg.KeyLogWriter != nil {
 		hc.KeyLog = cfg.writeKeyLog
+	}
+	if cfg.Observer != nil {
+		hc.Observe = c.engineEvent
 	}
 	if c.isClient {
 		hc.VerifyPeer = c.verifyServer
@@ -305,4 +316,12 @@ func engineCertificate(cert *Certificate) (*handshake.Certificate, error) {
 		OCSPStaple: cert.OCSPStaple,
 		SCTs:       cert.SignedCertificateTimestamps,
 	}, nil
+}
+
+// keyLength is the AEAD key size an action installs, for events.
+func keyLength(a handshake.Action) int {
+	if a.Suite != nil {
+		return a.Suite.KeyLen
+	}
+	return 0
 }

@@ -103,6 +103,10 @@ func (c *Conn) postHandshake(msg []byte) error {
 		if err := c.setReadKey(s, keys.NextTraffic(s.Hash, c.in.secret), 0); err != nil {
 			return c.fatal(err)
 		}
+		c.in.epoch++
+		if c.config.Observer != nil {
+			c.keyEvent(false, handshake.LevelApplication, c.in.epoch, s.KeyLen)
+		}
 		if ku.RequestUpdate {
 			c.out.Lock()
 			err := c.out.err
@@ -145,6 +149,10 @@ func (c *Conn) updateWriteKeyLocked(requestPeer bool) error {
 	s := c.out.suite
 	if err := c.setWriteKeyLocked(s, keys.NextTraffic(s.Hash, c.out.secret)); err != nil {
 		return err
+	}
+	c.out.epoch++
+	if c.config.Observer != nil {
+		c.keyEvent(true, handshake.LevelApplication, c.out.epoch, s.KeyLen)
 	}
 	return c.flushLocked()
 }

@@ -87,6 +87,19 @@ func (c *client) buildHello() error {
 			h.PSKModes = []uint8{pskKE}
 		}
 	}
+	if !tls13 {
+		// The hybrid group exists only in TLS 1.3; with nothing else
+		// configured it stays, and the server finds no group in common.
+		var classic []uint16
+		for _, g := range cfg.Groups {
+			if g != kex.X25519MLKEM768 {
+				classic = append(classic, g)
+			}
+		}
+		if classic != nil {
+			h.SupportedGroups = classic
+		}
+	}
 	if tls12 {
 		h.CipherSuites = append(h.CipherSuites, cfg.Suites12...)
 		h.SupportedVersions = append(h.SupportedVersions, VersionTLS12)

@@ -1,0 +1,273 @@
+package tls
+
+import (
+	"crypto/x509"
+	"fmt"
+	"time"
+
+	"lucid/internal/alert"
+	"lucid/internal/handshake"
+	"lucid/internal/kex"
+	"lucid/internal/record"
+	"lucid/internal/signature"
+	"lucid/internal/wire"
+)
+
+// EventKind classifies an Event.
+type EventKind uint8
+
+// The kinds of events a connection reports to Config.Observer.
+const (
+	EventMessageSent EventKind = iota + 1
+	EventMessageReceived
+	EventKeyInstalled
+	EventRecordSent
+	EventRecordReceived
+	EventAlertSent
+	EventAlertReceived
+	EventCheck
+	EventDecision
+)
+
+var eventKindNames = [...]string{"", "message_sent", "message_received", "key_installed", "record_sent", "record_received", "alert_sent", "alert_received", "check", "decision"}
+
+// String names the kind as the JSON trace writes it.
+func (k EventKind) String() string {
+	if int(k) < len(eventKindNames) && k != 0 {
+		return eventKindNames[k]
+	}
+	return fmt.Sprintf("event(%d)", uint8(k))
+}
+
+// Field is one named public value of an event, such as the cipher suites a
+// ClientHello offered. Value is a string, a number, a bool or a []string.
+type Field struct {
+	Key   string
+	Value any
+}
+
+// Event is one observable step of a connection: a handshake message, a
+// key installed, a record, an alert, a check or a decision. Events carry
+// names, lengths and public values only, never key material: secrets leave
+// the process only through Config.KeyLogWriter.
+type Event struct {
+	Kind EventKind
+	// Time comes from Config.Time, like every clock read of a connection.
+	Time time.Time
+	// Name is the message, key, check, decision or alert name.
+	Name string
+	// Outbound is true for what this side sends or installs to write with.
+	Outbound bool
+	// Epoch counts key changes in one direction: 0 in the clear, then one
+	// per new key (handshake, application, each KeyUpdate).
+	Epoch int
+	// ContentType and Seq describe a record.
+	ContentType string
+	Seq         uint64
+	// Length is the message, record or key length in bytes.
+	Length int
+	Detail string
+	Err    error
+	// Fields are the decoded public content of a message.
+	Fields []Field
+	// SeedStep ties the event to the step of the seed's story it
+	// implements (1-8), or 0.
+	SeedStep int
+}
+
+// observe reports an event if anyone listens; with no Observer it is one
+// nil check, so unobserved connections pay nothing.
+func (c *Conn) observe(e Event) {
+	obs := c.config.Observer
+	if obs == nil {
+		return
+	}
+	e.Time = c.config.now()
+	obs(e)
+}
+
+// engineEvent turns an engine's event into the public form.
+func (c *Conn) engineEvent(he handshake.Event) {
+	e := Event{Name: he.Name, Length: he.Length, Detail: he.Detail, Err: he.Err}
+	switch he.Kind {
+	case handshake.MessageSent:
+		e.Kind, e.Outbound = EventMessageSent, true
+	case handshake.MessageReceived:
+		e.Kind = EventMessageReceived
+	case handshake.Check:
+		e.Kind = EventCheck
+	case handshake.Decision:
+		e.Kind = EventDecision
+	default:
+		e.Kind = EventDecision
+	}
+	if he.Message != nil {
+		e.Fields = describeMessage(he.Message)
+	}
+	e.SeedStep = seedStep(e)
+	c.observe(e)
+}
+
+// seedStep maps an event to the seed's numbered steps: 1 the request
+// starts (ClientHello), 2-3 the server's certificate and signature, 4 the
+// client's checks, 5 the key exchange, 6 keys and the handshake MAC
+// (Finished), 7-8 protected application data.
+func seedStep(e Event) int {
+	switch e.Kind {
+	case EventMessageSent, EventMessageReceived:
+		switch e.Name {
+		case "ClientHello", "ServerHello":
+			return 1
+		case "Certificate", "CertificateRequest", "CertificateStatus":
+			return 3
+		case "CertificateVerify", "ServerKeyExchange", "ClientKeyExchange":
+			return 5
+		case "Finished":
+			return 6
+		}
+	case EventCheck:
+		return 4
+	case EventKeyInstalled:
+		return 6
+	case EventRecordSent, EventRecordReceived:
+		if e.ContentType == "application_data" {
+			return 7
+		}
+	}
+	return 0
+}
+
+func (c *Conn) recordEvent(kind EventKind, contentType uint8, seq uint64, length int, epoch int) {
+	c.observe(Event{Kind: kind, Name: record.TypeName(contentType), Outbound: kind == EventRecordSent, ContentType: record.TypeName(contentType), Seq: seq, Length: length, Epoch: epoch, SeedStep: seedStep(Event{Kind: kind, ContentType: record.TypeName(contentType)})})
+}
+
+func (c *Conn) alertEvent(kind EventKind, d alert.Description) {
+	c.observe(Event{Kind: kind, Name: d.String(), Outbound: kind == EventAlertSent})
+}
+
+func (c *Conn) keyEvent(outbound bool, level handshake.Level, epoch int, length int) {
+	dir := "read"
+	if outbound {
+		dir = "write"
+	}
+	c.observe(Event{Kind: EventKeyInstalled, Name: level.String() + " traffic key", Outbound: outbound, Epoch: epoch, Length: length, Detail: dir, SeedStep: 6})
+}
+
+// describeMessage lists a handshake message's public content.
+func describeMessage(m any) []Field {
+	switch m := m.(type) {
+	case *wire.ClientHello:
+		f := []Field{
+			{"legacy_version", VersionName(m.LegacyVersion)},
+			{"cipher_suites", mapNames(m.CipherSuites, CipherSuiteName)},
+			{"extensions", extensionNames(m.Extensions)},
+		}
+		if m.SupportedVersions != nil {
+			f = append(f, Field{"supported_versions", mapNames(m.SupportedVersions, VersionName)})
+		}
+		if m.ServerName != "" {
+			f = append(f, Field{"server_name", m.ServerName})
+		}
+		f = append(f, Field{"supported_groups", mapNames(m.SupportedGroups, kex.Name)})
+		var shares []string
+		for _, ks := range m.KeyShares {
+			shares = append(shares, fmt.Sprintf("%s (%d bytes)", kex.Name(ks.Group), len(ks.Data)))
+		}
+		if shares != nil {
+			f = append(f, Field{"key_shares", shares})
+		}
+		f = append(f, Field{"signature_algorithms", schemeNames(m.SignatureSchemes)})
+		if m.ALPN != nil {
+			f = append(f, Field{"alpn", m.ALPN})
+		}
+		if len(m.PSKIdentities) > 0 {
+			f = append(f, Field{"psk_identities", len(m.PSKIdentities)})
+		}
+		return f
+	case *wire.ServerHello:
+		f := []Field{{"cipher_suite", CipherSuiteName(m.CipherSuite)}, {"extensions", extensionNames(m.Extensions)}}
+		if m.IsHelloRetryRequest() {
+			f = append(f, Field{"hello_retry_request", true})
+		}
+		if m.SupportedVersion != 0 {
+			f = append(f, Field{"selected_version", VersionName(m.SupportedVersion)})
+		} else {
+			f = append(f, Field{"version", VersionName(m.LegacyVersion)})
+		}
+		if m.KeyShare.Group != 0 {
+			f = append(f, Field{"key_share", fmt.Sprintf("%s (%d bytes)", kex.Name(m.KeyShare.Group), len(m.KeyShare.Data))})
+		}
+		if m.SelectedGroup != 0 {
+			f = append(f, Field{"selected_group", kex.Name(m.SelectedGroup)})
+		}
+		if m.HasPSK {
+			f = append(f, Field{"pre_shared_key", int(m.SelectedIdentity)})
+		}
+		if m.ALPN != "" {
+			f = append(f, Field{"alpn", m.ALPN})
+		}
+		return f
+	case *wire.EncryptedExtensions:
+		f := []Field{{"extensions", extensionNames(m.Extensions)}}
+		if m.ALPN != "" {
+			f = append(f, Field{"alpn", m.ALPN})
+		}
+		return f
+	case *wire.Certificate:
+		chain := make([][]byte, len(m.Entries))
+		for i, e := range m.Entries {
+			chain[i] = e.Data
+		}
+		return []Field{{"chain", certificateNames(chain)}}
+	case *wire.Certificate12:
+		return []Field{{"chain", certificateNames(m.Certificates)}}
+	case *wire.CertificateVerify:
+		return []Field{{"signature_scheme", signature.Scheme(m.Scheme).String()}, {"signature_bytes", len(m.Signature)}}
+	case *wire.ServerKeyExchangeECDHE:
+		return []Field{{"group", kex.Name(m.Group)}, {"public_key_bytes", len(m.PublicKey)}, {"signature_scheme", signature.Scheme(m.Scheme).String()}}
+	case *wire.CertificateRequest:
+		return []Field{{"signature_algorithms", schemeNames(m.SignatureSchemes)}, {"certificate_authorities", len(m.CertificateAuthorities)}}
+	case *wire.CertificateRequest12:
+		return []Field{{"signature_algorithms", schemeNames(m.SignatureSchemes)}, {"certificate_authorities", len(m.CertificateAuthorities)}}
+	case *wire.Finished:
+		return []Field{{"verify_data_bytes", len(m.VerifyData)}}
+	case *wire.NewSessionTicket:
+		return []Field{{"lifetime_seconds", int(m.Lifetime)}, {"ticket_bytes", len(m.Ticket)}}
+	case *wire.NewSessionTicket12:
+		return []Field{{"lifetime_hint_seconds", int(m.LifetimeHint)}, {"ticket_bytes", len(m.Ticket)}}
+	}
+	return nil
+}
+
+func mapNames(ids []uint16, name func(uint16) string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if wire.IsGREASE(id) {
+			out = append(out, fmt.Sprintf("GREASE(0x%04x)", id))
+			continue
+		}
+		out = append(out, name(id))
+	}
+	return out
+}
+
+func schemeNames(ids []uint16) []string {
+	return mapNames(ids, func(v uint16) string { return signature.Scheme(v).String() })
+}
+
+func extensionNames(ids []uint16) []string {
+	return mapNames(ids, func(v uint16) string { return wire.ExtensionName(v) })
+}
+
+func certificateNames(chain [][]byte) []string {
+	var out []string
+	for _, der := range chain {
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			out = append(out, fmt.Sprintf("unparsable (%d bytes)", len(der)))
+			continue
+		}
+		out = append(out, cert.Subject.String()+" issued by "+cert.Issuer.String())
+	}
+	return out
+}

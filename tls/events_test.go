@@ -1,0 +1,90 @@
+package tls_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+
+	"lucid/tls"
+)
+
+// eventLog collects events from one side.
+type eventLog struct {
+	mu     sync.Mutex
+	events []tls.Event
+}
+
+func (l *eventLog) add(e tls.Event) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.events = append(l.events, e)
+}
+
+func (l *eventLog) names(kind tls.EventKind) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for _, e := range l.events {
+		if e.Kind == kind {
+			out = append(out, e.Name)
+		}
+	}
+	return out
+}
+
+func TestObserver(t *testing.T) {
+	for _, v := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
+		f := newLucidFixture(t, "ecdsa-p256")
+		var clog, slog eventLog
+		var keylog bytes.Buffer
+		c, s := pair(t)
+		client := tls.Client(c, &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost", Observer: clog.add, KeyLogWriter: &keylog, MaxVersion: v})
+		server := tls.Server(s, &tls.Config{Certificates: []tls.Certificate{f.lucidCert(t)}, Observer: slog.add})
+		go func() {
+			server.Write([]byte("hello"))
+			server.Close()
+		}()
+		if _, err := io.ReadAll(client); err != nil {
+			t.Fatal(err)
+		}
+		want := map[uint16][]string{
+			tls.VersionTLS13: {"ServerHello", "EncryptedExtensions", "Certificate", "CertificateVerify", "Finished"},
+			tls.VersionTLS12: {"ServerHello", "Certificate", "ServerKeyExchange", "ServerHelloDone", "Finished"},
+		}[v]
+		got := clog.names(tls.EventMessageReceived)
+		if strings.Join(got, ",") != strings.Join(want, ",") && !strings.HasPrefix(strings.Join(got, ","), strings.Join(want, ",")) {
+			t.Fatalf("%s: client received %v, want %v", tls.VersionName(v), got, want)
+		}
+		if sent := clog.names(tls.EventMessageSent); len(sent) == 0 || sent[0] != "ClientHello" {
+			t.Fatalf("client sent %v", sent)
+		}
+		if len(clog.names(tls.EventKeyInstalled)) < 2 || len(clog.names(tls.EventCheck)) == 0 {
+			t.Fatalf("%s: missing key or check events", tls.VersionName(v))
+		}
+		if a := clog.names(tls.EventAlertReceived); len(a) != 1 || a[0] != "close_notify" {
+			t.Fatalf("alerts received %v", a)
+		}
+		// The ClientHello event lists what was offered.
+		var hello *tls.Event
+		for i, e := range slog.events {
+			if e.Kind == tls.EventMessageReceived && e.Name == "ClientHello" {
+				hello = &slog.events[i]
+			}
+		}
+		if hello == nil || !strings.Contains(fmt.Sprint(hello.Fields), "AES_128_GCM_SHA256") || hello.SeedStep != 1 {
+			t.Fatalf("server's ClientHello event: %+v", hello)
+		}
+		// No secret from the key log appears in any event.
+		for _, line := range strings.Split(strings.TrimSpace(keylog.String()), "\n") {
+			secret := line[strings.LastIndexByte(line, ' ')+1:]
+			for _, e := range append(clog.events, slog.events...) {
+				if strings.Contains(fmt.Sprintf("%+v", e), secret) {
+					t.Fatalf("event %s reveals a secret", e.Name)
+				}
+			}
+		}
+	}
+}
