@@ -179,6 +179,7 @@ func (c *Conn) readRecord() error {
 		c.in.ccs++
 		return nil
 	}
+	seq := c.in.opener.Seq()
 	typ, payload, err := c.in.opener.Open(rec)
 	if err != nil {
 		return c.fatal(err)
@@ -192,7 +193,7 @@ func (c *Conn) readRecord() error {
 		return c.fatal(alert.New(alert.UnexpectedMessage, "empty %s record", record.TypeName(typ)))
 	}
 	if c.config.Observer != nil {
-		c.recordEvent(EventRecordReceived, typ, c.in.opener.Seq()-1, len(payload), c.in.epoch)
+		c.recordEvent(EventRecordReceived, typ, seq, len(payload), c.in.epoch)
 	}
 	switch typ {
 	case record.TypeAlert:

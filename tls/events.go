@@ -3,6 +3,7 @@ package tls
 import (
 	"crypto/x509"
 	"fmt"
+	"strings"
 	"time"
 
 	"lucid/internal/alert"
@@ -126,6 +127,9 @@ func seedStep(e Event) int {
 			return 6
 		}
 	case EventCheck:
+		if strings.HasSuffix(e.Name, "_finished") {
+			return 6
+		}
 		return 4
 	case EventKeyInstalled:
 		return 6
@@ -157,6 +161,14 @@ func (c *Conn) keyEvent(outbound bool, level handshake.Level, epoch int, length 
 func describeMessage(m any) []Field {
 	switch m := m.(type) {
 	case *wire.ClientHello:
+		if m.Extensions == nil {
+			// A hello we built leaves the order to Marshal; read it back.
+			if b := m.Marshal(); len(b) > wire.HeaderLen {
+				if parsed, err := wire.ParseClientHello(b[wire.HeaderLen:]); err == nil {
+					m = parsed
+				}
+			}
+		}
 		f := []Field{
 			{"legacy_version", VersionName(m.LegacyVersion)},
 			{"cipher_suites", mapNames(m.CipherSuites, CipherSuiteName)},
@@ -185,6 +197,13 @@ func describeMessage(m any) []Field {
 		}
 		return f
 	case *wire.ServerHello:
+		if m.Extensions == nil {
+			if b := m.Marshal(); len(b) > wire.HeaderLen {
+				if parsed, err := wire.ParseServerHello(b[wire.HeaderLen:]); err == nil {
+					m = parsed
+				}
+			}
+		}
 		f := []Field{{"cipher_suite", CipherSuiteName(m.CipherSuite)}, {"extensions", extensionNames(m.Extensions)}}
 		if m.IsHelloRetryRequest() {
 			f = append(f, Field{"hello_retry_request", true})

@@ -323,5 +323,5 @@ func keyLength(a handshake.Action) int {
 	if a.Suite != nil {
 		return a.Suite.KeyLen
 	}
-	return 0
+	return a.KeyLen
 }

@@ -56,6 +56,8 @@ type Action struct {
 	// TLS 1.2 keys arrive ready to use.
 	Opener record.Opener
 	Sealer record.Sealer
+	// KeyLen is the TLS 1.2 record key's length, for events.
+	KeyLen int
 }
 
 // outbox collects the actions one call into an engine produces.
@@ -91,10 +93,10 @@ func (o *outbox) take() []Action {
 	return a
 }
 
-func (o *outbox) readProtection(p record.Opener) {
-	o.actions = append(o.actions, Action{Kind: SetReadKey, Opener: p, Level: LevelApplication})
+func (o *outbox) readProtection(p record.Opener, keyLen int) {
+	o.actions = append(o.actions, Action{Kind: SetReadKey, Opener: p, Level: LevelApplication, KeyLen: keyLen})
 }
 
-func (o *outbox) writeProtection(p record.Sealer) {
-	o.actions = append(o.actions, Action{Kind: SetWriteKey, Sealer: p, Level: LevelApplication})
+func (o *outbox) writeProtection(p record.Sealer, keyLen int) {
+	o.actions = append(o.actions, Action{Kind: SetWriteKey, Sealer: p, Level: LevelApplication, KeyLen: keyLen})
 }

@@ -308,7 +308,7 @@ func (v *conv12) sendFinished() error {
 		return err
 	}
 	c.out.ccs()
-	c.out.writeProtection(cw)
+	c.out.writeProtection(cw, v.suite.KeyLen)
 	v.sendClient(&wire.Finished{VerifyData: keys.FinishedVerifyData12(v.suite.PRF, v.master, true, c.tr.sum())})
 	return nil
 }
@@ -342,7 +342,7 @@ func (s *expectServerCCS12) changeCipherSpec() (state, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.out.readProtection(sr)
+	c.out.readProtection(sr, v.suite.KeyLen)
 	return &expectServerFinished12{v}, nil
 }
 

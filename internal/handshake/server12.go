@@ -293,7 +293,7 @@ func (st *expectClientCCS12) changeCipherSpec() (state, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.out.readProtection(read)
+	s.out.readProtection(read, v.suite.KeyLen)
 	return &expectClientFinished12{v}, nil
 }
 
@@ -343,7 +343,7 @@ func (v *conv12s) finish() error {
 		return err
 	}
 	s.out.ccs()
-	s.out.writeProtection(write)
+	s.out.writeProtection(write, v.suite.KeyLen)
 	s.sendMessage(&wire.Finished{VerifyData: keys.FinishedVerifyData12(v.suite.PRF, v.master, false, s.tr.sum())})
 	s.out.flush()
 	return nil
