@@ -12,6 +12,7 @@ import (
 	"lucid/internal/record"
 	"lucid/internal/signature"
 	"lucid/internal/wire"
+	"lucid/trace/fingerprint"
 )
 
 // EventKind classifies an Event.
@@ -195,7 +196,9 @@ func describeMessage(m any) []Field {
 		if len(m.PSKIdentities) > 0 {
 			f = append(f, Field{"psk_identities", len(m.PSKIdentities)})
 		}
-		return f
+		_, ja3 := fingerprint.JA3(m)
+		ja4, _ := fingerprint.JA4(m, 't')
+		return append(f, Field{"ja3", ja3}, Field{"ja4", ja4})
 	case *wire.ServerHello:
 		if m.Extensions == nil {
 			if b := m.Marshal(); len(b) > wire.HeaderLen {

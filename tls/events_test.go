@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -76,6 +77,13 @@ func TestObserver(t *testing.T) {
 		}
 		if hello == nil || !strings.Contains(fmt.Sprint(hello.Fields), "AES_128_GCM_SHA256") || hello.SeedStep != 1 {
 			t.Fatalf("server's ClientHello event: %+v", hello)
+		}
+		// The server fingerprints the client, and the event and the
+		// connection state agree.
+		st := server.ConnectionState()
+		if !regexp.MustCompile(`^t1[23]d\d{4}[0-9a-z]{2}_[0-9a-f]{12}_[0-9a-f]{12}$`).MatchString(st.JA4) || len(st.JA3) != 32 ||
+			!strings.Contains(fmt.Sprint(hello.Fields), st.JA4) {
+			t.Fatalf("fingerprints: JA3 %q JA4 %q", st.JA3, st.JA4)
 		}
 		// No secret from the key log appears in any event.
 		for _, line := range strings.Split(strings.TrimSpace(keylog.String()), "\n") {

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"lucid/internal/keys"
+	"lucid/trace/fingerprint"
 )
 
 // ConnectionState describes a connection, as crypto/tls's does.
@@ -29,6 +30,11 @@ type ConnectionState struct {
 	// SignatureScheme is the scheme the peer signed the handshake with. A
 	// Lucid addition.
 	SignatureScheme SignatureScheme
+
+	// JA3 and JA4 fingerprint the client's ClientHello (server side
+	// only): JA3 as its MD5 hash, JA4 in FoxIO's a_b_c form. A Lucid
+	// addition.
+	JA3, JA4 string
 
 	exporter func(label string, context []byte, length int) ([]byte, error)
 }
@@ -75,6 +81,10 @@ func (c *Conn) connectionStateLocked() ConnectionState {
 	cs.VerifiedChains = c.verifiedChains
 	cs.DidHelloRetryRequest = r.DidHRR
 	cs.SignatureScheme = SignatureScheme(r.PeerScheme)
+	if r.ClientHello != nil {
+		_, cs.JA3 = fingerprint.JA3(r.ClientHello)
+		cs.JA4, _ = fingerprint.JA4(r.ClientHello, 't')
+	}
 	if r.Suite12 != nil {
 		prf, master, cr, sr := r.Suite12.PRF, r.Master12, r.ClientRandom, r.ServerRandom
 		cs.exporter = func(label string, context []byte, length int) ([]byte, error) {
