@@ -4,11 +4,14 @@
 // Usage:
 //
 //	lucid demo [--show-secrets]
+//	lucid ca (init|issue|sign|revoke|crl|list) [flags]
 //
 // demo tells the story of one HTTPS request live on 127.0.0.1: a throwaway
 // CA, a Lucid TLS server, a wiretap relay in the middle and a Lucid client,
 // then a tampered record, a replayed record and an impostor certificate.
-// serve, get and ca are coming.
+// ca is a certificate authority kept in a directory: it creates root and
+// intermediate CAs, issues server and client certificates, signs CSRs,
+// revokes and publishes CRLs. serve and get are coming.
 package main
 
 import (
@@ -23,17 +26,19 @@ const usage = `lucid: HTTPS written from the protocol up, showing its work.
 
 Usage:
   lucid demo [--show-secrets]
+  lucid ca COMMAND [flags]
 
 Commands:
   demo    tell the story of one HTTPS request, live on 127.0.0.1:
           a throwaway CA, a Lucid TLS server, a wiretap in the middle
           and a Lucid client; then a tampered record, a replayed record
           and an impostor certificate
+  ca      a certificate authority in a directory: init (a root or an
+          intermediate), issue, sign (a CSR), revoke, crl, list
 
-Coming: serve (an HTTPS server), get (an HTTPS client), ca (a
-certificate authority).
+Coming: serve (an HTTPS server), get (an HTTPS client).
 
-Run 'lucid demo -h' for the demo's flags.
+Run 'lucid demo -h' for the demo's flags, 'lucid ca -h' for the CA's.
 `
 
 func main() {
@@ -53,7 +58,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "demo":
 		return demoCommand(args[1:], stdout, stderr)
-	case "serve", "get", "ca":
+	case "ca":
+		return caCommand(args[1:], stdout, stderr)
+	case "serve", "get":
 		fmt.Fprintf(stderr, "lucid: %s is not written yet; it is coming.\n\n%s", cmd, usage)
 		return 2
 	default:
