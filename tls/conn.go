@@ -263,7 +263,7 @@ func (c *Conn) handleAlert(p []byte) error {
 	c.out.Lock()
 	c.out.err = err
 	c.out.Unlock()
-	c.conn.Close()
+	c.shutdown()
 	return err
 }
 
@@ -300,10 +300,30 @@ func (c *Conn) handleHandshakeBytes() error {
 
 // failRead records an I/O error on the read side.
 func (c *Conn) failRead(err error) error {
+	// A deadline that passes is not the end of the connection: the bytes
+	// read so far stay buffered and a later Read carries on, as net/http's
+	// keep-alive relies on. Anything else is final.
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return err
+	}
 	if c.in.err == nil {
 		c.in.err = err
 	}
 	return err
+}
+
+// shutdown ends the connection after a fatal alert: the write side closes,
+// so the peer reads the alert and then end of stream, but the socket stays
+// open for reading until Close. Closing it at once would make the kernel
+// answer any data still in flight with a reset, which can destroy the
+// alert before the peer reads it.
+func (c *Conn) shutdown() {
+	if cw, ok := c.conn.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+		return
+	}
+	c.conn.Close()
 }
 
 // fatal sends the alert err carries, closes the connection and makes err
@@ -317,7 +337,7 @@ func (c *Conn) fatal(err error) error {
 	}
 	c.out.Unlock()
 	c.in.err = e
-	c.conn.Close()
+	c.shutdown()
 	return e
 }
 

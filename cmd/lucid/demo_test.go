@@ -3,11 +3,88 @@ package main
 import (
 	"bytes"
 	"encoding/hex"
-	"regexp"
+	"encoding/json"
+	"errors"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
-	"time"
+
+	"lucid/internal/suites"
+	"lucid/internal/wire"
+	"lucid/tls"
 )
+
+// demoMode is one way to run the demo.
+type demoMode struct {
+	name string
+	args []string
+	opts demoOptions
+}
+
+var demoModes = []demoMode{
+	{"tls13", []string{"--tls", "1.3"}, demoOptions{Version: tls.VersionTLS13}},
+	{"tls12", []string{"--tls", "1.2"}, demoOptions{Version: tls.VersionTLS12}},
+	{"rsa", []string{"--kx", "rsa"}, demoOptions{Version: tls.VersionTLS12, RSA: true}},
+}
+
+// expectedAlerts is the alert each attack must end with.
+var expectedAlerts = map[string]string{
+	"tamper":    "bad_record_mac",
+	"replay":    "bad_record_mac",
+	"impostor":  "unknown_ca",
+	"downgrade": "illegal_parameter",
+}
+
+// cachedStory is one story per mode, told once and shared by the tests
+// that only render it, to keep the whole test quick.
+type cachedStory struct {
+	once   sync.Once
+	s      *story
+	keyLog string
+	err    error
+}
+
+var stories = map[string]*cachedStory{"tls13": {}, "tls12": {}, "rsa": {}}
+
+func storyFor(t *testing.T, m demoMode) (*story, string) {
+	t.Helper()
+	c := stories[m.name]
+	c.once.Do(func() {
+		var kl bytes.Buffer
+		opts := m.opts
+		opts.keyLog = &kl
+		opts.Attacks = slices.Clone(demoAttacks)
+		c.s, c.err = tellStory(opts)
+		c.keyLog = kl.String()
+	})
+	if c.err != nil {
+		t.Fatalf("tellStory(%s): %v", m.name, c.err)
+	}
+	return c.s, c.keyLog
+}
+
+// render tells s in one form: "en", "zh" or "json".
+func render(t *testing.T, s *story, form string, showSecrets bool) string {
+	t.Helper()
+	c := *s
+	c.opts.ShowSecrets = showSecrets
+	var out bytes.Buffer
+	var err error
+	switch form {
+	case "json":
+		err = writeJSON(&out, &c)
+	case "zh":
+		c.opts.Lang = "zh"
+		err = narrateZH(&out, &c)
+	default:
+		err = narrateEN(&out, &c)
+	}
+	if err != nil {
+		t.Fatalf("rendering %s: %v", form, err)
+	}
+	return out.String()
+}
 
 // secretsIn parses an NSS key log and returns the secrets, in hex.
 func secretsIn(t *testing.T, log string) map[string]string {
@@ -26,76 +103,374 @@ func secretsIn(t *testing.T, log string) map[string]string {
 	return out
 }
 
-var longHex = regexp.MustCompile(`[0-9a-fA-F]{64}`)
-
-func TestDemoTellsTheStory(t *testing.T) {
-	var out, kl bytes.Buffer
-	if err := runDemo(&out, demoOptions{keyLog: &kl}); err != nil {
-		t.Fatalf("runDemo: %v\n%s", err, out.String())
+// jsonLines runs the demo with --json and returns its objects.
+func jsonLines(t *testing.T, args ...string) []map[string]any {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if code := demoMain(append(args, "--json"), &stdout, &stderr); code != 0 {
+		t.Fatalf("lucid demo %q: exit %d\nstderr: %s\nstdout: %s", args, code, stderr.String(), stdout.String())
 	}
-	got := out.String()
-	for _, want := range []string{
-		"version       TLS 1.3",
-		"ClientHello",
-		"ServerHello",
-		"ecdsa_secp256r1_sha256",
-		"public key    ECDSA P-256",
-		"issuer        CN=Lucid Demo CA",
-		"ok  chain: localhost <- Lucid Demo CA",
-		"CLIENT_TRAFFIC_SECRET_0          32 bytes",
-		"the HTTP request",
-		"| GET /hello HTTP/1.1",
-		"| HTTP/1.1 200 OK",
-		"bad_record_mac",
-		"the peer sent alert bad_record_mac",
-		"unknown authority",
-		"unknown_ca",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("output lacks %q", want)
+	var out []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
+		var o map[string]any
+		if err := json.Unmarshal([]byte(line), &o); err != nil {
+			t.Fatalf("line %q is not JSON: %v", line, err)
 		}
+		out = append(out, o)
 	}
-	if !regexp.MustCompile(`cipher suite\s+TLS_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)\n`).MatchString(got) {
-		t.Error("output does not name a TLS 1.3 cipher suite")
-	}
-	if m := longHex.FindString(got); m != "" {
-		t.Errorf("output holds a 64-hex-digit run without --show-secrets: %s", m)
-	}
-	for label, secret := range secretsIn(t, kl.String()) {
-		if strings.Contains(strings.ToLower(got), strings.ToLower(secret)) {
-			t.Errorf("output reveals %s without --show-secrets", label)
-		}
-	}
-	for _, line := range strings.Split(got, "\n") {
-		if n := len([]rune(line)); n > 80 {
-			t.Errorf("line of %d characters: %q", n, line)
-		}
-	}
-	if t.Failed() {
-		t.Logf("output:\n%s", got)
-	}
+	return out
 }
 
-func TestDemoShowSecrets(t *testing.T) {
-	var out, kl bytes.Buffer
-	if err := runDemo(&out, demoOptions{ShowSecrets: true, keyLog: &kl}); err != nil {
-		t.Fatalf("runDemo: %v\n%s", err, out.String())
-	}
-	got := strings.ToLower(out.String())
-	secrets := secretsIn(t, kl.String())
-	for _, label := range []string{"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0"} {
-		secret, ok := secrets[label]
+// field walks a path of keys into nested JSON objects.
+func field(o map[string]any, path ...string) any {
+	var v any = o
+	for _, k := range path {
+		m, ok := v.(map[string]any)
 		if !ok {
-			t.Errorf("key log lacks %s", label)
-			continue
+			return nil
 		}
-		if !strings.Contains(got, strings.ToLower(secret)) {
-			t.Errorf("--show-secrets output lacks the value of %s", label)
+		v = m[k]
+	}
+	return v
+}
+
+func TestDemoJSON(t *testing.T) {
+	for _, m := range demoModes {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			objs := jsonLines(t, append(m.args, "--attack", "all")...)
+			steps := map[string]map[string]any{}
+			attacks := map[string]map[string]any{}
+			var done map[string]any
+			for _, o := range objs {
+				switch {
+				case o["step"] != nil:
+					steps[o["step"].(string)] = o
+				case o["attack"] != nil:
+					attacks[o["attack"].(string)] = o
+				case o["done"] == true:
+					done = o
+				default:
+					t.Errorf("unexpected object %v", o)
+				}
+			}
+			for i := 1; i <= 8; i++ {
+				st := steps[stepNum(i)]
+				if st == nil || st["title"] == "" || st["facts"] == nil {
+					t.Errorf("step %d missing or empty: %v", i, st)
+				}
+			}
+			for name, alert := range expectedAlerts {
+				a := attacks[name]
+				if a == nil {
+					t.Errorf("attack %s missing", name)
+					continue
+				}
+				if a["outcome"] != "stopped" || a["alert"] != alert || a["stopped_by"] == "" {
+					t.Errorf("attack %s: outcome %v, alert %v (want stopped, %s), stopped_by %v",
+						name, a["outcome"], a["alert"], alert, a["stopped_by"])
+				}
+			}
+			if done == nil || done["ok"] != true {
+				t.Errorf("final object %v, want done and ok", done)
+			}
+
+			want := tls.VersionName(m.opts.Version)
+			if got := field(steps["3"], "facts", "chosen", "version"); got != want {
+				t.Errorf("step 3 chose %v, want %s", got, want)
+			}
+			suite, _ := field(steps["3"], "facts", "chosen", "cipher_suite").(string)
+			fs, _ := field(steps["5"], "facts", "forward_secrecy").(bool)
+			if m.opts.RSA {
+				if suite != "TLS_RSA_WITH_AES_128_GCM_SHA256" || fs {
+					t.Errorf("RSA mode: suite %s, forward secrecy %v", suite, fs)
+				}
+				if n := field(steps["5"], "facts", "encrypted_pre_master_bytes"); n != 256.0 {
+					t.Errorf("encrypted pre-master secret of %v bytes, want 256", n)
+				}
+				if field(steps["3"], "facts", "signature") != nil {
+					t.Error("RSA key transport reports a server signature")
+				}
+			} else {
+				if !fs || field(steps["3"], "facts", "signature", "verifies") != true {
+					t.Errorf("suite %s: forward secrecy %v, signature %v", suite, fs, field(steps["3"], "facts", "signature"))
+				}
+			}
+			var labels []string
+			for _, e := range field(steps["6"], "facts", "key_log").([]any) {
+				labels = append(labels, e.(map[string]any)["label"].(string))
+				if e.(map[string]any)["value"] != nil {
+					t.Errorf("key log value shown without --show-secrets: %v", e)
+				}
+			}
+			wantLabel := "CLIENT_TRAFFIC_SECRET_0"
+			if m.opts.Version == tls.VersionTLS12 {
+				wantLabel = "CLIENT_RANDOM"
+			}
+			if !slices.Contains(labels, wantLabel) {
+				t.Errorf("key log labels %v lack %s", labels, wantLabel)
+			}
+			fin, _ := field(steps["6"], "facts", "finished").([]any)
+			if len(fin) != 2 {
+				t.Errorf("%d Finished messages, want 2", len(fin))
+			}
+			for _, f := range fin {
+				if f.(map[string]any)["recomputed_matches"] != true {
+					t.Errorf("Finished not recomputed: %v", f)
+				}
+			}
+			if r, _ := field(steps["7"], "facts", "request", "server_read").(string); !strings.HasPrefix(r, "GET /hello HTTP/1.1\r\n") {
+				t.Errorf("step 7 server_read %q", r)
+			}
+			nonce := field(steps["7"], "facts", "request", "explicit_nonce_bytes")
+			if wantNonce := map[bool]float64{true: 0, false: 8}[m.opts.Version == tls.VersionTLS13]; nonce != wantNonce {
+				t.Errorf("explicit nonce of %v bytes, want %v", nonce, wantNonce)
+			}
+			if r, _ := field(steps["8"], "facts", "response", "client_read").(string); !strings.HasPrefix(r, "HTTP/1.1 200 OK\r\n") {
+				t.Errorf("step 8 client_read %q", r)
+			}
+			if got := field(attacks["downgrade"], "facts", "sentinel_hex"); got != hex.EncodeToString([]byte("DOWNGRD\x01")) {
+				t.Errorf("downgrade sentinel %v", got)
+			}
+			if got := field(attacks["tamper"], "facts", "server_read_bytes"); got != 0.0 {
+				t.Errorf("the server read %v bytes of the tampered request", got)
+			}
+		})
+	}
+}
+
+// Secrets (the key log's values and the record keys derived from them)
+// appear in no output without --show-secrets, and all of them with it.
+func TestDemoSecrets(t *testing.T) {
+	for _, m := range demoModes {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			s, log := storyFor(t, m)
+			secrets := secretsIn(t, log)
+			for _, k := range s.dec.keys {
+				secrets[k.label] = hex.EncodeToString(k.value)
+			}
+			if len(s.dec.keys) < 4 {
+				t.Errorf("only %d record keys derived", len(s.dec.keys))
+			}
+			for _, form := range []string{"en", "zh", "json"} {
+				hidden := strings.ToLower(render(t, s, form, false))
+				shown := strings.ToLower(render(t, s, form, true))
+				if form != "json" {
+					checkWidth(t, shown)
+					// Long values are printed over several lines.
+					shown = strings.ReplaceAll(shown, "\n       ", "")
+					hidden = strings.ReplaceAll(hidden, "\n       ", "")
+				}
+				for label, secret := range secrets {
+					if strings.Contains(hidden, secret) {
+						t.Errorf("%s output reveals %s without --show-secrets", form, label)
+					}
+					if !strings.Contains(shown, secret) {
+						t.Errorf("%s output with --show-secrets lacks %s", form, label)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestDemoTextEN(t *testing.T) {
+	for _, m := range demoModes {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			s, _ := storyFor(t, m)
+			got := render(t, s, "en", false)
+			want := []string{
+				"version       " + tls.VersionName(m.opts.Version),
+				"ClientHello",
+				"ok  chain  localhost <- Lucid Demo CA",
+				"issuer        CN=Lucid Demo CA",
+				"| GET /hello HTTP/1.1",
+				"| HTTP/1.1 200 OK",
+				"recomputed: the same",
+				"the peer sent alert bad_record_mac",
+				"unknown_ca",
+				"D  O  W  N  G  R  D",
+				"downgrade detected",
+				"4 attacks, 4 stopped",
+			}
+			switch {
+			case m.opts.RSA:
+				want = append(want, "public key    RSA 2048-bit", "no forward secrecy", "ClientKeyExchange",
+					"the seed's step 5", "CLIENT_RANDOM", "ChangeCipherSpec", "explicit nonce")
+			case m.opts.Version == tls.VersionTLS12:
+				want = append(want, "ServerKeyExchange", "CLIENT_RANDOM", "ChangeCipherSpec", "explicit nonce", "forward secrecy")
+			default:
+				want = append(want, "CertificateVerify", "CLIENT_TRAFFIC_SECRET_0          32 bytes", "forward secrecy")
+			}
+			for _, w := range want {
+				if !strings.Contains(got, w) {
+					t.Errorf("output lacks %q", w)
+				}
+			}
+			checkWidth(t, got)
+			if t.Failed() {
+				t.Logf("output:\n%s", got)
+			}
+		})
+	}
+}
+
+func TestDemoTextZH(t *testing.T) {
+	for _, m := range demoModes {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			s, _ := storyFor(t, m)
+			got := render(t, s, "zh", false)
+			c := *s
+			c.opts.Lang = "zh"
+			ti := titlesFor(&c)
+			for i, title := range ti.steps {
+				if !strings.Contains(got, stepNum(i+1)+". "+title) {
+					t.Errorf("output lacks step title %q", title)
+				}
+			}
+			for i, name := range demoAttacks {
+				if !strings.Contains(got, string(rune('A'+i))+". "+ti.attacks[name]) {
+					t.Errorf("output lacks attack title %q", ti.attacks[name])
+				}
+			}
+			for _, w := range []string{"客户端", "服务端", "证书", "公钥", "私钥", "会话密钥", "随机值",
+				"数字签名", "MAC", "篡改", "重放", "中间人", "已阻止"} {
+				if !strings.Contains(got, w) {
+					t.Errorf("output lacks %q", w)
+				}
+			}
+			if m.opts.RSA && !strings.Contains(got, "没有前向保密") {
+				t.Error("RSA mode does not say there is no forward secrecy")
+			}
+			checkWidth(t, got)
+			if t.Failed() {
+				t.Logf("output:\n%s", got)
+			}
+		})
+	}
+}
+
+// checkWidth fails for a line wider than 80 terminal columns.
+func checkWidth(t *testing.T, out string) {
+	t.Helper()
+	for _, line := range strings.Split(out, "\n") {
+		if w := width(line); w > 80 {
+			t.Errorf("line of %d columns: %q", w, line)
 		}
 	}
 }
 
-func TestKeyLogParsesSplitWrites(t *testing.T) {
+func TestDemoFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"-h"}, 0, "--show-secrets"},
+		{[]string{"-h"}, 0, "--attack"},
+		{[]string{"--tls", "1.1"}, 2, `--tls "1.1"`},
+		{[]string{"--tls", "1.3", "--kx", "rsa"}, 2, "TLS 1.3 removed it"},
+		{[]string{"--kx", "dh"}, 2, `--kx "dh"`},
+		{[]string{"--attack", "sneeze"}, 2, `unknown attack "sneeze"`},
+		{[]string{"--lang", "fr"}, 2, `--lang "fr"`},
+		{[]string{"extra"}, 2, "unexpected argument"},
+		{[]string{"--nope"}, 2, "flag provided but not defined"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := demoMain(tc.args, &stdout, &stderr); code != tc.code {
+			t.Errorf("demo %q: exit %d, want %d", tc.args, code, tc.code)
+		}
+		if !strings.Contains(stderr.String(), tc.stderr) {
+			t.Errorf("demo %q: stderr %q lacks %q", tc.args, stderr.String(), tc.stderr)
+		}
+	}
+	got, err := parseAttacks("replay, tamper,replay")
+	if err != nil || !slices.Equal(got, []string{"tamper", "replay"}) {
+		t.Errorf("parseAttacks: %v, %v", got, err)
+	}
+	objs := jsonLines(t, "--attack", "none", "--lang", "zh")
+	if len(objs) != 9 {
+		t.Errorf("--attack none: %d objects, want 8 steps and done", len(objs))
+	}
+	if title, _ := objs[0]["title"].(string); !strings.Contains(title, "客户端") {
+		t.Errorf("--lang zh --json: title %q is not Chinese", title)
+	}
+}
+
+// An attack that was not stopped makes the demo fail, and says so.
+func TestDemoFailsWhenAnAttackSucceeds(t *testing.T) {
+	s, _ := storyFor(t, demoModes[0])
+	c := *s
+	c.attacks = []*attack{{name: "tamper", o: s.attacks[0].o, problem: errors.New("the server read the altered request")}}
+	if err := c.failures(); err == nil || !strings.Contains(err.Error(), "altered request") {
+		t.Errorf("failures() = %v", err)
+	}
+	out := render(t, &c, "json", false)
+	if !strings.Contains(out, `"outcome":"not stopped"`) || !strings.Contains(out, `"ok":false`) {
+		t.Errorf("JSON does not report the failure:\n%s", out)
+	}
+	if got := render(t, &c, "en", false); !strings.Contains(got, "NOT STOPPED") {
+		t.Error("the narration does not report the failure")
+	}
+}
+
+// The downgrade edit yields a well-formed TLS 1.2-only ClientHello, and
+// neither it nor the decoder panics on damaged input.
+func TestDemoDowngradeHelloAndDecoderAreRobust(t *testing.T) {
+	s, _ := storyFor(t, demoModes[0])
+	rec := s.recs[0].raw
+	before, after, edited, err := downgradeHello(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(before.KeyShares) == 0 || !slices.Contains(before.SupportedVersions, tls.VersionTLS13) {
+		t.Fatalf("original hello: versions %x, %d shares", before.SupportedVersions, len(before.KeyShares))
+	}
+	if int(edited[3])<<8|int(edited[4]) != len(edited)-recordHeaderLen {
+		t.Error("the record length does not match the rewritten hello")
+	}
+	got := parseClientHelloRecord(edited)
+	if got == nil {
+		t.Fatal("the rewritten hello does not parse")
+	}
+	if !slices.Equal(got.SupportedVersions, []uint16{tls.VersionTLS12}) || got.HasKeyShare || len(got.KeyShares) > 0 ||
+		slices.Contains(got.Extensions, wire.ExtKeyShare) {
+		t.Errorf("rewritten hello: versions %x, key shares %v/%d", got.SupportedVersions, got.HasKeyShare, len(got.KeyShares))
+	}
+	for _, id := range got.CipherSuites {
+		if suites.Lookup13(id) != nil {
+			t.Errorf("rewritten hello still offers %s", tls.CipherSuiteName(id))
+		}
+	}
+	if after.Random != before.Random || got.ServerName != demoHost {
+		t.Error("the rewrite changed more than versions, suites and key shares")
+	}
+	for n := range len(rec) {
+		downgradeHello(rec[:n])
+	}
+	for i := range s.recs {
+		for _, off := range []int{0, 3, recordHeaderLen, recordHeaderLen + 1, len(s.recs[i].raw) - 1} {
+			recs := make([]*tapRecord, len(s.recs))
+			for j, r := range s.recs {
+				c := *r
+				c.raw = bytes.Clone(r.raw)
+				recs[j] = &c
+			}
+			if off < len(recs[i].raw) {
+				recs[i].raw[off] ^= 0x5a
+			}
+			d := decodeCapture(recs, s.keyLog)
+			if i > 0 && recs[i].typ != recordChangeCipherSpec && d.verifyProblems() == nil && off >= recordHeaderLen {
+				t.Errorf("record %d damaged at %d, yet the capture decodes cleanly", i+1, off)
+			}
+		}
+	}
+}
+
+func TestDemoKeyLogParsesSplitWrites(t *testing.T) {
 	var k keyLog
 	line := "CLIENT_TRAFFIC_SECRET_0 " + strings.Repeat("ab", 32) + " " + strings.Repeat("cd", 48) + "\n"
 	in := "# a comment\n" + line + "garbage line\n"
@@ -108,40 +483,6 @@ func TestKeyLogParsesSplitWrites(t *testing.T) {
 	}
 }
 
-// The wiretap's ClientHello reader must not panic on any truncation or
-// corruption of a real ClientHello.
-func TestParseClientHelloIsLenient(t *testing.T) {
-	ca, err := newDemoCA("Test CA", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := ca.issueServer([]string{demoHost}, nil, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	o, err := runScenario(scenario{cert: cert, roots: ca.pool})
-	if err != nil || o.clientErr != nil {
-		t.Fatalf("scenario: %v, %v", err, o.clientErr)
-	}
-	recs, _ := o.tap.snapshot()
-	rec := recs[0].raw
-	h := parseClientHello(rec)
-	if h == nil || len(h.random) != 32 || h.serverName != demoHost || len(h.suites) == 0 || len(h.keyShares) == 0 {
-		t.Fatalf("parsed %+v", h)
-	}
-	for n := range len(rec) {
-		parseClientHello(rec[:n])
-	}
-	for i := range len(rec) {
-		bad := bytes.Clone(rec)
-		bad[i] ^= 0xff
-		parseClientHello(bad)
-	}
-	if parseClientHello([]byte(hex.EncodeToString(rec))) != nil {
-		t.Error("hex text parsed as a ClientHello")
-	}
-}
-
 func TestUsage(t *testing.T) {
 	for _, tc := range []struct {
 		args   []string
@@ -151,10 +492,10 @@ func TestUsage(t *testing.T) {
 	}{
 		{args: nil, code: 2, stderr: "demo"},
 		{args: []string{"-h"}, code: 0, stdout: "lucid demo"},
-		{args: []string{"--help"}, code: 0, stdout: "Coming: serve"},
+		{args: []string{"--help"}, code: 0, stdout: "lucid serve"},
 		{args: []string{"frobnicate"}, code: 2, stderr: `unknown command "frobnicate"`},
-		{args: []string{"serve"}, code: 2, stderr: "not written yet"},
-		{args: []string{"demo", "-h"}, code: 0, stderr: "--show-secrets"},
+		{args: []string{"get"}, code: 2, stderr: "URL"},
+		{args: []string{"demo", "-h"}, code: 0, stderr: "show-secrets"},
 		{args: []string{"demo", "--nope"}, code: 2, stderr: "flag provided but not defined"},
 		{args: []string{"demo", "extra"}, code: 2, stderr: "unexpected argument"},
 	} {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -60,12 +61,30 @@ func newDemoCA(commonName string, now time.Time) (*demoCA, error) {
 	return &demoCA{cert: cert, key: key, pool: pool}, nil
 }
 
-// issueServer makes an ECDSA P-256 key and a server certificate for the
-// given DNS names and IP addresses, signed by the CA, valid for an hour
-// either side of now. The chain holds only the leaf: the client already
-// has the root.
-func (ca *demoCA) issueServer(dnsNames []string, ips []net.IP, now time.Time) (tls.Certificate, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+// serverKeyKind is the kind of key a server certificate carries.
+type serverKeyKind int
+
+const (
+	keyECDSA serverKeyKind = iota // ECDSA P-256: signs (TLS 1.3, ECDHE_ECDSA)
+	keyRSA                        // RSA 2048: also decrypts (RSA key transport)
+)
+
+// issueServer makes a key of the given kind and a server certificate for
+// the given DNS names and IP addresses, signed by the CA, valid for an
+// hour either side of now. The chain holds only the leaf: the client
+// already has the root.
+func (ca *demoCA) issueServer(kind serverKeyKind, dnsNames []string, ips []net.IP, now time.Time) (tls.Certificate, error) {
+	var key crypto.Signer
+	var err error
+	usage := x509.KeyUsageDigitalSignature
+	if kind == keyRSA {
+		key, err = rsa.GenerateKey(rand.Reader, 2048)
+		// RSA key transport encrypts the pre-master secret to this key
+		// (RFC 5280 §4.2.1.3: keyEncipherment).
+		usage |= x509.KeyUsageKeyEncipherment
+	} else {
+		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	}
 	if err != nil {
 		return tls.Certificate{}, err
 	}
@@ -84,10 +103,10 @@ func (ca *demoCA) issueServer(dnsNames []string, ips []net.IP, now time.Time) (t
 		IPAddresses:  ips,
 		NotBefore:    now.Add(-time.Hour).Truncate(time.Second),
 		NotAfter:     now.Add(time.Hour).Truncate(time.Second),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
+		KeyUsage:     usage,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, key.Public(), ca.key)
 	if err != nil {
 		return tls.Certificate{}, err
 	}

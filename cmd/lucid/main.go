@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	lucid demo [--show-secrets]
+//	lucid demo [--tls 1.2|1.3] [--kx ecdhe|rsa] [--attack LIST] [--lang en|zh] [--json] [--show-secrets]
 //	lucid ca (init|issue|sign|revoke|crl|list) [flags]
 //
 // demo tells the story of one HTTPS request live on 127.0.0.1: a throwaway
@@ -15,8 +15,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,20 +23,24 @@ import (
 const usage = `lucid: HTTPS written from the protocol up, showing its work.
 
 Usage:
-  lucid demo [--show-secrets]
+  lucid demo [--tls 1.2|1.3] [--kx ecdhe|rsa] [--attack LIST] [--lang en|zh] [--json] [--show-secrets]
+  lucid serve [--addr 127.0.0.1:8443] [--dir DIR] [flags]
+  lucid get [flags] URL
   lucid ca COMMAND [flags]
 
 Commands:
   demo    tell the story of one HTTPS request, live on 127.0.0.1:
           a throwaway CA, a Lucid TLS server, a wiretap in the middle
           and a Lucid client; then a tampered record, a replayed record
-          and an impostor certificate
+          and an impostor certificate, and a downgrade
+  serve   an HTTPS server (HTTP/1.1 and HTTP/2) on Lucid's TLS; with no
+          certificate it gets one for localhost from the local CA
+  get     fetch a URL over Lucid's TLS, with curl's habits; -v shows the
+          handshake
   ca      a certificate authority in a directory: init (a root or an
           intermediate), issue, sign (a CSR), revoke, crl, list
 
-Coming: serve (an HTTPS server), get (an HTTPS client).
-
-Run 'lucid demo -h' for the demo's flags, 'lucid ca -h' for the CA's.
+Run 'lucid COMMAND -h' for a command's flags.
 `
 
 func main() {
@@ -57,44 +59,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return 0
 	case "demo":
-		return demoCommand(args[1:], stdout, stderr)
+		return demoMain(args[1:], stdout, stderr)
 	case "ca":
 		return caCommand(args[1:], stdout, stderr)
-	case "serve", "get":
-		fmt.Fprintf(stderr, "lucid: %s is not written yet; it is coming.\n\n%s", cmd, usage)
-		return 2
+	case "serve":
+		return runServe(args[1:], stdout, stderr)
+	case "get":
+		return runGet(args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "lucid: unknown command %q\n\n%s", cmd, usage)
 		return 2
 	}
-}
-
-// demoCommand parses the demo's flags and runs it.
-func demoCommand(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("lucid demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var opts demoOptions
-	fs.BoolVar(&opts.ShowSecrets, "show-secrets", false,
-		"also print the secret values from the key log (they decrypt the demo's traffic)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: lucid demo [--show-secrets]\n\n"+
-			"Tells the story of one HTTPS request, live on 127.0.0.1.\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "lucid demo: unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return 2
-	}
-	if err := runDemo(stdout, opts); err != nil {
-		fmt.Fprintf(stderr, "lucid demo: %v\n", err)
-		return 1
-	}
-	return 0
 }

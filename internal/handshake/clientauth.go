@@ -135,6 +135,7 @@ func (st *expectClientCertificateVerify13) handle(typ uint8, msg []byte) (state,
 		return nil, err
 	}
 	s.cfg.emit(Event{Kind: Check, Name: "client_certificate_verify", Detail: "client signature verified with " + scheme.String()})
+	s.result.PeerScheme = scheme
 	s.tr.add(msg)
 	return st.fin, nil
 }

@@ -30,8 +30,9 @@ type conv12s struct {
 	share     *kex.Private
 	master    []byte
 	sessionID []byte
-	ticket    bool // a NewSessionTicket goes before our Finished
-	requested bool // a CertificateRequest was sent
+	ticket    bool             // a NewSessionTicket goes before our Finished
+	requested bool             // a CertificateRequest was sent
+	scheme    signature.Scheme // what the server signs its key exchange with
 	// clientLeaf is the client's certificate, whose CertificateVerify
 	// follows ClientKeyExchange.
 	clientLeaf *x509.Certificate
@@ -152,7 +153,7 @@ func (v *conv12s) negotiate() error {
 			if !ok {
 				continue
 			}
-			s.result.Group, s.result.PeerScheme = group, scheme
+			s.result.Group, v.scheme = group, scheme
 		}
 		v.suite, v.cert = su, cert
 		s.result.Suite12 = su
@@ -204,12 +205,12 @@ func (v *conv12s) sendKeyExchange() error {
 		return err
 	}
 	v.share = share
-	ske := &wire.ServerKeyExchangeECDHE{Group: s.result.Group, PublicKey: share.Share(), Scheme: uint16(s.result.PeerScheme)}
+	ske := &wire.ServerKeyExchangeECDHE{Group: s.result.Group, PublicKey: share.Share(), Scheme: uint16(v.scheme)}
 	signed := make([]byte, 0, 64+len(ske.Params()))
 	signed = append(append(append(signed, v.hello.Random[:]...), v.random[:]...), ske.Params()...)
-	sig, err := signature.Sign(s.cfg.Rand, v.cert.Key, s.result.PeerScheme, signed)
+	sig, err := signature.Sign(s.cfg.Rand, v.cert.Key, v.scheme, signed)
 	if err != nil {
-		return fmt.Errorf("signing ServerKeyExchange with %s: %w", s.result.PeerScheme, err)
+		return fmt.Errorf("signing ServerKeyExchange with %s: %w", v.scheme, err)
 	}
 	ske.Signature = sig
 	s.sendMessage(ske)
@@ -483,6 +484,7 @@ func (st *expectCertificateVerify12) handle(typ uint8, msg []byte) (state, error
 		return nil, err
 	}
 	s.cfg.emit(Event{Kind: Check, Name: "client_certificate_verify", Detail: "client signature verified with " + scheme.String()})
+	s.result.PeerScheme = scheme
 	s.tr.add(msg)
 	s.tr.keepRaw, s.tr.raw = false, nil
 	return &expectClientCCS12{v}, nil

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"lucid/internal/suites"
+	"lucid/internal/wire"
+	"lucid/tls"
+)
+
+// The facts both narrations and the JSON output draw on, read from the
+// story in one place so that they cannot disagree.
+
+// offer is what the client's ClientHello offered, by name.
+type offer struct {
+	versions, suites, groups, shares, schemes, alpn []string
+	serverName                                      string
+}
+
+func helloOffer(ch *wire.ClientHello) offer {
+	o := offer{shares: []string{}}
+	if ch == nil {
+		return o
+	}
+	versions := ch.SupportedVersions
+	if len(versions) == 0 {
+		// No supported_versions: a TLS 1.2 ClientHello says its version
+		// in legacy_version (RFC 5246 §7.4.1.2).
+		versions = []uint16{ch.LegacyVersion}
+	}
+	o.versions = mapNames(versions, tls.VersionName)
+	o.suites = mapNames(ch.CipherSuites, tls.CipherSuiteName)
+	o.groups = mapNames(ch.SupportedGroups, func(g uint16) string { return tls.CurveID(g).String() })
+	for _, ks := range ch.KeyShares {
+		o.shares = append(o.shares, fmt.Sprintf("%s (%d bytes)", tls.CurveID(ks.Group), len(ks.Data)))
+	}
+	o.schemes = mapNames(ch.SignatureSchemes, func(x uint16) string { return tls.SignatureScheme(x).String() })
+	o.alpn = ch.ALPN
+	o.serverName = ch.ServerName
+	return o
+}
+
+// is13 reports whether the story's connection is TLS 1.3.
+func (s *story) is13() bool { return s.cs.Version == tls.VersionTLS13 }
+
+// kxName names the key exchange that was used.
+func (s *story) kxName() string {
+	switch {
+	case s.opts.RSA:
+		return "RSA key transport"
+	case s.is13():
+		return s.cs.CurveID.String()
+	}
+	return "ECDHE " + tls.CurveID(s.dec.kxGroup).String()
+}
+
+// tagLen is the AEAD tag length of every suite the demo uses.
+const tagLen = 16
+
+// recordLayout describes the request record: header, explicit nonce,
+// ciphertext and tag, and what the ciphertext holds.
+type recordLayout struct {
+	header, nonce, ciphertext, tag int
+	innerType                      int // TLS 1.3: the hidden content type byte
+}
+
+func (s *story) layout(r *tapRecord) recordLayout {
+	l := recordLayout{header: recordHeaderLen, tag: tagLen}
+	if !s.is13() {
+		l.nonce = explicitNonceLen(s.dec.sh)
+	} else {
+		l.innerType = 1
+	}
+	l.ciphertext = r.length - l.nonce - l.tag
+	return l
+}
+
+// inner says what a record of the main capture holds, from the decoder.
+func (s *story) inner(r *tapRecord) string {
+	d := s.dec.records[r.n]
+	if d == nil {
+		return r.note
+	}
+	in := d.inner
+	switch {
+	case r == s.target:
+		in = "the HTTP request"
+	case r == s.reply:
+		in = "the HTTP response"
+	case d.plain != nil:
+		in = fmt.Sprintf("application data (%d bytes)", len(d.plain))
+	}
+	if d.encrypted {
+		return fmt.Sprintf("%s [seq %d]", in, d.seq)
+	}
+	if r.typ == recordChangeCipherSpec && s.is13() {
+		return in + " (compatibility, ignored)"
+	}
+	return in
+}
+
+// finishedFor returns the Finished check of one side.
+func (s *story) finishedFor(client bool) finishedCheck {
+	for _, f := range s.dec.finished {
+		if f.fromClient == client {
+			return f
+		}
+	}
+	return finishedCheck{}
+}
+
+// secretValue formats a secret for output: its value with --show-secrets,
+// otherwise nothing.
+func (s *story) secretValue(b []byte) string {
+	if !s.opts.ShowSecrets {
+		return ""
+	}
+	return fmt.Sprintf("%x", b)
+}
+
+// nonceOf returns the explicit nonce a TLS 1.2 record carries.
+func (s *story) nonceOf(r *tapRecord) []byte {
+	n := explicitNonceLen(s.dec.sh)
+	if n == 0 || len(r.raw) < recordHeaderLen+n {
+		return nil
+	}
+	return r.raw[recordHeaderLen : recordHeaderLen+n]
+}
+
+// forwardSecret reports whether the suite's keys survive a later theft of
+// the server's private key.
+func (s *story) forwardSecret() bool {
+	if s.dec.suite12 != nil {
+		return s.dec.suite12.ForwardSecret()
+	}
+	return true
+}
+
+// prfName names the hash of the TLS 1.2 PRF or the TLS 1.3 HKDF.
+func (s *story) prfName() string {
+	h := s.dec.hash()
+	if h == 0 {
+		return "?"
+	}
+	return strings.ReplaceAll(h.String(), "-", "")
+}
+
+// aeadName names the record protection.
+func (s *story) aeadName() string {
+	if s.dec.suite13 != nil {
+		name := strings.TrimPrefix(s.dec.suite13.Name, "TLS_")
+		return strings.TrimSuffix(strings.TrimSuffix(name, "_SHA256"), "_SHA384")
+	}
+	if s.dec.suite12 != nil {
+		switch s.dec.suite12.Mode {
+		case suites.ModeGCM:
+			return fmt.Sprintf("AES_%d_GCM", s.dec.suite12.KeyLen*8)
+		case suites.ModeChaCha20Poly1305:
+			return "CHACHA20_POLY1305"
+		}
+		return "AES_CBC with HMAC"
+	}
+	return "?"
+}
+
+// chunks cuts s into pieces of at most n bytes.
+func chunks(s string, n int) []string {
+	var out []string
+	for len(s) > n {
+		out = append(out, s[:n])
+		s = s[n:]
+	}
+	if s != "" {
+		out = append(out, s)
+	}
+	return out
+}

@@ -1,0 +1,600 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"maps"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"lucid/https"
+	"lucid/tls"
+)
+
+// getOptions is what `lucid get` was asked to do.
+type getOptions struct {
+	URL            string
+	Output         string
+	Headers        []string
+	Method         string
+	Data           string
+	HasData        bool
+	Head           bool
+	Include        bool
+	CACert         string
+	CertFile       string
+	KeyFile        string
+	Insecure       bool
+	Protocol       https.Protocol
+	TLSMin, TLSMax uint16
+	Resolve        []string
+	Verbose        bool
+	Fail           bool
+	Location       bool
+	ConnectTimeout time.Duration
+	MaxTime        time.Duration
+	KeyLogFile     string
+}
+
+const getUsage = `Usage: lucid get [flags] URL
+
+Fetches URL over HTTPS with Lucid's TLS stack and writes the body to
+stdout, with curl's habits. HTTP/2 or HTTP/1.1 is chosen by ALPN unless
+--http1.1 or --http2 says which. The server's certificate is checked
+against the system's roots, or --cacert's.
+
+Flags:
+  -o, --output FILE       write the body to FILE instead of stdout
+  -H, --header 'N: V'     add a request header (repeatable)
+  -X, --request METHOD    the request method (default GET, or POST with -d)
+  -d, --data DATA         send DATA as the body (@FILE reads FILE, @- stdin),
+                          as application/x-www-form-urlencoded unless -H says
+  -I, --head              send HEAD and print the response headers
+  -i, --include           print the response headers before the body
+  -L, --location          follow redirects
+  -f, --fail              exit 6 without writing the body when the status
+                          is 400 or above
+      --cacert FILE       trust the CA certificates in FILE (PEM) instead
+                          of the system's
+      --cert FILE         present this client certificate chain (PEM) ...
+      --key FILE          ... with this private key (PEM)
+  -k, --insecure          do not check the server's certificate (testing only)
+      --http1.1           speak HTTP/1.1 (ALPN offers only http/1.1)
+      --http2             speak HTTP/2 (ALPN offers only h2; fails if the
+                          server does not agree)
+      --tls-min VERSION   lowest TLS version: 1.2 or 1.3 (default 1.2)
+      --tls-max VERSION   highest TLS version: 1.2 or 1.3 (default 1.3)
+      --resolve H:P:ADDR  connect to ADDR for host H and port P; the name H
+                          is still sent (SNI) and checked (repeatable)
+      --connect-timeout S give up connecting after S seconds (default 30)
+  -m, --max-time S        give up the whole transfer after S seconds
+  -v, --verbose           describe the handshake (version, suite, group,
+                          ALPN, the server's certificate, resumption) and
+                          the request and response headers on stderr
+
+$SSLKEYLOGFILE, when set, names a file the TLS secrets are appended to.
+
+`
+
+// stringsFlag collects a repeatable flag.
+type stringsFlag []string
+
+func (s *stringsFlag) String() string     { return strings.Join(*s, ", ") }
+func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
+
+// secondsFlag is a duration given in (fractional) seconds, as curl's.
+type secondsFlag struct{ d *time.Duration }
+
+func (s secondsFlag) String() string {
+	if s.d == nil {
+		return ""
+	}
+	return strconv.FormatFloat(s.d.Seconds(), 'f', -1, 64)
+}
+
+func (s secondsFlag) Set(v string) error {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 0 {
+		return fmt.Errorf("%q is not a number of seconds", v)
+	}
+	*s.d = time.Duration(f * float64(time.Second))
+	return nil
+}
+
+func parseGetFlags(args []string, stdout, stderr io.Writer) (getOptions, int, bool) {
+	o := getOptions{ConnectTimeout: 30 * time.Second}
+	fs := flag.NewFlagSet("lucid get", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	str := func(p *string, names ...string) {
+		for _, n := range names {
+			fs.StringVar(p, n, *p, "")
+		}
+	}
+	boolean := func(p *bool, names ...string) {
+		for _, n := range names {
+			fs.BoolVar(p, n, *p, "")
+		}
+	}
+	var headers, resolve stringsFlag
+	var lo, hi tlsVersionFlag
+	var h1, h2, help bool
+	str(&o.Output, "o", "output")
+	fs.Var(&headers, "H", "")
+	fs.Var(&headers, "header", "")
+	str(&o.Method, "X", "request")
+	fs.Func("d", "", func(v string) error { o.Data, o.HasData = v, true; return nil })
+	fs.Func("data", "", func(v string) error { o.Data, o.HasData = v, true; return nil })
+	boolean(&o.Head, "I", "head")
+	boolean(&o.Include, "i", "include")
+	boolean(&o.Location, "L", "location")
+	boolean(&o.Fail, "f", "fail")
+	str(&o.CACert, "cacert")
+	str(&o.CertFile, "cert")
+	str(&o.KeyFile, "key")
+	boolean(&o.Insecure, "k", "insecure")
+	boolean(&h1, "http1.1")
+	boolean(&h2, "http2")
+	fs.Var(&lo, "tls-min", "")
+	fs.Var(&hi, "tls-max", "")
+	fs.Var(&resolve, "resolve", "")
+	fs.Var(secondsFlag{&o.ConnectTimeout}, "connect-timeout", "")
+	fs.Var(secondsFlag{&o.MaxTime}, "m", "")
+	fs.Var(secondsFlag{&o.MaxTime}, "max-time", "")
+	boolean(&o.Verbose, "v", "verbose")
+	boolean(&help, "h", "help")
+
+	fail := func(format string, args ...any) (getOptions, int, bool) {
+		fmt.Fprintf(stderr, "lucid get: "+format+"\nRun 'lucid get --help' for help.\n", args...)
+		return o, exitUsage, false
+	}
+	// Flags may come before or after the URL, as with curl.
+	var positional []string
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				help = true
+				break
+			}
+			return fail("%v", err)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	if help {
+		fmt.Fprint(stdout, getUsage+getExitHelp)
+		return o, exitOK, false
+	}
+	switch len(positional) {
+	case 0:
+		return fail("no URL given")
+	case 1:
+		o.URL = positional[0]
+	default:
+		return fail("one URL at a time; got %q and %q", positional[0], positional[1])
+	}
+	if !strings.Contains(o.URL, "://") {
+		o.URL = "https://" + o.URL
+	}
+	u, err := url.Parse(o.URL)
+	if err != nil {
+		return fail("bad URL: %v", err)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return fail("the URL's scheme is %q; lucid get speaks https (and plain http)", u.Scheme)
+	}
+	if u.Host == "" {
+		return fail("the URL %q names no host", o.URL)
+	}
+	if h1 && h2 {
+		return fail("--http1.1 and --http2 exclude each other")
+	}
+	switch {
+	case h1:
+		o.Protocol = https.ProtocolHTTP1
+	case h2:
+		o.Protocol = https.ProtocolHTTP2
+	}
+	o.TLSMin, o.TLSMax = lo.v, hi.v
+	if err := checkVersionRange(o.TLSMin, o.TLSMax); err != nil {
+		return fail("%v", err)
+	}
+	if (o.CertFile == "") != (o.KeyFile == "") {
+		return fail("--cert and --key go together")
+	}
+	for _, h := range headers {
+		if name, _, ok := strings.Cut(h, ":"); !ok || strings.TrimSpace(name) == "" {
+			return fail("header %q is not of the form 'Name: value'", h)
+		}
+	}
+	o.Headers = headers
+	for _, r := range resolve {
+		if _, _, err := parseResolve(r); err != nil {
+			return fail("%v", err)
+		}
+	}
+	o.Resolve = resolve
+	if o.Head && o.HasData {
+		return fail("-I (HEAD) and -d (a body) exclude each other")
+	}
+	o.KeyLogFile = os.Getenv("SSLKEYLOGFILE")
+	return o, 0, true
+}
+
+// parseResolve reads curl's --resolve HOST:PORT:ADDR into the authority to
+// match ("host:port") and the address to dial instead ("addr:port").
+func parseResolve(s string) (from, to string, err error) {
+	var host, rest string
+	var ok1 bool
+	if v6, ok := strings.CutPrefix(s, "["); ok { // an IPv6 literal host: [::1]:443:ADDR
+		host, rest, _ = strings.Cut(v6, "]")
+		rest, ok1 = strings.CutPrefix(rest, ":")
+	} else {
+		host, rest, ok1 = strings.Cut(s, ":")
+	}
+	port, addr, ok2 := strings.Cut(rest, ":")
+	addr = strings.TrimSuffix(strings.TrimPrefix(addr, "["), "]")
+	if !ok1 || !ok2 || host == "" || port == "" || net.ParseIP(addr) == nil {
+		return "", "", fmt.Errorf("--resolve %q is not HOST:PORT:ADDR with an IP address ADDR", s)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return "", "", fmt.Errorf("--resolve %q: bad port %q", s, port)
+	}
+	return net.JoinHostPort(strings.ToLower(host), port), net.JoinHostPort(addr, port), nil
+}
+
+// runGet runs `lucid get` and returns its exit status (see getExitHelp).
+func runGet(args []string, stdout, stderr io.Writer) int {
+	o, status, ok := parseGetFlags(args, stdout, stderr)
+	if !ok {
+		return status
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return doGet(ctx, o, os.Stdin, stdout, stderr)
+}
+
+// doGet makes the request and writes the response; it returns the exit
+// status.
+func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io.Writer) int {
+	failf := func(code int, format string, args ...any) int {
+		fmt.Fprintf(stderr, "lucid get: "+format+"\n", args...)
+		return code
+	}
+	cfg := &tls.Config{MinVersion: o.TLSMin, MaxVersion: o.TLSMax, InsecureSkipVerify: o.Insecure}
+	if o.CACert != "" {
+		data, err := os.ReadFile(o.CACert)
+		if err != nil {
+			return failf(exitOther, "reading --cacert: %v", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(data) {
+			return failf(exitOther, "--cacert %s holds no PEM certificate", o.CACert)
+		}
+		cfg.RootCAs = pool
+	}
+	if o.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(o.CertFile, o.KeyFile)
+		if err != nil {
+			return failf(exitOther, "%v", err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	if o.Insecure {
+		fmt.Fprint(stderr, "lucid get: WARNING: --insecure: the server's certificate is NOT checked.\n"+
+			"lucid get: WARNING: anyone on the path can pretend to be this server and read or change the traffic.\n"+
+			"lucid get: WARNING: to trust a private CA, use --cacert FILE instead.\n")
+	}
+	if o.KeyLogFile != "" {
+		f, err := os.OpenFile(o.KeyLogFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			return failf(exitOther, "opening $SSLKEYLOGFILE: %v", err)
+		}
+		defer f.Close()
+		cfg.KeyLogWriter = f
+		if o.Verbose {
+			fmt.Fprintf(stderr, "* TLS secrets are appended to %s ($SSLKEYLOGFILE)\n", o.KeyLogFile)
+		}
+	}
+
+	resolve := map[string]string{}
+	for _, r := range o.Resolve {
+		from, to, _ := parseResolve(r)
+		resolve[from] = to
+	}
+	dialer := &net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}
+	tr := &https.Transport{
+		TLSConfig: cfg,
+		Protocol:  o.Protocol,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			target := addr
+			if to, ok := resolve[strings.ToLower(addr)]; ok {
+				target = to
+			}
+			if o.Verbose {
+				if target != addr {
+					fmt.Fprintf(stderr, "* Connecting to %s for %s (--resolve)\n", target, addr)
+				} else {
+					fmt.Fprintf(stderr, "* Connecting to %s\n", addr)
+				}
+			}
+			c, err := dialer.DialContext(ctx, network, target)
+			if err == nil && o.Verbose {
+				fmt.Fprintf(stderr, "* Connected to %s\n", c.RemoteAddr())
+			}
+			return c, err
+		},
+	}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	if !o.Location {
+		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	}
+
+	if o.MaxTime > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.MaxTime)
+		defer cancel()
+	}
+	req, err := newGetRequest(ctx, o, stdin)
+	if err != nil {
+		return failf(exitOther, "%v", err)
+	}
+	if o.Verbose {
+		first := true
+		req = req.WithContext(https.TraceConnection(req.Context(), func(ci https.ConnInfo) {
+			describeHandshake(stderr, ci, o.Insecure)
+			if !first {
+				return // a redirect's request
+			}
+			first = false
+			proto := "HTTP/1.1"
+			if ci.State.NegotiatedProtocol == "h2" {
+				proto = "HTTP/2.0"
+			}
+			fmt.Fprintf(stderr, "> %s %s %s\n> Host: %s\n", req.Method, req.URL.RequestURI(), proto, req.Host)
+			writeHeaders(stderr, "> ", req.Header)
+			fmt.Fprintln(stderr, ">")
+		}))
+	}
+
+	resp, err := client.Do(req)
+	if err != nil {
+		code := getExitCode(err)
+		if o.Verbose {
+			describeFailedCertificate(stderr, err)
+		}
+		fmt.Fprintf(stderr, "lucid get: %s\n", getErrorMessage(err))
+		if hint := getHint(code, o); hint != "" {
+			fmt.Fprintf(stderr, "lucid get: %s\n", hint)
+		}
+		return code
+	}
+	defer resp.Body.Close()
+	statusLine := resp.Proto + " " + resp.Status
+	if o.Verbose {
+		fmt.Fprintf(stderr, "< %s\n", statusLine)
+		writeHeaders(stderr, "< ", resp.Header)
+		fmt.Fprintln(stderr, "<")
+	}
+	if o.Fail && resp.StatusCode >= 400 {
+		return failf(exitHTTPError, "the server answered %s (--fail)", resp.Status)
+	}
+
+	var out io.Writer = stdout
+	if o.Output != "" {
+		f, err := os.Create(o.Output)
+		if err != nil {
+			return failf(exitOther, "%v", err)
+		}
+		defer f.Close()
+		out = f
+	}
+	if o.Head || o.Include {
+		var b bytes.Buffer
+		fmt.Fprintf(&b, "%s\r\n", statusLine)
+		writeHeaders(&b, "", resp.Header)
+		b.WriteString("\r\n")
+		if _, err := out.Write(b.Bytes()); err != nil {
+			return failf(exitOther, "writing the output: %v", err)
+		}
+	}
+	if o.Head {
+		return exitOK
+	}
+	if _, err := io.Copy(out, &bodyReader{resp.Body}); err != nil {
+		var re readError
+		if errors.As(err, &re) {
+			code := getExitCode(re.err)
+			if code == exitOther || code == exitOK {
+				code = exitConnect
+			}
+			return failf(code, "reading the response: %v", re.err)
+		}
+		return failf(exitOther, "writing the output: %v", err)
+	}
+	if f, ok := out.(*os.File); ok && o.Output != "" {
+		if err := f.Close(); err != nil {
+			return failf(exitOther, "writing %s: %v", o.Output, err)
+		}
+	}
+	return exitOK
+}
+
+// bodyReader marks errors from reading the body, so that they are told
+// apart from errors writing the output.
+type bodyReader struct{ r io.Reader }
+
+type readError struct{ err error }
+
+func (e readError) Error() string { return e.err.Error() }
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = readError{err}
+	}
+	return n, err
+}
+
+// newGetRequest builds the request from the options.
+func newGetRequest(ctx context.Context, o getOptions, stdin io.Reader) (*http.Request, error) {
+	method := o.Method
+	var body io.Reader
+	if o.HasData {
+		data := []byte(o.Data)
+		if name, ok := strings.CutPrefix(o.Data, "@"); ok {
+			var err error
+			if name == "-" {
+				data, err = io.ReadAll(stdin)
+			} else {
+				data, err = os.ReadFile(name)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("reading the data: %w", err)
+			}
+		}
+		body = bytes.NewReader(data)
+		if method == "" {
+			method = http.MethodPost
+		}
+	}
+	if o.Head {
+		method = http.MethodHead
+	}
+	if method == "" {
+		method = http.MethodGet
+	}
+	req, err := http.NewRequestWithContext(ctx, method, o.URL, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", "lucid-get")
+	req.Header.Set("Accept", "*/*")
+	if o.HasData {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for _, h := range o.Headers {
+		name, value, _ := strings.Cut(h, ":")
+		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+		if strings.EqualFold(name, "Host") {
+			req.Host = value
+			continue
+		}
+		req.Header.Set(name, value)
+	}
+	return req, nil
+}
+
+// writeHeaders writes h one line per value: with prefix and "\n" for -v,
+// as on the wire ("\r\n") for -i and -I.
+func writeHeaders(w io.Writer, prefix string, h http.Header) {
+	eol := "\r\n"
+	if prefix != "" {
+		eol = "\n"
+	}
+	for _, k := range sortedKeys(h) {
+		for _, v := range h[k] {
+			fmt.Fprintf(w, "%s%s: %s%s", prefix, k, v, eol)
+		}
+	}
+}
+
+func sortedKeys(h http.Header) []string { return slices.Sorted(maps.Keys(h)) }
+
+// describeHandshake is -v's summary of a connection.
+func describeHandshake(w io.Writer, ci https.ConnInfo, insecure bool) {
+	cs := ci.State
+	if ci.Reused {
+		fmt.Fprintf(w, "* Reusing the connection to %s\n", ci.RemoteAddr)
+		return
+	}
+	group := "none (RSA key transport)"
+	if cs.CurveID != 0 {
+		group = cs.CurveID.String()
+	}
+	fmt.Fprintf(w, "* TLS handshake done: %s, cipher suite %s, key exchange group %s\n",
+		tls.VersionName(cs.Version), tls.CipherSuiteName(cs.CipherSuite), group)
+	alpn := cs.NegotiatedProtocol
+	if alpn == "" {
+		alpn = "none (HTTP/1.1)"
+	}
+	fmt.Fprintf(w, "* ALPN: %s\n", alpn)
+	if len(cs.PeerCertificates) > 0 {
+		fmt.Fprintln(w, "* Server certificate:")
+		describeCertificate(w, cs.PeerCertificates[0])
+		switch {
+		case len(cs.VerifiedChains) > 0:
+			chain := cs.VerifiedChains[0]
+			fmt.Fprintf(w, "*   verified: yes, a chain of %d to the trusted root %q\n", len(chain), chain[len(chain)-1].Subject.CommonName)
+		case insecure:
+			fmt.Fprintln(w, "*   verified: NO (--insecure)")
+		}
+	}
+	if cs.SignatureScheme != 0 {
+		fmt.Fprintf(w, "* The server signed the handshake with %s\n", cs.SignatureScheme)
+	}
+	resumed := "no"
+	if cs.DidResume {
+		resumed = "yes"
+	}
+	fmt.Fprintf(w, "* Session resumed: %s\n", resumed)
+}
+
+func describeCertificate(w io.Writer, c *x509.Certificate) {
+	fmt.Fprintf(w, "*   subject: %s\n", c.Subject)
+	fmt.Fprintf(w, "*   issuer:  %s\n", c.Issuer)
+	var names []string
+	names = append(names, c.DNSNames...)
+	for _, ip := range c.IPAddresses {
+		names = append(names, ip.String())
+	}
+	if len(names) > 0 {
+		fmt.Fprintf(w, "*   names:   %s\n", strings.Join(names, ", "))
+	}
+	left := time.Until(c.NotAfter)
+	when := fmt.Sprintf("in %d days", int(left.Hours()/24))
+	if left < 0 {
+		when = "EXPIRED"
+	} else if left < 48*time.Hour {
+		when = "in " + left.Round(time.Minute).String()
+	}
+	fmt.Fprintf(w, "*   expires: %s (%s)\n", c.NotAfter.UTC().Format("2006-01-02 15:04 UTC"), when)
+}
+
+// describeFailedCertificate shows -v the certificate that failed
+// verification: the chain the server sent stays available in the error.
+func describeFailedCertificate(w io.Writer, err error) {
+	var cve *tls.CertificateVerificationError
+	if errors.As(err, &cve) && len(cve.UnverifiedCertificates) > 0 {
+		fmt.Fprintln(w, "* The server sent this certificate, which did not verify:")
+		describeCertificate(w, cve.UnverifiedCertificates[0])
+	}
+}
+
+// getHint suggests what to do next for some failures.
+func getHint(code int, o getOptions) string {
+	switch code {
+	case exitCertificate:
+		if o.CACert == "" {
+			return "to trust a private CA (such as the one 'lucid serve' uses), pass --cacert FILE"
+		}
+	case exitConnect:
+		return "is the server running, and is the address right?"
+	}
+	return ""
+}

@@ -1,0 +1,664 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"flag"
+	"fmt"
+	"html/template"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"lucid/https"
+	"lucid/pki"
+	"lucid/tls"
+)
+
+// serveOptions is what `lucid serve` was asked to do.
+type serveOptions struct {
+	Addr             string
+	Dir              string // static files; "" serves the connection page
+	CertFile         string
+	KeyFile          string
+	CADir            string // the local CA used when CertFile is ""
+	ClientAuth       string // none, request or require
+	ClientCAFile     string
+	TLSMin, TLSMax   uint16
+	Legacy           bool
+	KeyLogFile       string
+	HSTS             bool
+	HandshakeTimeout time.Duration
+	HeaderTimeout    time.Duration
+	IdleTimeout      time.Duration
+	ShutdownTimeout  time.Duration
+
+	// handler replaces the page or the files; for tests.
+	handler http.Handler
+}
+
+const serveUsage = `Usage: lucid serve [flags]
+
+Serves HTTPS with Lucid's TLS stack, HTTP/1.1 and HTTP/2 on one port
+(chosen by ALPN). Without --dir it answers every visitor with a page that
+describes their own connection: TLS version, cipher suite, key exchange
+group, ALPN protocol, server name, resumption and client certificate.
+
+Without --cert and --key it uses a certificate for localhost, 127.0.0.1 and
+::1 issued by the local CA of 'lucid ca' (created on first run, like
+mkcert), and prints where the CA certificate is so that a client can trust
+it: curl --cacert PATH https://localhost:8443/
+
+Every request is logged to stderr: remote address, TLS version, cipher
+suite, request, status, bytes and duration. SIGINT or SIGTERM stops the
+server gracefully: it stops accepting, lets open requests finish (up to
+--shutdown-timeout) and exits.
+
+Flags:
+`
+
+// runServe runs `lucid serve` until SIGINT or SIGTERM; it returns the exit
+// status: 0 after a clean shutdown, 1 on failure, 2 on a usage error.
+func runServe(args []string, stdout, stderr io.Writer) int {
+	opts, status, ok := parseServeFlags(args, stdout, stderr)
+	if !ok {
+		return status
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		// After the first signal, a second one ends the process at once.
+		<-ctx.Done()
+		stop()
+	}()
+	if err := serve(ctx, opts, stdout, stderr, nil); err != nil {
+		var ue serveUsageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "lucid serve: %v\nRun 'lucid serve -h' for help.\n", err)
+			return exitUsage
+		}
+		fmt.Fprintf(stderr, "lucid serve: %v\n", err)
+		return exitOther
+	}
+	return exitOK
+}
+
+// serveUsageError is a combination of flags that cannot work.
+type serveUsageError struct{ msg string }
+
+func (e serveUsageError) Error() string { return e.msg }
+
+// tlsVersionFlag is a --tls-min or --tls-max value: "1.2" or "1.3".
+type tlsVersionFlag struct{ v uint16 }
+
+func (f *tlsVersionFlag) String() string {
+	if f == nil || f.v == 0 {
+		return ""
+	}
+	return strings.TrimPrefix(tls.VersionName(f.v), "TLS ")
+}
+
+func (f *tlsVersionFlag) Set(s string) error {
+	v, err := parseTLSVersion(s)
+	f.v = v
+	return err
+}
+
+// parseTLSVersion reads "1.2" or "1.3" (also "TLS1.3", "tlsv1.3").
+func parseTLSVersion(s string) (uint16, error) {
+	t := strings.ToLower(strings.TrimSpace(s))
+	t = strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(t, "tls"), "v"), " ")
+	switch t {
+	case "1.2":
+		return tls.VersionTLS12, nil
+	case "1.3":
+		return tls.VersionTLS13, nil
+	case "1.0", "1.1", "1":
+		return 0, fmt.Errorf("TLS %s is refused: versions before 1.2 are broken (RFC 8996); use 1.2 or 1.3", t)
+	}
+	return 0, fmt.Errorf("unknown TLS version %q; use 1.2 or 1.3", s)
+}
+
+// printFlags lists a flag set's flags the way they are written, with two
+// dashes.
+func printFlags(fs *flag.FlagSet) {
+	w := fs.Output()
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		arg := "--" + f.Name
+		if name != "" {
+			arg += " " + name
+		}
+		fmt.Fprintf(w, "  %s\n      %s", arg, usage)
+		if f.DefValue != "" && f.DefValue != "false" {
+			fmt.Fprintf(w, " (default %s)", f.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
+}
+
+// wantsHelp reports whether args ask for help, which then goes to stdout.
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "-h", "-help", "--help":
+			return true
+		case "--":
+			return false
+		}
+	}
+	return false
+}
+
+func checkVersionRange(lo, hi uint16) error {
+	if lo != 0 && hi != 0 && hi < lo {
+		return fmt.Errorf("--tls-max %s is below --tls-min %s", tls.VersionName(hi), tls.VersionName(lo))
+	}
+	return nil
+}
+
+func parseServeFlags(args []string, stdout, stderr io.Writer) (serveOptions, int, bool) {
+	var o serveOptions
+	fs := flag.NewFlagSet("lucid serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if wantsHelp(args) {
+		fs.SetOutput(stdout)
+	}
+	defCA, caErr := defaultCADir(os.Getenv, runtime.GOOS)
+	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8443", "listen on this `host:port`")
+	fs.StringVar(&o.Dir, "dir", "", "serve static files from this `directory` instead of the connection page")
+	fs.StringVar(&o.CertFile, "cert", "", "the server's certificate chain, PEM `file` (with --key)")
+	fs.StringVar(&o.KeyFile, "key", "", "the server's private key, PEM `file` (with --cert)")
+	fs.StringVar(&o.CADir, "ca-dir", defCA, "the local CA `directory` used without --cert/--key: $LUCID_CA_DIR, else lucid/ca in the data directory")
+	fs.StringVar(&o.ClientAuth, "client-auth", "none", "ask for client certificates: `mode` none, request (optional) or require")
+	fs.StringVar(&o.ClientCAFile, "client-ca", "", "trust client certificates issued by the CAs in this PEM `file` (default: the local CA, if there is one)")
+	var lo, hi tlsVersionFlag
+	fs.Var(&lo, "tls-min", "lowest TLS `version` to accept: 1.2 or 1.3 (default 1.2)")
+	fs.Var(&hi, "tls-max", "highest TLS `version` to accept: 1.2 or 1.3 (default 1.3)")
+	fs.BoolVar(&o.Legacy, "legacy", false, "also offer the seed's legacy TLS 1.2 suites: RSA key transport and CBC with HMAC (not for production)")
+	fs.StringVar(&o.KeyLogFile, "keylog", "", "append TLS secrets to this `file` in NSS key log format, for Wireshark (also $SSLKEYLOGFILE)")
+	fs.BoolVar(&o.HSTS, "hsts", false, "send Strict-Transport-Security: browsers then use only HTTPS for this host for a year")
+	fs.DurationVar(&o.HandshakeTimeout, "handshake-timeout", https.DefaultHandshakeTimeout, "give up a TLS handshake after this `duration`")
+	fs.DurationVar(&o.HeaderTimeout, "header-timeout", https.DefaultReadHeaderTimeout, "give up reading a request's headers after this `duration`")
+	fs.DurationVar(&o.IdleTimeout, "idle-timeout", https.DefaultIdleTimeout, "close a kept-alive connection idle for this `duration`")
+	fs.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGINT/SIGTERM, wait this `duration` for open requests (0: as long as they take)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), serveUsage)
+		printFlags(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return o, exitOK, false
+		}
+		return o, exitUsage, false
+	}
+	fail := func(format string, args ...any) (serveOptions, int, bool) {
+		fmt.Fprintf(stderr, "lucid serve: "+format+"\nRun 'lucid serve -h' for help.\n", args...)
+		return o, exitUsage, false
+	}
+	if fs.NArg() > 0 {
+		return fail("unexpected argument %q", fs.Arg(0))
+	}
+	o.TLSMin, o.TLSMax = lo.v, hi.v
+	if err := checkVersionRange(o.TLSMin, o.TLSMax); err != nil {
+		return fail("%v", err)
+	}
+	if (o.CertFile == "") != (o.KeyFile == "") {
+		return fail("--cert and --key go together")
+	}
+	if !slices.Contains([]string{"none", "request", "require"}, o.ClientAuth) {
+		return fail("--client-auth is none, request or require, not %q", o.ClientAuth)
+	}
+	if o.ClientCAFile != "" && o.ClientAuth == "none" {
+		return fail("--client-ca needs --client-auth request or require")
+	}
+	if o.CADir == "" && o.CertFile == "" {
+		return fail("no certificate: pass --cert and --key, or --ca-dir for the local CA (%v)", caErr)
+	}
+	if o.KeyLogFile == "" {
+		o.KeyLogFile = os.Getenv("SSLKEYLOGFILE")
+	}
+	return o, 0, true
+}
+
+// legacySuites are the seed's TLS 1.2 suites that --legacy adds after the
+// defaults: RSA key transport of the pre-master secret and AES-CBC with
+// HMAC (MAC-then-encrypt).
+var legacySuites = []uint16{
+	tls.TLS_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
+	tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+	tls.TLS_RSA_WITH_AES_128_CBC_SHA256,
+	tls.TLS_RSA_WITH_AES_128_CBC_SHA,
+}
+
+// defaultSuites12 are Lucid's default TLS 1.2 suites, in its order; naming
+// any suite in Config.CipherSuites replaces the defaults, so --legacy
+// names them too.
+var defaultSuites12 = []uint16{
+	tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+}
+
+// serve runs the server until ctx ends, then shuts it down gracefully.
+// ready, if set, is called with the bound address once the server accepts
+// connections.
+func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer, ready func(net.Addr)) error {
+	logger := log.New(stderr, "", 0)
+	cfg := &tls.Config{MinVersion: o.TLSMin, MaxVersion: o.TLSMax}
+	if err := checkVersionRange(o.TLSMin, o.TLSMax); err != nil {
+		return serveUsageError{err.Error()}
+	}
+
+	// The server's certificate.
+	var trustHint string
+	if o.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(o.CertFile, o.KeyFile)
+		if err != nil {
+			return err
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	} else {
+		cert, caFile, err := localServeCertificate(o.CADir, time.Now(), stdout)
+		if err != nil {
+			return err
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+		trustHint = caFile
+	}
+
+	// Client certificates.
+	switch o.ClientAuth {
+	case "request", "require":
+		pool, from, err := clientCAPool(o)
+		if err != nil {
+			return err
+		}
+		cfg.ClientCAs = pool
+		switch {
+		case o.ClientAuth == "require" && pool == nil:
+			return serveUsageError{"--client-auth require needs --client-ca FILE (or a local CA: lucid ca init)"}
+		case o.ClientAuth == "require":
+			cfg.ClientAuth = tls.RequireAndVerifyClientCert
+		case pool == nil:
+			cfg.ClientAuth = tls.RequestClientCert
+			from = "nobody: certificates are shown but not verified"
+		default:
+			cfg.ClientAuth = tls.VerifyClientCertIfGiven
+		}
+		fmt.Fprintf(stdout, "Client certificates: %s; trusted issuer: %s.\n", o.ClientAuth+"d", from)
+	}
+
+	if o.Legacy {
+		cfg.CipherSuites = append(slices.Clone(defaultSuites12), legacySuites...)
+		fmt.Fprintln(stdout, "Legacy TLS 1.2 suites are on: RSA key transport (no forward secrecy) and CBC with HMAC. For study, not production.")
+	}
+	if o.KeyLogFile != "" {
+		f, err := os.OpenFile(o.KeyLogFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			return fmt.Errorf("opening the key log: %w", err)
+		}
+		defer f.Close()
+		cfg.KeyLogWriter = f
+		fmt.Fprintf(stderr, "lucid serve: writing TLS secrets to %s: anyone who has that file can decrypt the traffic.\n", o.KeyLogFile)
+	}
+
+	h := o.handler
+	if h == nil {
+		if o.Dir != "" {
+			st, err := os.Stat(o.Dir)
+			if err != nil {
+				return err
+			}
+			if !st.IsDir() {
+				return serveUsageError{fmt.Sprintf("--dir %s is not a directory", o.Dir)}
+			}
+			h = http.FileServer(http.Dir(o.Dir))
+		} else {
+			h = http.HandlerFunc(connectionPage)
+		}
+	}
+	if o.HSTS {
+		next := h
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// RFC 6797 §7.2: only over a secure transport, which this is.
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+			next.ServeHTTP(w, r)
+		})
+	}
+	srv := &https.Server{
+		Handler:           logRequests(logger, h),
+		TLSConfig:         cfg,
+		HandshakeTimeout:  nonZero(o.HandshakeTimeout),
+		ReadHeaderTimeout: nonZero(o.HeaderTimeout),
+		IdleTimeout:       nonZero(o.IdleTimeout),
+		ErrorLog:          logger,
+		HandshakeError: func(remote net.Addr, err error) {
+			logger.Printf("%s TLS handshake failed: %v", remote, err)
+		},
+	}
+
+	l, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return err
+	}
+	addr := l.Addr()
+	fmt.Fprintf(stdout, "Serving HTTPS (HTTP/2 and HTTP/1.1) on %s: %s\n", addr, serveURL(addr))
+	if trustHint != "" {
+		fmt.Fprintf(stdout, "Clients trust this server once they trust the local CA's certificate %s:\n"+
+			"  curl --cacert %s %s\n  lucid get --cacert %s %s\n",
+			trustHint, shellQuote(trustHint), serveURL(addr), shellQuote(trustHint), serveURL(addr))
+	}
+	fmt.Fprintln(stdout, "Press Ctrl-C to stop.")
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(l) }()
+	if ready != nil {
+		ready(addr)
+	}
+
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	fmt.Fprintf(stderr, "lucid serve: shutting down: no new connections; waiting up to %v for open requests (Ctrl-C again to quit now)\n", o.ShutdownTimeout)
+	sctx, cancel := context.Background(), context.CancelFunc(func() {})
+	if o.ShutdownTimeout > 0 {
+		sctx, cancel = context.WithTimeout(sctx, o.ShutdownTimeout)
+	}
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	<-done
+	if err != nil {
+		return fmt.Errorf("shutdown: %w (open requests were cut off)", err)
+	}
+	fmt.Fprintln(stderr, "lucid serve: stopped")
+	return nil
+}
+
+// nonZero turns a flag's "0" (no limit) into the https package's "no
+// limit", a negative duration.
+func nonZero(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
+
+// serveURL is the URL to visit: the certificate names localhost, so a
+// loopback or unspecified address is shown as localhost.
+func serveURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "https://" + addr.String() + "/"
+	}
+	if ip := net.ParseIP(host); ip != nil && (ip.IsLoopback() || ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	if port == "443" {
+		return "https://" + host + "/"
+	}
+	return "https://" + net.JoinHostPort(host, port) + "/"
+}
+
+// shellQuote quotes a path for a command line when it needs it.
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`!*?[]{}()<>|&;#~") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// clientCAPool reads --client-ca, or the local CA's root when there is
+// one; it says where the pool came from. A nil pool means there is no CA.
+func clientCAPool(o serveOptions) (*x509.CertPool, string, error) {
+	if o.ClientCAFile != "" {
+		data, err := os.ReadFile(o.ClientCAFile)
+		if err != nil {
+			return nil, "", err
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(data) {
+			return nil, "", fmt.Errorf("--client-ca %s holds no PEM certificate", o.ClientCAFile)
+		}
+		return pool, o.ClientCAFile, nil
+	}
+	if o.CADir == "" {
+		return nil, "", nil
+	}
+	ca, err := pki.Open(o.CADir)
+	if errors.Is(err, pki.ErrNoCA) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return ca.RootPool(), fmt.Sprintf("the local CA %q in %s", ca.Root().Subject.CommonName, o.CADir), nil
+}
+
+// localServeNames are the names the local certificate is for.
+var localServeNames = []string{"localhost", "127.0.0.1", "::1"}
+
+// localServeCertificate returns a certificate for localhost, 127.0.0.1 and
+// ::1 from the local CA in caDir, creating the CA if there is none and the
+// certificate if there is none still good for a day, and the path of the
+// root certificate clients must trust. It says what it did on w.
+func localServeCertificate(caDir string, now time.Time, w io.Writer) (tls.Certificate, string, error) {
+	ca, err := pki.Open(caDir)
+	if errors.Is(err, pki.ErrNoCA) {
+		ca, err = pki.Init(caDir, pki.InitOptions{Now: now})
+		if err == nil {
+			fmt.Fprintf(w, "Created a local CA %q in %s (its key never leaves that directory).\n", ca.Certificate().Subject.CommonName, caDir)
+		}
+	}
+	if err != nil {
+		return tls.Certificate{}, "", fmt.Errorf("the local CA: %w", err)
+	}
+	rootFile := filepath.Join(ca.Dir(), "ca.crt")
+	if !ca.IsRoot() {
+		rootFile = filepath.Join(ca.Dir(), "root.crt")
+	}
+	outDir := filepath.Join(ca.Dir(), "serve")
+	out := filepath.Join(outDir, "localhost")
+	if cert, ok := reusableServeCertificate(out, ca, now); ok {
+		fmt.Fprintf(w, "Using the certificate for %s in %s.crt (expires %s).\n",
+			strings.Join(localServeNames, ", "), out, cert.Leaf.NotAfter.UTC().Format("2006-01-02"))
+		return cert, rootFile, nil
+	}
+	if err := os.MkdirAll(outDir, 0o700); err != nil {
+		return tls.Certificate{}, "", err
+	}
+	iss, err := ca.Issue(pki.IssueOptions{Kind: pki.KindServer, Names: localServeNames, Now: now, Out: out, Force: true})
+	if err != nil {
+		return tls.Certificate{}, "", fmt.Errorf("issuing the server certificate: %w", err)
+	}
+	cert := tls.Certificate{Certificate: iss.Chain, PrivateKey: iss.Key, Leaf: iss.Certificate}
+	fmt.Fprintf(w, "Issued a certificate for %s by %q, valid until %s: %s.crt\n",
+		strings.Join(localServeNames, ", "), ca.Certificate().Subject.CommonName,
+		iss.Certificate.NotAfter.UTC().Format("2006-01-02"), out)
+	return cert, rootFile, nil
+}
+
+// reusableServeCertificate loads out.crt and out.key when they still chain
+// to ca, name every local name and are good for at least another day.
+func reusableServeCertificate(out string, ca *pki.CA, now time.Time) (tls.Certificate, bool) {
+	cert, err := tls.LoadX509KeyPair(out+".crt", out+".key")
+	if err != nil || cert.Leaf == nil {
+		return tls.Certificate{}, false
+	}
+	inter := x509.NewCertPool()
+	for _, der := range cert.Certificate[1:] {
+		if c, err := x509.ParseCertificate(der); err == nil {
+			inter.AddCert(c)
+		}
+	}
+	for _, name := range localServeNames {
+		_, err := cert.Leaf.Verify(x509.VerifyOptions{
+			DNSName: name, Roots: ca.RootPool(), Intermediates: inter,
+			CurrentTime: now.Add(24 * time.Hour), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		})
+		if err != nil {
+			return tls.Certificate{}, false
+		}
+	}
+	return cert, true
+}
+
+// logRequests writes one line per request to logger: remote address, TLS
+// version and suite, the request line, status, body bytes and duration.
+func logRequests(logger *log.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		begin := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			version, suite := "-", "-"
+			if cs, ok := https.ConnectionState(r); ok {
+				version, suite = tls.VersionName(cs.Version), tls.CipherSuiteName(cs.CipherSuite)
+			}
+			status := rec.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			logger.Printf("%s %s %s %s %q %d %dB %v", begin.UTC().Format(time.RFC3339), r.RemoteAddr, version, suite,
+				r.Method+" "+r.URL.RequestURI()+" "+r.Proto, status, rec.bytes, time.Since(begin).Round(time.Microsecond))
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// statusRecorder notes the status and counts the body bytes of a response.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 && code >= 200 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	n, err := s.ResponseWriter.Write(b)
+	s.bytes += int64(n)
+	return n, err
+}
+
+// Flush lets streaming handlers flush through the recorder.
+func (s *statusRecorder) Flush() {
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the real ResponseWriter.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// pageData is what the connection page shows.
+type pageData struct {
+	Remote, Proto, Version, Suite, Group, ALPN, SNI, Resumed string
+	HRR                                                      bool
+	ClientCert                                               string
+	ClientIssuer                                             string
+	ClientVerified                                           bool
+}
+
+var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Your connection to lucid serve</title>
+<style>
+body { font-family: system-ui, sans-serif; max-width: 46em; margin: 2em auto; padding: 0 1em; line-height: 1.5; }
+table { border-collapse: collapse; }
+th { text-align: left; padding: .3em 1.5em .3em 0; font-weight: normal; color: #555; }
+td { font-family: ui-monospace, monospace; }
+</style>
+</head>
+<body>
+<h1>Your connection</h1>
+<p>You reached this page over HTTPS served by Lucid, a TLS stack written from the protocol up. This is what your client and this server agreed on:</p>
+<table>
+<tr><th>HTTP</th><td>{{.Proto}}</td></tr>
+<tr><th>TLS version</th><td>{{.Version}}</td></tr>
+<tr><th>Cipher suite</th><td>{{.Suite}}</td></tr>
+<tr><th>Key exchange group</th><td>{{.Group}}</td></tr>
+<tr><th>ALPN protocol</th><td>{{.ALPN}}</td></tr>
+<tr><th>Server name (SNI)</th><td>{{.SNI}}</td></tr>
+<tr><th>Session resumed</th><td>{{.Resumed}}</td></tr>
+<tr><th>HelloRetryRequest</th><td>{{if .HRR}}yes: the server asked for another key share{{else}}no{{end}}</td></tr>
+<tr><th>Client certificate</th><td>{{if .ClientCert}}{{.ClientCert}} (issued by {{.ClientIssuer}}; {{if .ClientVerified}}verified{{else}}not verified{{end}}){{else}}none{{end}}</td></tr>
+<tr><th>Your address</th><td>{{.Remote}}</td></tr>
+</table>
+<p>The cipher suite names the record protection (an AEAD, or in legacy TLS 1.2 CBC with an HMAC); the group is the (EC)DHE exchange both sides derived the session keys from; ALPN is how the two sides chose HTTP/2 or HTTP/1.1 inside the handshake.</p>
+</body>
+</html>
+`))
+
+// connectionPage describes the visitor's own connection.
+func connectionPage(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/" {
+		http.NotFound(w, r)
+		return
+	}
+	cs, ok := https.ConnectionState(r)
+	if !ok {
+		http.Error(w, "no TLS connection state", http.StatusInternalServerError)
+		return
+	}
+	d := pageData{
+		Remote:  r.RemoteAddr,
+		Proto:   r.Proto,
+		Version: tls.VersionName(cs.Version),
+		Suite:   tls.CipherSuiteName(cs.CipherSuite),
+		Group:   "none (RSA key transport or a resumption without a new exchange)",
+		ALPN:    cs.NegotiatedProtocol,
+		SNI:     cs.ServerName,
+		Resumed: "no",
+		HRR:     cs.DidHelloRetryRequest,
+	}
+	if cs.CurveID != 0 {
+		d.Group = cs.CurveID.String()
+	}
+	if d.ALPN == "" {
+		d.ALPN = "none (HTTP/1.1 by default)"
+	}
+	if d.SNI == "" {
+		d.SNI = "none sent"
+	}
+	if cs.DidResume {
+		d.Resumed = "yes"
+	}
+	if len(cs.PeerCertificates) > 0 {
+		c := cs.PeerCertificates[0]
+		d.ClientCert = c.Subject.String()
+		d.ClientIssuer = c.Issuer.String()
+		d.ClientVerified = len(cs.VerifiedChains) > 0
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if r.Method == http.MethodHead {
+		return
+	}
+	pageTemplate.Execute(w, d)
+}

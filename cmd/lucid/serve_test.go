@@ -1,0 +1,494 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"lucid/internal/testpki"
+	"lucid/pki"
+)
+
+// lockedBuffer is a bytes.Buffer safe for the server's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// servePKI is a test CA with a server certificate for the loopback names
+// and example.test, and a client certificate, all written to files.
+type servePKI struct {
+	dir                 string
+	caFile              string // the CA certificate, for --cacert and --client-ca
+	certFile, keyFile   string // the server's
+	clientCert, clientK string // alice's
+}
+
+var (
+	servePKIOnce sync.Once
+	servePKIVal  *servePKI
+	servePKIErr  error
+)
+
+func newServePKI(t *testing.T) *servePKI {
+	t.Helper()
+	servePKIOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "lucid-serve-test-")
+		if err != nil {
+			servePKIErr = err
+			return
+		}
+		ca, err := testpki.NewCA("Serve Test Root", testpki.ECDSAP256)
+		if err != nil {
+			servePKIErr = err
+			return
+		}
+		srv, err := ca.Issue(testpki.LeafOptions{Names: []string{"localhost", "127.0.0.1", "::1", "example.test"}})
+		if err != nil {
+			servePKIErr = err
+			return
+		}
+		cli, err := ca.Issue(testpki.LeafOptions{Names: []string{"alice"}, Client: true})
+		if err != nil {
+			servePKIErr = err
+			return
+		}
+		p := &servePKI{dir: dir}
+		if p.certFile, p.keyFile, err = srv.WriteFiles(dir, "server"); err != nil {
+			servePKIErr = err
+			return
+		}
+		if p.clientCert, p.clientK, err = cli.WriteFiles(dir, "client"); err != nil {
+			servePKIErr = err
+			return
+		}
+		p.caFile = filepath.Join(dir, "server-ca.pem")
+		servePKIVal = p
+	})
+	if servePKIErr != nil {
+		t.Fatal(servePKIErr)
+	}
+	return servePKIVal
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if servePKIVal != nil {
+		os.RemoveAll(servePKIVal.dir)
+	}
+	os.Exit(code)
+}
+
+// runningServer is serve() running in the background on a loopback port.
+type runningServer struct {
+	addr           string // 127.0.0.1:port
+	port           string
+	stdout, stderr *lockedBuffer
+	stop           context.CancelFunc
+	finished       chan struct{} // closed when serve returned
+	err            error         // what serve returned, once finished
+}
+
+// wait stops the server and returns serve's error.
+func (s *runningServer) wait(t *testing.T) error {
+	t.Helper()
+	s.stop()
+	select {
+	case <-s.finished:
+		return s.err
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not return after its context ended")
+		return nil
+	}
+}
+
+// startServe runs serve with o (Addr defaults to a free loopback port).
+func startServe(t *testing.T, o serveOptions) *runningServer {
+	t.Helper()
+	if o.Addr == "" {
+		o.Addr = "127.0.0.1:0"
+	}
+	if o.ClientAuth == "" {
+		o.ClientAuth = "none"
+	}
+	if o.ShutdownTimeout == 0 {
+		o.ShutdownTimeout = 5 * time.Second
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &runningServer{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, stop: cancel, finished: make(chan struct{})}
+	ready := make(chan net.Addr, 1)
+	go func() {
+		defer close(s.finished)
+		s.err = serve(ctx, o, s.stdout, s.stderr, func(a net.Addr) { ready <- a })
+	}()
+	select {
+	case a := <-ready:
+		s.addr = a.String()
+		_, s.port, _ = net.SplitHostPort(s.addr)
+	case <-s.finished:
+		cancel()
+		t.Fatalf("serve failed to start: %v\nstdout: %s\nstderr: %s", s.err, s.stdout, s.stderr)
+	case <-time.After(10 * time.Second):
+		cancel()
+		t.Fatal("serve did not become ready")
+	}
+	t.Cleanup(func() {
+		cancel()
+		<-s.finished
+	})
+	return s
+}
+
+// needCurl returns curl's path and whether it speaks HTTP/2; it skips the
+// test when curl is missing, except under CI, where curl must be there.
+func needCurl(t *testing.T) (path string, http2 bool) {
+	t.Helper()
+	path, err := exec.LookPath("curl")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("curl is not installed, and CI must run the curl interop tests: install curl (Debian package curl)")
+		}
+		t.Skip("skipping: curl is not installed (the Debian package curl provides it)")
+	}
+	out, err := exec.Command(path, "-V").Output()
+	if err != nil {
+		t.Fatalf("curl -V: %v", err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Features:"); ok {
+			for _, f := range strings.Fields(rest) {
+				if f == "HTTP2" {
+					http2 = true
+				}
+			}
+		}
+	}
+	return path, http2
+}
+
+// curl runs curl with a timeout and returns stdout and stderr.
+func runCurl(t *testing.T, path string, args ...string) (string, string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, append([]string{"-sS", "--max-time", "8"}, args...)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	return stdout.String(), stderr.String(), err
+}
+
+// TestServeCurl has curl fetch the connection page over TLS 1.2 and 1.3,
+// HTTP/1.1 and HTTP/2, with and without a client certificate.
+func TestServeCurl(t *testing.T) {
+	curl, curlH2 := needCurl(t)
+	p := newServePKI(t)
+	s := startServe(t, serveOptions{CertFile: p.certFile, KeyFile: p.keyFile, ClientAuth: "request", ClientCAFile: p.caFile})
+	url := "https://localhost:" + s.port + "/"
+	for _, version := range []string{"1.2", "1.3"} {
+		for _, proto := range []string{"1.1", "2"} {
+			for _, withCert := range []bool{false, true} {
+				name := fmt.Sprintf("TLS%s/HTTP%s/cert=%v", version, proto, withCert)
+				t.Run(name, func(t *testing.T) {
+					if proto == "2" && !curlH2 {
+						t.Skip("skipping: this machine's curl was built without HTTP/2 (no HTTP2 in curl -V's features)")
+					}
+					args := []string{
+						"--cacert", p.caFile, "--resolve", "localhost:" + s.port + ":127.0.0.1",
+						"--tlsv" + version, "--tls-max", version, "--http" + proto,
+						"-w", "\n%{http_version} %{response_code}", url,
+					}
+					if withCert {
+						args = append([]string{"--cert", p.clientCert, "--key", p.clientK}, args...)
+					}
+					out, errOut, err := runCurl(t, curl, args...)
+					if err != nil {
+						t.Fatalf("curl %s: %v\n%s\nserver log:\n%s", strings.Join(args, " "), err, errOut, s.stderr)
+					}
+					body, status, _ := strings.Cut(out[strings.LastIndex(out, "\n")+1:], " ")
+					if body != proto || status != "200" {
+						t.Fatalf("curl saw HTTP/%s %s; want HTTP/%s 200", body, status, proto)
+					}
+					alpn := map[string]string{"1.1": "http/1.1", "2": "h2"}[proto]
+					for _, want := range []string{
+						"<td>TLS " + version + "</td>",
+						"<td>" + alpn + "</td>",
+						"<td>localhost</td>", // SNI
+					} {
+						if !strings.Contains(out, want) {
+							t.Errorf("the page lacks %q:\n%s", want, out)
+						}
+					}
+					hasCert := strings.Contains(out, "CN=alice (issued by CN=Serve Test Root")
+					if hasCert != withCert || (withCert && !strings.Contains(out, "; verified)")) {
+						t.Errorf("client certificate shown: %v, want %v (verified):\n%s", hasCert, withCert, out)
+					}
+				})
+			}
+		}
+	}
+	// The request log has a line per request with version, suite and status.
+	log := s.stderr.String()
+	for _, want := range []string{"TLS 1.2 TLS_ECDHE_ECDSA_WITH_AES_", "TLS 1.3 TLS_AES_", `"GET / HTTP/2.0" 200`, `"GET / HTTP/1.1" 200`} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the request log lacks %q:\n%s", want, log)
+		}
+	}
+}
+
+// TestServeCurlRequiresClientCert: with --client-auth require, curl
+// without a certificate is refused and with one is served.
+func TestServeCurlRequiresClientCert(t *testing.T) {
+	curl, _ := needCurl(t)
+	p := newServePKI(t)
+	s := startServe(t, serveOptions{CertFile: p.certFile, KeyFile: p.keyFile, ClientAuth: "require", ClientCAFile: p.caFile})
+	url := "https://127.0.0.1:" + s.port + "/"
+	if _, _, err := runCurl(t, curl, "--cacert", p.caFile, url); err == nil {
+		t.Error("curl without a client certificate was served")
+	}
+	out, errOut, err := runCurl(t, curl, "--cacert", p.caFile, "--cert", p.clientCert, "--key", p.clientK, url)
+	if err != nil || !strings.Contains(out, "CN=alice") {
+		t.Errorf("curl with a client certificate: %v %s\n%s", err, errOut, out)
+	}
+	if log := s.stderr.String(); !strings.Contains(log, "TLS handshake failed") {
+		t.Errorf("the refused handshake is not logged:\n%s", log)
+	}
+}
+
+// Without --cert/--key, serve issues a certificate from the local CA,
+// creating it, says where the CA certificate is, and reuses both later.
+func TestServeLocalCA(t *testing.T) {
+	caDir := filepath.Join(t.TempDir(), "ca")
+	s := startServe(t, serveOptions{CADir: caDir})
+	caFile := filepath.Join(caDir, "ca.crt")
+	out := s.stdout.String()
+	for _, want := range []string{"Created a local CA", "curl --cacert " + caFile, "localhost, 127.0.0.1, ::1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("serve's output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, host := range []string{"localhost", "127.0.0.1", "[::1]"} {
+		var stdout, stderr bytes.Buffer
+		url := "https://" + host + ":" + s.port + "/"
+		args := []string{"--cacert", caFile, url}
+		if host != "127.0.0.1" { // the server listens on 127.0.0.1 only
+			args = append(args, "--resolve", host+":"+s.port+":127.0.0.1")
+		}
+		if code := runGet(args, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "Your connection") {
+			t.Errorf("lucid get %s: exit %d\n%s%s", url, code, stderr.String(), stdout.String())
+		}
+	}
+	first, err := os.ReadFile(filepath.Join(caDir, "serve", "localhost.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.wait(t); err != nil {
+		t.Fatal(err)
+	}
+
+	// The second run reuses the CA and the certificate.
+	s2 := startServe(t, serveOptions{CADir: caDir})
+	if out := s2.stdout.String(); strings.Contains(out, "Created") || !strings.Contains(out, "Using the certificate") {
+		t.Errorf("second run:\n%s", out)
+	}
+	second, _ := os.ReadFile(filepath.Join(caDir, "serve", "localhost.crt"))
+	if !bytes.Equal(first, second) {
+		t.Error("the second run issued a new certificate")
+	}
+}
+
+// --client-auth require without --client-ca trusts the local CA: a client
+// certificate it issued is accepted, and none is refused.
+func TestServeRequireLocalCAClients(t *testing.T) {
+	caDir := filepath.Join(t.TempDir(), "ca")
+	s := startServe(t, serveOptions{CADir: caDir, ClientAuth: "require"})
+	if out := s.stdout.String(); !strings.Contains(out, "trusted issuer: the local CA") {
+		t.Errorf("stdout:\n%s", out)
+	}
+	ca, err := pki.Open(caDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "bob")
+	if _, err := ca.Issue(pki.IssueOptions{Kind: pki.KindClient, Names: []string{"bob"}, Now: time.Now(), Out: out}); err != nil {
+		t.Fatal(err)
+	}
+	url := "https://127.0.0.1:" + s.port + "/"
+	caFile := filepath.Join(caDir, "ca.crt")
+	var stdout, stderr bytes.Buffer
+	if code := runGet([]string{"--cacert", caFile, "--cert", out + ".crt", "--key", out + ".key", url}, &stdout, &stderr); code != 0 ||
+		!strings.Contains(stdout.String(), "CN=bob") {
+		t.Errorf("with bob's certificate: exit %d\n%s%s", code, stderr.String(), stdout.String())
+	}
+	stdout.Reset()
+	stderr.Reset()
+	if code := runGet([]string{"--cacert", caFile, url}, &stdout, &stderr); code != exitHandshake {
+		t.Errorf("without a certificate: exit %d, want %d\n%s", code, exitHandshake, stderr.String())
+	}
+}
+
+func TestServeDirAndHSTS(t *testing.T) {
+	p := newServePKI(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "hello.txt"), []byte("hello, static world\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startServe(t, serveOptions{CertFile: p.certFile, KeyFile: p.keyFile, Dir: dir, HSTS: true})
+	var stdout, stderr bytes.Buffer
+	if code := runGet([]string{"--cacert", p.caFile, "-i", "https://127.0.0.1:" + s.port + "/hello.txt"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	out := stdout.String()
+	if !strings.Contains(out, "Strict-Transport-Security: max-age=31536000") || !strings.HasSuffix(out, "\r\n\r\nhello, static world\n") {
+		t.Errorf("got:\n%s", out)
+	}
+	if log := s.stderr.String(); !strings.Contains(log, `"GET /hello.txt HTTP/2.0" 200 20B`) {
+		t.Errorf("request log:\n%s", log)
+	}
+}
+
+// The connection page escapes what the client controls, such as the
+// subject of its certificate.
+func TestServePageEscapes(t *testing.T) {
+	p := newServePKI(t)
+	ca, err := testpki.NewCA("Evil Root", testpki.ECDSAP256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evil, err := ca.Issue(testpki.LeafOptions{Names: []string{"<script>alert(1)</script>"}, Client: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, key, err := evil.WriteFiles(t.TempDir(), "evil")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startServe(t, serveOptions{CertFile: p.certFile, KeyFile: p.keyFile, ClientAuth: "request"})
+	var stdout, stderr bytes.Buffer
+	if code := runGet([]string{"--cacert", p.caFile, "--cert", cert, "--key", key, "https://127.0.0.1:" + s.port + "/"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	out := stdout.String()
+	if strings.Contains(out, "<script>") || !strings.Contains(out, "&lt;script") || !strings.Contains(out, "not verified") {
+		t.Errorf("the page does not escape the client's subject:\n%s", out)
+	}
+}
+
+// SIGINT's path: ending serve's context stops new connections, lets the
+// open request finish and then returns.
+func TestServeGracefulShutdown(t *testing.T) {
+	p := newServePKI(t)
+	entered, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	s := startServe(t, serveOptions{CertFile: p.certFile, KeyFile: p.keyFile,
+		handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			once.Do(func() { close(entered) })
+			<-release
+			io.WriteString(w, "drained\n")
+		})})
+	type result struct {
+		code   int
+		stdout string
+	}
+	got := make(chan result, 1)
+	go func() {
+		var stdout, stderr bytes.Buffer
+		code := runGet([]string{"--cacert", p.caFile, "https://127.0.0.1:" + s.port + "/"}, &stdout, &stderr)
+		got <- result{code, stdout.String() + stderr.String()}
+	}()
+	<-entered
+	s.stop()
+	time.Sleep(100 * time.Millisecond)
+	select {
+	case <-s.finished:
+		t.Fatalf("serve returned (%v) with a request open", s.err)
+	default:
+	}
+	if c, err := net.DialTimeout("tcp", s.addr, time.Second); err == nil {
+		c.Close()
+		t.Error("a new connection was accepted while shutting down")
+	}
+	close(release)
+	r := <-got
+	if r.code != 0 || r.stdout != "drained\n" {
+		t.Fatalf("open request: exit %d, %q", r.code, r.stdout)
+	}
+	select {
+	case <-s.finished:
+		if s.err != nil {
+			t.Fatalf("serve: %v", s.err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("serve did not return after the open request finished")
+	}
+	if log := s.stderr.String(); !strings.Contains(log, "shutting down") || !strings.Contains(log, "stopped") {
+		t.Errorf("stderr:\n%s", log)
+	}
+}
+
+func TestServeLegacyAndKeyLog(t *testing.T) {
+	curl, _ := needCurl(t)
+	p := newServePKI(t)
+	keylog := filepath.Join(t.TempDir(), "keys.log")
+	s := startServe(t, serveOptions{CertFile: p.certFile, KeyFile: p.keyFile, Legacy: true, KeyLogFile: keylog})
+	// HTTP/1.1: HTTP/2 forbids CBC suites (RFC 9113 §9.2.2), and the
+	// server would refuse it with INADEQUATE_SECURITY.
+	out, errOut, err := runCurl(t, curl, "--cacert", p.caFile, "--tls-max", "1.2", "--ciphers", "ECDHE-ECDSA-AES128-SHA",
+		"--http1.1", "https://127.0.0.1:"+s.port+"/")
+	if err != nil {
+		t.Fatalf("curl with a CBC suite: %v %s", err, errOut)
+	}
+	if !strings.Contains(out, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA") {
+		t.Errorf("page:\n%s", out)
+	}
+	data, err := os.ReadFile(keylog)
+	if err != nil || !strings.Contains(string(data), "CLIENT_RANDOM ") {
+		t.Errorf("key log: %v %q", err, data)
+	}
+	if !strings.Contains(s.stderr.String(), "writing TLS secrets to") {
+		t.Errorf("no key log warning:\n%s", s.stderr)
+	}
+}
+
+func TestServeUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"--tls-min", "1.1"},
+		{"--tls-min", "1.3", "--tls-max", "1.2"},
+		{"--cert", "x.pem"},
+		{"--client-auth", "maybe"},
+		{"--client-ca", "x.pem"},
+		{"extra"},
+		{"--no-such-flag"},
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := runServe(args, &stdout, &stderr); code != exitUsage {
+			t.Errorf("lucid serve %v: exit %d, want %d\n%s", args, code, exitUsage, stderr.String())
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := runServe([]string{"-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "--client-auth") {
+		t.Errorf("lucid serve -h: exit %d\n%s", code, stdout.String())
+	}
+}

@@ -1,0 +1,505 @@
+package https_test
+
+import (
+	"bufio"
+	"context"
+	stdtls "crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"lucid/https"
+	"lucid/internal/testpki"
+	"lucid/tls"
+)
+
+// fixture is a CA, a server certificate for the loopback names and a
+// client certificate.
+type fixture struct {
+	ca     *testpki.CA
+	server tls.Certificate
+	client tls.Certificate
+	leaf   *testpki.Leaf
+}
+
+var (
+	fixOnce sync.Once
+	fix     *fixture
+	fixErr  error
+)
+
+func getFixture(t *testing.T) *fixture {
+	t.Helper()
+	fixOnce.Do(func() {
+		ca, err := testpki.NewCA("https test root", testpki.ECDSAP256)
+		if err != nil {
+			fixErr = err
+			return
+		}
+		srv, err := ca.Issue(testpki.LeafOptions{Names: []string{"localhost", "127.0.0.1", "::1"}})
+		if err != nil {
+			fixErr = err
+			return
+		}
+		cli, err := ca.Issue(testpki.LeafOptions{Names: []string{"alice"}, Client: true})
+		if err != nil {
+			fixErr = err
+			return
+		}
+		f := &fixture{ca: ca, leaf: srv}
+		if f.server, err = tls.X509KeyPair(srv.CertPEM, srv.KeyPEM); err != nil {
+			fixErr = err
+			return
+		}
+		if f.client, err = tls.X509KeyPair(cli.CertPEM, cli.KeyPEM); err != nil {
+			fixErr = err
+			return
+		}
+		fix = f
+	})
+	if fixErr != nil {
+		t.Fatal(fixErr)
+	}
+	return fix
+}
+
+var quietLog = log.New(io.Discard, "", 0)
+
+// start serves srv on a loopback port and returns the port's address.
+func start(t *testing.T, srv *https.Server) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if srv.ErrorLog == nil {
+		srv.ErrorLog = quietLog
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(l) }()
+	t.Cleanup(func() {
+		srv.Close()
+		select {
+		case err := <-done:
+			if !errors.Is(err, http.ErrServerClosed) {
+				t.Errorf("Serve returned %v, want http.ErrServerClosed", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Error("Serve did not return after Close")
+		}
+	})
+	return l.Addr().String()
+}
+
+// describe answers with what the handler sees of the connection.
+var describe = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	cs, ok := https.ConnectionState(r)
+	if !ok {
+		http.Error(w, "no connection state", 500)
+		return
+	}
+	peer := "-"
+	if len(cs.PeerCertificates) > 0 {
+		peer = cs.PeerCertificates[0].Subject.CommonName
+	}
+	fmt.Fprintf(w, "%s %s %s alpn=%s sni=%s peer=%s stdtls=%v", r.Proto, tls.VersionName(cs.Version),
+		tls.CipherSuiteName(cs.CipherSuite), cs.NegotiatedProtocol, cs.ServerName, peer,
+		r.TLS != nil && r.TLS.Version == cs.Version && r.TLS.NegotiatedProtocol == cs.NegotiatedProtocol)
+})
+
+func get(t *testing.T, rt http.RoundTripper, url string) (*http.Response, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+	resp, err := rt.RoundTrip(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("reading the body of %s: %v", url, err)
+	}
+	return resp, string(b)
+}
+
+func TestProtocolsAndVersions(t *testing.T) {
+	f := getFixture(t)
+	addr := start(t, &https.Server{Handler: describe, TLSConfig: &tls.Config{Certificates: []tls.Certificate{f.server}}})
+	_, port, _ := net.SplitHostPort(addr)
+	url := "https://localhost:" + port + "/"
+	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		for _, p := range []https.Protocol{https.ProtocolAuto, https.ProtocolHTTP1, https.ProtocolHTTP2} {
+			t.Run(fmt.Sprintf("%s/%v", tls.VersionName(v), p), func(t *testing.T) {
+				tr := &https.Transport{
+					TLSConfig: &tls.Config{RootCAs: f.ca.Pool, MinVersion: v, MaxVersion: v},
+					Protocol:  p,
+				}
+				defer tr.CloseIdleConnections()
+				wantProto, wantALPN := "HTTP/2.0", "h2"
+				if p == https.ProtocolHTTP1 {
+					wantProto, wantALPN = "HTTP/1.1", "http/1.1"
+				}
+				for i := 0; i < 2; i++ { // the second request reuses the connection
+					resp, body := get(t, tr, url)
+					if resp.StatusCode != 200 || resp.Proto != wantProto {
+						t.Fatalf("got %s %d, want %s 200 (%s)", resp.Proto, resp.StatusCode, wantProto, body)
+					}
+					want := fmt.Sprintf("%s %s ", wantProto, tls.VersionName(v))
+					if !strings.HasPrefix(body, want) || !strings.Contains(body, "alpn="+wantALPN+" ") ||
+						!strings.Contains(body, "sni=localhost ") || !strings.HasSuffix(body, "stdtls=true") {
+						t.Fatalf("handler saw %q; want %q..., alpn=%s, sni=localhost, r.TLS filled", body, want, wantALPN)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestClientCertificate(t *testing.T) {
+	f := getFixture(t)
+	addr := start(t, &https.Server{Handler: describe, TLSConfig: &tls.Config{
+		Certificates: []tls.Certificate{f.server},
+		ClientAuth:   tls.RequireAndVerifyClientCert,
+		ClientCAs:    f.ca.Pool,
+	}})
+	for _, p := range []https.Protocol{https.ProtocolHTTP1, https.ProtocolHTTP2} {
+		tr := &https.Transport{Protocol: p, TLSConfig: &tls.Config{RootCAs: f.ca.Pool, Certificates: []tls.Certificate{f.client}}}
+		_, body := get(t, tr, "https://"+addr+"/")
+		if !strings.Contains(body, "peer=alice") {
+			t.Errorf("%v: handler saw %q, want peer=alice", p, body)
+		}
+		tr.CloseIdleConnections()
+	}
+
+	// Without a certificate the server refuses with an alert. In TLS 1.3
+	// the client has finished its handshake by then; Transport waits for
+	// the server's verdict, so the refusal is a HandshakeError in both.
+	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		for _, p := range []https.Protocol{https.ProtocolAuto, https.ProtocolHTTP1, https.ProtocolHTTP2} {
+			tr := &https.Transport{Protocol: p, TLSConfig: &tls.Config{RootCAs: f.ca.Pool, MaxVersion: v}}
+			req, _ := http.NewRequest("GET", "https://"+addr+"/", nil)
+			_, err := tr.RoundTrip(req)
+			var te *tls.Error
+			var he *https.HandshakeError
+			if !errors.As(err, &te) || !te.Remote || !errors.As(err, &he) {
+				t.Fatalf("%s %v without a client certificate: %v; want a HandshakeError with the server's alert", tls.VersionName(v), p, err)
+			}
+		}
+	}
+}
+
+func TestTransportErrors(t *testing.T) {
+	f := getFixture(t)
+	addr := start(t, &https.Server{Handler: describe, TLSConfig: &tls.Config{Certificates: []tls.Certificate{f.server}}})
+
+	other, err := testpki.NewCA("some other root", testpki.ECDSAP256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := &https.Transport{TLSConfig: &tls.Config{RootCAs: other.Pool}}
+	req, _ := http.NewRequest("GET", "https://"+addr+"/", nil)
+	_, err = tr.RoundTrip(req)
+	var cve *tls.CertificateVerificationError
+	var he *https.HandshakeError
+	if !errors.As(err, &cve) || !errors.As(err, &he) {
+		t.Fatalf("wrong CA: %v; want a HandshakeError wrapping a CertificateVerificationError", err)
+	}
+
+	// A closed port is a connection error, not a handshake error.
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	closed := l.Addr().String()
+	l.Close()
+	req, _ = http.NewRequest("GET", "https://"+closed+"/", nil)
+	_, err = (&https.Transport{}).RoundTrip(req)
+	var oe *net.OpError
+	if !errors.As(err, &oe) || errors.As(err, &he) {
+		t.Fatalf("closed port: %v; want a *net.OpError", err)
+	}
+}
+
+func TestForcedHTTP2AgainstHTTP1OnlyServer(t *testing.T) {
+	f := getFixture(t)
+	addr := start(t, &https.Server{Handler: describe, DisableHTTP2: true,
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{f.server}}})
+	tr := &https.Transport{Protocol: https.ProtocolHTTP2, TLSConfig: &tls.Config{RootCAs: f.ca.Pool}}
+	req, _ := http.NewRequest("GET", "https://"+addr+"/", nil)
+	_, err := tr.RoundTrip(req)
+	var he *https.HandshakeError
+	if !errors.As(err, &he) || !errors.Is(err, tls.AlertNoApplicationProtocol) {
+		t.Fatalf("forced HTTP/2 against an HTTP/1.1-only server: %v; want no_application_protocol", err)
+	}
+	// Automatic mode falls back to HTTP/1.1.
+	resp, _ := get(t, &https.Transport{TLSConfig: &tls.Config{RootCAs: f.ca.Pool}}, "https://"+addr+"/")
+	if resp.Proto != "HTTP/1.1" {
+		t.Fatalf("auto against an HTTP/1.1-only server spoke %s", resp.Proto)
+	}
+}
+
+// HTTP/2 over a TLS 1.2 suite RFC 9113 §9.2.2 forbids is refused with
+// GOAWAY INADEQUATE_SECURITY.
+func TestHTTP2InadequateSecurity(t *testing.T) {
+	f := getFixture(t)
+	addr := start(t, &https.Server{Handler: describe, TLSConfig: &tls.Config{
+		Certificates: []tls.Certificate{f.server},
+		CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA},
+	}})
+	cfg := &tls.Config{RootCAs: f.ca.Pool, MaxVersion: tls.VersionTLS12,
+		CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA}}
+	tr := &https.Transport{Protocol: https.ProtocolHTTP2, TLSConfig: cfg}
+	req, _ := http.NewRequest("GET", "https://"+addr+"/", nil)
+	resp, err := tr.RoundTrip(req)
+	if err == nil {
+		resp.Body.Close()
+		t.Fatal("HTTP/2 over a CBC suite was served")
+	}
+	if !strings.Contains(err.Error(), "INADEQUATE_SECURITY") {
+		t.Fatalf("got %v; want INADEQUATE_SECURITY", err)
+	}
+	// HTTP/1.1 over the same suite is served.
+	resp2, body := get(t, &https.Transport{Protocol: https.ProtocolHTTP1, TLSConfig: cfg}, "https://"+addr+"/")
+	if resp2.StatusCode != 200 || !strings.Contains(body, "CBC") {
+		t.Fatalf("HTTP/1.1 over CBC: %d %q", resp2.StatusCode, body)
+	}
+}
+
+func TestPlainHTTPToTLSPort(t *testing.T) {
+	f := getFixture(t)
+	addr := start(t, &https.Server{Handler: describe, TLSConfig: &tls.Config{Certificates: []tls.Certificate{f.server}}})
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 400 || !strings.Contains(string(b), "https://") {
+		t.Fatalf("plain HTTP got %d %q", resp.StatusCode, b)
+	}
+}
+
+func TestHandshakeTimeout(t *testing.T) {
+	f := getFixture(t)
+	var mu sync.Mutex
+	var hsErr error
+	addr := start(t, &https.Server{
+		Handler:          describe,
+		TLSConfig:        &tls.Config{Certificates: []tls.Certificate{f.server}},
+		HandshakeTimeout: 200 * time.Millisecond,
+		HandshakeError: func(_ net.Addr, err error) {
+			mu.Lock()
+			hsErr = err
+			mu.Unlock()
+		},
+	})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	begin := time.Now()
+	_, err = c.Read(make([]byte, 1)) // the client says nothing
+	if err == nil || time.Since(begin) > 3*time.Second {
+		t.Fatalf("silent client: read returned %v after %v; want the server to hang up after 200ms", err, time.Since(begin))
+	}
+	time.Sleep(50 * time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	if hsErr == nil {
+		t.Error("HandshakeError was not called")
+	}
+}
+
+func TestIdleTimeout(t *testing.T) {
+	f := getFixture(t)
+	addr := start(t, &https.Server{Handler: describe, IdleTimeout: 150 * time.Millisecond,
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{f.server}}})
+	for _, p := range []https.Protocol{https.ProtocolHTTP1, https.ProtocolHTTP2} {
+		tr := &https.Transport{Protocol: p, TLSConfig: &tls.Config{RootCAs: f.ca.Pool}}
+		var reused []bool
+		for i := 0; i < 3; i++ {
+			if i == 2 {
+				time.Sleep(600 * time.Millisecond)
+			}
+			ctx := https.TraceConnection(context.Background(), func(ci https.ConnInfo) {
+				reused = append(reused, ci.Reused)
+			})
+			req, _ := http.NewRequestWithContext(ctx, "GET", "https://"+addr+"/", nil)
+			resp, err := tr.RoundTrip(req)
+			if err != nil {
+				t.Fatalf("%v request %d: %v", p, i, err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		if len(reused) != 3 || reused[0] || !reused[1] || reused[2] {
+			t.Errorf("%v: connection reuse %v; want [false true false]: reused at once, closed by the server when idle", p, reused)
+		}
+		tr.CloseIdleConnections()
+	}
+}
+
+// Shutdown lets a request in flight finish, on HTTP/1.1 and HTTP/2, and
+// refuses new connections meanwhile.
+func TestShutdownDrains(t *testing.T) {
+	f := getFixture(t)
+	for _, p := range []https.Protocol{https.ProtocolHTTP1, https.ProtocolHTTP2} {
+		t.Run(p.String(), func(t *testing.T) {
+			entered := make(chan struct{})
+			release := make(chan struct{})
+			srv := &https.Server{
+				TLSConfig: &tls.Config{Certificates: []tls.Certificate{f.server}},
+				Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					close(entered)
+					<-release
+					io.WriteString(w, "finished")
+				}),
+			}
+			addr := start(t, srv)
+			tr := &https.Transport{Protocol: p, TLSConfig: &tls.Config{RootCAs: f.ca.Pool}}
+			defer tr.CloseIdleConnections()
+			type result struct {
+				body string
+				err  error
+			}
+			got := make(chan result, 1)
+			go func() {
+				req, _ := http.NewRequest("GET", "https://"+addr+"/", nil)
+				resp, err := tr.RoundTrip(req)
+				if err != nil {
+					got <- result{err: err}
+					return
+				}
+				b, err := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				got <- result{string(b), err}
+			}()
+			<-entered
+			shut := make(chan error, 1)
+			go func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				shut <- srv.Shutdown(ctx)
+			}()
+			time.Sleep(100 * time.Millisecond)
+			select {
+			case err := <-shut:
+				t.Fatalf("Shutdown returned %v with a request in flight", err)
+			default:
+			}
+			if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+				c.Close()
+				t.Error("a new connection was accepted during Shutdown")
+			}
+			close(release)
+			r := <-got
+			if r.err != nil || r.body != "finished" {
+				t.Fatalf("request in flight: %q, %v", r.body, r.err)
+			}
+			select {
+			case err := <-shut:
+				if err != nil {
+					t.Fatalf("Shutdown: %v", err)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("Shutdown did not return after the request finished")
+			}
+		})
+	}
+}
+
+// Transport talks to a crypto/tls server (net/http's own HTTP/2 included).
+func TestTransportAgainstCryptoTLSServer(t *testing.T) {
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%s %x", r.Proto, r.TLS.Version)
+	}))
+	ts.EnableHTTP2 = true
+	ts.StartTLS()
+	defer ts.Close()
+	pool := ts.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	for _, tc := range []struct {
+		p    https.Protocol
+		v    uint16
+		want string
+	}{
+		{https.ProtocolAuto, tls.VersionTLS13, "HTTP/2.0 304"},
+		{https.ProtocolHTTP1, tls.VersionTLS13, "HTTP/1.1 304"},
+		{https.ProtocolHTTP2, tls.VersionTLS12, "HTTP/2.0 303"},
+		{https.ProtocolAuto, tls.VersionTLS12, "HTTP/2.0 303"},
+	} {
+		tr := &https.Transport{Protocol: tc.p, TLSConfig: &tls.Config{RootCAs: pool, MaxVersion: tc.v}}
+		_, body := get(t, tr, ts.URL)
+		if body != tc.want {
+			t.Errorf("%v max %s: got %q, want %q", tc.p, tls.VersionName(tc.v), body, tc.want)
+		}
+		tr.CloseIdleConnections()
+	}
+	_ = stdtls.VersionTLS13
+}
+
+// A Lucid server answers net/http's own crypto/tls client over both
+// protocols.
+func TestServerAgainstCryptoTLSClient(t *testing.T) {
+	f := getFixture(t)
+	addr := start(t, &https.Server{Handler: describe, TLSConfig: &tls.Config{Certificates: []tls.Certificate{f.server}}})
+	for _, h2 := range []bool{false, true} {
+		tr := &http.Transport{TLSClientConfig: &stdtls.Config{RootCAs: f.ca.Pool}, ForceAttemptHTTP2: h2}
+		if !h2 {
+			tr.TLSNextProto = map[string]func(string, *stdtls.Conn) http.RoundTripper{}
+		}
+		_, body := get(t, tr, "https://"+addr+"/")
+		want := "HTTP/1.1"
+		if h2 {
+			want = "HTTP/2.0"
+		}
+		if !strings.HasPrefix(body, want+" TLS 1.3") {
+			t.Errorf("crypto/tls client (h2 %v): %q", h2, body)
+		}
+		tr.CloseIdleConnections()
+	}
+}
+
+// A client that sends its request headers too slowly is cut off after
+// ReadHeaderTimeout; the deadline does not break the TLS connection of a
+// client that keeps up.
+func TestReadHeaderTimeout(t *testing.T) {
+	f := getFixture(t)
+	addr := start(t, &https.Server{Handler: describe, ReadHeaderTimeout: 200 * time.Millisecond,
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{f.server}, NextProtos: []string{"http/1.1"}}})
+	c, err := tls.Dial("tcp", addr, &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost", NextProtos: []string{"http/1.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	// A whole request is answered, and the connection stays open.
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	// Half a request, then silence: the server hangs up.
+	begin := time.Now()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: local")
+	if _, err := br.ReadByte(); err == nil || time.Since(begin) > 3*time.Second {
+		t.Fatalf("slow headers: read returned %v after %v; want the server to hang up after 200ms", err, time.Since(begin))
+	}
+}

@@ -1,0 +1,78 @@
+package https
+
+import (
+	"context"
+	stdtls "crypto/tls"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+
+	"lucid/tls"
+)
+
+// stateKey is the context key under which Server stores each connection's
+// handshake result.
+type stateKey struct{}
+
+// withState returns ctx carrying cs.
+func withState(ctx context.Context, cs *tls.ConnectionState) context.Context {
+	return context.WithValue(ctx, stateKey{}, cs)
+}
+
+// ConnectionState returns what the TLS handshake of the connection that
+// carried r established: version, cipher suite, group, ALPN protocol, SNI,
+// the client's certificates, resumption. ok is false for a request that did
+// not come through a Server of this package.
+func ConnectionState(r *http.Request) (cs tls.ConnectionState, ok bool) {
+	if r == nil {
+		return tls.ConnectionState{}, false
+	}
+	p, ok := r.Context().Value(stateKey{}).(*tls.ConnectionState)
+	if !ok || p == nil {
+		return tls.ConnectionState{}, false
+	}
+	return *p, true
+}
+
+// stdState describes a Lucid connection in crypto/tls's shape, for r.TLS:
+// handlers and middleware written for crypto/tls test r.TLS != nil to know
+// a request was encrypted.
+func stdState(cs *tls.ConnectionState) *stdtls.ConnectionState {
+	return &stdtls.ConnectionState{
+		Version:                    cs.Version,
+		HandshakeComplete:          cs.HandshakeComplete,
+		DidResume:                  cs.DidResume,
+		CipherSuite:                cs.CipherSuite,
+		CurveID:                    stdtls.CurveID(cs.CurveID),
+		NegotiatedProtocol:         cs.NegotiatedProtocol,
+		NegotiatedProtocolIsMutual: true,
+		ServerName:                 cs.ServerName,
+		PeerCertificates:           cs.PeerCertificates,
+		VerifiedChains:             cs.VerifiedChains,
+	}
+}
+
+// ConnInfo describes the connection a client request went out on.
+type ConnInfo struct {
+	// State is what the connection's handshake established.
+	State tls.ConnectionState
+	// RemoteAddr is the server's address.
+	RemoteAddr net.Addr
+	// Reused is true when the connection had carried earlier requests.
+	Reused bool
+}
+
+// TraceConnection returns a context that, used for a request sent through
+// Transport, calls fn with the TLS connection the request was given. It
+// composes with any httptrace.ClientTrace already in ctx.
+func TraceConnection(ctx context.Context, fn func(ConnInfo)) context.Context {
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(info httptrace.GotConnInfo) {
+			if tc, ok := info.Conn.(interface {
+				ConnectionState() tls.ConnectionState
+			}); ok {
+				fn(ConnInfo{State: tc.ConnectionState(), RemoteAddr: info.Conn.RemoteAddr(), Reused: info.Reused})
+			}
+		},
+	})
+}
