@@ -41,6 +41,9 @@ type Conn struct {
 	handshakeDone atomic.Bool
 	engine        *handshake.Engine
 	result        *handshake.Result
+	// observer receives events; Config.Observer unless SetObserver
+	// replaced it.
+	observer func(Event)
 	// onSession stores sessions a TLS 1.3 server's tickets describe.
 	onSession func(*handshake.ClientSession)
 
@@ -88,7 +91,7 @@ func newConn(c net.Conn, config *Config, isClient bool) *Conn {
 	if config == nil {
 		config = &Config{}
 	}
-	tc := &Conn{conn: c, config: config, isClient: isClient}
+	tc := &Conn{conn: c, config: config, isClient: isClient, observer: config.Observer}
 	tc.in.opener = &record.Plain{}
 	// RFC 8446 §5.1: the first ClientHello may carry 0x0301 for the
 	// benefit of middleboxes; everything after uses 0x0303.
@@ -192,7 +195,7 @@ func (c *Conn) readRecord() error {
 		// forbidden.
 		return c.fatal(alert.New(alert.UnexpectedMessage, "empty %s record", record.TypeName(typ)))
 	}
-	if c.config.Observer != nil {
+	if c.observer != nil {
 		c.recordEvent(EventRecordReceived, typ, seq, len(payload), c.in.epoch)
 	}
 	switch typ {
@@ -239,7 +242,7 @@ func (c *Conn) handleAlert(p []byte) error {
 		return c.fatal(alert.New(alert.DecodeError, "alert record of %d bytes", len(p)))
 	}
 	desc := alert.Description(p[1])
-	if c.config.Observer != nil {
+	if c.observer != nil {
 		c.alertEvent(EventAlertReceived, desc)
 	}
 	tls12 := c.engine != nil && c.engine.Version() == VersionTLS12
@@ -348,7 +351,7 @@ func (c *Conn) sendAlertLocked(d alert.Description) error {
 	if d == alert.CloseNotify || d == alert.UserCanceled || d == alert.NoRenegotiation {
 		level = 1
 	}
-	if c.config.Observer != nil {
+	if c.observer != nil {
 		c.alertEvent(EventAlertSent, d)
 	}
 	if err := c.sealLocked(record.TypeAlert, []byte{level, byte(d)}); err != nil {
@@ -368,7 +371,7 @@ func (c *Conn) sealLocked(typ uint8, payload []byte) error {
 				pad = min(pad, record.MaxPlaintext-n)
 			}
 		}
-		if c.config.Observer != nil {
+		if c.observer != nil {
 			c.recordEvent(EventRecordSent, typ, c.out.sealer.Seq(), n, c.out.epoch)
 		}
 		var err error

@@ -80,12 +80,22 @@ type Event struct {
 // observe reports an event if anyone listens; with no Observer it is one
 // nil check, so unobserved connections pay nothing.
 func (c *Conn) observe(e Event) {
-	obs := c.config.Observer
+	obs := c.observer
 	if obs == nil {
 		return
 	}
 	e.Time = c.config.now()
 	obs(e)
+}
+
+// SetObserver sets the function that receives this connection's events,
+// in place of Config.Observer, for per-connection views such as a page that
+// shows a visitor their own handshake. Call it before the handshake starts;
+// nil turns events off. A Lucid addition.
+func (c *Conn) SetObserver(f func(Event)) {
+	c.handshakeMu.Lock()
+	defer c.handshakeMu.Unlock()
+	c.observer = f
 }
 
 // engineEvent turns an engine's event into the public form.

@@ -140,12 +140,12 @@ func (c *Conn) perform(actions []handshake.Action, pending int) error {
 				c.in.opener = a.Opener
 			}
 			c.in.epoch++
-			if c.config.Observer != nil {
+			if c.observer != nil {
 				c.keyEvent(false, a.Level, c.in.epoch, keyLength(a))
 			}
 		case handshake.SetWriteKey:
 			c.out.epoch++
-			if c.config.Observer != nil {
+			if c.observer != nil {
 				c.keyEvent(true, a.Level, c.out.epoch, keyLength(a))
 			}
 			if a.Sealer != nil {
@@ -206,7 +206,7 @@ func (c *Conn) engineConfig() (*handshake.Config, error) {
 	if cfg.KeyLogWriter != nil {
 		hc.KeyLog = cfg.writeKeyLog
 	}
-	if cfg.Observer != nil {
+	if c.observer != nil {
 		hc.Observe = c.engineEvent
 	}
 	if c.isClient {

@@ -104,7 +104,7 @@ func (c *Conn) postHandshake(msg []byte) error {
 			return c.fatal(err)
 		}
 		c.in.epoch++
-		if c.config.Observer != nil {
+		if c.observer != nil {
 			c.keyEvent(false, handshake.LevelApplication, c.in.epoch, s.KeyLen)
 		}
 		if ku.RequestUpdate {
@@ -151,7 +151,7 @@ func (c *Conn) updateWriteKeyLocked(requestPeer bool) error {
 		return err
 	}
 	c.out.epoch++
-	if c.config.Observer != nil {
+	if c.observer != nil {
 		c.keyEvent(true, handshake.LevelApplication, c.out.epoch, s.KeyLen)
 	}
 	return c.flushLocked()
