@@ -3,12 +3,9 @@ package tls
 import (
 	"crypto"
 	"crypto/x509"
-	"errors"
 
-	"lucid/internal/alert"
 	"lucid/internal/handshake"
 	"lucid/internal/signature"
-	"lucid/pki"
 )
 
 // ClientAuthType says what a server asks of clients, with crypto/tls's
@@ -117,52 +114,4 @@ func issuedByOneOf(cert *Certificate, cas [][]byte) bool {
 		}
 	}
 	return false
-}
-
-// verifyClient applies ClientAuth to a client's chain: verified against
-// ClientCAs for clientAuth use in the verifying modes, only parsed in the
-// others, then handed to VerifyPeerCertificate.
-func (c *Conn) verifyClient(chain [][]byte) error {
-	cfg := c.config
-	certs := make([]*x509.Certificate, 0, len(chain))
-	for i, der := range chain {
-		cert, err := x509.ParseCertificate(der)
-		if err != nil {
-			return alert.New(alert.BadCertificate, "certificate %d from the client could not be parsed: %v", i, err)
-		}
-		certs = append(certs, cert)
-	}
-	c.peerCertificates = certs
-	if cfg.ClientAuth >= VerifyClientCertIfGiven {
-		if cfg.ClientCAs == nil {
-			return alert.New(alert.InternalError, "ClientAuth verifies client certificates, but Config.ClientCAs is nil")
-		}
-		_, chains, err := pki.VerifyChain(chain, pki.VerifyOptions{
-			Roots:           cfg.ClientCAs,
-			CurrentTime:     cfg.now(),
-			KeyUsages:       []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-			RevocationLists: cfg.RevocationLists,
-		})
-		if err != nil {
-			return verificationFailure(certs, err)
-		}
-		c.verifiedChains = chains
-	}
-	if cfg.VerifyPeerCertificate != nil {
-		if err := cfg.VerifyPeerCertificate(chain, c.verifiedChains); err != nil {
-			return &alert.Error{Desc: alert.BadCertificate, Err: err}
-		}
-	}
-	return nil
-}
-
-// verificationFailure wraps a pki error as the caller-facing error, with
-// the alert its reason calls for.
-func verificationFailure(certs []*x509.Certificate, err error) error {
-	desc := alert.BadCertificate
-	var ve *pki.VerifyError
-	if errors.As(err, &ve) {
-		desc = ve.Alert()
-	}
-	return &alert.Error{Desc: desc, Err: &CertificateVerificationError{UnverifiedCertificates: certs, Err: err}}
 }

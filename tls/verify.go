@@ -2,32 +2,55 @@ package tls
 
 import (
 	"crypto/x509"
+	"errors"
 
 	"lucid/internal/alert"
 	"lucid/pki"
 )
 
-// verifyServer checks the server's chain against the client's Config, and
-// records what it saw on c. The error carries the alert to send.
+// verifyServer checks the server's chain against the client's Config.
 func (c *Conn) verifyServer(chain [][]byte) error {
+	cfg := c.config
+	return c.verifyPeer(chain, !cfg.InsecureSkipVerify, pki.VerifyOptions{
+		Roots:     cfg.RootCAs,
+		DNSName:   cfg.ServerName,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	})
+}
+
+// verifyClient applies ClientAuth to a client's chain: verified against
+// ClientCAs for clientAuth use in the verifying modes, only parsed in the
+// others.
+func (c *Conn) verifyClient(chain [][]byte) error {
+	cfg := c.config
+	verify := cfg.ClientAuth >= VerifyClientCertIfGiven
+	if verify && cfg.ClientCAs == nil {
+		return alert.New(alert.InternalError, "ClientAuth verifies client certificates, but Config.ClientCAs is nil")
+	}
+	return c.verifyPeer(chain, verify, pki.VerifyOptions{
+		Roots:     cfg.ClientCAs,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	})
+}
+
+// verifyPeer parses the peer's chain and records it on c, verifies it when
+// verify is set (at Config.Time, with Config.RevocationLists), then hands
+// it to VerifyPeerCertificate. The error carries the alert to send.
+func (c *Conn) verifyPeer(chain [][]byte, verify bool, opts pki.VerifyOptions) error {
 	cfg := c.config
 	certs := make([]*x509.Certificate, 0, len(chain))
 	for i, der := range chain {
 		cert, err := x509.ParseCertificate(der)
 		if err != nil {
-			return alert.New(alert.BadCertificate, "certificate %d from the server could not be parsed: %v", i, err)
+			return alert.New(alert.BadCertificate, "certificate %d from the peer could not be parsed: %v", i, err)
 		}
 		certs = append(certs, cert)
 	}
 	c.peerCertificates = certs
-	if !cfg.InsecureSkipVerify {
-		_, chains, err := pki.VerifyChain(chain, pki.VerifyOptions{
-			Roots:           cfg.RootCAs,
-			DNSName:         cfg.ServerName,
-			CurrentTime:     cfg.now(),
-			KeyUsages:       []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-			RevocationLists: cfg.RevocationLists,
-		})
+	if verify {
+		opts.CurrentTime = cfg.now()
+		opts.RevocationLists = cfg.RevocationLists
+		_, chains, err := pki.VerifyChain(chain, opts)
 		if err != nil {
 			return verificationFailure(certs, err)
 		}
@@ -39,4 +62,15 @@ func (c *Conn) verifyServer(chain [][]byte) error {
 		}
 	}
 	return nil
+}
+
+// verificationFailure wraps a pki error as the caller-facing error, with
+// the alert its reason calls for.
+func verificationFailure(certs []*x509.Certificate, err error) error {
+	desc := alert.BadCertificate
+	var ve *pki.VerifyError
+	if errors.As(err, &ve) {
+		desc = ve.Alert()
+	}
+	return &alert.Error{Desc: desc, Err: &CertificateVerificationError{UnverifiedCertificates: certs, Err: err}}
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/hmac"
 	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
@@ -351,16 +350,9 @@ type expectServerFinished12 struct{ v *conv12 }
 func (s *expectServerFinished12) handle(typ uint8, msg []byte) (state, error) {
 	v := s.v
 	c := v.c
-	fin, err := receive(c.cfg, typ, msg, wire.TypeFinished, wire.ParseFinished)
-	if err != nil {
+	if err := checkFinished12(c.cfg, &c.tr, v.suite, v.master, false, typ, msg); err != nil {
 		return nil, err
 	}
-	want := keys.FinishedVerifyData12(v.suite.PRF, v.master, false, c.tr.sum())
-	if !hmac.Equal(want, fin.VerifyData) {
-		return nil, alert.New(alert.DecryptError, "server Finished does not match the handshake transcript")
-	}
-	c.cfg.emit(Event{Kind: Check, Name: "server_finished", Detail: "server Finished matches the transcript"})
-	c.tr.add(msg)
 	c.result.Master12 = v.master
 	if v.resumed != nil {
 		// Abbreviated: the client's CCS and Finished follow the server's.

@@ -27,6 +27,26 @@ func checkFinished(cfg *Config, tr *transcript, suite *suites.Suite, peerSecret 
 	return nil
 }
 
+// checkFinished12 verifies a TLS 1.2 Finished: twelve bytes of PRF over
+// the transcript, labelled by the sender's role (RFC 5246 §7.4.9).
+func checkFinished12(cfg *Config, tr *transcript, suite *suites.Suite12, master []byte, fromClient bool, typ uint8, msg []byte) error {
+	fin, err := receive(cfg, typ, msg, wire.TypeFinished, wire.ParseFinished)
+	if err != nil {
+		return err
+	}
+	who := "server"
+	if fromClient {
+		who = "client"
+	}
+	want := keys.FinishedVerifyData12(suite.PRF, master, fromClient, tr.sum())
+	if !hmac.Equal(want, fin.VerifyData) {
+		return alert.New(alert.DecryptError, "%s Finished does not match the handshake transcript", who)
+	}
+	cfg.emit(Event{Kind: Check, Name: who + "_finished", Detail: who + " Finished matches the transcript"})
+	tr.add(msg)
+	return nil
+}
+
 // applicationSecrets derives and logs the secrets that follow the server's
 // Finished: both application traffic secrets and the exporter secret.
 func applicationSecrets(cfg *Config, ms keys.MasterSecret, transcriptHash []byte, clientRandom [32]byte, r *Result) {

@@ -3,7 +3,6 @@ package handshake
 import (
 	"bytes"
 	"crypto"
-	"crypto/hmac"
 	"crypto/rsa"
 	"crypto/subtle"
 	"crypto/x509"
@@ -303,16 +302,9 @@ type expectClientFinished12 struct{ v *conv12s }
 func (st *expectClientFinished12) handle(typ uint8, msg []byte) (state, error) {
 	v := st.v
 	s := v.s
-	fin, err := receive(s.cfg, typ, msg, wire.TypeFinished, wire.ParseFinished)
-	if err != nil {
+	if err := checkFinished12(s.cfg, &s.tr, v.suite, v.master, true, typ, msg); err != nil {
 		return nil, err
 	}
-	want := keys.FinishedVerifyData12(v.suite.PRF, v.master, true, s.tr.sum())
-	if !hmac.Equal(want, fin.VerifyData) {
-		return nil, alert.New(alert.DecryptError, "client Finished does not match the handshake transcript")
-	}
-	s.cfg.emit(Event{Kind: Check, Name: "client_finished", Detail: "client Finished matches the transcript"})
-	s.tr.add(msg)
 	s.result.Master12 = v.master
 	if v.resumed != nil {
 		return nil, nil
