@@ -130,9 +130,11 @@ func seedStep(e Event) int {
 		switch e.Name {
 		case "ClientHello", "ServerHello":
 			return 1
-		case "Certificate", "CertificateRequest", "CertificateStatus":
+		case "Certificate", "CertificateRequest", "CertificateStatus", "CertificateVerify":
+			// CertificateVerify is the seed's "the server signs with its
+			// private key" (in TLS 1.3 over the whole transcript).
 			return 3
-		case "CertificateVerify", "ServerKeyExchange", "ClientKeyExchange":
+		case "ServerKeyExchange", "ClientKeyExchange":
 			return 5
 		case "Finished":
 			return 6

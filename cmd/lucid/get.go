@@ -17,10 +17,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"lucid/https"
 	"lucid/tls"
+	"lucid/trace"
 )
 
 // getOptions is what `lucid get` was asked to do.
@@ -45,7 +47,12 @@ type getOptions struct {
 	Location       bool
 	ConnectTimeout time.Duration
 	MaxTime        time.Duration
-	KeyLogFile     string
+	// KeyLogFile is --keylog, or else $SSLKEYLOGFILE; KeyLogFrom says
+	// which, for messages.
+	KeyLogFile string
+	KeyLogFrom string
+	// TraceJSON is --trace-json: a file for the JSON lines trace.
+	TraceJSON string
 }
 
 const getUsage = `Usage: lucid get [flags] URL
@@ -80,11 +87,18 @@ Flags:
                           is still sent (SNI) and checked (repeatable)
       --connect-timeout S give up connecting after S seconds (default 30)
   -m, --max-time S        give up the whole transfer after S seconds
-  -v, --verbose           describe the handshake (version, suite, group,
-                          ALPN, the server's certificate, resumption) and
-                          the request and response headers on stderr
+  -v, --verbose           show the handshake's timeline, each step under
+                          the seed step it implements, then describe it
+                          (version, suite, group, ALPN, the server's
+                          certificate, resumption), and the request and
+                          response headers, on stderr
+      --trace-json FILE   write every TLS event to FILE as JSON lines
+                          (schema lucid.trace/1, see lucid/trace)
+      --keylog FILE       append the TLS secrets to FILE in the NSS key log
+                          format, for Wireshark; anyone with FILE can
+                          decrypt the traffic
 
-$SSLKEYLOGFILE, when set, names a file the TLS secrets are appended to.
+$SSLKEYLOGFILE, when set and --keylog is not, names the key log file.
 
 `
 
@@ -153,6 +167,8 @@ func parseGetFlags(args []string, stdout, stderr io.Writer) (getOptions, int, bo
 	fs.Var(secondsFlag{&o.MaxTime}, "m", "")
 	fs.Var(secondsFlag{&o.MaxTime}, "max-time", "")
 	boolean(&o.Verbose, "v", "verbose")
+	str(&o.TraceJSON, "trace-json")
+	str(&o.KeyLogFile, "keylog")
 	boolean(&help, "h", "help")
 
 	fail := func(format string, args ...any) (getOptions, int, bool) {
@@ -231,7 +247,10 @@ func parseGetFlags(args []string, stdout, stderr io.Writer) (getOptions, int, bo
 	if o.Head && o.HasData {
 		return fail("-I (HEAD) and -d (a body) exclude each other")
 	}
-	o.KeyLogFile = os.Getenv("SSLKEYLOGFILE")
+	o.KeyLogFrom = "--keylog"
+	if o.KeyLogFile == "" {
+		o.KeyLogFile, o.KeyLogFrom = os.Getenv("SSLKEYLOGFILE"), "$SSLKEYLOGFILE"
+	}
 	return o, 0, true
 }
 
@@ -270,7 +289,11 @@ func runGet(args []string, stdout, stderr io.Writer) int {
 
 // doGet makes the request and writes the response; it returns the exit
 // status.
-func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io.Writer) int {
+func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	// Events arrive on the connection's goroutines, so the timeline and
+	// the rest of -v share stderr through a lock.
+	color := isTerminal(stderr) && os.Getenv("NO_COLOR") == ""
+	stderr = &lockedWriter{w: stderr}
 	failf := func(code int, format string, args ...any) int {
 		fmt.Fprintf(stderr, "lucid get: "+format+"\n", args...)
 		return code
@@ -302,13 +325,48 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 	if o.KeyLogFile != "" {
 		f, err := os.OpenFile(o.KeyLogFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 		if err != nil {
-			return failf(exitOther, "opening $SSLKEYLOGFILE: %v", err)
+			return failf(exitOther, "opening the key log (%s): %v", o.KeyLogFrom, err)
 		}
 		defer f.Close()
 		cfg.KeyLogWriter = f
 		if o.Verbose {
-			fmt.Fprintf(stderr, "* TLS secrets are appended to %s ($SSLKEYLOGFILE)\n", o.KeyLogFile)
+			fmt.Fprintf(stderr, "* TLS secrets are appended to %s (%s): anyone who has that file can decrypt the traffic\n", o.KeyLogFile, o.KeyLogFrom)
 		}
+	}
+	var observers []func(tls.Event)
+	if o.Verbose {
+		observers = append(observers, trace.NewTimeline(stderr, trace.TimelineOptions{Color: color}).Observe)
+	}
+	if o.TraceJSON != "" {
+		f, err := os.Create(o.TraceJSON)
+		if err != nil {
+			return failf(exitOther, "--trace-json: %v", err)
+		}
+		jl := trace.NewJSONLines(f)
+		observers = append(observers, jl.Observe)
+		// Runs after the transport's connections are closed (deferred
+		// below), so their last events are in the file.
+		defer func() {
+			err := jl.Err()
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "lucid get: writing --trace-json %s: %v\n", o.TraceJSON, err)
+				if code == exitOK {
+					code = exitOther
+				}
+			}
+		}()
+	}
+	if len(observers) > 0 {
+		g := &observerGate{observe: trace.Tee(observers...)}
+		cfg.Observer = g.Observe
+		// Runs after the connections are closed and before the trace
+		// file is: later events (a connection's goroutine still reading)
+		// are dropped rather than written to a closed file, or to stderr
+		// after lucid get has returned.
+		defer g.close()
 	}
 
 	resolve := map[string]string{}
@@ -433,6 +491,50 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 		}
 	}
 	return exitOK
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// lockedWriter serializes writes to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// observerGate passes events on until it is closed; close waits for an
+// event being written.
+type observerGate struct {
+	mu      sync.Mutex
+	closed  bool
+	observe func(tls.Event)
+}
+
+func (g *observerGate) Observe(e tls.Event) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.closed {
+		g.observe(e)
+	}
+}
+
+func (g *observerGate) close() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.closed = true
 }
 
 // bodyReader marks errors from reading the body, so that they are told

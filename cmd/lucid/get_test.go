@@ -4,6 +4,7 @@ import (
 	"bytes"
 	stdtls "crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log"
@@ -299,5 +300,151 @@ func TestGetFromServe(t *testing.T) {
 	r := lucidGet("--fail", "--cacert", p.caFile, "https://127.0.0.1:"+s.port+"/nothing-here")
 	if r.code != exitHTTPError {
 		t.Errorf("--fail against serve's 404: %v", r)
+	}
+}
+
+// -v prints the handshake's timeline, each step under its seed step;
+// --trace-json writes lucid.trace/1 lines; --keylog and $SSLKEYLOGFILE
+// append NSS key log lines to a 0600 file, --keylog winning.
+func TestGetTraceAndKeyLog(t *testing.T) {
+	p := newServePKI(t)
+	ts := stdServer(t, p, stdtls.NoClientCert)
+	dir := t.TempDir()
+
+	for _, v := range []string{"1.2", "1.3"} {
+		t.Run("TLS "+v, func(t *testing.T) {
+			jsonFile := filepath.Join(dir, "trace-"+v+".jsonl")
+			keyFile := filepath.Join(dir, "keys-"+v+".log")
+			r := lucidGet("-v", "--cacert", p.caFile, "--tls-min", v, "--tls-max", v,
+				"--trace-json", jsonFile, "--keylog", keyFile, ts.URL+"/t")
+			if r.code != 0 {
+				t.Fatalf("%v", r)
+			}
+			// The timeline: seed labels, sent and received messages, the
+			// certificate checks, then the summary as before.
+			for _, want := range []string{
+				"[seed 1: client starts the HTTPS request]",
+				"[seed 4: client checks the certificate]",
+				"→ ClientHello",
+				"← ServerHello",
+				"← Certificate",
+				"✓ ",
+				"→ Finished",
+				"* TLS handshake done: TLS " + v,
+				"* TLS secrets are appended to " + keyFile + " (--keylog)",
+			} {
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("-v lacks %q:\n%s", want, r.stderr)
+				}
+			}
+			if strings.Index(r.stderr, "→ ClientHello") > strings.Index(r.stderr, "* TLS handshake done") {
+				t.Errorf("the timeline should come before the summary:\n%s", r.stderr)
+			}
+
+			// JSON lines: every line is lucid.trace/1, and the handshake
+			// is there.
+			data, err := os.ReadFile(jsonFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			names := map[string]bool{}
+			steps := map[float64]bool{}
+			for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+				var m map[string]any
+				if err := json.Unmarshal([]byte(line), &m); err != nil {
+					t.Fatalf("line %d: %v: %s", i+1, err, line)
+				}
+				if m["schema"] != "lucid.trace/1" {
+					t.Errorf("line %d: schema %v", i+1, m["schema"])
+				}
+				names[fmt.Sprint(m["kind"], " ", m["name"])] = true
+				if s, ok := m["seed_step"].(float64); ok {
+					steps[s] = true
+				}
+			}
+			for _, want := range []string{"message_sent ClientHello", "message_received ServerHello", "message_received Finished", "message_sent Finished"} {
+				if !names[want] {
+					t.Errorf("--trace-json lacks %q; has %v", want, names)
+				}
+			}
+			for _, s := range []float64{1, 3, 4, 5, 6} {
+				if !steps[s] {
+					t.Errorf("--trace-json has no event of seed step %v", s)
+				}
+			}
+			if strings.Contains(string(data), "SECRET") || strings.Contains(string(data), "CLIENT_RANDOM") {
+				t.Errorf("--trace-json holds key log material")
+			}
+
+			// The key log.
+			checkKeyLog(t, keyFile, v)
+		})
+	}
+
+	// $SSLKEYLOGFILE is appended to (never truncated), with mode 0600;
+	// --keylog, when given, is used instead.
+	envFile := filepath.Join(dir, "env-keys.log")
+	os.WriteFile(envFile, []byte("# kept\n"), 0o600)
+	t.Setenv("SSLKEYLOGFILE", envFile)
+	if r := lucidGet("--cacert", p.caFile, "--tls-max", "1.3", ts.URL); r.code != 0 {
+		t.Fatalf("%v", r)
+	}
+	if r := lucidGet("--cacert", p.caFile, "--tls-max", "1.2", ts.URL); r.code != 0 {
+		t.Fatalf("%v", r)
+	}
+	data, _ := os.ReadFile(envFile)
+	if !strings.HasPrefix(string(data), "# kept\n") || !strings.Contains(string(data), "CLIENT_TRAFFIC_SECRET_0 ") || !strings.Contains(string(data), "CLIENT_RANDOM ") {
+		t.Errorf("$SSLKEYLOGFILE should have been appended to with TLS 1.3 and 1.2 secrets:\n%s", data)
+	}
+	flagFile := filepath.Join(dir, "flag-keys.log")
+	before := len(data)
+	if r := lucidGet("--cacert", p.caFile, "--keylog", flagFile, ts.URL); r.code != 0 {
+		t.Fatalf("%v", r)
+	}
+	if data, _ := os.ReadFile(envFile); len(data) != before {
+		t.Errorf("with --keylog, $SSLKEYLOGFILE should be left alone")
+	}
+	checkKeyLog(t, flagFile, "1.3")
+
+	// Files that cannot be written are errors, before anything is sent.
+	bad := filepath.Join(dir, "no", "such", "dir")
+	if r := lucidGet("--cacert", p.caFile, "--keylog", bad, ts.URL); r.code != exitOther || !strings.Contains(r.stderr, "--keylog") {
+		t.Errorf("--keylog into a missing directory: %v", r)
+	}
+	if r := lucidGet("--cacert", p.caFile, "--trace-json", bad, ts.URL); r.code != exitOther || !strings.Contains(r.stderr, "--trace-json") {
+		t.Errorf("--trace-json into a missing directory: %v", r)
+	}
+}
+
+// checkKeyLog checks that file is a 0600 NSS key log with the labels of
+// TLS version v.
+func checkKeyLog(t *testing.T, file, v string) {
+	t.Helper()
+	fi, err := os.Stat(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("%s has mode %v, want 0600", file, fi.Mode().Perm())
+	}
+	data, _ := os.ReadFile(file)
+	labels := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 3 || len(f[1]) != 64 {
+			t.Errorf("not an NSS key log line: %q", line)
+			continue
+		}
+		labels[f[0]] = true
+	}
+	want := []string{"CLIENT_RANDOM"}
+	if v == "1.3" {
+		want = []string{"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+			"CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0", "EXPORTER_SECRET"}
+	}
+	for _, l := range want {
+		if !labels[l] {
+			t.Errorf("%s lacks %s; has %v", file, l, labels)
+		}
 	}
 }
