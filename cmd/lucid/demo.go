@@ -10,12 +10,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"lucid/internal/wire"
 	"lucid/tls"
+	"lucid/trace"
 )
 
 // demoOptions are the demo's settings.
@@ -41,6 +43,10 @@ type demoOptions struct {
 	// keyLog, if set, receives a copy of the main connection's NSS key
 	// log, so a test can compare the secrets with what was printed.
 	keyLog io.Writer
+	// traceJSON, if set, receives the main connection's events from both
+	// ends as JSON lines (lucid.trace/1), with "source" "client" or
+	// "server" (--trace-json).
+	traceJSON io.Writer
 }
 
 // demoAttacks are the attacks, in the order they run.
@@ -67,13 +73,15 @@ var demoRequest = "GET " + demoPath + " HTTP/1.1\r\n" +
 const demoUsage = `Usage: lucid demo [--tls 1.2|1.3] [--kx ecdhe|rsa]
                   [--attack tamper|replay|impostor|downgrade|all|none]
                   [--lang en|zh] [--json] [--show-secrets]
+                  [--trace-json FILE]
 
 Tells the story of one HTTPS request, live on 127.0.0.1, in the steps of
 the seed: a throwaway CA, a Lucid TLS server, a wiretap relay in the
 middle and a Lucid client. Then the wiretap attacks: it flips a bit,
 replays a record, poses as the server, and downgrades the handshake.
-Nothing is written to disk. The exit status is 1 if anything did not
-happen as the story says it must, such as an attack that was not stopped.
+Nothing is written to disk unless --trace-json asks. The exit status is
+1 if anything did not happen as the story says it must, such as an
+attack that was not stopped.
 
 Flags:
 `
@@ -92,6 +100,7 @@ func demoMain(args []string, stdout, stderr io.Writer) int {
 	attack := fs.String("attack", "all", "which `attack`s to run: tamper, replay, impostor, downgrade,\nall or none (several may be given, comma-separated)")
 	fs.StringVar(&opts.Lang, "lang", "en", "the narration's `language`: en, or zh (the seed's language)")
 	fs.BoolVar(&opts.JSON, "json", false, "print one JSON object per step and per attack, for tools")
+	traceFile := fs.String("trace-json", "", "write every TLS event of the main connection, client and server, to `file`\nas JSON lines (schema lucid.trace/1, see lucid/trace)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), demoUsage)
 		fs.PrintDefaults()
@@ -140,9 +149,24 @@ func demoMain(args []string, stdout, stderr io.Writer) int {
 	if opts.Lang != "en" && opts.Lang != "zh" {
 		return usageError("--lang %q: want en or zh", opts.Lang)
 	}
+	if *traceFile != "" {
+		f, err := os.Create(*traceFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "lucid demo: --trace-json: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		opts.traceJSON = f
+	}
 	if err := runDemo(stdout, opts); err != nil {
 		fmt.Fprintf(stderr, "lucid demo: %v\n", err)
 		return 1
+	}
+	if f, ok := opts.traceJSON.(*os.File); ok {
+		if err := f.Close(); err != nil {
+			fmt.Fprintf(stderr, "lucid demo: --trace-json: %v\n", err)
+			return 1
+		}
 	}
 	return 0
 }
@@ -289,13 +313,18 @@ func tellStory(opts demoOptions) (*story, error) {
 	}
 
 	kl := &keyLog{tee: opts.keyLog}
-	o, err := runScenario(scenario{
-		server: s.serverConfig(s.cert, opts.Version),
-		client: s.clientConfig(kl, opts.Version),
-		mode:   tapForward,
-	})
+	server, client := s.serverConfig(s.cert, opts.Version), s.clientConfig(kl, opts.Version)
+	var jl *trace.JSONLines
+	if opts.traceJSON != nil {
+		jl = trace.NewJSONLines(opts.traceJSON)
+		server.Observer, client.Observer = jl.For("server"), jl.For("client")
+	}
+	o, err := runScenario(scenario{server: server, client: client, mode: tapForward})
 	if err != nil {
 		return nil, err
+	}
+	if jl != nil && jl.Err() != nil {
+		return nil, fmt.Errorf("writing the trace: %w", jl.Err())
 	}
 	switch {
 	case o.clientErr != nil:
