@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	lucid demo [--tls 1.2|1.3] [--kx ecdhe|rsa] [--attack LIST] [--lang en|zh] [--json] [--show-secrets]
+//	lucid demo [--tls 1.2|1.3] [--kx ecdhe|rsa] [--attack LIST] [--lang en|zh] [--json] [--trace-json FILE] [--show-secrets]
 //	lucid ca (init|issue|sign|revoke|crl|list) [flags]
 //
 // demo tells the story of one HTTPS request live on 127.0.0.1: a throwaway
@@ -23,7 +23,7 @@ import (
 const usage = `lucid: HTTPS written from the protocol up, showing its work.
 
 Usage:
-  lucid demo [--tls 1.2|1.3] [--kx ecdhe|rsa] [--attack LIST] [--lang en|zh] [--json] [--show-secrets]
+  lucid demo [--tls 1.2|1.3] [--kx ecdhe|rsa] [--attack LIST] [--lang en|zh] [--json] [--trace-json FILE] [--show-secrets]
   lucid serve [--addr 127.0.0.1:8443] [--dir DIR] [flags]
   lucid get [flags] URL
   lucid ca COMMAND [flags]
