@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"lucid/tls"
+	"lucid/trace"
 )
 
 // h1Conn is an HTTP/1.1 server connection. It keeps read deadlines to
@@ -18,7 +19,8 @@ import (
 // connection after its first request.
 type h1Conn struct {
 	*tls.Conn
-	state *tls.ConnectionState
+	state  *tls.ConnectionState
+	events *trace.Recorder // with Server.Inspect, the connection's events
 
 	startOnce sync.Once
 	chunks    chan chunk

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/net/http2"
 
 	"lucid/tls"
+	"lucid/trace"
 )
 
 // Defaults for Server's timeouts when a field is zero.
@@ -23,6 +24,11 @@ const (
 	DefaultReadHeaderTimeout = 10 * time.Second
 	DefaultIdleTimeout       = 2 * time.Minute
 )
+
+// DefaultInspectLimit is how many events Server.Inspect keeps per
+// connection when InspectLimit is zero: a full handshake with client
+// authentication and a few dozen records.
+const DefaultInspectLimit = 256
 
 // ALPN protocol names (RFC 7301, RFC 9113 §3.2).
 const (
@@ -72,6 +78,29 @@ type Server struct {
 	// HandshakeError, if set, is called for every failed handshake
 	// instead of writing to ErrorLog.
 	HandshakeError func(remote net.Addr, err error)
+
+	// Inspect makes the server keep each connection's events (tls.Event:
+	// the handshake messages, keys, checks, decisions and records, from
+	// the ClientHello on) so that a handler can read them with Events(r),
+	// for a page that shows visitors their own handshake. At most
+	// InspectLimit events are kept per connection, the first ones, and
+	// they live as long as the connection. A Lucid addition.
+	Inspect bool
+
+	// InspectLimit bounds the events Inspect keeps per connection; zero
+	// means DefaultInspectLimit.
+	InspectLimit int
+
+	// ConnObserver, if set, is called with each accepted connection
+	// before its handshake; a non-nil function it returns receives that
+	// connection's events, for instance to label a trace with the
+	// client's address. A Lucid addition.
+	//
+	// With Inspect or ConnObserver set, each connection's events go to
+	// TLSConfig.Observer, then ConnObserver's function, then the Inspect
+	// recorder (connections from a listener of *tls.Conn included: the
+	// Observer of their own Config is replaced by TLSConfig's).
+	ConnObserver func(net.Conn) func(tls.Event)
 
 	initOnce sync.Once
 	config   *tls.Config
@@ -169,7 +198,7 @@ func (s *Server) init() {
 		s.h1 = newHTTPServer()
 		s.h1.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
 			if hc, ok := c.(*h1Conn); ok {
-				return withState(ctx, hc.state)
+				return withEvents(withState(ctx, hc.state), hc.events)
 			}
 			return ctx
 		}
@@ -283,7 +312,9 @@ func (s *Server) serveConn(raw net.Conn) {
 			tc = tls.Server(pc, s.config)
 		}
 	}
+	var rec *trace.Recorder
 	if err == nil {
+		rec = s.observe(raw, tc)
 		err = tc.HandshakeContext(s.hsCtx)
 	}
 	if err == nil && pc != nil {
@@ -316,9 +347,10 @@ func (s *Server) serveConn(raw net.Conn) {
 	cs := tc.ConnectionState()
 	switch cs.NegotiatedProtocol {
 	case ProtoHTTP2:
-		s.serveHTTP2(tc, &cs)
+		s.serveHTTP2(tc, &cs, rec)
 	case ProtoHTTP1, "":
 		hc := newH1Conn(tc, &cs)
+		hc.events = rec
 		if !s.queue.push(hc) {
 			hc.Close()
 		}
@@ -326,6 +358,31 @@ func (s *Server) serveConn(raw net.Conn) {
 		s.logf("https: %v negotiated ALPN protocol %q, which this server does not serve", raw.RemoteAddr(), cs.NegotiatedProtocol)
 		tc.Close()
 	}
+}
+
+// observe points tc's events at TLSConfig.Observer, ConnObserver's
+// function and, with Inspect, a new recorder, which it returns. Without
+// Inspect and ConnObserver it leaves tc alone and returns nil.
+func (s *Server) observe(raw net.Conn, tc *tls.Conn) *trace.Recorder {
+	if !s.Inspect && s.ConnObserver == nil {
+		return nil
+	}
+	var perConn func(tls.Event)
+	if s.ConnObserver != nil {
+		perConn = s.ConnObserver(raw)
+	}
+	var rec *trace.Recorder
+	var keep func(tls.Event)
+	if s.Inspect {
+		limit := s.InspectLimit
+		if limit <= 0 {
+			limit = DefaultInspectLimit
+		}
+		rec = trace.NewRecorder(limit)
+		keep = rec.Observe
+	}
+	tc.SetObserver(trace.Tee(s.config.Observer, perConn, keep))
+	return rec
 }
 
 func (s *Server) handshakeFailed(remote net.Addr, err error) {
@@ -426,7 +483,7 @@ var h2Suites = map[uint16]bool{
 	tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:   true,
 }
 
-func (s *Server) serveHTTP2(tc *tls.Conn, cs *tls.ConnectionState) {
+func (s *Server) serveHTTP2(tc *tls.Conn, cs *tls.ConnectionState, rec *trace.Recorder) {
 	if cs.Version < tls.VersionTLS13 && !h2Suites[cs.CipherSuite] {
 		refuseInadequate(tc, cs)
 		return
@@ -446,7 +503,7 @@ func (s *Server) serveHTTP2(tc *tls.Conn, cs *tls.ConnectionState) {
 		s.mu.Unlock()
 	}()
 	s.h2.ServeConn(tc, &http2.ServeConnOpts{
-		Context:    withState(context.Background(), cs),
+		Context:    withEvents(withState(context.Background(), cs), rec),
 		Handler:    s.h2base.Handler,
 		BaseConfig: s.h2base,
 	})

@@ -8,6 +8,7 @@ import (
 	"net/http/httptrace"
 
 	"lucid/tls"
+	"lucid/trace"
 )
 
 // stateKey is the context key under which Server stores each connection's
@@ -32,6 +33,35 @@ func ConnectionState(r *http.Request) (cs tls.ConnectionState, ok bool) {
 		return tls.ConnectionState{}, false
 	}
 	return *p, true
+}
+
+// eventsKey is the context key under which Server stores each
+// connection's recorder when Server.Inspect is set.
+type eventsKey struct{}
+
+// withEvents returns ctx carrying rec; a nil rec leaves ctx as it is.
+func withEvents(ctx context.Context, rec *trace.Recorder) context.Context {
+	if rec == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, eventsKey{}, rec)
+}
+
+// Events returns the events of the connection that carried r so far,
+// oldest first: its handshake (the ClientHello the client sent, what the
+// server answered, the keys it installed, its checks and decisions) and
+// its first records. ok is false unless r came through a Server with
+// Inspect set. The events' Fields are shared; treat them as read-only.
+// A Lucid addition.
+func Events(r *http.Request) (events []tls.Event, ok bool) {
+	if r == nil {
+		return nil, false
+	}
+	rec, ok := r.Context().Value(eventsKey{}).(*trace.Recorder)
+	if !ok || rec == nil {
+		return nil, false
+	}
+	return rec.Events(), true
 }
 
 // stdState describes a Lucid connection in crypto/tls's shape, for r.TLS:

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"html/template"
 	"io"
 	"log"
 	"net"
@@ -21,8 +20,10 @@ import (
 	"time"
 
 	"lucid/https"
+	"lucid/inspect"
 	"lucid/pki"
 	"lucid/tls"
+	"lucid/trace"
 )
 
 // serveOptions is what `lucid serve` was asked to do.
@@ -37,6 +38,7 @@ type serveOptions struct {
 	TLSMin, TLSMax   uint16
 	Legacy           bool
 	KeyLogFile       string
+	TraceJSON        string // append every connection's events here, as JSON lines
 	HSTS             bool
 	HandshakeTimeout time.Duration
 	HeaderTimeout    time.Duration
@@ -45,14 +47,20 @@ type serveOptions struct {
 
 	// handler replaces the page or the files; for tests.
 	handler http.Handler
+	// onReport sees each report the inspection page builds; for tests.
+	onReport func(*inspect.Report)
 }
 
 const serveUsage = `Usage: lucid serve [flags]
 
 Serves HTTPS with Lucid's TLS stack, HTTP/1.1 and HTTP/2 on one port
-(chosen by ALPN). Without --dir it answers every visitor with a page that
-describes their own connection: TLS version, cipher suite, key exchange
-group, ALPN protocol, server name, resumption and client certificate.
+(chosen by ALPN). Without --dir it answers at / with the inspection page,
+which shows every visitor their own handshake: what their client offered
+(versions, suites, groups, signature schemes, extensions, ALPN, GREASE),
+what the server chose and why, the JA3 and JA4 fingerprints, the
+certificate chain sent, a sequence diagram of the handshake with timings,
+and the seed's eight steps as they happened. /api/handshake returns the
+same as JSON (schema lucid.inspect/1, described at /api/handshake/schema).
 
 Without --cert and --key it uses a certificate for localhost, 127.0.0.1 and
 ::1 issued by the local CA of 'lucid ca' (created on first run, like
@@ -60,7 +68,9 @@ mkcert), and prints where the CA certificate is so that a client can trust
 it: curl --cacert PATH https://localhost:8443/
 
 Every request is logged to stderr: remote address, TLS version, cipher
-suite, request, status, bytes and duration. SIGINT or SIGTERM stops the
+suite, request, status, bytes and duration. --trace-json FILE appends
+every connection's events to FILE as JSON lines (schema lucid.trace/1),
+each with the client's address as its "source". SIGINT or SIGTERM stops the
 server gracefully: it stops accepting, lets open requests finish (up to
 --shutdown-timeout) and exits.
 
@@ -187,6 +197,7 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (serveOptions, int
 	fs.Var(&hi, "tls-max", "highest TLS `version` to accept: 1.2 or 1.3 (default 1.3)")
 	fs.BoolVar(&o.Legacy, "legacy", false, "also offer the seed's legacy TLS 1.2 suites: RSA key transport and CBC with HMAC (not for production)")
 	fs.StringVar(&o.KeyLogFile, "keylog", "", "append TLS secrets to this `file` in NSS key log format, for Wireshark (also $SSLKEYLOGFILE)")
+	fs.StringVar(&o.TraceJSON, "trace-json", "", "append every connection's events to this `file` as JSON lines (lucid.trace/1; public values only)")
 	fs.BoolVar(&o.HSTS, "hsts", false, "send Strict-Transport-Security: browsers then use only HTTPS for this host for a year")
 	fs.DurationVar(&o.HandshakeTimeout, "handshake-timeout", https.DefaultHandshakeTimeout, "give up a TLS handshake after this `duration`")
 	fs.DurationVar(&o.HeaderTimeout, "header-timeout", https.DefaultReadHeaderTimeout, "give up reading a request's headers after this `duration`")
@@ -318,7 +329,19 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer, ready 
 		fmt.Fprintf(stderr, "lucid serve: writing TLS secrets to %s: anyone who has that file can decrypt the traffic.\n", o.KeyLogFile)
 	}
 
+	var traceLines *trace.JSONLines
+	if o.TraceJSON != "" {
+		f, err := os.OpenFile(o.TraceJSON, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			return fmt.Errorf("opening the JSON trace: %w", err)
+		}
+		defer f.Close()
+		traceLines = trace.NewJSONLines(f)
+		fmt.Fprintf(stderr, "lucid serve: writing every connection's events to %s as JSON lines (lucid.trace/1).\n", o.TraceJSON)
+	}
+
 	h := o.handler
+	inspecting := false
 	if h == nil {
 		if o.Dir != "" {
 			st, err := os.Stat(o.Dir)
@@ -330,7 +353,8 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer, ready 
 			}
 			h = http.FileServer(http.Dir(o.Dir))
 		} else {
-			h = http.HandlerFunc(connectionPage)
+			h = inspect.Handler(inspect.Options{TLSConfig: cfg, OnReport: o.onReport})
+			inspecting = true
 		}
 	}
 	if o.HSTS {
@@ -351,6 +375,12 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer, ready 
 		HandshakeError: func(remote net.Addr, err error) {
 			logger.Printf("%s TLS handshake failed: %v", remote, err)
 		},
+		Inspect: inspecting,
+	}
+	if traceLines != nil {
+		srv.ConnObserver = func(c net.Conn) func(tls.Event) {
+			return traceLines.For(c.RemoteAddr().String())
+		}
 	}
 
 	l, err := net.Listen("tcp", o.Addr)
@@ -384,6 +414,9 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer, ready 
 	defer cancel()
 	err = srv.Shutdown(sctx)
 	<-done
+	if traceLines != nil && traceLines.Err() != nil {
+		fmt.Fprintf(stderr, "lucid serve: the JSON trace stopped: %v\n", traceLines.Err())
+	}
 	if err != nil {
 		return fmt.Errorf("shutdown: %w (open requests were cut off)", err)
 	}
@@ -573,92 +606,3 @@ func (s *statusRecorder) Flush() {
 
 // Unwrap lets http.ResponseController reach the real ResponseWriter.
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
-
-// pageData is what the connection page shows.
-type pageData struct {
-	Remote, Proto, Version, Suite, Group, ALPN, SNI, Resumed string
-	HRR                                                      bool
-	ClientCert                                               string
-	ClientIssuer                                             string
-	ClientVerified                                           bool
-}
-
-var pageTemplate = template.Must(template.New("page").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Your connection to lucid serve</title>
-<style>
-body { font-family: system-ui, sans-serif; max-width: 46em; margin: 2em auto; padding: 0 1em; line-height: 1.5; }
-table { border-collapse: collapse; }
-th { text-align: left; padding: .3em 1.5em .3em 0; font-weight: normal; color: #555; }
-td { font-family: ui-monospace, monospace; }
-</style>
-</head>
-<body>
-<h1>Your connection</h1>
-<p>You reached this page over HTTPS served by Lucid, a TLS stack written from the protocol up. This is what your client and this server agreed on:</p>
-<table>
-<tr><th>HTTP</th><td>{{.Proto}}</td></tr>
-<tr><th>TLS version</th><td>{{.Version}}</td></tr>
-<tr><th>Cipher suite</th><td>{{.Suite}}</td></tr>
-<tr><th>Key exchange group</th><td>{{.Group}}</td></tr>
-<tr><th>ALPN protocol</th><td>{{.ALPN}}</td></tr>
-<tr><th>Server name (SNI)</th><td>{{.SNI}}</td></tr>
-<tr><th>Session resumed</th><td>{{.Resumed}}</td></tr>
-<tr><th>HelloRetryRequest</th><td>{{if .HRR}}yes: the server asked for another key share{{else}}no{{end}}</td></tr>
-<tr><th>Client certificate</th><td>{{if .ClientCert}}{{.ClientCert}} (issued by {{.ClientIssuer}}; {{if .ClientVerified}}verified{{else}}not verified{{end}}){{else}}none{{end}}</td></tr>
-<tr><th>Your address</th><td>{{.Remote}}</td></tr>
-</table>
-<p>The cipher suite names the record protection (an AEAD, or in legacy TLS 1.2 CBC with an HMAC); the group is the (EC)DHE exchange both sides derived the session keys from; ALPN is how the two sides chose HTTP/2 or HTTP/1.1 inside the handshake.</p>
-</body>
-</html>
-`))
-
-// connectionPage describes the visitor's own connection.
-func connectionPage(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/" {
-		http.NotFound(w, r)
-		return
-	}
-	cs, ok := https.ConnectionState(r)
-	if !ok {
-		http.Error(w, "no TLS connection state", http.StatusInternalServerError)
-		return
-	}
-	d := pageData{
-		Remote:  r.RemoteAddr,
-		Proto:   r.Proto,
-		Version: tls.VersionName(cs.Version),
-		Suite:   tls.CipherSuiteName(cs.CipherSuite),
-		Group:   "none (RSA key transport or a resumption without a new exchange)",
-		ALPN:    cs.NegotiatedProtocol,
-		SNI:     cs.ServerName,
-		Resumed: "no",
-		HRR:     cs.DidHelloRetryRequest,
-	}
-	if cs.CurveID != 0 {
-		d.Group = cs.CurveID.String()
-	}
-	if d.ALPN == "" {
-		d.ALPN = "none (HTTP/1.1 by default)"
-	}
-	if d.SNI == "" {
-		d.SNI = "none sent"
-	}
-	if cs.DidResume {
-		d.Resumed = "yes"
-	}
-	if len(cs.PeerCertificates) > 0 {
-		c := cs.PeerCertificates[0]
-		d.ClientCert = c.Subject.String()
-		d.ClientIssuer = c.Issuer.String()
-		d.ClientVerified = len(cs.VerifiedChains) > 0
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	if r.Method == http.MethodHead {
-		return
-	}
-	pageTemplate.Execute(w, d)
-}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -15,8 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"lucid/inspect"
 	"lucid/internal/testpki"
 	"lucid/pki"
+	"lucid/trace"
 )
 
 // lockedBuffer is a bytes.Buffer safe for the server's goroutines.
@@ -490,5 +493,54 @@ func TestServeUsage(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := runServe([]string{"-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "--client-auth") {
 		t.Errorf("lucid serve -h: exit %d\n%s", code, stdout.String())
+	}
+}
+
+// The inspection page's JSON twin, and --trace-json: every connection's
+// events as lucid.trace/1 lines, tagged with the client's address.
+func TestServeInspectionJSONAndTrace(t *testing.T) {
+	p := newServePKI(t)
+	traceFile := filepath.Join(t.TempDir(), "trace.jsonl")
+	s := startServe(t, serveOptions{CertFile: p.certFile, KeyFile: p.keyFile, TraceJSON: traceFile})
+	var stdout, stderr bytes.Buffer
+	if code := runGet([]string{"--cacert", p.caFile, "https://localhost:" + s.port + "/api/handshake"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	var rep inspect.Report
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil {
+		t.Fatalf("/api/handshake: %v\n%s", err, stdout.String())
+	}
+	if rep.Schema != inspect.SchemaVersion || rep.Connection.TLSVersion != "TLS 1.3" || rep.ClientHello == nil ||
+		!strings.HasPrefix(rep.Fingerprints.JA4, "t13d") || len(rep.Steps) != 8 || len(rep.CertificateChain) != 1 ||
+		rep.CertificateChain[0].NotAfter == "" {
+		t.Errorf("report:\n%s", stdout.String())
+	}
+	if err := s.wait(t); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(traceFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hellos int
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var l struct {
+			Schema, Kind, Name, Source string
+		}
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatalf("trace line %q: %v", line, err)
+		}
+		if l.Schema != trace.SchemaVersion || !strings.HasPrefix(l.Source, "127.0.0.1:") {
+			t.Errorf("trace line %s", line)
+		}
+		if l.Kind == "message_received" && l.Name == "ClientHello" {
+			hellos++
+		}
+	}
+	if hellos != 1 {
+		t.Errorf("%d ClientHellos in the trace, want 1:\n%s", hellos, data)
+	}
+	if !strings.Contains(s.stderr.String(), "writing every connection's events to "+traceFile) {
+		t.Errorf("stderr:\n%s", s.stderr)
 	}
 }
