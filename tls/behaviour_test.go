@@ -210,3 +210,36 @@ func (f *flipper) Write(b []byte) (int, error) {
 	}
 	return f.Conn.Write(b)
 }
+
+// Certificate.SupportedSignatureAlgorithms limits what the server signs
+// with, in both versions.
+func TestSupportedSignatureAlgorithms(t *testing.T) {
+	f := newLucidFixture(t, "rsa-2048")
+	for _, v := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
+		for _, want := range []tls.SignatureScheme{tls.PSSWithSHA384, tls.PSSWithSHA512} {
+			cert := f.lucidCert(t)
+			cert.SupportedSignatureAlgorithms = []tls.SignatureScheme{want}
+			client, _ := lucidPair2(t, f, &tls.Config{Certificates: []tls.Certificate{cert}}, &tls.Config{MaxVersion: v})
+			if got := client.ConnectionState().SignatureScheme; got != want {
+				t.Fatalf("%s: server signed with %v, want %v", tls.VersionName(v), got, want)
+			}
+		}
+	}
+}
+
+// lucidPair2 is lucidPair with a given fixture and server certificates.
+func lucidPair2(t *testing.T, f *lucidFixture, sc, cc *tls.Config) (*tls.Conn, *tls.Conn) {
+	t.Helper()
+	cc.RootCAs, cc.ServerName = f.ca.Pool, "localhost"
+	c, s := pair(t)
+	server, client := tls.Server(s, sc), tls.Client(c, cc)
+	errc := make(chan error, 1)
+	go func() { errc <- server.Handshake() }()
+	if err := client.Handshake(); err != nil {
+		t.Fatalf("client handshake: %v", err)
+	}
+	if err := <-errc; err != nil {
+		t.Fatalf("server handshake: %v", err)
+	}
+	return client, server
+}

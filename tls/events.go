@@ -158,6 +158,16 @@ func (c *Conn) recordEvent(kind EventKind, contentType uint8, seq uint64, length
 	c.observe(Event{Kind: kind, Name: record.TypeName(contentType), Outbound: kind == EventRecordSent, ContentType: record.TypeName(contentType), Seq: seq, Length: length, Epoch: epoch, SeedStep: seedStep(Event{Kind: kind, ContentType: record.TypeName(contentType)})})
 }
 
+// messageEvent reports a post-handshake message the connection itself
+// handles (KeyUpdate, NewSessionTicket).
+func (c *Conn) messageEvent(outbound bool, typ uint8, length int, fields []Field) {
+	kind := EventMessageReceived
+	if outbound {
+		kind = EventMessageSent
+	}
+	c.observe(Event{Kind: kind, Name: wire.MessageName(typ), Outbound: outbound, Length: length, Fields: fields})
+}
+
 func (c *Conn) alertEvent(kind EventKind, d alert.Description) {
 	c.observe(Event{Kind: kind, Name: d.String(), Outbound: kind == EventAlertSent})
 }

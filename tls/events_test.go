@@ -96,3 +96,30 @@ func TestObserver(t *testing.T) {
 		}
 	}
 }
+
+// KeyUpdate shows up as a message both ways, with the key it installs.
+func TestObserverKeyUpdate(t *testing.T) {
+	var clog, slog eventLog
+	client, server := lucidPair(t, &tls.Config{Observer: slog.add}, &tls.Config{Observer: clog.add})
+	go func() {
+		buf := make([]byte, 1)
+		io.ReadFull(server, buf)
+		server.Write(buf)
+	}()
+	if err := client.UpdateKeys(true); err != nil {
+		t.Fatal(err)
+	}
+	client.Write([]byte{1})
+	if _, err := io.ReadFull(client, make([]byte, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if got := clog.names(tls.EventMessageSent); got[len(got)-1] != "KeyUpdate" {
+		t.Fatalf("client sent %v", got)
+	}
+	if got := slog.names(tls.EventMessageReceived); !strings.Contains(strings.Join(got, ","), "KeyUpdate") {
+		t.Fatalf("server received %v", got)
+	}
+	if got := clog.names(tls.EventMessageReceived); !strings.Contains(strings.Join(got, ","), "KeyUpdate") {
+		t.Fatalf("client did not see the requested KeyUpdate come back: %v", got)
+	}
+}

@@ -310,12 +310,16 @@ func engineCertificate(cert *Certificate) (*handshake.Certificate, error) {
 	if !ok {
 		return nil, alert.New(alert.InternalError, "certificate's private key (%T) cannot sign", cert.PrivateKey)
 	}
-	return &handshake.Certificate{
+	hc := &handshake.Certificate{
 		Chain:      cert.Certificate,
 		Key:        signer,
 		OCSPStaple: cert.OCSPStaple,
 		SCTs:       cert.SignedCertificateTimestamps,
-	}, nil
+	}
+	for _, s := range cert.SupportedSignatureAlgorithms {
+		hc.Schemes = append(hc.Schemes, signature.Scheme(s))
+	}
+	return hc, nil
 }
 
 // keyLength is the AEAD key size an action installs, for events.

@@ -90,6 +90,9 @@ func (c *Conn) postHandshake(msg []byte) error {
 		if err != nil {
 			return c.fatal(err)
 		}
+		if c.observer != nil {
+			c.messageEvent(false, msg[0], len(msg), []Field{{"update_requested", ku.RequestUpdate}})
+		}
 		c.in.updates++
 		if c.in.updates > maxKeyUpdatesIdle {
 			return c.fatal(alert.New(alert.UnexpectedMessage, "too many KeyUpdates without application data"))
@@ -127,6 +130,9 @@ func (c *Conn) postHandshake(msg []byte) error {
 		if err != nil {
 			return c.fatal(err)
 		}
+		if c.observer != nil {
+			c.messageEvent(false, msg[0], len(msg), describeMessage(nst))
+		}
 		cs, err := handshake.SessionFromTicket(c.result, nst, c.config.now(), c.config.ServerName)
 		if err != nil {
 			return c.fatal(err)
@@ -143,7 +149,11 @@ func (c *Conn) postHandshake(msg []byte) error {
 // to the next one (RFC 8446 §4.6.3). c.out must be locked.
 func (c *Conn) updateWriteKeyLocked(requestPeer bool) error {
 	ku := &wire.KeyUpdate{RequestUpdate: requestPeer}
-	if err := c.sealLocked(record.TypeHandshake, ku.Marshal()); err != nil {
+	b := ku.Marshal()
+	if c.observer != nil {
+		c.messageEvent(true, wire.TypeKeyUpdate, len(b), []Field{{"update_requested", requestPeer}})
+	}
+	if err := c.sealLocked(record.TypeHandshake, b); err != nil {
 		return err
 	}
 	s := c.out.suite

@@ -32,6 +32,24 @@ type Certificate struct {
 	// OCSPStaple and SCTs are sent with the leaf when the client asks.
 	OCSPStaple []byte
 	SCTs       [][]byte
+	// Schemes, if set, limits what the key signs with.
+	Schemes []signature.Scheme
+}
+
+// allowed narrows ours to the schemes the certificate's key may use.
+func (c *Certificate) allowed(ours []signature.Scheme) []signature.Scheme {
+	if len(c.Schemes) == 0 {
+		return ours
+	}
+	var out []signature.Scheme
+	for _, s := range ours {
+		for _, t := range c.Schemes {
+			if s == t {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
 }
 
 // ClientAuth says whether a server asks for client certificates and

@@ -233,7 +233,7 @@ func (s *server) chooseCertificate(n *negotiation, ch *wire.ClientHello) error {
 	if cert == nil || len(cert.Chain) == 0 || cert.Key == nil {
 		return alert.New(alert.HandshakeFailure, "server has no certificate for %q", ch.ServerName)
 	}
-	scheme, ok := signature.Choose(cert.Key.Public(), VersionTLS13, s.cfg.Schemes, u16ToSchemes(ch.SignatureSchemes))
+	scheme, ok := signature.Choose(cert.Key.Public(), VersionTLS13, cert.allowed(s.cfg.Schemes), u16ToSchemes(ch.SignatureSchemes))
 	if !ok {
 		return alert.New(alert.HandshakeFailure, "client accepts no signature scheme the server's key can make (client offered %v)", u16ToSchemes(ch.SignatureSchemes))
 	}
@@ -339,7 +339,8 @@ func (s *server) respond(n *negotiation) (state, error) {
 	ee := &wire.EncryptedExtensions{ALPN: n.alpn}
 	// RFC 6066 §3: a server that used the name answers with an empty
 	// server_name extension.
-	ee.ServerNameAck = n.hello.ServerName != ""
+	// RFC 6066 §3: not when resuming.
+	ee.ServerNameAck = n.hello.ServerName != "" && n.psk == nil
 	s.sendMessage(ee)
 	// RFC 8446 §4.3.2: no CertificateRequest when a PSK authenticates.
 	requested := cfg.ClientAuth != NoClientAuth && n.psk == nil

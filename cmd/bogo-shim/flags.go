@@ -1,0 +1,279 @@
+package main
+
+import (
+	"encoding/base64"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// exitUnimplemented is the status the BoGo runner reads as "this shim
+// cannot run the test": an unknown flag, or a known one whose request Lucid
+// has no way to honour.
+const exitUnimplemented = 89
+
+// unimplementedError marks a request the shim recognises but cannot carry
+// out; main turns it into exit status 89.
+type unimplementedError struct{ why string }
+
+func (e *unimplementedError) Error() string { return "unimplemented: " + e.why }
+
+func unimplemented(format string, args ...any) error {
+	return &unimplementedError{why: fmt.Sprintf(format, args...)}
+}
+
+// settings is everything one connection of a test is asked to do. The
+// runner's flags fill one settings value per role: the first connection,
+// the resumptions, and the 0-RTT retry (which Lucid never reaches).
+type settings struct {
+	port            int
+	shimID          uint64
+	ipv6            bool
+	handshakerProbe bool
+	resumeCount     int
+
+	server            bool
+	certFile, keyFile string
+	trustCert         string
+	ocspResponse      []byte
+	signingPrefs      []int
+	verifyPrefs       []int
+
+	minVersion, maxVersion int
+	noTLS12, noTLS13       bool
+	expectVersion          int
+
+	curves           []int
+	expectCurveID    int
+	expectPeerSigAlg int
+
+	requireAnyClientCert bool
+	verifyPeer           bool
+
+	expectSessionMiss bool
+	noTicket          bool
+
+	shimWritesFirst  bool
+	shimShutsDown    bool
+	checkCloseNotify bool
+	keyUpdate        bool
+
+	hostName         string
+	expectServerName string
+
+	advertiseALPN        string
+	expectALPN           string
+	expectAdvertisedALPN string
+	selectALPN           string
+	declineALPN          bool
+	rejectALPN           bool
+
+	expectHRR   bool
+	expectNoHRR bool
+	expectEMS   bool
+
+	exportLen        int
+	exportLabel      string
+	exportContext    string
+	useExportContext bool
+
+	maxSendFragment int
+
+	async             bool
+	implicitHandshake bool
+}
+
+// flagKind says how a flag takes its value.
+type flagKind int
+
+const (
+	boolFlag    flagKind = iota // no value
+	stringFlag                  // one argument, verbatim
+	intFlag                     // one decimal argument
+	intListFlag                 // one decimal argument, appended on each use
+	base64Flag                  // one base64 argument
+)
+
+// flagSpec ties a runner flag to the settings field it fills. For list
+// flags the setter appends; for the others it overwrites.
+type flagSpec struct {
+	kind flagKind
+	set  func(s *settings, v flagValue)
+}
+
+// flagValue carries a parsed argument; only the member for the flag's kind
+// is meaningful.
+type flagValue struct {
+	b   bool
+	s   string
+	n   int
+	raw []byte
+}
+
+func onBool(f func(*settings) *bool) flagSpec {
+	return flagSpec{boolFlag, func(s *settings, v flagValue) { *f(s) = true }}
+}
+func onString(f func(*settings) *string) flagSpec {
+	return flagSpec{stringFlag, func(s *settings, v flagValue) { *f(s) = v.s }}
+}
+func onInt(f func(*settings) *int) flagSpec {
+	return flagSpec{intFlag, func(s *settings, v flagValue) { *f(s) = v.n }}
+}
+func onIntList(f func(*settings) *[]int) flagSpec {
+	return flagSpec{intListFlag, func(s *settings, v flagValue) { *f(s) = append(*f(s), v.n) }}
+}
+func onBytes(f func(*settings) *[]byte) flagSpec {
+	return flagSpec{base64Flag, func(s *settings, v flagValue) { *f(s) = v.raw }}
+}
+
+// ignored accepts a boolean flag that asks for something Lucid always does
+// or never does, so honouring it needs no action: -no-tls1 on a stack
+// without TLS 1.0, for instance.
+func ignored() flagSpec { return flagSpec{boolFlag, func(*settings, flagValue) {}} }
+
+// knownFlags is every flag the shim understands. Anything else makes it
+// exit 89, as PORTING.md asks.
+var knownFlags = map[string]flagSpec{
+	// Plumbing.
+	"-port":                    onInt(func(s *settings) *int { return &s.port }),
+	"-shim-id":                 {stringFlag, func(s *settings, v flagValue) { s.shimID, _ = strconv.ParseUint(v.s, 10, 64) }},
+	"-ipv6":                    onBool(func(s *settings) *bool { return &s.ipv6 }),
+	"-is-handshaker-supported": onBool(func(s *settings) *bool { return &s.handshakerProbe }),
+	"-resume-count":            onInt(func(s *settings) *int { return &s.resumeCount }),
+
+	// Role and credentials.
+	"-server":        onBool(func(s *settings) *bool { return &s.server }),
+	"-cert-file":     onString(func(s *settings) *string { return &s.certFile }),
+	"-key-file":      onString(func(s *settings) *string { return &s.keyFile }),
+	"-trust-cert":    onString(func(s *settings) *string { return &s.trustCert }),
+	"-ocsp-response": onBytes(func(s *settings) *[]byte { return &s.ocspResponse }),
+	"-signing-prefs": onIntList(func(s *settings) *[]int { return &s.signingPrefs }),
+	"-verify-prefs":  onIntList(func(s *settings) *[]int { return &s.verifyPrefs }),
+
+	// Versions. Lucid has neither SSL 3 nor TLS 1.0/1.1, so turning them
+	// off changes nothing.
+	"-min-version":    onInt(func(s *settings) *int { return &s.minVersion }),
+	"-max-version":    onInt(func(s *settings) *int { return &s.maxVersion }),
+	"-no-tls12":       onBool(func(s *settings) *bool { return &s.noTLS12 }),
+	"-no-tls13":       onBool(func(s *settings) *bool { return &s.noTLS13 }),
+	"-no-tls1":        ignored(),
+	"-no-tls11":       ignored(),
+	"-no-ssl3":        ignored(),
+	"-expect-version": onInt(func(s *settings) *int { return &s.expectVersion }),
+
+	// Key exchange and signatures.
+	"-curves":                          onIntList(func(s *settings) *[]int { return &s.curves }),
+	"-expect-curve-id":                 onInt(func(s *settings) *int { return &s.expectCurveID }),
+	"-expect-peer-signature-algorithm": onInt(func(s *settings) *int { return &s.expectPeerSigAlg }),
+
+	// Client certificates.
+	"-require-any-client-certificate": onBool(func(s *settings) *bool { return &s.requireAnyClientCert }),
+	"-verify-peer":                    onBool(func(s *settings) *bool { return &s.verifyPeer }),
+
+	// Resumption.
+	"-expect-session-miss": onBool(func(s *settings) *bool { return &s.expectSessionMiss }),
+	"-no-ticket":           onBool(func(s *settings) *bool { return &s.noTicket }),
+
+	// Data flow.
+	"-shim-writes-first":  onBool(func(s *settings) *bool { return &s.shimWritesFirst }),
+	"-shim-shuts-down":    onBool(func(s *settings) *bool { return &s.shimShutsDown }),
+	"-check-close-notify": onBool(func(s *settings) *bool { return &s.checkCloseNotify }),
+	"-key-update":         onBool(func(s *settings) *bool { return &s.keyUpdate }),
+	"-max-send-fragment":  onInt(func(s *settings) *int { return &s.maxSendFragment }),
+
+	// Names.
+	"-host-name":          onString(func(s *settings) *string { return &s.hostName }),
+	"-expect-server-name": onString(func(s *settings) *string { return &s.expectServerName }),
+
+	// ALPN.
+	"-advertise-alpn":         onString(func(s *settings) *string { return &s.advertiseALPN }),
+	"-expect-alpn":            onString(func(s *settings) *string { return &s.expectALPN }),
+	"-expect-advertised-alpn": onString(func(s *settings) *string { return &s.expectAdvertisedALPN }),
+	"-select-alpn":            onString(func(s *settings) *string { return &s.selectALPN }),
+	"-decline-alpn":           onBool(func(s *settings) *bool { return &s.declineALPN }),
+	"-reject-alpn":            onBool(func(s *settings) *bool { return &s.rejectALPN }),
+
+	// Handshake shape.
+	"-expect-hrr":                    onBool(func(s *settings) *bool { return &s.expectHRR }),
+	"-expect-no-hrr":                 onBool(func(s *settings) *bool { return &s.expectNoHRR }),
+	"-expect-extended-master-secret": onBool(func(s *settings) *bool { return &s.expectEMS }),
+
+	// Exporters.
+	"-export-keying-material": onInt(func(s *settings) *int { return &s.exportLen }),
+	"-export-label":           onString(func(s *settings) *string { return &s.exportLabel }),
+	"-export-context":         onString(func(s *settings) *string { return &s.exportContext }),
+	"-use-export-context":     onBool(func(s *settings) *bool { return &s.useExportContext }),
+
+	// Driving style. -async makes BoringSSL's shim feed bytes one at a
+	// time through a non-blocking BIO; Lucid's Conn is blocking-only, so
+	// the flag is accepted and has no effect. -implicit-handshake is
+	// honoured: no Handshake call, the first Read or Write runs it.
+	"-async":              onBool(func(s *settings) *bool { return &s.async }),
+	"-implicit-handshake": onBool(func(s *settings) *bool { return &s.implicitHandshake }),
+}
+
+// parsed is the outcome of reading the command line: one settings value for
+// each kind of connection.
+type parsed struct {
+	initial, resume, retry settings
+}
+
+// parseArgs reads the runner's arguments. A flag may carry one of the
+// prefixes -on-initial, -on-resume or -on-retry to apply to that kind of
+// connection only; without one it applies to all three. -on-shim is
+// stripped and -on-handshaker flags are parsed and dropped, since this shim
+// has no separate handshaker.
+func parseArgs(args []string) (*parsed, error) {
+	p := &parsed{}
+	for i := 0; i < len(args); i++ {
+		name := args[i]
+		keep := true
+		if rest, ok := strings.CutPrefix(name, "-on-shim"); ok {
+			name = rest
+		} else if rest, ok := strings.CutPrefix(name, "-on-handshaker"); ok {
+			name, keep = rest, false
+		}
+		targets := []*settings{&p.initial, &p.resume, &p.retry}
+		for prefix, t := range map[string]*settings{"-on-initial": &p.initial, "-on-resume": &p.resume, "-on-retry": &p.retry} {
+			if rest, ok := strings.CutPrefix(name, prefix); ok {
+				name, targets = rest, []*settings{t}
+				break
+			}
+		}
+		spec, ok := knownFlags[name]
+		if !ok {
+			return nil, unimplemented("unknown flag %s", args[i])
+		}
+		var v flagValue
+		if spec.kind == boolFlag {
+			v.b = true
+		} else {
+			if i+1 >= len(args) {
+				return nil, fmt.Errorf("flag %s needs a value", name)
+			}
+			i++
+			v.s = args[i]
+			switch spec.kind {
+			case intFlag, intListFlag:
+				n, err := strconv.Atoi(v.s)
+				if err != nil {
+					return nil, fmt.Errorf("flag %s: %v", name, err)
+				}
+				v.n = n
+			case base64Flag:
+				raw, err := base64.StdEncoding.DecodeString(v.s)
+				if err != nil {
+					return nil, fmt.Errorf("flag %s: %v", name, err)
+				}
+				v.raw = raw
+			}
+		}
+		if !keep {
+			continue
+		}
+		for _, t := range targets {
+			spec.set(t, v)
+		}
+	}
+	return p, nil
+}
