@@ -1,11 +1,13 @@
 package pki
 
 import (
+	// Key material comes from the system's generator.
+	"crypto/rand"
+
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"

@@ -243,14 +243,11 @@ func (c Constraints) apply(t *x509.Certificate) {
 		return
 	}
 	t.PermittedDNSDomainsCritical = true
-	t.PermittedDNSDomains = c.PermittedDNS
-	t.ExcludedDNSDomains = c.ExcludedDNS
-	t.PermittedIPRanges = c.PermittedIPs
-	t.ExcludedIPRanges = c.ExcludedIPs
-	t.PermittedEmailAddresses = c.PermittedEmail
-	t.ExcludedEmailAddresses = c.ExcludedEmail
-	t.PermittedURIDomains = c.PermittedURI
-	t.ExcludedURIDomains = c.ExcludedURI
+	// Each kind of name: what is permitted, then what is excluded.
+	t.PermittedDNSDomains, t.ExcludedDNSDomains = c.PermittedDNS, c.ExcludedDNS
+	t.PermittedIPRanges, t.ExcludedIPRanges = c.PermittedIPs, c.ExcludedIPs
+	t.PermittedEmailAddresses, t.ExcludedEmailAddresses = c.PermittedEmail, c.ExcludedEmail
+	t.PermittedURIDomains, t.ExcludedURIDomains = c.PermittedURI, c.ExcludedURI
 }
 
 // parseConstraintList splits command-line constraints into DNS domains

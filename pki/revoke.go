@@ -18,36 +18,51 @@ type RevocationReason int
 // CRL's absence of a serial mean less. aACompromise (10) concerns
 // attribute certificates, which this CA does not issue.
 const (
-	ReasonUnspecified          RevocationReason = 0
-	ReasonKeyCompromise        RevocationReason = 1
-	ReasonCACompromise         RevocationReason = 2
-	ReasonAffiliationChanged   RevocationReason = 3
-	ReasonSuperseded           RevocationReason = 4
-	ReasonCessationOfOperation RevocationReason = 5
-	ReasonPrivilegeWithdrawn   RevocationReason = 9
+	// Nothing said, or the key is compromised (the subject's or the CA's).
+	ReasonUnspecified, ReasonKeyCompromise, ReasonCACompromise RevocationReason = 0, 1, 2
+	// The subject moved on: new affiliation, a replacement, or gone.
+	ReasonAffiliationChanged, ReasonSuperseded, ReasonCessationOfOperation RevocationReason = 3, 4, 5
+	// The subject lost the privilege the certificate asserted.
+	ReasonPrivilegeWithdrawn RevocationReason = 9
 )
 
-var reasonText = map[RevocationReason]string{
-	ReasonUnspecified:          "unspecified",
-	ReasonKeyCompromise:        "keyCompromise",
-	ReasonCACompromise:         "cACompromise",
-	ReasonAffiliationChanged:   "affiliationChanged",
-	ReasonSuperseded:           "superseded",
-	ReasonCessationOfOperation: "cessationOfOperation",
-	ReasonPrivilegeWithdrawn:   "privilegeWithdrawn",
+// reasonText pairs each reason with its name in RFC 5280 §5.3.1.
+var reasonText = []struct {
+	r    RevocationReason
+	name string
+}{
+	{ReasonUnspecified, "unspecified"}, {ReasonKeyCompromise, "keyCompromise"}, {ReasonCACompromise, "cACompromise"},
+	{ReasonAffiliationChanged, "affiliationChanged"}, {ReasonSuperseded, "superseded"},
+	{ReasonCessationOfOperation, "cessationOfOperation"}, {ReasonPrivilegeWithdrawn, "privilegeWithdrawn"},
 }
 
 // String is the reason's name in RFC 5280, such as "keyCompromise".
 func (r RevocationReason) String() string {
-	if s, ok := reasonText[r]; ok {
-		return s
+	for _, e := range reasonText {
+		if e.r == r {
+			return e.name
+		}
 	}
 	return fmt.Sprintf("reason(%d)", int(r))
 }
 
 // Reasons lists the names ParseReason accepts, for help texts.
 func Reasons() []string {
-	return []string{"unspecified", "keyCompromise", "cACompromise", "affiliationChanged", "superseded", "cessationOfOperation", "privilegeWithdrawn"}
+	out := make([]string, len(reasonText))
+	for i, e := range reasonText {
+		out[i] = e.name
+	}
+	return out
+}
+
+// known reports whether r is a reason this CA revokes for.
+func (r RevocationReason) known() bool {
+	for _, e := range reasonText {
+		if e.r == r {
+			return true
+		}
+	}
+	return false
 }
 
 // ParseReason reads a reason by its RFC 5280 name in any case, with or
@@ -56,15 +71,15 @@ func ParseReason(s string) (RevocationReason, error) {
 	t := strings.TrimSpace(s)
 	if n, err := strconv.Atoi(t); err == nil {
 		r := RevocationReason(n)
-		if _, ok := reasonText[r]; ok {
+		if r.known() {
 			return r, nil
 		}
 		return 0, reasonError(s)
 	}
 	key := strings.ToLower(strings.NewReplacer("-", "", "_", "", " ", "").Replace(t))
-	for r, name := range reasonText {
-		if strings.ToLower(name) == key {
-			return r, nil
+	for _, e := range reasonText {
+		if strings.ToLower(e.name) == key {
+			return e.r, nil
 		}
 	}
 	return 0, reasonError(s)
@@ -89,7 +104,7 @@ func (ca *CA) Revoke(serial *big.Int, reason RevocationReason, now time.Time) (R
 	if serial == nil || serial.Sign() <= 0 {
 		return Record{}, errors.New("serial numbers are positive")
 	}
-	if _, ok := reasonText[reason]; !ok {
+	if !reason.known() {
 		return Record{}, reasonError(strconv.Itoa(int(reason)))
 	}
 	var rec Record

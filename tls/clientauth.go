@@ -12,19 +12,15 @@ import (
 // names and values.
 type ClientAuthType int
 
-// Client authentication policies.
+// Client authentication policies, from asking nothing to the seed's mutual
+// authentication: NoClientCert asks for no certificate; RequestClientCert
+// asks, accepts none and verifies nothing; RequireAnyClientCert requires one
+// but does not verify it; VerifyClientCertIfGiven accepts none and verifies
+// one if sent; RequireAndVerifyClientCert requires one that verifies
+// against ClientCAs.
 const (
-	// NoClientCert asks for no certificate.
-	NoClientCert ClientAuthType = iota
-	// RequestClientCert asks, accepts none, and does not verify one.
-	RequestClientCert
-	// RequireAnyClientCert requires a certificate but does not verify it.
-	RequireAnyClientCert
-	// VerifyClientCertIfGiven accepts none, and verifies one if sent.
-	VerifyClientCertIfGiven
-	// RequireAndVerifyClientCert requires a certificate that verifies
-	// against ClientCAs: the seed's mutual authentication.
-	RequireAndVerifyClientCert
+	NoClientCert, RequestClientCert, RequireAnyClientCert ClientAuthType = 0, 1, 2
+	VerifyClientCertIfGiven, RequireAndVerifyClientCert   ClientAuthType = 3, 4
 )
 
 // CertificateRequestInfo describes a server's request for a client

@@ -107,12 +107,14 @@ func legacy(s *Suite12) *Suite12 {
 	return s
 }
 
-// Lookup12 returns the TLS 1.2 suite with code point id, or nil.
-func Lookup12(id uint16) *Suite12 {
+// byID12 indexes TLS12 by code point.
+var byID12 = func() map[uint16]*Suite12 {
+	m := make(map[uint16]*Suite12, len(TLS12))
 	for _, s := range TLS12 {
-		if s.ID == id {
-			return s
-		}
+		m[s.ID] = s
 	}
-	return nil
-}
+	return m
+}()
+
+// Lookup12 returns the TLS 1.2 suite with code point id, or nil.
+func Lookup12(id uint16) *Suite12 { return byID12[id] }

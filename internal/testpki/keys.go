@@ -1,11 +1,13 @@
 package testpki
 
 import (
+	// Key material comes from the system's generator.
+	"crypto/rand"
+
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/rsa"
 	"fmt"
 	"sync"

@@ -2,50 +2,42 @@ package wire
 
 import "strconv"
 
-// Handshake message types (RFC 8446 §4, RFC 5246 §7.4, RFC 6066 §8).
+// Handshake message types (RFC 8446 §4, RFC 5246 §7.4, RFC 6066 §8),
+// grouped by where they appear in a handshake.
 const (
-	TypeHelloRequest        uint8 = 0
-	TypeClientHello         uint8 = 1
-	TypeServerHello         uint8 = 2
-	TypeNewSessionTicket    uint8 = 4
-	TypeEndOfEarlyData      uint8 = 5
-	TypeEncryptedExtensions uint8 = 8
-	TypeCertificate         uint8 = 11
-	TypeServerKeyExchange   uint8 = 12
-	TypeCertificateRequest  uint8 = 13
-	TypeServerHelloDone     uint8 = 14
-	TypeCertificateVerify   uint8 = 15
-	TypeClientKeyExchange   uint8 = 16
-	TypeFinished            uint8 = 20
-	TypeCertificateStatus   uint8 = 22
-	TypeKeyUpdate           uint8 = 24
-	TypeMessageHash         uint8 = 254
+	// Hellos, and what comes after the handshake.
+	TypeHelloRequest, TypeClientHello, TypeServerHello      uint8 = 0, 1, 2
+	TypeNewSessionTicket, TypeEndOfEarlyData, TypeKeyUpdate uint8 = 4, 5, 24
+	// The server's flight.
+	TypeEncryptedExtensions, TypeCertificate, TypeCertificateStatus    uint8 = 8, 11, 22
+	TypeServerKeyExchange, TypeCertificateRequest, TypeServerHelloDone uint8 = 12, 13, 14
+	// Proofs of keys and of the transcript.
+	TypeCertificateVerify, TypeClientKeyExchange, TypeFinished uint8 = 15, 16, 20
+	// TypeMessageHash is the synthetic message that stands for the first
+	// ClientHello after a HelloRetryRequest (RFC 8446 §4.4.1).
+	TypeMessageHash uint8 = 254
 )
 
-var messageNames = map[uint8]string{
-	TypeHelloRequest:        "HelloRequest",
-	TypeClientHello:         "ClientHello",
-	TypeServerHello:         "ServerHello",
-	TypeNewSessionTicket:    "NewSessionTicket",
-	TypeEndOfEarlyData:      "EndOfEarlyData",
-	TypeEncryptedExtensions: "EncryptedExtensions",
-	TypeCertificate:         "Certificate",
-	TypeServerKeyExchange:   "ServerKeyExchange",
-	TypeCertificateRequest:  "CertificateRequest",
-	TypeServerHelloDone:     "ServerHelloDone",
-	TypeCertificateVerify:   "CertificateVerify",
-	TypeClientKeyExchange:   "ClientKeyExchange",
-	TypeFinished:            "Finished",
-	TypeCertificateStatus:   "CertificateStatus",
-	TypeKeyUpdate:           "KeyUpdate",
-	TypeMessageHash:         "MessageHash",
+// messageNames pairs each type with its name in the RFCs.
+var messageNames = []struct {
+	typ  uint8
+	name string
+}{
+	{TypeHelloRequest, "HelloRequest"}, {TypeClientHello, "ClientHello"}, {TypeServerHello, "ServerHello"},
+	{TypeNewSessionTicket, "NewSessionTicket"}, {TypeEndOfEarlyData, "EndOfEarlyData"}, {TypeKeyUpdate, "KeyUpdate"},
+	{TypeEncryptedExtensions, "EncryptedExtensions"}, {TypeCertificate, "Certificate"}, {TypeCertificateStatus, "CertificateStatus"},
+	{TypeServerKeyExchange, "ServerKeyExchange"}, {TypeCertificateRequest, "CertificateRequest"}, {TypeServerHelloDone, "ServerHelloDone"},
+	{TypeCertificateVerify, "CertificateVerify"}, {TypeClientKeyExchange, "ClientKeyExchange"}, {TypeFinished, "Finished"},
+	{TypeMessageHash, "MessageHash"},
 }
 
 // MessageName returns the RFC name of a handshake message type, such as
 // "ClientHello", or "unknown(N)" for a type this package does not name.
 func MessageName(typ uint8) string {
-	if n, ok := messageNames[typ]; ok {
-		return n
+	for _, m := range messageNames {
+		if m.typ == typ {
+			return m.name
+		}
 	}
 	return "unknown(" + strconv.Itoa(int(typ)) + ")"
 }
