@@ -20,7 +20,7 @@ import (
 // policy). Each counter resets when a record carries real data.
 const (
 	maxEmptyRecords   = 32
-	maxWarningAlerts  = 8
+	maxWarningAlerts  = 4
 	maxCCSRecords     = 1
 	maxKeyUpdatesIdle = 32
 	// keyUpdateAfter is how many records we protect under one key before
@@ -161,6 +161,12 @@ func (c *Conn) readRecord() error {
 		}
 		return c.fatal(err)
 	}
+	// RFC 5246 §6.2.1: a TLS 1.2 record names the version in use; once
+	// the hellos have settled it, every record says 0x0303. (RFC 8446
+	// §5.1 has TLS 1.3 ignore the field, so it is not checked there.)
+	if c.engine != nil && c.engine.Version() == VersionTLS12 && hdr.Version != VersionTLS12 {
+		return c.fatal(alert.New(alert.ProtocolVersion, "record version 0x%04x in a TLS 1.2 connection", hdr.Version))
+	}
 	if err := c.fill(record.HeaderLen + hdr.Length); err != nil {
 		return c.failRead(err)
 	}
@@ -245,12 +251,25 @@ func (c *Conn) handleAlert(p []byte) error {
 	if c.observer != nil {
 		c.alertEvent(EventAlertReceived, desc)
 	}
-	tls12 := c.engine != nil && c.engine.Version() == VersionTLS12
+	// RFC 5246 §7.2, RFC 8446 §6: AlertLevel is warning(1) or fatal(2);
+	// anything else is not an alert this protocol defines.
+	if p[0] != 1 && p[0] != 2 {
+		return c.fatal(alert.New(alert.IllegalParameter, "alert with unknown level %d", p[0]))
+	}
+	// Until the version is settled a warning is read as TLS 1.2 reads it:
+	// a TLS 1.2 server may send unrecognized_name before its ServerHello.
+	tls13 := c.engine != nil && c.engine.Version() == VersionTLS13
+	// RFC 8446 §6: in TLS 1.3 only close_notify and user_canceled may be
+	// sent as warnings; the alerts of §6.2 MUST be sent as fatal. A
+	// warning-level one breaks that rule: the record is malformed.
+	if tls13 && p[0] == 1 && desc != alert.CloseNotify && desc != alert.UserCanceled {
+		return c.fatal(alert.New(alert.DecodeError, "TLS 1.3 alert %s sent at warning level", desc))
+	}
 	switch {
 	case desc == alert.CloseNotify:
 		c.in.err = io.EOF
 		return io.EOF
-	case desc == alert.UserCanceled || (tls12 && p[0] == 1):
+	case desc == alert.UserCanceled || (!tls13 && p[0] == 1):
 		// TLS 1.2 warnings (no_renegotiation, say) are not fatal;
 		// RFC 8446 §6.1: user_canceled is followed by close_notify.
 		// Either way a peer cannot send them without end.

@@ -110,13 +110,31 @@ func (c *Conn) runEngine(msg []byte) error {
 	if err != nil {
 		return c.fatal(err)
 	}
-	if err := c.perform(actions, len(c.in.hs)-len(msg)); err != nil {
+	pending := len(c.in.hs) - len(msg)
+	if pending > 0 && (c.engine.Done() || sends(actions)) {
+		// The message ended the peer's flight: we answer it, or the
+		// handshake is over. RFC 8446 §5.1 and RFC 5246 §7.4 leave no
+		// place for more handshake data in that record; it would have to
+		// carry over into the next flight or past a key change.
+		return c.fatal(alert.New(alert.UnexpectedMessage, "%d bytes of handshake data follow %s, which ends the peer's flight", pending, wire.MessageName(msg[0])))
+	}
+	if err := c.perform(actions, pending); err != nil {
 		return c.fatal(err)
 	}
 	if c.engine.Done() {
 		c.in.peerFinished = true
 	}
 	return nil
+}
+
+// sends reports whether actions answer with a handshake message.
+func sends(actions []handshake.Action) bool {
+	for _, a := range actions {
+		if a.Kind == handshake.SendHandshake {
+			return true
+		}
+	}
+	return false
 }
 
 // perform carries out an engine's actions in order; pending is how many

@@ -309,6 +309,13 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 	c.cfg.keyLog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", c.result.ClientRandom, cs)
 	c.cfg.keyLog("SERVER_HANDSHAKE_TRAFFIC_SECRET", c.result.ClientRandom, ss)
 	c.out.readKey(suite, ss, LevelHandshake)
+	// RFC 8446 §D.4: the compatibility change_cipher_spec precedes the
+	// client's first protected record. Queued now, it goes out ahead of
+	// the Finished flight or of an alert raised before it.
+	if !c.sentCCS {
+		c.out.ccs()
+		c.sentCCS = true
+	}
 	// Installed now so that an alert the client raises before its Finished
 	// is protected, as the server expects (RFC 8446 §5.1).
 	c.out.writeKey(suite, cs, LevelHandshake)
@@ -422,6 +429,9 @@ func (s *expectCertificate) handle(typ uint8, msg []byte) (state, error) {
 	leaf, err := x509.ParseCertificate(chain[0])
 	if err != nil {
 		return nil, alert.New(alert.BadCertificate, "server certificate could not be parsed: %v", err)
+	}
+	if err := checkKeyUsage(leaf, x509.KeyUsageDigitalSignature, "server"); err != nil {
+		return nil, err
 	}
 	if c.cfg.VerifyPeer != nil {
 		if err := c.cfg.VerifyPeer(chain); err != nil {

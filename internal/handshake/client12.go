@@ -152,6 +152,13 @@ func (s *expectCertificate12) handle(typ uint8, msg []byte) (state, error) {
 	if !keyFitsExchange(leaf.PublicKey, v.suite.KeyExchange) {
 		return nil, alert.New(alert.UnsupportedCertificate, "server certificate's %T key does not fit %s", leaf.PublicKey, v.suite.Name)
 	}
+	usage := x509.KeyUsageDigitalSignature
+	if v.suite.KeyExchange == suites.RSAKeyTransport {
+		usage = x509.KeyUsageKeyEncipherment
+	}
+	if err := checkKeyUsage(leaf, usage, "server"); err != nil {
+		return nil, err
+	}
 	if c.cfg.VerifyPeer != nil {
 		if err := c.cfg.VerifyPeer(cert.Certificates); err != nil {
 			c.cfg.emit(Event{Kind: Check, Name: "certificate_chain", Err: err})

@@ -52,6 +52,10 @@ func (cfg *Config) checkClientChain(chain [][]byte, version uint16) (*x509.Certi
 	if err != nil {
 		return nil, alert.New(alert.BadCertificate, "client certificate could not be parsed: %v", err)
 	}
+	// A client certificate only ever signs: CertificateVerify.
+	if err := checkKeyUsage(leaf, x509.KeyUsageDigitalSignature, "client"); err != nil {
+		return nil, err
+	}
 	if cfg.VerifyClient != nil {
 		if err := cfg.VerifyClient(chain); err != nil {
 			cfg.emit(Event{Kind: Check, Name: "client_certificate_chain", Err: err})
@@ -172,4 +176,21 @@ func (c *client) sendOwn(m message) {
 	c.tr.add(b)
 	c.out.send(b)
 	c.cfg.emitMessage(MessageSent, m.Type(), len(b), m)
+}
+
+// checkKeyUsage holds a peer's leaf to the key usage extension when it has
+// one (RFC 5280 §4.2.1.3; RFC 8446 §4.4.2.2, RFC 5246 §7.4.2): a key that
+// signs the handshake needs digitalSignature, one that receives the RSA
+// premaster secret needs keyEncipherment. A leaf without the extension is
+// unrestricted; one with it has at least one bit set, so a zero KeyUsage
+// means the extension is absent.
+func checkKeyUsage(leaf *x509.Certificate, want x509.KeyUsage, who string) error {
+	if leaf.KeyUsage == 0 || leaf.KeyUsage&want != 0 {
+		return nil
+	}
+	name := "digitalSignature"
+	if want == x509.KeyUsageKeyEncipherment {
+		name = "keyEncipherment"
+	}
+	return alert.New(alert.UnsupportedCertificate, "%s certificate's key usage does not include %s, which this handshake needs", who, name)
 }

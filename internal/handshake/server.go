@@ -92,11 +92,35 @@ func (st *expectClientHello) handle(typ uint8, msg []byte) (state, error) {
 	return s.respond(n)
 }
 
+// fallbackSCSV is TLS_FALLBACK_SCSV (RFC 7507 §6).
+const fallbackSCSV = 0x5600
+
 // chooseVersion picks the highest version both sides allow. RFC 8446
 // §4.2.1: a client's supported_versions decides, and legacy_version is
 // consulted only when the extension is absent.
 func (s *server) chooseVersion(ch *wire.ClientHello) (uint16, error) {
 	offered := ch.SupportedVersions
+	// RFC 7507 §3: TLS_FALLBACK_SCSV from a client whose best version is
+	// below ours means something forced it down: inappropriate_fallback.
+	if containsU16(ch.CipherSuites, fallbackSCSV) {
+		clientMax := ch.LegacyVersion
+		if offered != nil {
+			clientMax = 0
+			for _, v := range offered {
+				// Only real versions: GREASE values (RFC 8701) sort higher.
+				if v>>8 == 3 && v <= VersionTLS13 {
+					clientMax = max(clientMax, v)
+				}
+			}
+		}
+		ours := s.cfg.MaxVersion
+		if ours == 0 {
+			ours = VersionTLS13
+		}
+		if clientMax < ours {
+			return 0, alert.New(alert.InappropriateFallback, "client sent TLS_FALLBACK_SCSV with %s as its best version, below our %s", versionName(clientMax), versionName(ours))
+		}
+	}
 	if offered == nil && ch.LegacyVersion >= VersionTLS12 {
 		offered = []uint16{VersionTLS12}
 	}

@@ -100,6 +100,12 @@ func (a *AEAD13) Open(rec []byte) (uint8, []byte, error) {
 		// which is the point of putting the sequence number in the nonce.
 		return 0, nil, alert.New(alert.BadRecordMAC, "record %d failed authentication (tampered, replayed, reordered or wrong key)", a.seq-1)
 	}
+	// RFC 8446 §5.4: the whole TLSInnerPlaintext, content, type and
+	// padding, MUST NOT exceed 2^14 + 1 bytes; padding cannot smuggle in
+	// a larger record.
+	if len(plain) > MaxPlaintext+1 {
+		return 0, nil, alert.New(alert.RecordOverflow, "decrypted record of %d bytes (with padding) exceeds %d", len(plain), MaxPlaintext+1)
+	}
 	// RFC 8446 §5.4: strip zero padding from the end; the last non-zero
 	// byte is the content type.
 	i := len(plain) - 1

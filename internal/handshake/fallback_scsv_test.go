@@ -1,0 +1,29 @@
+package handshake_test
+
+import (
+	"testing"
+
+	"lucid/internal/alert"
+	"lucid/internal/handshake"
+)
+
+// TestFallbackSCSV: RFC 7507 §3. A ClientHello carrying TLS_FALLBACK_SCSV
+// whose best version is below the server's best is a downgrade; one whose
+// best version matches is an ordinary handshake (BoGo FallbackSCSV*).
+func TestFallbackSCSV(t *testing.T) {
+	const scsv = 0x5600
+	scfg := serverConfig(t, "ecdsa-p256")
+	scfg.MinVersion, scfg.MaxVersion = handshake.VersionTLS12, handshake.VersionTLS13
+
+	ch := clientHelloFrom(t, clientConfig())
+	ch.CipherSuites = append(ch.CipherSuites, scsv)
+	ch.SupportedVersions = []uint16{0x0a0a, handshake.VersionTLS12} // GREASE does not count
+	wantAlert(t, serverAnswer(t, scfg, ch.Marshal()), alert.InappropriateFallback)
+
+	ch = clientHelloFrom(t, clientConfig())
+	ch.CipherSuites = append(ch.CipherSuites, scsv)
+	ch.SupportedVersions = []uint16{0x0a0a, handshake.VersionTLS13}
+	if _, err := handshake.NewServer(scfg).Handle(ch.Marshal()); err != nil {
+		t.Errorf("TLS_FALLBACK_SCSV at the server's best version was refused: %v", err)
+	}
+}
