@@ -333,23 +333,10 @@ func (s *expectTicket12) handle(typ uint8, msg []byte) (state, error) {
 	return v.expectServerCCS(), nil
 }
 
-type expectServerCCS12 struct{ v *conv12 }
-
-func (v *conv12) expectServerCCS() state { return &expectServerCCS12{v} }
-
-func (s *expectServerCCS12) handle(typ uint8, _ []byte) (state, error) {
-	return nil, unexpected(typ, "change_cipher_spec")
-}
-
-func (s *expectServerCCS12) changeCipherSpec() (state, error) {
-	v := s.v
+func (v *conv12) expectServerCCS() state {
 	c := v.c
-	_, sr, err := protections12(v.suite, v.master, c.result.ClientRandom, v.server, true, c.cfg.Rand)
-	if err != nil {
-		return nil, err
-	}
-	c.out.readProtection(sr, v.suite.KeyLen)
-	return &expectServerFinished12{v}, nil
+	return &expectCCS12{out: &c.out, suite: v.suite, master: v.master, clientRandom: c.result.ClientRandom,
+		serverRandom: v.server, isClient: true, rand: c.cfg.Rand, next: &expectServerFinished12{v}}
 }
 
 type expectServerFinished12 struct{ v *conv12 }

@@ -77,3 +77,28 @@ func rsaPreMaster(cfg *Config, pub *rsa.PublicKey, clientVersion uint16) (pms, e
 	}
 	return pms, encrypted, nil
 }
+
+// expectCCS12 waits for the peer's TLS 1.2 change_cipher_spec, which
+// switches reading to the peer's write keys, and then for its Finished.
+type expectCCS12 struct {
+	out                        *outbox
+	suite                      *suites.Suite12
+	master                     []byte
+	clientRandom, serverRandom [32]byte
+	isClient                   bool
+	rand                       io.Reader
+	next                       state
+}
+
+func (st *expectCCS12) handle(typ uint8, _ []byte) (state, error) {
+	return nil, unexpected(typ, "change_cipher_spec")
+}
+
+func (st *expectCCS12) changeCipherSpec() (state, error) {
+	_, read, err := protections12(st.suite, st.master, st.clientRandom, st.serverRandom, st.isClient, st.rand)
+	if err != nil {
+		return nil, err
+	}
+	st.out.readProtection(read, st.suite.KeyLen)
+	return st.next, nil
+}

@@ -250,7 +250,7 @@ func (st *expectClientKeyExchange) handle(typ uint8, msg []byte) (state, error) 
 	if v.clientLeaf != nil {
 		return &expectCertificateVerify12{v}, nil
 	}
-	return &expectClientCCS12{v}, nil
+	return v.expectClientCCS(), nil
 }
 
 // decryptPreMaster recovers the seed's random without a padding oracle
@@ -280,21 +280,10 @@ func decryptPreMaster(cfg *Config, key crypto.Signer, encrypted []byte, clientVe
 	return pms, nil
 }
 
-type expectClientCCS12 struct{ v *conv12s }
-
-func (st *expectClientCCS12) handle(typ uint8, _ []byte) (state, error) {
-	return nil, unexpected(typ, "change_cipher_spec")
-}
-
-func (st *expectClientCCS12) changeCipherSpec() (state, error) {
-	v := st.v
+func (v *conv12s) expectClientCCS() state {
 	s := v.s
-	_, read, err := protections12(v.suite, v.master, v.hello.Random, v.random, false, s.cfg.Rand)
-	if err != nil {
-		return nil, err
-	}
-	s.out.readProtection(read, v.suite.KeyLen)
-	return &expectClientFinished12{v}, nil
+	return &expectCCS12{out: &s.out, suite: v.suite, master: v.master, clientRandom: v.hello.Random,
+		serverRandom: v.random, rand: s.cfg.Rand, next: &expectClientFinished12{v}}
 }
 
 type expectClientFinished12 struct{ v *conv12s }
@@ -417,7 +406,7 @@ func (v *conv12s) resume(st *session.State, msg []byte) (state, error) {
 	}
 	s.result.Master12 = v.master
 	s.cfg.keyLog("CLIENT_RANDOM", v.hello.Random, v.master)
-	return &expectClientCCS12{v}, nil
+	return v.expectClientCCS(), nil
 }
 
 // chooseALPN picks the server's most preferred protocol the client offered.
@@ -479,5 +468,5 @@ func (st *expectCertificateVerify12) handle(typ uint8, msg []byte) (state, error
 	s.result.PeerScheme = scheme
 	s.tr.add(msg)
 	s.tr.keepRaw, s.tr.raw = false, nil
-	return &expectClientCCS12{v}, nil
+	return v.expectClientCCS(), nil
 }
