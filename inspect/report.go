@@ -2,9 +2,6 @@ package inspect
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
@@ -17,6 +14,7 @@ import (
 	"time"
 
 	"lucid/https"
+	"lucid/pki"
 	"lucid/tls"
 	"lucid/trace"
 )
@@ -555,7 +553,7 @@ func (b *builder) chain() []Certificate {
 			}
 			c.NotBefore = x.NotBefore.UTC().Format(time.RFC3339)
 			c.NotAfter = x.NotAfter.UTC().Format(time.RFC3339)
-			c.PublicKey = keyName(x.PublicKey)
+			c.PublicKey = pki.KeyName(x.PublicKey)
 			c.SignatureAlgorithm = x.SignatureAlgorithm.String()
 			sum := sha256.Sum256(x.Raw)
 			c.SHA256 = hex.EncodeToString(sum[:])
@@ -564,19 +562,6 @@ func (b *builder) chain() []Certificate {
 		out = append(out, c)
 	}
 	return out
-}
-
-// keyName describes a public key: "ECDSA P-256", "RSA 2048-bit", "Ed25519".
-func keyName(pub any) string {
-	switch k := pub.(type) {
-	case *ecdsa.PublicKey:
-		return "ECDSA " + k.Curve.Params().Name
-	case *rsa.PublicKey:
-		return fmt.Sprintf("RSA %d-bit", k.N.BitLen())
-	case ed25519.PublicKey:
-		return "Ed25519"
-	}
-	return fmt.Sprintf("%T", pub)
 }
 
 // leafKey describes the key of the server's leaf certificate, if known.
@@ -590,7 +575,7 @@ func (b *builder) leafKey() string {
 		}
 		x, err := x509.ParseCertificate(c.Certificate[0])
 		if err == nil && x.Subject.String()+" issued by "+x.Issuer.String() == b.chainSent[0] {
-			return keyName(x.PublicKey)
+			return pki.KeyName(x.PublicKey)
 		}
 	}
 	return ""

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 
+	"lucid/pki"
 	"lucid/tls"
 )
 
@@ -151,7 +152,7 @@ func certFacts(c *x509.Certificate) map[string]any {
 		"names":               certNames(c),
 		"not_before":          c.NotBefore.UTC().Format("2006-01-02T15:04:05Z"),
 		"not_after":           c.NotAfter.UTC().Format("2006-01-02T15:04:05Z"),
-		"public_key":          publicKeyName(c.PublicKey),
+		"public_key":          pki.KeyName(c.PublicKey),
 		"signature_algorithm": c.SignatureAlgorithm.String(),
 	}
 }
@@ -190,7 +191,7 @@ func stepFacts(s *story) []map[string]any {
 		"clienthello_bytes":   chLen,
 	}
 	step2 := map[string]any{
-		"ca":            map[string]any{"subject": s.ca.cert.Subject.String(), "public_key": publicKeyName(s.ca.cert.PublicKey)},
+		"ca":            map[string]any{"subject": s.ca.cert.Subject.String(), "public_key": pki.KeyName(s.ca.cert.PublicKey)},
 		"certificate":   certFacts(s.cert.Leaf),
 		"files_written": 0,
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"lucid/pki"
 	"lucid/tls"
 )
 
@@ -82,8 +83,8 @@ func narrateEN(w io.Writer, s *story) error {
 	leaf := s.cert.Leaf
 	p.step("2", t.steps[1])
 	p.line("   Made a moment ago, in memory only, gone when the demo exits:")
-	p.kv("CA", fmt.Sprintf("%s (%s, self-signed)", s.ca.cert.Subject, publicKeyName(s.ca.cert.PublicKey)))
-	p.kv("server", fmt.Sprintf("%s (%s, signed by the CA)", leaf.Subject, publicKeyName(leaf.PublicKey)))
+	p.kv("CA", fmt.Sprintf("%s (%s, self-signed)", s.ca.cert.Subject, pki.KeyName(s.ca.cert.PublicKey)))
+	p.kv("server", fmt.Sprintf("%s (%s, signed by the CA)", leaf.Subject, pki.KeyName(leaf.PublicKey)))
 	p.line("   The server keeps the private key; the certificate carries the")
 	p.line("   public key and the name, and the CA's signature binds the two.")
 	p.line("   The client trusts this CA and no other (Config.RootCAs).")
@@ -140,7 +141,7 @@ func narrateEN(w io.Writer, s *story) error {
 	p.kv("names", certNames(peer))
 	p.kv("issuer", peer.Issuer.String())
 	p.kv("valid", fmt.Sprintf("%s to %s", fmtTime(peer.NotBefore), fmtTime(peer.NotAfter)))
-	p.kv("public key", publicKeyName(peer.PublicKey))
+	p.kv("public key", pki.KeyName(peer.PublicKey))
 	p.line("   Lucid's client checked each of these before going on; the demo")
 	p.line("   re-checks them from the captured bytes:")
 	for _, c := range s.checks {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"lucid/pki"
 	"lucid/tls"
 )
 
@@ -154,8 +155,8 @@ func narrateZH(w io.Writer, s *story) error {
 	leaf := s.cert.Leaf
 	p.step("2", t.steps[1])
 	p.para("证书是刚刚在内存里制作的，不写入磁盘，演示一结束就消失：")
-	p.kv("CA", fmt.Sprintf("%s（%s，自签名）", s.ca.cert.Subject, publicKeyName(s.ca.cert.PublicKey)))
-	p.kv("服务端", fmt.Sprintf("%s（%s，由 CA 签发）", leaf.Subject, publicKeyName(leaf.PublicKey)))
+	p.kv("CA", fmt.Sprintf("%s（%s，自签名）", s.ca.cert.Subject, pki.KeyName(s.ca.cert.PublicKey)))
+	p.kv("服务端", fmt.Sprintf("%s（%s，由 CA 签发）", leaf.Subject, pki.KeyName(leaf.PublicKey)))
 	p.para("私钥留在服务端；证书里带着公钥和域名，CA 的数字签名把两者绑在一起。客户端只信任这个 CA（Config.RootCAs），别的一概不信。")
 	if s.opts.RSA {
 		p.para("这次用的是 RSA 密钥：RSA 密钥传输需要一把能解密的钥匙，而不只是能签名。")
@@ -207,7 +208,7 @@ func narrateZH(w io.Writer, s *story) error {
 	p.kv("名字", certNames(peer))
 	p.kv("颁发者", peer.Issuer.String())
 	p.kv("有效期", fmt.Sprintf("%s 至 %s", fmtTime(peer.NotBefore), fmtTime(peer.NotAfter)))
-	p.kv("公钥", publicKeyName(peer.PublicKey))
+	p.kv("公钥", pki.KeyName(peer.PublicKey))
 	p.para("Lucid 的客户端在继续之前逐项检查了这些；演示程序再根据抓到的字节重新检查一遍：")
 	for _, c := range s.checks {
 		mark := "通过 "

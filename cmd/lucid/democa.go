@@ -1,17 +1,16 @@
 package main
 
 import (
+
 	// Key material comes from the system's generator.
 	"crypto/rand"
 
 	"crypto"
 	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"fmt"
 	"math/big"
 	"net"
 	"time"
@@ -123,17 +122,4 @@ func (ca *demoCA) issueServer(kind serverKeyKind, dnsNames []string, ips []net.I
 // allows up to 20 octets).
 func randomSerial() (*big.Int, error) {
 	return rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 128))
-}
-
-// publicKeyName describes a certificate's public key, such as "ECDSA P-256".
-func publicKeyName(pub any) string {
-	switch k := pub.(type) {
-	case *ecdsa.PublicKey:
-		return "ECDSA " + k.Curve.Params().Name
-	case *rsa.PublicKey:
-		return fmt.Sprintf("RSA %d-bit", k.N.BitLen())
-	case ed25519.PublicKey:
-		return "Ed25519"
-	}
-	return fmt.Sprintf("%T", pub)
 }
