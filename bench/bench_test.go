@@ -15,21 +15,23 @@ import (
 	"lucid/tls"
 )
 
+// tlsConn is what both stacks' connections offer the benchmarks.
+type tlsConn interface {
+	net.Conn
+	Handshake() error
+}
+
 type stack struct {
-	name   string
-	client func(net.Conn) interface {
-		net.Conn
-		Handshake() error
-	}
-	server func(net.Conn) interface {
-		net.Conn
-		Handshake() error
-	}
+	name           string
+	client, server func(net.Conn) tlsConn
 }
 
 var (
 	setupOnce sync.Once
 	stacks    []stack
+	// The Lucid certificate and roots, for benchmarks of Lucid alone.
+	lucidCert tls.Certificate
+	roots     *x509.CertPool
 )
 
 func setup(b *testing.B) []stack {
@@ -52,6 +54,7 @@ func setup(b *testing.B) []stack {
 		}
 		pool := x509.NewCertPool()
 		pool.AddCert(ca.Cert)
+		lucidCert, roots = lc, pool
 		// Both stacks negotiate the same thing: TLS 1.3, X25519,
 		// AES-128-GCM, ECDSA P-256, so the ratio compares code, not choices.
 		lcli := &tls.Config{RootCAs: pool, ServerName: "localhost", CurvePreferences: []tls.CurveID{tls.X25519}, CipherSuites: []uint16{tls.TLS_AES_128_GCM_SHA256}}
@@ -60,29 +63,17 @@ func setup(b *testing.B) []stack {
 		ssrv := &stdtls.Config{Certificates: []stdtls.Certificate{sc}, CurvePreferences: []stdtls.CurveID{stdtls.X25519}, SessionTicketsDisabled: true}
 		stacks = []stack{
 			{"lucid",
-				func(c net.Conn) interface {
-					net.Conn
-					Handshake() error
-				} {
+				func(c net.Conn) tlsConn {
 					return tls.Client(c, lcli)
 				},
-				func(c net.Conn) interface {
-					net.Conn
-					Handshake() error
-				} {
+				func(c net.Conn) tlsConn {
 					return tls.Server(c, lsrv)
 				}},
 			{"crypto-tls",
-				func(c net.Conn) interface {
-					net.Conn
-					Handshake() error
-				} {
+				func(c net.Conn) tlsConn {
 					return stdtls.Client(c, scli)
 				},
-				func(c net.Conn) interface {
-					net.Conn
-					Handshake() error
-				} {
+				func(c net.Conn) tlsConn {
 					return stdtls.Server(c, ssrv)
 				}},
 		}
@@ -162,18 +153,7 @@ func BenchmarkThroughput(b *testing.B) {
 // "off" must stay at zero allocations, which is the promise that events
 // are free when nobody listens.
 func BenchmarkObserver(b *testing.B) {
-	ca, err := testpki.NewCA("Bench Root", testpki.ECDSAP256)
-	if err != nil {
-		b.Fatal(err)
-	}
-	leaf, err := ca.Issue(testpki.LeafOptions{Names: []string{"localhost"}, KeyType: testpki.ECDSAP256})
-	if err != nil {
-		b.Fatal(err)
-	}
-	cert, err := tls.X509KeyPair(leaf.CertPEM, leaf.KeyPEM)
-	if err != nil {
-		b.Fatal(err)
-	}
+	setup(b)
 	for _, on := range []bool{false, true} {
 		name := "off"
 		var observer func(tls.Event)
@@ -184,8 +164,8 @@ func BenchmarkObserver(b *testing.B) {
 			c, sv := loopback(b)
 			defer c.Close()
 			defer sv.Close()
-			client := tls.Client(c, &tls.Config{RootCAs: ca.Pool, ServerName: "localhost", Observer: observer})
-			server := tls.Server(sv, &tls.Config{Certificates: []tls.Certificate{cert}})
+			client := tls.Client(c, &tls.Config{RootCAs: roots, ServerName: "localhost", Observer: observer})
+			server := tls.Server(sv, &tls.Config{Certificates: []tls.Certificate{lucidCert}})
 			go io.Copy(io.Discard, server)
 			if err := client.Handshake(); err != nil {
 				b.Fatal(err)
