@@ -122,8 +122,7 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 		}
 		v.resumed, v.master = s, s.State.Secret
 		c.cfg.keyLog("CLIENT_RANDOM", c.result.ClientRandom, v.master)
-		c.result.DidResume = true
-		c.result.PeerChain = s.State.PeerCerts
+		c.result.resume(s.State, true)
 		c.cfg.emit(Event{Kind: Decision, Name: "resumption", Detail: "server resumed the TLS 1.2 session"})
 		if v.ticketOK {
 			return &expectTicket12{v}, nil
@@ -374,6 +373,8 @@ func (v *conv12) remember() {
 		ALPN:       c.result.ALPN,
 		ServerName: c.cfg.ServerName,
 		EMS:        true,
+		Group:      c.result.Group,
+		PeerScheme: uint16(c.result.PeerScheme),
 		PeerCerts:  c.result.PeerChain,
 	}
 	if v.resumed != nil && v.ticket == nil {

@@ -2,6 +2,7 @@ package handshake
 
 import (
 	"lucid/internal/alert"
+	"lucid/internal/session"
 	"lucid/internal/signature"
 	"lucid/internal/suites"
 	"lucid/internal/wire"
@@ -37,6 +38,19 @@ type Result struct {
 	// ClientHello is the hello the server answered (server role), kept
 	// for fingerprints and the inspection page.
 	ClientHello *wire.ClientHello
+}
+
+// resume records that the handshake resumed st: the peer is who it was when
+// the session was made, so its chain and signature scheme are reported
+// again; the group is too when the resumption runs no key exchange of its
+// own (noKeyExchange), as a TLS 1.2 or TLS 1.3 psk_ke resumption does.
+func (r *Result) resume(st *session.State, noKeyExchange bool) {
+	r.DidResume = true
+	r.PeerChain = st.PeerCerts
+	r.PeerScheme = signature.Scheme(st.PeerScheme)
+	if noKeyExchange {
+		r.Group = st.Group
+	}
 }
 
 // ccsState is a TLS 1.2 step that waits for the peer's change_cipher_spec,

@@ -91,8 +91,7 @@ func (c *client) acceptPSK(sh *wire.ServerHello, suite *suites.Suite) ([]byte, e
 		return nil, alert.New(alert.IllegalParameter, "server resumed with %s, whose hash differs from the ticket's", suite.Name)
 	}
 	s := c.cfg.Session
-	c.result.DidResume = true
-	c.result.PeerChain = s.State.PeerCerts
+	c.result.resume(s.State, sh.KeyShare.Group == 0)
 	c.cfg.emit(Event{Kind: Decision, Name: "resumption", Detail: "server accepted the session ticket"})
 	return s.State.Secret, nil
 }
@@ -116,6 +115,8 @@ func SessionFromTicket(r *Result, nst *wire.NewSessionTicket, now time.Time, ser
 		AgeAdd:     nst.AgeAdd,
 		ALPN:       r.ALPN,
 		ServerName: serverName,
+		Group:      r.Group,
+		PeerScheme: uint16(r.PeerScheme),
 		PeerCerts:  r.PeerChain,
 	}
 	return &ClientSession{State: st, Ticket: append([]byte(nil), nst.Ticket...)}, nil
@@ -189,6 +190,8 @@ func (s *server) issueTicket(psk []byte) error {
 		AgeAdd:     uint32(ageAdd[0])<<24 | uint32(ageAdd[1])<<16 | uint32(ageAdd[2])<<8 | uint32(ageAdd[3]),
 		ALPN:       r.ALPN,
 		ServerName: r.ServerName,
+		Group:      r.Group,
+		PeerScheme: uint16(r.PeerScheme),
 		PeerCerts:  r.PeerChain,
 	}
 	plain := st.Marshal()

@@ -143,6 +143,18 @@ func TestTLS12ResumeBySessionID(t *testing.T) {
 			if cv.s.ccs != 1 || cv.c.ccs != 1 {
 				t.Errorf("ccs: client %d, server %d", cv.c.ccs, cv.s.ccs)
 			}
+			// No key exchange and no signature on resumption: both sides
+			// report the group and the scheme of the original handshake.
+			fr, cr, sr := first.c.e.Result(), cv.c.e.Result(), cv.s.e.Result()
+			wantGroup, wantScheme := fr.Group, fr.PeerScheme
+			if suites.Lookup12(tc.suite).KeyExchange == suites.RSAKeyTransport {
+				wantGroup, wantScheme = 0, 0
+			} else if wantGroup == 0 || wantScheme == 0 {
+				t.Fatalf("full handshake reports group %#04x, scheme %v", wantGroup, wantScheme)
+			}
+			if cr.Group != wantGroup || sr.Group != wantGroup || cr.PeerScheme != wantScheme {
+				t.Errorf("resumed: groups %#04x/%#04x, client's peer scheme %v; want %#04x and %v", cr.Group, sr.Group, cr.PeerScheme, wantGroup, wantScheme)
+			}
 			// The session is remembered again, with the same ID.
 			if again := env.last(); !bytes.Equal(again.SessionID, cs.SessionID) {
 				t.Errorf("session after resumption has ID %x, want %x", again.SessionID, cs.SessionID)
@@ -379,8 +391,10 @@ func wantResumed13(t *testing.T, cv *rconv, cs *handshake.ClientSession, resumed
 		t.Errorf("server sent %s, want %s", got, types(want))
 	}
 	if resumed {
-		if cr.PeerScheme != 0 {
-			t.Errorf("resumed client reports a signature scheme %v", cr.PeerScheme)
+		// No CertificateVerify on resumption: the scheme reported is the
+		// one the server signed with when the session was made.
+		if cr.PeerScheme == 0 || uint16(cr.PeerScheme) != cs.State.PeerScheme {
+			t.Errorf("resumed client reports signature scheme %v, session has %#04x", cr.PeerScheme, cs.State.PeerScheme)
 		}
 		if len(cr.PeerChain) == 0 || !bytes.Equal(cr.PeerChain[0], cs.State.PeerCerts[0]) {
 			t.Errorf("resumed client lost the server's chain")
@@ -625,8 +639,10 @@ func TestTLS13ResumePSKOnly(t *testing.T) {
 	if !cr.DidResume || !sr.DidResume {
 		t.Fatalf("psk_ke did not resume")
 	}
-	if cr.Group != 0 || sr.Group != 0 {
-		t.Errorf("psk_ke reports groups %s / %s", kex.Name(cr.Group), kex.Name(sr.Group))
+	// No key exchange ran: both report the group the session was made
+	// with.
+	if cr.Group == 0 || cr.Group != cs.State.Group || sr.Group != cs.State.Group {
+		t.Errorf("psk_ke reports groups %s / %s, session has %s", kex.Name(cr.Group), kex.Name(sr.Group), kex.Name(cs.State.Group))
 	}
 	// A server that does not allow psk_ke does a full handshake, and
 	// issues no ticket the client could only use with psk_ke.

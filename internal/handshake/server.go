@@ -377,8 +377,7 @@ func (s *server) respond(n *negotiation) (state, error) {
 			return nil, err
 		}
 	} else {
-		s.result.DidResume = true
-		s.result.PeerChain = n.resumed.PeerCerts
+		s.result.resume(n.resumed, n.pskOnly)
 	}
 	s.sendMessage(&wire.Finished{VerifyData: keys.FinishedMAC(suite.Hash, ss, s.tr.sum())})
 

@@ -346,6 +346,8 @@ func (v *conv12s) state() *session.State {
 		ALPN:       s.result.ALPN,
 		ServerName: v.hello.ServerName,
 		EMS:        true,
+		Group:      s.result.Group,
+		PeerScheme: uint16(s.result.PeerScheme),
 		PeerCerts:  s.result.PeerChain,
 	}
 }
@@ -395,8 +397,7 @@ func (v *conv12s) resume(st *session.State, msg []byte) (state, error) {
 	// session ID; for a session-ID resumption it is the same ID anyway.
 	v.sessionID = v.hello.SessionID
 	s.result.Suite12 = v.suite
-	s.result.DidResume = true
-	s.result.PeerChain = st.PeerCerts
+	s.result.resume(st, true)
 	s.tr.setHash(v.suite.PRF)
 	s.tr.add(msg)
 	s.cfg.emit(Event{Kind: Decision, Name: "resumption", Detail: "resuming a TLS 1.2 session"})

@@ -47,11 +47,13 @@ const (
 	MaxCertLen = 64 << 10
 )
 
-// formatV1 is the first byte of every marshalled State. A different first
+// formatV2 is the first byte of every marshalled State. A different first
 // byte is a format we do not know, which Unmarshal refuses rather than
 // guesses at; RFC 5077 §5.5 asks that ticket keys change with the format,
-// and the version byte guards against a deployment that forgets.
-const formatV1 = 1
+// and the version byte guards against a deployment that forgets. Format 1
+// lacked the group and the peer's signature scheme; its tickets now fall
+// back to full handshakes.
+const formatV2 = 2
 
 // Flag bits in the marshalled State.
 const (
@@ -69,6 +71,14 @@ type State struct {
 	Version uint16
 	// Suite is the negotiated cipher suite.
 	Suite uint16
+	// Group is the key exchange group of the handshake that made the
+	// session, reported again when a resumption runs no key exchange of
+	// its own (TLS 1.2, TLS 1.3 psk_ke); 0 if there was none.
+	Group uint16
+	// PeerScheme is the signature scheme the peer authenticated with in
+	// that handshake, reported again on resumption, which has no
+	// CertificateVerify; 0 if the peer did not sign.
+	PeerScheme uint16
 	// Secret is the TLS 1.2 master secret or the TLS 1.3 resumption PSK
 	// (RFC 8446 §4.6.1). It must not be empty.
 	Secret []byte
@@ -154,11 +164,13 @@ func cloneBytes(b []byte) []byte {
 	return append(make([]byte, 0, len(b)), b...)
 }
 
-// Marshal encodes s in format version 1:
+// Marshal encodes s in format version 2:
 //
-//	uint8  format = 1
+//	uint8  format = 2
 //	uint16 version
 //	uint16 suite
+//	uint16 group
+//	uint16 peer_scheme
 //	uint8  flags          (bit 0: EMS; bit 1: PeerCerts present)
 //	int64  created_at     (Unix seconds, two's complement)
 //	uint32 lifetime       (seconds)
@@ -180,7 +192,7 @@ func (s *State) Marshal() []byte {
 	if s.Validate() != nil {
 		return nil
 	}
-	n := 1 + 2 + 2 + 1 + 8 + 4 + 4 + 4 + 1 + len(s.Secret) + 1 + len(s.ALPN) + 2 + len(s.ServerName) + 1
+	n := 1 + 2 + 2 + 2 + 2 + 1 + 8 + 4 + 4 + 4 + 1 + len(s.Secret) + 1 + len(s.ALPN) + 2 + len(s.ServerName) + 1
 	for _, c := range s.PeerCerts {
 		n += 3 + len(c)
 	}
@@ -193,9 +205,11 @@ func (s *State) Marshal() []byte {
 	if s.PeerCerts != nil {
 		flags |= flagPeerCerts
 	}
-	b = append(b, formatV1)
+	b = append(b, formatV2)
 	b = appendU16(b, s.Version)
 	b = appendU16(b, s.Suite)
+	b = appendU16(b, s.Group)
+	b = appendU16(b, s.PeerScheme)
 	b = append(b, flags)
 	b = appendU64(b, uint64(s.CreatedAt.Unix()))
 	b = appendU32(b, uint32(s.Lifetime/time.Second))
@@ -223,12 +237,14 @@ func (s *State) Marshal() []byte {
 // The returned State shares no memory with b, and its CreatedAt is in UTC.
 func Unmarshal(b []byte) (*State, error) {
 	d := decoder{buf: b}
-	if f := d.u8(); d.err == nil && f != formatV1 {
+	if f := d.u8(); d.err == nil && f != formatV2 {
 		return nil, fmt.Errorf("session: unknown state format %d", f)
 	}
 	s := &State{
-		Version: d.u16(),
-		Suite:   d.u16(),
+		Version:    d.u16(),
+		Suite:      d.u16(),
+		Group:      d.u16(),
+		PeerScheme: d.u16(),
 	}
 	flags := d.u8()
 	s.CreatedAt = time.Unix(int64(d.u64()), 0).UTC()

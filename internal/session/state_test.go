@@ -17,6 +17,8 @@ func fullState() *State {
 	return &State{
 		Version:      VersionTLS13,
 		Suite:        0x1302,
+		Group:        0x11ec,
+		PeerScheme:   0x0807,
 		Secret:       bytes.Repeat([]byte{0xa5}, 48),
 		CreatedAt:    t0,
 		Lifetime:     2*time.Hour + 300*time.Millisecond,
@@ -74,7 +76,7 @@ func TestStateRoundTrip(t *testing.T) {
 			if b == nil {
 				t.Fatalf("Marshal returned nil: %v", s.Validate())
 			}
-			if b[0] != formatV1 {
+			if b[0] != formatV2 {
 				t.Errorf("format byte %d", b[0])
 			}
 			got, err := Unmarshal(b)
@@ -166,6 +168,8 @@ func (r raw) bytes() []byte {
 	b := []byte{r.format}
 	b = appendU16(b, r.version)
 	b = appendU16(b, 0x1301)
+	b = appendU16(b, 0x001d)
+	b = appendU16(b, 0x0804)
 	b = append(b, r.flags)
 	b = appendU64(b, r.created)
 	b = appendU32(b, r.lifetime)
@@ -203,7 +207,7 @@ func (r raw) bytes() []byte {
 
 func goodRaw() raw {
 	return raw{
-		format: formatV1, flags: flagPeerCerts, version: VersionTLS13, lifetime: 3600,
+		format: formatV2, flags: flagPeerCerts, version: VersionTLS13, lifetime: 3600,
 		secretLen: -1, alpnLen: -1, secret: make([]byte, 32), alpn: []byte("h2"),
 		name: []byte("x"), certCount: -1, certs: [][]byte{{1}},
 	}
@@ -215,7 +219,7 @@ func TestUnmarshalRejects(t *testing.T) {
 	}
 	for name, mod := range map[string]func(*raw){
 		"format 0":           func(r *raw) { r.format = 0 },
-		"format 2":           func(r *raw) { r.format = 2 },
+		"format 1":           func(r *raw) { r.format = 1 },
 		"format 255":         func(r *raw) { r.format = 255 },
 		"version TLS 1.1":    func(r *raw) { r.version = 0x0302 },
 		"version zero":       func(r *raw) { r.version = 0 },
