@@ -84,7 +84,7 @@ func (c *Conn) chooseClientCertificate(req *handshake.CertRequest) (*handshake.C
 		if !ok {
 			continue
 		}
-		if _, ok := signature.Choose(signer.Public(), req.Version, schemes(req.Version == VersionTLS12), peer); !ok {
+		if _, ok := signature.Choose(signer.Public(), req.Version, certSchemes(cert, req.Version == VersionTLS12), peer); !ok {
 			continue
 		}
 		if len(req.AcceptableCAs) > 0 && !issuedByOneOf(cert, req.AcceptableCAs) {

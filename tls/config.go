@@ -117,6 +117,15 @@ type Config struct {
 	// CurvePreferences lists key exchange groups, most preferred first.
 	CurvePreferences []CurveID
 
+	// SignatureSchemes lists the signature schemes this side offers in
+	// signature_algorithms and accepts in the peer's handshake signature
+	// (ServerKeyExchange or CertificateVerify), most preferred first. nil
+	// means Lucid's defaults. It can only narrow or reorder those
+	// defaults: a scheme Lucid does not accept, such as any with SHA-1,
+	// is ignored. It does not limit what this side's own key signs with;
+	// Certificate.SupportedSignatureAlgorithms does that.
+	SignatureSchemes []SignatureScheme
+
 	// KeyLogWriter receives secrets in the NSS key log format, for
 	// Wireshark. It breaks the security of every connection it logs.
 	KeyLogWriter io.Writer
@@ -260,6 +269,22 @@ func (c *Config) writeKeyLog(label string, clientRandom, secret []byte) {
 	keyLogMu.Lock()
 	defer keyLogMu.Unlock()
 	c.KeyLogWriter.Write([]byte(line))
+}
+
+// verifySchemes is what this side offers and accepts: SignatureSchemes
+// kept to what Lucid accepts, or the defaults.
+func (c *Config) verifySchemes(tls12 bool) []signature.Scheme {
+	all := schemes(tls12)
+	if len(c.SignatureSchemes) == 0 {
+		return all
+	}
+	var out []signature.Scheme
+	for _, s := range c.SignatureSchemes {
+		if slices.Contains(all, signature.Scheme(s)) && !slices.Contains(out, signature.Scheme(s)) {
+			out = append(out, signature.Scheme(s))
+		}
+	}
+	return out
 }
 
 // schemes lists what Lucid signs with and accepts, in preference order:

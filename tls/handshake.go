@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 
 	"lucid/internal/alert"
@@ -210,7 +211,8 @@ func (c *Conn) engineConfig() (*handshake.Config, error) {
 		CipherSuites:  cfg.suites13(),
 		Suites12:      cfg.suites12(),
 		Groups:        cfg.groups(),
-		Schemes:       schemes(lo <= VersionTLS12),
+		Schemes:       cfg.verifySchemes(lo <= VersionTLS12),
+		SignSchemes:   schemes(lo <= VersionTLS12),
 		CertSchemes:   signature.DefaultCert,
 	}
 	if err := c.resumptionConfig(hc); err != nil {
@@ -220,6 +222,9 @@ func (c *Conn) engineConfig() (*handshake.Config, error) {
 	c.clientAuthConfig(hc)
 	if len(hc.Groups) == 0 {
 		return nil, errors.New("tls: CurvePreferences names no group Lucid implements")
+	}
+	if len(hc.Schemes) == 0 {
+		return nil, errors.New("tls: SignatureSchemes names no scheme Lucid accepts")
 	}
 	if cfg.KeyLogWriter != nil {
 		hc.KeyLog = cfg.writeKeyLog
@@ -272,7 +277,7 @@ func (c *Conn) chooseCertificate(h *handshake.HelloInfo) (*handshake.Certificate
 		if !ok {
 			continue
 		}
-		if _, ok := signature.Choose(signer.Public(), h.Version, schemes(h.Version == VersionTLS12), peer); !ok {
+		if _, ok := signature.Choose(signer.Public(), h.Version, certSchemes(cert, h.Version == VersionTLS12), peer); !ok {
 			continue
 		}
 		if fallback == nil {
@@ -289,6 +294,22 @@ func (c *Conn) chooseCertificate(h *handshake.HelloInfo) (*handshake.Certificate
 		return nil, alert.New(alert.HandshakeFailure, "no server certificate can sign with a scheme the client accepts")
 	}
 	return nil, alert.New(alert.HandshakeFailure, "no server certificate configured")
+}
+
+// certSchemes is what cert's key may sign with: Lucid's schemes, narrowed
+// to cert.SupportedSignatureAlgorithms when that is set.
+func certSchemes(cert *Certificate, tls12 bool) []signature.Scheme {
+	all := schemes(tls12)
+	if len(cert.SupportedSignatureAlgorithms) == 0 {
+		return all
+	}
+	var out []signature.Scheme
+	for _, s := range all {
+		if slices.Contains(cert.SupportedSignatureAlgorithms, SignatureScheme(s)) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func certificateMatches(cert *Certificate, name string) bool {

@@ -25,7 +25,7 @@ func (cfg *Config) clientCertificate(req *CertRequest) (*Certificate, signature.
 	if cert == nil || len(cert.Chain) == 0 || cert.Key == nil {
 		return nil, 0, nil
 	}
-	scheme, ok := signature.Choose(cert.Key.Public(), req.Version, cert.allowed(cfg.Schemes), u16ToSchemes(req.SignatureSchemes))
+	scheme, ok := signature.Choose(cert.Key.Public(), req.Version, cert.allowed(cfg.signing()), u16ToSchemes(req.SignatureSchemes))
 	if !ok {
 		// A certificate the server could not check is as good as none.
 		return nil, 0, nil

@@ -98,10 +98,16 @@ type Config struct {
 	// ServerName is the client's SNI (empty or an IP literal: not sent).
 	ServerName string
 	NextProtos []string
-	// CipherSuites, Groups and Schemes are in preference order.
+	// CipherSuites, Groups and the scheme lists are in preference order.
+	// Schemes are what this side offers in signature_algorithms and
+	// accepts in the peer's signatures; SignSchemes are what it signs
+	// with, of those the peer accepts (nil: Schemes). The two differ when
+	// a caller narrows what it will verify without narrowing what its own
+	// key may produce.
 	CipherSuites []uint16
 	Groups       []uint16
 	Schemes      []signature.Scheme
+	SignSchemes  []signature.Scheme
 	CertSchemes  []signature.Scheme
 
 	// MinVersion and MaxVersion bound the versions offered or accepted
@@ -151,6 +157,15 @@ type Config struct {
 
 	// Observe receives events; nil costs nothing.
 	Observe func(Event)
+}
+
+// signing is the list a certificate's key may sign with, before the
+// certificate's own limits and the peer's offer narrow it.
+func (c *Config) signing() []signature.Scheme {
+	if len(c.SignSchemes) > 0 {
+		return c.SignSchemes
+	}
+	return c.Schemes
 }
 
 func (c *Config) random(n int) ([]byte, error) {

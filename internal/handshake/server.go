@@ -257,7 +257,7 @@ func (s *server) chooseCertificate(n *negotiation, ch *wire.ClientHello) error {
 	if cert == nil || len(cert.Chain) == 0 || cert.Key == nil {
 		return alert.New(alert.HandshakeFailure, "server has no certificate for %q", ch.ServerName)
 	}
-	scheme, ok := signature.Choose(cert.Key.Public(), VersionTLS13, cert.allowed(s.cfg.Schemes), u16ToSchemes(ch.SignatureSchemes))
+	scheme, ok := signature.Choose(cert.Key.Public(), VersionTLS13, cert.allowed(s.cfg.signing()), u16ToSchemes(ch.SignatureSchemes))
 	if !ok {
 		return alert.New(alert.HandshakeFailure, "client accepts no signature scheme the server's key can make (client offered %v)", u16ToSchemes(ch.SignatureSchemes))
 	}

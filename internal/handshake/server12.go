@@ -148,7 +148,7 @@ func (v *conv12s) negotiate() error {
 			if group == 0 {
 				continue
 			}
-			scheme, ok := signature.Choose(pub, VersionTLS12, cert.allowed(cfg.Schemes), u16ToSchemes(ch.SignatureSchemes))
+			scheme, ok := signature.Choose(pub, VersionTLS12, cert.allowed(cfg.signing()), u16ToSchemes(ch.SignatureSchemes))
 			if !ok {
 				continue
 			}

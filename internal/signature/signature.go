@@ -91,6 +91,7 @@ var curveNames = map[string]string{"P-256": "secp256r1", "P-384": "secp384r1", "
 var Default13 = []Scheme{
 	ECDSAWithP256AndSHA256,
 	ECDSAWithP384AndSHA384,
+	ECDSAWithP521AndSHA512,
 	PSSWithSHA256,
 	PSSWithSHA384,
 	PSSWithSHA512,
@@ -99,16 +100,15 @@ var Default13 = []Scheme{
 
 // DefaultCert lists schemes accepted inside certificates
 // (signature_algorithms_cert, RFC 8446 §4.2.3): Default13 plus PKCS#1 v1.5,
-// which CAs still use to sign certificates and which RFC 8446 permits there,
-// and ecdsa_secp521r1_sha512.
+// which CAs still use to sign certificates and which RFC 8446 permits there.
 var DefaultCert = []Scheme{
 	ECDSAWithP256AndSHA256,
 	ECDSAWithP384AndSHA384,
+	ECDSAWithP521AndSHA512,
 	PSSWithSHA256,
 	PSSWithSHA384,
 	PSSWithSHA512,
 	Ed25519,
-	ECDSAWithP521AndSHA512,
 	PKCS1WithSHA256,
 	PKCS1WithSHA384,
 	PKCS1WithSHA512,

@@ -261,7 +261,8 @@ func TestChoose(t *testing.T) {
 		{"P-256 1.2 any hash", &keyP256.PublicKey, VersionTLS12, Default12, []Scheme{ECDSAWithP521AndSHA512}, ECDSAWithP521AndSHA512, true},
 		{"Ed25519", keyEd.Public(), VersionTLS13, Default13, Default13, Ed25519, true},
 		{"peer offers SHA-1 only", &keyRSA.PublicKey, VersionTLS12, Default12, []Scheme{PKCS1WithSHA1}, 0, false},
-		{"P-521 not in Default13", &keyP521.PublicKey, VersionTLS13, Default13, DefaultCert, 0, false},
+		{"P-521 in Default13", &keyP521.PublicKey, VersionTLS13, Default13, DefaultCert, ECDSAWithP521AndSHA512, true},
+		{"P-521 key, peer lacks it", &keyP521.PublicKey, VersionTLS13, Default13, []Scheme{ECDSAWithP256AndSHA256}, 0, false},
 		{"empty", &keyP256.PublicKey, VersionTLS13, nil, nil, 0, false},
 	}
 	for _, c := range cases {
@@ -324,7 +325,7 @@ func TestString(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
-	want13 := []Scheme{ECDSAWithP256AndSHA256, ECDSAWithP384AndSHA384, PSSWithSHA256, PSSWithSHA384, PSSWithSHA512, Ed25519}
+	want13 := []Scheme{ECDSAWithP256AndSHA256, ECDSAWithP384AndSHA384, ECDSAWithP521AndSHA512, PSSWithSHA256, PSSWithSHA384, PSSWithSHA512, Ed25519}
 	if !slices.Equal(Default13, want13) {
 		t.Errorf("Default13 = %v", Default13)
 	}
