@@ -82,10 +82,15 @@ var TLS12 = []*Suite12{
 	aead12(0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", ECDHERSA, ModeChaCha20Poly1305, 32, crypto.SHA256),
 	legacy(aead12(0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256", RSAKeyTransport, ModeGCM, 16, crypto.SHA256)),
 	legacy(aead12(0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384", RSAKeyTransport, ModeGCM, 32, crypto.SHA384)),
-	legacy(cbc12(0xc009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", ECDHEECDSA, sha1.New, 20)),
-	legacy(cbc12(0xc013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", ECDHERSA, sha1.New, 20)),
-	legacy(cbc12(0x003c, "TLS_RSA_WITH_AES_128_CBC_SHA256", RSAKeyTransport, sha256.New, 32)),
-	legacy(cbc12(0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA", RSAKeyTransport, sha1.New, 20)),
+	legacy(cbc12(0xc023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", ECDHEECDSA, 16, sha256.New, 32)),
+	legacy(cbc12(0xc027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", ECDHERSA, 16, sha256.New, 32)),
+	legacy(cbc12(0xc009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", ECDHEECDSA, 16, sha1.New, 20)),
+	legacy(cbc12(0xc013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", ECDHERSA, 16, sha1.New, 20)),
+	legacy(cbc12(0xc00a, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", ECDHEECDSA, 32, sha1.New, 20)),
+	legacy(cbc12(0xc014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", ECDHERSA, 32, sha1.New, 20)),
+	legacy(cbc12(0x003c, "TLS_RSA_WITH_AES_128_CBC_SHA256", RSAKeyTransport, 16, sha256.New, 32)),
+	legacy(cbc12(0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA", RSAKeyTransport, 16, sha1.New, 20)),
+	legacy(cbc12(0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA", RSAKeyTransport, 32, sha1.New, 20)),
 }
 
 func aead12(id uint16, name string, kx KeyExchange, mode Mode, keyLen int, prf crypto.Hash) *Suite12 {
@@ -96,10 +101,10 @@ func aead12(id uint16, name string, kx KeyExchange, mode Mode, keyLen int, prf c
 	return &Suite12{ID: id, Name: name, KeyExchange: kx, Mode: mode, KeyLen: keyLen, FixedIVLen: iv, PRF: prf}
 }
 
-// cbc12 describes an AES-128-CBC suite; every one of them uses the
-// SHA-256 PRF of TLS 1.2 (RFC 5246 §5), whatever its record MAC.
-func cbc12(id uint16, name string, kx KeyExchange, mac func() hash.Hash, macLen int) *Suite12 {
-	return &Suite12{ID: id, Name: name, KeyExchange: kx, Mode: ModeCBC, KeyLen: 16, MAC: mac, MACLen: macLen, PRF: crypto.SHA256}
+// cbc12 describes an AES-CBC suite; every one Lucid has uses the SHA-256
+// PRF of TLS 1.2 (RFC 5246 §5), whatever its record MAC.
+func cbc12(id uint16, name string, kx KeyExchange, keyLen int, mac func() hash.Hash, macLen int) *Suite12 {
+	return &Suite12{ID: id, Name: name, KeyExchange: kx, Mode: ModeCBC, KeyLen: keyLen, MAC: mac, MACLen: macLen, PRF: crypto.SHA256}
 }
 
 func legacy(s *Suite12) *Suite12 {
