@@ -20,6 +20,12 @@ type ConnectionState struct {
 	// Who the peer is.
 	PeerCertificates []*x509.Certificate
 	VerifiedChains   [][]*x509.Certificate
+	// OCSPResponse and SignedCertificateTimestamps are what the server
+	// sent with its certificate (client side): a stapled OCSP response
+	// and certificate transparency timestamps, both as received and not
+	// checked. A client always asks for them.
+	OCSPResponse                []byte
+	SignedCertificateTimestamps [][]byte
 
 	// How the handshake went.
 	HandshakeComplete bool
@@ -79,6 +85,8 @@ func (c *Conn) connectionStateLocked() ConnectionState {
 		}
 	}
 	cs.VerifiedChains = c.verifiedChains
+	cs.OCSPResponse = r.OCSPResponse
+	cs.SignedCertificateTimestamps = r.SCTs
 	cs.DidHelloRetryRequest = r.DidHRR
 	cs.SignatureScheme = SignatureScheme(r.PeerScheme)
 	if r.ClientHello != nil {

@@ -76,6 +76,10 @@ func (c *client) buildHello() error {
 		SignatureSchemes:     schemesToU16(cfg.Schemes),
 		SignatureSchemesCert: schemesToU16(cfg.CertSchemes),
 		ALPN:                 cfg.NextProtos,
+		// Asking costs the server nothing it does not have, and lets
+		// the caller see a staple or timestamps if there are any.
+		StatusRequest: true,
+		SCT:           true,
 	}
 	copy(h.Random[:], random)
 	if tls13 {
@@ -441,6 +445,7 @@ func (s *expectCertificate) handle(typ uint8, msg []byte) (state, error) {
 		c.cfg.emit(Event{Kind: Check, Name: "certificate_chain", Detail: "chain verified"})
 	}
 	c.result.PeerChain = chain
+	c.result.OCSPResponse, c.result.SCTs = cert.Entries[0].OCSPStaple, cert.Entries[0].SCTs
 	c.tr.add(msg)
 	return &expectCertificateVerify{keys: handshakeKeys(*s), leaf: leaf}, nil
 }

@@ -33,6 +33,7 @@ type conv12 struct {
 	request     *wire.CertificateRequest12
 	resumed     *ClientSession
 	ticketOK    bool // the server will send a NewSessionTicket
+	statusOK    bool // the server may send a CertificateStatus
 	ticket      []byte
 	lifetime    time.Duration
 }
@@ -72,6 +73,10 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 			offered = c.hello.TicketSupported
 		case wire.ExtServerName:
 			offered = c.hello.ServerName != ""
+		case wire.ExtStatusRequest:
+			offered = c.hello.StatusRequest
+		case wire.ExtSCT:
+			offered = c.hello.SCT
 		default:
 			offered = false
 		}
@@ -105,11 +110,12 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 	c.tr.add(msg)
 	c.shares = nil
 	c.serverSessionID = sh.SessionID
+	c.result.SCTs = sh.SCTs
 	c.result.Version = VersionTLS12
 	c.result.Suite12 = suite
 	c.result.ServerRandom = sh.Random
 	c.result.ServerName = cfg.ServerName
-	v := &conv12{c: c, suite: suite, server: sh.Random, ticketOK: sh.TicketSupported}
+	v := &conv12{c: c, suite: suite, server: sh.Random, ticketOK: sh.TicketSupported, statusOK: sh.StatusRequest}
 
 	// An abbreviated handshake: the server echoed the session ID we sent
 	// with a session we offered (RFC 5246 §7.3, RFC 5077 §3.4).
@@ -168,10 +174,42 @@ func (s *expectCertificate12) handle(typ uint8, msg []byte) (state, error) {
 	c.result.PeerChain = cert.Certificates
 	v.leaf = leaf
 	c.tr.add(msg)
-	if v.suite.KeyExchange == suites.RSAKeyTransport {
-		return &expectServerHelloDone{v}, nil
+	next := v.afterCertificate()
+	if v.statusOK {
+		return &expectCertificateStatus{v, next}, nil
 	}
-	return &expectServerKeyExchange{v}, nil
+	return next, nil
+}
+
+// afterCertificate is what follows the server's Certificate (and its
+// CertificateStatus, if any).
+func (v *conv12) afterCertificate() state {
+	if v.suite.KeyExchange == suites.RSAKeyTransport {
+		return &expectServerHelloDone{v}
+	}
+	return &expectServerKeyExchange{v}
+}
+
+// expectCertificateStatus takes the OCSP staple a server that acknowledged
+// status_request may send after its Certificate. RFC 6066 §8 lets it send
+// none even then, so any other message goes on to the next state.
+type expectCertificateStatus struct {
+	v    *conv12
+	next state
+}
+
+func (s *expectCertificateStatus) handle(typ uint8, msg []byte) (state, error) {
+	if typ != wire.TypeCertificateStatus {
+		return s.next.handle(typ, msg)
+	}
+	c := s.v.c
+	cs, err := receive(c.cfg, typ, msg, wire.TypeCertificateStatus, wire.ParseCertificateStatus)
+	if err != nil {
+		return nil, err
+	}
+	c.result.OCSPResponse = cs.OCSPResponse
+	c.tr.add(msg)
+	return s.next, nil
 }
 
 // keyFitsExchange reports whether a certificate key can serve a suite.

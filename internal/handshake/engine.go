@@ -16,15 +16,20 @@ const (
 
 // Result is what a finished handshake established.
 type Result struct {
-	Version      uint16
-	Suite        *suites.Suite   // TLS 1.3
-	Suite12      *suites.Suite12 // TLS 1.2
-	DidResume    bool
-	Group        uint16
-	ALPN         string
-	ServerName   string
-	PeerChain    [][]byte
-	PeerScheme   signature.Scheme
+	Version    uint16
+	Suite      *suites.Suite   // TLS 1.3
+	Suite12    *suites.Suite12 // TLS 1.2
+	DidResume  bool
+	Group      uint16
+	ALPN       string
+	ServerName string
+	PeerChain  [][]byte
+	PeerScheme signature.Scheme
+	// OCSPResponse and SCTs are what the server sent with its leaf
+	// certificate (client role): a stapled OCSP response (RFC 6066 §8)
+	// and signed certificate timestamps (RFC 6962 §3.3).
+	OCSPResponse []byte
+	SCTs         [][]byte
 	ClientRandom [32]byte
 	ServerRandom [32]byte
 	DidHRR       bool

@@ -100,6 +100,9 @@ func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
 	v.sendServerHello(ch.ServerName != "")
 	chain := &wire.Certificate12{Certificates: v.cert.Chain}
 	s.sendMessage(chain)
+	if ch.StatusRequest && len(v.cert.OCSPStaple) > 0 {
+		s.sendMessage(&wire.CertificateStatus{OCSPResponse: v.cert.OCSPStaple})
+	}
 	if v.suite.KeyExchange != suites.RSAKeyTransport {
 		if err := v.sendKeyExchange(); err != nil {
 			return nil, err
@@ -192,6 +195,15 @@ func (v *conv12s) sendServerHello(nameAck bool) {
 	}
 	if ch.ECPointFormats != nil && v.suite.KeyExchange != suites.RSAKeyTransport {
 		sh.ECPointFormats = []uint8{0}
+	}
+	// A staple and timestamps travel only with a Certificate, that is in a
+	// full handshake, and only to a client that asked (RFC 6066 §8, RFC
+	// 6962 §3.3.1).
+	if v.cert != nil && v.resumed == nil {
+		sh.StatusRequest = ch.StatusRequest && len(v.cert.OCSPStaple) > 0
+		if ch.SCT {
+			sh.SCTs = v.cert.SCTs
+		}
 	}
 	s.sendMessage(sh)
 }

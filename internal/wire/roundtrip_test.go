@@ -161,7 +161,8 @@ func TestServerHelloRoundTrip(t *testing.T) {
 			ExtendedMasterSecret: true, SecureRenegotiationSupported: true, SecureRenegotiation: fill(24, 3),
 			TicketSupported: true, ALPN: "h2", ECPointFormats: []uint8{0}, StatusRequest: true,
 			ServerNameAck: true, RecordSizeLimit: 4096,
-			Unknown: map[uint16][]byte{ExtSCT: []byte("sct-list"), 0xfe00: []byte("x")},
+			SCTs:    [][]byte{[]byte("sct-1"), []byte("sct-2")},
+			Unknown: map[uint16][]byte{0xfe00: []byte("x")},
 		}, []uint16{ExtRenegotiationInfo, ExtServerName, ExtExtendedMasterSecret, ExtSessionTicket, ExtECPointFormats, ExtALPN, ExtStatusRequest, ExtRecordSizeLimit, ExtSCT, 0xfe00}},
 		{"TLS 1.2 without extensions", &ServerHello{
 			LegacyVersion: 0x0303, Random: random, CipherSuite: 0x009c,

@@ -40,16 +40,16 @@ type ServerHello struct {
 	ALPN                         string
 	ECPointFormats               []uint8
 	StatusRequest                bool
-	ServerNameAck                bool   // empty server_name: the server used the client's name
-	RecordSizeLimit              uint16 // 0 = absent
+	SCTs                         [][]byte // signed_certificate_timestamp list
+	ServerNameAck                bool     // empty server_name: the server used the client's name
+	RecordSizeLimit              uint16   // 0 = absent
 
 	// Extensions lists the extension types in the order received; the
 	// engine checks each against what the client offered. Marshal treats
 	// it as ClientHello.Extensions does.
 	Extensions []uint16
 
-	// Unknown holds the bodies of extensions without a field (unknown
-	// types, and a TLS 1.2 signed_certificate_timestamp list).
+	// Unknown holds the bodies of extensions without a field.
 	Unknown map[uint16][]byte
 }
 
@@ -90,7 +90,7 @@ var serverHelloOrder = []*extension{
 	extPreSharedKey, extKeyShare, extCookie, extSupportedVersions,
 	extRenegotiationInfo, extServerName, extExtendedMasterSecret,
 	extSessionTicket, extECPointFormats, extALPN, extStatusRequest,
-	extRecordSizeLimit,
+	extRecordSizeLimit, extSCT,
 }
 
 // Marshal returns the complete ServerHello message, header included, or
