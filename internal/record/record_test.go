@@ -17,7 +17,7 @@ var (
 )
 
 // testAEAD returns the raw AES-128-GCM AEAD under testKey.
-func testAEAD(t *testing.T) cipher.AEAD {
+func testAEAD(t testing.TB) cipher.AEAD {
 	t.Helper()
 	aead, err := suites.Lookup13(suites.TLS_AES_128_GCM_SHA256).NewAEAD(testKey)
 	if err != nil {
