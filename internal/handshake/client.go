@@ -28,6 +28,9 @@ type client struct {
 	pskSuite *suites.Suite
 	// serverSessionID is a TLS 1.2 server's session ID, for resumption.
 	serverSessionID []byte
+	// offered12 says the ClientHello offers a TLS 1.2 session, by ID or
+	// by ticket; only then may a TLS 1.2 server echo our session ID.
+	offered12 bool
 }
 
 // NewClient returns a client engine. Call Start for the first flight.
@@ -56,18 +59,28 @@ func (c *client) buildHello() error {
 	if err != nil {
 		return fmt.Errorf("reading client random: %w", err)
 	}
+	tls13, tls12 := cfg.allows(VersionTLS13), cfg.allows(VersionTLS12)
+	s12 := cfg.Session
+	if s12 != nil && (s12.State.Version != VersionTLS12 || !tls12) {
+		s12 = nil
+	}
+	byID := s12 != nil && len(s12.SessionID) > 0 && s12.Ticket == nil
+	byTicket := s12 != nil && s12.Ticket != nil && cfg.TicketsWanted
+	c.offered12 = byID || byTicket
 	// RFC 8446 §D.4: a non-empty legacy_session_id puts the handshake in
 	// middlebox compatibility mode, which real networks need; in TLS 1.2
 	// the same random ID tells a client offering a ticket whether the
-	// server resumed (RFC 5077 §3.4).
-	sid, err := cfg.random(32)
-	if err != nil {
-		return fmt.Errorf("reading session id: %w", err)
+	// server resumed (RFC 5077 §3.4). Otherwise it stays empty, as RFC
+	// 5246 §7.4.1.2 has it when there is no session to name.
+	var sid []byte
+	switch {
+	case byID:
+		sid = s12.SessionID
+	case tls13 || byTicket:
+		if sid, err = cfg.random(32); err != nil {
+			return fmt.Errorf("reading session id: %w", err)
+		}
 	}
-	if s := cfg.Session; s != nil && s.State.Version == VersionTLS12 && len(s.SessionID) > 0 && s.Ticket == nil {
-		sid = s.SessionID
-	}
-	tls13, tls12 := cfg.allows(VersionTLS13), cfg.allows(VersionTLS12)
 	h := &wire.ClientHello{
 		LegacyVersion:        VersionTLS12,
 		SessionID:            sid,
@@ -112,8 +125,8 @@ func (c *client) buildHello() error {
 		h.ECPointFormats = []uint8{0}
 		if cfg.TicketsWanted {
 			h.TicketSupported = true
-			if s := cfg.Session; s != nil && s.State.Version == VersionTLS12 {
-				h.SessionTicket = s.Ticket
+			if byTicket {
+				h.SessionTicket = s12.Ticket
 			}
 		}
 	}

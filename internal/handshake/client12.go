@@ -118,8 +118,15 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 	v := &conv12{c: c, suite: suite, server: sh.Random, ticketOK: sh.TicketSupported, statusOK: sh.StatusRequest}
 
 	// An abbreviated handshake: the server echoed the session ID we sent
-	// with a session we offered (RFC 5246 §7.3, RFC 5077 §3.4).
-	if s := cfg.Session; s != nil && len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, c.hello.SessionID) && s.State.Version == VersionTLS12 {
+	// with a session we offered (RFC 5246 §7.3, RFC 5077 §3.4). An echo
+	// of an ID that names no session (TLS 1.3's compatibility ID, or a
+	// ticket we did not send) is a server resuming something we never
+	// offered.
+	echoed := len(sh.SessionID) > 0 && bytes.Equal(sh.SessionID, c.hello.SessionID)
+	if echoed && !c.offered12 {
+		return nil, alert.New(alert.IllegalParameter, "server echoed a session ID that names no session the client offered")
+	}
+	if s := cfg.Session; echoed {
 		if s.State.Suite != suite.ID {
 			return nil, alert.New(alert.IllegalParameter, "server resumed a session with a different cipher suite")
 		}

@@ -369,3 +369,58 @@ func TestTLS12ClientAlerts(t *testing.T) {
 		t.Run(tc.name, tc.run)
 	}
 }
+
+// echoSessionID makes the server's ServerHello echo the session ID of the
+// client's ClientHello, whatever the client offered.
+func echoSessionID(t *testing.T) func(Msg) [][]byte {
+	var sid []byte
+	return func(m Msg) [][]byte {
+		switch {
+		case !m.ToClient && m.Type == wire.TypeClientHello:
+			ch, err := wire.ParseClientHello(m.Bytes[wire.HeaderLen:])
+			if err != nil {
+				t.Fatal(err)
+			}
+			sid = ch.SessionID
+		case m.ToClient && m.Type == wire.TypeServerHello:
+			return mutServerHello(t, func(sh *wire.ServerHello) { sh.SessionID = sid })(m.Bytes)
+		}
+		return [][]byte{m.Bytes}
+	}
+}
+
+// A TLS 1.2 server that echoes the client's session ID claims to resume;
+// when the client offered no TLS 1.2 session (the ID was TLS 1.3's
+// compatibility ID), that claim is false (RFC 5246 §7.4.1.3).
+func TestTLS12EchoedSessionIDWithoutSession(t *testing.T) {
+	alert12Case{
+		name:   "echo of the compatibility session ID",
+		client: func(c *handshake.Config) { c.MaxVersion = v13 },
+		tamper: echoSessionID,
+		who:    "client", at: wire.TypeServerHello, want: alert.IllegalParameter, contains: "names no session",
+	}.run(t)
+}
+
+// A client offering only TLS 1.2 and no session sends an empty session ID
+// (RFC 5246 §7.4.1.2); one that also offers TLS 1.3 sends a 32-byte
+// compatibility ID (RFC 8446 §D.4).
+func TestClientSessionIDOnlyWhenNeeded(t *testing.T) {
+	for _, tc := range []struct {
+		max  uint16
+		want int
+	}{{v12, 0}, {v13, 32}} {
+		cfg := client12(nil)
+		cfg.MaxVersion = tc.max
+		acts, err := handshake.NewClient(cfg).Start()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ch, err := wire.ParseClientHello(acts[0].Data[wire.HeaderLen:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ch.SessionID) != tc.want {
+			t.Errorf("max %#04x: session ID of %d bytes, want %d", tc.max, len(ch.SessionID), tc.want)
+		}
+	}
+}

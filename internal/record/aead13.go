@@ -81,9 +81,6 @@ func (a *AEAD13) Open(rec []byte) (uint8, []byte, error) {
 		return 0, nil, alert.New(alert.DecodeError, "record of %d bytes is shorter than its header", len(rec))
 	}
 	body := rec[HeaderLen:]
-	if rec[0] != TypeApplicationData {
-		return 0, nil, alert.New(alert.UnexpectedMessage, "protected record has outer type %s, want application_data", TypeName(rec[0]))
-	}
 	if len(body) > MaxCiphertext13 {
 		return 0, nil, alert.New(alert.RecordOverflow, "protected record of %d bytes exceeds %d", len(body), MaxCiphertext13)
 	}
@@ -99,6 +96,13 @@ func (a *AEAD13) Open(rec []byte) (uint8, []byte, error) {
 		// a flipped bit, a replay and a reordering look the same here,
 		// which is the point of putting the sequence number in the nonce.
 		return 0, nil, alert.New(alert.BadRecordMAC, "record %d failed authentication (tampered, replayed, reordered or wrong key)", a.seq-1)
+	}
+	// The header is the AEAD's additional data, so a record that gets
+	// here with another outer type was sealed that way by the peer; one
+	// injected in the clear failed authentication above, which RFC 8446
+	// §5.2 answers with bad_record_mac.
+	if rec[0] != TypeApplicationData {
+		return 0, nil, alert.New(alert.UnexpectedMessage, "protected record has outer type %s, want application_data", TypeName(rec[0]))
 	}
 	// RFC 8446 §5.4: the whole TLSInnerPlaintext, content, type and
 	// padding, MUST NOT exceed 2^14 + 1 bytes; padding cannot smuggle in

@@ -111,9 +111,9 @@ func TestSequenceNumbers(t *testing.T) {
 
 // TestBitFlips flips every bit of a record, one at a time, and opens it
 // with a fresh opener: the ciphertext, tag and the header (the additional
-// data) are all authenticated. The outer content type is checked before
-// decryption: a record that does not claim to be application_data is
-// rejected as unexpected_message (RFC 8446 §5, §5.2).
+// data) are all authenticated, the outer content type included: a record
+// injected with another type fails authentication like any other forgery
+// (RFC 8446 §5.2).
 func TestBitFlips(t *testing.T) {
 	recs, _ := sealThree(t)
 	rec := recs[0]
@@ -123,9 +123,6 @@ func TestBitFlips(t *testing.T) {
 			bad[i] ^= 1 << bit
 			_, _, err := open(fresh(t), bad)
 			want := alert.BadRecordMAC
-			if i == 0 {
-				want = alert.UnexpectedMessage
-			}
 			if err == nil {
 				t.Errorf("byte %d bit %d flipped: Open succeeded", i, bit)
 				continue
@@ -282,4 +279,15 @@ func TestSealCapacity(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A record the peer itself sealed with an outer type other than
+// application_data authenticates but is still refused.
+func TestSealedWithWrongOuterType(t *testing.T) {
+	aead := testAEAD(t)
+	inner := []byte{'h', 'i', TypeApplicationData}
+	rec := AppendHeader(nil, TypeHandshake, 0x0303, len(inner)+aead.Overhead())
+	rec = aead.Seal(rec, testIV, inner, rec[:HeaderLen])
+	_, _, err := fresh(t).Open(rec)
+	wantAlert(t, "outer type handshake", err, alert.UnexpectedMessage)
 }

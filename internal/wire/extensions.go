@@ -153,6 +153,17 @@ func (s *set16) has(t uint16) bool { return s[t/64]&(1<<(t%64)) != 0 }
 // already consumed by the caller) into a list, enforcing framing and
 // uniqueness.
 func readExtensions(r *reader) []rawExtension {
+	return readExtensionsOr(r, alert.DecodeError)
+}
+
+// readExtensionsOr is readExtensions with the alert for a duplicated
+// extension chosen by the caller. RFC 8446 §4.2 forbids duplicates without
+// naming an alert; decode_error fits a block that cannot be read as one
+// value per type, but a HelloRetryRequest and a NewSessionTicket answer
+// with illegal_parameter, as BoringSSL and Go's crypto/tls do, since both
+// messages carry instructions whose repetition is a contradiction rather
+// than a malformation.
+func readExtensionsOr(r *reader, duplicate alert.Description) []rawExtension {
 	var list []rawExtension
 	var seen set16
 	for r.more() {
@@ -164,7 +175,7 @@ func readExtensions(r *reader) []rawExtension {
 		// RFC 8446 §4.2, RFC 5246 §7.4.1.4: there MUST NOT be more than
 		// one extension of the same type in a given extension block.
 		if seen.has(t) {
-			r.failf(alert.IllegalParameter, "duplicate extension %s", ExtensionName(t))
+			r.failf(duplicate, "duplicate extension %s", ExtensionName(t))
 			return nil
 		}
 		seen.add(t)

@@ -1,6 +1,10 @@
 package wire
 
-import "bytes"
+import (
+	"bytes"
+
+	"lucid/internal/alert"
+)
 
 // NewSessionTicket is the TLS 1.3 post-handshake ticket (RFC 8446 §4.6.1).
 type NewSessionTicket struct {
@@ -38,7 +42,7 @@ func ParseNewSessionTicket(body []byte) (*NewSessionTicket, error) {
 	m.AgeAdd = r.u32("ticket_age_add")
 	m.Nonce = r.vec(1, "ticket_nonce", 0, 0xff)
 	m.Ticket = r.vec(2, "ticket", 1, 0xffff)
-	exts := readExtensions(r.subVec(2, "extensions", 0, 0xfffe))
+	exts := readExtensionsOr(r.subVec(2, "extensions", 0, 0xfffe), alert.IllegalParameter)
 	r.end()
 	dispatch(r, m, "a NewSessionTicket", exts, pickNST, nil)
 	if err := r.err(); err != nil {

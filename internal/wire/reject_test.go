@@ -66,8 +66,8 @@ func TestRejections(t *testing.T) {
 		{"CH one stray byte instead of extensions", parseCH, cat(chBody()[:39], []byte{0}), decodeError},
 		{"CH trailing byte", parseCH, cat(chBody(chSV), []byte{0}), decodeError},
 		{"CH extension overruns block", parseCH, cat([]byte{3, 3}, make([]byte, 32), vec8(), vec16(0x13, 0x01), vec8(0), vec16(0, 43, 0, 9, 2, 3, 4)), decodeError},
-		{"CH duplicate extension", parseCH, chBody(chSV, ext(ExtCookie, vec16(1)...), chSV), illegalParam},
-		{"CH duplicate unknown extension", parseCH, chBody(ext(0x1a1a), ext(0x1a1a)), illegalParam},
+		{"CH duplicate extension", parseCH, chBody(chSV, ext(ExtCookie, vec16(1)...), chSV), decodeError},
+		{"CH duplicate unknown extension", parseCH, chBody(ext(0x1a1a), ext(0x1a1a)), decodeError},
 		// Extension contents.
 		{"CH supported_versions 1 byte", parseCH, chBody(ext(ExtSupportedVersions, 1, 3)), decodeError},
 		{"CH supported_versions odd", parseCH, chBody(ext(ExtSupportedVersions, 3, 3, 4, 3)), decodeError},
@@ -96,7 +96,7 @@ func TestRejections(t *testing.T) {
 		// ServerHello and HelloRetryRequest.
 		{"SH compression 1", parseSH, cat([]byte{3, 3}, make([]byte, 32), vec8(), []byte{0x13, 0x01, 1}), illegalParam},
 		{"SH trailing byte", parseSH, cat(shBody(plainRandom, svTLS13), []byte{0}), decodeError},
-		{"SH duplicate extension", parseSH, shBody(plainRandom, svTLS13, ext(ExtKeyShare, x25519Share...), svTLS13), illegalParam},
+		{"SH duplicate extension", parseSH, shBody(plainRandom, svTLS13, ext(ExtKeyShare, x25519Share...), svTLS13), decodeError},
 		{"SH HelloRetryRequest key_share form", parseSH, shBody(plainRandom, svTLS13, ext(ExtKeyShare, 0, 0x1d)), decodeError},
 		{"HRR ServerHello key_share form", parseSH, shBody(HelloRetryRequestRandom, svTLS13, ext(ExtKeyShare, x25519Share...)), decodeError},
 		{"HRR pre_shared_key", parseSH, shBody(HelloRetryRequestRandom, svTLS13, ext(ExtPreSharedKey, 0, 0)), illegalParam},
@@ -107,6 +107,8 @@ func TestRejections(t *testing.T) {
 		{"SH supported_versions list form", parseSH, shBody(plainRandom, ext(ExtSupportedVersions, 2, 3, 4)), decodeError},
 		{"SH key_share group 0", parseSH, shBody(plainRandom, svTLS13, ext(ExtKeyShare, cat([]byte{0, 0}, vec16(1))...)), illegalParam},
 		{"HRR selected_group 0", parseSH, shBody(HelloRetryRequestRandom, svTLS13, ext(ExtKeyShare, 0, 0)), illegalParam},
+		{"HRR duplicate extension", parseSH, shBody(HelloRetryRequestRandom, svTLS13, ext(ExtCookie, vec16(1)...), ext(ExtCookie, vec16(1)...)), illegalParam},
+		{"HRR compression 1", parseSH, cat([]byte{3, 3}, HelloRetryRequestRandom[:], vec8(), []byte{0x13, 0x01, 1}), decodeError},
 		{"SH TLS 1.2 ALPN two protocols", parseSH, shBody(plainRandom, ext(ExtALPN, vec16(cat(vec8('a'), vec8('b'))...)...)), illegalParam},
 		{"SH TLS 1.2 padding", parseSH, shBody(plainRandom, ext(ExtPadding)), illegalParam},
 		// EncryptedExtensions.
@@ -114,7 +116,7 @@ func TestRejections(t *testing.T) {
 		{"EE supported_versions", parseEE, vec16(svTLS13...), illegalParam},
 		{"EE extended_master_secret", parseEE, vec16(ext(ExtExtendedMasterSecret)...), illegalParam},
 		{"EE server_name with data", parseEE, vec16(ext(ExtServerName, 0)...), decodeError},
-		{"EE duplicate", parseEE, vec16(cat(ext(ExtEarlyData), ext(ExtEarlyData))...), illegalParam},
+		{"EE duplicate", parseEE, vec16(cat(ext(ExtEarlyData), ext(ExtEarlyData))...), decodeError},
 		{"EE trailing byte", parseEE, cat(vec16(), []byte{0}), decodeError},
 		{"EE empty body", parseEE, nil, decodeError},
 		{"EE record_size_limit 0", parseEE, vec16(ext(ExtRecordSizeLimit, 0, 0)...), illegalParam},
@@ -124,7 +126,7 @@ func TestRejections(t *testing.T) {
 		{"Cert OCSP status_type 2", parseCert, certBody(certEntry(ext(ExtStatusRequest, 2, 0, 0, 1, 0))), illegalParam},
 		{"Cert OCSP empty response", parseCert, certBody(certEntry(ext(ExtStatusRequest, 1, 0, 0, 0))), decodeError},
 		{"Cert empty SCT list", parseCert, certBody(certEntry(ext(ExtSCT, vec16()...))), decodeError},
-		{"Cert duplicate entry extension", parseCert, certBody(certEntry(ext(0x7777), ext(0x7777))), illegalParam},
+		{"Cert duplicate entry extension", parseCert, certBody(certEntry(ext(0x7777), ext(0x7777))), decodeError},
 		{"Cert list overruns", parseCert, cat(vec8(), []byte{0, 0, 9}, certEntry()), decodeError},
 		{"Cert trailing byte", parseCert, cat(certBody(certEntry()), []byte{0}), decodeError},
 		// CertificateRequest.

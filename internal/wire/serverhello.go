@@ -127,13 +127,24 @@ func ParseServerHello(body []byte) (*ServerHello, error) {
 	// In TLS 1.2 it must be one the client offered, and Lucid only
 	// offers null compression.
 	if r.ok() && m.CompressionMethod != 0 {
-		r.failf(alert.IllegalParameter, "compression method %d is not null(0)", m.CompressionMethod)
+		// In a HelloRetryRequest the value is simply out of its range
+		// (decode_error); in a ServerHello it names a method the client
+		// did not offer (illegal_parameter).
+		bad := alert.IllegalParameter
+		if m.IsHelloRetryRequest() {
+			bad = alert.DecodeError
+		}
+		r.failf(bad, "compression method %d is not null(0)", m.CompressionMethod)
 		return nil, r.err()
 	}
 	// A TLS 1.2 ServerHello may omit the extensions block (RFC 5246
 	// §7.4.1.3).
 	if r.more() {
-		exts := readExtensions(r.subVec(2, "extensions", 0, 0xffff))
+		duplicate := alert.DecodeError
+		if m.IsHelloRetryRequest() {
+			duplicate = alert.IllegalParameter
+		}
+		exts := readExtensionsOr(r.subVec(2, "extensions", 0, 0xffff), duplicate)
 		r.end()
 		if !r.ok() {
 			return nil, r.err()
