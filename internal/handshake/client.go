@@ -442,6 +442,9 @@ func (s *expectCertificate) handle(typ uint8, msg []byte) (state, error) {
 		if e.SCTs != nil && !c.hello.SCT {
 			return nil, alert.New(alert.UnsupportedExtension, "server sent SCTs that were not requested")
 		}
+		if len(e.Unknown) > 0 {
+			return nil, alert.New(alert.UnsupportedExtension, "server's certificate entry carries extension %s, which was not requested", wire.ExtensionName(e.Unknown[0]))
+		}
 	}
 	leaf, err := x509.ParseCertificate(chain[0])
 	if err != nil {

@@ -66,7 +66,7 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 	for _, ext := range sh.Extensions {
 		offered := true
 		switch ext {
-		case wire.ExtRenegotiationInfo, wire.ExtExtendedMasterSecret, wire.ExtECPointFormats:
+		case wire.ExtRenegotiationInfo, wire.ExtExtendedMasterSecret, wire.ExtECPointFormats, wire.ExtSupportedGroups:
 		case wire.ExtALPN:
 			offered = len(c.hello.ALPN) > 0
 		case wire.ExtSessionTicket:
@@ -163,6 +163,9 @@ func (s *expectCertificate12) handle(typ uint8, msg []byte) (state, error) {
 	}
 	if !keyFitsExchange(leaf.PublicKey, v.suite.KeyExchange) {
 		return nil, alert.New(alert.UnsupportedCertificate, "server certificate's %T key does not fit %s", leaf.PublicKey, v.suite.Name)
+	}
+	if !ecdsaCurveIn(leaf.PublicKey, c.hello.SupportedGroups) {
+		return nil, alert.New(alert.IllegalParameter, "server certificate's ECDSA key is on a curve the client did not offer (RFC 8422 §5.3)")
 	}
 	usage := x509.KeyUsageDigitalSignature
 	if v.suite.KeyExchange == suites.RSAKeyTransport {

@@ -311,6 +311,15 @@ func TestClientRejectsCertificate(t *testing.T) {
 			fn:   cert(func(m *wire.Certificate) { m.Entries[0].Data = []byte{0x30, 0x03, 0x02, 0x01, 0x01} }),
 			want: alert.BadCertificate,
 		},
+		{
+			// RFC 8446 §4.4.2: the client asked for no such extension.
+			name: "unrequested extension in the leaf's entry",
+			typ:  wire.TypeCertificate,
+			fn: func(t *testing.T) func([]byte) [][]byte {
+				return func(b []byte) [][]byte { return one(withEntryExtension(t, b, 0x7777)) }
+			},
+			want: alert.UnsupportedExtension,
+		},
 	} {
 		tc.run(t)
 	}
@@ -507,4 +516,31 @@ func TestClientVerifyPeer(t *testing.T) {
 		cv := newConv(t, clientConfig(), scfg)
 		wantFailure(t, cv.run(), "client", alert.DecryptError)
 	})
+}
+
+// withEntryExtension re-encodes a TLS 1.3 Certificate message with an empty
+// extension of type typ in the leaf's entry, which Marshal cannot write
+// for a type it does not know.
+func withEntryExtension(t *testing.T, msg []byte, typ uint16) []byte {
+	t.Helper()
+	m, err := wire.ParseCertificate(msg[wire.HeaderLen:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	u24 := func(n int) []byte { return []byte{byte(n >> 16), byte(n >> 8), byte(n)} }
+	var list []byte
+	for i, e := range m.Entries {
+		if e.OCSPStaple != nil || e.SCTs != nil {
+			t.Fatal("entry already has extensions")
+		}
+		list = append(append(list, u24(len(e.Data))...), e.Data...)
+		if i == 0 {
+			list = append(list, 0, 4, byte(typ>>8), byte(typ), 0, 0)
+		} else {
+			list = append(list, 0, 0)
+		}
+	}
+	body := append([]byte{byte(len(m.RequestContext))}, m.RequestContext...)
+	body = append(append(body, u24(len(list))...), list...)
+	return append(append([]byte{wire.TypeCertificate}, u24(len(body))...), body...)
 }

@@ -105,6 +105,11 @@ func (st *expectClientCertificate13) handle(typ uint8, msg []byte) (state, error
 	chain := make([][]byte, len(cert.Entries))
 	for i, e := range cert.Entries {
 		chain[i] = e.Data
+		// RFC 8446 §4.4.2: entry extensions must answer ones in the
+		// CertificateRequest, which asks for none.
+		if e.OCSPStaple != nil || e.SCTs != nil || len(e.Unknown) > 0 {
+			return nil, alert.New(alert.UnsupportedExtension, "client certificate entry carries an extension that was not requested")
+		}
 	}
 	leaf, err := s.cfg.checkClientChain(chain, VersionTLS13)
 	if err != nil {

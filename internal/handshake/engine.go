@@ -1,7 +1,12 @@
 package handshake
 
 import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+
 	"lucid/internal/alert"
+	"lucid/internal/kex"
 	"lucid/internal/session"
 	"lucid/internal/signature"
 	"lucid/internal/suites"
@@ -56,6 +61,26 @@ func (r *Result) resume(st *session.State, noKeyExchange bool) {
 	if noKeyExchange {
 		r.Group = st.Group
 	}
+}
+
+// ecdsaCurveIn reports whether pub, if it is an ECDSA key, lies on one of
+// the NIST curves among groups. Keys of other kinds always pass: RFC 8422
+// §5.3 constrains only ECDSA certificates by supported_groups.
+func ecdsaCurveIn(pub crypto.PublicKey, groups []uint16) bool {
+	k, ok := pub.(*ecdsa.PublicKey)
+	if !ok {
+		return true
+	}
+	var g uint16
+	switch k.Curve {
+	case elliptic.P256():
+		g = kex.P256
+	case elliptic.P384():
+		g = kex.P384
+	case elliptic.P521():
+		g = kex.P521
+	}
+	return g != 0 && containsU16(groups, g)
 }
 
 // ccsState is a TLS 1.2 step that waits for the peer's change_cipher_spec,

@@ -831,3 +831,20 @@ func TestTLS13PSKHelloWithoutCertificateExtensions(t *testing.T) {
 		})
 	}
 }
+
+// RFC 8446 §4.1.2: after a HelloRetryRequest the client may drop only PSKs
+// the chosen suite cannot use; dropping one the server would resume is an
+// inconsistent second ClientHello.
+func TestTLS13SecondHelloDropsPSK(t *testing.T) {
+	env := newResume13(t)
+	_, cs := env.run(nil)
+	env.advance(time.Minute)
+	ccfg, scfg := env.configs()
+	ccfg.Session = cs
+	scfg.Groups = []uint16{kex.P384}
+	cv := newRConv(t, ccfg, scfg)
+	cv.tamper = at(false, wire.TypeClientHello, 1, mutClientHello(t, func(m *wire.ClientHello) {
+		m.PSKIdentities, m.PSKBinders = nil, nil
+	}))
+	wantRFail(t, cv.run(), "server", wire.TypeClientHello, alert.IllegalParameter)
+}

@@ -39,6 +39,10 @@ type retryState struct {
 	suite  *suites.Suite
 	group  uint16
 	cookie []byte
+	// psk says the first ClientHello offered a PSK the server would
+	// have resumed; the second may not drop it (RFC 8446 §4.1.2 lets a
+	// client remove only PSKs the chosen suite cannot use).
+	psk bool
 }
 
 // negotiation is what the server decided from a ClientHello.
@@ -279,6 +283,9 @@ func checkSecondHello(r *retryState, ch *wire.ClientHello) error {
 	if ch.EarlyData {
 		return alert.New(alert.IllegalParameter, "second ClientHello offers early data")
 	}
+	if r.psk && len(ch.PSKIdentities) == 0 {
+		return alert.New(alert.IllegalParameter, "second ClientHello drops the PSK the first offered")
+	}
 	if ch.Random != first.Random || !bytes.Equal(ch.SessionID, first.SessionID) ||
 		!equalU16(ch.CipherSuites, first.CipherSuites) || !equalU16(ch.SupportedGroups, first.SupportedGroups) ||
 		!equalU16(ch.SupportedVersions, first.SupportedVersions) || ch.ServerName != first.ServerName {
@@ -317,7 +324,7 @@ func (s *server) helloRetry(n *negotiation) (state, error) {
 	}
 	s.out.flush()
 	s.result.DidHRR = true
-	return &expectClientHello{s: s, retry: &retryState{first: n.hello, suite: n.suite, group: n.group, cookie: cookie}}, nil
+	return &expectClientHello{s: s, retry: &retryState{first: n.hello, suite: n.suite, group: n.group, cookie: cookie, psk: n.psk != nil}}, nil
 }
 
 func (s *server) respond(n *negotiation) (state, error) {

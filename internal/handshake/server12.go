@@ -48,6 +48,11 @@ func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
 	if !bytes.Contains(ch.CompressionMethods, []byte{0}) {
 		return nil, alert.New(alert.IllegalParameter, "ClientHello does not offer null compression")
 	}
+	// RFC 8422 §5.1.2: a client that lists point formats must accept
+	// uncompressed points, the only ones RFC 8422 keeps.
+	if ch.ECPointFormats != nil && !bytes.Contains(ch.ECPointFormats, []byte{0}) {
+		return nil, alert.New(alert.IllegalParameter, "ClientHello's ec_point_formats lacks uncompressed")
+	}
 	// RFC 5746 §3.6: in an initial handshake renegotiation_info is empty.
 	if len(ch.SecureRenegotiation) != 0 {
 		return nil, alert.New(alert.HandshakeFailure, "renegotiation_info is not empty in an initial handshake")
@@ -56,9 +61,6 @@ func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
 	// lacking the extended master secret aborts; Lucid requires it.
 	if !ch.ExtendedMasterSecret {
 		return nil, alert.New(alert.HandshakeFailure, "client does not support the extended master secret (RFC 7627), which Lucid requires")
-	}
-	if len(ch.PSKIdentities) > 0 && len(ch.PSKModes) == 0 {
-		return nil, alert.New(alert.MissingExtension, "ClientHello offers a PSK without psk_key_exchange_modes")
 	}
 	alpn, err := chooseALPN(cfg, ch)
 	if err != nil {
@@ -145,6 +147,11 @@ func (v *conv12s) negotiate() error {
 	for _, id := range cfg.Suites12 {
 		su := suites.Lookup12(id)
 		if su == nil || !containsU16(ch.CipherSuites, id) || !keyFitsExchange(pub, su.KeyExchange) {
+			continue
+		}
+		// RFC 8422 §5.3: an ECDSA certificate's key must be on a curve
+		// the client listed, if it listed any.
+		if ch.SupportedGroups != nil && !ecdsaCurveIn(pub, ch.SupportedGroups) {
 			continue
 		}
 		if su.KeyExchange != suites.RSAKeyTransport {

@@ -424,3 +424,30 @@ func TestClientSessionIDOnlyWhenNeeded(t *testing.T) {
 		}
 	}
 }
+
+// RFC 8422 §5.1.2 and §5.3: the ECC checks of a TLS 1.2 handshake.
+func TestTLS12ECCChecks(t *testing.T) {
+	for _, tc := range []alert12Case{
+		{
+			name:   "client's point formats lack uncompressed",
+			tamper: ch12(func(m *wire.ClientHello) { m.ECPointFormats = []uint8{1} }),
+			who:    "server", at: wire.TypeClientHello, want: alert.IllegalParameter,
+		},
+		{
+			name:   "server's ECDSA curve not among the client's groups",
+			client: func(c *handshake.Config) { c.Groups = []uint16{kex.X25519, kex.P384} },
+			who:    "server", at: wire.TypeClientHello, want: alert.HandshakeFailure,
+		},
+		{
+			// The server is told P-384 is fine; the client, which
+			// never offered it, refuses the P-384 certificate.
+			name:   "client refuses a leaf on a curve it did not offer",
+			kt:     testpki.ECDSAP384,
+			client: func(c *handshake.Config) { c.Groups = []uint16{kex.X25519, kex.P256} },
+			tamper: ch12(func(m *wire.ClientHello) { m.SupportedGroups = append(m.SupportedGroups, kex.P384) }),
+			who:    "client", at: wire.TypeCertificate, want: alert.IllegalParameter,
+		},
+	} {
+		t.Run(tc.name, tc.run)
+	}
+}

@@ -8,6 +8,10 @@ type CertificateEntry struct {
 	Data       []byte   // cert_data: a DER X.509 certificate, never empty when parsed
 	OCSPStaple []byte   // OCSPResponse from status_request (RFC 8446 §4.4.2.1); nil = absent
 	SCTs       [][]byte // SerializedSCTs from signed_certificate_timestamp; nil = absent
+	// Unknown lists the types of extensions Lucid does not understand,
+	// as parsed (Marshal ignores it). RFC 8446 §4.4.2 lets the receiver
+	// refuse those it never asked for.
+	Unknown []uint16
 }
 
 // Certificate is the TLS 1.3 Certificate message (RFC 8446 §4.4.2).
@@ -38,8 +42,9 @@ func (m *Certificate) Marshal() []byte {
 }
 
 // ParseCertificate parses a TLS 1.3 Certificate body. Unknown
-// per-certificate extensions are ignored; a recognised one that may not
-// appear there is rejected (RFC 8446 §4.2). The result does not alias body.
+// per-certificate extensions are listed in CertificateEntry.Unknown; a
+// recognised one that may not appear there is rejected (RFC 8446 §4.2). The
+// result does not alias body.
 func ParseCertificate(body []byte) (*Certificate, error) {
 	r := newReader("Certificate", bytes.Clone(body))
 	m := &Certificate{}
@@ -48,7 +53,7 @@ func ParseCertificate(body []byte) (*Certificate, error) {
 	for list.more() {
 		e := CertificateEntry{Data: list.vec(3, "cert_data", 1, 0xffffff)}
 		exts := readExtensions(list.subVec(2, "extensions", 0, 0xffff))
-		dispatch(list, &e, "a CertificateEntry", exts, pickCT, nil)
+		dispatch(list, &e, "a CertificateEntry", exts, pickCT, func(typ uint16, _ []byte) { e.Unknown = append(e.Unknown, typ) })
 		m.Entries = append(m.Entries, e)
 	}
 	r.end()

@@ -2,11 +2,14 @@ package wire
 
 // supported_groups (RFC 8446 §4.2.7; "elliptic_curves" in RFC 8422 §5.1.1):
 // NamedGroup named_group_list<2..2^16-1>. A TLS 1.3 server may list its own
-// preferences in EncryptedExtensions.
+// preferences in EncryptedExtensions. Some TLS 1.2 servers echo the
+// extension in ServerHello; RFC 8422 gives it no meaning there, and since
+// the client did send it (RFC 5246 §7.4.1.4), it is accepted and ignored.
 var extSupportedGroups = &extension{
-	typ: ExtSupportedGroups,
-	ch:  u16ListHook(func(m *ClientHello) *[]uint16 { return &m.SupportedGroups }, "named_group_list", 2, 0xffff),
-	ee:  u16ListHook(func(m *EncryptedExtensions) *[]uint16 { return &m.SupportedGroups }, "named_group_list", 2, 0xffff),
+	typ:  ExtSupportedGroups,
+	ch:   u16ListHook(func(m *ClientHello) *[]uint16 { return &m.SupportedGroups }, "named_group_list", 2, 0xffff),
+	ee:   u16ListHook(func(m *EncryptedExtensions) *[]uint16 { return &m.SupportedGroups }, "named_group_list", 2, 0xffff),
+	sh12: ignoreHook[ServerHello](),
 }
 
 // ec_point_formats (RFC 8422 §5.1.2): ECPointFormat

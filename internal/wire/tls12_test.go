@@ -510,3 +510,18 @@ func TestTLS12ParseDoesNotAlias(t *testing.T) {
 		t.Fatal("append to PublicKey overwrote Signature")
 	}
 }
+
+// A TLS 1.2 ServerHello that echoes supported_groups parses: RFC 8422 gives
+// the extension no meaning there, and some servers send it anyway.
+func TestServerHello12WithSupportedGroups(t *testing.T) {
+	var random [32]byte
+	random[0] = 1
+	body := shBody(random, ext(ExtSupportedGroups, vec16(0, 29)...))
+	m, err := ParseServerHello(body)
+	if err != nil {
+		t.Fatalf("TLS 1.2 ServerHello with supported_groups: %v", err)
+	}
+	if len(m.Extensions) != 1 || m.Extensions[0] != ExtSupportedGroups {
+		t.Errorf("extensions %v", m.Extensions)
+	}
+}
