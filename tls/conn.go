@@ -85,6 +85,10 @@ type outbound struct {
 	err    error  // sticky: after a fatal alert or close_notify nothing more is sent
 	closed bool   // close_notify sent
 	epoch  int    // key changes so far, for events
+	// answered is set when a KeyUpdate went out in answer to a request
+	// and cleared by the next application data: RFC 8446 §4.6.3 asks a
+	// side that stays silent to answer many requests with one update.
+	answered bool
 }
 
 func newConn(c net.Conn, config *Config, isClient bool) *Conn {

@@ -123,3 +123,45 @@ func TestObserverKeyUpdate(t *testing.T) {
 		t.Fatalf("client did not see the requested KeyUpdate come back: %v", got)
 	}
 }
+
+// RFC 8446 §4.6.3: a side that sends nothing between them answers several
+// update_requested KeyUpdates with a single KeyUpdate of its own, and
+// answers again once it has sent application data.
+func TestKeyUpdateAnsweredOncePerSilence(t *testing.T) {
+	var slog eventLog
+	client, server := lucidPair(t, &tls.Config{Observer: slog.add}, &tls.Config{})
+	echo := func() {
+		buf := make([]byte, 1)
+		if _, err := io.ReadFull(server, buf); err != nil {
+			t.Error(err)
+			return
+		}
+		server.Write(buf)
+	}
+	sentUpdates := func() int {
+		n := 0
+		for _, name := range slog.names(tls.EventMessageSent) {
+			if name == "KeyUpdate" {
+				n++
+			}
+		}
+		return n
+	}
+	for round, want := range []int{1, 2} {
+		done := make(chan struct{})
+		go func() { echo(); close(done) }()
+		for range 3 {
+			if err := client.UpdateKeys(true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		client.Write([]byte{1})
+		if _, err := io.ReadFull(client, make([]byte, 1)); err != nil {
+			t.Fatal(err)
+		}
+		<-done
+		if got := sentUpdates(); got != want {
+			t.Fatalf("round %d: server sent %d KeyUpdates in all, want %d", round, got, want)
+		}
+	}
+}

@@ -68,6 +68,7 @@ func (c *Conn) Write(b []byte) (int, error) {
 		if err := c.sealLocked(record.TypeApplicationData, b[:n]); err != nil {
 			return written, err
 		}
+		c.out.answered = false
 		if err := c.flushLocked(); err != nil {
 			return written, err
 		}
@@ -113,8 +114,9 @@ func (c *Conn) postHandshake(msg []byte) error {
 		if ku.RequestUpdate {
 			c.out.Lock()
 			err := c.out.err
-			if err == nil && !c.out.closed {
+			if err == nil && !c.out.closed && !c.out.answered {
 				err = c.updateWriteKeyLocked(false)
+				c.out.answered = true
 			}
 			c.out.Unlock()
 			if err != nil {
