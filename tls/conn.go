@@ -73,6 +73,9 @@ type inbound struct {
 	ccs          int
 	updates      int
 	peerFinished bool
+	// earlySkip is how many more bytes of a client's 0-RTT data a server
+	// that did not accept it may still skip (RFC 8446 §4.2.10).
+	earlySkip int
 }
 
 // outbound is the write half.
@@ -194,10 +197,23 @@ func (c *Conn) readRecord() error {
 	}
 	seq := c.in.opener.Seq()
 	typ, payload, err := c.in.opener.Open(rec)
+	_, plain := c.in.opener.(*record.Plain)
+	if c.in.earlySkip > 0 {
+		// RFC 8446 §4.2.10: 0-RTT data the server declined is skipped,
+		// as records that fail to decrypt under the handshake key, or,
+		// after a HelloRetryRequest, as application_data records that
+		// arrive before the second ClientHello.
+		if (err != nil && alert.Of(err) == alert.BadRecordMAC) || (err == nil && plain && typ == record.TypeApplicationData) {
+			return c.skipEarlyData(hdr.Length)
+		}
+		if err == nil && !plain {
+			c.in.earlySkip = 0
+		}
+	}
 	if err != nil {
 		return c.fatal(err)
 	}
-	if _, plain := c.in.opener.(*record.Plain); plain && typ == record.TypeApplicationData {
+	if plain && typ == record.TypeApplicationData {
 		return c.fatal(alert.New(alert.UnexpectedMessage, "application data before the handshake protected it"))
 	}
 	if len(payload) == 0 && typ != record.TypeApplicationData {
@@ -238,6 +254,25 @@ func (c *Conn) readRecord() error {
 		return nil
 	}
 	return c.fatal(alert.New(alert.UnexpectedMessage, "record of type %d inside protection", typ))
+}
+
+// maxEarlySkip bounds the 0-RTT data a server skips. Lucid never offers
+// 0-RTT, so a client sending early data did so on a ticket from elsewhere or
+// out of error; one record's worth is what RFC 8446 §4.2.10's "configured
+// max_early_data_size" amounts to here.
+const maxEarlySkip = record.MaxPlaintext + 256
+
+// skipEarlyData drops a record of n bytes of declined 0-RTT data, or fails
+// once the budget is spent.
+func (c *Conn) skipEarlyData(n int) error {
+	if n > c.in.earlySkip {
+		return c.fatal(alert.New(alert.UnexpectedMessage, "more 0-RTT data than the %d bytes a server that declined it skips", maxEarlySkip))
+	}
+	c.in.earlySkip -= n
+	if c.observer != nil {
+		c.observe(Event{Kind: EventDecision, Name: "early_data", Length: n, Detail: "skipped a 0-RTT record the server does not read"})
+	}
+	return nil
 }
 
 // consume drops n bytes of raw input, keeping what follows for the next

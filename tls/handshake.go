@@ -122,6 +122,15 @@ func (c *Conn) runEngine(msg []byte) error {
 	if err := c.perform(actions, pending); err != nil {
 		return c.fatal(err)
 	}
+	if !c.isClient && msg[0] == wire.TypeClientHello {
+		// A server never accepts 0-RTT; a client that sent it has
+		// records to skip, until its second ClientHello if there is one
+		// (which must not offer early data again).
+		c.in.earlySkip = 0
+		if r := c.engine.Result(); r.Version != VersionTLS12 && r.ClientHello != nil && r.ClientHello.EarlyData {
+			c.in.earlySkip = maxEarlySkip
+		}
+	}
 	if c.engine.Done() {
 		c.in.peerFinished = true
 	}

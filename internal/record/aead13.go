@@ -95,7 +95,11 @@ func (a *AEAD13) Open(rec []byte) (uint8, []byte, error) {
 		// Which record failed is all the detail we can give: a wrong key,
 		// a flipped bit, a replay and a reordering look the same here,
 		// which is the point of putting the sequence number in the nonce.
-		return 0, nil, alert.New(alert.BadRecordMAC, "record %d failed authentication (tampered, replayed, reordered or wrong key)", a.seq-1)
+		// The number is not spent: a server skipping 0-RTT data it will
+		// not read (RFC 8446 §4.2.10) goes on with the next record at
+		// the same number.
+		a.seq--
+		return 0, nil, alert.New(alert.BadRecordMAC, "record %d failed authentication (tampered, replayed, reordered or wrong key)", a.seq)
 	}
 	// The header is the AEAD's additional data, so a record that gets
 	// here with another outer type was sealed that way by the peer; one
