@@ -318,10 +318,11 @@ func (s *server) helloRetry(n *negotiation) (state, error) {
 	s.cfg.emitMessage(MessageSent, wire.TypeServerHello, len(m), hrr)
 	s.cfg.emit(Event{Kind: Decision, Name: "hello_retry", Detail: fmt.Sprintf("no usable key share; asking for %s", kex.Name(n.group))})
 	// RFC 8446 §D.4: the server's compatibility change_cipher_spec follows
-	// its first handshake message, here the HelloRetryRequest.
-	if len(n.hello.SessionID) > 0 {
-		s.out.ccs()
-	}
+	// its first handshake message, here the HelloRetryRequest. It is a
+	// MUST when the client sent a session ID and allowed at any time
+	// otherwise, so Lucid always sends it, as BoringSSL does: a middlebox
+	// that expects it cannot see the client's session ID policy.
+	s.out.ccs()
 	s.out.flush()
 	s.result.DidHRR = true
 	return &expectClientHello{s: s, retry: &retryState{first: n.hello, suite: n.suite, group: n.group, cookie: cookie, psk: n.psk != nil}}, nil
@@ -354,7 +355,7 @@ func (s *server) respond(n *negotiation) (state, error) {
 	s.tr.add(m)
 	s.out.send(m)
 	s.cfg.emitMessage(MessageSent, wire.TypeServerHello, len(m), sh)
-	if len(n.hello.SessionID) > 0 && !s.result.DidHRR {
+	if !s.result.DidHRR {
 		s.out.ccs()
 	}
 
