@@ -256,11 +256,12 @@ func (c *Conn) readRecord() error {
 	return c.fatal(alert.New(alert.UnexpectedMessage, "record of type %d inside protection", typ))
 }
 
-// maxEarlySkip bounds the 0-RTT data a server skips. Lucid never offers
-// 0-RTT, so a client sending early data did so on a ticket from elsewhere or
-// out of error; one record's worth is what RFC 8446 §4.2.10's "configured
-// max_early_data_size" amounts to here.
-const maxEarlySkip = record.MaxPlaintext + 256
+// maxEarlySkip bounds the 0-RTT data a server skips, counted in protected
+// record bytes. Lucid never offers 0-RTT, so a client sending early data did
+// so on a ticket from elsewhere or in error; 16 KiB, BoringSSL's bound too,
+// is what RFC 8446 §4.2.10's "configured max_early_data_size" amounts to
+// here.
+const maxEarlySkip = record.MaxPlaintext
 
 // skipEarlyData drops a record of n bytes of declined 0-RTT data, or fails
 // once the budget is spent.
