@@ -73,9 +73,11 @@ type inbound struct {
 	ccs          int
 	updates      int
 	peerFinished bool
-	// earlySkip is how many more bytes of a client's 0-RTT data a server
-	// that did not accept it may still skip (RFC 8446 §4.2.10).
-	earlySkip int
+	// skippingEarly says a server is skipping the client's 0-RTT data,
+	// which it did not accept (RFC 8446 §4.2.10); earlySkipped counts the
+	// bytes skipped so far.
+	skippingEarly bool
+	earlySkipped  int
 }
 
 // outbound is the write half.
@@ -198,7 +200,7 @@ func (c *Conn) readRecord() error {
 	seq := c.in.opener.Seq()
 	typ, payload, err := c.in.opener.Open(rec)
 	_, plain := c.in.opener.(*record.Plain)
-	if c.in.earlySkip > 0 {
+	if c.in.skippingEarly {
 		// RFC 8446 §4.2.10: 0-RTT data the server declined is skipped,
 		// as records that fail to decrypt under the handshake key, or,
 		// after a HelloRetryRequest, as application_data records that
@@ -207,7 +209,7 @@ func (c *Conn) readRecord() error {
 			return c.skipEarlyData(hdr.Length)
 		}
 		if err == nil && !plain {
-			c.in.earlySkip = 0
+			c.in.skippingEarly = false
 		}
 	}
 	if err != nil {
@@ -264,12 +266,12 @@ func (c *Conn) readRecord() error {
 const maxEarlySkip = record.MaxPlaintext
 
 // skipEarlyData drops a record of n bytes of declined 0-RTT data, or fails
-// once the budget is spent.
+// once more than maxEarlySkip bytes have been skipped.
 func (c *Conn) skipEarlyData(n int) error {
-	if n > c.in.earlySkip {
+	c.in.earlySkipped += n
+	if c.in.earlySkipped > maxEarlySkip {
 		return c.fatal(alert.New(alert.UnexpectedMessage, "more 0-RTT data than the %d bytes a server that declined it skips", maxEarlySkip))
 	}
-	c.in.earlySkip -= n
 	if c.observer != nil {
 		c.observe(Event{Kind: EventDecision, Name: "early_data", Length: n, Detail: "skipped a 0-RTT record the server does not read"})
 	}

@@ -63,6 +63,8 @@ func TestServerSkipsDeclinedEarlyData(t *testing.T) {
 		skipOK bool
 	}{
 		{"a little", 100, 0, true},
+		{"exactly the bound", 1 << 14, 0, true},
+		{"one byte past the bound", 1<<14 + 1, tls.AlertUnexpectedMessage, false},
 		{"more than the bound", 40000, tls.AlertUnexpectedMessage, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -126,10 +126,8 @@ func (c *Conn) runEngine(msg []byte) error {
 		// A server never accepts 0-RTT; a client that sent it has
 		// records to skip, until its second ClientHello if there is one
 		// (which must not offer early data again).
-		c.in.earlySkip = 0
-		if r := c.engine.Result(); r.Version != VersionTLS12 && r.ClientHello != nil && r.ClientHello.EarlyData {
-			c.in.earlySkip = maxEarlySkip
-		}
+		r := c.engine.Result()
+		c.in.skippingEarly = r.Version != VersionTLS12 && r.ClientHello != nil && r.ClientHello.EarlyData
 	}
 	if c.engine.Done() {
 		c.in.peerFinished = true
