@@ -3,7 +3,9 @@ package tls
 import (
 	"crypto"
 	"crypto/x509"
+	"fmt"
 
+	"lucid/internal/alert"
 	"lucid/internal/handshake"
 	"lucid/internal/signature"
 )
@@ -69,8 +71,11 @@ func (c *Conn) chooseClientCertificate(req *handshake.CertRequest) (*handshake.C
 	}
 	if cfg.GetClientCertificate != nil {
 		cert, err := cfg.GetClientCertificate(info)
-		if err != nil || cert == nil || len(cert.Certificate) == 0 {
-			return nil, err
+		if err != nil {
+			return nil, callbackError(fmt.Errorf("GetClientCertificate: %w", err), alert.InternalError)
+		}
+		if cert == nil || len(cert.Certificate) == 0 {
+			return nil, nil
 		}
 		return engineCertificate(cert)
 	}

@@ -62,7 +62,10 @@ type Config struct {
 	Certificates []Certificate
 
 	// GetCertificate, if set, chooses the server's certificate for each
-	// ClientHello, before Certificates is consulted.
+	// ClientHello, before Certificates is consulted. An error fails the
+	// handshake with handshake_failure, or with the AlertError it wraps;
+	// the same holds for every callback below, with the default alert it
+	// names.
 	GetCertificate func(*ClientHelloInfo) (*Certificate, error)
 
 	// RootCAs are the authorities a client trusts; nil means the system's.
@@ -81,11 +84,12 @@ type Config struct {
 
 	// GetClientCertificate, if set, chooses the client's certificate when
 	// a server asks. Without it the client presents the first of
-	// Certificates that suits the request.
+	// Certificates that suits the request. An error sends internal_error.
 	GetClientCertificate func(*CertificateRequestInfo) (*Certificate, error)
 
 	// VerifyConnection, if set, is called after the handshake with its
-	// state, in both roles; an error fails the handshake.
+	// state, in both roles; an error fails the handshake with
+	// bad_certificate.
 	VerifyConnection func(ConnectionState) error
 
 	// RevocationLists are CRLs checked against the peer's chain, in both
@@ -99,7 +103,8 @@ type Config struct {
 	InsecureSkipVerify bool
 
 	// VerifyPeerCertificate, if set, is called after the normal checks
-	// with the raw chain and the verified chains.
+	// with the raw chain and the verified chains; an error sends
+	// bad_certificate.
 	VerifyPeerCertificate func(rawCerts [][]byte, verifiedChains [][]*x509.Certificate) error
 
 	// NextProtos lists the ALPN protocols, most preferred first.

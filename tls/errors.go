@@ -19,6 +19,18 @@ type AlertError uint8
 // Error returns the alert's RFC name, such as "tls: bad_certificate".
 func (a AlertError) Error() string { return "tls: " + alert.Description(a).String() }
 
+// callbackError is the error for one a Config callback returned: it sends
+// the AlertError the callback's error wraps, if any, else def. So a caller
+// can choose the alert, as in fmt.Errorf("%w: no such user", AlertAccessDenied).
+func callbackError(err error, def alert.Description) error {
+	desc := def
+	var a AlertError
+	if errors.As(err, &a) {
+		desc = alert.Description(a)
+	}
+	return &alert.Error{Desc: desc, Err: err}
+}
+
 // Alert descriptions a caller may want to compare against.
 const (
 	AlertCloseNotify            = AlertError(alert.CloseNotify)

@@ -57,7 +57,7 @@ func (c *Conn) HandshakeContext(ctx context.Context) error {
 		if verr := c.config.VerifyConnection(c.connectionStateLocked()); verr != nil {
 			c.handshakeDone.Store(false)
 			c.in.Lock()
-			err = c.fatal(&alert.Error{Desc: alert.BadCertificate, Err: fmt.Errorf("VerifyConnection: %w", verr)})
+			err = c.fatal(callbackError(fmt.Errorf("VerifyConnection: %w", verr), alert.BadCertificate))
 			c.in.Unlock()
 		}
 	}
@@ -267,7 +267,7 @@ func (c *Conn) chooseCertificate(h *handshake.HelloInfo) (*handshake.Certificate
 		}
 		cert, err := cfg.GetCertificate(info)
 		if err != nil {
-			return nil, alert.New(alert.HandshakeFailure, "GetCertificate: %v", err)
+			return nil, callbackError(fmt.Errorf("GetCertificate: %w", err), alert.HandshakeFailure)
 		}
 		if cert != nil {
 			return engineCertificate(cert)

@@ -58,7 +58,7 @@ func (c *Conn) verifyPeer(chain [][]byte, verify bool, opts pki.VerifyOptions) e
 	}
 	if cfg.VerifyPeerCertificate != nil {
 		if err := cfg.VerifyPeerCertificate(chain, c.verifiedChains); err != nil {
-			return &alert.Error{Desc: alert.BadCertificate, Err: err}
+			return callbackError(err, alert.BadCertificate)
 		}
 	}
 	return nil
