@@ -74,3 +74,28 @@ func TestSignatureSchemesNothingAccepted(t *testing.T) {
 		t.Fatal("handshake with only SHA-1 and an unknown scheme started")
 	}
 }
+
+// A TLS 1.2 server with several certificates picks one whose key fits a
+// suite the client offers: an ECDHE_RSA-only client gets the RSA chain
+// even when the ECDSA one comes first, and the other way round.
+func TestServerPicksCertificateForSuite12(t *testing.T) {
+	ecdsaF, rsaF := newLucidFixture(t, "ecdsa-p256"), newLucidFixture(t, "rsa-2048")
+	certs := []tls.Certificate{ecdsaF.lucidCert(t), rsaF.lucidCert(t)}
+	for _, tc := range []struct {
+		suite uint16
+		want  *lucidFixture
+	}{
+		{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, rsaF},
+		{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, ecdsaF},
+	} {
+		c, s := pair(t)
+		client := tls.Client(c, &tls.Config{RootCAs: tc.want.ca.Pool, ServerName: "localhost", MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{tc.suite}})
+		server := tls.Server(s, &tls.Config{Certificates: certs})
+		if cerr, serr := runPair(t, client, server); cerr != nil || serr != nil {
+			t.Fatalf("%s: client %v, server %v", tls.CipherSuiteName(tc.suite), cerr, serr)
+		}
+		if got := client.ConnectionState().PeerCertificates[0]; !got.Equal(tc.want.leaf.Cert) {
+			t.Errorf("%s: server sent %s", tls.CipherSuiteName(tc.suite), got.Subject)
+		}
+	}
+}

@@ -2,8 +2,6 @@ package handshake
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/ed25519"
 	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
@@ -161,7 +159,7 @@ func (s *expectCertificate12) handle(typ uint8, msg []byte) (state, error) {
 	if err != nil {
 		return nil, alert.New(alert.BadCertificate, "server certificate could not be parsed: %v", err)
 	}
-	if !keyFitsExchange(leaf.PublicKey, v.suite.KeyExchange) {
+	if !v.suite.KeyFits(leaf.PublicKey) {
 		return nil, alert.New(alert.UnsupportedCertificate, "server certificate's %T key does not fit %s", leaf.PublicKey, v.suite.Name)
 	}
 	if !ecdsaCurveIn(leaf.PublicKey, c.hello.SupportedGroups) {
@@ -220,17 +218,6 @@ func (s *expectCertificateStatus) handle(typ uint8, msg []byte) (state, error) {
 	c.result.OCSPResponse = cs.OCSPResponse
 	c.tr.add(msg)
 	return s.next, nil
-}
-
-// keyFitsExchange reports whether a certificate key can serve a suite.
-func keyFitsExchange(pub any, kx suites.KeyExchange) bool {
-	switch pub.(type) {
-	case *ecdsa.PublicKey, ed25519.PublicKey:
-		return kx == suites.ECDHEECDSA
-	case *rsa.PublicKey:
-		return kx == suites.ECDHERSA || kx == suites.RSAKeyTransport
-	}
-	return false
 }
 
 type expectServerKeyExchange struct{ v *conv12 }

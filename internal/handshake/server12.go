@@ -121,6 +121,38 @@ func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
 	return &expectClientKeyExchange{v}, nil
 }
 
+// suiteServes12 reports whether a certificate key pub, which may sign with
+// ours, can serve TLS 1.2 suite su to a client that listed groups and
+// schemes, and with which signature scheme (0 for RSA key transport, which
+// signs nothing). RFC 8422 §5.3: an ECDSA key must also lie on a curve the
+// client listed, if it listed any.
+func suiteServes12(su *suites.Suite12, pub crypto.PublicKey, ours []signature.Scheme, groups, schemes []uint16) (signature.Scheme, bool) {
+	if !su.KeyFits(pub) || (groups != nil && !ecdsaCurveIn(pub, groups)) {
+		return 0, false
+	}
+	if su.KeyExchange == suites.RSAKeyTransport {
+		return 0, true
+	}
+	return signature.Choose(pub, VersionTLS12, ours, u16ToSchemes(schemes))
+}
+
+// Serves12 reports whether a TLS 1.2 server with the suites enabled could
+// use a certificate key pub, which may sign with ours, for the client
+// described by h: some suite both offer fits the key. It lets a caller
+// choosing among certificates skip those no suite could use.
+func Serves12(pub crypto.PublicKey, ours []signature.Scheme, enabled []uint16, h *HelloInfo) bool {
+	for _, id := range enabled {
+		su := suites.Lookup12(id)
+		if su == nil || !containsU16(h.CipherSuites, id) {
+			continue
+		}
+		if _, ok := suiteServes12(su, pub, ours, h.SupportedGroups, h.SignatureSchemes); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // negotiate chooses certificate, suite, group and signature scheme: the
 // server's first suite that the client offered and the certificate's key
 // can serve (RFC 5246 §7.4.1.3, the seed's "strongest in common").
@@ -146,22 +178,17 @@ func (v *conv12s) negotiate() error {
 	group := v.group12()
 	for _, id := range cfg.Suites12 {
 		su := suites.Lookup12(id)
-		if su == nil || !containsU16(ch.CipherSuites, id) || !keyFitsExchange(pub, su.KeyExchange) {
+		if su == nil || !containsU16(ch.CipherSuites, id) {
 			continue
 		}
-		// RFC 8422 §5.3: an ECDSA certificate's key must be on a curve
-		// the client listed, if it listed any.
-		if ch.SupportedGroups != nil && !ecdsaCurveIn(pub, ch.SupportedGroups) {
+		if su.KeyExchange != suites.RSAKeyTransport && group == 0 {
+			continue
+		}
+		scheme, ok := suiteServes12(su, pub, cert.allowed(cfg.signing()), ch.SupportedGroups, ch.SignatureSchemes)
+		if !ok {
 			continue
 		}
 		if su.KeyExchange != suites.RSAKeyTransport {
-			if group == 0 {
-				continue
-			}
-			scheme, ok := signature.Choose(pub, VersionTLS12, cert.allowed(cfg.signing()), u16ToSchemes(ch.SignatureSchemes))
-			if !ok {
-				continue
-			}
 			s.result.Group, v.scheme = group, scheme
 		}
 		v.suite, v.cert = su, cert

@@ -4,6 +4,9 @@ import (
 	"crypto"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
 	"crypto/sha1"
 	"crypto/sha256"
 	"hash"
@@ -59,6 +62,19 @@ type Suite12 struct {
 // ForwardSecret reports whether the suite's keys survive the theft of the
 // server's private key.
 func (s *Suite12) ForwardSecret() bool { return s.KeyExchange != RSAKeyTransport }
+
+// KeyFits reports whether a certificate key can serve the suite: ECDSA and
+// Ed25519 keys sign for ECDHE_ECDSA (RFC 8422 §5.3), RSA keys sign for
+// ECDHE_RSA or decrypt for RSA key transport.
+func (s *Suite12) KeyFits(pub crypto.PublicKey) bool {
+	switch pub.(type) {
+	case *ecdsa.PublicKey, ed25519.PublicKey:
+		return s.KeyExchange == ECDHEECDSA
+	case *rsa.PublicKey:
+		return s.KeyExchange == ECDHERSA || s.KeyExchange == RSAKeyTransport
+	}
+	return false
+}
 
 // NewBlock returns the AES block cipher for a CBC suite.
 func (s *Suite12) NewBlock(key []byte) (cipher.Block, error) { return aes.NewCipher(key) }
