@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"lucid/internal/alert"
+	"lucid/internal/handshake"
 	"lucid/internal/record"
 	"lucid/internal/testpki"
 )
@@ -320,5 +321,45 @@ func TestLeafKeyUsage(t *testing.T) {
 	for _, v := range []uint16{VersionTLS12, VersionTLS13} {
 		_, _, cerr, _ := handshakePair(t, v, cert, &Config{InsecureSkipVerify: true}, nil, nil)
 		wantLocalAlert(t, "client", cerr, alert.UnsupportedCertificate)
+	}
+}
+
+// RFC 5246 §7.4.6: a TLS 1.2 client picks a certificate of a type the
+// CertificateRequest lists (BoGo's ClientCertificateTypes tests).
+func TestClientCertificateTypes(t *testing.T) {
+	ca, err := testpki.NewCA("Types Root", "ecdsa-p256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var certs []Certificate
+	for _, kt := range []testpki.KeyType{"rsa-2048", "ecdsa-p256"} {
+		leaf, err := ca.Issue(testpki.LeafOptions{Names: []string{"client"}, KeyType: kt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cert, err := X509KeyPair(leaf.CertPEM, leaf.KeyPEM)
+		if err != nil {
+			t.Fatal(err)
+		}
+		certs = append(certs, cert)
+	}
+	c := &Conn{config: &Config{Certificates: certs}}
+	schemes := []uint16{0x0403, 0x0804, 0x0401}
+	for _, tc := range []struct {
+		types []uint8
+		want  int // index into certs, -1 for none
+	}{
+		{nil, 0}, {[]uint8{1, 64}, 0}, {[]uint8{64}, 1}, {[]uint8{1}, 0}, {[]uint8{2}, -1},
+	} {
+		got, err := c.chooseClientCertificate(&handshake.CertRequest{Version: VersionTLS12, SignatureSchemes: schemes, CertificateTypes: tc.types})
+		if err != nil {
+			t.Fatalf("types %v: %v", tc.types, err)
+		}
+		switch {
+		case tc.want < 0 && got != nil:
+			t.Errorf("types %v: chose a certificate, want none", tc.types)
+		case tc.want >= 0 && (got == nil || &got.Chain[0][0] != &certs[tc.want].Certificate[0][0]):
+			t.Errorf("types %v: did not choose certificate %d", tc.types, tc.want)
+		}
 	}
 }

@@ -2,8 +2,12 @@ package tls
 
 import (
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
+	"slices"
 
 	"lucid/internal/alert"
 	"lucid/internal/handshake"
@@ -35,6 +39,23 @@ type CertificateRequestInfo struct {
 	SignatureSchemes []SignatureScheme
 	// Version is the TLS version being negotiated.
 	Version uint16
+	// CertificateTypes are the key types a TLS 1.2 server accepts
+	// (ClientCertificateType, RFC 5246 §7.4.4: 1 for RSA, 64 for ECDSA
+	// and Ed25519); nil in TLS 1.3. A Lucid addition.
+	CertificateTypes []uint8
+}
+
+// certificateType is the ClientCertificateType (RFC 5246 §7.4.4, RFC 8422
+// §5.5) that covers pub: rsa_sign(1) or ecdsa_sign(64), which Ed25519 keys
+// share; 0 for anything else.
+func certificateType(pub crypto.PublicKey) uint8 {
+	switch pub.(type) {
+	case *rsa.PublicKey:
+		return 1
+	case *ecdsa.PublicKey, ed25519.PublicKey:
+		return 64
+	}
+	return 0
 }
 
 // clientAuthConfig fills the engine's client-certificate settings.
@@ -65,7 +86,7 @@ func (c *Conn) clientAuthConfig(hc *handshake.Config) {
 // and, when the server named authorities, that one of them issued.
 func (c *Conn) chooseClientCertificate(req *handshake.CertRequest) (*handshake.Certificate, error) {
 	cfg := c.config
-	info := &CertificateRequestInfo{AcceptableCAs: req.AcceptableCAs, Version: req.Version}
+	info := &CertificateRequestInfo{AcceptableCAs: req.AcceptableCAs, Version: req.Version, CertificateTypes: req.CertificateTypes}
 	for _, s := range req.SignatureSchemes {
 		info.SignatureSchemes = append(info.SignatureSchemes, SignatureScheme(s))
 	}
@@ -93,6 +114,11 @@ func (c *Conn) chooseClientCertificate(req *handshake.CertRequest) (*handshake.C
 			continue
 		}
 		if len(req.AcceptableCAs) > 0 && !issuedByOneOf(cert, req.AcceptableCAs) {
+			continue
+		}
+		// RFC 5246 §7.4.6: the certificate must be of a type the
+		// request lists.
+		if req.CertificateTypes != nil && !slices.Contains(req.CertificateTypes, certificateType(signer.Public())) {
 			continue
 		}
 		return engineCertificate(cert)

@@ -283,7 +283,7 @@ func (s *expectServerHelloDone) handle(typ uint8, msg []byte) (state, error) {
 		// RFC 5246 §7.4.6: with no suitable certificate the client still
 		// answers, with an empty list.
 		var err error
-		mine, scheme, err = c.cfg.clientCertificate(&CertRequest{Version: VersionTLS12, SignatureSchemes: cr.SignatureSchemes, AcceptableCAs: cr.CertificateAuthorities})
+		mine, scheme, err = c.cfg.clientCertificate(&CertRequest{Version: VersionTLS12, SignatureSchemes: cr.SignatureSchemes, AcceptableCAs: cr.CertificateAuthorities, CertificateTypes: cr.CertificateTypes})
 		if err != nil {
 			return nil, err
 		}

@@ -68,6 +68,9 @@ type CertRequest struct {
 	Version          uint16
 	SignatureSchemes []uint16
 	AcceptableCAs    [][]byte
+	// CertificateTypes are a TLS 1.2 request's certificate_types (RFC
+	// 5246 §7.4.4); nil in TLS 1.3, which has none.
+	CertificateTypes []uint8
 }
 
 // HelloInfo is what a server knows about the client when it picks a
