@@ -31,6 +31,12 @@ func TestCallbackErrorChoosesAlert(t *testing.T) {
 		{"VerifyConnection chosen", func(c *tls.Config, err error) {
 			c.VerifyConnection = func(tls.ConnectionState) error { return err }
 		}, nil, chosen, tls.AlertAccessDenied, true},
+		{"GetClientCertificate chosen", func(c *tls.Config, err error) {
+			c.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return nil, err }
+		}, func(c *tls.Config, _ error) { c.ClientAuth = tls.RequestClientCert }, chosen, tls.AlertAccessDenied, true},
+		{"GetClientCertificate default", func(c *tls.Config, err error) {
+			c.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return nil, err }
+		}, func(c *tls.Config, _ error) { c.ClientAuth = tls.RequestClientCert }, plain, tls.AlertInternalError, true},
 		{"GetCertificate default", nil, func(c *tls.Config, err error) {
 			c.GetCertificate = func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return nil, err }
 		}, plain, tls.AlertHandshakeFailure, false},

@@ -288,7 +288,7 @@ func (c *Conn) chooseCertificate(h *handshake.HelloInfo) (*handshake.Certificate
 		if h.Version == VersionTLS12 {
 			// In TLS 1.2 the key must also fit a suite both sides
 			// have, and for ECDSA a curve the client listed.
-			if !handshake.Serves12(signer.Public(), ours, cfg.suites12(), h) {
+			if !handshake.Serves12(signer.Public(), ours, cfg.suites12(), cfg.groups(), h) {
 				continue
 			}
 		} else if _, ok := signature.Choose(signer.Public(), h.Version, ours, peer); !ok {

@@ -99,3 +99,22 @@ func TestServerPicksCertificateForSuite12(t *testing.T) {
 		}
 	}
 }
+
+// Without an ECDHE group in common only RSA key transport is left, so a
+// server with ECDSA and RSA certificates must pick the RSA one.
+func TestServerPicksRSAWithoutCommonGroup(t *testing.T) {
+	ecdsaF, rsaF := newLucidFixture(t, "ecdsa-p256"), newLucidFixture(t, "rsa-2048")
+	c, s := pair(t)
+	client := tls.Client(c, &tls.Config{RootCAs: rsaF.ca.Pool, ServerName: "localhost", MaxVersion: tls.VersionTLS12,
+		CurvePreferences: []tls.CurveID{tls.CurveP256},
+		CipherSuites:     []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_AES_128_GCM_SHA256}})
+	server := tls.Server(s, &tls.Config{Certificates: []tls.Certificate{ecdsaF.lucidCert(t), rsaF.lucidCert(t)},
+		CurvePreferences: []tls.CurveID{tls.CurveP384},
+		CipherSuites:     []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_AES_128_GCM_SHA256}})
+	if cerr, serr := runPair(t, client, server); cerr != nil || serr != nil {
+		t.Fatalf("client %v, server %v", cerr, serr)
+	}
+	if got := client.ConnectionState().CipherSuite; got != tls.TLS_RSA_WITH_AES_128_GCM_SHA256 {
+		t.Errorf("negotiated %s", tls.CipherSuiteName(got))
+	}
+}

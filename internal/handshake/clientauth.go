@@ -2,6 +2,7 @@ package handshake
 
 import (
 	"crypto/x509"
+	"fmt"
 
 	"lucid/internal/alert"
 	"lucid/internal/signature"
@@ -20,7 +21,9 @@ func (cfg *Config) clientCertificate(req *CertRequest) (*Certificate, signature.
 	}
 	cert, err := cfg.GetClientCertificate(req)
 	if err != nil {
-		return nil, 0, alert.New(alert.InternalError, "choosing a client certificate: %v", err)
+		// The caller may have chosen the alert (an *alert.Error);
+		// anything else is our failure, not the peer's.
+		return nil, 0, &alert.Error{Desc: alert.Of(err), Err: fmt.Errorf("choosing a client certificate: %w", err)}
 	}
 	if cert == nil || len(cert.Chain) == 0 || cert.Key == nil {
 		return nil, 0, nil

@@ -136,14 +136,16 @@ func suiteServes12(su *suites.Suite12, pub crypto.PublicKey, ours []signature.Sc
 	return signature.Choose(pub, VersionTLS12, ours, u16ToSchemes(schemes))
 }
 
-// Serves12 reports whether a TLS 1.2 server with the suites enabled could
-// use a certificate key pub, which may sign with ours, for the client
-// described by h: some suite both offer fits the key. It lets a caller
-// choosing among certificates skip those no suite could use.
-func Serves12(pub crypto.PublicKey, ours []signature.Scheme, enabled []uint16, h *HelloInfo) bool {
+// Serves12 reports whether a TLS 1.2 server with the suites and groups
+// enabled could use a certificate key pub, which may sign with ours, for the
+// client described by h: some suite both offer fits the key, with a group in
+// common if the suite is ECDHE. It lets a caller choosing among
+// certificates skip those no suite could use.
+func Serves12(pub crypto.PublicKey, ours []signature.Scheme, enabled, groups []uint16, h *HelloInfo) bool {
+	ecdhe := group12(groups, h.SupportedGroups) != 0
 	for _, id := range enabled {
 		su := suites.Lookup12(id)
-		if su == nil || !containsU16(h.CipherSuites, id) {
+		if su == nil || !containsU16(h.CipherSuites, id) || (su.KeyExchange != suites.RSAKeyTransport && !ecdhe) {
 			continue
 		}
 		if _, ok := suiteServes12(su, pub, ours, h.SupportedGroups, h.SignatureSchemes); ok {
@@ -202,12 +204,14 @@ func (v *conv12s) negotiate() error {
 // group12 picks the server's preferred ECDHE group among the client's. The
 // hybrid post-quantum group exists only in TLS 1.3. RFC 8422 §4: a client
 // that sends no supported_groups accepts any, so the server takes its first.
-func (v *conv12s) group12() uint16 {
-	for _, g := range v.s.cfg.Groups {
+func (v *conv12s) group12() uint16 { return group12(v.s.cfg.Groups, v.hello.SupportedGroups) }
+
+func group12(ours, theirs []uint16) uint16 {
+	for _, g := range ours {
 		if g == kex.X25519MLKEM768 {
 			continue
 		}
-		if v.hello.SupportedGroups == nil || containsU16(v.hello.SupportedGroups, g) {
+		if theirs == nil || containsU16(theirs, g) {
 			return g
 		}
 	}
