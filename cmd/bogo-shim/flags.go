@@ -32,12 +32,31 @@ type settings struct {
 	handshakerProbe bool
 	resumeCount     int
 
-	server            bool
-	certFile, keyFile string
-	trustCert         string
-	ocspResponse      []byte
-	signingPrefs      []int
-	verifyPrefs       []int
+	server    bool
+	trustCert string
+	// defaultCred is BoringSSL's legacy credential, set by the credential
+	// flags before any -new-x509-credential; creds are the ones each
+	// -new-x509-credential starts, in preference order. The default one
+	// comes last when choosing.
+	defaultCred credential
+	creds       []credential
+	// expectSelectedCred is the index in creds of the credential the
+	// handshake must use, -1 for the default one or none; meaningful when
+	// checkSelectedCred is set.
+	expectSelectedCred int
+	checkSelectedCred  bool
+	verifyPrefs        []int
+	cipher             string
+
+	// Peer certificate verification, as BoringSSL's verify callback sees
+	// it: -verify-fail makes the callback reject the chain.
+	verifyFail         bool
+	expectVerifyResult bool
+	reverifyOnResume   bool
+	// customVerify is -use-custom-verify-callback, which changes the
+	// alert a rejection sends.
+	customVerify       bool
+	expectPeerCertFile string
 
 	minVersion, maxVersion int
 	noTLS12, noTLS13       bool
@@ -78,9 +97,34 @@ type settings struct {
 	useExportContext bool
 
 	maxSendFragment int
+	readSize        int
+	// resumptionDelay advances the shim's clock by that many seconds after
+	// this connection, for the ones that follow.
+	resumptionDelay int
 
 	async             bool
 	implicitHandshake bool
+}
+
+// credential is one certificate chain and key with what goes with them,
+// as BoringSSL's SSL_CREDENTIAL holds.
+type credential struct {
+	certFile, keyFile string
+	ocspResponse      []byte
+	sctList           []byte
+	signingPrefs      []int
+	// mustMatchIssuer makes the credential usable only when the peer
+	// named, among the authorities it accepts, an issuer in its chain.
+	mustMatchIssuer bool
+}
+
+// current is the credential that credential flags apply to: the last one
+// -new-x509-credential started, or the default one before any.
+func (s *settings) current() *credential {
+	if len(s.creds) > 0 {
+		return &s.creds[len(s.creds)-1]
+	}
+	return &s.defaultCred
 }
 
 // flagKind says how a flag takes its value.
@@ -122,8 +166,15 @@ func onInt(f func(*settings) *int) flagSpec {
 func onIntList(f func(*settings) *[]int) flagSpec {
 	return flagSpec{intListFlag, func(s *settings, v flagValue) { *f(s) = append(*f(s), v.n) }}
 }
-func onBytes(f func(*settings) *[]byte) flagSpec {
-	return flagSpec{base64Flag, func(s *settings, v flagValue) { *f(s) = v.raw }}
+
+func onCredString(f func(*credential) *string) flagSpec {
+	return flagSpec{stringFlag, func(s *settings, v flagValue) { *f(s.current()) = v.s }}
+}
+func onCredBytes(f func(*credential) *[]byte) flagSpec {
+	return flagSpec{base64Flag, func(s *settings, v flagValue) { *f(s.current()) = v.raw }}
+}
+func onCredIntList(f func(*credential) *[]int) flagSpec {
+	return flagSpec{intListFlag, func(s *settings, v flagValue) { l := f(s.current()); *l = append(*l, v.n) }}
 }
 
 // ignored accepts a boolean flag that asks for something Lucid always does
@@ -141,14 +192,34 @@ var knownFlags = map[string]flagSpec{
 	"-is-handshaker-supported": onBool(func(s *settings) *bool { return &s.handshakerProbe }),
 	"-resume-count":            onInt(func(s *settings) *int { return &s.resumeCount }),
 
-	// Role and credentials.
-	"-server":        onBool(func(s *settings) *bool { return &s.server }),
-	"-cert-file":     onString(func(s *settings) *string { return &s.certFile }),
-	"-key-file":      onString(func(s *settings) *string { return &s.keyFile }),
-	"-trust-cert":    onString(func(s *settings) *string { return &s.trustCert }),
-	"-ocsp-response": onBytes(func(s *settings) *[]byte { return &s.ocspResponse }),
-	"-signing-prefs": onIntList(func(s *settings) *[]int { return &s.signingPrefs }),
-	"-verify-prefs":  onIntList(func(s *settings) *[]int { return &s.verifyPrefs }),
+	// Role and credentials. The credential flags act on the credential
+	// the last -new-x509-credential started, or on the default one before
+	// any (test_config.cc's CredentialFlagWithDefault). Delegated and
+	// PAKE credentials, and -trust-anchor-id, stay unknown: Lucid has
+	// neither.
+	"-server":                 onBool(func(s *settings) *bool { return &s.server }),
+	"-new-x509-credential":    {boolFlag, func(s *settings, v flagValue) { s.creds = append(s.creds, credential{}) }},
+	"-cert-file":              onCredString(func(c *credential) *string { return &c.certFile }),
+	"-key-file":               onCredString(func(c *credential) *string { return &c.keyFile }),
+	"-ocsp-response":          onCredBytes(func(c *credential) *[]byte { return &c.ocspResponse }),
+	"-signed-cert-timestamps": onCredBytes(func(c *credential) *[]byte { return &c.sctList }),
+	"-signing-prefs":          onCredIntList(func(c *credential) *[]int { return &c.signingPrefs }),
+	"-must-match-issuer":      {boolFlag, func(s *settings, v flagValue) { s.current().mustMatchIssuer = true }},
+	"-expect-selected-credential": {intFlag, func(s *settings, v flagValue) {
+		s.expectSelectedCred, s.checkSelectedCred = v.n, true
+	}},
+	"-trust-cert":   onString(func(s *settings) *string { return &s.trustCert }),
+	"-verify-prefs": onIntList(func(s *settings) *[]int { return &s.verifyPrefs }),
+
+	// Verification. The custom callback differs from the default one
+	// only in the alert a rejection sends; the old client certificate
+	// callback installs the same certificate as the normal path.
+	"-verify-fail":                  onBool(func(s *settings) *bool { return &s.verifyFail }),
+	"-expect-verify-result":         onBool(func(s *settings) *bool { return &s.expectVerifyResult }),
+	"-use-custom-verify-callback":   onBool(func(s *settings) *bool { return &s.customVerify }),
+	"-use-old-client-cert-callback": ignored(),
+	"-reverify-on-resume":           onBool(func(s *settings) *bool { return &s.reverifyOnResume }),
+	"-expect-peer-cert-file":        onString(func(s *settings) *string { return &s.expectPeerCertFile }),
 
 	// Versions. Lucid has neither SSL 3 nor TLS 1.0/1.1, so turning them
 	// off changes nothing.
@@ -161,7 +232,9 @@ var knownFlags = map[string]flagSpec{
 	"-no-ssl3":        ignored(),
 	"-expect-version": onInt(func(s *settings) *int { return &s.expectVersion }),
 
-	// Key exchange and signatures.
+	// Key exchange and signatures. -cipher takes BoringSSL's cipher rule
+	// syntax; ciphers.go says which part of it.
+	"-cipher":                          onString(func(s *settings) *string { return &s.cipher }),
 	"-curves":                          onIntList(func(s *settings) *[]int { return &s.curves }),
 	"-expect-curve-id":                 onInt(func(s *settings) *int { return &s.expectCurveID }),
 	"-expect-peer-signature-algorithm": onInt(func(s *settings) *int { return &s.expectPeerSigAlg }),
@@ -173,13 +246,15 @@ var knownFlags = map[string]flagSpec{
 	// Resumption.
 	"-expect-session-miss": onBool(func(s *settings) *bool { return &s.expectSessionMiss }),
 	"-no-ticket":           onBool(func(s *settings) *bool { return &s.noTicket }),
+	"-resumption-delay":    onInt(func(s *settings) *int { return &s.resumptionDelay }),
 
 	// Data flow.
 	"-shim-writes-first":  onBool(func(s *settings) *bool { return &s.shimWritesFirst }),
 	"-shim-shuts-down":    onBool(func(s *settings) *bool { return &s.shimShutsDown }),
 	"-check-close-notify": onBool(func(s *settings) *bool { return &s.checkCloseNotify }),
 	"-key-update":         onBool(func(s *settings) *bool { return &s.keyUpdate }),
-	"-max-send-fragment":  onInt(func(s *settings) *int { return &s.maxSendFragment }),
+	"-max-send-fragment":  onInt(func(s *settings) *int { return &s.maxSendFragment }), // exits 89: see config
+	"-read-size":          onInt(func(s *settings) *int { return &s.readSize }),
 
 	// Names.
 	"-host-name":          onString(func(s *settings) *string { return &s.hostName }),

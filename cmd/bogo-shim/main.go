@@ -22,8 +22,19 @@
 // blocking; there is no non-blocking mode to exercise) and
 // -trust-cert is read but not used, as in BoringSSL's own shim, whose
 // certificate callback accepts every chain; the client here likewise sets
-// InsecureSkipVerify. -verify-prefs exits 89: Lucid offers no setting for
-// the signature schemes it accepts.
+// InsecureSkipVerify and emulates that callback (-verify-fail) with
+// VerifyPeerCertificate. -verify-prefs and -max-send-fragment exit 89:
+// Lucid offers no setting for the signature schemes it accepts or for the
+// size of the records it sends.
+//
+// The shim emulates BoringSSL's defaults where Lucid's differ: every
+// cipher suite Lucid implements is enabled, legacy ones included
+// (ciphers.go); a client sends its certificate whatever authorities the
+// server names (creds.go); several credentials (-new-x509-credential)
+// become several Config.Certificates for Lucid's server to choose from.
+// When a connection fails, the shim half-closes and drains the socket
+// before closing it, so that the runner reads Lucid's alert instead of a
+// TCP reset.
 //
 // Build with `go build ./cmd/bogo-shim` and run the runner from a
 // BoringSSL checkout, for example:
@@ -32,9 +43,12 @@
 //	    -shim-config /path/to/cmd/bogo-shim/config.json \
 //	    -allow-unimplemented -loose-errors -num-workers 2 -pipe
 //
-// config.json disables only what Lucid deliberately lacks (SSL 3, TLS 1.0
-// and 1.1, DTLS, QUIC, renegotiation and BoringSSL-only interfaces); every
-// pattern carries its reason.
+// config.json disables only what Lucid deliberately lacks or does
+// differently (SSL 3, TLS 1.0 and 1.1, DTLS, QUIC, renegotiation, SHA-1
+// signatures, pre-standard code points, a post-quantum default and
+// BoringSSL-only interfaces) where no flag lets the shim tell; every
+// pattern carries its reason. Its AllCurves lists the groups Lucid
+// implements, which the runner passes to tests that enable every group.
 package main
 
 import (
@@ -48,6 +62,7 @@ import (
 	"slices"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"lucid/tls"
 )
@@ -79,6 +94,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "connection %d failed.\n", i+1)
 			return report(stderr, err)
 		}
+		// BoringSSL's shim advances its clock after each connection.
+		sh.clock += time.Duration(s.resumptionDelay) * time.Second
 	}
 	return 0
 }
@@ -88,22 +105,48 @@ func report(w io.Writer, err error) int {
 	fmt.Fprintln(w, err)
 	var u *unimplementedError
 	if errors.As(err, &u) {
+		logUnimplemented(u)
 		return exitUnimplemented
 	}
 	return 1
 }
 
+// logUnimplemented appends the reason for an exit 89 to the file named by
+// $BOGO_SHIM_UNIMPLEMENTED_LOG, one line per test, so that a run of the
+// whole suite can be tallied by missing flag.
+func logUnimplemented(u *unimplementedError) {
+	name := os.Getenv("BOGO_SHIM_UNIMPLEMENTED_LOG")
+	if name == "" {
+		return
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	fmt.Fprintln(f, u.why)
+}
+
 // shim holds what outlives one connection: the client's session cache and
 // the server's ticket keys, so that resumption can work across the
-// connections of one test.
+// connections of one test, and the state BoringSSL keeps in its sessions
+// and clock.
 type shim struct {
 	p           *parsed
 	clientCache tls.ClientSessionCache
 	serverBase  *tls.Config
+	// suites is every suite Lucid implements, enabled as BoringSSL
+	// enables them by default.
+	suites []uint16
+	// clock is how far -resumption-delay has moved the shim's clock.
+	clock time.Duration
+	// sessionVerifyFailed is the verification result of the last full
+	// handshake, which a resumption inherits as BoringSSL's session does.
+	sessionVerifyFailed bool
 }
 
 func newShim(p *parsed) (*shim, error) {
-	sh := &shim{p: p, clientCache: tls.NewLRUClientSessionCache(8)}
+	sh := &shim{p: p, clientCache: tls.NewLRUClientSessionCache(8), suites: implementedSuites()}
 	// Every server Config is cloned from serverBase, and clones share its
 	// ticket keys and session-ID cache.
 	sh.serverBase = &tls.Config{}
@@ -142,11 +185,48 @@ func (sh *shim) dial() (net.Conn, error) {
 // expects exactly these bytes.
 const hello = "hello"
 
+// observed is what one connection's callbacks and events report, for the
+// checks after the handshake.
+type observed struct {
+	// offeredALPN is the protocol list of the client's last ClientHello
+	// (empty if it sent none), on a server.
+	offeredALPN   atomic.Pointer[[]string]
+	closeNotified atomic.Bool
+	// selected is the number of the credential used, or noCredential.
+	selected atomic.Int64
+	// verifyRan and verifyFailed record the certificate verification
+	// callback's work on this connection.
+	verifyRan, verifyFailed atomic.Bool
+}
+
+func newObserved() *observed {
+	o := &observed{}
+	o.selected.Store(noCredential)
+	return o
+}
+
+// event takes the connection's events: the peer's close_notify, and the
+// ALPN list of every ClientHello, resumed or not.
+func (o *observed) event(e tls.Event) {
+	switch {
+	case e.Kind == tls.EventAlertReceived && e.Name == "close_notify":
+		o.closeNotified.Store(true)
+	case e.Kind == tls.EventMessageReceived && e.Name == "ClientHello":
+		protos := []string{}
+		for _, f := range e.Fields {
+			if l, ok := f.Value.([]string); ok && f.Key == "alpn" {
+				protos = slices.Clone(l)
+			}
+		}
+		o.offeredALPN.Store(&protos)
+	}
+}
+
 // connection runs one connection of the test: handshake, checks, exporter,
 // echo loop and shutdown.
 func (sh *shim) connection(s *settings, resumed bool) error {
-	var peerOffered atomic.Pointer[[]string]
-	cfg, err := sh.config(s, &peerOffered)
+	o := newObserved()
+	cfg, err := sh.config(s, o)
 	if err != nil {
 		return err
 	}
@@ -155,40 +235,66 @@ func (sh *shim) connection(s *settings, resumed bool) error {
 		return err
 	}
 	defer raw.Close()
+	if err := sh.converse(raw, cfg, s, resumed, o); err != nil {
+		drainAfterFailure(raw, failureLinger)
+		return err
+	}
+	return nil
+}
 
+// failureLinger bounds how long a failed connection stays open for the
+// runner to finish writing and read the alert.
+const failureLinger = 2 * time.Second
+
+// drainAfterFailure ends a connection that failed. Lucid has usually just
+// written a fatal alert, but the runner may still have records in flight:
+// closing a socket with unread input makes the kernel send a reset, which
+// discards the alert in the runner's receive buffer and turns its writes
+// into "broken pipe". Half-closing (as Lucid itself does after a fatal
+// alert, and here also after a failed check) delivers the alert and an end
+// of stream, and reading until the runner closes (or the deadline passes)
+// keeps the socket from resetting.
+func drainAfterFailure(c net.Conn, linger time.Duration) {
+	if tcp, ok := c.(*net.TCPConn); ok {
+		tcp.CloseWrite()
+	}
+	c.SetReadDeadline(time.Now().Add(linger))
+	io.Copy(io.Discard, c)
+}
+
+// lenientHalfClose is the TCP connection as Lucid sees it. Lucid
+// half-closes TCP after its close_notify and after a fatal alert; the
+// first can fail when the runner has already closed its end on reading
+// the close_notify, which SSL_shutdown, writing the alert alone, would not
+// notice. The alert went out, so that failure is ignored.
+type lenientHalfClose struct{ net.Conn }
+
+func (c lenientHalfClose) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	return nil
+}
+
+// converse plays TLS over raw for one connection of the test.
+func (sh *shim) converse(raw net.Conn, cfg *tls.Config, s *settings, resumed bool, o *observed) error {
 	var tc *tls.Conn
 	if s.server {
-		tc = tls.Server(raw, cfg)
+		tc = tls.Server(lenientHalfClose{raw}, cfg)
 	} else {
-		tc = tls.Client(raw, cfg)
+		tc = tls.Client(lenientHalfClose{raw}, cfg)
 	}
-	var closeNotified atomic.Bool
-	tc.SetObserver(func(e tls.Event) {
-		if e.Kind == tls.EventAlertReceived && e.Name == "close_notify" {
-			closeNotified.Store(true)
-		}
-	})
+	tc.SetObserver(o.event)
 
 	if !s.implicitHandshake {
 		if err := tc.Handshake(); err != nil {
 			return fmt.Errorf("handshake: %w", err)
 		}
-		if err := checkState(tc.ConnectionState(), s, resumed); err != nil {
+		if err := sh.checkHandshake(tc.ConnectionState(), s, o, resumed); err != nil {
 			return err
-		}
-		if s.expectAdvertisedALPN != "" {
-			want, err := parseALPN(s.expectAdvertisedALPN)
-			if err != nil {
-				return err
-			}
-			got := peerOffered.Load()
-			if got == nil || !slices.Equal(*got, want) {
-				return fmt.Errorf("client advertised ALPN %q, want %q", deref(got), want)
-			}
 		}
 	}
 
-	w := fragmenter{tc: tc, max: s.maxSendFragment}
 	if s.exportLen > 0 {
 		cs := tc.ConnectionState()
 		var context []byte
@@ -199,44 +305,31 @@ func (sh *shim) connection(s *settings, resumed bool) error {
 		if err != nil {
 			return fmt.Errorf("exporting keying material: %w", err)
 		}
-		if err := w.write(km); err != nil {
+		if err := write(tc, km); err != nil {
 			return err
 		}
 	}
 	if s.shimWritesFirst {
-		if err := w.write([]byte(hello)); err != nil {
+		if err := write(tc, []byte(hello)); err != nil {
 			return err
 		}
 	}
 
 	if s.shimShutsDown {
-		// Send close_notify first; with -check-close-notify the runner's
-		// close_notify must come back.
-		if err := tc.CloseWrite(); err != nil {
-			return fmt.Errorf("sending close_notify: %w", err)
-		}
-		if s.checkCloseNotify {
-			if _, err := io.Copy(io.Discard, tc); err != nil {
-				return fmt.Errorf("awaiting close_notify: %w", err)
-			}
-			if !closeNotified.Load() {
-				return errors.New("the peer closed the connection without close_notify")
-			}
-		}
-		return nil
+		return shutDown(tc, s.checkCloseNotify, o)
 	}
 
-	if err := echo(tc, &w, s.keyUpdate); err != nil {
+	if err := echo(tc, s.readSize, s.keyUpdate); err != nil {
 		return err
 	}
 	if s.implicitHandshake {
 		// The checks wait until the handshake has surely run.
-		if err := checkState(tc.ConnectionState(), s, resumed); err != nil {
+		if err := sh.checkHandshake(tc.ConnectionState(), s, o, resumed); err != nil {
 			return err
 		}
 	}
 	if s.checkCloseNotify {
-		if !closeNotified.Load() {
+		if !o.closeNotified.Load() {
 			return errors.New("the peer closed the connection without close_notify")
 		}
 		if err := tc.CloseWrite(); err != nil {
@@ -249,10 +342,51 @@ func (sh *shim) connection(s *settings, resumed bool) error {
 	return nil
 }
 
+// errDataOnShutdown names BoringSSL's error for application data that
+// arrives while SSL_shutdown waits for the peer's close_notify.
+var errDataOnShutdown = errors.New("APPLICATION_DATA_ON_SHUTDOWN: application data arrived while awaiting close_notify")
+
+// shutDown closes the connection first, as -shim-shuts-down asks: it sends
+// close_notify and, with -check-close-notify, waits for the peer's, as a
+// second SSL_shutdown call does. That call reads records only to find the
+// close_notify, so application data before it is an error.
+func shutDown(tc *tls.Conn, awaitPeer bool, o *observed) error {
+	if err := tc.CloseWrite(); err != nil {
+		return fmt.Errorf("sending close_notify: %w", err)
+	}
+	if !awaitPeer {
+		return nil
+	}
+	buf := make([]byte, 1)
+	for {
+		n, err := tc.Read(buf)
+		if n > 0 {
+			return errDataOnShutdown
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("awaiting close_notify: %w", err)
+		}
+	}
+	if !o.closeNotified.Load() {
+		return errors.New("the peer closed the connection without close_notify")
+	}
+	return nil
+}
+
+// defaultReadSize is the echo loop's read size without -read-size: small,
+// as in BoringSSL's shim, so that one record can take several reads.
+const defaultReadSize = 512
+
 // echo reads until the peer ends the stream and sends each byte back
-// XORed with 0xFF. Reads are small, so that one record can take several.
-func echo(tc *tls.Conn, w *fragmenter, keyUpdate bool) error {
-	buf := make([]byte, 512)
+// XORed with 0xFF, reading at most readSize bytes at a time.
+func echo(tc *tls.Conn, readSize int, keyUpdate bool) error {
+	if readSize <= 0 {
+		readSize = defaultReadSize
+	}
+	buf := make([]byte, readSize)
 	for {
 		n, err := tc.Read(buf)
 		if err == io.EOF {
@@ -269,30 +403,46 @@ func echo(tc *tls.Conn, w *fragmenter, keyUpdate bool) error {
 		for i := range buf[:n] {
 			buf[i] ^= 0xff
 		}
-		if err := w.write(buf[:n]); err != nil {
+		if err := write(tc, buf[:n]); err != nil {
 			return err
 		}
 	}
 }
 
-// fragmenter writes application data in records of at most max bytes
-// (-max-send-fragment): each Write of at most 16384 bytes is one record.
-type fragmenter struct {
-	tc  *tls.Conn
-	max int
+// write sends application data.
+func write(tc *tls.Conn, b []byte) error {
+	if _, err := tc.Write(b); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	return nil
 }
 
-func (f *fragmenter) write(b []byte) error {
-	step := len(b)
-	if f.max > 0 {
-		step = f.max
+// checkHandshake runs every check of a finished handshake: its state, what
+// the callbacks saw, and the peer's chain.
+func (sh *shim) checkHandshake(cs tls.ConnectionState, s *settings, o *observed, resumed bool) error {
+	if err := checkState(cs, s, resumed); err != nil {
+		return err
 	}
-	for len(b) > 0 {
-		n := min(step, len(b))
-		if _, err := f.tc.Write(b[:n]); err != nil {
-			return fmt.Errorf("write: %w", err)
+	if s.expectAdvertisedALPN != "" {
+		want, err := parseALPN(s.expectAdvertisedALPN)
+		if err != nil {
+			return err
 		}
-		b = b[n:]
+		got := o.offeredALPN.Load()
+		if got == nil || !slices.Equal(*got, want) {
+			return fmt.Errorf("client advertised ALPN %q, want %q", deref(got), want)
+		}
+	}
+	if s.checkSelectedCred {
+		if got := o.selected.Load(); got != int64(s.expectSelectedCred) {
+			return fmt.Errorf("credential %d was used, want %d", got, s.expectSelectedCred)
+		}
+	}
+	if err := sh.checkVerifyResult(cs, s, o); err != nil {
+		return err
+	}
+	if s.expectPeerCertFile != "" {
+		return checkPeerChain(cs.PeerCertificates, s.expectPeerCertFile)
 	}
 	return nil
 }
@@ -334,11 +484,16 @@ func checkState(cs tls.ConnectionState, s *settings, resumed bool) error {
 	return nil
 }
 
-// config turns settings into a lucid/tls Config for one connection.
-// offered receives, on a server, the ALPN list the client sent.
-func (sh *shim) config(s *settings, offered *atomic.Pointer[[]string]) (*tls.Config, error) {
+// config turns settings into a lucid/tls Config for one connection. The
+// callbacks it installs report to o.
+func (sh *shim) config(s *settings, o *observed) (*tls.Config, error) {
 	if len(s.verifyPrefs) > 0 {
 		return nil, unimplemented("-verify-prefs: lucid/tls has no setting for the signature schemes it accepts")
+	}
+	if s.maxSendFragment > 0 {
+		// Splitting application data in the shim would leave the
+		// handshake's records at full size, which the tests check too.
+		return nil, unimplemented("-max-send-fragment: lucid/tls has no setting for the size of the records it sends")
 	}
 	var cfg *tls.Config
 	if s.server {
@@ -347,14 +502,117 @@ func (sh *shim) config(s *settings, offered *atomic.Pointer[[]string]) (*tls.Con
 		cfg = &tls.Config{ClientSessionCache: sh.clientCache, InsecureSkipVerify: true, ServerName: s.hostName}
 	}
 	cfg.SessionTicketsDisabled = s.noTicket
+	if offset := sh.clock; offset != 0 {
+		cfg.Time = func() time.Time { return time.Now().Add(offset) }
+	}
+	if err := sh.cipherSuites(cfg, s); err != nil {
+		return nil, err
+	}
+	if err := versions(cfg, s); err != nil {
+		return nil, err
+	}
+	if err := curvePreferences(cfg, s); err != nil {
+		return nil, err
+	}
+	sh.verification(cfg, s, o)
 
+	creds, err := loadCredentials(s)
+	if err != nil {
+		return nil, err
+	}
+	if s.server {
+		return cfg, serverSide(cfg, s, o, creds)
+	}
+	if s.advertiseALPN != "" {
+		protos, err := parseALPN(s.advertiseALPN)
+		if err != nil {
+			return nil, err
+		}
+		cfg.NextProtos = protos
+	}
+	// BoringSSL's client sends its credential whatever authorities the
+	// server names, so the choice is the shim's.
+	cfg.GetClientCertificate = func(info *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+		return clientCertificate(creds, info, &o.selected)
+	}
+	return cfg, nil
+}
+
+// serverSide sets what only a server has: its certificates, its request
+// for the client's, and its answer to ALPN.
+func serverSide(cfg *tls.Config, s *settings, o *observed, creds []loadedCred) error {
+	var selected *atomic.Int64
+	if s.checkSelectedCred {
+		selected = &o.selected
+	}
+	var err error
+	if cfg.Certificates, err = serverCertificates(creds, selected); err != nil {
+		return err
+	}
+	if len(cfg.Certificates) == 0 {
+		// Without this Lucid refuses to start; with it the handshake
+		// fails as BoringSSL's does, with an alert.
+		cfg.GetCertificate = func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+			return nil, errors.New("no certificate configured")
+		}
+	}
+	switch {
+	case s.verifyPeer:
+		cfg.ClientAuth = tls.RequestClientCert
+	case s.requireAnyClientCert:
+		cfg.ClientAuth = tls.RequireAnyClientCert
+	}
+	switch {
+	case s.rejectALPN:
+		// A protocol no client offers makes Lucid refuse any ALPN
+		// offer with no_application_protocol, which is what
+		// rejecting means.
+		cfg.NextProtos = []string{"\x00lucid-bogo-shim-rejects"}
+	case s.declineALPN:
+	case s.selectALPN != "":
+		cfg.NextProtos = []string{s.selectALPN}
+	}
+	return nil
+}
+
+// lucidGroups are the key exchange groups lucid/tls implements.
+var lucidGroups = []tls.CurveID{tls.X25519MLKEM768, tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521}
+
+// curvePreferences sets the groups -curves names. A group Lucid lacks
+// cannot be enabled: Lucid would drop it silently, leaving a different list
+// from the one the test configured. Without -curves Lucid's default stays,
+// post-quantum hybrid first, so that every test exercises it.
+func curvePreferences(cfg *tls.Config, s *settings) error {
+	for _, c := range s.curves {
+		if !slices.Contains(lucidGroups, tls.CurveID(c)) {
+			return unimplemented("-curves %d: lucid/tls does not implement %v", c, tls.CurveID(c))
+		}
+		cfg.CurvePreferences = append(cfg.CurvePreferences, tls.CurveID(c))
+	}
+	return nil
+}
+
+// cipherSuites enables every suite Lucid implements, legacy ones included
+// as BoringSSL does by default, or those of a -cipher rule.
+func (sh *shim) cipherSuites(cfg *tls.Config, s *settings) error {
+	if s.cipher == "" {
+		cfg.CipherSuites = sh.suites
+		return nil
+	}
+	ids, err := cipherRule(s.cipher, sh.suites)
+	cfg.CipherSuites = ids
+	return err
+}
+
+// versions sets the version range the version flags leave.
+func versions(cfg *tls.Config, s *settings) error {
 	lo, hi := uint16(tls.VersionTLS12), uint16(tls.VersionTLS13)
 	if s.minVersion > int(lo) {
 		lo = uint16(s.minVersion)
 	}
 	if s.maxVersion != 0 {
 		if s.maxVersion < tls.VersionTLS12 {
-			return nil, unimplemented("-max-version %#04x: Lucid has no version before TLS 1.2", s.maxVersion)
+			return unimplemented("-max-version %#04x: Lucid has no version before TLS 1.2", s.maxVersion)
 		}
 		hi = min(hi, uint16(s.maxVersion))
 	}
@@ -365,60 +623,10 @@ func (sh *shim) config(s *settings, offered *atomic.Pointer[[]string]) (*tls.Con
 		lo = max(lo, tls.VersionTLS13)
 	}
 	if lo > hi {
-		return nil, fmt.Errorf("no protocol versions enabled (%#04x..%#04x)", lo, hi)
+		return fmt.Errorf("no protocol versions enabled (%#04x..%#04x)", lo, hi)
 	}
 	cfg.MinVersion, cfg.MaxVersion = lo, hi
-
-	for _, c := range s.curves {
-		cfg.CurvePreferences = append(cfg.CurvePreferences, tls.CurveID(c))
-	}
-
-	if s.certFile != "" || s.keyFile != "" {
-		cert, err := tls.LoadX509KeyPair(s.certFile, s.keyFile)
-		if err != nil {
-			return nil, err
-		}
-		cert.OCSPStaple = s.ocspResponse
-		for _, p := range s.signingPrefs {
-			cert.SupportedSignatureAlgorithms = append(cert.SupportedSignatureAlgorithms, tls.SignatureScheme(p))
-		}
-		cfg.Certificates = []tls.Certificate{cert}
-	}
-
-	if s.server {
-		switch {
-		case s.verifyPeer:
-			cfg.ClientAuth = tls.RequestClientCert
-		case s.requireAnyClientCert:
-			cfg.ClientAuth = tls.RequireAnyClientCert
-		}
-		switch {
-		case s.rejectALPN:
-			// A protocol no client offers makes Lucid refuse any ALPN
-			// offer with no_application_protocol, which is what
-			// rejecting means.
-			cfg.NextProtos = []string{"\x00lucid-bogo-shim-rejects"}
-		case s.declineALPN:
-		case s.selectALPN != "":
-			cfg.NextProtos = []string{s.selectALPN}
-		}
-		certs := cfg.Certificates
-		cfg.GetCertificate = func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
-			protos := slices.Clone(h.SupportedProtos)
-			offered.Store(&protos)
-			if len(certs) == 0 {
-				return nil, errors.New("no certificate configured")
-			}
-			return nil, nil // fall through to Certificates
-		}
-	} else if s.advertiseALPN != "" {
-		protos, err := parseALPN(s.advertiseALPN)
-		if err != nil {
-			return nil, err
-		}
-		cfg.NextProtos = protos
-	}
-	return cfg, nil
+	return nil
 }
 
 // parseALPN splits an ALPN list in wire format: each protocol preceded by

@@ -2,20 +2,25 @@ package main
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/binary"
 	"encoding/pem"
+	"errors"
 	"io"
 	"math/big"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -141,7 +146,7 @@ func TestServerEchoes(t *testing.T) {
 	}{{"TLS12", tls.VersionTLS12}, {"TLS13", tls.VersionTLS13}} {
 		t.Run(v.name, func(t *testing.T) {
 			r := startShim(t, "-server", "-cert-file", certFile, "-key-file", keyFile,
-				"-expect-version", strconv.Itoa(int(v.version)), "-max-send-fragment", "3",
+				"-expect-version", strconv.Itoa(int(v.version)), "-read-size", "3",
 				"-select-alpn", "foo", "-expect-alpn", "foo", "-expect-advertised-alpn", "\x03bar\x03foo")
 			raw := r.accept()
 			c := tls.Client(raw, &tls.Config{InsecureSkipVerify: true, MinVersion: v.version, MaxVersion: v.version, NextProtos: []string{"bar", "foo"}})
@@ -215,6 +220,10 @@ func TestUnknownFlagIsUnimplemented(t *testing.T) {
 		{"-dtls"},
 		{"-verify-prefs", "1027", "-port", "1"},
 		{"-max-version", "770", "-port", "1"},
+		{"-max-send-fragment", "512", "-port", "1"},
+		{"-curves", "25497", "-port", "1"},
+		{"-cipher", "3DES", "-port", "1"},
+		{"-new-delegated-credential", "-port", "1"},
 	} {
 		var stderr bytes.Buffer
 		if code := run(args, io.Discard, &stderr); code != exitUnimplemented {
@@ -243,5 +252,389 @@ func TestPrefixes(t *testing.T) {
 	}
 	if !p.initial.server || p.initial.noTicket {
 		t.Error("-on-shim-/-on-handshaker- handled wrongly")
+	}
+}
+
+// TestFailureDeliversAlert sends the shim a malformed ClientHello followed
+// by bytes it will never read, and writes more after the shim has failed,
+// as the runner does when it pipelines records: the writes must not meet a
+// TCP reset and the alert must arrive.
+func TestFailureDeliversAlert(t *testing.T) {
+	certFile, keyFile := writeKeyPair(t)
+	r := startShim(t, "-server", "-cert-file", certFile, "-key-file", keyFile)
+	c := r.accept()
+	// A handshake record holding a ClientHello with a one-byte body.
+	msg := []byte{22, 3, 3, 0, 5, 1, 0, 0, 1, 0}
+	msg = append(msg, make([]byte, 64<<10)...)
+	if _, err := c.Write(msg); err != nil {
+		t.Fatal(err)
+	}
+	// Write again once the shim has surely failed, as the runner does
+	// when it has more records queued, then read.
+	time.Sleep(200 * time.Millisecond)
+	if _, err := c.Write(make([]byte, 1024)); err != nil {
+		t.Fatalf("writing after the shim failed: %v", err)
+	}
+	var hdr [7]byte
+	if _, err := io.ReadFull(c, hdr[:]); err != nil {
+		t.Fatalf("reading the alert: %v", err)
+	}
+	if hdr[0] != 21 || hdr[5] != 2 {
+		t.Fatalf("got record %x, want a fatal alert", hdr)
+	}
+	c.Close()
+	if code := r.wait(); code != 1 {
+		t.Fatalf("exit %d, want 1; stderr %q", code, r.stderr)
+	}
+}
+
+func TestImplementedSuites(t *testing.T) {
+	got := implementedSuites()
+	want := []uint16{
+		tls.TLS_AES_128_GCM_SHA256, tls.TLS_AES_256_GCM_SHA384, tls.TLS_CHACHA20_POLY1305_SHA256,
+		tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+		tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+		tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+		tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+		tls.TLS_RSA_WITH_AES_128_CBC_SHA, tls.TLS_RSA_WITH_AES_128_CBC_SHA256,
+		tls.TLS_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_AES_256_GCM_SHA384,
+	}
+	// Lucid may gain suites; those it has today must all be there, in
+	// their classes' order.
+	pos := map[uint16]int{}
+	for i, id := range got {
+		pos[id] = i
+	}
+	last := -1
+	for _, id := range want {
+		i, ok := pos[id]
+		if !ok {
+			t.Fatalf("%s missing from %v", tls.CipherSuiteName(id), got)
+		}
+		if i < last {
+			t.Errorf("%s out of order in %v", tls.CipherSuiteName(id), got)
+		}
+		last = i
+	}
+}
+
+func TestParseSCTList(t *testing.T) {
+	got, err := parseSCTList([]byte{0, 9, 0, 2, 1, 2, 0, 3, 3, 4, 5})
+	if err != nil || len(got) != 2 || !bytes.Equal(got[0], []byte{1, 2}) || !bytes.Equal(got[1], []byte{3, 4, 5}) {
+		t.Fatalf("got %x, %v", got, err)
+	}
+	for _, bad := range [][]byte{{0, 0}, {0, 2, 0, 0}, {0, 3, 0, 2, 1}, {0, 5, 0, 1, 1}} {
+		if _, err := parseSCTList(bad); err == nil {
+			t.Errorf("%x accepted", bad)
+		}
+	}
+}
+
+func TestCipherRule(t *testing.T) {
+	all := implementedSuites()
+	names := func(ids []uint16) string {
+		var out []string
+		for _, id := range ids {
+			out = append(out, tls.CipherSuiteName(id))
+		}
+		return strings.Join(out, ":")
+	}
+	for rule, check := range map[string]func(string) bool{
+		// Without AES only ChaCha20 suites remain, and no TLS 1.3 suite
+		// is ever listed.
+		"DEFAULT:!AES": func(got string) bool {
+			return got != "" && !strings.Contains(got, "_AES_") && !strings.HasPrefix(got, "TLS_CHACHA20")
+		},
+		"AES128": func(got string) bool {
+			return strings.Contains(got, "TLS_RSA_WITH_AES_128_CBC_SHA") && !strings.Contains(got, "AES_256") && !strings.Contains(got, "CHACHA")
+		},
+		"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA:TLS_RSA_WITH_AES_128_GCM_SHA256": func(got string) bool {
+			return got == "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA:TLS_RSA_WITH_AES_128_GCM_SHA256"
+		},
+		// "-" removes for now, "!" for good.
+		"TLS_RSA_WITH_AES_128_CBC_SHA:-AES:AES128": func(got string) bool {
+			return strings.HasPrefix(got, "TLS_ECDHE") && strings.Contains(got, "TLS_RSA_WITH_AES_128_CBC_SHA")
+		},
+		"TLS_RSA_WITH_AES_128_CBC_SHA:!AES:AES128": func(got string) bool { return false },
+	} {
+		ids, err := cipherRule(rule, all)
+		got := names(ids)
+		if rule == "TLS_RSA_WITH_AES_128_CBC_SHA:!AES:AES128" {
+			// Everything left was banned: BoringSSL refuses the rule.
+			var u *unimplementedError
+			if err == nil || errors.As(err, &u) {
+				t.Errorf("%s: got %s, %v; want an error", rule, got, err)
+			}
+			continue
+		}
+		if err != nil || !check(got) {
+			t.Errorf("%s: got %s, %v", rule, got, err)
+		}
+	}
+	for _, rule := range []string{"3DES", "ALL:3DES", "[TLS_RSA_WITH_AES_128_CBC_SHA|TLS_RSA_WITH_AES_128_GCM_SHA256]", "ECDHE+AES", "TLS_RSA_WITH_3DES_EDE_CBC_SHA"} {
+		var u *unimplementedError
+		if _, err := cipherRule(rule, all); !errors.As(err, &u) {
+			t.Errorf("%s: %v, want unimplemented", rule, err)
+		}
+	}
+}
+
+// testCred makes an in-memory credential with a self-signed certificate
+// for key, issued by a name of its own.
+func testCred(t *testing.T, index int, key crypto.Signer, prefs ...tls.SignatureScheme) loadedCred {
+	t.Helper()
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(int64(index + 2)),
+		Subject:      pkix.Name{CommonName: "cred " + strconv.Itoa(index)},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loadedCred{index: index, cert: tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, SupportedSignatureAlgorithms: prefs}}
+}
+
+func TestClientCertificateChoice(t *testing.T) {
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c384, c256, cRSA := testCred(t, 0, p384), testCred(t, 1, p256), testCred(t, noCredential, rsaKey)
+	issuer, _ := x509.ParseCertificate(c256.cert.Certificate[0])
+	gated := c384
+	gated.mustMatchIssuer = true
+
+	for _, tc := range []struct {
+		name    string
+		creds   []loadedCred
+		version uint16
+		schemes []tls.SignatureScheme
+		cas     [][]byte
+		want    int64 // credential number, or -2 for an error
+	}{
+		// TLS 1.3 ties each ECDSA scheme to its curve; TLS 1.2 does not.
+		{"curve-13", []loadedCred{c384, c256}, tls.VersionTLS13, []tls.SignatureScheme{tls.ECDSAWithP256AndSHA256}, nil, 1},
+		{"curve-12", []loadedCred{c384, c256}, tls.VersionTLS12, []tls.SignatureScheme{tls.ECDSAWithP256AndSHA256}, nil, 0},
+		// PKCS #1 v1.5 signs only TLS 1.2 handshakes.
+		{"pkcs1-13", []loadedCred{cRSA}, tls.VersionTLS13, []tls.SignatureScheme{tls.PKCS1WithSHA256}, nil, -2},
+		{"pkcs1-12", []loadedCred{cRSA}, tls.VersionTLS12, []tls.SignatureScheme{tls.PKCS1WithSHA256}, nil, noCredential},
+		// Signing preferences narrow the key's schemes.
+		{"prefs", []loadedCred{testCred(t, 0, rsaKey, tls.PSSWithSHA384), cRSA}, tls.VersionTLS13, []tls.SignatureScheme{tls.PSSWithSHA256}, nil, noCredential},
+		// Authorities matter only to a credential that asks.
+		{"issuer-ignored", []loadedCred{c384}, tls.VersionTLS13, []tls.SignatureScheme{tls.ECDSAWithP384AndSHA384}, [][]byte{issuer.RawSubject}, 0},
+		{"issuer-gated", []loadedCred{gated, c256}, tls.VersionTLS12, []tls.SignatureScheme{tls.ECDSAWithP256AndSHA256}, [][]byte{issuer.RawSubject}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var selected atomic.Int64
+			selected.Store(99)
+			info := &tls.CertificateRequestInfo{Version: tc.version, SignatureSchemes: tc.schemes, AcceptableCAs: tc.cas}
+			cert, err := clientCertificate(tc.creds, info, &selected)
+			if tc.want == -2 {
+				var a tls.AlertError
+				if !errors.As(err, &a) || a != tls.AlertHandshakeFailure {
+					t.Fatalf("chose credential %d (%v), want a handshake_failure", selected.Load(), err)
+				}
+				return
+			}
+			if err != nil || cert == nil || selected.Load() != tc.want {
+				t.Fatalf("chose %d (%v), want %d", selected.Load(), err, tc.want)
+			}
+		})
+	}
+	if cert, err := clientCertificate(nil, &tls.CertificateRequestInfo{}, new(atomic.Int64)); cert != nil || err != nil {
+		t.Errorf("no credentials: %v, %v; want no certificate", cert, err)
+	}
+}
+
+func TestObservedALPN(t *testing.T) {
+	o := newObserved()
+	o.event(tls.Event{Kind: tls.EventMessageReceived, Name: "ClientHello", Fields: []tls.Field{{Key: "alpn", Value: []string{"a", "b"}}}})
+	if got := deref(o.offeredALPN.Load()); !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("offered %q", got)
+	}
+	// A second ClientHello, after HelloRetryRequest or on another
+	// connection, replaces the first; one without ALPN offers nothing.
+	o.event(tls.Event{Kind: tls.EventMessageReceived, Name: "ClientHello"})
+	if got := o.offeredALPN.Load(); got == nil || len(*got) != 0 {
+		t.Errorf("offered %v, want an empty offer", got)
+	}
+	o.event(tls.Event{Kind: tls.EventAlertReceived, Name: "close_notify"})
+	if !o.closeNotified.Load() {
+		t.Error("close_notify not noticed")
+	}
+}
+
+func TestVerification(t *testing.T) {
+	for _, tc := range []struct {
+		name              string
+		s                 settings
+		resumed           bool
+		wantErr, wantFail bool
+	}{
+		{"accepts", settings{}, false, false, false},
+		// Without SSL_VERIFY_PEER a rejection is only recorded.
+		{"soft", settings{verifyFail: true}, false, false, true},
+		{"client-peer", settings{verifyFail: true, verifyPeer: true}, false, true, true},
+		{"client-custom", settings{verifyFail: true, verifyPeer: true, customVerify: true}, false, true, true},
+		{"server-require", settings{server: true, verifyFail: true, requireAnyClientCert: true}, false, true, true},
+		// A client that requireAnyClientCert does not concern stays soft.
+		{"client-require", settings{verifyFail: true, requireAnyClientCert: true}, false, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sh, o, cfg := &shim{}, newObserved(), &tls.Config{}
+			sh.verification(cfg, &tc.s, o)
+			err := cfg.VerifyPeerCertificate(nil, nil)
+			if (err != nil) != tc.wantErr || o.verifyFailed.Load() != tc.wantFail || !o.verifyRan.Load() {
+				t.Fatalf("err %v, failed %v", err, o.verifyFailed.Load())
+			}
+			// BoringSSL's alerts: handshake_failure from the default
+			// callback, certificate_unknown from a custom one.
+			want := tls.AlertHandshakeFailure
+			if tc.s.customVerify {
+				want = tls.AlertCertificateUnknown
+			}
+			var a tls.AlertError
+			if err != nil && (!errors.As(err, &a) || a != want) {
+				t.Errorf("error %v carries alert %v, want %v", err, a, want)
+			}
+		})
+	}
+
+	// A resumption inherits the result of the handshake that made the
+	// session, unless -reverify-on-resume runs the callback again.
+	sh := &shim{}
+	s := settings{verifyFail: true, expectVerifyResult: true}
+	o := newObserved()
+	cfg := &tls.Config{}
+	sh.verification(cfg, &s, o)
+	cfg.VerifyPeerCertificate(nil, nil)
+	if err := sh.checkVerifyResult(tls.ConnectionState{}, &s, o); err != nil {
+		t.Fatal(err)
+	}
+	resumed := tls.ConnectionState{DidResume: true}
+	if err := sh.checkVerifyResult(resumed, &s, newObserved()); err != nil {
+		t.Errorf("resumption lost the session's result: %v", err)
+	}
+	if err := sh.checkVerifyResult(resumed, &settings{expectVerifyResult: true}, newObserved()); err == nil {
+		t.Error("a resumption of a failed verification reported success")
+	}
+	s = settings{verifyFail: true, verifyPeer: true, reverifyOnResume: true}
+	cfg = &tls.Config{}
+	sh.verification(cfg, &s, newObserved())
+	if cfg.VerifyConnection(tls.ConnectionState{}) != nil || cfg.VerifyConnection(resumed) == nil {
+		t.Error("-reverify-on-resume does not verify resumptions alone")
+	}
+}
+
+func TestCheckPeerChain(t *testing.T) {
+	certFile, _ := writeKeyPair(t)
+	pemData, _ := os.ReadFile(certFile)
+	block, _ := pem.Decode(pemData)
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkPeerChain([]*x509.Certificate{cert}, certFile); err != nil {
+		t.Error(err)
+	}
+	if err := checkPeerChain([]*x509.Certificate{cert, cert}, certFile); err == nil {
+		t.Error("a longer chain matched")
+	}
+	other, _ := writeKeyPair(t)
+	if err := checkPeerChain([]*x509.Certificate{cert}, other); err == nil {
+		t.Error("another certificate matched")
+	}
+}
+
+// TestResumptionDelay moves the shim's clock past the ticket's lifetime:
+// the client must then not resume.
+func TestResumptionDelay(t *testing.T) {
+	certFile, keyFile := writeKeyPair(t)
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, delay := range []string{"0", "21"} {
+		t.Run(delay, func(t *testing.T) {
+			server := &tls.Config{Certificates: []tls.Certificate{cert}, TicketLifetime: 20 * time.Second, MinVersion: tls.VersionTLS13}
+			flags := []string{"-resume-count", "1", "-resumption-delay", delay}
+			if delay != "0" {
+				flags = append(flags, "-on-resume-expect-session-miss")
+			}
+			r := startShim(t, flags...)
+			for range 2 {
+				c := tls.Server(r.accept(), server)
+				exchange(t, c, "ping")
+				c.Close()
+			}
+			if code := r.wait(); code != 0 {
+				t.Fatalf("exit %d, stderr %q", code, r.stderr)
+			}
+		})
+	}
+}
+
+// TestShutdownRejectsData: after the shim's close_notify, application
+// data from the peer before its own close_notify fails the connection.
+func TestShutdownRejectsData(t *testing.T) {
+	certFile, keyFile := writeKeyPair(t)
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, data := range []bool{false, true} {
+		r := startShim(t, "-shim-shuts-down", "-check-close-notify")
+		c := tls.Server(r.accept(), &tls.Config{Certificates: []tls.Certificate{cert}})
+		if _, err := io.Copy(io.Discard, c); err != nil {
+			t.Fatalf("awaiting the shim's close_notify: %v", err)
+		}
+		if data {
+			c.Write([]byte("late"))
+		}
+		c.CloseWrite()
+		code := r.wait()
+		c.Close()
+		if want := map[bool]int{false: 0, true: 1}[data]; code != want {
+			t.Errorf("data %v: exit %d, want %d; stderr %q", data, code, want, r.stderr)
+		}
+		if data && !strings.Contains(r.stderr.String(), "APPLICATION_DATA_ON_SHUTDOWN") {
+			t.Errorf("stderr %q does not name the error", r.stderr)
+		}
+	}
+}
+
+// TestServerSelectedCredential checks that the credential Lucid chooses
+// is the one -expect-selected-credential sees.
+func TestServerSelectedCredential(t *testing.T) {
+	certFile, keyFile := writeKeyPair(t)
+	for _, tc := range []struct {
+		expect string
+		code   int
+	}{{"0", 0}, {"1", 1}, {"-1", 1}} {
+		r := startShim(t, "-server", "-cert-file", certFile, "-key-file", keyFile,
+			"-new-x509-credential", "-cert-file", certFile, "-key-file", keyFile,
+			"-new-x509-credential", "-cert-file", certFile, "-key-file", keyFile,
+			"-expect-selected-credential", tc.expect)
+		c := tls.Client(r.accept(), &tls.Config{InsecureSkipVerify: true})
+		c.Handshake()
+		c.Close()
+		if code := r.wait(); code != tc.code {
+			t.Errorf("-expect-selected-credential %s: exit %d, want %d; stderr %q", tc.expect, code, tc.code, r.stderr)
+		}
+	}
+}
+
+// TestServerMustMatchIssuerIsUnimplemented: Lucid's server cannot see the
+// certificate_authorities a client sends, so the shim must not pretend.
+func TestServerMustMatchIssuerIsUnimplemented(t *testing.T) {
+	certFile, keyFile := writeKeyPair(t)
+	var stderr bytes.Buffer
+	args := []string{"-server", "-port", "1", "-new-x509-credential", "-cert-file", certFile, "-key-file", keyFile, "-must-match-issuer"}
+	if code := run(args, io.Discard, &stderr); code != exitUnimplemented {
+		t.Errorf("exit %d, want %d (stderr %q)", code, exitUnimplemented, &stderr)
 	}
 }

@@ -1,0 +1,249 @@
+package main
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sync/atomic"
+
+	"lucid/tls"
+)
+
+// noCredential is what -expect-selected-credential calls the default
+// credential, or none at all.
+const noCredential = -1
+
+// loadedCred is a credential read from its files, with its number for
+// -expect-selected-credential.
+type loadedCred struct {
+	index           int
+	cert            tls.Certificate
+	mustMatchIssuer bool
+}
+
+// loadCredentials reads the settings' credentials in BoringSSL's order of
+// preference: those -new-x509-credential added, in order, then the default
+// one, if it names a certificate.
+func loadCredentials(s *settings) ([]loadedCred, error) {
+	var out []loadedCred
+	for i := range s.creds {
+		c, err := loadCredential(&s.creds[i], i)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	if d := &s.defaultCred; d.certFile != "" || d.keyFile != "" {
+		c, err := loadCredential(d, noCredential)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func loadCredential(c *credential, index int) (loadedCred, error) {
+	cert, err := tls.LoadX509KeyPair(c.certFile, c.keyFile)
+	if err != nil {
+		return loadedCred{}, err
+	}
+	cert.OCSPStaple = c.ocspResponse
+	if len(c.sctList) > 0 {
+		scts, err := parseSCTList(c.sctList)
+		if err != nil {
+			return loadedCred{}, err
+		}
+		cert.SignedCertificateTimestamps = scts
+	}
+	// Schemes Lucid lacks pass through: BoringSSL, too, skips signing
+	// preferences it will not use (the runner's NoSign tests), and Lucid
+	// signs only with listed schemes it has.
+	for _, p := range c.signingPrefs {
+		cert.SupportedSignatureAlgorithms = append(cert.SupportedSignatureAlgorithms, tls.SignatureScheme(p))
+	}
+	return loadedCred{index: index, cert: cert, mustMatchIssuer: c.mustMatchIssuer}, nil
+}
+
+// parseSCTList splits a SignedCertificateTimestampList (RFC 6962 §3.3),
+// which the runner passes whole, into the SCTs Lucid's Certificate holds.
+// The list and each SCT must be non-empty, as BoringSSL insists
+// (INVALID_SCT_LIST).
+func parseSCTList(b []byte) ([][]byte, error) {
+	malformed := errors.New("INVALID_SCT_LIST: -signed-cert-timestamps is not a well-formed SignedCertificateTimestampList")
+	if len(b) <= 2 || int(b[0])<<8|int(b[1]) != len(b)-2 {
+		return nil, malformed
+	}
+	b = b[2:]
+	var out [][]byte
+	for len(b) > 0 {
+		if len(b) < 2 {
+			return nil, malformed
+		}
+		n := int(b[0])<<8 | int(b[1])
+		if n == 0 || len(b) < 2+n {
+			return nil, malformed
+		}
+		out = append(out, b[2:2+n])
+		b = b[2+n:]
+	}
+	return out, nil
+}
+
+// serverCertificates turns the credentials into Config.Certificates, in
+// order, so that Lucid's own selection chooses among them. When selected is
+// not nil, each key is wrapped to record the credential's number there the
+// first time it is used, for -expect-selected-credential.
+func serverCertificates(creds []loadedCred, selected *atomic.Int64) ([]tls.Certificate, error) {
+	var out []tls.Certificate
+	for _, c := range creds {
+		if c.mustMatchIssuer {
+			// Lucid's server does not expose the certificate_authorities
+			// a ClientHello carries, so it cannot match them.
+			return nil, unimplemented("-must-match-issuer on a server: lucid/tls does not expose the client's certificate_authorities")
+		}
+		cert := c.cert
+		if selected != nil {
+			signer, ok := cert.PrivateKey.(crypto.Signer)
+			if !ok {
+				return nil, errors.New("credential key cannot sign")
+			}
+			cert.PrivateKey = &recordingKey{Signer: signer, index: int64(c.index), selected: selected}
+		}
+		out = append(out, cert)
+	}
+	return out, nil
+}
+
+// recordingKey is a private key that notes, on its first use, which
+// credential it belongs to: Lucid picks the server's certificate itself,
+// and using its key is how the choice shows.
+type recordingKey struct {
+	crypto.Signer
+	index    int64
+	selected *atomic.Int64
+}
+
+func (k *recordingKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	k.selected.Store(k.index)
+	return k.Signer.Sign(rand, digest, opts)
+}
+
+// Decrypt serves TLS 1.2's RSA key transport.
+func (k *recordingKey) Decrypt(rand io.Reader, msg []byte, opts crypto.DecrypterOpts) ([]byte, error) {
+	d, ok := k.Signer.(crypto.Decrypter)
+	if !ok {
+		return nil, errors.New("credential key cannot decrypt")
+	}
+	k.selected.Store(k.index)
+	return d.Decrypt(rand, msg, opts)
+}
+
+// errNoCredential stops a client handshake when it has credentials and
+// none suits the CertificateRequest, as BoringSSL does: it fails with
+// handshake_failure rather than send no certificate.
+var errNoCredential = fmt.Errorf("NO_COMMON_SIGNATURE_ALGORITHMS: no credential suits the server's CertificateRequest (%w)", tls.AlertHandshakeFailure)
+
+// clientCertificate answers a CertificateRequest the way BoringSSL's
+// client picks among its credentials: the first whose issuer requirement
+// (-must-match-issuer) the request's authorities meet and whose key can
+// sign with a scheme the server accepts. Unlike Lucid's own choice among
+// Certificates, authorities the server names do not rule out a credential
+// that does not ask for them. selected receives the chosen number.
+func clientCertificate(creds []loadedCred, info *tls.CertificateRequestInfo, selected *atomic.Int64) (*tls.Certificate, error) {
+	if len(creds) == 0 {
+		return nil, nil
+	}
+	for i := range creds {
+		c := &creds[i]
+		if c.mustMatchIssuer && !chainHasIssuer(c.cert.Certificate, info.AcceptableCAs) {
+			continue
+		}
+		if !canSignAny(&c.cert, info.Version, info.SignatureSchemes) {
+			continue
+		}
+		selected.Store(int64(c.index))
+		return &c.cert, nil
+	}
+	return nil, errNoCredential
+}
+
+// chainHasIssuer reports whether a certificate of the chain was issued by
+// one of the named authorities (DER distinguished names).
+func chainHasIssuer(chain [][]byte, names [][]byte) bool {
+	for _, der := range chain {
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			continue
+		}
+		for _, n := range names {
+			if bytes.Equal(cert.RawIssuer, n) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// lucidSchemes are the signature schemes lucid/tls signs with.
+var lucidSchemes = []tls.SignatureScheme{
+	tls.ECDSAWithP256AndSHA256, tls.ECDSAWithP384AndSHA384, tls.ECDSAWithP521AndSHA512,
+	tls.Ed25519,
+	tls.PSSWithSHA256, tls.PSSWithSHA384, tls.PSSWithSHA512,
+	tls.PKCS1WithSHA256, tls.PKCS1WithSHA384, tls.PKCS1WithSHA512,
+}
+
+// canSignAny reports whether the certificate's key, limited to its
+// SupportedSignatureAlgorithms if any, can sign with one of the peer's
+// schemes at this version.
+func canSignAny(cert *tls.Certificate, version uint16, peer []tls.SignatureScheme) bool {
+	signer, ok := cert.PrivateKey.(crypto.Signer)
+	if !ok {
+		return false
+	}
+	mine := lucidSchemes
+	if len(cert.SupportedSignatureAlgorithms) > 0 {
+		mine = cert.SupportedSignatureAlgorithms
+	}
+	for _, s := range mine {
+		if slices.Contains(peer, s) && slices.Contains(lucidSchemes, s) && keyFits(signer.Public(), s, version) {
+			return true
+		}
+	}
+	return false
+}
+
+// keyFits reports whether a key of this kind can sign with the scheme at
+// this version: RFC 8446 §4.2.3 ties each ECDSA scheme to one curve and
+// keeps PKCS #1 v1.5 out of TLS 1.3's handshake signatures; TLS 1.2 takes
+// an ECDSA scheme's hash with any curve (RFC 5246 §7.4.1.4.1).
+func keyFits(pub crypto.PublicKey, s tls.SignatureScheme, version uint16) bool {
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		curves := map[tls.SignatureScheme]elliptic.Curve{
+			tls.ECDSAWithP256AndSHA256: elliptic.P256(),
+			tls.ECDSAWithP384AndSHA384: elliptic.P384(),
+			tls.ECDSAWithP521AndSHA512: elliptic.P521(),
+		}
+		curve, ok := curves[s]
+		return ok && (version < tls.VersionTLS13 || k.Curve == curve)
+	case ed25519.PublicKey:
+		return s == tls.Ed25519
+	case *rsa.PublicKey:
+		switch s {
+		case tls.PSSWithSHA256, tls.PSSWithSHA384, tls.PSSWithSHA512:
+			return true
+		case tls.PKCS1WithSHA256, tls.PKCS1WithSHA384, tls.PKCS1WithSHA512:
+			return version < tls.VersionTLS13
+		}
+	}
+	return false
+}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+
+	"lucid/tls"
+)
+
+// verifyFailure is the rejection -verify-fail asks the verification
+// callback for, with the alert BoringSSL sends for it: handshake_failure
+// for X509_V_ERR_APPLICATION_VERIFICATION from the default callback,
+// certificate_unknown from a custom one (SSL_set_custom_verify).
+func verifyFailure(custom bool) error {
+	a := tls.AlertHandshakeFailure
+	if custom {
+		a = tls.AlertCertificateUnknown
+	}
+	return fmt.Errorf("CERTIFICATE_VERIFY_FAILED: -verify-fail rejected the peer's chain (%w)", a)
+}
+
+// verification installs BoringSSL's certificate verification callback as
+// the shim configures it: it accepts every chain (the client already skips
+// Lucid's own checks), unless -verify-fail, when it rejects it. A rejection
+// ends the handshake only in SSL_VERIFY_PEER mode (-verify-peer, or
+// -require-any-client-certificate on a server); otherwise it is only
+// recorded, for -expect-verify-result. The callback runs on chains the peer
+// sends and, on a client with -reverify-on-resume, again on resumption,
+// against the session's chain.
+func (sh *shim) verification(cfg *tls.Config, s *settings, o *observed) {
+	fatal := s.verifyPeer || (s.server && s.requireAnyClientCert)
+	callback := func() error {
+		o.verifyRan.Store(true)
+		if !s.verifyFail {
+			return nil
+		}
+		o.verifyFailed.Store(true)
+		if fatal {
+			return verifyFailure(s.customVerify)
+		}
+		return nil
+	}
+	// Lucid calls VerifyPeerCertificate when a chain arrives, so a
+	// rejection stops the handshake where BoringSSL's would.
+	cfg.VerifyPeerCertificate = func([][]byte, [][]*x509.Certificate) error { return callback() }
+	if s.server || !s.reverifyOnResume {
+		return
+	}
+	// A resumption brings no chain; VerifyConnection runs after every
+	// handshake, resumed or not.
+	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
+		if !cs.DidResume {
+			return nil
+		}
+		return callback()
+	}
+}
+
+// checkVerifyResult is -expect-verify-result: the verification result must
+// be a failure exactly when -verify-fail is set. A resumption that ran no
+// callback reports the result of the handshake that made the session, as
+// SSL_get_verify_result does; a connection without a peer chain reports
+// success.
+func (sh *shim) checkVerifyResult(cs tls.ConnectionState, s *settings, o *observed) error {
+	failed := o.verifyFailed.Load()
+	if cs.DidResume && !o.verifyRan.Load() {
+		failed = sh.sessionVerifyFailed
+	}
+	if !cs.DidResume {
+		sh.sessionVerifyFailed = failed
+	}
+	if s.expectVerifyResult && failed != s.verifyFail {
+		return fmt.Errorf("wrong certificate verification result: failed=%v, want %v", failed, s.verifyFail)
+	}
+	return nil
+}
+
+// checkPeerChain is -expect-peer-cert-file: the peer's chain, leaf first,
+// must be the file's. (BoringSSL's server reports the chain without the
+// leaf and checks the leaf apart; Lucid reports the whole chain on both
+// sides, so one comparison covers both.)
+func checkPeerChain(got []*x509.Certificate, file string) error {
+	pemData, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	want, err := pemCertificates(pemData)
+	if err != nil {
+		return fmt.Errorf("-expect-peer-cert-file: %w", err)
+	}
+	if len(got) != len(want) {
+		return fmt.Errorf("received a chain of %d certificates, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if !bytes.Equal(got[i].Raw, want[i]) {
+			return fmt.Errorf("peer certificate %d differs from %s", i, file)
+		}
+	}
+	return nil
+}
+
+// pemCertificates returns the DER of every CERTIFICATE block, in order.
+func pemCertificates(data []byte) ([][]byte, error) {
+	var out [][]byte
+	for {
+		var block *pem.Block
+		block, data = pem.Decode(data)
+		if block == nil {
+			break
+		}
+		if block.Type == "CERTIFICATE" {
+			out = append(out, block.Bytes)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no certificate found")
+	}
+	return out, nil
+}
