@@ -42,7 +42,7 @@ func (c *Conn) verifyPeer(chain [][]byte, verify bool, opts pki.VerifyOptions) e
 	for i, der := range chain {
 		cert, err := x509.ParseCertificate(der)
 		if err != nil {
-			return alert.New(alert.BadCertificate, "certificate %d from the peer could not be parsed: %v", i, err)
+			return alert.New(alert.DecodeError, "certificate %d from the peer could not be parsed: %v", i, err)
 		}
 		certs = append(certs, cert)
 	}

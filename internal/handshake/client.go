@@ -448,7 +448,11 @@ func (s *expectCertificate) handle(typ uint8, msg []byte) (state, error) {
 	}
 	leaf, err := x509.ParseCertificate(chain[0])
 	if err != nil {
-		return nil, alert.New(alert.BadCertificate, "server certificate could not be parsed: %v", err)
+		// cert_data is a DER certificate (RFC 8446 §4.4.2); bytes that
+		// do not parse as one make a malformed message, answered with
+		// decode_error as OpenSSL and BoringSSL do, here and wherever a
+		// peer's certificate fails to parse.
+		return nil, alert.New(alert.DecodeError, "server certificate could not be parsed: %v", err)
 	}
 	if err := checkKeyUsage(leaf, x509.KeyUsageDigitalSignature, "server"); err != nil {
 		return nil, err

@@ -157,7 +157,7 @@ func (s *expectCertificate12) handle(typ uint8, msg []byte) (state, error) {
 	}
 	leaf, err := x509.ParseCertificate(cert.Certificates[0])
 	if err != nil {
-		return nil, alert.New(alert.BadCertificate, "server certificate could not be parsed: %v", err)
+		return nil, alert.New(alert.DecodeError, "server certificate could not be parsed: %v", err)
 	}
 	if !v.suite.KeyFits(leaf.PublicKey) {
 		return nil, alert.New(alert.UnsupportedCertificate, "server certificate's %T key does not fit %s", leaf.PublicKey, v.suite.Name)

@@ -53,7 +53,7 @@ func (cfg *Config) checkClientChain(chain [][]byte, version uint16) (*x509.Certi
 	}
 	leaf, err := x509.ParseCertificate(chain[0])
 	if err != nil {
-		return nil, alert.New(alert.BadCertificate, "client certificate could not be parsed: %v", err)
+		return nil, alert.New(alert.DecodeError, "client certificate could not be parsed: %v", err)
 	}
 	// A client certificate only ever signs: CertificateVerify.
 	if err := checkKeyUsage(leaf, x509.KeyUsageDigitalSignature, "client"); err != nil {
