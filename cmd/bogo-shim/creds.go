@@ -154,8 +154,9 @@ var errNoCredential = fmt.Errorf("NO_COMMON_SIGNATURE_ALGORITHMS: no credential 
 
 // clientCertificate answers a CertificateRequest the way BoringSSL's
 // client picks among its credentials: the first whose issuer requirement
-// (-must-match-issuer) the request's authorities meet and whose key can
-// sign with a scheme the server accepts. Unlike Lucid's own choice among
+// (-must-match-issuer) the request's authorities meet, whose key can sign
+// with a scheme the server accepts, and, in TLS 1.2, whose key type the
+// request lists. Unlike Lucid's own choice among
 // Certificates, authorities the server names do not rule out a credential
 // that does not ask for them. selected receives the chosen number.
 func clientCertificate(creds []loadedCred, info *tls.CertificateRequestInfo, selected *atomic.Int64) (*tls.Certificate, error) {
@@ -170,10 +171,26 @@ func clientCertificate(creds []loadedCred, info *tls.CertificateRequestInfo, sel
 		if !canSignAny(&c.cert, info.Version, info.SignatureSchemes) {
 			continue
 		}
+		if info.CertificateTypes != nil && !slices.Contains(info.CertificateTypes, certificateType(c.cert.PrivateKey)) {
+			continue
+		}
 		selected.Store(int64(c.index))
 		return &c.cert, nil
 	}
 	return nil, errNoCredential
+}
+
+// certificateType is the TLS 1.2 ClientCertificateType a key answers to
+// (RFC 5246 §7.4.4, RFC 8422 §5.5): rsa_sign(1), or ecdsa_sign(64) for ECDSA
+// and Ed25519 keys.
+func certificateType(key crypto.PrivateKey) uint8 {
+	switch key.(type) {
+	case *rsa.PrivateKey:
+		return 1
+	case *ecdsa.PrivateKey, ed25519.PrivateKey:
+		return 64
+	}
+	return 0
 }
 
 // chainHasIssuer reports whether a certificate of the chain was issued by

@@ -23,15 +23,16 @@
 // -trust-cert is read but not used, as in BoringSSL's own shim, whose
 // certificate callback accepts every chain; the client here likewise sets
 // InsecureSkipVerify and emulates that callback (-verify-fail) with
-// VerifyPeerCertificate. -verify-prefs and -max-send-fragment exit 89:
-// Lucid offers no setting for the signature schemes it accepts or for the
-// size of the records it sends.
+// VerifyPeerCertificate. -max-send-fragment exits 89: Lucid offers no
+// setting for the size of the records it sends.
 //
 // The shim emulates BoringSSL's defaults where Lucid's differ: every
 // cipher suite Lucid implements is enabled, legacy ones included
 // (ciphers.go); a client sends its certificate whatever authorities the
 // server names (creds.go); several credentials (-new-x509-credential)
-// become several Config.Certificates for Lucid's server to choose from.
+// become several Config.Certificates for Lucid's server to choose from;
+// without -verify-prefs the peer's signature is checked against BoringSSL's
+// default list, which lacks Ed25519 and P-521 (Config.SignatureSchemes).
 // When a connection fails, the shim half-closes and drains the socket
 // before closing it, so that the runner reads Lucid's alert instead of a
 // TCP reset.
@@ -487,9 +488,6 @@ func checkState(cs tls.ConnectionState, s *settings, resumed bool) error {
 // config turns settings into a lucid/tls Config for one connection. The
 // callbacks it installs report to o.
 func (sh *shim) config(s *settings, o *observed) (*tls.Config, error) {
-	if len(s.verifyPrefs) > 0 {
-		return nil, unimplemented("-verify-prefs: lucid/tls has no setting for the signature schemes it accepts")
-	}
 	if s.maxSendFragment > 0 {
 		// Splitting application data in the shim would leave the
 		// handshake's records at full size, which the tests check too.
@@ -512,6 +510,9 @@ func (sh *shim) config(s *settings, o *observed) (*tls.Config, error) {
 		return nil, err
 	}
 	if err := curvePreferences(cfg, s); err != nil {
+		return nil, err
+	}
+	if err := verifyPreferences(cfg, s); err != nil {
 		return nil, err
 	}
 	sh.verification(cfg, s, o)
@@ -626,6 +627,35 @@ func versions(cfg *tls.Config, s *settings) error {
 		return fmt.Errorf("no protocol versions enabled (%#04x..%#04x)", lo, hi)
 	}
 	cfg.MinVersion, cfg.MaxVersion = lo, hi
+	return nil
+}
+
+// boringVerifyDefaults is what BoringSSL accepts from a peer when nothing is
+// configured, in its order: Lucid's own defaults without Ed25519 and
+// ecdsa_secp521r1_sha512. The runner's *VerifyDefault* tests check exactly
+// that list, so the shim configures it, through Config.SignatureSchemes, in
+// place of Lucid's.
+var boringVerifyDefaults = []tls.SignatureScheme{
+	tls.ECDSAWithP256AndSHA256, tls.PSSWithSHA256, tls.PKCS1WithSHA256,
+	tls.ECDSAWithP384AndSHA384, tls.PSSWithSHA384, tls.PKCS1WithSHA384,
+	tls.PSSWithSHA512, tls.PKCS1WithSHA512,
+}
+
+// verifyPreferences is -verify-prefs: the schemes offered and accepted for
+// the peer's signature. A scheme lucid/tls does not accept (SHA-1, the
+// legacy code point) cannot be honoured, so the test is unimplemented.
+func verifyPreferences(cfg *tls.Config, s *settings) error {
+	if len(s.verifyPrefs) == 0 {
+		cfg.SignatureSchemes = boringVerifyDefaults
+		return nil
+	}
+	for _, p := range s.verifyPrefs {
+		scheme := tls.SignatureScheme(p)
+		if !slices.Contains(lucidSchemes, scheme) {
+			return unimplemented("-verify-prefs %#04x: lucid/tls does not accept that scheme", p)
+		}
+		cfg.SignatureSchemes = append(cfg.SignatureSchemes, scheme)
+	}
 	return nil
 }
 
