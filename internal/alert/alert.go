@@ -16,8 +16,10 @@ const (
 	// Closure alerts (§6.1).
 	CloseNotify, UserCanceled Description = 0, 90
 
-	// Record layer failures.
-	UnexpectedMessage, BadRecordMAC, RecordOverflow Description = 10, 20, 22
+	// Record layer failures. DecompressionFailure is TLS 1.2's (RFC 5246
+	// §7.2.2), reserved in TLS 1.3; Lucid never sends it but names it
+	// when a peer does.
+	UnexpectedMessage, BadRecordMAC, RecordOverflow, DecompressionFailure Description = 10, 20, 22, 30
 
 	// Negotiation failures.
 	HandshakeFailure, ProtocolVersion, InsufficientSecurity, InappropriateFallback Description = 40, 70, 71, 86
@@ -42,6 +44,7 @@ var descriptions = []struct {
 }{
 	{CloseNotify, "close_notify"}, {UserCanceled, "user_canceled"},
 	{UnexpectedMessage, "unexpected_message"}, {BadRecordMAC, "bad_record_mac"}, {RecordOverflow, "record_overflow"},
+	{DecompressionFailure, "decompression_failure"},
 	{HandshakeFailure, "handshake_failure"}, {ProtocolVersion, "protocol_version"},
 	{InsufficientSecurity, "insufficient_security"}, {InappropriateFallback, "inappropriate_fallback"},
 	{NoRenegotiation, "no_renegotiation"}, {NoApplicationProtocol, "no_application_protocol"},

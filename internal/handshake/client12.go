@@ -153,7 +153,9 @@ func (s *expectCertificate12) handle(typ uint8, msg []byte) (state, error) {
 		return nil, err
 	}
 	if len(cert.Certificates) == 0 {
-		return nil, alert.New(alert.BadCertificate, "server sent no certificate")
+		// The same answer as TLS 1.3's (RFC 8446 §4.4.2.4): a server
+		// must authenticate, so an empty list is a malformed message.
+		return nil, alert.New(alert.DecodeError, "server sent no certificate")
 	}
 	leaf, err := x509.ParseCertificate(cert.Certificates[0])
 	if err != nil {

@@ -848,3 +848,15 @@ func TestTLS13SecondHelloDropsPSK(t *testing.T) {
 	}))
 	wantRFail(t, cv.run(), "server", wire.TypeClientHello, alert.IllegalParameter)
 }
+
+// RFC 8446 §9.2: a second ClientHello without key_share is
+// missing_extension, not merely a wrong share.
+func TestSecondHelloWithoutKeyShare(t *testing.T) {
+	ccfg, scfg := clientConfig(), serverConfig(t, testpki.ECDSAP256)
+	scfg.Groups = []uint16{kex.P384}
+	cv := newRConv(t, ccfg, scfg)
+	cv.tamper = at(false, wire.TypeClientHello, 1, mutClientHello(t, func(m *wire.ClientHello) {
+		m.HasKeyShare, m.KeyShares = false, nil
+	}))
+	wantRFail(t, cv.run(), "server", wire.TypeClientHello, alert.MissingExtension)
+}

@@ -277,6 +277,11 @@ func checkSecondHello(r *retryState, ch *wire.ClientHello) error {
 	if !bytes.Equal(ch.Cookie, r.cookie) {
 		return alert.New(alert.IllegalParameter, "second ClientHello does not echo the cookie")
 	}
+	// RFC 8446 §9.2: a ClientHello with supported_groups but no key_share
+	// is missing_extension.
+	if !ch.HasKeyShare {
+		return alert.New(alert.MissingExtension, "second ClientHello has no key_share")
+	}
 	if len(ch.KeyShares) != 1 || ch.KeyShares[0].Group != r.group {
 		return alert.New(alert.IllegalParameter, "second ClientHello must carry exactly one share, for %s", kex.Name(r.group))
 	}

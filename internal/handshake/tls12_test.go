@@ -277,6 +277,9 @@ func TestTLS12ClientAlerts(t *testing.T) {
 			who: "client", at: wire.TypeServerHello, want: alert.HandshakeFailure},
 		{name: "ServerHello with non-empty renegotiation_info", tamper: sh12(func(m *wire.ServerHello) { m.SecureRenegotiation = []byte{1, 2, 3} }),
 			who: "client", at: wire.TypeServerHello, want: alert.HandshakeFailure},
+		{name: "empty server Certificate", tamper: func(t *testing.T) func(Msg) [][]byte {
+			return at(true, wire.TypeCertificate, 0, func([]byte) [][]byte { return one((&wire.Certificate12{}).Marshal()) })
+		}, who: "client", at: wire.TypeCertificate, want: alert.DecodeError},
 		{name: "ServerHello without extended_master_secret", tamper: sh12(func(m *wire.ServerHello) { m.ExtendedMasterSecret = false }),
 			who: "client", at: wire.TypeServerHello, want: alert.HandshakeFailure},
 		{

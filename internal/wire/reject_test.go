@@ -108,6 +108,7 @@ func TestRejections(t *testing.T) {
 		{"SH key_share group 0", parseSH, shBody(plainRandom, svTLS13, ext(ExtKeyShare, cat([]byte{0, 0}, vec16(1))...)), illegalParam},
 		{"HRR selected_group 0", parseSH, shBody(HelloRetryRequestRandom, svTLS13, ext(ExtKeyShare, 0, 0)), illegalParam},
 		{"HRR duplicate extension", parseSH, shBody(HelloRetryRequestRandom, svTLS13, ext(ExtCookie, vec16(1)...), ext(ExtCookie, vec16(1)...)), illegalParam},
+		{"TLS 1.3 SH compression 1", parseSH, cat([]byte{3, 3}, make([]byte, 32), vec8(), []byte{0x13, 0x01, 1}, vec16(svTLS13...)), decodeError},
 		{"HRR compression 1", parseSH, cat([]byte{3, 3}, HelloRetryRequestRandom[:], vec8(), []byte{0x13, 0x01, 1}), decodeError},
 		{"SH TLS 1.2 ALPN two protocols", parseSH, shBody(plainRandom, ext(ExtALPN, vec16(cat(vec8('a'), vec8('b'))...)...)), illegalParam},
 		{"SH TLS 1.2 padding", parseSH, shBody(plainRandom, ext(ExtPadding)), illegalParam},

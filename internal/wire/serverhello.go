@@ -123,20 +123,6 @@ func ParseServerHello(body []byte) (*ServerHello, error) {
 	m.SessionID = r.vec(1, "legacy_session_id_echo", 0, 32)
 	m.CipherSuite = r.u16("cipher_suite")
 	m.CompressionMethod = r.u8("legacy_compression_method")
-	// RFC 8446 §4.1.3: legacy_compression_method MUST have the value 0.
-	// In TLS 1.2 it must be one the client offered, and Lucid only
-	// offers null compression.
-	if r.ok() && m.CompressionMethod != 0 {
-		// In a HelloRetryRequest the value is simply out of its range
-		// (decode_error); in a ServerHello it names a method the client
-		// did not offer (illegal_parameter).
-		bad := alert.IllegalParameter
-		if m.IsHelloRetryRequest() {
-			bad = alert.DecodeError
-		}
-		r.failf(bad, "compression method %d is not null(0)", m.CompressionMethod)
-		return nil, r.err()
-	}
 	// A TLS 1.2 ServerHello may omit the extensions block (RFC 5246
 	// §7.4.1.3).
 	if r.more() {
@@ -164,6 +150,19 @@ func ParseServerHello(body []byte) (*ServerHello, error) {
 			}
 		}
 		dispatch(r, m, in, exts, pick, keepInto(&m.Unknown))
+	}
+	// RFC 8446 §4.1.3: legacy_compression_method MUST have the value 0.
+	// In TLS 1.2 it must be one the client offered, and Lucid only
+	// offers null compression. Which version this is shows only in the
+	// extensions, so the check comes after them: in TLS 1.3 a non-zero
+	// value is out of its range (decode_error), in TLS 1.2 it names a
+	// method never offered (illegal_parameter).
+	if r.ok() && m.CompressionMethod != 0 {
+		bad := alert.IllegalParameter
+		if m.IsHelloRetryRequest() || m.SupportedVersion != 0 {
+			bad = alert.DecodeError
+		}
+		r.failf(bad, "compression method %d is not null(0)", m.CompressionMethod)
 	}
 	if err := r.err(); err != nil {
 		return nil, err
