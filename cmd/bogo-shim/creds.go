@@ -78,7 +78,7 @@ func loadCredential(c *credential, index int) (loadedCred, error) {
 // The list and each SCT must be non-empty, as BoringSSL insists
 // (INVALID_SCT_LIST).
 func parseSCTList(b []byte) ([][]byte, error) {
-	malformed := errors.New("INVALID_SCT_LIST: -signed-cert-timestamps is not a well-formed SignedCertificateTimestampList")
+	malformed := errors.New(":INVALID_SCT_LIST: -signed-cert-timestamps is not a well-formed SignedCertificateTimestampList")
 	if len(b) <= 2 || int(b[0])<<8|int(b[1]) != len(b)-2 {
 		return nil, malformed
 	}
@@ -150,7 +150,7 @@ func (k *recordingKey) Decrypt(rand io.Reader, msg []byte, opts crypto.Decrypter
 // errNoCredential stops a client handshake when it has credentials and
 // none suits the CertificateRequest, as BoringSSL does: it fails with
 // handshake_failure rather than send no certificate.
-var errNoCredential = fmt.Errorf("NO_COMMON_SIGNATURE_ALGORITHMS: no credential suits the server's CertificateRequest (%w)", tls.AlertHandshakeFailure)
+var errNoCredential = fmt.Errorf(":NO_COMMON_SIGNATURE_ALGORITHMS: no credential suits the server's CertificateRequest (%w)", tls.AlertHandshakeFailure)
 
 // clientCertificate answers a CertificateRequest the way BoringSSL's
 // client picks among its credentials: the first whose issuer requirement

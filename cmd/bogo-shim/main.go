@@ -345,7 +345,7 @@ func (sh *shim) converse(raw net.Conn, cfg *tls.Config, s *settings, resumed boo
 
 // errDataOnShutdown names BoringSSL's error for application data that
 // arrives while SSL_shutdown waits for the peer's close_notify.
-var errDataOnShutdown = errors.New("APPLICATION_DATA_ON_SHUTDOWN: application data arrived while awaiting close_notify")
+var errDataOnShutdown = errors.New(":APPLICATION_DATA_ON_SHUTDOWN: application data arrived while awaiting close_notify")
 
 // shutDown closes the connection first, as -shim-shuts-down asks: it sends
 // close_notify and, with -check-close-notify, waits for the peer's, as a
@@ -624,7 +624,7 @@ func versions(cfg *tls.Config, s *settings) error {
 		lo = max(lo, tls.VersionTLS13)
 	}
 	if lo > hi {
-		return fmt.Errorf("no protocol versions enabled (%#04x..%#04x)", lo, hi)
+		return fmt.Errorf(":NO_SUPPORTED_VERSIONS_ENABLED: no protocol versions enabled (%#04x..%#04x)", lo, hi)
 	}
 	cfg.MinVersion, cfg.MaxVersion = lo, hi
 	return nil

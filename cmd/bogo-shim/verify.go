@@ -20,7 +20,7 @@ func verifyFailure(custom bool) error {
 	if custom {
 		a = tls.AlertCertificateUnknown
 	}
-	return fmt.Errorf("CERTIFICATE_VERIFY_FAILED: -verify-fail rejected the peer's chain (%w)", a)
+	return fmt.Errorf(":CERTIFICATE_VERIFY_FAILED: -verify-fail rejected the peer's chain (%w)", a)
 }
 
 // verification installs BoringSSL's certificate verification callback as
