@@ -6,13 +6,16 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"slices"
 	"sync/atomic"
+	"time"
 
 	"lucid/tls"
 )
@@ -96,6 +99,26 @@ func parseSCTList(b []byte) ([][]byte, error) {
 		b = b[2+n:]
 	}
 	return out, nil
+}
+
+// serverStapling applies BoringSSL's legacy OCSP callback on a server to
+// the staples the credentials carry. The callback runs when a client asks
+// for a staple, and only the staple it sends depends on it, so its outcome
+// can be settled before the handshake: -set-ocsp-in-callback moves the
+// default credential's staple (-ocsp-response before any
+// -new-x509-credential) from configuration time into the callback, so
+// without -use-ocsp-callback that credential staples nothing, and
+// -decline-ocsp-callback answers as if the client had not asked, so no
+// credential staples. Failing is serverHook's.
+func serverStapling(creds []loadedCred, s *settings) {
+	decline := s.useOCSPCallback && s.declineOCSPCallback
+	for i := range creds {
+		c := &creds[i]
+		unset := c.index == noCredential && s.setOCSPInCallback && !s.useOCSPCallback
+		if decline || unset {
+			c.cert.OCSPStaple = nil
+		}
+	}
 }
 
 // serverCertificates turns the credentials into Config.Certificates, in
@@ -263,4 +286,40 @@ func keyFits(pub crypto.PublicKey, s tls.SignatureScheme, version uint16) bool {
 		}
 	}
 	return false
+}
+
+// clientCAPool carries -use-client-ca-list's names to Lucid, whose server
+// names in its CertificateRequest the subjects of Config.ClientCAs, in
+// order: one placeholder certificate per name, self-signed with a
+// throwaway key. The shim's ClientAuth modes never verify a client's chain
+// against ClientCAs, so the certificates serve as names only. "<NULL>" and
+// "<EMPTY>", BoringSSL's absent and empty lists, both send no names, as
+// Lucid does without ClientCAs.
+func clientCAPool(list string) (*x509.CertPool, error) {
+	if list == "" || list == "<NULL>" || list == "<EMPTY>" {
+		return nil, nil
+	}
+	names, err := hexList(list)
+	if err != nil {
+		return nil, fmt.Errorf("-use-client-ca-list: %w", err)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	now := time.Now()
+	for i, name := range names {
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(int64(i + 1)), RawSubject: name, NotBefore: now, NotAfter: now.Add(time.Hour)}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+		if err != nil {
+			return nil, fmt.Errorf("-use-client-ca-list: name %d: %w", i, err)
+		}
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			return nil, err
+		}
+		pool.AddCert(cert)
+	}
+	return pool, nil
 }

@@ -68,9 +68,51 @@ type settings struct {
 
 	requireAnyClientCert bool
 	verifyPeer           bool
+	// What BoringSSL's certificate callback checks: the peer's
+	// signature_algorithms (of a ClientHello on a server, of a
+	// CertificateRequest on a client) and, on a client, the request's
+	// certificate types and authorities (DER names in hex, separated by
+	// commas).
+	expectPeerVerifyPrefs  []int
+	expectCertificateTypes []byte
+	expectClientCAList     string
+	// useClientCAList is the authorities a server names in its
+	// CertificateRequest, in the same form, or "<NULL>" or "<EMPTY>".
+	useClientCAList string
+	// Callbacks asked to fail, or, for the early callback, to install
+	// the server's certificate.
+	failCertCallback  bool
+	failEarlyCallback bool
+	useEarlyCallback  bool
 
 	expectSessionMiss bool
 	noTicket          bool
+	// BoringSSL's shim checks, after a TLS 1.2 client handshake, that a
+	// new session reached its cache exactly when expected: after a full
+	// handshake, unless -expect-no-session, and after a resumption only
+	// with -expect-ticket-renewal. -expect-session-id and
+	// -expect-no-session-id ask a server whether its first handshake
+	// cached the session under a session ID.
+	expectNoSession     bool
+	expectTicketRenewal bool
+	expectSessionID     bool
+	expectNoSessionID   bool
+
+	// OCSP stapling and certificate transparency. Lucid's client always
+	// asks for both, so enableSCT changes nothing and enableOCSP only
+	// decides whether BoringSSL's client OCSP callback runs. expectOCSP and expectSCTList are what
+	// the server must have sent, empty for no check.
+	enableOCSP    bool
+	enableSCT     bool
+	expectOCSP    []byte
+	expectSCTList []byte
+	// The legacy OCSP callback (SSL_CTX_set_tlsext_status_cb): on a
+	// client it can fail the handshake; on a server it may set the
+	// default credential's staple, decline stapling, or fail.
+	useOCSPCallback     bool
+	setOCSPInCallback   bool
+	declineOCSPCallback bool
+	failOCSPCallback    bool
 
 	shimWritesFirst  bool
 	shimShutsDown    bool
@@ -104,6 +146,14 @@ type settings struct {
 
 	async             bool
 	implicitHandshake bool
+	// An explicit handshake is followed by another call, which must
+	// succeed (-handshake-twice) or, moreover, do no I/O
+	// (-no-op-extra-handshake).
+	handshakeTwice     bool
+	noOpExtraHandshake bool
+
+	// declined is the reason a flag the shim cannot honour gave, if any.
+	declined string
 }
 
 // credential is one certificate chain and key with what goes with them,
@@ -167,6 +217,10 @@ func onIntList(f func(*settings) *[]int) flagSpec {
 	return flagSpec{intListFlag, func(s *settings, v flagValue) { *f(s) = append(*f(s), v.n) }}
 }
 
+func onBytes(f func(*settings) *[]byte) flagSpec {
+	return flagSpec{base64Flag, func(s *settings, v flagValue) { *f(s) = v.raw }}
+}
+
 func onCredString(f func(*credential) *string) flagSpec {
 	return flagSpec{stringFlag, func(s *settings, v flagValue) { *f(s.current()) = v.s }}
 }
@@ -181,6 +235,12 @@ func onCredIntList(f func(*credential) *[]int) flagSpec {
 // or never does, so honouring it needs no action: -no-tls1 on a stack
 // without TLS 1.0, for instance.
 func ignored() flagSpec { return flagSpec{boolFlag, func(*settings, flagValue) {}} }
+
+// declined is a flag whose request Lucid cannot honour: it makes the test
+// unimplemented, with why as the reason in place of "unknown flag".
+func declined(kind flagKind, why string) flagSpec {
+	return flagSpec{kind, func(s *settings, v flagValue) { s.declined = why }}
+}
 
 // knownFlags is every flag the shim understands. Anything else makes it
 // exit 89, as PORTING.md asks.
@@ -242,11 +302,39 @@ var knownFlags = map[string]flagSpec{
 	// Client certificates.
 	"-require-any-client-certificate": onBool(func(s *settings) *bool { return &s.requireAnyClientCert }),
 	"-verify-peer":                    onBool(func(s *settings) *bool { return &s.verifyPeer }),
+	"-expect-peer-verify-pref":        onIntList(func(s *settings) *[]int { return &s.expectPeerVerifyPrefs }),
+	"-expect-certificate-types":       onBytes(func(s *settings) *[]byte { return &s.expectCertificateTypes }),
+	"-expect-client-ca-list":          onString(func(s *settings) *string { return &s.expectClientCAList }),
+	"-use-client-ca-list":             onString(func(s *settings) *string { return &s.useClientCAList }),
 
-	// Resumption.
-	"-expect-session-miss": onBool(func(s *settings) *bool { return &s.expectSessionMiss }),
-	"-no-ticket":           onBool(func(s *settings) *bool { return &s.noTicket }),
-	"-resumption-delay":    onInt(func(s *settings) *int { return &s.resumptionDelay }),
+	// Callbacks (callbacks.go).
+	"-fail-cert-callback":  onBool(func(s *settings) *bool { return &s.failCertCallback }),
+	"-fail-early-callback": onBool(func(s *settings) *bool { return &s.failEarlyCallback }),
+	"-use-early-callback":  onBool(func(s *settings) *bool { return &s.useEarlyCallback }),
+
+	// Resumption. BoringSSL's ticket keys and ticket format are not
+	// Lucid's: the tests that pass -ticket-key decrypt and rewrite the
+	// shim's tickets, so no mapping of the key would let them run. Lucid
+	// does not report the ticket age skew.
+	"-expect-session-miss":    onBool(func(s *settings) *bool { return &s.expectSessionMiss }),
+	"-no-ticket":              onBool(func(s *settings) *bool { return &s.noTicket }),
+	"-resumption-delay":       onInt(func(s *settings) *int { return &s.resumptionDelay }),
+	"-expect-no-session":      onBool(func(s *settings) *bool { return &s.expectNoSession }),
+	"-expect-ticket-renewal":  onBool(func(s *settings) *bool { return &s.expectTicketRenewal }),
+	"-expect-session-id":      onBool(func(s *settings) *bool { return &s.expectSessionID }),
+	"-expect-no-session-id":   onBool(func(s *settings) *bool { return &s.expectNoSessionID }),
+	"-ticket-key":             declined(base64Flag, "-ticket-key: the runner decrypts and rewrites tickets in BoringSSL's format, which lucid/tls does not use"),
+	"-expect-ticket-age-skew": declined(intFlag, "-expect-ticket-age-skew: lucid/tls does not report the ticket age skew"),
+
+	// OCSP stapling and certificate transparency.
+	"-enable-ocsp-stapling":          onBool(func(s *settings) *bool { return &s.enableOCSP }),
+	"-enable-signed-cert-timestamps": onBool(func(s *settings) *bool { return &s.enableSCT }),
+	"-expect-ocsp-response":          onBytes(func(s *settings) *[]byte { return &s.expectOCSP }),
+	"-expect-signed-cert-timestamps": onBytes(func(s *settings) *[]byte { return &s.expectSCTList }),
+	"-use-ocsp-callback":             onBool(func(s *settings) *bool { return &s.useOCSPCallback }),
+	"-set-ocsp-in-callback":          onBool(func(s *settings) *bool { return &s.setOCSPInCallback }),
+	"-decline-ocsp-callback":         onBool(func(s *settings) *bool { return &s.declineOCSPCallback }),
+	"-fail-ocsp-callback":            onBool(func(s *settings) *bool { return &s.failOCSPCallback }),
 
 	// Data flow.
 	"-shim-writes-first":  onBool(func(s *settings) *bool { return &s.shimWritesFirst }),
@@ -283,8 +371,10 @@ var knownFlags = map[string]flagSpec{
 	// time through a non-blocking BIO; Lucid's Conn is blocking-only, so
 	// the flag is accepted and has no effect. -implicit-handshake is
 	// honoured: no Handshake call, the first Read or Write runs it.
-	"-async":              onBool(func(s *settings) *bool { return &s.async }),
-	"-implicit-handshake": onBool(func(s *settings) *bool { return &s.implicitHandshake }),
+	"-async":                 onBool(func(s *settings) *bool { return &s.async }),
+	"-implicit-handshake":    onBool(func(s *settings) *bool { return &s.implicitHandshake }),
+	"-handshake-twice":       onBool(func(s *settings) *bool { return &s.handshakeTwice }),
+	"-no-op-extra-handshake": onBool(func(s *settings) *bool { return &s.noOpExtraHandshake }),
 }
 
 // parsed is the outcome of reading the command line: one settings value for
@@ -348,6 +438,11 @@ func parseArgs(args []string) (*parsed, error) {
 		}
 		for _, t := range targets {
 			spec.set(t, v)
+		}
+	}
+	for _, t := range []*settings{&p.initial, &p.resume, &p.retry} {
+		if t.declined != "" {
+			return nil, unimplemented("%s", t.declined)
 		}
 	}
 	return p, nil

@@ -37,6 +37,20 @@
 // before closing it, so that the runner reads Lucid's alert instead of a
 // TCP reset.
 //
+// Lucid's client always asks for an OCSP staple and SCTs, so
+// -enable-signed-cert-timestamps changes nothing and -enable-ocsp-stapling
+// only decides whether BoringSSL's client OCSP callback runs. BoringSSL reports a
+// resumed session's staple, SCTs and verification result from the
+// handshake that made it; a Lucid resumption carries none of them, so the
+// shim keeps them from the full handshake, as the session would
+// (session.go), and checks whatever Lucid does report for a resumption.
+// The callbacks BoringSSL's shim installs around the
+// choice of a certificate are emulated where Lucid calls GetCertificate
+// and GetClientCertificate (callbacks.go). After a TLS 1.2 client
+// handshake the shim checks, as BoringSSL's does, that a new session
+// reached the cache exactly when expected, counting what Lucid stores in
+// the ClientSessionCache.
+//
 // Build with `go build ./cmd/bogo-shim` and run the runner from a
 // BoringSSL checkout, for example:
 //
@@ -48,7 +62,8 @@
 // differently (SSL 3, TLS 1.0 and 1.1, DTLS, QUIC, renegotiation, SHA-1
 // signatures, pre-standard code points, a post-quantum default and
 // BoringSSL-only interfaces) where no flag lets the shim tell; every
-// pattern carries its reason. Its AllCurves lists the groups Lucid
+// pattern carries its reason. One entry is a known lucid/tls defect,
+// marked as such, to be removed when it is fixed. Its AllCurves lists the groups Lucid
 // implements, which the runner passes to tests that enable every group.
 package main
 
@@ -134,7 +149,7 @@ func logUnimplemented(u *unimplementedError) {
 // and clock.
 type shim struct {
 	p           *parsed
-	clientCache tls.ClientSessionCache
+	clientCache *countingCache
 	serverBase  *tls.Config
 	// suites is every suite Lucid implements, enabled as BoringSSL
 	// enables them by default.
@@ -142,12 +157,14 @@ type shim struct {
 	// clock is how far -resumption-delay has moved the shim's clock.
 	clock time.Duration
 	// sessionVerifyFailed is the verification result of the last full
-	// handshake, which a resumption inherits as BoringSSL's session does.
+	// handshake, which a resumption inherits as BoringSSL's session does;
+	// session is what its server stapled, likewise.
 	sessionVerifyFailed bool
+	session             stapled
 }
 
 func newShim(p *parsed) (*shim, error) {
-	sh := &shim{p: p, clientCache: tls.NewLRUClientSessionCache(8), suites: implementedSuites()}
+	sh := &shim{p: p, clientCache: newCountingCache(), suites: implementedSuites()}
 	// Every server Config is cloned from serverBase, and clones share its
 	// ticket keys and session-ID cache.
 	sh.serverBase = &tls.Config{}
@@ -198,6 +215,17 @@ type observed struct {
 	// verifyRan and verifyFailed record the certificate verification
 	// callback's work on this connection.
 	verifyRan, verifyFailed atomic.Bool
+	// offeredStatus is whether the client's last ClientHello asked for
+	// an OCSP staple, on a server.
+	offeredStatus atomic.Bool
+	// renewedTicket is whether a TLS 1.2 server sent a non-empty
+	// NewSessionTicket, on a client.
+	renewedTicket atomic.Bool
+	// storedBefore is how many sessions the client's cache had received
+	// when the connection started.
+	storedBefore int64
+	// tap is the TCP stream as Lucid uses it.
+	tap *tapConn
 }
 
 func newObserved() *observed {
@@ -206,20 +234,33 @@ func newObserved() *observed {
 	return o
 }
 
-// event takes the connection's events: the peer's close_notify, and the
-// ALPN list of every ClientHello, resumed or not.
+// event takes the connection's events: the peer's close_notify, the ALPN
+// list and status_request of every ClientHello, resumed or not, and
+// whether a NewSessionTicket brought a ticket.
 func (o *observed) event(e tls.Event) {
 	switch {
 	case e.Kind == tls.EventAlertReceived && e.Name == "close_notify":
 		o.closeNotified.Store(true)
 	case e.Kind == tls.EventMessageReceived && e.Name == "ClientHello":
 		protos := []string{}
+		status := false
 		for _, f := range e.Fields {
-			if l, ok := f.Value.([]string); ok && f.Key == "alpn" {
+			l, ok := f.Value.([]string)
+			switch {
+			case ok && f.Key == "alpn":
 				protos = slices.Clone(l)
+			case ok && f.Key == "extensions":
+				status = slices.Contains(l, "status_request")
 			}
 		}
 		o.offeredALPN.Store(&protos)
+		o.offeredStatus.Store(status)
+	case e.Kind == tls.EventMessageReceived && e.Name == "NewSessionTicket":
+		for _, f := range e.Fields {
+			if n, ok := f.Value.(int); ok && f.Key == "ticket_bytes" && n > 0 {
+				o.renewedTicket.Store(true)
+			}
+		}
 	}
 }
 
@@ -227,6 +268,7 @@ func (o *observed) event(e tls.Event) {
 // echo loop and shutdown.
 func (sh *shim) connection(s *settings, resumed bool) error {
 	o := newObserved()
+	o.storedBefore = sh.clientCache.stored.Load()
 	cfg, err := sh.config(s, o)
 	if err != nil {
 		return err
@@ -236,7 +278,8 @@ func (sh *shim) connection(s *settings, resumed bool) error {
 		return err
 	}
 	defer raw.Close()
-	if err := sh.converse(raw, cfg, s, resumed, o); err != nil {
+	o.tap = &tapConn{Conn: raw}
+	if err := sh.converse(o.tap, cfg, s, resumed, o); err != nil {
 		drainAfterFailure(raw, failureLinger)
 		return err
 	}
@@ -294,6 +337,9 @@ func (sh *shim) converse(raw net.Conn, cfg *tls.Config, s *settings, resumed boo
 		if err := sh.checkHandshake(tc.ConnectionState(), s, o, resumed); err != nil {
 			return err
 		}
+		if err := extraHandshake(tc, s, o.tap); err != nil {
+			return err
+		}
 	}
 
 	if s.exportLen > 0 {
@@ -340,6 +386,23 @@ func (sh *shim) converse(raw net.Conn, cfg *tls.Config, s *settings, resumed boo
 	// Otherwise the connection ends quietly, as BoringSSL's shim does
 	// (SSL_set_quiet_shutdown): the deferred Close drops TCP without a
 	// close_notify.
+	return nil
+}
+
+// extraHandshake calls Handshake again after a finished one, as
+// -handshake-twice and -no-op-extra-handshake ask: it must succeed and,
+// for the second flag, read and write nothing.
+func extraHandshake(tc *tls.Conn, s *settings, tap *tapConn) error {
+	if !s.handshakeTwice && !s.noOpExtraHandshake {
+		return nil
+	}
+	before := tap.calls.Load()
+	if err := tc.Handshake(); err != nil {
+		return fmt.Errorf("second handshake: %w", err)
+	}
+	if s.noOpExtraHandshake && tap.calls.Load() != before {
+		return errors.New("extra handshake was not a no-op")
+	}
 	return nil
 }
 
@@ -423,6 +486,17 @@ func write(tc *tls.Conn, b []byte) error {
 func (sh *shim) checkHandshake(cs tls.ConnectionState, s *settings, o *observed, resumed bool) error {
 	if err := checkState(cs, s, resumed); err != nil {
 		return err
+	}
+	if err := sh.checkStapled(cs, s); err != nil {
+		return err
+	}
+	if err := checkNewSession(cs, s, o, sh.clientCache.stored.Load() > o.storedBefore); err != nil {
+		return err
+	}
+	if !resumed {
+		if err := checkSessionID(cs, s, o.tap); err != nil {
+			return err
+		}
 	}
 	if s.expectAdvertisedALPN != "" {
 		want, err := parseALPN(s.expectAdvertisedALPN)
@@ -533,35 +607,40 @@ func (sh *shim) config(s *settings, o *observed) (*tls.Config, error) {
 	}
 	// BoringSSL's client sends its credential whatever authorities the
 	// server names, so the choice is the shim's.
-	cfg.GetClientCertificate = func(info *tls.CertificateRequestInfo) (*tls.Certificate, error) {
-		return clientCertificate(creds, info, &o.selected)
-	}
+	cfg.GetClientCertificate = clientHook(s, o, creds)
 	return cfg, nil
 }
 
-// serverSide sets what only a server has: its certificates, its request
-// for the client's, and its answer to ALPN.
+// serverSide sets what only a server has: its certificates and the
+// callbacks around their choice, its request for the client's, and its
+// answer to ALPN.
 func serverSide(cfg *tls.Config, s *settings, o *observed, creds []loadedCred) error {
 	var selected *atomic.Int64
 	if s.checkSelectedCred {
 		selected = &o.selected
 	}
-	var err error
-	if cfg.Certificates, err = serverCertificates(creds, selected); err != nil {
+	serverStapling(creds, s)
+	certs, err := serverCertificates(creds, selected)
+	if err != nil {
 		return err
 	}
-	if len(cfg.Certificates) == 0 {
-		// Without this Lucid refuses to start; with it the handshake
-		// fails as BoringSSL's does, with an alert.
-		cfg.GetCertificate = func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
-			return nil, errors.New("no certificate configured")
-		}
+	if s.useEarlyCallback && len(certs) > 1 {
+		return unimplemented("-use-early-callback with several credentials: a GetCertificate answer is one certificate, so Lucid could not choose among them")
 	}
+	if !s.useEarlyCallback {
+		cfg.Certificates = certs
+	}
+	// Always set, so that a server without certificates starts and fails
+	// its handshake with an alert, as BoringSSL's does.
+	cfg.GetCertificate = serverHook(s, o, certs)
 	switch {
 	case s.verifyPeer:
 		cfg.ClientAuth = tls.RequestClientCert
 	case s.requireAnyClientCert:
 		cfg.ClientAuth = tls.RequireAnyClientCert
+	}
+	if cfg.ClientCAs, err = clientCAPool(s.useClientCAList); err != nil {
+		return err
 	}
 	switch {
 	case s.rejectALPN:

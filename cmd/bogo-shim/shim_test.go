@@ -9,7 +9,9 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"io"
@@ -224,6 +226,8 @@ func TestUnknownFlagIsUnimplemented(t *testing.T) {
 		{"-curves", "25497", "-port", "1"},
 		{"-cipher", "3DES", "-port", "1"},
 		{"-new-delegated-credential", "-port", "1"},
+		{"-server", "-ticket-key", "AAAA", "-port", "1"},
+		{"-on-resume-expect-ticket-age-skew", "5", "-port", "1"},
 	} {
 		var stderr bytes.Buffer
 		if code := run(args, io.Discard, &stderr); code != exitUnimplemented {
@@ -637,4 +641,371 @@ func TestServerMustMatchIssuerIsUnimplemented(t *testing.T) {
 	if code := run(args, io.Discard, &stderr); code != exitUnimplemented {
 		t.Errorf("exit %d, want %d (stderr %q)", code, exitUnimplemented, &stderr)
 	}
+}
+
+func TestEncodeSCTList(t *testing.T) {
+	list := []byte{0, 9, 0, 2, 1, 2, 0, 3, 3, 4, 5}
+	scts, err := parseSCTList(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := encodeSCTList(scts); !bytes.Equal(got, list) {
+		t.Errorf("encoded %x, want %x", got, list)
+	}
+	if got := encodeSCTList(nil); got != nil {
+		t.Errorf("no SCTs encoded as %x", got)
+	}
+}
+
+// TestSessionIDLength reads the session ID length from the start of a
+// server's output, however the writes split it.
+func TestSessionIDLength(t *testing.T) {
+	hello := []byte{22, 3, 3, 0, 80, 2, 0, 0, 76, 3, 3}
+	hello = append(hello, make([]byte, 32)...)
+	hello = append(hello, 32)
+	hello = append(hello, make([]byte, 40)...)
+	server, client := net.Pipe()
+	defer client.Close()
+	go io.Copy(io.Discard, client)
+	r := &tapConn{Conn: server}
+	for _, part := range [][]byte{hello[:3], hello[3:20], hello[20:]} {
+		if _, err := r.Write(part); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := r.sessionIDLength(); n != 32 || err != nil {
+		t.Errorf("length %d, %v; want 32", n, err)
+	}
+	alert := &tapConn{head: []byte{21, 3, 3, 0, 2, 2, 40}}
+	if _, err := alert.sessionIDLength(); err == nil {
+		t.Error("an alert read as a ServerHello")
+	}
+}
+
+func TestCheckSessionID(t *testing.T) {
+	head := func(n byte) *tapConn {
+		h := append([]byte{22, 3, 3, 0, 80, 2, 0, 0, 76, 3, 3}, make([]byte, 32)...)
+		return &tapConn{head: append(h, n)}
+	}
+	tls12 := tls.ConnectionState{Version: tls.VersionTLS12}
+	tls13 := tls.ConnectionState{Version: tls.VersionTLS13}
+	for _, tc := range []struct {
+		name string
+		cs   tls.ConnectionState
+		rec  *tapConn
+		s    settings
+		ok   bool
+	}{
+		{"id-expected", tls12, head(32), settings{expectSessionID: true}, true},
+		{"id-missing", tls12, head(0), settings{expectSessionID: true}, false},
+		{"none-expected", tls12, head(0), settings{expectNoSessionID: true}, true},
+		{"id-unexpected", tls12, head(32), settings{expectNoSessionID: true}, false},
+		// TLS 1.3 echoes the client's legacy session ID and caches nothing.
+		{"tls13", tls13, head(32), settings{expectNoSessionID: true}, true},
+		{"tls13-expected", tls13, head(32), settings{expectSessionID: true}, false},
+		{"unasked", tls12, &tapConn{}, settings{}, true},
+	} {
+		if err := checkSessionID(tc.cs, &tc.s, tc.rec); (err == nil) != tc.ok {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+}
+
+func TestCheckNewSession(t *testing.T) {
+	full := tls.ConnectionState{Version: tls.VersionTLS12}
+	resumed := tls.ConnectionState{Version: tls.VersionTLS12, DidResume: true}
+	renewed := newObserved()
+	renewed.renewedTicket.Store(true)
+	for _, tc := range []struct {
+		name   string
+		cs     tls.ConnectionState
+		s      settings
+		o      *observed
+		stored bool
+		ok     bool
+	}{
+		{"full", full, settings{}, newObserved(), true, true},
+		{"full-nothing-stored", full, settings{}, newObserved(), false, false},
+		{"no-session", full, settings{expectNoSession: true}, newObserved(), false, true},
+		{"no-session-stored", full, settings{expectNoSession: true}, newObserved(), true, false},
+		// Lucid stores a resumed session again; that is no new session.
+		{"resumed-kept", resumed, settings{}, newObserved(), true, true},
+		{"resumed-renewed", resumed, settings{expectTicketRenewal: true}, renewed, true, true},
+		{"renewal-missing", resumed, settings{expectTicketRenewal: true}, newObserved(), true, false},
+		{"renewal-unexpected", resumed, settings{}, renewed, true, false},
+		{"tls13", tls.ConnectionState{Version: tls.VersionTLS13}, settings{expectNoSession: true}, newObserved(), true, true},
+		{"server", full, settings{server: true}, newObserved(), false, true},
+	} {
+		if err := checkNewSession(tc.cs, &tc.s, tc.o, tc.stored); (err == nil) != tc.ok {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+}
+
+// TestObservedTickets: only a NewSessionTicket that carries a ticket
+// renews the session, and a ClientHello's status_request is noticed.
+func TestObservedTickets(t *testing.T) {
+	o := newObserved()
+	o.event(tls.Event{Kind: tls.EventMessageReceived, Name: "NewSessionTicket", Fields: []tls.Field{{Key: "ticket_bytes", Value: 0}}})
+	if o.renewedTicket.Load() {
+		t.Error("an empty ticket counted as a renewal")
+	}
+	o.event(tls.Event{Kind: tls.EventMessageReceived, Name: "NewSessionTicket", Fields: []tls.Field{{Key: "ticket_bytes", Value: 100}}})
+	if !o.renewedTicket.Load() {
+		t.Error("a ticket did not count as a renewal")
+	}
+	o.event(tls.Event{Kind: tls.EventMessageReceived, Name: "ClientHello", Fields: []tls.Field{{Key: "extensions", Value: []string{"server_name", "status_request"}}}})
+	if !o.offeredStatus.Load() {
+		t.Error("status_request not noticed")
+	}
+	o.event(tls.Event{Kind: tls.EventMessageReceived, Name: "ClientHello", Fields: []tls.Field{{Key: "extensions", Value: []string{"server_name"}}}})
+	if o.offeredStatus.Load() {
+		t.Error("a second ClientHello without status_request kept the first's")
+	}
+}
+
+// TestStapledValues: a resumption reports the session's OCSP response and
+// SCT list unless Lucid reports its own, which the check then compares.
+func TestStapledValues(t *testing.T) {
+	sh := &shim{}
+	s := &settings{expectOCSP: []byte("ocsp"), expectSCTList: []byte{0, 3, 0, 1, 9}}
+	full := tls.ConnectionState{OCSPResponse: []byte("ocsp"), SignedCertificateTimestamps: [][]byte{{9}}}
+	if err := sh.checkStapled(full, s); err != nil {
+		t.Fatal(err)
+	}
+	if err := sh.checkStapled(tls.ConnectionState{DidResume: true}, s); err != nil {
+		t.Errorf("resumption lost the session's values: %v", err)
+	}
+	other := tls.ConnectionState{DidResume: true, SignedCertificateTimestamps: [][]byte{{8}}}
+	if err := sh.checkStapled(other, s); err == nil {
+		t.Error("an SCT list Lucid reported on resumption was not checked")
+	}
+	if err := sh.checkStapled(tls.ConnectionState{}, s); err == nil {
+		t.Error("a full handshake without a staple passed")
+	}
+	if err := sh.checkStapled(tls.ConnectionState{}, &settings{server: true, expectOCSP: []byte("x")}); err != nil {
+		t.Errorf("a server checked a staple: %v", err)
+	}
+}
+
+func TestServerStapling(t *testing.T) {
+	load := func() []loadedCred {
+		return []loadedCred{
+			{index: 0, cert: tls.Certificate{OCSPStaple: []byte("new")}},
+			{index: noCredential, cert: tls.Certificate{OCSPStaple: []byte("default")}},
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		s    settings
+		want []string
+	}{
+		{"plain", settings{}, []string{"new", "default"}},
+		{"callback-sets", settings{useOCSPCallback: true, setOCSPInCallback: true}, []string{"new", "default"}},
+		// Without the callback, the default staple is never set.
+		{"no-callback", settings{setOCSPInCallback: true}, []string{"new", ""}},
+		{"decline", settings{useOCSPCallback: true, declineOCSPCallback: true}, []string{"", ""}},
+		// Declining without the callback installed does nothing.
+		{"decline-unused", settings{declineOCSPCallback: true}, []string{"new", "default"}},
+	} {
+		creds := load()
+		serverStapling(creds, &tc.s)
+		for i, c := range creds {
+			if string(c.cert.OCSPStaple) != tc.want[i] {
+				t.Errorf("%s: credential %d staples %q, want %q", tc.name, i, c.cert.OCSPStaple, tc.want[i])
+			}
+		}
+	}
+}
+
+func TestOCSPCallbacksFail(t *testing.T) {
+	o := newObserved()
+	s := settings{useOCSPCallback: true, failOCSPCallback: true}
+	get := serverHook(&s, o, []tls.Certificate{{}})
+	if cert, err := get(&tls.ClientHelloInfo{}); cert != nil || err != nil {
+		t.Errorf("without status_request: %v, %v; want Lucid to choose", cert, err)
+	}
+	o.offeredStatus.Store(true)
+	_, err := get(&tls.ClientHelloInfo{})
+	var a tls.AlertError
+	if !errors.As(err, &a) || a != tls.AlertInternalError || !strings.Contains(err.Error(), ":OCSP_CB_ERROR:") {
+		t.Errorf("with status_request: %v", err)
+	}
+
+	// A client's callback runs only with stapling enabled, and fails
+	// with bad_certificate_status_response.
+	for _, enable := range []bool{false, true} {
+		cfg := &tls.Config{}
+		s := settings{enableOCSP: enable, useOCSPCallback: true, failOCSPCallback: true}
+		(&shim{}).verification(cfg, &s, newObserved())
+		err := cfg.VerifyPeerCertificate(nil, nil)
+		if !enable {
+			if err != nil {
+				t.Errorf("the callback ran without -enable-ocsp-stapling: %v", err)
+			}
+			continue
+		}
+		if !errors.As(err, &a) || a != tls.AlertError(113) {
+			t.Errorf("client callback: %v", err)
+		}
+	}
+}
+
+// TestClientStapling runs the shim as a client against a Lucid server that
+// staples: the values must match on the full handshake and, from the
+// session, on the resumption. A Lucid server renews a TLS 1.2 ticket on
+// resumption, which the client must count as a new session.
+func TestClientStapling(t *testing.T) {
+	certFile, keyFile := writeKeyPair(t)
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert.OCSPStaple = []byte("staple")
+	cert.SignedCertificateTimestamps = [][]byte{{1, 2, 3}}
+	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		server := &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: v}
+		r := startShim(t, "-resume-count", "1", "-enable-ocsp-stapling", "-enable-signed-cert-timestamps",
+			"-expect-ocsp-response", "c3RhcGxl", "-expect-signed-cert-timestamps", "AAUAAwECAw==",
+			"-on-resume-expect-ticket-renewal")
+		for range 2 {
+			c := tls.Server(r.accept(), server)
+			if err := c.Handshake(); err != nil {
+				t.Fatalf("version %04x: %v; shim exit %d, stderr %q", v, err, r.wait(), r.stderr)
+			}
+			exchange(t, c, "ping")
+			c.Close()
+		}
+		if code := r.wait(); code != 0 {
+			t.Fatalf("version %04x: exit %d, stderr %q", v, code, r.stderr)
+		}
+	}
+}
+
+// TestServerSessionID: Lucid's TLS 1.2 server caches a session under the
+// ID its ServerHello carries, which -expect-session-id sees.
+func TestServerSessionID(t *testing.T) {
+	certFile, keyFile := writeKeyPair(t)
+	for _, flag := range []string{"-expect-session-id", "-expect-no-session-id"} {
+		r := startShim(t, "-server", "-cert-file", certFile, "-key-file", keyFile, flag)
+		c := tls.Client(r.accept(), &tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12, SessionTicketsDisabled: true})
+		if err := c.Handshake(); err != nil {
+			t.Fatalf("%s: %v; shim exit %d, stderr %q", flag, err, r.wait(), r.stderr)
+		}
+		c.Write([]byte("x"))
+		c.Read(make([]byte, 1))
+		c.Close()
+		want := map[string]int{"-expect-session-id": 0, "-expect-no-session-id": 1}[flag]
+		if code := r.wait(); code != want {
+			t.Errorf("%s: exit %d, want %d; stderr %q", flag, code, want, r.stderr)
+		}
+	}
+}
+
+// TestServerHook: the callbacks BoringSSL runs before choosing the
+// server's credential, in its order, each with its error and alert.
+func TestServerHook(t *testing.T) {
+	certs := []tls.Certificate{{OCSPStaple: []byte("one")}}
+	prefs := []tls.SignatureScheme{tls.PSSWithSHA256, tls.Ed25519}
+	for _, tc := range []struct {
+		name  string
+		s     settings
+		certs []tls.Certificate
+		code  string
+		alert tls.AlertError
+		mine  bool
+	}{
+		{"lucid-chooses", settings{}, certs, "", 0, false},
+		{"early-installs", settings{useEarlyCallback: true}, certs, "", 0, true},
+		{"none", settings{}, nil, "no certificate", tls.AlertHandshakeFailure, false},
+		{"early-fails", settings{failEarlyCallback: true, failCertCallback: true}, certs, ":CONNECTION_REJECTED:", tls.AlertHandshakeFailure, false},
+		{"cert-fails", settings{failCertCallback: true}, certs, ":CERT_CB_ERROR:", tls.AlertInternalError, false},
+		{"prefs-match", settings{expectPeerVerifyPrefs: []int{0x0804, 0x0807}}, certs, "", 0, false},
+		{"prefs-differ", settings{expectPeerVerifyPrefs: []int{0x0807, 0x0804}}, certs, "verify preferences", 0, false},
+	} {
+		cert, err := serverHook(&tc.s, newObserved(), tc.certs)(&tls.ClientHelloInfo{SignatureSchemes: prefs})
+		if tc.code == "" {
+			if err != nil || (cert != nil) != tc.mine {
+				t.Errorf("%s: %v, %v", tc.name, cert, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.code) {
+			t.Errorf("%s: %v, want %s", tc.name, err, tc.code)
+			continue
+		}
+		var a tls.AlertError
+		if tc.alert != 0 && errors.As(err, &a) && a != tc.alert {
+			t.Errorf("%s: alert %v, want %v", tc.name, a, tc.alert)
+		}
+	}
+}
+
+func TestCheckCertificateRequest(t *testing.T) {
+	info := &tls.CertificateRequestInfo{
+		SignatureSchemes: []tls.SignatureScheme{tls.ECDSAWithP256AndSHA256},
+		CertificateTypes: []uint8{2, 1, 64},
+		AcceptableCAs:    [][]byte{{0x30, 0}, {0x30, 1, 5}},
+	}
+	for _, tc := range []struct {
+		name string
+		s    settings
+		ok   bool
+	}{
+		{"nothing", settings{}, true},
+		{"all", settings{expectPeerVerifyPrefs: []int{0x0403}, expectCertificateTypes: []byte{2, 1, 64}, expectClientCAList: "3000,300105"}, true},
+		{"prefs", settings{expectPeerVerifyPrefs: []int{0x0804}}, false},
+		{"types", settings{expectCertificateTypes: []byte{1, 64}}, false},
+		{"names", settings{expectClientCAList: "3000"}, false},
+		{"bad-hex", settings{expectClientCAList: "3x"}, false},
+	} {
+		if err := checkCertificateRequest(info, &tc.s); (err == nil) != tc.ok {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+	// The callback checks before it fails or chooses.
+	s := settings{failCertCallback: true}
+	if _, err := clientHook(&s, newObserved(), nil)(info); err == nil || !strings.Contains(err.Error(), ":CERT_CB_ERROR:") {
+		t.Errorf("-fail-cert-callback: %v", err)
+	}
+}
+
+// TestExtraHandshake: a second Handshake call on a finished connection
+// does no I/O, which -no-op-extra-handshake checks.
+func TestExtraHandshake(t *testing.T) {
+	certFile, keyFile := writeKeyPair(t)
+	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		r := startShim(t, "-server", "-cert-file", certFile, "-key-file", keyFile, "-no-op-extra-handshake", "-handshake-twice")
+		c := tls.Client(r.accept(), &tls.Config{InsecureSkipVerify: true, MaxVersion: v})
+		exchange(t, c, "ping")
+		c.Close()
+		if code := r.wait(); code != 0 {
+			t.Errorf("version %04x: exit %d, stderr %q", v, code, r.stderr)
+		}
+	}
+}
+
+// TestClientCAPool: the pool's subjects are the names given, in order,
+// and BoringSSL's absent and empty lists give no pool.
+func TestClientCAPool(t *testing.T) {
+	a, _ := asn1Name("alpha")
+	b, _ := asn1Name("beta")
+	pool, err := clientCAPool(hex.EncodeToString(a) + "," + hex.EncodeToString(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := pool.Subjects() //nolint:staticcheck // the pool is built here, not the system's
+	if !slices.EqualFunc(got, [][]byte{a, b}, bytes.Equal) {
+		t.Errorf("subjects %x", got)
+	}
+	for _, none := range []string{"", "<NULL>", "<EMPTY>"} {
+		if pool, err := clientCAPool(none); pool != nil || err != nil {
+			t.Errorf("%q: %v, %v", none, pool, err)
+		}
+	}
+}
+
+// asn1Name is the DER of a distinguished name with one common name.
+func asn1Name(cn string) ([]byte, error) {
+	return asn1.Marshal(pkix.Name{CommonName: cn}.ToRDNSequence())
 }

@@ -23,6 +23,12 @@ func verifyFailure(custom bool) error {
 	return fmt.Errorf(":CERTIFICATE_VERIFY_FAILED: -verify-fail rejected the peer's chain (%w)", a)
 }
 
+// errClientOCSPCallback is the failure -fail-ocsp-callback asks of a
+// client's OCSP callback, with BoringSSL's alert for a callback that
+// returns 0: bad_certificate_status_response (113, RFC 6066 §8), for which
+// lucid/tls has no named constant.
+var errClientOCSPCallback = fmt.Errorf(":OCSP_CB_ERROR: -fail-ocsp-callback rejected the server's OCSP status (%w)", tls.AlertError(113))
+
 // verification installs BoringSSL's certificate verification callback as
 // the shim configures it: it accepts every chain (the client already skips
 // Lucid's own checks), unless -verify-fail, when it rejects it. A rejection
@@ -30,7 +36,10 @@ func verifyFailure(custom bool) error {
 // -require-any-client-certificate on a server); otherwise it is only
 // recorded, for -expect-verify-result. The callback runs on chains the peer
 // sends and, on a client with -reverify-on-resume, again on resumption,
-// against the session's chain.
+// against the session's chain. After a chain passes, a client with OCSP
+// stapling enabled runs the legacy OCSP callback (-use-ocsp-callback), as
+// BoringSSL does once the server's certificate is verified; it fails the
+// handshake under -fail-ocsp-callback, whether or not a staple came.
 func (sh *shim) verification(cfg *tls.Config, s *settings, o *observed) {
 	fatal := s.verifyPeer || (s.server && s.requireAnyClientCert)
 	callback := func() error {
@@ -44,9 +53,18 @@ func (sh *shim) verification(cfg *tls.Config, s *settings, o *observed) {
 		}
 		return nil
 	}
+	ocspFails := !s.server && s.enableOCSP && s.useOCSPCallback && s.failOCSPCallback
 	// Lucid calls VerifyPeerCertificate when a chain arrives, so a
 	// rejection stops the handshake where BoringSSL's would.
-	cfg.VerifyPeerCertificate = func([][]byte, [][]*x509.Certificate) error { return callback() }
+	cfg.VerifyPeerCertificate = func([][]byte, [][]*x509.Certificate) error {
+		if err := callback(); err != nil {
+			return err
+		}
+		if ocspFails {
+			return errClientOCSPCallback
+		}
+		return nil
+	}
 	if s.server || !s.reverifyOnResume {
 		return
 	}
