@@ -108,7 +108,6 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 	c.tr.add(msg)
 	c.shares = nil
 	c.serverSessionID = sh.SessionID
-	c.result.SCTs = sh.SCTs
 	c.result.Version = VersionTLS12
 	c.result.Suite12 = suite
 	c.result.ServerRandom = sh.Random
@@ -140,6 +139,10 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 		}
 		return v.expectServerCCS(), nil
 	}
+	// SCTs vouch for the certificate of a full handshake; a resumption
+	// keeps the session's (RFC 6962 §3.3.1), so any list it carries is
+	// ignored above.
+	c.result.SCTs = sh.SCTs
 	return &expectCertificate12{v}, nil
 }
 

@@ -860,3 +860,47 @@ func TestSecondHelloWithoutKeyShare(t *testing.T) {
 	}))
 	wantRFail(t, cv.run(), "server", wire.TypeClientHello, alert.MissingExtension)
 }
+
+// A server that issues a ticket sends no session ID and caches nothing:
+// the session lives in the ticket alone (RFC 5077 §3.3).
+func TestTLS12TicketWithoutSessionID(t *testing.T) {
+	env := newResume12(t, testpki.ECDSAP256, true, true)
+	ccfg, scfg := env.configs()
+	cv := newRConv(t, ccfg, scfg)
+	var sh *wire.ServerHello
+	cv.tamper = func(m Msg) [][]byte {
+		if m.ToClient && m.Type == wire.TypeServerHello {
+			var err error
+			if sh, err = wire.ParseServerHello(m.Bytes[wire.HeaderLen:]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return [][]byte{m.Bytes}
+	}
+	cv.mustRun()
+	if sh == nil || len(sh.SessionID) != 0 {
+		t.Fatalf("ServerHello with a ticket: %+v", sh)
+	}
+	if cs := env.last(); cs.Ticket == nil || len(cs.SessionID) != 0 {
+		t.Errorf("client session: ticket %x, ID %x", cs.Ticket, cs.SessionID)
+	}
+}
+
+// SCTs in a resumption's ServerHello certify nothing of that handshake
+// (RFC 6962 §3.3.1): the client ignores them.
+func TestTLS12ResumptionIgnoresSCTs(t *testing.T) {
+	env := newResume12(t, testpki.ECDSAP256, false, true)
+	env.run(nil, nil, false, 0xc02b)
+	cs := env.last()
+	env.clk.Advance(time.Minute)
+	ccfg, scfg := env.configs()
+	ccfg.Session = cs
+	cv := newRConv(t, ccfg, scfg)
+	// Editing the ServerHello breaks the Finished check later; what
+	// matters is how the client took the ServerHello.
+	cv.tamper = sh12(func(m *wire.ServerHello) { m.SCTs = [][]byte{[]byte("sct")} })(t)
+	cv.run()
+	if r := cv.c.e.Result(); !r.DidResume || r.SCTs != nil {
+		t.Errorf("resumed %v, SCTs %q", r.DidResume, r.SCTs)
+	}
+}

@@ -94,7 +94,10 @@ func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
 	s.tr.keepRaw = v.requested
 	s.tr.setHash(v.suite.PRF)
 	s.tr.add(msg)
-	if cfg.SessionIDs != nil {
+	// A session lives in one place: a ticket if the client takes them
+	// (RFC 5077 §3.3 lets the ServerHello's session ID be empty then),
+	// else the session-ID cache.
+	if cfg.SessionIDs != nil && !v.ticket {
 		if v.sessionID, err = cfg.random(32); err != nil {
 			return nil, err
 		}
