@@ -3,19 +3,12 @@ package main
 import (
 	"bytes"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"slices"
 	"sync/atomic"
-	"time"
 
 	"lucid/tls"
 )
@@ -203,19 +196,6 @@ func clientCertificate(creds []loadedCred, info *tls.CertificateRequestInfo, sel
 	return nil, errNoCredential
 }
 
-// certificateType is the TLS 1.2 ClientCertificateType a key answers to
-// (RFC 5246 §7.4.4, RFC 8422 §5.5): rsa_sign(1), or ecdsa_sign(64) for ECDSA
-// and Ed25519 keys.
-func certificateType(key crypto.PrivateKey) uint8 {
-	switch key.(type) {
-	case *rsa.PrivateKey:
-		return 1
-	case *ecdsa.PrivateKey, ed25519.PrivateKey:
-		return 64
-	}
-	return 0
-}
-
 // chainHasIssuer reports whether a certificate of the chain was issued by
 // one of the named authorities (DER distinguished names).
 func chainHasIssuer(chain [][]byte, names [][]byte) bool {
@@ -231,95 +211,4 @@ func chainHasIssuer(chain [][]byte, names [][]byte) bool {
 		}
 	}
 	return false
-}
-
-// lucidSchemes are the signature schemes lucid/tls signs with.
-var lucidSchemes = []tls.SignatureScheme{
-	tls.ECDSAWithP256AndSHA256, tls.ECDSAWithP384AndSHA384, tls.ECDSAWithP521AndSHA512,
-	tls.Ed25519,
-	tls.PSSWithSHA256, tls.PSSWithSHA384, tls.PSSWithSHA512,
-	tls.PKCS1WithSHA256, tls.PKCS1WithSHA384, tls.PKCS1WithSHA512,
-}
-
-// canSignAny reports whether the certificate's key, limited to its
-// SupportedSignatureAlgorithms if any, can sign with one of the peer's
-// schemes at this version.
-func canSignAny(cert *tls.Certificate, version uint16, peer []tls.SignatureScheme) bool {
-	signer, ok := cert.PrivateKey.(crypto.Signer)
-	if !ok {
-		return false
-	}
-	mine := lucidSchemes
-	if len(cert.SupportedSignatureAlgorithms) > 0 {
-		mine = cert.SupportedSignatureAlgorithms
-	}
-	for _, s := range mine {
-		if slices.Contains(peer, s) && slices.Contains(lucidSchemes, s) && keyFits(signer.Public(), s, version) {
-			return true
-		}
-	}
-	return false
-}
-
-// keyFits reports whether a key of this kind can sign with the scheme at
-// this version: RFC 8446 §4.2.3 ties each ECDSA scheme to one curve and
-// keeps PKCS #1 v1.5 out of TLS 1.3's handshake signatures; TLS 1.2 takes
-// an ECDSA scheme's hash with any curve (RFC 5246 §7.4.1.4.1).
-func keyFits(pub crypto.PublicKey, s tls.SignatureScheme, version uint16) bool {
-	switch k := pub.(type) {
-	case *ecdsa.PublicKey:
-		curves := map[tls.SignatureScheme]elliptic.Curve{
-			tls.ECDSAWithP256AndSHA256: elliptic.P256(),
-			tls.ECDSAWithP384AndSHA384: elliptic.P384(),
-			tls.ECDSAWithP521AndSHA512: elliptic.P521(),
-		}
-		curve, ok := curves[s]
-		return ok && (version < tls.VersionTLS13 || k.Curve == curve)
-	case ed25519.PublicKey:
-		return s == tls.Ed25519
-	case *rsa.PublicKey:
-		switch s {
-		case tls.PSSWithSHA256, tls.PSSWithSHA384, tls.PSSWithSHA512:
-			return true
-		case tls.PKCS1WithSHA256, tls.PKCS1WithSHA384, tls.PKCS1WithSHA512:
-			return version < tls.VersionTLS13
-		}
-	}
-	return false
-}
-
-// clientCAPool carries -use-client-ca-list's names to Lucid, whose server
-// names in its CertificateRequest the subjects of Config.ClientCAs, in
-// order: one placeholder certificate per name, self-signed with a
-// throwaway key. The shim's ClientAuth modes never verify a client's chain
-// against ClientCAs, so the certificates serve as names only. "<NULL>" and
-// "<EMPTY>", BoringSSL's absent and empty lists, both send no names, as
-// Lucid does without ClientCAs.
-func clientCAPool(list string) (*x509.CertPool, error) {
-	if list == "" || list == "<NULL>" || list == "<EMPTY>" {
-		return nil, nil
-	}
-	names, err := hexList(list)
-	if err != nil {
-		return nil, fmt.Errorf("-use-client-ca-list: %w", err)
-	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	pool := x509.NewCertPool()
-	now := time.Now()
-	for i, name := range names {
-		tmpl := &x509.Certificate{SerialNumber: big.NewInt(int64(i + 1)), RawSubject: name, NotBefore: now, NotAfter: now.Add(time.Hour)}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-		if err != nil {
-			return nil, fmt.Errorf("-use-client-ca-list: name %d: %w", i, err)
-		}
-		cert, err := x509.ParseCertificate(der)
-		if err != nil {
-			return nil, err
-		}
-		pool.AddCert(cert)
-	}
-	return pool, nil
 }
