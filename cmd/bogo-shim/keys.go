@@ -4,24 +4,29 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rsa"
 	"slices"
 
+	"lucid/internal/signature"
 	"lucid/tls"
 )
 
-// lucidSchemes are the signature schemes lucid/tls signs with.
-var lucidSchemes = []tls.SignatureScheme{
-	tls.ECDSAWithP256AndSHA256, tls.ECDSAWithP384AndSHA384, tls.ECDSAWithP521AndSHA512,
-	tls.Ed25519,
-	tls.PSSWithSHA256, tls.PSSWithSHA384, tls.PSSWithSHA512,
-	tls.PKCS1WithSHA256, tls.PKCS1WithSHA384, tls.PKCS1WithSHA512,
-}
+// lucidSchemes are the signature schemes lucid/tls signs with and accepts:
+// its TLS 1.3 and TLS 1.2 defaults.
+var lucidSchemes = func() []tls.SignatureScheme {
+	var out []tls.SignatureScheme
+	for _, s := range slices.Concat(signature.Default13, signature.Default12) {
+		if !slices.Contains(out, tls.SignatureScheme(s)) {
+			out = append(out, tls.SignatureScheme(s))
+		}
+	}
+	return out
+}()
 
 // canSignAny reports whether the certificate's key, limited to its
 // SupportedSignatureAlgorithms if any, can sign with one of the peer's
-// schemes at this version.
+// schemes at this version, by Lucid's own rule for which key makes which
+// scheme (signature.Allowed).
 func canSignAny(cert *tls.Certificate, version uint16, peer []tls.SignatureScheme) bool {
 	signer, ok := cert.PrivateKey.(crypto.Signer)
 	if !ok {
@@ -32,35 +37,8 @@ func canSignAny(cert *tls.Certificate, version uint16, peer []tls.SignatureSchem
 		mine = cert.SupportedSignatureAlgorithms
 	}
 	for _, s := range mine {
-		if slices.Contains(peer, s) && slices.Contains(lucidSchemes, s) && keyFits(signer.Public(), s, version) {
+		if slices.Contains(peer, s) && slices.Contains(lucidSchemes, s) && signature.Allowed(signer.Public(), version, signature.Scheme(s)) {
 			return true
-		}
-	}
-	return false
-}
-
-// keyFits reports whether a key of this kind can sign with the scheme at
-// this version: RFC 8446 §4.2.3 ties each ECDSA scheme to one curve and
-// keeps PKCS #1 v1.5 out of TLS 1.3's handshake signatures; TLS 1.2 takes
-// an ECDSA scheme's hash with any curve (RFC 5246 §7.4.1.4.1).
-func keyFits(pub crypto.PublicKey, s tls.SignatureScheme, version uint16) bool {
-	switch k := pub.(type) {
-	case *ecdsa.PublicKey:
-		curves := map[tls.SignatureScheme]elliptic.Curve{
-			tls.ECDSAWithP256AndSHA256: elliptic.P256(),
-			tls.ECDSAWithP384AndSHA384: elliptic.P384(),
-			tls.ECDSAWithP521AndSHA512: elliptic.P521(),
-		}
-		curve, ok := curves[s]
-		return ok && (version < tls.VersionTLS13 || k.Curve == curve)
-	case ed25519.PublicKey:
-		return s == tls.Ed25519
-	case *rsa.PublicKey:
-		switch s {
-		case tls.PSSWithSHA256, tls.PSSWithSHA384, tls.PSSWithSHA512:
-			return true
-		case tls.PKCS1WithSHA256, tls.PKCS1WithSHA384, tls.PKCS1WithSHA512:
-			return version < tls.VersionTLS13
 		}
 	}
 	return false

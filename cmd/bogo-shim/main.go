@@ -80,6 +80,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"lucid/internal/kex"
 	"lucid/tls"
 )
 
@@ -655,16 +656,13 @@ func serverSide(cfg *tls.Config, s *settings, o *observed, creds []loadedCred) e
 	return nil
 }
 
-// lucidGroups are the key exchange groups lucid/tls implements.
-var lucidGroups = []tls.CurveID{tls.X25519MLKEM768, tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521}
-
 // curvePreferences sets the groups -curves names. A group Lucid lacks
 // cannot be enabled: Lucid would drop it silently, leaving a different list
 // from the one the test configured. Without -curves Lucid's default stays,
 // post-quantum hybrid first, so that every test exercises it.
 func curvePreferences(cfg *tls.Config, s *settings) error {
 	for _, c := range s.curves {
-		if !slices.Contains(lucidGroups, tls.CurveID(c)) {
+		if c < 0 || c > 0xffff || !kex.Supported(uint16(c)) {
 			return unimplemented("-curves %d: lucid/tls does not implement %v", c, tls.CurveID(c))
 		}
 		cfg.CurvePreferences = append(cfg.CurvePreferences, tls.CurveID(c))
