@@ -18,7 +18,7 @@ var vtCRLNumber int64
 
 // vtCRL makes a revocation list signed by issuer, parsed back as a peer's
 // list would be.
-func vtCRL(t *testing.T, issuer *issued, thisUpdate, nextUpdate time.Time, entries ...x509.RevocationListEntry) *x509.RevocationList {
+func vtCRL(t testing.TB, issuer *issued, thisUpdate, nextUpdate time.Time, entries ...x509.RevocationListEntry) *x509.RevocationList {
 	t.Helper()
 	vtCRLNumber++
 	der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{

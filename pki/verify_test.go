@@ -23,7 +23,7 @@ import (
 // predictable.
 var now = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 
-func p256(t *testing.T) *ecdsa.PrivateKey {
+func p256(t testing.TB) *ecdsa.PrivateKey {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -78,7 +78,7 @@ type spec struct {
 var serialN int64
 
 // mk makes a certificate from s, signed by parent (nil: self-signed).
-func mk(t *testing.T, s spec, parent *issued) *issued {
+func mk(t testing.TB, s spec, parent *issued) *issued {
 	t.Helper()
 	key := s.key
 	if key == nil {
@@ -155,7 +155,7 @@ type pkiFixture struct {
 	root, inter, leaf *issued
 }
 
-func fixture(t *testing.T) pkiFixture {
+func fixture(t testing.TB) pkiFixture {
 	t.Helper()
 	root := mk(t, spec{cn: "Test Root", ca: true, notBefore: now.AddDate(-5, 0, 0), notAfter: now.AddDate(10, 0, 0)}, nil)
 	inter := mk(t, spec{cn: "Test Intermediate", ca: true}, root)
