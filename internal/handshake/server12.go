@@ -146,16 +146,24 @@ func suiteServes12(su *suites.Suite12, pub crypto.PublicKey, ours []signature.Sc
 // certificates skip those no suite could use.
 func Serves12(pub crypto.PublicKey, ours []signature.Scheme, enabled, groups []uint16, h *HelloInfo) bool {
 	ecdhe := group12(groups, h.SupportedGroups) != 0
+	su, _ := firstSuite12(enabled, pub, ours, ecdhe, h.CipherSuites, h.SupportedGroups, h.SignatureSchemes)
+	return su != nil
+}
+
+// firstSuite12 is the first suite of enabled that the client offered and
+// the key can serve, with the scheme it signs with; an ECDHE suite counts
+// only when there is a group in common (ecdhe). nil if none.
+func firstSuite12(enabled []uint16, pub crypto.PublicKey, ours []signature.Scheme, ecdhe bool, offered, groups, schemes []uint16) (*suites.Suite12, signature.Scheme) {
 	for _, id := range enabled {
 		su := suites.Lookup12(id)
-		if su == nil || !containsU16(h.CipherSuites, id) || (su.KeyExchange != suites.RSAKeyTransport && !ecdhe) {
+		if su == nil || !containsU16(offered, id) || (su.KeyExchange != suites.RSAKeyTransport && !ecdhe) {
 			continue
 		}
-		if _, ok := suiteServes12(su, pub, ours, h.SupportedGroups, h.SignatureSchemes); ok {
-			return true
+		if scheme, ok := suiteServes12(su, pub, ours, groups, schemes); ok {
+			return su, scheme
 		}
 	}
-	return false
+	return nil, 0
 }
 
 // negotiate chooses certificate, suite, group and signature scheme: the
@@ -181,18 +189,7 @@ func (v *conv12s) negotiate() error {
 	}
 	pub := cert.Key.Public()
 	group := v.group12()
-	for _, id := range cfg.Suites12 {
-		su := suites.Lookup12(id)
-		if su == nil || !containsU16(ch.CipherSuites, id) {
-			continue
-		}
-		if su.KeyExchange != suites.RSAKeyTransport && group == 0 {
-			continue
-		}
-		scheme, ok := suiteServes12(su, pub, cert.allowed(cfg.signing()), ch.SupportedGroups, ch.SignatureSchemes)
-		if !ok {
-			continue
-		}
+	if su, scheme := firstSuite12(cfg.Suites12, pub, cert.allowed(cfg.signing()), group != 0, ch.CipherSuites, ch.SupportedGroups, ch.SignatureSchemes); su != nil {
 		if su.KeyExchange != suites.RSAKeyTransport {
 			s.result.Group, v.scheme = group, scheme
 		}
