@@ -325,6 +325,14 @@ var knownFlags = map[string]flagSpec{
 	"-expect-no-session-id":   onBool(func(s *settings) *bool { return &s.expectNoSessionID }),
 	"-ticket-key":             declined(base64Flag, "-ticket-key: the runner decrypts and rewrites tickets in BoringSSL's format, which lucid/tls does not use"),
 	"-expect-ticket-age-skew": declined(intFlag, "-expect-ticket-age-skew: lucid/tls does not report the ticket age skew"),
+	// Lucid has no 0-RTT, so the reason early data was not used is
+	// always BoringSSL's "disabled"; a test expecting another reason
+	// enables 0-RTT, which the shim cannot honour.
+	"-expect-early-data-reason": {stringFlag, func(s *settings, v flagValue) {
+		if v.s != "disabled" {
+			s.declined = "-expect-early-data-reason " + v.s + ": lucid/tls has no 0-RTT, so early data is always disabled"
+		}
+	}},
 
 	// OCSP stapling and certificate transparency.
 	"-enable-ocsp-stapling":          onBool(func(s *settings) *bool { return &s.enableOCSP }),
