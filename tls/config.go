@@ -34,16 +34,6 @@ type Certificate struct {
 	OCSPStaple                  []byte
 }
 
-// ClientHelloInfo describes a ClientHello to Config.GetCertificate.
-type ClientHelloInfo struct {
-	CipherSuites      []uint16
-	ServerName        string
-	SupportedCurves   []CurveID
-	SignatureSchemes  []SignatureScheme
-	SupportedProtos   []string
-	SupportedVersions []uint16
-}
-
 // Config configures a client or a server. A Config may be shared by many
 // connections and must not be modified once in use.
 type Config struct {

@@ -254,10 +254,13 @@ func (c *Conn) chooseCertificate(h *handshake.HelloInfo) (*handshake.Certificate
 	cfg := c.config
 	if cfg.GetCertificate != nil {
 		info := &ClientHelloInfo{
-			CipherSuites:      h.CipherSuites,
-			ServerName:        h.ServerName,
-			SupportedProtos:   h.ALPN,
-			SupportedVersions: h.SupportedVersions,
+			CipherSuites:           h.CipherSuites,
+			ServerName:             h.ServerName,
+			SupportedProtos:        h.ALPN,
+			SupportedVersions:      h.SupportedVersions,
+			CertificateAuthorities: h.CertificateAuthorities,
+			conn:                   c,
+			hello:                  h,
 		}
 		for _, g := range h.SupportedGroups {
 			info.SupportedCurves = append(info.SupportedCurves, CurveID(g))
@@ -273,25 +276,10 @@ func (c *Conn) chooseCertificate(h *handshake.HelloInfo) (*handshake.Certificate
 			return engineCertificate(cert)
 		}
 	}
-	peer := make([]signature.Scheme, len(h.SignatureSchemes))
-	for i, s := range h.SignatureSchemes {
-		peer[i] = signature.Scheme(s)
-	}
 	var fallback *Certificate
 	for i := range cfg.Certificates {
 		cert := &cfg.Certificates[i]
-		signer, ok := cert.PrivateKey.(crypto.Signer)
-		if !ok {
-			continue
-		}
-		ours := certSchemes(cert, h.Version == VersionTLS12)
-		if h.Version == VersionTLS12 {
-			// In TLS 1.2 the key must also fit a suite both sides
-			// have, and for ECDSA a curve the client listed.
-			if !handshake.Serves12(signer.Public(), ours, cfg.suites12(), cfg.groups(), h) {
-				continue
-			}
-		} else if _, ok := signature.Choose(signer.Public(), h.Version, ours, peer); !ok {
+		if c.certificateSuits(cert, h) != nil {
 			continue
 		}
 		if fallback == nil {
@@ -308,6 +296,31 @@ func (c *Conn) chooseCertificate(h *handshake.HelloInfo) (*handshake.Certificate
 		return nil, alert.New(alert.HandshakeFailure, "no server certificate can sign with a scheme the client accepts")
 	}
 	return nil, alert.New(alert.HandshakeFailure, "no server certificate configured")
+}
+
+// certificateSuits says why the server cannot use cert for the hello h, or
+// nil if it can: its key must sign with a scheme the client accepts and, in
+// TLS 1.2, fit a suite both sides have, on a curve the client listed.
+func (c *Conn) certificateSuits(cert *Certificate, h *handshake.HelloInfo) error {
+	signer, ok := cert.PrivateKey.(crypto.Signer)
+	if !ok {
+		return fmt.Errorf("tls: certificate's private key (%T) cannot sign", cert.PrivateKey)
+	}
+	ours := certSchemes(cert, h.Version == VersionTLS12)
+	if h.Version == VersionTLS12 {
+		if !handshake.Serves12(signer.Public(), ours, c.config.suites12(), c.config.groups(), h) {
+			return errors.New("tls: certificate's key serves no TLS 1.2 suite the client offers")
+		}
+		return nil
+	}
+	peer := make([]signature.Scheme, len(h.SignatureSchemes))
+	for i, s := range h.SignatureSchemes {
+		peer[i] = signature.Scheme(s)
+	}
+	if _, ok := signature.Choose(signer.Public(), h.Version, ours, peer); !ok {
+		return errors.New("tls: certificate's key signs with no scheme the client accepts")
+	}
+	return nil
 }
 
 // certSchemes is what cert's key may sign with: Lucid's schemes, narrowed

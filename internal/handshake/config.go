@@ -85,6 +85,9 @@ type HelloInfo struct {
 	SignatureSchemes  []uint16
 	SupportedVersions []uint16
 	ALPN              []string
+	// CertificateAuthorities are the DER names of the authorities the
+	// client trusts (certificate_authorities, RFC 8446 §4.2.4), if sent.
+	CertificateAuthorities [][]byte
 }
 
 // Config is everything an engine needs, resolved by the public tls package

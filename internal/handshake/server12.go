@@ -172,13 +172,14 @@ func firstSuite12(enabled []uint16, pub crypto.PublicKey, ours []signature.Schem
 func (v *conv12s) negotiate() error {
 	s, ch, cfg := v.s, v.hello, v.s.cfg
 	info := &HelloInfo{
-		Version:           VersionTLS12,
-		ServerName:        ch.ServerName,
-		CipherSuites:      ch.CipherSuites,
-		SupportedGroups:   ch.SupportedGroups,
-		SignatureSchemes:  ch.SignatureSchemes,
-		SupportedVersions: ch.SupportedVersions,
-		ALPN:              ch.ALPN,
+		Version:                VersionTLS12,
+		ServerName:             ch.ServerName,
+		CipherSuites:           ch.CipherSuites,
+		SupportedGroups:        ch.SupportedGroups,
+		SignatureSchemes:       ch.SignatureSchemes,
+		SupportedVersions:      ch.SupportedVersions,
+		ALPN:                   ch.ALPN,
+		CertificateAuthorities: ch.CertificateAuthorities,
 	}
 	cert, err := cfg.GetCertificate(info)
 	if err != nil {
