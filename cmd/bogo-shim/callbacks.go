@@ -23,6 +23,7 @@ var (
 	errCertCallback       = fmt.Errorf(":CERT_CB_ERROR: -fail-cert-callback failed the certificate callback (%w)", tls.AlertInternalError)
 	errServerOCSPCallback = fmt.Errorf(":OCSP_CB_ERROR: -fail-ocsp-callback failed the OCSP callback (%w)", tls.AlertInternalError)
 	errNoCertificate      = errors.New("no certificate configured")
+	errNoMatchingIssuer   = fmt.Errorf(":NO_MATCHING_ISSUER: no credential suits the ClientHello and its certificate_authorities (%w)", tls.AlertHandshakeFailure)
 )
 
 // serverHook is a server's GetCertificate: the early callback, which may
@@ -36,7 +37,7 @@ var (
 // certificate, so on a resumption none of this runs, where BoringSSL's
 // callbacks do; the runner's tests fail or check these callbacks on full
 // handshakes only.
-func serverHook(s *settings, o *observed, certs []tls.Certificate) func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+func serverHook(s *settings, o *observed, certs []tls.Certificate, mustMatch []bool) func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
 	return func(info *tls.ClientHelloInfo) (*tls.Certificate, error) {
 		if s.failEarlyCallback {
 			return nil, errEarlyCallback
@@ -55,9 +56,28 @@ func serverHook(s *settings, o *observed, certs []tls.Certificate) func(*tls.Cli
 			return nil, errNoCertificate
 		case s.useEarlyCallback:
 			return &certs[0], nil
+		case slices.Contains(mustMatch, true):
+			return matchingIssuer(info, certs, mustMatch)
 		}
 		return nil, nil
 	}
+}
+
+// matchingIssuer is BoringSSL's server choice when a credential demands
+// that the client trust its issuer (-must-match-issuer): the first
+// credential the ClientHello could use, skipping those whose chain names
+// no authority from the client's certificate_authorities.
+func matchingIssuer(info *tls.ClientHelloInfo, certs []tls.Certificate, mustMatch []bool) (*tls.Certificate, error) {
+	for i := range certs {
+		if mustMatch[i] && !chainHasIssuer(certs[i].Certificate, info.CertificateAuthorities) {
+			continue
+		}
+		if info.SupportsCertificate(&certs[i]) != nil {
+			continue
+		}
+		return &certs[i], nil
+	}
+	return nil, errNoMatchingIssuer
 }
 
 // clientHook is a client's GetClientCertificate: the certificate callback

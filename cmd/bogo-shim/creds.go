@@ -121,11 +121,6 @@ func serverStapling(creds []loadedCred, s *settings) {
 func serverCertificates(creds []loadedCred, selected *atomic.Int64) ([]tls.Certificate, error) {
 	var out []tls.Certificate
 	for _, c := range creds {
-		if c.mustMatchIssuer {
-			// Lucid's server does not expose the certificate_authorities
-			// a ClientHello carries, so it cannot match them.
-			return nil, unimplemented("-must-match-issuer on a server: lucid/tls does not expose the client's certificate_authorities")
-		}
 		cert := c.cert
 		if selected != nil {
 			signer, ok := cert.PrivateKey.(crypto.Signer)

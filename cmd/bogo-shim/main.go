@@ -633,7 +633,11 @@ func serverSide(cfg *tls.Config, s *settings, o *observed, creds []loadedCred) e
 	}
 	// Always set, so that a server without certificates starts and fails
 	// its handshake with an alert, as BoringSSL's does.
-	cfg.GetCertificate = serverHook(s, o, certs)
+	mustMatch := make([]bool, len(creds))
+	for i, c := range creds {
+		mustMatch[i] = c.mustMatchIssuer
+	}
+	cfg.GetCertificate = serverHook(s, o, certs, mustMatch)
 	switch {
 	case s.verifyPeer:
 		cfg.ClientAuth = tls.RequestClientCert

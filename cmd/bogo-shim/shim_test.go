@@ -633,17 +633,6 @@ func TestServerSelectedCredential(t *testing.T) {
 	}
 }
 
-// TestServerMustMatchIssuerIsUnimplemented: Lucid's server cannot see the
-// certificate_authorities a client sends, so the shim must not pretend.
-func TestServerMustMatchIssuerIsUnimplemented(t *testing.T) {
-	certFile, keyFile := writeKeyPair(t)
-	var stderr bytes.Buffer
-	args := []string{"-server", "-port", "1", "-new-x509-credential", "-cert-file", certFile, "-key-file", keyFile, "-must-match-issuer"}
-	if code := run(args, io.Discard, &stderr); code != exitUnimplemented {
-		t.Errorf("exit %d, want %d (stderr %q)", code, exitUnimplemented, &stderr)
-	}
-}
-
 func TestEncodeSCTList(t *testing.T) {
 	list := []byte{0, 9, 0, 2, 1, 2, 0, 3, 3, 4, 5}
 	scts, err := parseSCTList(list)
@@ -822,7 +811,7 @@ func TestServerStapling(t *testing.T) {
 func TestOCSPCallbacksFail(t *testing.T) {
 	o := newObserved()
 	s := settings{useOCSPCallback: true, failOCSPCallback: true}
-	get := serverHook(&s, o, []tls.Certificate{{}})
+	get := serverHook(&s, o, []tls.Certificate{{}}, nil)
 	if cert, err := get(&tls.ClientHelloInfo{}); cert != nil || err != nil {
 		t.Errorf("without status_request: %v, %v; want Lucid to choose", cert, err)
 	}
@@ -924,7 +913,7 @@ func TestServerHook(t *testing.T) {
 		{"prefs-match", settings{expectPeerVerifyPrefs: []int{0x0804, 0x0807}}, certs, "", 0, false},
 		{"prefs-differ", settings{expectPeerVerifyPrefs: []int{0x0807, 0x0804}}, certs, "verify preferences", 0, false},
 	} {
-		cert, err := serverHook(&tc.s, newObserved(), tc.certs)(&tls.ClientHelloInfo{SignatureSchemes: prefs})
+		cert, err := serverHook(&tc.s, newObserved(), tc.certs, nil)(&tls.ClientHelloInfo{SignatureSchemes: prefs})
 		if tc.code == "" {
 			if err != nil || (cert != nil) != tc.mine {
 				t.Errorf("%s: %v, %v", tc.name, cert, err)
