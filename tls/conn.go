@@ -197,18 +197,22 @@ func (c *Conn) readRecord() error {
 		c.in.ccs++
 		return nil
 	}
+	_, plain := c.in.opener.(*record.Plain)
+	// RFC 8446 §4.2.10: 0-RTT data the server declined is skipped: after a
+	// HelloRetryRequest, as the application_data records that arrive
+	// before the second ClientHello (judged by their header alone, since
+	// they are protected), otherwise as the records that fail to decrypt
+	// under the handshake key.
+	if c.in.skippingEarly && plain && hdr.Type == record.TypeApplicationData {
+		return c.skipEarlyData(hdr.Length)
+	}
 	seq := c.in.opener.Seq()
 	typ, payload, err := c.in.opener.Open(rec)
-	_, plain := c.in.opener.(*record.Plain)
-	if c.in.skippingEarly {
-		// RFC 8446 §4.2.10: 0-RTT data the server declined is skipped,
-		// as records that fail to decrypt under the handshake key, or,
-		// after a HelloRetryRequest, as application_data records that
-		// arrive before the second ClientHello.
-		if (err != nil && alert.Of(err) == alert.BadRecordMAC) || (err == nil && plain && typ == record.TypeApplicationData) {
+	if c.in.skippingEarly && !plain {
+		if err != nil && alert.Of(err) == alert.BadRecordMAC {
 			return c.skipEarlyData(hdr.Length)
 		}
-		if err == nil && !plain {
+		if err == nil {
 			c.in.skippingEarly = false
 		}
 	}

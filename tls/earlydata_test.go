@@ -14,8 +14,10 @@ import (
 	"lucid/tls"
 )
 
-// earlyDataClientHello is a TLS 1.3 ClientHello that offers 0-RTT.
-func earlyDataClientHello(t *testing.T) []byte {
+// earlyDataClientHello is a TLS 1.3 ClientHello that offers 0-RTT; with
+// retry it carries no key share, so the server answers with a
+// HelloRetryRequest.
+func earlyDataClientHello(t *testing.T, retry bool) []byte {
 	t.Helper()
 	share, err := kex.Generate(kex.X25519, rand.Reader)
 	if err != nil {
@@ -33,17 +35,20 @@ func earlyDataClientHello(t *testing.T) []byte {
 		KeyShares:          []wire.KeyShare{{Group: kex.X25519, Data: share.Share()}},
 		EarlyData:          true,
 	}
+	if retry {
+		ch.KeyShares = nil
+	}
 	rand.Read(ch.Random[:])
 	msg := ch.Marshal()
 	return append(record.AppendHeader(nil, record.TypeHandshake, 0x0301, len(msg)), msg...)
 }
 
 // junkRecords is n bytes of "0-RTT data" the server cannot decrypt, in
-// records of at most 16 KiB.
-func junkRecords(n int) []byte {
+// records of at most max bytes.
+func junkRecords(n, max int) []byte {
 	var out []byte
 	for n > 0 {
-		l := min(n, 1<<14)
+		l := min(n, max)
 		body := make([]byte, l)
 		rand.Read(body)
 		out = append(record.AppendHeader(out, record.TypeApplicationData, 0x0303, l), body...)
@@ -58,21 +63,33 @@ func TestServerSkipsDeclinedEarlyData(t *testing.T) {
 	f := newLucidFixture(t, "ecdsa-p256")
 	for _, tc := range []struct {
 		name   string
+		retry  bool
 		junk   int
 		want   tls.AlertError
 		skipOK bool
 	}{
-		{"a little", 100, 0, true},
-		{"exactly the bound", 1 << 14, 0, true},
-		{"one byte past the bound", 1<<14 + 1, tls.AlertUnexpectedMessage, false},
-		{"more than the bound", 40000, tls.AlertUnexpectedMessage, false},
+		{"a little", false, 100, 0, true},
+		{"exactly the bound", false, 1 << 14, 0, true},
+		{"one byte past the bound", false, 1<<14 + 1, tls.AlertUnexpectedMessage, false},
+		{"more than the bound", false, 40000, tls.AlertUnexpectedMessage, false},
+		// After a HelloRetryRequest the skipped records are plaintext
+		// application_data records, counted by their headers.
+		{"HRR: a little", true, 100, 0, true},
+		{"HRR: one byte past the bound", true, 1<<14 + 1, tls.AlertUnexpectedMessage, false},
+		// One record longer than any plaintext record may be: it is
+		// still early data to skip, and past the bound.
+		{"HRR: one oversized record", true, -(1<<14 + 1), tls.AlertUnexpectedMessage, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, s := pair(t)
 			server := tls.Server(s, &tls.Config{Certificates: []tls.Certificate{f.lucidCert(t)}})
 			done := make(chan error, 1)
 			go func() { done <- server.Handshake() }()
-			if _, err := c.Write(append(earlyDataClientHello(t), junkRecords(tc.junk)...)); err != nil {
+			junk := junkRecords(tc.junk, 1<<14)
+			if tc.junk < 0 {
+				junk = junkRecords(-tc.junk, -tc.junk)
+			}
+			if _, err := c.Write(append(earlyDataClientHello(t, tc.retry), junk...)); err != nil {
 				t.Fatal(err)
 			}
 			// The server's flight comes back either way; then the
