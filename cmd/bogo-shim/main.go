@@ -39,13 +39,13 @@
 //
 // Lucid's client always asks for an OCSP staple and SCTs, so
 // -enable-signed-cert-timestamps changes nothing and -enable-ocsp-stapling
-// only decides whether BoringSSL's client OCSP callback runs. BoringSSL reports a
-// resumed session's staple, SCTs and verification result from the
+// only decides whether BoringSSL's client OCSP callback runs. BoringSSL
+// reports a resumed session's staple, SCTs and verification result from the
 // handshake that made it; a Lucid resumption carries none of them, so the
 // shim keeps them from the full handshake, as the session would
 // (session.go), and checks whatever Lucid does report for a resumption.
-// The callbacks BoringSSL's shim installs around the
-// choice of a certificate are emulated where Lucid calls GetCertificate
+// The callbacks BoringSSL's shim installs around the choice of a
+// certificate are emulated where Lucid calls GetCertificate
 // and GetClientCertificate (callbacks.go). After a TLS 1.2 client
 // handshake the shim checks, as BoringSSL's does, that a new session
 // reached the cache exactly when expected, counting what Lucid stores in
@@ -60,11 +60,13 @@
 //
 // config.json disables only what Lucid deliberately lacks or does
 // differently (SSL 3, TLS 1.0 and 1.1, DTLS, QUIC, renegotiation, SHA-1
-// signatures, pre-standard code points, a post-quantum default and
-// BoringSSL-only interfaces) where no flag lets the shim tell; every
-// pattern carries its reason. One entry is a known lucid/tls defect,
-// marked as such, to be removed when it is fixed. Its AllCurves lists the groups Lucid
-// implements, which the runner passes to tests that enable every group.
+// signatures, TLS 1.2 without the extended master secret, pre-standard
+// code points, a post-quantum default, BoringSSL-only interfaces, and a
+// few alerts and choices where the RFC lets Lucid differ) where no flag
+// lets the shim tell; every pattern carries its reason. Its ErrorMap
+// maps BoringSSL's error codes to the alerts Lucid sends, for strict
+// error matching, and its AllCurves lists the groups Lucid implements,
+// which the runner passes to tests that enable every group.
 package main
 
 import (
