@@ -2,9 +2,6 @@ package tls
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rsa"
 	"crypto/x509"
 	"fmt"
 	"slices"
@@ -43,19 +40,6 @@ type CertificateRequestInfo struct {
 	// (ClientCertificateType, RFC 5246 §7.4.4: 1 for RSA, 64 for ECDSA
 	// and Ed25519); nil in TLS 1.3. A Lucid addition.
 	CertificateTypes []uint8
-}
-
-// certificateType is the ClientCertificateType (RFC 5246 §7.4.4, RFC 8422
-// §5.5) that covers pub: rsa_sign(1) or ecdsa_sign(64), which Ed25519 keys
-// share; 0 for anything else.
-func certificateType(pub crypto.PublicKey) uint8 {
-	switch pub.(type) {
-	case *rsa.PublicKey:
-		return 1
-	case *ecdsa.PublicKey, ed25519.PublicKey:
-		return 64
-	}
-	return 0
 }
 
 // clientAuthConfig fills the engine's client-certificate settings.
@@ -118,7 +102,7 @@ func (c *Conn) chooseClientCertificate(req *handshake.CertRequest) (*handshake.C
 		}
 		// RFC 5246 §7.4.6: the certificate must be of a type the
 		// request lists.
-		if req.CertificateTypes != nil && !slices.Contains(req.CertificateTypes, certificateType(signer.Public())) {
+		if req.CertificateTypes != nil && !slices.Contains(req.CertificateTypes, handshake.CertificateType(signer.Public())) {
 			continue
 		}
 		return engineCertificate(cert)

@@ -182,7 +182,7 @@ func clientCertificate(creds []loadedCred, info *tls.CertificateRequestInfo, sel
 		if !canSignAny(&c.cert, info.Version, info.SignatureSchemes) {
 			continue
 		}
-		if info.CertificateTypes != nil && !slices.Contains(info.CertificateTypes, certificateType(c.cert.PrivateKey)) {
+		if info.CertificateTypes != nil && !slices.Contains(info.CertificateTypes, keyCertificateType(c.cert.PrivateKey)) {
 			continue
 		}
 		selected.Store(int64(c.index))

@@ -2,11 +2,9 @@ package main
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/rsa"
 	"slices"
 
+	"lucid/internal/handshake"
 	"lucid/internal/signature"
 	"lucid/tls"
 )
@@ -44,15 +42,12 @@ func canSignAny(cert *tls.Certificate, version uint16, peer []tls.SignatureSchem
 	return false
 }
 
-// certificateType is the TLS 1.2 ClientCertificateType a key answers to
-// (RFC 5246 §7.4.4, RFC 8422 §5.5): rsa_sign(1), or ecdsa_sign(64) for ECDSA
-// and Ed25519 keys.
-func certificateType(key crypto.PrivateKey) uint8 {
-	switch key.(type) {
-	case *rsa.PrivateKey:
-		return 1
-	case *ecdsa.PrivateKey, ed25519.PrivateKey:
-		return 64
+// keyCertificateType is the TLS 1.2 certificate type a private key answers
+// to, by Lucid's own rule (handshake.CertificateType).
+func keyCertificateType(key crypto.PrivateKey) uint8 {
+	signer, ok := key.(crypto.Signer)
+	if !ok {
+		return 0
 	}
-	return 0
+	return handshake.CertificateType(signer.Public())
 }

@@ -9,11 +9,15 @@ package handshake
 
 import (
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
 	"io"
 	"time"
 
 	"lucid/internal/session"
 	"lucid/internal/signature"
+	"lucid/internal/wire"
 )
 
 // ClientSession is a session a client can offer to resume.
@@ -88,6 +92,34 @@ type HelloInfo struct {
 	// CertificateAuthorities are the DER names of the authorities the
 	// client trusts (certificate_authorities, RFC 8446 §4.2.4), if sent.
 	CertificateAuthorities [][]byte
+}
+
+// helloInfo is what a server choosing a certificate for ch at version
+// learns of the client.
+func helloInfo(ch *wire.ClientHello, version uint16) *HelloInfo {
+	return &HelloInfo{
+		Version:                version,
+		ServerName:             ch.ServerName,
+		CipherSuites:           ch.CipherSuites,
+		SupportedGroups:        ch.SupportedGroups,
+		SignatureSchemes:       ch.SignatureSchemes,
+		SupportedVersions:      ch.SupportedVersions,
+		ALPN:                   ch.ALPN,
+		CertificateAuthorities: ch.CertificateAuthorities,
+	}
+}
+
+// CertificateType is the TLS 1.2 ClientCertificateType (RFC 5246 §7.4.4,
+// RFC 8422 §5.5) that covers pub: rsa_sign(1), or ecdsa_sign(64), which
+// Ed25519 keys share; 0 for anything else.
+func CertificateType(pub crypto.PublicKey) uint8 {
+	switch pub.(type) {
+	case *rsa.PublicKey:
+		return 1
+	case *ecdsa.PublicKey, ed25519.PublicKey:
+		return 64
+	}
+	return 0
 }
 
 // Config is everything an engine needs, resolved by the public tls package

@@ -245,16 +245,7 @@ func (s *server) chooseGroup(n *negotiation, ch *wire.ClientHello, retry *retryS
 }
 
 func (s *server) chooseCertificate(n *negotiation, ch *wire.ClientHello) error {
-	info := &HelloInfo{
-		Version:                VersionTLS13,
-		ServerName:             ch.ServerName,
-		CipherSuites:           ch.CipherSuites,
-		SupportedGroups:        ch.SupportedGroups,
-		SignatureSchemes:       ch.SignatureSchemes,
-		SupportedVersions:      ch.SupportedVersions,
-		ALPN:                   ch.ALPN,
-		CertificateAuthorities: ch.CertificateAuthorities,
-	}
+	info := helloInfo(ch, VersionTLS13)
 	cert, err := s.cfg.GetCertificate(info)
 	if err != nil {
 		return err

@@ -171,16 +171,7 @@ func firstSuite12(enabled []uint16, pub crypto.PublicKey, ours []signature.Schem
 // can serve (RFC 5246 §7.4.1.3, the seed's "strongest in common").
 func (v *conv12s) negotiate() error {
 	s, ch, cfg := v.s, v.hello, v.s.cfg
-	info := &HelloInfo{
-		Version:                VersionTLS12,
-		ServerName:             ch.ServerName,
-		CipherSuites:           ch.CipherSuites,
-		SupportedGroups:        ch.SupportedGroups,
-		SignatureSchemes:       ch.SignatureSchemes,
-		SupportedVersions:      ch.SupportedVersions,
-		ALPN:                   ch.ALPN,
-		CertificateAuthorities: ch.CertificateAuthorities,
-	}
+	info := helloInfo(ch, VersionTLS12)
 	cert, err := cfg.GetCertificate(info)
 	if err != nil {
 		return err
