@@ -156,16 +156,42 @@ type Config struct {
 	RecordPadding int
 
 	// resumption is the server's ticket keys and session-ID cache,
-	// created on first use and shared by clones of this Config.
+	// created on first use; each Config has its own.
 	resumption *serverResumption
 }
 
-// Clone returns a shallow copy of c.
+// Clone returns a copy of c that shares no state Lucid changes with it:
+// every slice is copied, and a server's resumption state is the clone's
+// own. The clone starts with the ticket keys c uses now, so the two resume
+// each other's sessions until either rotates its automatic keys or is given
+// others with SetSessionTicketKeys, which then changes only that one; its
+// TLS 1.2 session-ID cache starts empty. Each resumption is checked against
+// the Config that accepts it, so sharing keys never lends one Config's
+// sessions the other's trust.
+//
+// What the caller built and passes by reference is shared, as in
+// crypto/tls: the certificate pools (RootCAs, ClientCAs), the parsed
+// certificates and revocation lists, the ClientSessionCache, Rand, the
+// KeyLogWriter and the callbacks. Do not change them while either Config
+// is in use.
 func (c *Config) Clone() *Config {
 	if c == nil {
 		return nil
 	}
 	n := *c
+	n.Certificates = slices.Clone(c.Certificates)
+	n.RevocationLists = slices.Clone(c.RevocationLists)
+	n.NextProtos = slices.Clone(c.NextProtos)
+	n.CipherSuites = slices.Clone(c.CipherSuites)
+	n.CurvePreferences = slices.Clone(c.CurvePreferences)
+	n.SignatureSchemes = slices.Clone(c.SignatureSchemes)
+	resumptionInit.Lock()
+	r := c.resumption
+	resumptionInit.Unlock()
+	n.resumption = nil
+	if r != nil {
+		n.resumption = r.clone(c.ticketLifetime())
+	}
 	return &n
 }
 
