@@ -77,9 +77,9 @@ type Config struct {
 	// Certificates that suits the request. An error sends internal_error.
 	GetClientCertificate func(*CertificateRequestInfo) (*Certificate, error)
 
-	// VerifyConnection, if set, is called after the handshake with its
-	// state, in both roles; an error fails the handshake with
-	// bad_certificate.
+	// VerifyConnection, if set, is called after every handshake,
+	// resumptions included, with its state, in both roles; an error fails
+	// the handshake with bad_certificate.
 	VerifyConnection func(ConnectionState) error
 
 	// RevocationLists are CRLs checked against the peer's chain, in both
@@ -94,7 +94,11 @@ type Config struct {
 
 	// VerifyPeerCertificate, if set, is called after the normal checks
 	// with the raw chain and the verified chains; an error sends
-	// bad_certificate.
+	// bad_certificate. It is also called, after the same checks, with
+	// the chain a session recorded whenever that session is about to be
+	// resumed: by a client before it offers the session, by a server
+	// before it accepts it. An error there declines the session, and a
+	// full handshake follows.
 	VerifyPeerCertificate func(rawCerts [][]byte, verifiedChains [][]*x509.Certificate) error
 
 	// NextProtos lists the ALPN protocols, most preferred first.
