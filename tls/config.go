@@ -77,9 +77,9 @@ type Config struct {
 	// Certificates that suits the request. An error sends internal_error.
 	GetClientCertificate func(*CertificateRequestInfo) (*Certificate, error)
 
-	// VerifyConnection, if set, is called after the handshake with its
-	// state, in both roles; an error fails the handshake with
-	// bad_certificate.
+	// VerifyConnection, if set, is called after every handshake,
+	// resumptions included, with its state, in both roles; an error fails
+	// the handshake with bad_certificate.
 	VerifyConnection func(ConnectionState) error
 
 	// RevocationLists are CRLs checked against the peer's chain, in both
@@ -94,7 +94,11 @@ type Config struct {
 
 	// VerifyPeerCertificate, if set, is called after the normal checks
 	// with the raw chain and the verified chains; an error sends
-	// bad_certificate.
+	// bad_certificate. It is also called, after the same checks, with
+	// the chain a session recorded whenever that session is about to be
+	// resumed: by a client before it offers the session, by a server
+	// before it accepts it. An error there declines the session, and a
+	// full handshake follows.
 	VerifyPeerCertificate func(rawCerts [][]byte, verifiedChains [][]*x509.Certificate) error
 
 	// NextProtos lists the ALPN protocols, most preferred first.
@@ -156,16 +160,42 @@ type Config struct {
 	RecordPadding int
 
 	// resumption is the server's ticket keys and session-ID cache,
-	// created on first use and shared by clones of this Config.
+	// created on first use; each Config has its own.
 	resumption *serverResumption
 }
 
-// Clone returns a shallow copy of c.
+// Clone returns a copy of c that shares no state Lucid changes with it:
+// every slice is copied, and a server's resumption state is the clone's
+// own. The clone starts with the ticket keys c uses now, so the two resume
+// each other's sessions until either rotates its automatic keys or is given
+// others with SetSessionTicketKeys, which then changes only that one; its
+// TLS 1.2 session-ID cache starts empty. Each resumption is checked against
+// the Config that accepts it, so sharing keys never lends one Config's
+// sessions the other's trust.
+//
+// What the caller built and passes by reference is shared, as in
+// crypto/tls: the certificate pools (RootCAs, ClientCAs), the parsed
+// certificates and revocation lists, the ClientSessionCache, Rand, the
+// KeyLogWriter and the callbacks. Do not change them while either Config
+// is in use.
 func (c *Config) Clone() *Config {
 	if c == nil {
 		return nil
 	}
 	n := *c
+	n.Certificates = slices.Clone(c.Certificates)
+	n.RevocationLists = slices.Clone(c.RevocationLists)
+	n.NextProtos = slices.Clone(c.NextProtos)
+	n.CipherSuites = slices.Clone(c.CipherSuites)
+	n.CurvePreferences = slices.Clone(c.CurvePreferences)
+	n.SignatureSchemes = slices.Clone(c.SignatureSchemes)
+	resumptionInit.Lock()
+	r := c.resumption
+	resumptionInit.Unlock()
+	n.resumption = nil
+	if r != nil {
+		n.resumption = r.clone(c.ticketLifetime())
+	}
 	return &n
 }
 

@@ -1,7 +1,6 @@
 package tls
 
 import (
-	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -46,10 +45,6 @@ type Conn struct {
 	observer func(Event)
 	// onSession stores sessions a TLS 1.3 server's tickets describe.
 	onSession func(*handshake.ClientSession)
-
-	// Set during the handshake by the verifier; read after.
-	peerCertificates []*x509.Certificate
-	verifiedChains   [][]*x509.Certificate
 
 	in  inbound
 	out outbound

@@ -53,7 +53,9 @@ const (
 	ticketKeyRotation  = 24 * time.Hour
 )
 
-// serverResumption is a Config's server-side resumption state.
+// serverResumption is a Config's server-side resumption state. Sessions
+// from it are not trusted for what it holds: every resumption is admitted
+// against the Config of the moment, whoever sealed the ticket.
 type serverResumption struct {
 	mu sync.Mutex
 	// sealer encrypts with its first key and decrypts with any.
@@ -67,6 +69,21 @@ type serverResumption struct {
 }
 
 var resumptionInit sync.Mutex
+
+// clone is a copy of r that shares nothing mutable with it: the ticket keys
+// r has now, which it keeps until it rotates or is given others, and an
+// empty session-ID cache.
+func (r *serverResumption) clone(lifetime time.Duration) *serverResumption {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return &serverResumption{
+		sealer:  r.sealer, // immutable
+		manual:  r.manual,
+		auto:    append([]session.TicketKey(nil), r.auto...),
+		autoAt:  r.autoAt,
+		idCache: session.NewServerCache(serverCacheEntries, lifetime),
+	}
+}
 
 func (c *Config) serverResumption() *serverResumption {
 	resumptionInit.Lock()
@@ -150,14 +167,12 @@ func (c *Conn) resumptionConfig(hc *handshake.Config) error {
 		}
 		hc.TicketsWanted = !cfg.SessionTicketsDisabled
 		key := c.clientSessionKey()
+		// The engine admits the session against this Config before it
+		// offers it — versions, lifetime, server name, and the recorded
+		// chain verified as a new one would be — and drops it otherwise.
 		if cs, ok := cache.Get(key); ok && cs != nil && cs.s != nil {
-			st := cs.s.State
-			now := cfg.now()
-			if now.Before(st.CreatedAt.Add(st.Lifetime)) && st.Version >= hc.MinVersion && st.Version <= hc.MaxVersion {
-				hc.Session = cs.s
-			} else {
-				cache.Put(key, nil)
-			}
+			hc.Session = cs.s
+			hc.DropSession = func() { cache.Put(key, nil) }
 		}
 		hc.OnSession = func(s *handshake.ClientSession) {
 			cache.Put(key, &ClientSessionState{s: s})

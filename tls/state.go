@@ -75,16 +75,10 @@ func (c *Conn) connectionStateLocked() ConnectionState {
 	cs.NegotiatedProtocol = r.ALPN
 	cs.ServerName = r.ServerName
 	cs.DidResume = r.DidResume
-	cs.PeerCertificates = c.peerCertificates
-	if cs.PeerCertificates == nil {
-		// A resumed session reports the chain of the handshake it resumes.
-		for _, der := range r.PeerChain {
-			if cert, err := x509.ParseCertificate(der); err == nil {
-				cs.PeerCertificates = append(cs.PeerCertificates, cert)
-			}
-		}
-	}
-	cs.VerifiedChains = c.verifiedChains
+	// A resumption reports the peer of the session it resumed, as the
+	// checks of the current Config saw it when they admitted the session.
+	cs.PeerCertificates = r.PeerCerts
+	cs.VerifiedChains = r.VerifiedChains
 	cs.OCSPResponse = r.OCSPResponse
 	cs.SignedCertificateTimestamps = r.SCTs
 	cs.DidHelloRetryRequest = r.DidHRR

@@ -5,11 +5,18 @@ import (
 	"errors"
 
 	"lucid/internal/alert"
+	"lucid/internal/handshake"
 	"lucid/pki"
 )
 
+// The verifiers below judge a chain against the Config as it is now and
+// report what they established; they change nothing on the Conn. The
+// engine calls them for the chain a peer sends in a full handshake and for
+// the chain a session recorded, before resuming it, and records the result
+// only where it commits to one or the other.
+
 // verifyServer checks the server's chain against the client's Config.
-func (c *Conn) verifyServer(chain [][]byte) error {
+func (c *Conn) verifyServer(chain [][]byte) (*handshake.Verification, error) {
 	cfg := c.config
 	return c.verifyPeer(chain, !cfg.InsecureSkipVerify, pki.VerifyOptions{
 		Roots:     cfg.RootCAs,
@@ -21,11 +28,11 @@ func (c *Conn) verifyServer(chain [][]byte) error {
 // verifyClient applies ClientAuth to a client's chain: verified against
 // ClientCAs for clientAuth use in the verifying modes, only parsed in the
 // others.
-func (c *Conn) verifyClient(chain [][]byte) error {
+func (c *Conn) verifyClient(chain [][]byte) (*handshake.Verification, error) {
 	cfg := c.config
 	verify := cfg.ClientAuth >= VerifyClientCertIfGiven
 	if verify && cfg.ClientCAs == nil {
-		return alert.New(alert.InternalError, "ClientAuth verifies client certificates, but Config.ClientCAs is nil")
+		return nil, alert.New(alert.InternalError, "ClientAuth verifies client certificates, but Config.ClientCAs is nil")
 	}
 	return c.verifyPeer(chain, verify, pki.VerifyOptions{
 		Roots:     cfg.ClientCAs,
@@ -33,35 +40,34 @@ func (c *Conn) verifyClient(chain [][]byte) error {
 	})
 }
 
-// verifyPeer parses the peer's chain and records it on c, verifies it when
-// verify is set (at Config.Time, with Config.RevocationLists), then hands
-// it to VerifyPeerCertificate. The error carries the alert to send.
-func (c *Conn) verifyPeer(chain [][]byte, verify bool, opts pki.VerifyOptions) error {
+// verifyPeer parses the peer's chain, verifies it when verify is set (at
+// Config.Time, with Config.RevocationLists), then hands it to
+// VerifyPeerCertificate. The error carries the alert to send.
+func (c *Conn) verifyPeer(chain [][]byte, verify bool, opts pki.VerifyOptions) (*handshake.Verification, error) {
 	cfg := c.config
-	certs := make([]*x509.Certificate, 0, len(chain))
+	v := &handshake.Verification{Certs: make([]*x509.Certificate, 0, len(chain))}
 	for i, der := range chain {
 		cert, err := x509.ParseCertificate(der)
 		if err != nil {
-			return alert.New(alert.DecodeError, "certificate %d from the peer could not be parsed: %v", i, err)
+			return nil, alert.New(alert.DecodeError, "certificate %d from the peer could not be parsed: %v", i, err)
 		}
-		certs = append(certs, cert)
+		v.Certs = append(v.Certs, cert)
 	}
-	c.peerCertificates = certs
 	if verify {
 		opts.CurrentTime = cfg.now()
 		opts.RevocationLists = cfg.RevocationLists
 		_, chains, err := pki.VerifyChain(chain, opts)
 		if err != nil {
-			return verificationFailure(certs, err)
+			return nil, verificationFailure(v.Certs, err)
 		}
-		c.verifiedChains = chains
+		v.Chains = chains
 	}
 	if cfg.VerifyPeerCertificate != nil {
-		if err := cfg.VerifyPeerCertificate(chain, c.verifiedChains); err != nil {
-			return callbackError(err, alert.BadCertificate)
+		if err := cfg.VerifyPeerCertificate(chain, v.Chains); err != nil {
+			return nil, callbackError(err, alert.BadCertificate)
 		}
 	}
-	return nil
+	return v, nil
 }
 
 // verificationFailure wraps a pki error as the caller-facing error, with

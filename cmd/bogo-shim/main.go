@@ -168,8 +168,8 @@ type shim struct {
 
 func newShim(p *parsed) (*shim, error) {
 	sh := &shim{p: p, clientCache: newCountingCache(), suites: implementedSuites()}
-	// Every server Config is cloned from serverBase, and clones share its
-	// ticket keys and session-ID cache.
+	// Every server Config is a copy of serverBase, sharing its ticket
+	// keys and session-ID cache as one server's connections do.
 	sh.serverBase = &tls.Config{}
 	var key [32]byte
 	if _, err := rand.Read(key[:]); err != nil {
@@ -572,7 +572,11 @@ func (sh *shim) config(s *settings, o *observed) (*tls.Config, error) {
 	}
 	var cfg *tls.Config
 	if s.server {
-		cfg = sh.serverBase.Clone()
+		// Not Clone, which gives the copy resumption state of its own:
+		// a plain copy keeps serverBase's, so the runner's resumptions
+		// by session ID reach the cache the first connection filled.
+		cfg = new(tls.Config)
+		*cfg = *sh.serverBase
 	} else {
 		cfg = &tls.Config{ClientSessionCache: sh.clientCache, InsecureSkipVerify: true, ServerName: s.hostName}
 	}

@@ -31,6 +31,10 @@ type client struct {
 	// offered12 says the ClientHello offers a TLS 1.2 session, by ID or
 	// by ticket; only then may a TLS 1.2 server echo our session ID.
 	offered12 bool
+	// session is the configured session if it was admitted, with the
+	// admission a resumption of it is recorded through; nil otherwise.
+	session  *ClientSession
+	admitted admission
 }
 
 // NewClient returns a client engine. Call Start for the first flight.
@@ -53,6 +57,24 @@ func (e *Engine) Start() ([]Action, error) {
 	return e.out.take(), nil
 }
 
+// offerable admits the configured session, if there is one, against the
+// configuration as it is now; a session it declines is dropped.
+func (c *client) offerable() {
+	cs := c.cfg.Session
+	if cs == nil {
+		return
+	}
+	a, err := c.admitOffer(cs)
+	if err != nil {
+		c.cfg.emitDeclined(err)
+		if c.cfg.DropSession != nil {
+			c.cfg.DropSession()
+		}
+		return
+	}
+	c.session, c.admitted = cs, a
+}
+
 func (c *client) buildHello() error {
 	cfg := c.cfg
 	random, err := cfg.random(32)
@@ -60,7 +82,8 @@ func (c *client) buildHello() error {
 		return fmt.Errorf("reading client random: %w", err)
 	}
 	tls13, tls12 := cfg.allows(VersionTLS13), cfg.allows(VersionTLS12)
-	s12 := cfg.Session
+	c.offerable()
+	s12 := c.session
 	if s12 != nil && (s12.State.Version != VersionTLS12 || !tls12) {
 		s12 = nil
 	}
@@ -272,7 +295,7 @@ func (c *client) retry(hrr *wire.ServerHello, msg []byte, suite *suites.Suite) (
 		if suite.Hash != c.pskSuite.Hash {
 			h.PSKIdentities, h.PSKBinders = nil, nil
 		} else {
-			h.PSKIdentities = []wire.PSKIdentity{{Identity: c.cfg.Session.Ticket, ObfuscatedTicketAge: session.ObfuscatedAge(c.cfg.Session.State, c.cfg.Now())}}
+			h.PSKIdentities = []wire.PSKIdentity{{Identity: c.session.Ticket, ObfuscatedTicketAge: session.ObfuscatedAge(c.session.State, c.cfg.Now())}}
 			h.PSKBinders = [][]byte{make([]byte, suite.Hash.Size())}
 			c.attachBinder(&h, &c.tr)
 		}
@@ -457,14 +480,11 @@ func (s *expectCertificate) handle(typ uint8, msg []byte) (state, error) {
 	if err := checkKeyUsage(leaf, x509.KeyUsageDigitalSignature, "server"); err != nil {
 		return nil, err
 	}
-	if c.cfg.VerifyPeer != nil {
-		if err := c.cfg.VerifyPeer(chain); err != nil {
-			c.cfg.emit(Event{Kind: Check, Name: "certificate_chain", Err: err})
-			return nil, err
-		}
-		c.cfg.emit(Event{Kind: Check, Name: "certificate_chain", Detail: "chain verified"})
+	v, err := c.verifyServerChain(chain)
+	if err != nil {
+		return nil, err
 	}
-	c.result.PeerChain = chain
+	c.result.setPeer(chain, v)
 	c.result.OCSPResponse, c.result.SCTs = cert.Entries[0].OCSPStaple, cert.Entries[0].SCTs
 	c.tr.add(msg)
 	return &expectCertificateVerify{keys: handshakeKeys(*s), leaf: leaf}, nil

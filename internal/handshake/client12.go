@@ -10,7 +10,6 @@ import (
 	"lucid/internal/alert"
 	"lucid/internal/kex"
 	"lucid/internal/keys"
-	"lucid/internal/session"
 	"lucid/internal/signature"
 	"lucid/internal/suites"
 	"lucid/internal/wire"
@@ -123,7 +122,7 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 	if echoed && !c.offered12 {
 		return nil, alert.New(alert.IllegalParameter, "server echoed a session ID that names no session the client offered")
 	}
-	if s := cfg.Session; echoed {
+	if s := c.session; echoed {
 		if s.State.Suite != suite.ID {
 			return nil, alert.New(alert.IllegalParameter, "server resumed a session with a different cipher suite")
 		}
@@ -132,7 +131,7 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 		}
 		v.resumed, v.master = s, s.State.Secret
 		c.cfg.keyLog("CLIENT_RANDOM", c.result.ClientRandom, v.master)
-		c.result.resume(s.State, true)
+		c.result.resume(c.admitted, true)
 		c.cfg.emit(Event{Kind: Decision, Name: "resumption", Detail: "server resumed the TLS 1.2 session"})
 		if v.ticketOK {
 			return &expectTicket12{v}, nil
@@ -177,14 +176,11 @@ func (s *expectCertificate12) handle(typ uint8, msg []byte) (state, error) {
 	if err := checkKeyUsage(leaf, usage, "server"); err != nil {
 		return nil, err
 	}
-	if c.cfg.VerifyPeer != nil {
-		if err := c.cfg.VerifyPeer(cert.Certificates); err != nil {
-			c.cfg.emit(Event{Kind: Check, Name: "certificate_chain", Err: err})
-			return nil, err
-		}
-		c.cfg.emit(Event{Kind: Check, Name: "certificate_chain", Detail: "chain verified"})
+	peer, err := c.verifyServerChain(cert.Certificates)
+	if err != nil {
+		return nil, err
 	}
-	c.result.PeerChain = cert.Certificates
+	c.result.setPeer(cert.Certificates, peer)
 	v.leaf = leaf
 	c.tr.add(msg)
 	next := v.afterCertificate()
@@ -404,19 +400,8 @@ func (v *conv12) remember() {
 	if c.cfg.OnSession == nil {
 		return
 	}
-	st := &session.State{
-		Version:    VersionTLS12,
-		Suite:      v.suite.ID,
-		Secret:     v.master,
-		CreatedAt:  c.cfg.Now(),
-		Lifetime:   v.lifetime,
-		ALPN:       c.result.ALPN,
-		ServerName: c.cfg.ServerName,
-		EMS:        true,
-		Group:      c.result.Group,
-		PeerScheme: uint16(c.result.PeerScheme),
-		PeerCerts:  c.result.PeerChain,
-	}
+	st := c.result.newSession(VersionTLS12, v.suite.ID, c.cfg.now())
+	st.Secret, st.Lifetime, st.ServerName, st.EMS = v.master, v.lifetime, c.cfg.ServerName, true
 	if v.resumed != nil && v.ticket == nil {
 		st.CreatedAt = v.resumed.State.CreatedAt
 		st.Lifetime = v.resumed.State.Lifetime

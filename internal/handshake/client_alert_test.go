@@ -438,14 +438,17 @@ func TestClientRejectsOutOfOrder(t *testing.T) {
 // handshake.
 func TestClientVerifyPeer(t *testing.T) {
 	ca := testCA(t)
-	verify := func(name string) func([][]byte) error {
-		return func(chain [][]byte) error {
-			_, _, err := pki.VerifyChain(chain, pki.VerifyOptions{Roots: ca.Pool, DNSName: name})
+	verify := func(name string) func([][]byte) (*handshake.Verification, error) {
+		return func(chain [][]byte) (*handshake.Verification, error) {
+			certs, chains, err := pki.VerifyChain(chain, pki.VerifyOptions{Roots: ca.Pool, DNSName: name})
 			var ve *pki.VerifyError
 			if errors.As(err, &ve) {
-				return ve.AlertError()
+				return nil, ve.AlertError()
 			}
-			return err
+			if err != nil {
+				return nil, err
+			}
+			return &handshake.Verification{Certs: certs, Chains: chains}, nil
 		}
 	}
 	t.Run("chain verifies", func(t *testing.T) {
@@ -453,7 +456,7 @@ func TestClientVerifyPeer(t *testing.T) {
 			ccfg := clientConfig()
 			var seen [][]byte
 			v := verify(testHost)
-			ccfg.VerifyPeer = func(chain [][]byte) error { seen = chain; return v(chain) }
+			ccfg.VerifyPeer = func(chain [][]byte) (*handshake.Verification, error) { seen = chain; return v(chain) }
 			cv := newConv(t, ccfg, serverConfig(t, kt))
 			cv.mustRun()
 			if len(seen) == 0 {
@@ -463,8 +466,8 @@ func TestClientVerifyPeer(t *testing.T) {
 	})
 	t.Run("callback error", func(t *testing.T) {
 		ccfg := clientConfig()
-		ccfg.VerifyPeer = func([][]byte) error {
-			return &alert.Error{Desc: alert.CertificateExpired, Err: errors.New("certificate expired yesterday")}
+		ccfg.VerifyPeer = func([][]byte) (*handshake.Verification, error) {
+			return nil, &alert.Error{Desc: alert.CertificateExpired, Err: errors.New("certificate expired yesterday")}
 		}
 		cv := newConv(t, ccfg, serverConfig(t, testpki.ECDSAP256))
 		wantFailure(t, cv.run(), "client", alert.CertificateExpired)

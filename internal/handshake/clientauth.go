@@ -37,11 +37,11 @@ func (cfg *Config) clientCertificate(req *CertRequest) (*Certificate, signature.
 }
 
 // checkClientChain applies the server's policy to the client's chain and
-// returns its parsed leaf, or nil for an empty chain that policy allows.
-// RFC 8446 §4.4.2.4: a required certificate that is missing is
+// returns what it established, or nil for an empty chain that policy
+// allows. RFC 8446 §4.4.2.4: a required certificate that is missing is
 // certificate_required in TLS 1.3; RFC 5246 §7.4.6 makes it
 // handshake_failure in TLS 1.2.
-func (cfg *Config) checkClientChain(chain [][]byte, version uint16) (*x509.Certificate, error) {
+func (cfg *Config) checkClientChain(chain [][]byte, version uint16) (*Verification, error) {
 	if len(chain) == 0 {
 		if cfg.ClientAuth == RequireClientAuth {
 			if version == VersionTLS13 {
@@ -59,14 +59,15 @@ func (cfg *Config) checkClientChain(chain [][]byte, version uint16) (*x509.Certi
 	if err := checkKeyUsage(leaf, x509.KeyUsageDigitalSignature, "client"); err != nil {
 		return nil, err
 	}
+	v, err := cfg.verifyClientChain(chain)
+	if err != nil {
+		cfg.emit(Event{Kind: Check, Name: "client_certificate_chain", Err: err})
+		return nil, err
+	}
 	if cfg.VerifyClient != nil {
-		if err := cfg.VerifyClient(chain); err != nil {
-			cfg.emit(Event{Kind: Check, Name: "client_certificate_chain", Err: err})
-			return nil, err
-		}
 		cfg.emit(Event{Kind: Check, Name: "client_certificate_chain", Detail: "client chain verified"})
 	}
-	return leaf, nil
+	return v, nil
 }
 
 // certificateRequest13 is what a TLS 1.3 server asks (RFC 8446 §4.3.2).
@@ -114,16 +115,16 @@ func (st *expectClientCertificate13) handle(typ uint8, msg []byte) (state, error
 			return nil, alert.New(alert.UnsupportedExtension, "client certificate entry carries an extension that was not requested")
 		}
 	}
-	leaf, err := s.cfg.checkClientChain(chain, VersionTLS13)
+	v, err := s.cfg.checkClientChain(chain, VersionTLS13)
 	if err != nil {
 		return nil, err
 	}
 	s.tr.add(msg)
-	if leaf == nil {
+	if v == nil {
 		return st.fin, nil
 	}
-	s.result.PeerChain = chain
-	return &expectClientCertificateVerify13{fin: st.fin, leaf: leaf}, nil
+	s.result.setPeer(chain, v)
+	return &expectClientCertificateVerify13{fin: st.fin, leaf: v.Certs[0]}, nil
 }
 
 type expectClientCertificateVerify13 struct {

@@ -154,8 +154,12 @@ type Config struct {
 	// Suites12 are the TLS 1.2 suites enabled, in preference order.
 	Suites12 []uint16
 
-	// Session is a session the client offers to resume; nil for none.
+	// Session is a session the client offers to resume, if today's
+	// configuration still admits it; nil for none.
 	Session *ClientSession
+	// DropSession, if set, is told when Session is not admitted, so the
+	// caller can forget it.
+	DropSession func()
 	// OnSession receives each new resumable session a client learns:
 	// after a TLS 1.2 handshake, or from a TLS 1.3 NewSessionTicket.
 	OnSession func(*ClientSession)
@@ -172,15 +176,19 @@ type Config struct {
 	// TicketsWanted asks a client to offer session tickets.
 	TicketsWanted bool
 
-	// VerifyPeer checks the peer's chain (client role); nil skips the
-	// chain check but never the CertificateVerify signature.
-	VerifyPeer func(chain [][]byte) error
+	// VerifyPeer checks the server's chain (client role) and says what
+	// it established; nil only parses the chain, and never skips the
+	// CertificateVerify signature. It is also how a session's recorded
+	// chain is checked before the session is offered, so it must not
+	// change state: the engine records its result where it commits.
+	VerifyPeer func(chain [][]byte) (*Verification, error)
 
 	// ClientAuth is what a server asks of clients; VerifyClient checks a
-	// client's non-empty chain and ClientCAs names the authorities the
-	// server accepts, for certificate_authorities.
+	// client's non-empty chain, in a full handshake or recorded in a
+	// session, and like VerifyPeer must not change state; ClientCAs names
+	// the authorities the server accepts, for certificate_authorities.
 	ClientAuth   ClientAuth
-	VerifyClient func(chain [][]byte) error
+	VerifyClient func(chain [][]byte) (*Verification, error)
 	ClientCAs    [][]byte
 
 	// GetClientCertificate chooses the client's certificate when a server
@@ -204,6 +212,14 @@ func (c *Config) signing() []signature.Scheme {
 		return c.SignSchemes
 	}
 	return c.Schemes
+}
+
+// now is Now, or the wall clock for a Config that sets none.
+func (c *Config) now() time.Time {
+	if c.Now == nil {
+		return time.Now()
+	}
+	return c.Now()
 }
 
 func (c *Config) random(n int) ([]byte, error) {

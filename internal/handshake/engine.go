@@ -4,6 +4,8 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/x509"
+	"time"
 
 	"lucid/internal/alert"
 	"lucid/internal/kex"
@@ -28,8 +30,19 @@ type Result struct {
 	Group      uint16
 	ALPN       string
 	ServerName string
-	PeerChain  [][]byte
-	PeerScheme signature.Scheme
+	// PeerChain is the peer's chain as sent (or as its session recorded
+	// it), PeerCerts the same parsed, and VerifiedChains the chains that
+	// led to a trusted root, nil when this side did not verify. All three
+	// are set together, by setPeer or resume, and only once the chain has
+	// passed this side's checks.
+	PeerChain      [][]byte
+	PeerCerts      []*x509.Certificate
+	VerifiedChains [][]*x509.Certificate
+	PeerScheme     signature.Scheme
+	// AuthTime is when the peers authenticated in a full handshake: now
+	// for one, the session's for a resumption. Sessions made from this
+	// connection inherit it.
+	AuthTime time.Time
 	// OCSPResponse and SCTs are what the server sent with its leaf
 	// certificate (client role): a stapled OCSP response (RFC 6066 §8)
 	// and signed certificate timestamps (RFC 6962 §3.3).
@@ -48,19 +61,64 @@ type Result struct {
 	// ClientHello is the hello the server answered (server role), kept
 	// for fingerprints and the inspection page.
 	ClientHello *wire.ClientHello
+
+	// resumed is the session this connection resumed, nil after a full
+	// handshake.
+	resumed *session.State
 }
 
-// resume records that the handshake resumed st: the peer is who it was when
-// the session was made, so its chain and signature scheme are reported
-// again; the group is too when the resumption runs no key exchange of its
-// own (noKeyExchange), as a TLS 1.2 or TLS 1.3 psk_ke resumption does.
-func (r *Result) resume(st *session.State, noKeyExchange bool) {
+// setPeer records the peer's chain once it has passed this side's checks
+// in a full handshake, v being what those checks established.
+func (r *Result) setPeer(chain [][]byte, v *Verification) {
+	r.PeerChain = chain
+	if v != nil {
+		r.PeerCerts, r.VerifiedChains = v.Certs, v.Chains
+	}
+}
+
+// resume records that the handshake resumed an admitted session: the peer
+// is who it was when the session was made, as today's policy sees it, so
+// its chain and signature scheme are reported again, unless the policy
+// would not have asked for a chain; the group is reported again too when
+// the resumption runs no key exchange of its own (noKeyExchange), as a TLS
+// 1.2 or TLS 1.3 psk_ke resumption does.
+func (r *Result) resume(a admission, noKeyExchange bool) {
+	st := a.st
 	r.DidResume = true
-	r.PeerChain = st.PeerCerts
-	r.PeerScheme = signature.Scheme(st.PeerScheme)
+	r.resumed = st
+	r.AuthTime = st.AuthTime
+	if a.peer != nil {
+		r.setPeer(st.PeerCerts, a.peer)
+		r.PeerScheme = signature.Scheme(st.PeerScheme)
+	}
 	if noKeyExchange {
 		r.Group = st.Group
 	}
+}
+
+// newSession starts the state of a session made from this connection, now:
+// the parts every version and role share. A resumption passes on the
+// identity it resumed — the recorded chain, whether it was verified, when
+// the peers authenticated — untouched, since it proved nothing new.
+func (r *Result) newSession(version, suite uint16, now time.Time) *session.State {
+	st := &session.State{
+		Version:    version,
+		Suite:      suite,
+		CreatedAt:  now,
+		AuthTime:   r.AuthTime,
+		ALPN:       r.ALPN,
+		Group:      r.Group,
+		PeerScheme: uint16(r.PeerScheme),
+		PeerCerts:  r.PeerChain,
+		Verified:   len(r.VerifiedChains) > 0,
+	}
+	if st.AuthTime.IsZero() {
+		st.AuthTime = now
+	}
+	if o := r.resumed; o != nil {
+		st.AuthTime, st.PeerCerts, st.Verified, st.PeerScheme = o.AuthTime, o.PeerCerts, o.Verified, o.PeerScheme
+	}
+	return st
 }
 
 // ecdsaCurveIn reports whether pub, if it is an ECDSA key, lies on one of
@@ -133,6 +191,9 @@ func (e *Engine) Handle(msg []byte) ([]Action, error) {
 	e.cur = next
 	if next == nil {
 		e.done = true
+		if !e.result.DidResume {
+			e.result.AuthTime = e.cfg.now()
+		}
 	}
 	return e.out.take(), nil
 }

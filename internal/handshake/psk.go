@@ -32,7 +32,7 @@ func binder(h crypto.Hash, psk, transcriptHash []byte) []byte {
 // placeholder binder that attachBinder replaces once the rest of the
 // message is fixed. It returns false when the session cannot be offered.
 func (c *client) offerPSK(h *wire.ClientHello) bool {
-	s := c.cfg.Session
+	s := c.session
 	if s == nil || s.State.Version != VersionTLS13 || len(s.Ticket) == 0 {
 		return false
 	}
@@ -41,9 +41,6 @@ func (c *client) offerPSK(h *wire.ClientHello) bool {
 		return false
 	}
 	now := c.cfg.Now()
-	if !now.Before(s.State.CreatedAt.Add(s.State.Lifetime)) {
-		return false
-	}
 	h.PSKIdentities = []wire.PSKIdentity{{Identity: s.Ticket, ObfuscatedTicketAge: session.ObfuscatedAge(s.State, now)}}
 	h.PSKBinders = [][]byte{make([]byte, suite.Hash.Size())}
 	c.pskSuite = suite
@@ -73,7 +70,7 @@ func (c *client) attachBinder(h *wire.ClientHello, prefix *transcript) {
 	} else {
 		th = prefix.sumWith(truncated)
 	}
-	h.PSKBinders[0] = binder(c.pskSuite.Hash, c.cfg.Session.State.Secret, th)
+	h.PSKBinders[0] = binder(c.pskSuite.Hash, c.session.State.Secret, th)
 }
 
 // acceptPSK checks the server's choice of our PSK (RFC 8446 §4.2.11).
@@ -90,10 +87,9 @@ func (c *client) acceptPSK(sh *wire.ServerHello, suite *suites.Suite) ([]byte, e
 	if suite.Hash != c.pskSuite.Hash {
 		return nil, alert.New(alert.IllegalParameter, "server resumed with %s, whose hash differs from the ticket's", suite.Name)
 	}
-	s := c.cfg.Session
-	c.result.resume(s.State, sh.KeyShare.Group == 0)
+	c.result.resume(c.admitted, sh.KeyShare.Group == 0)
 	c.cfg.emit(Event{Kind: Decision, Name: "resumption", Detail: "server accepted the session ticket"})
-	return s.State.Secret, nil
+	return c.session.State.Secret, nil
 }
 
 // SessionFromTicket turns a TLS 1.3 NewSessionTicket into a session the
@@ -106,27 +102,19 @@ func SessionFromTicket(r *Result, nst *wire.NewSessionTicket, now time.Time, ser
 	if nst.Lifetime == 0 || r.Suite == nil || len(r.Resumption) == 0 {
 		return nil, nil
 	}
-	st := &session.State{
-		Version:    VersionTLS13,
-		Suite:      r.Suite.ID,
-		Secret:     keys.ResumptionPSK(r.Suite.Hash, r.Resumption, nst.Nonce),
-		CreatedAt:  now,
-		Lifetime:   time.Duration(nst.Lifetime) * time.Second,
-		AgeAdd:     nst.AgeAdd,
-		ALPN:       r.ALPN,
-		ServerName: serverName,
-		Group:      r.Group,
-		PeerScheme: uint16(r.PeerScheme),
-		PeerCerts:  r.PeerChain,
-	}
+	st := r.newSession(VersionTLS13, r.Suite.ID, now)
+	st.Secret = keys.ResumptionPSK(r.Suite.Hash, r.Resumption, nst.Nonce)
+	st.Lifetime = time.Duration(nst.Lifetime) * time.Second
+	st.AgeAdd, st.ServerName = nst.AgeAdd, serverName
 	return &ClientSession{State: st, Ticket: append([]byte(nil), nst.Ticket...)}, nil
 }
 
 // resumable13 looks for a ticket the server can accept among the client's
 // identities. A ticket that fails to open, has expired, was issued for
-// another name or a suite of another hash is passed over (a full handshake
-// follows); a ticket that opens but whose binder is wrong aborts, as RFC
-// 8446 §4.2.11 requires.
+// another name or a suite of another hash, or that today's policy no longer
+// admits (admitSession) is passed over (a full handshake follows); a ticket
+// chosen this way whose binder is wrong aborts, as RFC 8446 §4.2.11
+// requires.
 func (s *server) resumable13(n *negotiation, msg []byte) error {
 	cfg, ch := s.cfg, n.hello
 	dhe := containsU8(ch.PSKModes, pskDHEKE)
@@ -150,13 +138,18 @@ func (s *server) resumable13(n *negotiation, msg []byte) error {
 		if orig == nil || orig.Hash != n.suite.Hash || !session.AgeOK(st, id.ObfuscatedTicketAge, now, ticketAgeTolerance) {
 			continue
 		}
+		a, err := s.admitSession(st)
+		if err != nil {
+			cfg.emitDeclined(err)
+			continue
+		}
 		// The binders cover the ClientHello up to the binders list.
 		truncated := msg[:len(msg)-ch.BindersLen()]
 		want := binder(n.suite.Hash, st.Secret, s.tr.sumWith(truncated))
 		if !hmac.Equal(want, ch.PSKBinders[i]) {
 			return alert.New(alert.DecryptError, "PSK binder does not match the ClientHello")
 		}
-		n.psk, n.pskIndex, n.resumed = st.Secret, uint16(i), st
+		n.psk, n.pskIndex, n.resumed = st.Secret, uint16(i), a
 		n.pskOnly = !dhe
 		cfg.emit(Event{Kind: Decision, Name: "resumption", Detail: "accepted session ticket " + string(rune('0'+i))})
 		return nil
@@ -176,24 +169,18 @@ func (s *server) issueTicket(psk []byte) error {
 	if err != nil {
 		return err
 	}
-	lifetime := cfg.TicketLifetime
-	if lifetime <= 0 || lifetime > session.MaxLifetime {
-		lifetime = session.MaxLifetime
-	}
 	nonce := []byte{0}
-	st := &session.State{
-		Version:    VersionTLS13,
-		Suite:      r.Suite.ID,
-		Secret:     keys.ResumptionPSK(r.Suite.Hash, psk, nonce),
-		CreatedAt:  cfg.Now(),
-		Lifetime:   lifetime,
-		AgeAdd:     uint32(ageAdd[0])<<24 | uint32(ageAdd[1])<<16 | uint32(ageAdd[2])<<8 | uint32(ageAdd[3]),
-		ALPN:       r.ALPN,
-		ServerName: r.ServerName,
-		Group:      r.Group,
-		PeerScheme: uint16(r.PeerScheme),
-		PeerCerts:  r.PeerChain,
+	now := cfg.Now()
+	st := r.newSession(VersionTLS13, r.Suite.ID, now)
+	st.Secret = keys.ResumptionPSK(r.Suite.Hash, psk, nonce)
+	st.AgeAdd = uint32(ageAdd[0])<<24 | uint32(ageAdd[1])<<16 | uint32(ageAdd[2])<<8 | uint32(ageAdd[3])
+	st.ServerName = r.ServerName
+	// A session the resumption it came from leaves no time to gets no
+	// ticket: RFC 8446 §4.6.1 has ticket_lifetime zero mean "discard".
+	if st.Lifetime = r.sessionLifetime(cfg.TicketLifetime, st, now); st.Lifetime <= 0 {
+		return nil
 	}
+	lifetime := st.Lifetime
 	plain := st.Marshal()
 	if plain == nil {
 		return nil

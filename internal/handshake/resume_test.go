@@ -532,8 +532,18 @@ func TestTLS13NoResumption(t *testing.T) {
 		offered bool
 	}{
 		{name: "expired: not offered", before: func(env *resume13Env) { env.advance(2*time.Hour + time.Second) }},
-		{name: "another server name", offered: true, fn: func(cs *handshake.ClientSession) func(c, s *handshake.Config) {
+		{name: "another server name: not offered", fn: func(cs *handshake.ClientSession) func(c, s *handshake.Config) {
 			return func(c, s *handshake.Config) { c.Session, c.ServerName = cs, "other.example.test" }
+		}},
+		// The client's record of the name is changed, not the ticket's:
+		// the server's own check must refuse it.
+		{name: "ticket for another server name", offered: true, fn: func(cs *handshake.ClientSession) func(c, s *handshake.Config) {
+			return func(c, s *handshake.Config) {
+				moved := *cs
+				moved.State = cs.State.Clone()
+				moved.State.ServerName = "other.example.test"
+				c.Session, c.ServerName = &moved, "other.example.test"
+			}
 		}},
 		{name: "other ticket key", offered: true, fn: func(cs *handshake.ClientSession) func(c, s *handshake.Config) {
 			return func(c, s *handshake.Config) { c.Session, s.Tickets = cs, ticketSealer(t, 8) }
@@ -705,7 +715,7 @@ func TestForgedSessions(t *testing.T) {
 	base := func() *session.State {
 		return &session.State{
 			Version: v12, Suite: 0xc02b, Secret: bytes.Repeat([]byte{9}, 48),
-			CreatedAt: clk.Now().Add(-time.Minute), Lifetime: time.Hour,
+			CreatedAt: clk.Now().Add(-time.Minute), AuthTime: clk.Now().Add(-time.Minute), Lifetime: time.Hour,
 			ServerName: testHost, EMS: true, PeerCerts: testLeaf(t, testpki.ECDSAP256).Chain,
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"lucid/internal/alert"
 	"lucid/internal/kex"
 	"lucid/internal/keys"
-	"lucid/internal/session"
 	"lucid/internal/signature"
 	"lucid/internal/suites"
 	"lucid/internal/wire"
@@ -47,10 +46,10 @@ type retryState struct {
 
 // negotiation is what the server decided from a ClientHello.
 type negotiation struct {
-	// psk, when set, resumes session resumed (RFC 8446 §2.2).
+	// psk, when set, resumes the session resumed admits (RFC 8446 §2.2).
 	psk      []byte
 	pskIndex uint16
-	resumed  *session.State
+	resumed  admission
 	pskOnly  bool // psk_ke: no (EC)DHE in this handshake
 
 	hello  *wire.ClientHello

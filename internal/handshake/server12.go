@@ -38,11 +38,6 @@ type conv12s struct {
 	resumed    *session.State
 }
 
-// defaultTicketLifetime bounds sessions when the Config sets no lifetime;
-// RFC 8446 §4.6.1 caps TLS 1.3 tickets at seven days, and Lucid holds TLS
-// 1.2 sessions to the same.
-const defaultTicketLifetime = 7 * 24 * time.Hour
-
 func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
 	cfg := s.cfg
 	if !bytes.Contains(ch.CompressionMethods, []byte{0}) {
@@ -84,8 +79,8 @@ func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
 	s.result.ServerName = ch.ServerName
 	v.ticket = cfg.Tickets != nil && ch.TicketSupported
 
-	if st := s.resumable12(ch); st != nil {
-		return v.resume(st, msg)
+	if a, ok := s.resumable12(ch); ok {
+		return v.resume(a, msg)
 	}
 	if err := v.negotiate(); err != nil {
 		return nil, err
@@ -344,7 +339,9 @@ func (st *expectClientFinished12) handle(typ uint8, msg []byte) (state, error) {
 		return nil, err
 	}
 	if s.cfg.SessionIDs != nil && len(v.sessionID) > 0 {
-		s.cfg.SessionIDs.Put(v.sessionID, v.state(), s.cfg.Now())
+		if st := v.state(); st != nil {
+			s.cfg.SessionIDs.Put(v.sessionID, st, s.cfg.Now())
+		}
 	}
 	return nil, nil
 }
@@ -355,12 +352,15 @@ func (v *conv12s) finish() error {
 	if v.ticket {
 		// A session too large for a ticket gets an empty one, which RFC
 		// 5077 §3.3 allows: the client then simply cannot resume.
-		st := v.state()
 		var ticket []byte
-		if plain := st.Marshal(); plain != nil {
-			ticket, _ = s.cfg.Tickets.Seal(s.cfg.Rand, plain)
+		var hint uint32
+		if st := v.state(); st != nil {
+			if plain := st.Marshal(); plain != nil {
+				ticket, _ = s.cfg.Tickets.Seal(s.cfg.Rand, plain)
+				hint = uint32(st.Lifetime / time.Second)
+			}
 		}
-		s.sendMessage(&wire.NewSessionTicket12{LifetimeHint: uint32(st.Lifetime / time.Second), Ticket: ticket})
+		s.sendMessage(&wire.NewSessionTicket12{LifetimeHint: hint, Ticket: ticket})
 	}
 	write, _, err := protections12(v.suite, v.master, v.hello.Random, v.random, false, s.cfg.Rand)
 	if err != nil {
@@ -373,65 +373,66 @@ func (v *conv12s) finish() error {
 	return nil
 }
 
+// state is the session this handshake makes, for a ticket or the
+// session-ID cache, or nil if it has no lifetime left: a resumption's
+// session lives no longer than the one it resumed.
 func (v *conv12s) state() *session.State {
 	s := v.s
-	lifetime := s.cfg.TicketLifetime
-	if lifetime <= 0 {
-		lifetime = defaultTicketLifetime
+	now := s.cfg.Now()
+	st := s.result.newSession(VersionTLS12, v.suite.ID, now)
+	st.Secret, st.ServerName, st.EMS = v.master, v.hello.ServerName, true
+	st.Lifetime = s.result.sessionLifetime(s.cfg.TicketLifetime, st, now)
+	if st.Lifetime <= 0 {
+		return nil
 	}
-	return &session.State{
-		Version:    VersionTLS12,
-		Suite:      v.suite.ID,
-		Secret:     v.master,
-		CreatedAt:  s.cfg.Now(),
-		Lifetime:   lifetime,
-		ALPN:       s.result.ALPN,
-		ServerName: v.hello.ServerName,
-		EMS:        true,
-		Group:      s.result.Group,
-		PeerScheme: uint16(s.result.PeerScheme),
-		PeerCerts:  s.result.PeerChain,
-	}
+	return st
 }
 
 // resumable12 returns the session a ClientHello asks to resume, if it may
 // be: from its ticket, else from its session ID. A session is never
 // resumed across versions, into a suite the client no longer offers or
 // Lucid no longer enables, under another server name, without the
-// extended master secret (RFC 7627 §5.3), or past its lifetime.
-func (s *server) resumable12(ch *wire.ClientHello) *session.State {
+// extended master secret (RFC 7627 §5.3), past its lifetime, or unless
+// today's policy admits it (admitSession).
+func (s *server) resumable12(ch *wire.ClientHello) (admission, bool) {
 	cfg := s.cfg
 	var st *session.State
 	switch {
 	case cfg.Tickets != nil && len(ch.SessionTicket) > 0:
 		plain, err := cfg.Tickets.Open(ch.SessionTicket)
 		if err != nil {
-			return nil
+			return admission{}, false
 		}
 		if st, err = session.Unmarshal(plain); err != nil {
-			return nil
+			return admission{}, false
 		}
 	case cfg.SessionIDs != nil && len(ch.SessionID) > 0:
 		var ok bool
 		if st, ok = cfg.SessionIDs.Get(ch.SessionID, cfg.Now()); !ok {
-			return nil
+			return admission{}, false
 		}
 	default:
-		return nil
+		return admission{}, false
 	}
 	now := cfg.Now()
 	if st.Version != VersionTLS12 || !st.EMS || st.ServerName != ch.ServerName ||
 		!containsU16(ch.CipherSuites, st.Suite) || !containsU16(cfg.Suites12, st.Suite) ||
-		now.Before(st.CreatedAt) || now.After(st.CreatedAt.Add(st.Lifetime)) {
-		return nil
+		now.Before(st.CreatedAt) || !now.Before(st.CreatedAt.Add(st.Lifetime)) {
+		return admission{}, false
 	}
-	return st
+	a, err := s.admitSession(st)
+	if err != nil {
+		cfg.emitDeclined(err)
+		return admission{}, false
+	}
+	return a, true
 }
 
 // resume runs the abbreviated handshake (RFC 5246 §7.3, RFC 5077 §3.1):
 // ServerHello, [NewSessionTicket], change_cipher_spec, Finished.
-func (v *conv12s) resume(st *session.State, msg []byte) (state, error) {
+func (v *conv12s) resume(a admission, msg []byte) (state, error) {
 	s := v.s
+	st := a.st
 	v.suite = suites.Lookup12(st.Suite)
 	v.master = st.Secret
 	v.resumed = st
@@ -439,7 +440,7 @@ func (v *conv12s) resume(st *session.State, msg []byte) (state, error) {
 	// session ID; for a session-ID resumption it is the same ID anyway.
 	v.sessionID = v.hello.SessionID
 	s.result.Suite12 = v.suite
-	s.result.resume(st, true)
+	s.result.resume(a, true)
 	s.tr.setHash(v.suite.PRF)
 	s.tr.add(msg)
 	s.cfg.emit(Event{Kind: Decision, Name: "resumption", Detail: "resuming a TLS 1.2 session"})
@@ -476,14 +477,14 @@ func (st *expectClientCertificate12) handle(typ uint8, msg []byte) (state, error
 	if err != nil {
 		return nil, err
 	}
-	leaf, err := s.cfg.checkClientChain(cert.Certificates, VersionTLS12)
+	peer, err := s.cfg.checkClientChain(cert.Certificates, VersionTLS12)
 	if err != nil {
 		return nil, err
 	}
-	if leaf != nil {
-		s.result.PeerChain = cert.Certificates
+	if peer != nil {
+		s.result.setPeer(cert.Certificates, peer)
+		v.clientLeaf = peer.Certs[0]
 	}
-	v.clientLeaf = leaf
 	s.tr.add(msg)
 	return &expectClientKeyExchange{v}, nil
 }

@@ -15,7 +15,7 @@ var writeSeeds = flag.Bool("write-seeds", false, "rewrite testdata/fuzz seed cor
 func unmarshalSeeds() [][]byte {
 	full := fullState().Marshal()
 	empty := fullState()
-	empty.PeerCerts = [][]byte{}
+	empty.PeerCerts, empty.Verified = [][]byte{}, false
 	badFormat := bytes.Clone(full)
 	badFormat[0] = 2
 	r := goodRaw()

@@ -47,19 +47,21 @@ const (
 	MaxCertLen = 64 << 10
 )
 
-// formatV2 is the first byte of every marshalled State. A different first
+// formatV3 is the first byte of every marshalled State. A different first
 // byte is a format we do not know, which Unmarshal refuses rather than
 // guesses at; RFC 5077 §5.5 asks that ticket keys change with the format,
 // and the version byte guards against a deployment that forgets. Format 1
-// lacked the group and the peer's signature scheme; its tickets now fall
-// back to full handshakes.
-const formatV2 = 2
+// lacked the group and the peer's signature scheme, format 2 the
+// authentication time and whether the peer's chain was verified; their
+// tickets now fall back to full handshakes.
+const formatV3 = 3
 
 // Flag bits in the marshalled State.
 const (
 	flagEMS       = 1 << 0 // extended master secret (RFC 7627 §5.3)
 	flagPeerCerts = 1 << 1 // PeerCerts is non-nil, even if empty
-	knownFlags    = flagEMS | flagPeerCerts
+	flagVerified  = 1 << 2 // PeerCerts was verified when the peer authenticated
+	knownFlags    = flagEMS | flagPeerCerts | flagVerified
 )
 
 // State is what a server needs to resume a session, and what a client keeps
@@ -87,6 +89,11 @@ type State struct {
 	// it received NewSessionTicket, which is where RFC 8446 §4.2.11.1
 	// starts the client's view of the age. Marshal keeps whole seconds.
 	CreatedAt time.Time
+	// AuthTime is when the peer last authenticated in a full handshake.
+	// A resumption carries it forward unchanged into the sessions it
+	// makes, so that no chain of resumptions outlives 7 days from it
+	// (RFC 8446 §4.6.1). Marshal keeps whole seconds.
+	AuthTime time.Time
 	// Lifetime is ticket_lifetime (RFC 8446 §4.6.1), at most
 	// MaxLifetime. Marshal keeps whole seconds, as the wire field does.
 	Lifetime time.Duration
@@ -104,6 +111,10 @@ type State struct {
 	// connection can report whom it talks to. nil and empty are kept
 	// apart: nil means no chain was recorded.
 	PeerCerts [][]byte
+	// Verified records that PeerCerts was verified against trusted roots
+	// when the peer authenticated. A side that verifies never resumes a
+	// session whose chain it was told to take on trust.
+	Verified bool
 	// MaxEarlyData is max_early_data_size from the ticket's early_data
 	// extension (RFC 8446 §4.2.10); zero means no 0-RTT.
 	MaxEarlyData uint32
@@ -122,6 +133,10 @@ func (s *State) Validate() error {
 		return fmt.Errorf("session: secret of %d bytes, want 1 to %d", len(s.Secret), MaxSecretLen)
 	case s.Lifetime < 0 || s.Lifetime > MaxLifetime:
 		return fmt.Errorf("session: lifetime %v outside 0 to %v", s.Lifetime, MaxLifetime)
+	case s.AuthTime.After(s.CreatedAt):
+		return fmt.Errorf("session: authenticated at %v, after the session was made at %v", s.AuthTime, s.CreatedAt)
+	case s.Verified && len(s.PeerCerts) == 0:
+		return errors.New("session: marked verified without a peer chain")
 	case len(s.ALPN) > MaxALPNLen:
 		return fmt.Errorf("session: ALPN protocol of %d bytes", len(s.ALPN))
 	case len(s.ServerName) > MaxServerNameLen:
@@ -164,15 +179,16 @@ func cloneBytes(b []byte) []byte {
 	return append(make([]byte, 0, len(b)), b...)
 }
 
-// Marshal encodes s in format version 2:
+// Marshal encodes s in format version 3:
 //
-//	uint8  format = 2
+//	uint8  format = 3
 //	uint16 version
 //	uint16 suite
 //	uint16 group
 //	uint16 peer_scheme
-//	uint8  flags          (bit 0: EMS; bit 1: PeerCerts present)
+//	uint8  flags          (bit 0: EMS; bit 1: PeerCerts present; bit 2: Verified)
 //	int64  created_at     (Unix seconds, two's complement)
+//	int64  auth_time      (Unix seconds, two's complement)
 //	uint32 lifetime       (seconds)
 //	uint32 age_add
 //	uint32 max_early_data
@@ -182,7 +198,7 @@ func cloneBytes(b []byte) []byte {
 //	uint8  cert_count     (0..10)
 //	opaque cert<1..2^16>  cert_count times, each with a 24-bit length
 //
-// Sub-second parts of CreatedAt and Lifetime are dropped: tickets count
+// Sub-second parts of CreatedAt, AuthTime and Lifetime are dropped: tickets count
 // lifetimes in seconds (RFC 8446 §4.6.1), and the encoding is then the only
 // one for its State, which the fuzz test relies on.
 //
@@ -192,7 +208,7 @@ func (s *State) Marshal() []byte {
 	if s.Validate() != nil {
 		return nil
 	}
-	n := 1 + 2 + 2 + 2 + 2 + 1 + 8 + 4 + 4 + 4 + 1 + len(s.Secret) + 1 + len(s.ALPN) + 2 + len(s.ServerName) + 1
+	n := 1 + 2 + 2 + 2 + 2 + 1 + 8 + 8 + 4 + 4 + 4 + 1 + len(s.Secret) + 1 + len(s.ALPN) + 2 + len(s.ServerName) + 1
 	for _, c := range s.PeerCerts {
 		n += 3 + len(c)
 	}
@@ -205,13 +221,17 @@ func (s *State) Marshal() []byte {
 	if s.PeerCerts != nil {
 		flags |= flagPeerCerts
 	}
-	b = append(b, formatV2)
+	if s.Verified {
+		flags |= flagVerified
+	}
+	b = append(b, formatV3)
 	b = appendU16(b, s.Version)
 	b = appendU16(b, s.Suite)
 	b = appendU16(b, s.Group)
 	b = appendU16(b, s.PeerScheme)
 	b = append(b, flags)
 	b = appendU64(b, uint64(s.CreatedAt.Unix()))
+	b = appendU64(b, uint64(s.AuthTime.Unix()))
 	b = appendU32(b, uint32(s.Lifetime/time.Second))
 	b = appendU32(b, s.AgeAdd)
 	b = appendU32(b, s.MaxEarlyData)
@@ -234,10 +254,11 @@ func (s *State) Marshal() []byte {
 // format version, unknown flag bits, a field out of bounds, a truncation or
 // a trailing byte are all errors — because a lenient decoder would turn a
 // server bug or a key compromise into a session nobody meant to create.
-// The returned State shares no memory with b, and its CreatedAt is in UTC.
+// The returned State shares no memory with b, and its CreatedAt and
+// AuthTime are in UTC.
 func Unmarshal(b []byte) (*State, error) {
 	d := decoder{buf: b}
-	if f := d.u8(); d.err == nil && f != formatV2 {
+	if f := d.u8(); d.err == nil && f != formatV3 {
 		return nil, fmt.Errorf("session: unknown state format %d", f)
 	}
 	s := &State{
@@ -248,6 +269,7 @@ func Unmarshal(b []byte) (*State, error) {
 	}
 	flags := d.u8()
 	s.CreatedAt = time.Unix(int64(d.u64()), 0).UTC()
+	s.AuthTime = time.Unix(int64(d.u64()), 0).UTC()
 	s.Lifetime = time.Duration(d.u32()) * time.Second
 	s.AgeAdd = d.u32()
 	s.MaxEarlyData = d.u32()
@@ -262,6 +284,7 @@ func Unmarshal(b []byte) (*State, error) {
 		return nil, fmt.Errorf("session: unknown flags %#02x", flags)
 	}
 	s.EMS = flags&flagEMS != 0
+	s.Verified = flags&flagVerified != 0
 	if flags&flagPeerCerts == 0 && count != 0 {
 		return nil, errors.New("session: certificates present but not flagged")
 	}

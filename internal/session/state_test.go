@@ -21,12 +21,14 @@ func fullState() *State {
 		PeerScheme:   0x0807,
 		Secret:       bytes.Repeat([]byte{0xa5}, 48),
 		CreatedAt:    t0,
+		AuthTime:     t0.Add(-36 * time.Hour),
 		Lifetime:     2*time.Hour + 300*time.Millisecond,
 		AgeAdd:       0xdeadbeef,
 		ALPN:         "h2",
 		ServerName:   "example.com",
 		EMS:          true,
 		PeerCerts:    [][]byte{{0x30, 0x01, 0x02}, bytes.Repeat([]byte{0x30}, 300)},
+		Verified:     true,
 		MaxEarlyData: 16384,
 	}
 }
@@ -40,15 +42,16 @@ func minimalState() *State {
 func marshalled(s *State) *State {
 	w := s.Clone()
 	w.CreatedAt = time.Unix(s.CreatedAt.Unix(), 0).UTC()
+	w.AuthTime = time.Unix(s.AuthTime.Unix(), 0).UTC()
 	w.Lifetime = s.Lifetime.Truncate(time.Second)
 	return w
 }
 
 func TestStateRoundTrip(t *testing.T) {
 	emptyCerts := fullState()
-	emptyCerts.PeerCerts = [][]byte{}
+	emptyCerts.PeerCerts, emptyCerts.Verified = [][]byte{}, false
 	nilCerts := fullState()
-	nilCerts.PeerCerts = nil
+	nilCerts.PeerCerts, nilCerts.Verified = nil, false
 	zeroTime := minimalState()
 	zeroTime.CreatedAt = time.Time{}
 	limits := fullState()
@@ -63,8 +66,10 @@ func TestStateRoundTrip(t *testing.T) {
 	limits.AgeAdd, limits.MaxEarlyData, limits.Suite = 0xffffffff, 0xffffffff, 0xffff
 	local := fullState()
 	local.CreatedAt = t0.In(time.FixedZone("UTC+5", 5*3600))
+	local.AuthTime = local.AuthTime.In(time.FixedZone("UTC-3", -3*3600))
 	beforeEpoch := fullState()
 	beforeEpoch.CreatedAt = time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC)
+	beforeEpoch.AuthTime = time.Date(1959, 12, 31, 0, 0, 0, 0, time.UTC)
 
 	for name, s := range map[string]*State{
 		"full": fullState(), "minimal": minimalState(), "empty certs": emptyCerts,
@@ -76,7 +81,7 @@ func TestStateRoundTrip(t *testing.T) {
 			if b == nil {
 				t.Fatalf("Marshal returned nil: %v", s.Validate())
 			}
-			if b[0] != formatV2 {
+			if b[0] != formatV3 {
 				t.Errorf("format byte %d", b[0])
 			}
 			got, err := Unmarshal(b)
@@ -105,18 +110,20 @@ func TestStateRoundTrip(t *testing.T) {
 
 func TestMarshalInvalid(t *testing.T) {
 	for name, mod := range map[string]func(*State){
-		"version 1.1":     func(s *State) { s.Version = 0x0302 },
-		"no secret":       func(s *State) { s.Secret = nil },
-		"empty secret":    func(s *State) { s.Secret = []byte{} },
-		"long secret":     func(s *State) { s.Secret = make([]byte, MaxSecretLen+1) },
-		"negative life":   func(s *State) { s.Lifetime = -time.Second },
-		"long life":       func(s *State) { s.Lifetime = MaxLifetime + time.Second },
-		"long ALPN":       func(s *State) { s.ALPN = strings.Repeat("a", MaxALPNLen+1) },
-		"long name":       func(s *State) { s.ServerName = strings.Repeat("a", MaxServerNameLen+1) },
-		"too many certs":  func(s *State) { s.PeerCerts = make([][]byte, MaxPeerCerts+1) },
-		"empty cert":      func(s *State) { s.PeerCerts = [][]byte{{}} },
-		"oversized cert":  func(s *State) { s.PeerCerts = [][]byte{make([]byte, MaxCertLen+1)} },
-		"nil cert in mid": func(s *State) { s.PeerCerts = [][]byte{{1}, nil, {2}} },
+		"version 1.1":        func(s *State) { s.Version = 0x0302 },
+		"no secret":          func(s *State) { s.Secret = nil },
+		"empty secret":       func(s *State) { s.Secret = []byte{} },
+		"long secret":        func(s *State) { s.Secret = make([]byte, MaxSecretLen+1) },
+		"negative life":      func(s *State) { s.Lifetime = -time.Second },
+		"long life":          func(s *State) { s.Lifetime = MaxLifetime + time.Second },
+		"long ALPN":          func(s *State) { s.ALPN = strings.Repeat("a", MaxALPNLen+1) },
+		"long name":          func(s *State) { s.ServerName = strings.Repeat("a", MaxServerNameLen+1) },
+		"too many certs":     func(s *State) { s.PeerCerts = make([][]byte, MaxPeerCerts+1) },
+		"empty cert":         func(s *State) { s.PeerCerts = [][]byte{{}} },
+		"oversized cert":     func(s *State) { s.PeerCerts = [][]byte{make([]byte, MaxCertLen+1)} },
+		"nil cert in mid":    func(s *State) { s.PeerCerts = [][]byte{{1}, nil, {2}} },
+		"auth after made":    func(s *State) { s.AuthTime = s.CreatedAt.Add(time.Second) },
+		"verified, no chain": func(s *State) { s.PeerCerts = nil },
 	} {
 		s := fullState()
 		mod(s)
@@ -154,7 +161,7 @@ func TestUnmarshalTruncations(t *testing.T) {
 type raw struct {
 	format, flags      byte
 	version            uint16
-	created            uint64
+	created, auth      uint64
 	lifetime           uint32
 	secretLen, alpnLen int // -1: use the real length
 	secret, alpn, name []byte
@@ -172,6 +179,7 @@ func (r raw) bytes() []byte {
 	b = appendU16(b, 0x0804)
 	b = append(b, r.flags)
 	b = appendU64(b, r.created)
+	b = appendU64(b, r.auth)
 	b = appendU32(b, r.lifetime)
 	b = appendU32(b, 1)
 	b = appendU32(b, 2)
@@ -207,7 +215,7 @@ func (r raw) bytes() []byte {
 
 func goodRaw() raw {
 	return raw{
-		format: formatV2, flags: flagPeerCerts, version: VersionTLS13, lifetime: 3600,
+		format: formatV3, flags: flagPeerCerts, version: VersionTLS13, lifetime: 3600,
 		secretLen: -1, alpnLen: -1, secret: make([]byte, 32), alpn: []byte("h2"),
 		name: []byte("x"), certCount: -1, certs: [][]byte{{1}},
 	}
@@ -220,10 +228,13 @@ func TestUnmarshalRejects(t *testing.T) {
 	for name, mod := range map[string]func(*raw){
 		"format 0":           func(r *raw) { r.format = 0 },
 		"format 1":           func(r *raw) { r.format = 1 },
+		"format 2":           func(r *raw) { r.format = 2 },
 		"format 255":         func(r *raw) { r.format = 255 },
 		"version TLS 1.1":    func(r *raw) { r.version = 0x0302 },
 		"version zero":       func(r *raw) { r.version = 0 },
-		"unknown flag":       func(r *raw) { r.flags |= 1 << 2 },
+		"unknown flag":       func(r *raw) { r.flags |= 1 << 3 },
+		"auth after made":    func(r *raw) { r.auth = r.created + 1 },
+		"verified, no certs": func(r *raw) { r.flags |= flagVerified; r.certs = nil },
 		"high flag":          func(r *raw) { r.flags |= 1 << 7 },
 		"certs not flagged":  func(r *raw) { r.flags = 0 },
 		"lifetime 7d+1s":     func(r *raw) { r.lifetime = 604801 },

@@ -1,0 +1,220 @@
+package handshake
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"time"
+
+	"lucid/internal/alert"
+	"lucid/internal/session"
+)
+
+// Resumption skips the certificates, so a session must earn it again each
+// time against the configuration of now: the roots, client-authentication
+// policy, clock and revocation lists the side has today, not the ones it had
+// when the peer authenticated. A session that fails any check is declined
+// and a full handshake follows; nothing here aborts a connection.
+
+// Verification is what checking a peer's chain established: the chain
+// parsed, leaf first, and the chains that lead from it to a trusted root,
+// nil when this side does not verify (a client with InsecureSkipVerify, a
+// server that requests certificates without verifying them).
+type Verification struct {
+	Certs  []*x509.Certificate
+	Chains [][]*x509.Certificate
+}
+
+// parseChain is the Verification of a side that does not verify: the chain
+// parsed and nothing more.
+func parseChain(chain [][]byte) (*Verification, error) {
+	v := &Verification{Certs: make([]*x509.Certificate, 0, len(chain))}
+	for i, der := range chain {
+		cert, err := x509.ParseCertificate(der)
+		if err != nil {
+			return nil, alert.New(alert.DecodeError, "certificate %d from the peer could not be parsed: %v", i, err)
+		}
+		v.Certs = append(v.Certs, cert)
+	}
+	return v, nil
+}
+
+// admission is a session the current configuration accepts. Result.resume
+// takes nothing else, and only admitSession and admitOffer make one, so a
+// resumption cannot skip the checks.
+type admission struct {
+	st *session.State
+	// peer is the peer as the current policy sees it: re-verified, or nil
+	// when the policy would not have asked for a certificate at all.
+	peer *Verification
+}
+
+// errDeclined marks the reasons a session is not resumed.
+var errDeclined = errors.New("session declined")
+
+func decline(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errDeclined, fmt.Sprintf(format, args...))
+}
+
+// lifetimeLeft is how much longer a session authenticated at authTime may
+// be resumed at now, under a configured lifetime (capped at the 7 days of
+// RFC 8446 §4.6.1) and the peer leaf's expiry; zero or less means none.
+func lifetimeLeft(configured time.Duration, authTime, now time.Time, leaf *x509.Certificate) time.Duration {
+	if configured <= 0 || configured > session.MaxLifetime {
+		configured = session.MaxLifetime
+	}
+	if now.Before(authTime) {
+		// The clock went back past the authentication: its age is
+		// unknown, so the session is not trusted.
+		return 0
+	}
+	left := min(configured, authTime.Add(configured).Sub(now))
+	if leaf != nil {
+		left = min(left, leaf.NotAfter.Sub(now))
+	}
+	return left
+}
+
+// sessionLifetime is how long a server lets st, a session of this
+// connection made now, be resumed: the configured lifetime, cut short by
+// that lifetime counted from when the peers authenticated and by the
+// client leaf's expiry, in whole seconds as tickets count them. RFC 8446
+// §4.6.1 caps it all at 7 days; TLS 1.2 sessions are held to the same.
+func (r *Result) sessionLifetime(configured time.Duration, st *session.State, now time.Time) time.Duration {
+	var leaf *x509.Certificate
+	if len(r.PeerCerts) > 0 {
+		leaf = r.PeerCerts[0]
+	}
+	return max(lifetimeLeft(configured, st.AuthTime, now, leaf).Truncate(time.Second), 0)
+}
+
+// admitSession applies the server's current policy to a session a client
+// offers: its age since the client authenticated, then ClientAuth,
+// ClientCAs, the clock and the revocation lists (through VerifyClient, which
+// also runs the application's callbacks) to the client chain it recorded.
+func (s *server) admitSession(st *session.State) (admission, error) {
+	cfg := s.cfg
+	now := cfg.now()
+	if lifetimeLeft(cfg.TicketLifetime, st.AuthTime, now, nil) <= 0 {
+		return admission{}, decline("the client authenticated at %s, longer ago than sessions live", st.AuthTime.Format(time.RFC3339))
+	}
+	if cfg.ClientAuth == NoClientAuth {
+		// A full handshake would not ask for a certificate, so the
+		// resumed connection reports none.
+		return admission{st: st}, nil
+	}
+	if len(st.PeerCerts) == 0 {
+		if cfg.ClientAuth == RequireClientAuth {
+			return admission{}, decline("the session has no client certificate, and one is required")
+		}
+		return admission{st: st}, nil
+	}
+	v, err := cfg.verifyClientChain(st.PeerCerts)
+	if err != nil {
+		return admission{}, decline("the session's client certificate fails today's checks: %v", err)
+	}
+	if len(v.Certs) == 0 {
+		return admission{}, decline("the session's client certificate could not be read")
+	}
+	if v.Chains != nil && !st.Verified {
+		return admission{}, decline("the session's client certificate was never verified, and this server verifies")
+	}
+	if leaf := v.Certs[0]; !now.Before(leaf.NotAfter) {
+		return admission{}, decline("the session's client certificate expired at %s", leaf.NotAfter.Format(time.RFC3339))
+	}
+	return admission{st: st, peer: v}, nil
+}
+
+// admitOffer applies the client's current configuration to the session it
+// would offer: version, lifetime, age since the server authenticated, the
+// server name, and the server's recorded chain against today's roots, name,
+// clock and revocation lists (through VerifyPeer).
+func (c *client) admitOffer(cs *ClientSession) (admission, error) {
+	cfg := c.cfg
+	st := cs.State
+	now := cfg.now()
+	switch {
+	case st == nil:
+		return admission{}, decline("no session state")
+	case !cfg.allows(st.Version):
+		return admission{}, decline("the session is %s, which this configuration does not allow", versionName(st.Version))
+	case !now.Before(st.CreatedAt.Add(st.Lifetime)) || now.Before(st.CreatedAt):
+		return admission{}, decline("the session's lifetime is over")
+	case lifetimeLeft(session.MaxLifetime, st.AuthTime, now, nil) <= 0:
+		return admission{}, decline("the server authenticated at %s, more than 7 days ago", st.AuthTime.Format(time.RFC3339))
+	case st.ServerName != cfg.ServerName:
+		return admission{}, decline("the session was made with server %q, not %q", st.ServerName, cfg.ServerName)
+	case len(st.PeerCerts) == 0:
+		return admission{}, decline("the session records no server certificate")
+	}
+	var v *Verification
+	var err error
+	if cfg.VerifyPeer != nil {
+		v, err = completed(cfg.VerifyPeer(st.PeerCerts))(st.PeerCerts)
+	} else {
+		v, err = parseChain(st.PeerCerts)
+	}
+	if err != nil {
+		return admission{}, decline("the session's server certificate fails today's checks: %v", err)
+	}
+	if len(v.Certs) == 0 {
+		return admission{}, decline("the session's server certificate could not be read")
+	}
+	if v.Chains != nil && !st.Verified {
+		return admission{}, decline("the session was made without verifying the server, and this configuration verifies")
+	}
+	if leaf := v.Certs[0]; !now.Before(leaf.NotAfter) {
+		return admission{}, decline("the session's server certificate expired at %s", leaf.NotAfter.Format(time.RFC3339))
+	}
+	return admission{st: st, peer: v}, nil
+}
+
+// verifyServerChain checks the chain a server sent in a full handshake
+// with VerifyPeer, or only parses it when there is none.
+func (c *client) verifyServerChain(chain [][]byte) (*Verification, error) {
+	if c.cfg.VerifyPeer == nil {
+		return parseChain(chain)
+	}
+	v, err := completed(c.cfg.VerifyPeer(chain))(chain)
+	if err != nil {
+		c.cfg.emit(Event{Kind: Check, Name: "certificate_chain", Err: err})
+		return nil, err
+	}
+	c.cfg.emit(Event{Kind: Check, Name: "certificate_chain", Detail: "chain verified"})
+	return v, nil
+}
+
+// verifyClientChain checks a client's non-empty chain with VerifyClient,
+// or only parses it when there is none.
+func (cfg *Config) verifyClientChain(chain [][]byte) (*Verification, error) {
+	if cfg.VerifyClient == nil {
+		return parseChain(chain)
+	}
+	return completed(cfg.VerifyClient(chain))(chain)
+}
+
+// completed makes sure a verifier's answer carries the parsed chain that
+// everything after it indexes, parsing it if the verifier did not.
+func completed(v *Verification, err error) func(chain [][]byte) (*Verification, error) {
+	return func(chain [][]byte) (*Verification, error) {
+		if err != nil {
+			return nil, err
+		}
+		if v != nil && len(v.Certs) == len(chain) {
+			return v, nil
+		}
+		p, err := parseChain(chain)
+		if err != nil {
+			return nil, err
+		}
+		if v != nil {
+			p.Chains = v.Chains
+		}
+		return p, nil
+	}
+}
+
+// emitDeclined reports a session that was not resumed, and why.
+func (cfg *Config) emitDeclined(err error) {
+	cfg.emit(Event{Kind: Check, Name: "session", Err: err, Detail: "session not resumed; a full handshake follows"})
+}
