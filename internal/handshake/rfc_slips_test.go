@@ -5,8 +5,10 @@ package handshake_test
 // next to supported_versions, and a Finished of the wrong length.
 
 import (
+	"fmt"
 	"testing"
 
+	"lucid/internal/alert"
 	"lucid/internal/handshake"
 	"lucid/internal/testpki"
 	"lucid/internal/wire"
@@ -78,4 +80,33 @@ func removeU16(s []uint16, v uint16) []uint16 {
 		}
 	}
 	return out
+}
+
+// TestLegacyVersionSSL3OrLower: RFC 8446 §D.5, a ClientHello whose
+// legacy_version is 0x0300 or less is refused with protocol_version even
+// when supported_versions offers TLS 1.3 (tlsfuzzer
+// test-tls13-legacy-version); anything above, even nonsense, is ignored
+// when supported_versions is present (§4.2.1, BoGo IgnoreLegacyVersion).
+func TestLegacyVersionSSL3OrLower(t *testing.T) {
+	scfg := serverConfig(t, testpki.ECDSAP256)
+	scfg.MinVersion = handshake.VersionTLS12
+	for _, v := range []uint16{0x0300, 0x0000, 0x0200, 0x0002, 0x0100, 0x0103, 0x0102, 0x0001} {
+		for _, offered := range [][]uint16{{handshake.VersionTLS13, v}, {handshake.VersionTLS13}, {handshake.VersionTLS12}} {
+			t.Run(fmt.Sprintf("0x%04x/%x", v, offered), func(t *testing.T) {
+				ch := clientHelloFrom(t, clientConfig())
+				ch.LegacyVersion = v
+				ch.SupportedVersions = offered
+				wantAlert(t, serverAnswer(t, scfg, ch.Marshal()), alert.ProtocolVersion)
+			})
+		}
+	}
+	for _, v := range []uint16{0x0301, 0x0303, 0x0304, 0x1234} {
+		t.Run(fmt.Sprintf("0x%04x accepted", v), func(t *testing.T) {
+			ch := clientHelloFrom(t, clientConfig())
+			ch.LegacyVersion = v
+			if _, err := handshake.NewServer(scfg).Handle(ch.Marshal()); err != nil {
+				t.Errorf("legacy_version 0x%04x with supported_versions was refused: %v", v, err)
+			}
+		})
+	}
 }
