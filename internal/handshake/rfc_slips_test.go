@@ -10,6 +10,7 @@ import (
 
 	"lucid/internal/alert"
 	"lucid/internal/handshake"
+	"lucid/internal/suites"
 	"lucid/internal/testpki"
 	"lucid/internal/wire"
 )
@@ -109,4 +110,56 @@ func TestLegacyVersionSSL3OrLower(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFinishedWrongLength: RFC 8446 §4.4.4 and RFC 5246 §7.4.9 fix the
+// length of verify_data (the hash length; 12 bytes for every TLS 1.2 suite
+// Lucid has), so a Finished of another length is malformed, decode_error
+// (RFC 8446 §6.2), not a wrong MAC (decrypt_error). tlsfuzzer
+// test-tls13-finished and test-truncating-of-finished.
+func TestFinishedWrongLength(t *testing.T) {
+	resize := func(d int) func(*wire.Finished) {
+		return func(f *wire.Finished) {
+			if d < 0 {
+				f.VerifyData = f.VerifyData[:len(f.VerifyData)+d]
+			} else {
+				f.VerifyData = append(f.VerifyData, make([]byte, d)...)
+			}
+		}
+	}
+	deltas := []int{-1, 1, -11, 16, 32}
+	t.Run("TLS 1.3", func(t *testing.T) {
+		for _, id := range allSuites {
+			for _, d := range deltas {
+				for _, toClient := range []bool{false, true} {
+					who := map[bool]string{false: "server", true: "client"}[toClient]
+					t.Run(fmt.Sprintf("%s/%+d/%s reads", suites.Lookup13(id).Name, d, who), func(t *testing.T) {
+						ccfg := clientConfig()
+						ccfg.CipherSuites = []uint16{id}
+						cv := newConv(t, ccfg, serverConfig(t, testpki.ECDSAP256))
+						cv.tamper = at(toClient, wire.TypeFinished, 0, mutFinished(t, resize(d)))
+						wantFailure(t, cv.run(), who, alert.DecodeError)
+					})
+				}
+			}
+		}
+	})
+	t.Run("TLS 1.2", func(t *testing.T) {
+		for _, d := range deltas {
+			for _, toClient := range []bool{false, true} {
+				who := map[bool]string{false: "server", true: "client"}[toClient]
+				t.Run(fmt.Sprintf("%+d/%s reads", d, who), func(t *testing.T) {
+					cv := newRConv(t, client12(nil), server12(t, testpki.ECDSAP256, nil))
+					cv.tamper = at(toClient, wire.TypeFinished, 0, mutFinished(t, resize(d)))
+					wantRFail(t, cv.run(), who, wire.TypeFinished, alert.DecodeError)
+				})
+			}
+		}
+	})
+	// The right length with the wrong bytes stays decrypt_error.
+	t.Run("TLS 1.2 flipped bit", func(t *testing.T) {
+		cv := newRConv(t, client12(nil), server12(t, testpki.ECDSAP256, nil))
+		cv.tamper = at(false, wire.TypeFinished, 0, mutFinished(t, func(f *wire.Finished) { f.VerifyData[0] ^= 1 }))
+		wantRFail(t, cv.run(), "server", wire.TypeFinished, alert.DecryptError)
+	})
 }
