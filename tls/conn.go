@@ -73,6 +73,9 @@ type inbound struct {
 	ccs          int
 	updates      int
 	peerFinished bool
+	// messages says a whole handshake message has arrived; for a server
+	// that is the first ClientHello.
+	messages bool
 	// skippingEarly says a server is skipping the client's 0-RTT data,
 	// which it did not accept (RFC 8446 §4.2.10); earlySkipped counts the
 	// bytes skipped so far.
@@ -189,8 +192,16 @@ func (c *Conn) readRecord() error {
 		return c.changeCipherSpec12(rec)
 	}
 	// RFC 8446 §5: an unprotected change_cipher_spec of one byte 0x01 may
-	// arrive during the handshake and is dropped; anything else is fatal.
+	// arrive after the first ClientHello and before the peer's Finished,
+	// and is dropped; anything else is fatal. RFC 8446 §5.1: it may not
+	// split a handshake message either.
 	if hdr.Type == record.TypeChangeCipherSpec {
+		if len(c.in.hs) > 0 {
+			return c.fatal(alert.New(alert.UnexpectedMessage, "change_cipher_spec inside a fragmented handshake message"))
+		}
+		if !c.isClient && !c.in.messages {
+			return c.fatal(alert.New(alert.UnexpectedMessage, "change_cipher_spec before the ClientHello"))
+		}
 		if c.in.peerFinished || hdr.Length != 1 || rec[record.HeaderLen] != 1 || c.in.ccs >= maxCCSRecords {
 			return c.fatal(alert.New(alert.UnexpectedMessage, "unexpected change_cipher_spec record"))
 		}
@@ -229,6 +240,11 @@ func (c *Conn) readRecord() error {
 	}
 	if c.observer != nil {
 		c.recordEvent(EventRecordReceived, typ, seq, len(payload), c.in.epoch)
+	}
+	// RFC 8446 §5.1: "Handshake messages MUST NOT be interleaved with
+	// other record types." Alerts are judged in handleAlert.
+	if typ == record.TypeApplicationData && len(c.in.hs) > 0 {
+		return c.fatal(alert.New(alert.UnexpectedMessage, "application data inside a fragmented handshake message"))
 	}
 	switch typ {
 	case record.TypeAlert:
@@ -311,6 +327,13 @@ func (c *Conn) handleAlert(p []byte) error {
 	if tls13 && p[0] == 1 && desc != alert.CloseNotify && desc != alert.UserCanceled {
 		return c.fatal(alert.New(alert.DecodeError, "TLS 1.3 alert %s sent at warning level", desc))
 	}
+	// RFC 8446 §5.1: no record of another type between the fragments of a
+	// handshake message. A fatal alert is the peer giving up, which
+	// nothing may answer (§6.2), so it is reported below as what it is;
+	// an alert the connection would survive is refused.
+	if len(c.in.hs) > 0 && (desc == alert.CloseNotify || desc == alert.UserCanceled || (!tls13 && p[0] == 1)) {
+		return c.fatal(alert.New(alert.UnexpectedMessage, "%s alert inside a fragmented handshake message", desc))
+	}
 	switch {
 	case desc == alert.CloseNotify:
 		c.in.err = io.EOF
@@ -350,6 +373,7 @@ func (c *Conn) handleHandshakeBytes() error {
 			return nil
 		}
 		msg := c.in.hs[:4+n]
+		c.in.messages = true
 		var err error
 		if c.engine != nil && !c.engine.Done() {
 			err = c.runEngine(msg)
