@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"sync"
 	"testing"
 
 	"lucid/internal/alert"
@@ -142,4 +143,117 @@ func concat(bs ...[]byte) []byte {
 		out = append(out, b...)
 	}
 	return out
+}
+
+// writeWatch counts the writes made after CloseWrite.
+type writeWatch struct {
+	net.Conn
+	mu     sync.Mutex
+	closed bool
+	late   int
+}
+
+func (w *writeWatch) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	if w.closed {
+		w.late++
+	}
+	w.mu.Unlock()
+	return w.Conn.Write(b)
+}
+
+func (w *writeWatch) CloseWrite() error {
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
+	return w.Conn.(*net.TCPConn).CloseWrite()
+}
+
+func (w *writeWatch) lateWrites() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.late
+}
+
+// TestNoRenegotiationRefusalAfterCloseNotify: Lucid refuses a TLS 1.2
+// renegotiation with a no_renegotiation warning (RFC 5746 §4.2, §4.4), but
+// a side that has sent close_notify writes nothing more (RFC 5246 §7.2.1):
+// the HelloRequest (or ClientHello) that arrives then is ignored, and the
+// reader goes on to the peer's close_notify.
+func TestNoRenegotiationRefusalAfterCloseNotify(t *testing.T) {
+	cert, pool := regCert(t)
+	for _, tc := range []struct {
+		name     string
+		isClient bool // the side that closes and then reads
+		msg      []byte
+	}{
+		{"client reads HelloRequest", true, []byte{wire.TypeHelloRequest, 0, 0, 0}},
+		{"server reads ClientHello", false, []byte{wire.TypeClientHello, 0, 0, 0}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var w *writeWatch
+			watch := func(c net.Conn) net.Conn {
+				w = &writeWatch{Conn: c}
+				return w
+			}
+			wrapC, wrapS := watch, func(c net.Conn) net.Conn { return c }
+			if !tc.isClient {
+				wrapC, wrapS = wrapS, watch
+			}
+			client, server, cerr, serr := handshakePair(t, VersionTLS12, cert, &Config{RootCAs: pool, ServerName: "localhost"}, wrapC, wrapS)
+			if cerr != nil || serr != nil {
+				t.Fatalf("handshake: client %v, server %v", cerr, serr)
+			}
+			closer, peer := client, server
+			if !tc.isClient {
+				closer, peer = server, client
+			}
+			if err := closer.CloseWrite(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := peer.Read(make([]byte, 1)); err != io.EOF {
+				t.Fatalf("peer read %v, want io.EOF after close_notify", err)
+			}
+			sendRaw(t, peer, record.TypeHandshake, tc.msg)
+			if err := peer.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := closer.Read(make([]byte, 1)); err != io.EOF {
+				t.Errorf("after its close_notify, the closed side read %v, want io.EOF", err)
+			}
+			if n := w.lateWrites(); n != 0 {
+				t.Errorf("%d writes after close_notify", n)
+			}
+		})
+	}
+	t.Run("after receiving close_notify", func(t *testing.T) {
+		var w *writeWatch
+		watch := func(c net.Conn) net.Conn {
+			w = &writeWatch{Conn: c}
+			return w
+		}
+		client, server, cerr, serr := handshakePair(t, VersionTLS12, cert, &Config{RootCAs: pool, ServerName: "localhost"}, watch, nil)
+		if cerr != nil || serr != nil {
+			t.Fatalf("handshake: client %v, server %v", cerr, serr)
+		}
+		// close_notify, then a HelloRequest the client must not read.
+		if err := server.closeNotify(); err != nil {
+			t.Fatal(err)
+		}
+		sendRaw(t, server, record.TypeHandshake, []byte{wire.TypeHelloRequest, 0, 0, 0})
+		for range 2 {
+			if _, err := client.Read(make([]byte, 1)); err != io.EOF {
+				t.Fatalf("client read %v, want io.EOF", err)
+			}
+		}
+		w.mu.Lock()
+		w.closed = true // from here on, any write counts
+		w.mu.Unlock()
+		if _, err := client.Read(make([]byte, 1)); err != io.EOF {
+			t.Fatalf("client read %v, want io.EOF", err)
+		}
+		if n := w.lateWrites(); n != 0 {
+			t.Errorf("client wrote %d times after reading close_notify", n)
+		}
+	})
 }
