@@ -208,6 +208,13 @@ func (c *Conn) readRecord() error {
 		c.in.ccs++
 		return nil
 	}
+	if c.plainAlertBeforeClientKeys(hdr) {
+		if c.observer != nil {
+			c.recordEvent(EventRecordReceived, record.TypeAlert, 0, hdr.Length, 0)
+			c.observe(Event{Kind: EventDecision, Name: "plaintext_alert", Length: hdr.Length, Detail: "read an alert the client sent in the clear, before its handshake keys"})
+		}
+		return c.handleAlert(rec[record.HeaderLen:])
+	}
 	_, plain := c.in.opener.(*record.Plain)
 	// RFC 8446 §4.2.10: 0-RTT data the server declined is skipped: after a
 	// HelloRetryRequest, as the application_data records that arrive
@@ -276,6 +283,24 @@ func (c *Conn) readRecord() error {
 		return nil
 	}
 	return c.fatal(alert.New(alert.UnexpectedMessage, "record of type %d inside protection", typ))
+}
+
+// plainAlertBeforeClientKeys reports whether a TLS 1.3 server should read
+// the record with header hdr as an alert in the clear although it expects
+// the client's handshake key. RFC 8446 §A.1 notes that a client may send
+// the alerts that follow the server's flight unprotected, before it
+// installs its handshake keys; OpenSSL does when it refuses our
+// certificate. Read as a protected record it would fail as bad_record_mac
+// and hide the client's reason. The rule is narrow: an alert record of
+// exactly 2 bytes, which no AEAD record can be (a tag alone is 16), and
+// only before any record under the client's handshake key has opened,
+// since a client that has protected once never goes back to the clear.
+func (c *Conn) plainAlertBeforeClientKeys(hdr record.Header) bool {
+	if c.isClient || hdr.Type != record.TypeAlert || hdr.Length != 2 || c.engine == nil || c.engine.Done() {
+		return false
+	}
+	o, ok := c.in.opener.(*record.AEAD13)
+	return ok && o.Seq() == 0
 }
 
 // maxEarlySkip bounds the 0-RTT data a server skips, counted in protected

@@ -1,7 +1,9 @@
 package tls
 
 // Regression tests for record-layer RFC slips that tlsfuzzer and BoGo
-// found.
+// found: records of another type between the fragments of a handshake
+// message, a write after close_notify, and a plaintext alert from a client
+// that had not installed its handshake keys.
 
 import (
 	"errors"
@@ -255,5 +257,101 @@ func TestNoRenegotiationRefusalAfterCloseNotify(t *testing.T) {
 		if n := w.lateWrites(); n != 0 {
 			t.Errorf("client wrote %d times after reading close_notify", n)
 		}
+	})
+}
+
+// plainAlert is the alert record a TLS 1.3 client without handshake keys
+// sends: type alert, two bytes, in the clear.
+func plainAlert(d alert.Description) []byte {
+	return rawRecord(record.TypeAlert, []byte{2, byte(d)})
+}
+
+// TestPlaintextAlertBeforeClientKeys: RFC 8446 §A.1 notes that a client
+// may send the alerts that follow the server's flight in the clear, before
+// it installs its handshake keys (OpenSSL does when it rejects the server's
+// certificate). A server still waiting for the client's first protected
+// record reads a 2-byte alert record (shorter than any AEAD record) as
+// that alert, and reports the client's reason, not bad_record_mac. Once a
+// protected record has arrived, or under the application keys, or on the
+// client side, such a record is the forgery it looks like.
+func TestPlaintextAlertBeforeClientKeys(t *testing.T) {
+	cert, _ := regCert(t)
+	// plainFirstProtected rewrites the client's first protected record,
+	// which is its unknown_ca alert, into the same alert in the clear.
+	plainFirstProtected := func(c net.Conn) net.Conn {
+		done := false
+		return &recordRewriter{Conn: c, edit: func(i int, rec []byte) []byte {
+			if rec[0] == record.TypeApplicationData && !done {
+				done = true
+				return plainAlert(alert.UnknownCA)
+			}
+			return rec
+		}}
+	}
+	t.Run("server waiting for the client's flight", func(t *testing.T) {
+		_, _, cerr, serr := handshakePair(t, VersionTLS13, cert, &Config{RootCAs: nil, ServerName: "localhost"}, plainFirstProtected, nil)
+		wantLocalAlert(t, "client", cerr, alert.UnknownCA)
+		wantPeerAlert(t, "server", serr, alert.UnknownCA)
+		if serr != nil && serr.Error() != "tls: the peer sent alert unknown_ca" {
+			t.Errorf("server error %q", serr)
+		}
+	})
+	t.Run("after a protected record", func(t *testing.T) {
+		// The client's protected unknown_ca becomes a protected
+		// user_canceled, which the server reads and carries on from,
+		// followed by the alert in the clear.
+		c, s := tcpPair(t)
+		var client *Conn
+		rw := &recordRewriter{Conn: c, edit: func(i int, rec []byte) []byte {
+			if rec[0] != record.TypeApplicationData {
+				return rec
+			}
+			// Called inside the client's flush: its write key is the
+			// handshake key that sealed rec, at sequence number 0.
+			p, err := protection(client.out.suite, client.out.secret)
+			if err != nil {
+				t.Error(err)
+				return rec
+			}
+			out, err := p.Seal(nil, record.TypeAlert, []byte{1, byte(alert.UserCanceled)}, 0)
+			if err != nil {
+				t.Error(err)
+				return rec
+			}
+			return append(out, plainAlert(alert.UnknownCA)...)
+		}}
+		client = Client(rw, &Config{ServerName: "localhost"})
+		errc := make(chan error, 1)
+		go func() { errc <- Server(s, &Config{Certificates: []Certificate{cert}}).Handshake() }()
+		if err := client.Handshake(); err == nil {
+			t.Fatal("client accepted an untrusted chain")
+		}
+		wantLocalAlert(t, "server", <-errc, alert.BadRecordMAC)
+	})
+	t.Run("under application keys", func(t *testing.T) {
+		client, server := connectedPair(t, VersionTLS13)
+		if _, err := client.conn.Write(plainAlert(alert.UnknownCA)); err != nil {
+			t.Fatal(err)
+		}
+		_, err := server.Read(make([]byte, 1))
+		wantLocalAlert(t, "server", err, alert.BadRecordMAC)
+	})
+	t.Run("client reading the server's flight", func(t *testing.T) {
+		// The server's first protected record (EncryptedExtensions)
+		// becomes a plaintext alert: a server has its keys from the
+		// ServerHello on, so the client does not take it.
+		serverPlain := func(c net.Conn) net.Conn {
+			done := false
+			return &recordRewriter{Conn: c, edit: func(i int, rec []byte) []byte {
+				if rec[0] == record.TypeApplicationData && !done {
+					done = true
+					return plainAlert(alert.HandshakeFailure)
+				}
+				return rec
+			}}
+		}
+		_, pool := regCert(t)
+		_, _, cerr, _ := handshakePair(t, VersionTLS13, cert, &Config{RootCAs: pool, ServerName: "localhost"}, nil, serverPlain)
+		wantLocalAlert(t, "client", cerr, alert.BadRecordMAC)
 	})
 }
