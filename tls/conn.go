@@ -73,9 +73,9 @@ type inbound struct {
 	ccs          int
 	updates      int
 	peerFinished bool
-	// messages says a whole handshake message has arrived; for a server
+	// gotMessage says a whole handshake message has arrived; for a server
 	// that is the first ClientHello.
-	messages bool
+	gotMessage bool
 	// skippingEarly says a server is skipping the client's 0-RTT data,
 	// which it did not accept (RFC 8446 §4.2.10); earlySkipped counts the
 	// bytes skipped so far.
@@ -199,7 +199,7 @@ func (c *Conn) readRecord() error {
 		if len(c.in.hs) > 0 {
 			return c.fatal(alert.New(alert.UnexpectedMessage, "change_cipher_spec inside a fragmented handshake message"))
 		}
-		if !c.isClient && !c.in.messages {
+		if !c.isClient && !c.in.gotMessage {
 			return c.fatal(alert.New(alert.UnexpectedMessage, "change_cipher_spec before the ClientHello"))
 		}
 		if c.in.peerFinished || hdr.Length != 1 || rec[record.HeaderLen] != 1 || c.in.ccs >= maxCCSRecords {
@@ -398,7 +398,7 @@ func (c *Conn) handleHandshakeBytes() error {
 			return nil
 		}
 		msg := c.in.hs[:4+n]
-		c.in.messages = true
+		c.in.gotMessage = true
 		var err error
 		if c.engine != nil && !c.engine.Done() {
 			err = c.runEngine(msg)
