@@ -68,6 +68,9 @@ type inbound struct {
 	ccs          int
 	updates      int
 	peerFinished bool
+	// gotMessage says a whole handshake message has arrived; for a server
+	// that is the first ClientHello.
+	gotMessage bool
 	// skippingEarly says a server is skipping the client's 0-RTT data,
 	// which it did not accept (RFC 8446 §4.2.10); earlySkipped counts the
 	// bytes skipped so far.
@@ -184,13 +187,28 @@ func (c *Conn) readRecord() error {
 		return c.changeCipherSpec12(rec)
 	}
 	// RFC 8446 §5: an unprotected change_cipher_spec of one byte 0x01 may
-	// arrive during the handshake and is dropped; anything else is fatal.
+	// arrive after the first ClientHello and before the peer's Finished,
+	// and is dropped; anything else is fatal. RFC 8446 §5.1: it may not
+	// split a handshake message either.
 	if hdr.Type == record.TypeChangeCipherSpec {
+		if len(c.in.hs) > 0 {
+			return c.fatal(alert.New(alert.UnexpectedMessage, "change_cipher_spec inside a fragmented handshake message"))
+		}
+		if !c.isClient && !c.in.gotMessage {
+			return c.fatal(alert.New(alert.UnexpectedMessage, "change_cipher_spec before the ClientHello"))
+		}
 		if c.in.peerFinished || hdr.Length != 1 || rec[record.HeaderLen] != 1 || c.in.ccs >= maxCCSRecords {
 			return c.fatal(alert.New(alert.UnexpectedMessage, "unexpected change_cipher_spec record"))
 		}
 		c.in.ccs++
 		return nil
+	}
+	if c.plainAlertBeforeClientKeys(hdr) {
+		if c.observer != nil {
+			c.recordEvent(EventRecordReceived, record.TypeAlert, 0, hdr.Length, 0)
+			c.observe(Event{Kind: EventDecision, Name: "plaintext_alert", Length: hdr.Length, Detail: "read an alert the client sent in the clear, before its handshake keys"})
+		}
+		return c.handleAlert(rec[record.HeaderLen:])
 	}
 	_, plain := c.in.opener.(*record.Plain)
 	// RFC 8446 §4.2.10: 0-RTT data the server declined is skipped: after a
@@ -225,6 +243,11 @@ func (c *Conn) readRecord() error {
 	if c.observer != nil {
 		c.recordEvent(EventRecordReceived, typ, seq, len(payload), c.in.epoch)
 	}
+	// RFC 8446 §5.1: "Handshake messages MUST NOT be interleaved with
+	// other record types." Alerts are judged in handleAlert.
+	if typ == record.TypeApplicationData && len(c.in.hs) > 0 {
+		return c.fatal(alert.New(alert.UnexpectedMessage, "application data inside a fragmented handshake message"))
+	}
 	switch typ {
 	case record.TypeAlert:
 		return c.handleAlert(payload)
@@ -255,6 +278,24 @@ func (c *Conn) readRecord() error {
 		return nil
 	}
 	return c.fatal(alert.New(alert.UnexpectedMessage, "record of type %d inside protection", typ))
+}
+
+// plainAlertBeforeClientKeys reports whether a TLS 1.3 server should read
+// the record with header hdr as an alert in the clear although it expects
+// the client's handshake key. RFC 8446 §A.1 notes that a client may send
+// the alerts that follow the server's flight unprotected, before it
+// installs its handshake keys; OpenSSL does when it refuses our
+// certificate. Read as a protected record it would fail as bad_record_mac
+// and hide the client's reason. The rule is narrow: an alert record of
+// exactly 2 bytes, which no AEAD record can be (a tag alone is 16), and
+// only before any record under the client's handshake key has opened,
+// since a client that has protected once never goes back to the clear.
+func (c *Conn) plainAlertBeforeClientKeys(hdr record.Header) bool {
+	if c.isClient || hdr.Type != record.TypeAlert || hdr.Length != 2 || c.engine == nil || c.engine.Done() {
+		return false
+	}
+	o, ok := c.in.opener.(*record.AEAD13)
+	return ok && o.Seq() == 0
 }
 
 // maxEarlySkip bounds the 0-RTT data a server skips, counted in protected
@@ -306,6 +347,13 @@ func (c *Conn) handleAlert(p []byte) error {
 	if tls13 && p[0] == 1 && desc != alert.CloseNotify && desc != alert.UserCanceled {
 		return c.fatal(alert.New(alert.DecodeError, "TLS 1.3 alert %s sent at warning level", desc))
 	}
+	// RFC 8446 §5.1: no record of another type between the fragments of a
+	// handshake message. A fatal alert is the peer giving up, which
+	// nothing may answer (§6.2), so it is reported below as what it is;
+	// an alert the connection would survive is refused.
+	if len(c.in.hs) > 0 && (desc == alert.CloseNotify || desc == alert.UserCanceled || (!tls13 && p[0] == 1)) {
+		return c.fatal(alert.New(alert.UnexpectedMessage, "%s alert inside a fragmented handshake message", desc))
+	}
 	switch {
 	case desc == alert.CloseNotify:
 		c.in.err = io.EOF
@@ -345,6 +393,7 @@ func (c *Conn) handleHandshakeBytes() error {
 			return nil
 		}
 		msg := c.in.hs[:4+n]
+		c.in.gotMessage = true
 		var err error
 		if c.engine != nil && !c.engine.Done() {
 			err = c.runEngine(msg)

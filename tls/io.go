@@ -250,6 +250,11 @@ func (c *Conn) postHandshake12(msg []byte) error {
 		if c.out.err != nil {
 			return c.out.err
 		}
+		// RFC 5246 §7.2.1: after our close_notify nothing more is sent;
+		// the request is simply not taken up.
+		if c.out.closed {
+			return nil
+		}
 		return c.sendAlertLocked(alert.NoRenegotiation)
 	}
 	return c.fatal(alert.New(alert.UnexpectedMessage, "%s after a TLS 1.2 handshake", wire.MessageName(msg[0])))

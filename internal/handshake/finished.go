@@ -18,6 +18,9 @@ func checkFinished(cfg *Config, tr *transcript, suite *suites.Suite, peerSecret 
 		return err
 	}
 	want := keys.FinishedMAC(suite.Hash, peerSecret, tr.sum())
+	if err := finishedLength(fin, len(want), who); err != nil {
+		return err
+	}
 	// RFC 8446 §4.4.4: a wrong verify_data is decrypt_error.
 	if !hmac.Equal(want, fin.VerifyData) {
 		return alert.New(alert.DecryptError, "%s Finished does not match the handshake transcript", who)
@@ -39,11 +42,25 @@ func checkFinished12(cfg *Config, tr *transcript, suite *suites.Suite12, master 
 		who = "client"
 	}
 	want := keys.FinishedVerifyData12(suite.PRF, master, fromClient, tr.sum())
+	if err := finishedLength(fin, len(want), who); err != nil {
+		return err
+	}
 	if !hmac.Equal(want, fin.VerifyData) {
 		return alert.New(alert.DecryptError, "%s Finished does not match the handshake transcript", who)
 	}
 	cfg.emit(Event{Kind: Check, Name: who + "_finished", Detail: who + " Finished matches the transcript"})
 	tr.add(msg)
+	return nil
+}
+
+// finishedLength checks verify_data against the length the suite fixes:
+// the hash length in TLS 1.3 (RFC 8446 §4.4.4), 12 bytes for every TLS 1.2
+// suite Lucid has (RFC 5246 §7.4.9). Another length is a malformed message,
+// decode_error (RFC 8446 §6.2), not a MAC that fails, decrypt_error.
+func finishedLength(fin *wire.Finished, want int, who string) error {
+	if len(fin.VerifyData) != want {
+		return alert.New(alert.DecodeError, "%s Finished carries %d bytes of verify_data, want %d", who, len(fin.VerifyData), want)
+	}
 	return nil
 }
 

@@ -102,6 +102,12 @@ const fallbackSCSV = 0x5600
 // §4.2.1: a client's supported_versions decides, and legacy_version is
 // consulted only when the extension is absent.
 func (s *server) chooseVersion(ch *wire.ClientHello) (uint16, error) {
+	// RFC 8446 §D.5: a legacy_version of SSL 3.0 or less aborts the
+	// handshake with protocol_version, whatever supported_versions
+	// offers; no client that speaks TLS 1.2 or 1.3 sends one.
+	if ch.LegacyVersion <= 0x0300 {
+		return 0, alert.New(alert.ProtocolVersion, "ClientHello.legacy_version is %s; SSL 3.0 and older are refused (RFC 8446 §D.5)", versionName(ch.LegacyVersion))
+	}
 	offered := ch.SupportedVersions
 	// RFC 7507 §3: TLS_FALLBACK_SCSV from a client whose best version is
 	// below ours means something forced it down: inappropriate_fallback.

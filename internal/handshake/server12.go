@@ -205,14 +205,23 @@ func group12(ours, theirs []uint16) uint16 {
 	return 0
 }
 
+// emptyRenegotiationSCSV is TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746
+// §3.3), a client's other way of saying it knows secure renegotiation.
+const emptyRenegotiationSCSV = 0x00ff
+
 func (v *conv12s) sendServerHello(nameAck bool) {
 	s, ch := v.s, v.hello
 	sh := &wire.ServerHello{
-		LegacyVersion:                VersionTLS12,
-		Random:                       v.random,
-		SessionID:                    v.sessionID,
-		CipherSuite:                  v.suite.ID,
-		SecureRenegotiationSupported: true,
+		LegacyVersion: VersionTLS12,
+		Random:        v.random,
+		SessionID:     v.sessionID,
+		CipherSuite:   v.suite.ID,
+		// RFC 5746 §3.6: the empty renegotiation_info answers the
+		// client's extension or SCSV, and RFC 5246 §7.4.1.4 forbids it
+		// otherwise. A client that sent neither is still served: it is
+		// exposed only by a renegotiation, which Lucid always refuses
+		// (RFC 5746 §4.3), as crypto/tls, OpenSSL and BoringSSL serve it.
+		SecureRenegotiationSupported: ch.SecureRenegotiationSupported || containsU16(ch.CipherSuites, emptyRenegotiationSCSV),
 		ExtendedMasterSecret:         true,
 		TicketSupported:              v.ticket,
 		ALPN:                         s.result.ALPN,

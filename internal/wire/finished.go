@@ -8,7 +8,8 @@ import (
 
 // Finished carries verify_data (RFC 8446 §4.4.4, RFC 5246 §7.4.9). Its
 // length is fixed by the negotiated hash (or 12 bytes in TLS 1.2), which
-// only the engine knows, so the engine checks it.
+// only the engine knows, so the engine checks it, with decode_error like
+// any other malformed message.
 type Finished struct {
 	VerifyData []byte
 }
