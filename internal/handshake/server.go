@@ -112,7 +112,9 @@ func (s *server) chooseVersion(ch *wire.ClientHello) (uint16, error) {
 	// RFC 7507 §3: TLS_FALLBACK_SCSV from a client whose best version is
 	// below ours means something forced it down: inappropriate_fallback.
 	if containsU16(ch.CipherSuites, fallbackSCSV) {
-		clientMax := ch.LegacyVersion
+		// RFC 8446 §4.2.1: without supported_versions a hello means TLS
+		// 1.2 at most, whatever its legacy_version says.
+		clientMax := min(ch.LegacyVersion, VersionTLS12)
 		if offered != nil {
 			clientMax = 0
 			for _, v := range offered {
