@@ -277,9 +277,11 @@ func (c *Conn) chooseCertificate(h *handshake.HelloInfo) (*handshake.Certificate
 		}
 	}
 	var fallback *Certificate
+	var unsuited error
 	for i := range cfg.Certificates {
 		cert := &cfg.Certificates[i]
-		if c.certificateSuits(cert, h) != nil {
+		if err := c.certificateSuits(cert, h); err != nil {
+			unsuited = err
 			continue
 		}
 		if fallback == nil {
@@ -292,8 +294,10 @@ func (c *Conn) chooseCertificate(h *handshake.HelloInfo) (*handshake.Certificate
 	if fallback != nil {
 		return engineCertificate(fallback)
 	}
-	if len(cfg.Certificates) > 0 {
-		return nil, alert.New(alert.HandshakeFailure, "no server certificate can sign with a scheme the client accepts")
+	if unsuited != nil {
+		// The reason the last certificate was passed over: with one
+		// certificate, which is the common case, it is the whole story.
+		return nil, &alert.Error{Desc: alert.HandshakeFailure, Err: fmt.Errorf("no server certificate suits the client: %w", unsuited)}
 	}
 	return nil, alert.New(alert.HandshakeFailure, "no server certificate configured")
 }

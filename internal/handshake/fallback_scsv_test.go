@@ -20,6 +20,14 @@ func TestFallbackSCSV(t *testing.T) {
 	ch.SupportedVersions = []uint16{0x0a0a, handshake.VersionTLS12} // GREASE does not count
 	wantAlert(t, serverAnswer(t, scfg, ch.Marshal()), alert.InappropriateFallback)
 
+	// RFC 8446 §4.2.1: without supported_versions the hello is TLS 1.2
+	// at most, even with legacy_version 0x0304 (tlsfuzzer's
+	// test-fallback-scsv).
+	ch = clientHelloFrom(t, clientConfig())
+	ch.CipherSuites = append(ch.CipherSuites, scsv)
+	ch.SupportedVersions, ch.LegacyVersion = nil, handshake.VersionTLS13
+	wantAlert(t, serverAnswer(t, scfg, ch.Marshal()), alert.InappropriateFallback)
+
 	ch = clientHelloFrom(t, clientConfig())
 	ch.CipherSuites = append(ch.CipherSuites, scsv)
 	ch.SupportedVersions = []uint16{0x0a0a, handshake.VersionTLS13}

@@ -34,10 +34,12 @@ type expectClientHello struct {
 }
 
 type retryState struct {
-	first  *wire.ClientHello
-	suite  *suites.Suite
-	group  uint16
-	cookie []byte
+	// firstBody is the first ClientHello as sent, which the second must
+	// repeat but for what RFC 8446 §4.1.2 lets it change.
+	firstBody []byte
+	suite     *suites.Suite
+	group     uint16
+	cookie    []byte
 	// psk says the first ClientHello offered a PSK the server would
 	// have resumed; the second may not drop it (RFC 8446 §4.1.2 lets a
 	// client remove only PSKs the chosen suite cannot use).
@@ -77,7 +79,7 @@ func (st *expectClientHello) handle(typ uint8, msg []byte) (state, error) {
 		}
 	}
 	if st.retry != nil {
-		if err := checkSecondHello(st.retry, ch); err != nil {
+		if err := checkSecondHello(st.retry, ch, msg); err != nil {
 			return nil, err
 		}
 	}
@@ -90,7 +92,7 @@ func (st *expectClientHello) handle(typ uint8, msg []byte) (state, error) {
 	s.tr.setHash(n.suite.Hash)
 	s.tr.add(msg)
 	if n.share == nil && !n.pskOnly {
-		return s.helloRetry(n)
+		return s.helloRetry(n, msg)
 	}
 	return s.respond(n)
 }
@@ -112,7 +114,9 @@ func (s *server) chooseVersion(ch *wire.ClientHello) (uint16, error) {
 	// RFC 7507 §3: TLS_FALLBACK_SCSV from a client whose best version is
 	// below ours means something forced it down: inappropriate_fallback.
 	if containsU16(ch.CipherSuites, fallbackSCSV) {
-		clientMax := ch.LegacyVersion
+		// RFC 8446 §4.2.1: without supported_versions a hello means TLS
+		// 1.2 at most, whatever its legacy_version says.
+		clientMax := min(ch.LegacyVersion, VersionTLS12)
 		if offered != nil {
 			clientMax = 0
 			for _, v := range offered {
@@ -268,9 +272,8 @@ func (s *server) chooseCertificate(n *negotiation, ch *wire.ClientHello) error {
 
 // checkSecondHello enforces RFC 8446 §4.1.2: the second ClientHello repeats
 // the first except for key_share, early_data, cookie, pre_shared_key and
-// padding.
-func checkSecondHello(r *retryState, ch *wire.ClientHello) error {
-	first := r.first
+// padding, and those change only as the HelloRetryRequest asked.
+func checkSecondHello(r *retryState, ch *wire.ClientHello, msg []byte) error {
 	if !bytes.Equal(ch.Cookie, r.cookie) {
 		return alert.New(alert.IllegalParameter, "second ClientHello does not echo the cookie")
 	}
@@ -288,10 +291,8 @@ func checkSecondHello(r *retryState, ch *wire.ClientHello) error {
 	if r.psk && len(ch.PSKIdentities) == 0 {
 		return alert.New(alert.IllegalParameter, "second ClientHello drops the PSK the first offered")
 	}
-	if ch.Random != first.Random || !bytes.Equal(ch.SessionID, first.SessionID) ||
-		!equalU16(ch.CipherSuites, first.CipherSuites) || !equalU16(ch.SupportedGroups, first.SupportedGroups) ||
-		!equalU16(ch.SupportedVersions, first.SupportedVersions) || ch.ServerName != first.ServerName {
-		return alert.New(alert.IllegalParameter, "second ClientHello changed more than the RFC allows")
+	if err := wire.CheckRepeatedHello(r.firstBody, msg[wire.HeaderLen:]); err != nil {
+		return err
 	}
 	if !containsU16(ch.CipherSuites, r.suite.ID) {
 		return alert.New(alert.IllegalParameter, "second ClientHello no longer offers %s", r.suite.Name)
@@ -299,7 +300,7 @@ func checkSecondHello(r *retryState, ch *wire.ClientHello) error {
 	return nil
 }
 
-func (s *server) helloRetry(n *negotiation) (state, error) {
+func (s *server) helloRetry(n *negotiation, msg []byte) (state, error) {
 	cookie, err := s.cfg.random(16)
 	if err != nil {
 		return nil, err
@@ -327,7 +328,8 @@ func (s *server) helloRetry(n *negotiation) (state, error) {
 	s.out.ccs()
 	s.out.flush()
 	s.result.DidHRR = true
-	return &expectClientHello{s: s, retry: &retryState{first: n.hello, suite: n.suite, group: n.group, cookie: cookie, psk: n.psk != nil}}, nil
+	return &expectClientHello{s: s, retry: &retryState{firstBody: bytes.Clone(msg[wire.HeaderLen:]),
+		suite: n.suite, group: n.group, cookie: cookie, psk: n.psk != nil}}, nil
 }
 
 func (s *server) respond(n *negotiation) (state, error) {
