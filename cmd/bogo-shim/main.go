@@ -114,7 +114,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return report(stderr, err)
 		}
 		// BoringSSL's shim advances its clock after each connection.
-		sh.clock += time.Duration(s.resumptionDelay) * time.Second
+		sh.clock = sh.clock.Add(time.Duration(s.resumptionDelay) * time.Second)
 	}
 	return 0
 }
@@ -157,8 +157,11 @@ type shim struct {
 	// suites is every suite Lucid implements, enabled as BoringSSL
 	// enables them by default.
 	suites []uint16
-	// clock is how far -resumption-delay has moved the shim's clock.
-	clock time.Duration
+	// clock is the shim's current time. It stands still, as in BoringSSL's
+	// shim, so that the runner sees exact ages (a ticket offered after
+	// -resumption-delay 10 is exactly 10 s old); only -resumption-delay
+	// moves it.
+	clock time.Time
 	// sessionVerifyFailed is the verification result of the last full
 	// handshake, which a resumption inherits as BoringSSL's session does;
 	// session is what its server stapled, likewise.
@@ -166,8 +169,17 @@ type shim struct {
 	session             stapled
 }
 
+// frozenStart is the time the shim's clock shows until -resumption-delay
+// moves it: BoringSSL's shim starts its clock at 1234 s and 1234 µs after
+// the epoch (ssl/test/test_state.cc), away from zero, which some code
+// treats as unset, and so does this one. Lucid reads Config.Time for
+// session and ticket ages and for certificate validity; the shim never
+// has Lucid verify a chain (see verification), so the 1970 date touches
+// only ages.
+var frozenStart = time.Unix(1234, 1234*int64(time.Microsecond))
+
 func newShim(p *parsed) (*shim, error) {
-	sh := &shim{p: p, clientCache: newCountingCache(), suites: implementedSuites()}
+	sh := &shim{p: p, clientCache: newCountingCache(), suites: implementedSuites(), clock: frozenStart}
 	// Every server Config is cloned from serverBase, and clones share its
 	// ticket keys and session-ID cache.
 	sh.serverBase = &tls.Config{}
@@ -577,9 +589,8 @@ func (sh *shim) config(s *settings, o *observed) (*tls.Config, error) {
 		cfg = &tls.Config{ClientSessionCache: sh.clientCache, InsecureSkipVerify: true, ServerName: s.hostName}
 	}
 	cfg.SessionTicketsDisabled = s.noTicket
-	if offset := sh.clock; offset != 0 {
-		cfg.Time = func() time.Time { return time.Now().Add(offset) }
-	}
+	now := sh.clock
+	cfg.Time = func() time.Time { return now }
 	if err := sh.cipherSuites(cfg, s); err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"math/big"
 	"net"
@@ -26,6 +27,8 @@ import (
 	"testing"
 	"time"
 
+	"lucid/internal/session"
+	"lucid/internal/wire"
 	"lucid/tls"
 )
 
@@ -580,6 +583,113 @@ func TestResumptionDelay(t *testing.T) {
 				t.Fatalf("exit %d, stderr %q", code, r.stderr)
 			}
 		})
+	}
+}
+
+// TestFrozenClock: the shim's clock stands still between connections, as
+// BoringSSL's does, so a ticket it offers after -resumption-delay N is
+// exactly N seconds old however long the test took, as
+// TLS13-TestValidTicketAge-Client checks. The test server opens the ticket
+// with its own key to undo ticket_age_add.
+func TestFrozenClock(t *testing.T) {
+	certFile, keyFile := writeKeyPair(t)
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var key [32]byte
+	if _, err := rand.Read(key[:]); err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := session.NewSealer([]session.TicketKey{key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, delay := range []int{0, 10} {
+		t.Run(strconv.Itoa(delay), func(t *testing.T) {
+			// The server's clock moves by the same delay, so that it
+			// resumes, as the shim expects by default.
+			serverNow := time.Unix(1_700_000_000, 0)
+			server := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13, Time: func() time.Time { return serverNow }}
+			if err := server.SetSessionTicketKeys([][32]byte{key}); err != nil {
+				t.Fatal(err)
+			}
+			r := startShim(t, "-resume-count", "1", "-resumption-delay", strconv.Itoa(delay))
+			c := tls.Server(r.accept(), server)
+			exchange(t, c, "first")
+			c.Close()
+			serverNow = serverNow.Add(time.Duration(delay) * time.Second)
+			rec := &recordingConn{Conn: r.accept()}
+			c = tls.Server(rec, server)
+			exchange(t, c, "second")
+			if !c.ConnectionState().DidResume {
+				t.Error("the second connection did not resume")
+			}
+			c.Close()
+			if code := r.wait(); code != 0 {
+				t.Fatalf("exit %d, stderr %q", code, r.stderr)
+			}
+			hello, err := firstClientHello(rec.read.Bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(hello.PSKIdentities) != 1 {
+				t.Fatalf("%d PSK identities offered, want 1", len(hello.PSKIdentities))
+			}
+			id := hello.PSKIdentities[0]
+			plain, err := sealer.Open(id.Identity)
+			if err != nil {
+				t.Fatalf("opening the offered ticket: %v", err)
+			}
+			st, err := session.Unmarshal(plain)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if age := id.ObfuscatedTicketAge - st.AgeAdd; age != uint32(delay*1000) {
+				t.Errorf("ticket age %d ms, want exactly %d", age, delay*1000)
+			}
+		})
+	}
+}
+
+// recordingConn keeps a copy of everything read from the connection.
+type recordingConn struct {
+	net.Conn
+	read bytes.Buffer
+}
+
+func (c *recordingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.read.Write(p[:n])
+	return n, err
+}
+
+// firstClientHello reassembles the ClientHello from the plaintext
+// handshake records at the start of stream.
+func firstClientHello(stream []byte) (*wire.ClientHello, error) {
+	var msg []byte
+	for {
+		if len(stream) < 5 {
+			return nil, errors.New("the stream ends before the ClientHello")
+		}
+		if stream[0] != 22 {
+			return nil, fmt.Errorf("record type %d before the ClientHello ended", stream[0])
+		}
+		n := int(binary.BigEndian.Uint16(stream[3:5]))
+		if len(stream) < 5+n {
+			return nil, errors.New("the stream ends inside a record")
+		}
+		msg = append(msg, stream[5:5+n]...)
+		stream = stream[5+n:]
+		if len(msg) < 4 {
+			continue
+		}
+		if msg[0] != wire.TypeClientHello {
+			return nil, fmt.Errorf("handshake message %d, want ClientHello", msg[0])
+		}
+		if body := int(msg[1])<<16 | int(msg[2])<<8 | int(msg[3]); len(msg) >= 4+body {
+			return wire.ParseClientHello(msg[4 : 4+body])
+		}
 	}
 }
 
