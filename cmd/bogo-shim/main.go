@@ -35,7 +35,9 @@
 // default list, which lacks Ed25519 and P-521 (Config.SignatureSchemes).
 // When a connection fails, the shim half-closes and drains the socket
 // before closing it, so that the runner reads Lucid's alert instead of a
-// TCP reset.
+// TCP reset. The shim's clock (Config.Time) is frozen, as BoringSSL's is,
+// at 1234 s after the epoch and moves only by -resumption-delay, so the
+// ticket ages the runner checks are exact.
 //
 // Lucid's client always asks for an OCSP staple and SCTs, so
 // -enable-signed-cert-timestamps changes nothing and -enable-ocsp-stapling
@@ -59,11 +61,13 @@
 //	    -allow-unimplemented -loose-errors -num-workers 2 -pipe
 //
 // config.json disables only what Lucid deliberately lacks or does
-// differently (SSL 3, TLS 1.0 and 1.1, DTLS, QUIC, renegotiation, SHA-1
-// signatures, TLS 1.2 without the extended master secret, pre-standard
-// code points, a post-quantum default, BoringSSL-only interfaces, and a
-// few alerts and choices where the RFC lets Lucid differ) where no flag
-// lets the shim tell; every pattern carries its reason. Its ErrorMap
+// differently (TLS 1.0 and 1.1 where a test needs one negotiated, DTLS,
+// QUIC, renegotiation, SHA-1 signatures, TLS 1.2 without the extended
+// master secret, pre-standard code points, a post-quantum default,
+// BoringSSL-only interfaces, and a few alerts and choices where the RFC
+// lets Lucid differ) where no flag lets the shim tell; every pattern
+// carries its reason. The tests that check Lucid refuses SSL 3.0, TLS 1.0,
+// TLS 1.1 and renegotiation stay enabled. Its ErrorMap
 // maps BoringSSL's error codes to the alerts Lucid sends, for strict
 // error matching, and its AllCurves lists the groups Lucid implements,
 // which the runner passes to tests that enable every group.

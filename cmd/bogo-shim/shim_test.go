@@ -12,6 +12,7 @@ import (
 	"encoding/asn1"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -1108,4 +1109,70 @@ func TestClientCAPool(t *testing.T) {
 // asn1Name is the DER of a distinguished name with one common name.
 func asn1Name(cn string) ([]byte, error) {
 	return asn1.Marshal(pkix.Name{CommonName: cn}.ToRDNSequence())
+}
+
+// TestConfigPatterns checks config.json as the runner reads it: every
+// DisabledTests pattern is one filepath.Match accepts (a bad one stops the
+// runner) and gives its reason, and the version and renegotiation
+// patterns disable the tests that need TLS 1.0, TLS 1.1 or renegotiation
+// while leaving running those that check Lucid refuses them. The names
+// are tests of BoringSSL's runner at f51d8b099832.
+func TestConfigPatterns(t *testing.T) {
+	data, err := os.ReadFile("config.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		DisabledTests map[string]string
+		ErrorMap      map[string][]string
+	}
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	for p, why := range cfg.DisabledTests {
+		if _, err := filepath.Match(p, ""); err != nil {
+			t.Errorf("pattern %q: %v", p, err)
+		}
+		if strings.TrimSpace(why) == "" {
+			t.Errorf("pattern %q gives no reason", p)
+		}
+	}
+	disabledBy := func(name string) []string {
+		var by []string
+		for p := range cfg.DisabledTests {
+			if ok, _ := filepath.Match(p, name); ok {
+				by = append(by, p)
+			}
+		}
+		return by
+	}
+	for _, name := range []string{
+		"NoSSL3-Client", "NoSSL3-Client-Unsolicited", "NoSSL3-Server",
+		"MinimumVersion-Client-TLS12-TLS1-TLS", "MinimumVersion-Server2-TLS13-TLS11-TLS",
+		"MinimumVersion-Client2-TLS1-TLS13-TLS", "MinimumVersion-Server-TLS11-TLS12-TLS",
+		"DuplicateExtensionServer-TLS-TLS1", "DuplicateExtensionServer-TLS-TLS11",
+		"Renegotiate-Server-NoExt", "Renegotiate-Server-NoExt-SCSV",
+		"RenegotiationInfo-Forbidden-TLS13", "Shutdown-Shim-Renegotiate-Server-Forbidden-TLS-Sync",
+		"VersionNegotiation-Server-TLS13-TLS13-TLS", "DuplicateExtensionServer-TLS-TLS12",
+		"RSAKeyUsage-Client-WantEncipherment-GotEnciphermentTLS12",
+	} {
+		if by := disabledBy(name); len(by) > 0 {
+			t.Errorf("%s is disabled by %q", name, by)
+		}
+	}
+	for _, name := range []string{
+		"MinimumVersion-Client-TLS1-TLS1-TLS", "MinimumVersion-Server2-TLS1-TLS11-TLS",
+		"MinimumVersion-Client2-TLS11-TLS11-TLS", "DuplicateExtensionClient-TLS-TLS1",
+		"DuplicateExtensionClient-TLS-TLS11", "TLS-TLS1-RSA_WITH_AES_128_CBC_SHA-server",
+		"TLS1-Client-ClientAuth-RSA", "TLS11-Server-ClientAuth-ECDSA",
+		"VersionNegotiation-Client-TLS13-TLS1-TLS", "ALPNServer-TLS-TLS11",
+		"RSAKeyUsage-Client-WantEncipherment-GotEnciphermentTLS1",
+		"RSAKeyUsage-Client-WantEncipherment-GotEnciphermentTLS11",
+		"Renegotiate-Client", "Renegotiate-Client-NoIgnore", "Renegotiation-CertificateChange",
+		"Renegotiate-Server-Forbidden", "Peek-Renegotiate",
+	} {
+		if len(disabledBy(name)) == 0 {
+			t.Errorf("%s is not disabled", name)
+		}
+	}
 }
