@@ -35,7 +35,9 @@
 // default list, which lacks Ed25519 and P-521 (Config.SignatureSchemes).
 // When a connection fails, the shim half-closes and drains the socket
 // before closing it, so that the runner reads Lucid's alert instead of a
-// TCP reset.
+// TCP reset. The shim's clock (Config.Time) is frozen, as BoringSSL's is,
+// at 1234 s after the epoch and moves only by -resumption-delay, so the
+// ticket ages the runner checks are exact.
 //
 // Lucid's client always asks for an OCSP staple and SCTs, so
 // -enable-signed-cert-timestamps changes nothing and -enable-ocsp-stapling
@@ -59,11 +61,13 @@
 //	    -allow-unimplemented -loose-errors -num-workers 2 -pipe
 //
 // config.json disables only what Lucid deliberately lacks or does
-// differently (SSL 3, TLS 1.0 and 1.1, DTLS, QUIC, renegotiation, SHA-1
-// signatures, TLS 1.2 without the extended master secret, pre-standard
-// code points, a post-quantum default, BoringSSL-only interfaces, and a
-// few alerts and choices where the RFC lets Lucid differ) where no flag
-// lets the shim tell; every pattern carries its reason. Its ErrorMap
+// differently (TLS 1.0 and 1.1 where a test needs one negotiated, DTLS,
+// QUIC, renegotiation, SHA-1 signatures, TLS 1.2 without the extended
+// master secret, pre-standard code points, a post-quantum default,
+// BoringSSL-only interfaces, and a few alerts and choices where the RFC
+// lets Lucid differ) where no flag lets the shim tell; every pattern
+// carries its reason. The tests that check Lucid refuses SSL 3.0, TLS 1.0,
+// TLS 1.1 and renegotiation stay enabled. Its ErrorMap
 // maps BoringSSL's error codes to the alerts Lucid sends, for strict
 // error matching, and its AllCurves lists the groups Lucid implements,
 // which the runner passes to tests that enable every group.
@@ -114,7 +118,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return report(stderr, err)
 		}
 		// BoringSSL's shim advances its clock after each connection.
-		sh.clock += time.Duration(s.resumptionDelay) * time.Second
+		sh.clock = sh.clock.Add(time.Duration(s.resumptionDelay) * time.Second)
 	}
 	return 0
 }
@@ -157,8 +161,11 @@ type shim struct {
 	// suites is every suite Lucid implements, enabled as BoringSSL
 	// enables them by default.
 	suites []uint16
-	// clock is how far -resumption-delay has moved the shim's clock.
-	clock time.Duration
+	// clock is the shim's current time. It stands still, as in BoringSSL's
+	// shim, so that the runner sees exact ages (a ticket offered after
+	// -resumption-delay 10 is exactly 10 s old); only -resumption-delay
+	// moves it.
+	clock time.Time
 	// sessionVerifyFailed is the verification result of the last full
 	// handshake, which a resumption inherits as BoringSSL's session does;
 	// session is what its server stapled, likewise.
@@ -166,8 +173,17 @@ type shim struct {
 	session             stapled
 }
 
+// frozenStart is the time the shim's clock shows until -resumption-delay
+// moves it: BoringSSL's shim starts its clock at 1234 s and 1234 µs after
+// the epoch (ssl/test/test_state.cc), away from zero, which some code
+// treats as unset, and so does this one. Lucid reads Config.Time for
+// session and ticket ages and for certificate validity; the shim never
+// has Lucid verify a chain (see verification), so the 1970 date touches
+// only ages.
+var frozenStart = time.Unix(1234, 1234*int64(time.Microsecond))
+
 func newShim(p *parsed) (*shim, error) {
-	sh := &shim{p: p, clientCache: newCountingCache(), suites: implementedSuites()}
+	sh := &shim{p: p, clientCache: newCountingCache(), suites: implementedSuites(), clock: frozenStart}
 	// Every server Config is a copy of serverBase, sharing its ticket
 	// keys and session-ID cache as one server's connections do.
 	sh.serverBase = &tls.Config{}
@@ -581,9 +597,8 @@ func (sh *shim) config(s *settings, o *observed) (*tls.Config, error) {
 		cfg = &tls.Config{ClientSessionCache: sh.clientCache, InsecureSkipVerify: true, ServerName: s.hostName}
 	}
 	cfg.SessionTicketsDisabled = s.noTicket
-	if offset := sh.clock; offset != 0 {
-		cfg.Time = func() time.Time { return time.Now().Add(offset) }
-	}
+	now := sh.clock
+	cfg.Time = func() time.Time { return now }
 	if err := sh.cipherSuites(cfg, s); err != nil {
 		return nil, err
 	}

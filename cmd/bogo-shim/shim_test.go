@@ -12,8 +12,10 @@ import (
 	"encoding/asn1"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"math/big"
 	"net"
@@ -26,6 +28,8 @@ import (
 	"testing"
 	"time"
 
+	"lucid/internal/session"
+	"lucid/internal/wire"
 	"lucid/tls"
 )
 
@@ -583,6 +587,113 @@ func TestResumptionDelay(t *testing.T) {
 	}
 }
 
+// TestFrozenClock: the shim's clock stands still between connections, as
+// BoringSSL's does, so a ticket it offers after -resumption-delay N is
+// exactly N seconds old however long the test took, as
+// TLS13-TestValidTicketAge-Client checks. The test server opens the ticket
+// with its own key to undo ticket_age_add.
+func TestFrozenClock(t *testing.T) {
+	certFile, keyFile := writeKeyPair(t)
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var key [32]byte
+	if _, err := rand.Read(key[:]); err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := session.NewSealer([]session.TicketKey{key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, delay := range []int{0, 10} {
+		t.Run(strconv.Itoa(delay), func(t *testing.T) {
+			// The server's clock moves by the same delay, so that it
+			// resumes, as the shim expects by default.
+			serverNow := time.Unix(1_700_000_000, 0)
+			server := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13, Time: func() time.Time { return serverNow }}
+			if err := server.SetSessionTicketKeys([][32]byte{key}); err != nil {
+				t.Fatal(err)
+			}
+			r := startShim(t, "-resume-count", "1", "-resumption-delay", strconv.Itoa(delay))
+			c := tls.Server(r.accept(), server)
+			exchange(t, c, "first")
+			c.Close()
+			serverNow = serverNow.Add(time.Duration(delay) * time.Second)
+			rec := &recordingConn{Conn: r.accept()}
+			c = tls.Server(rec, server)
+			exchange(t, c, "second")
+			if !c.ConnectionState().DidResume {
+				t.Error("the second connection did not resume")
+			}
+			c.Close()
+			if code := r.wait(); code != 0 {
+				t.Fatalf("exit %d, stderr %q", code, r.stderr)
+			}
+			hello, err := firstClientHello(rec.read.Bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(hello.PSKIdentities) != 1 {
+				t.Fatalf("%d PSK identities offered, want 1", len(hello.PSKIdentities))
+			}
+			id := hello.PSKIdentities[0]
+			plain, err := sealer.Open(id.Identity)
+			if err != nil {
+				t.Fatalf("opening the offered ticket: %v", err)
+			}
+			st, err := session.Unmarshal(plain)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if age := id.ObfuscatedTicketAge - st.AgeAdd; age != uint32(delay*1000) {
+				t.Errorf("ticket age %d ms, want exactly %d", age, delay*1000)
+			}
+		})
+	}
+}
+
+// recordingConn keeps a copy of everything read from the connection.
+type recordingConn struct {
+	net.Conn
+	read bytes.Buffer
+}
+
+func (c *recordingConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.read.Write(p[:n])
+	return n, err
+}
+
+// firstClientHello reassembles the ClientHello from the plaintext
+// handshake records at the start of stream.
+func firstClientHello(stream []byte) (*wire.ClientHello, error) {
+	var msg []byte
+	for {
+		if len(stream) < 5 {
+			return nil, errors.New("the stream ends before the ClientHello")
+		}
+		if stream[0] != 22 {
+			return nil, fmt.Errorf("record type %d before the ClientHello ended", stream[0])
+		}
+		n := int(binary.BigEndian.Uint16(stream[3:5]))
+		if len(stream) < 5+n {
+			return nil, errors.New("the stream ends inside a record")
+		}
+		msg = append(msg, stream[5:5+n]...)
+		stream = stream[5+n:]
+		if len(msg) < 4 {
+			continue
+		}
+		if msg[0] != wire.TypeClientHello {
+			return nil, fmt.Errorf("handshake message %d, want ClientHello", msg[0])
+		}
+		if body := int(msg[1])<<16 | int(msg[2])<<8 | int(msg[3]); len(msg) >= 4+body {
+			return wire.ParseClientHello(msg[4 : 4+body])
+		}
+	}
+}
+
 // TestShutdownRejectsData: after the shim's close_notify, application
 // data from the peer before its own close_notify fails the connection.
 func TestShutdownRejectsData(t *testing.T) {
@@ -998,4 +1109,70 @@ func TestClientCAPool(t *testing.T) {
 // asn1Name is the DER of a distinguished name with one common name.
 func asn1Name(cn string) ([]byte, error) {
 	return asn1.Marshal(pkix.Name{CommonName: cn}.ToRDNSequence())
+}
+
+// TestConfigPatterns checks config.json as the runner reads it: every
+// DisabledTests pattern is one filepath.Match accepts (a bad one stops the
+// runner) and gives its reason, and the version and renegotiation
+// patterns disable the tests that need TLS 1.0, TLS 1.1 or renegotiation
+// while leaving running those that check Lucid refuses them. The names
+// are tests of BoringSSL's runner at f51d8b099832.
+func TestConfigPatterns(t *testing.T) {
+	data, err := os.ReadFile("config.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		DisabledTests map[string]string
+		ErrorMap      map[string][]string
+	}
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	for p, why := range cfg.DisabledTests {
+		if _, err := filepath.Match(p, ""); err != nil {
+			t.Errorf("pattern %q: %v", p, err)
+		}
+		if strings.TrimSpace(why) == "" {
+			t.Errorf("pattern %q gives no reason", p)
+		}
+	}
+	disabledBy := func(name string) []string {
+		var by []string
+		for p := range cfg.DisabledTests {
+			if ok, _ := filepath.Match(p, name); ok {
+				by = append(by, p)
+			}
+		}
+		return by
+	}
+	for _, name := range []string{
+		"NoSSL3-Client", "NoSSL3-Client-Unsolicited", "NoSSL3-Server",
+		"MinimumVersion-Client-TLS12-TLS1-TLS", "MinimumVersion-Server2-TLS13-TLS11-TLS",
+		"MinimumVersion-Client2-TLS1-TLS13-TLS", "MinimumVersion-Server-TLS11-TLS12-TLS",
+		"DuplicateExtensionServer-TLS-TLS1", "DuplicateExtensionServer-TLS-TLS11",
+		"Renegotiate-Server-NoExt", "Renegotiate-Server-NoExt-SCSV",
+		"RenegotiationInfo-Forbidden-TLS13", "Shutdown-Shim-Renegotiate-Server-Forbidden-TLS-Sync",
+		"VersionNegotiation-Server-TLS13-TLS13-TLS", "DuplicateExtensionServer-TLS-TLS12",
+		"RSAKeyUsage-Client-WantEncipherment-GotEnciphermentTLS12",
+	} {
+		if by := disabledBy(name); len(by) > 0 {
+			t.Errorf("%s is disabled by %q", name, by)
+		}
+	}
+	for _, name := range []string{
+		"MinimumVersion-Client-TLS1-TLS1-TLS", "MinimumVersion-Server2-TLS1-TLS11-TLS",
+		"MinimumVersion-Client2-TLS11-TLS11-TLS", "DuplicateExtensionClient-TLS-TLS1",
+		"DuplicateExtensionClient-TLS-TLS11", "TLS-TLS1-RSA_WITH_AES_128_CBC_SHA-server",
+		"TLS1-Client-ClientAuth-RSA", "TLS11-Server-ClientAuth-ECDSA",
+		"VersionNegotiation-Client-TLS13-TLS1-TLS", "ALPNServer-TLS-TLS11",
+		"RSAKeyUsage-Client-WantEncipherment-GotEnciphermentTLS1",
+		"RSAKeyUsage-Client-WantEncipherment-GotEnciphermentTLS11",
+		"Renegotiate-Client", "Renegotiate-Client-NoIgnore", "Renegotiation-CertificateChange",
+		"Renegotiate-Server-Forbidden", "Peek-Renegotiate",
+	} {
+		if len(disabledBy(name)) == 0 {
+			t.Errorf("%s is not disabled", name)
+		}
+	}
 }
