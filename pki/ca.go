@@ -201,13 +201,13 @@ func initCA(dir string, opts InitOptions) (*CA, error) {
 			return fmt.Errorf("parsing the new CA certificate: %w", err)
 		}
 		ca.cert = cert
-		what := fmt.Sprintf("init of root CA %q in %s", cert.Subject.CommonName, absDir)
+		what := fmt.Sprintf("creating root CA %q in %s", cert.Subject.CommonName, absDir)
 		if parent == nil {
 			ca.root = cert
 		} else {
 			ca.root = parent.root
 			ca.chain = append([]*x509.Certificate{cert}, parent.chain...)
-			what = fmt.Sprintf("init of intermediate CA %q (serial %s) in %s", cert.Subject.CommonName, FormatSerial(cert.SerialNumber), absDir)
+			what = fmt.Sprintf("creating intermediate CA %q (serial %s) in %s", cert.Subject.CommonName, FormatSerial(cert.SerialNumber), absDir)
 		}
 		if dir == "" {
 			return nil

@@ -70,7 +70,11 @@ func (ca *CA) CRL(now time.Time) (*x509.RevocationList, []byte, error) {
 		tx := &fileTx{}
 		tx.write(filepath.Join(ca.dir, crlFile), out, publicMode, true)
 		tx.write(filepath.Join(ca.dir, indexFile), data, publicMode, true)
-		return tx.commitJournaled(ca.dir, fmt.Sprintf("CRL number %d of %s", x.CRLNumber, ca.dir))
+		where, err := filepath.Abs(filepath.Join(ca.dir, crlFile))
+		if err != nil {
+			return err
+		}
+		return tx.commitJournaled(ca.dir, fmt.Sprintf("publishing CRL number %d in %s", x.CRLNumber, where))
 	})
 	if err != nil {
 		return nil, nil, err

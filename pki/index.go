@@ -23,6 +23,14 @@ const (
 	KindCA     Kind = "ca"     // an intermediate CA signed by this one
 )
 
+// certName says what a certificate of this kind is called in messages.
+func (k Kind) certName() string {
+	if k == KindCA {
+		return "intermediate CA certificate"
+	}
+	return string(k) + " certificate"
+}
+
 // Status is a certificate's state at a given time, as List reports it.
 type Status string
 

@@ -355,7 +355,7 @@ func (ca *CA) sign(r signRequest) (*Issued, error) {
 		if names == "" {
 			names = iss.Record.Subject
 		}
-		err = tx.commitJournaled(ca.dir, fmt.Sprintf("issue of %s certificate %s for %s", r.kind, iss.Record.Serial, names))
+		err = tx.commitJournaled(ca.dir, fmt.Sprintf("issuing %s %s for %s", r.kind.certName(), iss.Record.Serial, names))
 		var uf *unfinishedError
 		if err != nil && !errors.As(err, &uf) {
 			return ca.unreserve(x, at, err)

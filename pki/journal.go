@@ -28,7 +28,7 @@ const journalVersion = 1
 // journal is one committed change.
 type journal struct {
 	Version int `json:"version"`
-	// What the change is, for people: "issue of server certificate …".
+	// What the change is, for people: "issuing server certificate …".
 	What  string        `json:"what"`
 	Steps []journalStep `json:"steps"`
 }
@@ -147,7 +147,7 @@ func (j *journal) apply(dir string, replay bool) error {
 		case st.Remove && cur == "":
 		case !st.Remove && cur == dataHash(st.Data):
 		case cur != st.Before:
-			return fmt.Errorf("cannot finish the %s: %s changed after it began; move that file aside and run the command again", j.What, st.Path)
+			return fmt.Errorf("cannot finish %s: %s changed after that began; move the file aside and run the command again", j.What, st.Path)
 		case st.Remove:
 			if err := os.Remove(st.Path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return err

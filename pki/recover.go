@@ -106,7 +106,7 @@ func recoverLocked(dir string) ([]string, error) {
 		if err := j.apply(dir, true); err != nil {
 			return notes, err
 		}
-		notes = append(notes, fmt.Sprintf("completed the %s, interrupted after it was committed", j.What))
+		notes = append(notes, fmt.Sprintf("finished %s, which had been interrupted after it was committed", j.What))
 	}
 
 	x, err := readIndex(filepath.Join(dir, indexFile))
@@ -143,7 +143,7 @@ func recoverLocked(dir string) ([]string, error) {
 		r.Reason = ReasonUnspecified
 		r.Undelivered = true
 		r.Pending = nil
-		notes = append(notes, fmt.Sprintf("the issue of %s certificate %s (%s) was interrupted before it was delivered: it is now revoked, so that no copy of it can be trusted, and the next CRL lists it ('lucid ca crl')", r.Kind, r.Serial, r.Subject))
+		notes = append(notes, fmt.Sprintf("issuing %s %s (%s) had been interrupted before the certificate was delivered: it is now revoked, so that no copy of it can be trusted, and the next CRL lists it ('lucid ca crl')", r.Kind.certName(), r.Serial, r.Subject))
 	}
 	if x.CRLPending {
 		x.CRLPending = false

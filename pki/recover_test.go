@@ -77,7 +77,7 @@ func TestRecoverRollsJournalForward(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open with a committed journal: %v", err)
 	}
-	caNotesSay(t, "roll forward", o.Recovered(), "completed the test change")
+	caNotesSay(t, "roll forward", o.Recovered(), "finished test change, which had been interrupted after it was committed")
 	if o.Recovered() != nil {
 		t.Error("Recovered gave the notes twice")
 	}
@@ -99,14 +99,14 @@ func TestRecoverRollsJournalForward(t *testing.T) {
 func TestRecoverRefusesToClobber(t *testing.T) {
 	_, dir := caRoot(t, InitOptions{})
 	out := filepath.Join(t.TempDir(), "leaf.crt")
-	caWriteJournal(t, dir, journal{What: "issue of a test", Steps: []journalStep{
+	caWriteJournal(t, dir, journal{What: "issuing a test", Steps: []journalStep{
 		{Path: out, Mode: publicMode, Data: []byte("ours\n")},
 	}})
 	// Someone put another file there after the crash.
 	os.WriteFile(out, []byte("theirs\n"), 0o644)
 	before := caDirState(t, dir)
 	_, err := Open(dir)
-	caWantErr(t, "a changed target", err, "cannot finish the issue of a test", out, "changed after it began", "move that file aside")
+	caWantErr(t, "a changed target", err, "cannot finish issuing a test", out, "changed after that began", "move the file aside")
 	caSameState(t, "a refused recovery", dir, before)
 	if data, _ := os.ReadFile(out); string(data) != "theirs\n" {
 		t.Errorf("recovery replaced a file it did not make: %q", data)
@@ -158,7 +158,7 @@ func TestRecoverUndeliveredLeaf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	caNotesSay(t, "undelivered", notes, "client certificate 4A0B (CN=lost)", "interrupted before it was delivered", "revoked", "lucid ca crl")
+	caNotesSay(t, "undelivered", notes, "issuing client certificate 4A0B (CN=lost)", "interrupted before the certificate was delivered", "revoked", "lucid ca crl")
 	recs, _ := ca.List()
 	r := recs[1]
 	if !r.Revoked() || !r.Undelivered || r.Pending != nil || !r.RevokedAt.Equal(since) || r.Reason != ReasonUnspecified {
@@ -269,7 +269,7 @@ func TestRecoverIntermediate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		caNotesSay(t, "not arrived in "+dir, notes, "the issue of ca certificate "+serial, "revoked")
+		caNotesSay(t, "not arrived in "+dir, notes, "issuing intermediate CA certificate "+serial, "revoked")
 		if l, _ := root.List(); !l[0].Revoked() || !l[0].Undelivered {
 			t.Errorf("an intermediate that never arrived in %s: %+v", dir, l[0])
 		}

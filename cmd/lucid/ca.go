@@ -610,7 +610,8 @@ func (c *caCmd) crl(args []string) int {
 func (c *caCmd) list(args []string) int {
 	s := c.newSub("list", "lucid ca list [--dir DIR]",
 		"Shows every certificate the CA issued: serial, status (valid, revoked,\n"+
-			"expired), expiry, kind, subject and names.")
+			"expired), expiry, kind, subject and names. A certificate whose issue a crash\n"+
+			"interrupted before its files were written shows as revoked, never delivered.")
 	if _, st, done := s.parse(args, 0, ""); done {
 		return st
 	}

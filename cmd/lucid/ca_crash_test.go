@@ -355,7 +355,7 @@ func crashCase(t *testing.T, bin string, tmpl crashWorld, op crashOp, at, recove
 	}
 	// It said what it repaired.
 	said := notes.String()
-	if crashed.journals > 0 && !strings.Contains(said, "recovered: completed the ") {
+	if crashed.journals > 0 && !strings.Contains(said, "recovered: finished ") {
 		t.Errorf("a journal was completed without a word:\n%s", said)
 	}
 	if crashed.caTemps > 0 && !strings.Contains(said, "recovered: removed ") {
