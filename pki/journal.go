@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -24,6 +25,11 @@ import (
 
 // journalVersion is the format of journal.json; a newer one is refused.
 const journalVersion = 1
+
+// maxJournal bounds what readJournal reads: a change carries a few
+// certificates and at most one key, a few kilobytes; anything near this
+// size is not a journal Lucid wrote.
+const maxJournal = 4 << 20
 
 // journal is one committed change.
 type journal struct {
@@ -172,15 +178,28 @@ func (j *journal) apply(dir string, replay bool) error {
 // readJournal loads dir's journal; nil when there is none.
 func readJournal(dir string) (*journal, error) {
 	p := filepath.Join(dir, journalFile)
-	data, err := os.ReadFile(p)
+	f, err := os.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxJournal+1))
+	if err != nil {
+		return nil, err
+	}
+	return parseJournal(p, data)
+}
+
+// parseJournal reads a journal's bytes; p names the file in errors.
+func parseJournal(p string, data []byte) (*journal, error) {
 	damaged := func(why string) error {
 		return fmt.Errorf("%s is damaged (%s): it records a change an interrupted 'lucid ca' had committed, and it cannot be completed; look at the file, then remove it to go on", p, why)
+	}
+	if len(data) > maxJournal {
+		return nil, damaged(fmt.Sprintf("longer than %d bytes", maxJournal))
 	}
 	var j journal
 	dec := json.NewDecoder(bytes.NewReader(data))
