@@ -57,7 +57,8 @@ const (
 // certificates above it when it is an intermediate, and the index of what
 // it issued. A CA lives in a directory (Init, Open) or only in memory
 // (NewMemoryCA). Its methods are safe for concurrent use; in a directory,
-// a lock file also keeps separate processes from interleaving changes.
+// a lock (lockDir) also keeps separate processes from interleaving
+// changes, and every change survives a crash at any step (Recover).
 type CA struct {
 	dir  string // "" for a CA in memory
 	cert *x509.Certificate

@@ -69,7 +69,10 @@ type Issued struct {
 // the CA, records it in the index and, with opts.Out, writes the chain and
 // key. Server certificates carry DNS and IP SANs and EKU serverAuth;
 // client certificates the name as common name and EKU clientAuth. On any
-// error nothing is written and nothing recorded.
+// error nothing is written and nothing recorded, unless the error says
+// the change was committed: then the next operation on the CA completes
+// it. A crash never leaves a certificate the index does not know (see
+// sign and Recover).
 func (ca *CA) Issue(opts IssueOptions) (*Issued, error) {
 	if opts.Now.IsZero() {
 		return nil, errors.New("no time given: IssueOptions.Now is zero")
