@@ -550,8 +550,9 @@ func makeDir(dir string) (string, error) {
 
 // Open loads the CA in dir, after finishing or undoing what an
 // interrupted operation left there (see Recover; Recovered tells what was
-// done). A directory without ca.crt gives an error wrapping ErrNoCA. Open checks that the key belongs to the certificate
-// and that the chain above an intermediate is signed link by link.
+// done). A directory without ca.crt gives an error wrapping ErrNoCA. Open
+// checks that the key belongs to the certificate and that the chain above
+// an intermediate is signed link by link.
 func Open(dir string) (*CA, error) {
 	if dir == "" {
 		return nil, errors.New("no directory given for the CA")

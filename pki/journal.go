@@ -52,17 +52,16 @@ type journalStep struct {
 	Before string `json:"before,omitempty"`
 }
 
-// unfinishedError reports a change that was committed to its journal
-// but could not be completed: the next command on the directory
-// completes it, so the caller must not undo anything.
+// unfinishedError reports a change that was committed (to its journal,
+// or as a pending record) but could not be completed: the next command on
+// the directory completes it, so the caller must not undo anything.
 type unfinishedError struct {
 	dir string
 	err error
 }
 
 func (e *unfinishedError) Error() string {
-	return fmt.Sprintf("%v; the change is recorded in %s and the next 'lucid ca' command on %s completes it",
-		e.err, filepath.Join(e.dir, journalFile), e.dir)
+	return fmt.Sprintf("%v; the change was committed, and the next 'lucid ca' command on %s completes it", e.err, e.dir)
 }
 
 func (e *unfinishedError) Unwrap() error { return e.err }
