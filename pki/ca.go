@@ -57,7 +57,8 @@ const (
 // certificates above it when it is an intermediate, and the index of what
 // it issued. A CA lives in a directory (Init, Open) or only in memory
 // (NewMemoryCA). Its methods are safe for concurrent use; in a directory,
-// a lock file also keeps separate processes from interleaving changes.
+// a lock (lockDir) also keeps separate processes from interleaving
+// changes, and every change survives a crash at any step (Recover).
 type CA struct {
 	dir  string // "" for a CA in memory
 	cert *x509.Certificate
@@ -70,6 +71,9 @@ type CA struct {
 
 	mu  sync.Mutex
 	mem *index // the index of a CA in memory; a directory's is on disk
+	// notes say what recovery from an interrupted operation did, until
+	// Recovered hands them out.
+	notes []string
 }
 
 // InitOptions describe a new CA.
@@ -112,7 +116,8 @@ type InitOptions struct {
 // empty index.json, plus chain.crt and root.crt for an intermediate; a
 // missing dir is created with mode 0700. It refuses to replace an existing
 // CA unless opts.Force is set. When opts.Parent is set the parent's index
-// records the new intermediate. On any error nothing is written.
+// records the new intermediate. On any error nothing is written, except
+// that a change interrupted earlier in dir is first completed (Recover).
 func Init(dir string, opts InitOptions) (*CA, error) {
 	if dir == "" {
 		return nil, errors.New("no directory given for the CA")
@@ -148,9 +153,14 @@ func initCA(dir string, opts InitOptions) (*CA, error) {
 		return nil, err
 	}
 
-	// Refuse to replace an existing CA before the slow part (RSA key
-	// generation can take seconds).
+	// A change interrupted in dir is finished first (it may be an earlier
+	// Init of this very CA); then an existing CA is refused before the slow
+	// part (RSA key generation can take seconds).
+	var notes []string
 	if dir != "" {
+		if notes, err = recoverIfNeeded(dir); err != nil {
+			return nil, err
+		}
 		if err := checkInitDir(dir, opts.Force); err != nil {
 			return nil, err
 		}
@@ -169,29 +179,36 @@ func initCA(dir string, opts InitOptions) (*CA, error) {
 		return nil, err
 	}
 
-	ca := &CA{dir: dir, key: key}
+	ca := &CA{dir: dir, key: key, notes: notes}
 	if dir == "" {
 		ca.mem = newIndex()
 	}
-	var created string
+	var created, absDir string
 	if dir != "" {
 		if created, err = makeDir(dir); err != nil {
 			return nil, err
 		}
+		if absDir, err = filepath.Abs(dir); err != nil {
+			return nil, err
+		}
 	}
-	// The new CA's files join the transaction that records it in the
-	// parent's index, so either both happen or neither does.
-	build := func(tx *fileTx, der []byte) error {
+	// deliver takes the signed certificate and, in a directory, writes the
+	// new CA's files as one change under the directory's own lock. For an
+	// intermediate it runs inside the parent's sign, between recording the
+	// serial in the parent's index and marking it delivered there.
+	deliver := func(der []byte) error {
 		cert, err := x509.ParseCertificate(der)
 		if err != nil {
 			return fmt.Errorf("parsing the new CA certificate: %w", err)
 		}
 		ca.cert = cert
+		what := fmt.Sprintf("creating root CA %q in %s", cert.Subject.CommonName, absDir)
 		if parent == nil {
 			ca.root = cert
 		} else {
 			ca.root = parent.root
 			ca.chain = append([]*x509.Certificate{cert}, parent.chain...)
+			what = fmt.Sprintf("creating intermediate CA %q (serial %s) in %s", cert.Subject.CommonName, FormatSerial(cert.SerialNumber), absDir)
 		}
 		if dir == "" {
 			return nil
@@ -200,6 +217,7 @@ func initCA(dir string, opts InitOptions) (*CA, error) {
 		if err != nil {
 			return err
 		}
+		tx := &fileTx{}
 		tx.write(filepath.Join(dir, keyFile), keyPEM, keyMode, opts.Force)
 		tx.write(filepath.Join(dir, certFile), certPEM(cert), publicMode, opts.Force)
 		tx.write(filepath.Join(dir, indexFile), empty, publicMode, opts.Force)
@@ -213,12 +231,22 @@ func initCA(dir string, opts InitOptions) (*CA, error) {
 		// A CRL left by a CA this one replaces was signed by the old
 		// key; keeping it would publish a list nobody can check.
 		tx.remove(filepath.Join(dir, crlFile))
-		return nil
+
+		unlock, err := lockDir(dir)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		n, err := recoverLocked(dir)
+		ca.notes = append(ca.notes, n...)
+		if err != nil {
+			return err
+		}
+		return tx.commitJournaled(dir, what)
 	}
 
 	if parent == nil {
 		err = func() error {
-			tx := &fileTx{}
 			serial, err := newSerial()
 			if err != nil {
 				return err
@@ -228,19 +256,16 @@ func initCA(dir string, opts InitOptions) (*CA, error) {
 			if err != nil {
 				return fmt.Errorf("signing the root certificate: %w", err)
 			}
-			if err := build(tx, der); err != nil {
-				return err
-			}
-			return tx.commit()
+			crashPoint("signed")
+			return deliver(der)
 		}()
 	} else {
-		_, err = parent.sign(signRequest{
-			kind: KindCA, tmpl: tmpl, pub: key.Public(), now: now,
-			extra: func(tx *fileTx, der []byte) error { return build(tx, der) },
-		})
+		_, err = parent.sign(signRequest{kind: KindCA, tmpl: tmpl, pub: key.Public(), now: now, dir: absDir, deliver: deliver})
 	}
 	if err != nil {
-		if created != "" {
+		// A committed change stays: the next command completes it.
+		var uf *unfinishedError
+		if created != "" && !errors.As(err, &uf) {
 			os.RemoveAll(created)
 		}
 		return nil, err
@@ -523,14 +548,20 @@ func makeDir(dir string) (string, error) {
 	return top, nil
 }
 
-// Open loads the CA in dir. A directory without ca.crt gives an error
-// wrapping ErrNoCA. Open checks that the key belongs to the certificate
-// and that the chain above an intermediate is signed link by link.
+// Open loads the CA in dir, after finishing or undoing what an
+// interrupted operation left there (see Recover; Recovered tells what was
+// done). A directory without ca.crt gives an error wrapping ErrNoCA. Open
+// checks that the key belongs to the certificate and that the chain above
+// an intermediate is signed link by link.
 func Open(dir string) (*CA, error) {
 	if dir == "" {
 		return nil, errors.New("no directory given for the CA")
 	}
 	dir = filepath.Clean(dir)
+	notes, err := recoverIfNeeded(dir)
+	if err != nil {
+		return nil, err
+	}
 	certPath := filepath.Join(dir, certFile)
 	data, err := os.ReadFile(certPath)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -565,7 +596,7 @@ func Open(dir string) (*CA, error) {
 	if !sameKey(key, cert.PublicKey) {
 		return nil, fmt.Errorf("%s does not hold the key of the certificate in %s", keyPath, certPath)
 	}
-	ca := &CA{dir: dir, cert: cert, key: key, root: cert}
+	ca := &CA{dir: dir, cert: cert, key: key, root: cert, notes: notes}
 	if !bytes.Equal(cert.RawSubject, cert.RawIssuer) || cert.CheckSignatureFrom(cert) != nil {
 		if err := ca.loadChain(); err != nil {
 			return nil, err
@@ -711,41 +742,50 @@ func (ca *CA) loadIndex() (*index, error) {
 	return readIndex(filepath.Join(ca.dir, indexFile))
 }
 
-// update runs one change to the CA: fn edits a copy of the index and adds
-// files to the transaction; then the files and the new index are written
-// together, or, if anything fails, nothing is. In a directory the lock
-// file is held throughout and the index is re-read under it.
-func (ca *CA) update(fn func(x *index, tx *fileTx) error) error {
+// Recovered returns, once, what this CA did to finish or undo operations
+// that an earlier process left half done (see Recover): in Open, Init, or
+// at the start of a change, if another process died in between.
+func (ca *CA) Recovered() []string {
 	ca.mu.Lock()
 	defer ca.mu.Unlock()
-	tx := &fileTx{}
-	if ca.dir == "" {
-		x := ca.mem.clone()
-		if err := fn(x, tx); err != nil {
-			return err
-		}
-		if err := tx.commit(); err != nil {
-			return err
-		}
-		ca.mem = x
-		return nil
-	}
+	n := ca.notes
+	ca.notes = nil
+	return n
+}
+
+// locked runs fn on the index of a CA in a directory, with the
+// directory's lock held and whatever an earlier process left undone
+// finished first. fn writes its changes itself: which step is durable
+// when is what makes each operation safe to interrupt.
+func (ca *CA) locked(fn func(x *index) error) error {
+	ca.mu.Lock()
+	defer ca.mu.Unlock()
 	unlock, err := lockDir(ca.dir)
 	if err != nil {
 		return err
 	}
 	defer unlock()
+	notes, err := recoverLocked(ca.dir)
+	ca.notes = append(ca.notes, notes...)
+	if err != nil {
+		return err
+	}
 	x, err := ca.loadIndex()
 	if err != nil {
 		return err
 	}
-	if err := fn(x, tx); err != nil {
+	return fn(x)
+}
+
+// inMemory runs fn on a copy of a memory CA's index and keeps the copy
+// only if fn succeeds.
+func (ca *CA) inMemory(fn func(x *index) error) error {
+	ca.mu.Lock()
+	defer ca.mu.Unlock()
+	x := ca.mem.clone()
+	if err := fn(x); err != nil {
 		return err
 	}
-	data, err := x.marshal()
-	if err != nil {
-		return err
-	}
-	tx.write(filepath.Join(ca.dir, indexFile), data, publicMode, true)
-	return tx.commit()
+	ca.mem = x
+	return nil
 }

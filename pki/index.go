@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"math/big"
 	"os"
+	"path/filepath"
 	"slices"
 	"time"
 )
@@ -22,6 +23,14 @@ const (
 	KindCA     Kind = "ca"     // an intermediate CA signed by this one
 )
 
+// certName says what a certificate of this kind is called in messages.
+func (k Kind) certName() string {
+	if k == KindCA {
+		return "intermediate CA certificate"
+	}
+	return string(k) + " certificate"
+}
+
 // Status is a certificate's state at a given time, as List reports it.
 type Status string
 
@@ -32,6 +41,9 @@ const (
 	StatusRevoked     Status = "revoked"
 	StatusExpired     Status = "expired"
 	StatusNotYetValid Status = "not yet valid"
+	// StatusPending is a certificate being issued at this moment: its
+	// serial is recorded, its files are not written yet.
+	StatusPending Status = "pending"
 )
 
 // Record is what the CA remembers of one certificate it issued: enough to
@@ -55,6 +67,25 @@ type Record struct {
 	// Reason is why it was revoked; meaningful only when RevokedAt is set.
 	// It is stored by name (see RevocationReason.String).
 	Reason RevocationReason `json:"-"`
+	// Pending is set from the moment the CA records the serial, before it
+	// signs anything with it, until the certificate is delivered: so no
+	// crash can leave a certificate signed that the index does not know.
+	// The next operation after a crash resolves it (see Recover).
+	Pending *Pending `json:"pending,omitempty"`
+	// Undelivered marks a certificate whose issue was interrupted before
+	// its files were complete: it was revoked then, since a copy of it
+	// might exist, and its owner never had it.
+	Undelivered bool `json:"undelivered,omitempty"`
+}
+
+// Pending describes a certificate being issued.
+type Pending struct {
+	// Since is when its issue began; also the revocation time if it is
+	// never delivered.
+	Since time.Time `json:"since"`
+	// Dir is, for an intermediate CA, the directory it is being created
+	// in (absolute): recovery looks there to see if it arrived.
+	Dir string `json:"dir,omitempty"`
 }
 
 // recordJSON adds the reason by name, present exactly when the record is
@@ -105,6 +136,8 @@ func (r Record) SerialNumber() *big.Int {
 // Status says what state the certificate is in at now.
 func (r Record) Status(now time.Time) Status {
 	switch {
+	case r.Pending != nil:
+		return StatusPending
 	case r.Revoked():
 		return StatusRevoked
 	case now.After(r.NotAfter):
@@ -124,8 +157,12 @@ const indexVersion = 1
 type index struct {
 	Version int `json:"version"`
 	// CRLNumber is the number of the last CRL made, 0 before the first.
-	// RFC 5280 §5.2.3 wants it to increase with every CRL.
+	// RFC 5280 §5.2.3 wants it to increase with every CRL. It is raised
+	// and recorded before the CRL is signed, so a crash can skip a number
+	// but never sign two different CRLs under one.
 	CRLNumber int64 `json:"crl_number"`
+	// CRLPending is set while the CRL numbered CRLNumber is being made.
+	CRLPending bool `json:"crl_pending,omitempty"`
 	// Certificates are in the order they were issued.
 	Certificates []Record `json:"certificates"`
 }
@@ -141,6 +178,10 @@ func (x *index) clone() *index {
 	c.Certificates = make([]Record, len(x.Certificates))
 	for i, r := range x.Certificates {
 		r.Names = slices.Clone(r.Names)
+		if r.Pending != nil {
+			p := *r.Pending
+			r.Pending = &p
+		}
 		c.Certificates[i] = r
 	}
 	return &c
@@ -161,6 +202,15 @@ func (x *index) marshal() ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// writeIndex replaces dir's index.json with x, atomically and durably.
+func writeIndex(dir string, x *index, point string) error {
+	data, err := x.marshal()
+	if err != nil {
+		return err
+	}
+	return replaceFile(filepath.Join(dir, indexFile), data, publicMode, point)
 }
 
 // readIndex loads index.json from a CA directory.

@@ -9,9 +9,12 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -66,7 +69,10 @@ type Issued struct {
 // the CA, records it in the index and, with opts.Out, writes the chain and
 // key. Server certificates carry DNS and IP SANs and EKU serverAuth;
 // client certificates the name as common name and EKU clientAuth. On any
-// error nothing is written and nothing recorded.
+// error nothing is written and nothing recorded, unless the error says
+// the change was committed: then the next operation on the CA completes
+// it. A crash never leaves a certificate the index does not know (see
+// sign and Recover).
 func (ca *CA) Issue(opts IssueOptions) (*Issued, error) {
 	if opts.Now.IsZero() {
 		return nil, errors.New("no time given: IssueOptions.Now is zero")
@@ -258,15 +264,29 @@ type signRequest struct {
 	now    time.Time
 	out    string
 	force  bool
-	// extra adds files to the same transaction once the certificate
-	// exists (Init uses it to write an intermediate's directory).
-	extra func(tx *fileTx, der []byte) error
+	// deliver, for an intermediate CA, writes its directory once the
+	// certificate exists; dir is that directory, absolute, "" in memory.
+	deliver func(der []byte) error
+	dir     string
 }
 
 // sign is the one place the CA's key signs a certificate: it picks a
 // serial unused in the index, signs, checks that crypto/x509 accepts the
-// result under this CA for its purpose, records it and writes the files,
-// all in one transaction.
+// result under this CA for its purpose, records it and writes the files.
+//
+// In a directory the order makes every step safe to interrupt:
+//  1. the serial is recorded in the index as pending, durably, before
+//     the key signs anything with it, so no certificate can exist that
+//     the index does not know;
+//  2. the certificate is signed in memory;
+//  3. its files and the index marking it delivered are written as one
+//     journaled change (an intermediate's directory under its own lock,
+//     then the parent's index).
+//
+// A crash before 3 leaves a pending serial, which the next operation
+// revokes (Recover); a crash during 3 is completed from the journal. An
+// error before 3 drops the pending serial again: the certificate then
+// existed only in this process's memory.
 func (ca *CA) sign(r signRequest) (*Issued, error) {
 	tmpl := *r.tmpl
 	if tmpl.SubjectKeyId == nil {
@@ -277,54 +297,149 @@ func (ca *CA) sign(r signRequest) (*Issued, error) {
 		tmpl.SubjectKeyId = ski
 	}
 	var iss *Issued
-	err := ca.update(func(x *index, tx *fileTx) error {
-		serial, err := newSerial()
-		for err == nil && (x.find(serial) >= 0 || serial.Cmp(ca.cert.SerialNumber) == 0) {
-			serial, err = newSerial()
+	if ca.dir == "" {
+		err := ca.inMemory(func(x *index) error {
+			cert, err := ca.signNew(x, &tmpl, r)
+			if err != nil {
+				return err
+			}
+			var tx *fileTx
+			iss, tx = ca.issued(cert, r)
+			x.Certificates = append(x.Certificates, iss.Record)
+			if r.deliver != nil {
+				return r.deliver(cert.Raw)
+			}
+			return tx.commit()
+		})
+		if err != nil {
+			return nil, err
 		}
+		return iss, nil
+	}
+	err := ca.locked(func(x *index) error {
+		serial, err := ca.freshSerial(x)
 		if err != nil {
 			return err
 		}
 		tmpl.SerialNumber = serial
-		der, err := x509.CreateCertificate(rand.Reader, &tmpl, ca.cert, r.pub, ca.key)
-		if err != nil {
-			return fmt.Errorf("signing the certificate: %w", err)
-		}
-		cert, err := x509.ParseCertificate(der)
-		if err != nil {
-			return fmt.Errorf("parsing the certificate just signed: %w", err)
-		}
-		if err := ca.selfCheck(cert, r.kind, r.now); err != nil {
+		rec := recordOf(&tmpl, r.kind)
+		rec.Pending = &Pending{Since: r.now.UTC().Truncate(time.Second), Dir: r.dir}
+		x.Certificates = append(x.Certificates, rec)
+		at := len(x.Certificates) - 1
+		if err := writeIndex(ca.dir, x, "reserve"); err != nil {
 			return err
 		}
-		rec := recordOf(cert, r.kind)
-		x.Certificates = append(x.Certificates, rec)
-		chain := [][]byte{der}
-		for _, c := range ca.chain {
-			chain = append(chain, c.Raw)
+		cert, err := ca.signNew(x, &tmpl, r)
+		if err != nil {
+			return ca.unreserve(x, at, err)
 		}
-		var chainPEM []byte
-		for _, d := range chain {
-			chainPEM = append(chainPEM, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: d})...)
-		}
-		iss = &Issued{Certificate: cert, Chain: chain, ChainPEM: chainPEM, KeyPEM: r.keyPEM, Record: rec}
-		if r.out != "" {
-			iss.CertFile = r.out + ".crt"
-			tx.write(iss.CertFile, chainPEM, publicMode, r.force)
-			if r.keyPEM != nil {
-				iss.KeyFile = r.out + ".key"
-				tx.write(iss.KeyFile, r.keyPEM, keyMode, r.force)
+		var tx *fileTx
+		iss, tx = ca.issued(cert, r)
+		x.Certificates[at] = iss.Record
+		if r.deliver != nil {
+			if err := r.deliver(cert.Raw); err != nil {
+				var uf *unfinishedError
+				if errors.As(err, &uf) {
+					return err
+				}
+				return ca.unreserve(x, at, err)
 			}
+			if err := writeIndex(ca.dir, x, "delivered"); err != nil {
+				return &unfinishedError{dir: ca.dir, err: err}
+			}
+			return nil
 		}
-		if r.extra != nil {
-			return r.extra(tx, der)
+		data, err := x.marshal()
+		if err != nil {
+			return ca.unreserve(x, at, err)
 		}
-		return nil
+		tx.write(filepath.Join(ca.dir, indexFile), data, publicMode, true)
+		names := strings.Join(iss.Record.Names, ", ")
+		if names == "" {
+			names = iss.Record.Subject
+		}
+		err = tx.commitJournaled(ca.dir, fmt.Sprintf("issuing %s %s for %s", r.kind.certName(), iss.Record.Serial, names))
+		var uf *unfinishedError
+		if err != nil && !errors.As(err, &uf) {
+			return ca.unreserve(x, at, err)
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return iss, nil
+}
+
+// freshSerial picks a serial that neither the index nor the CA's own
+// certificate has.
+func (ca *CA) freshSerial(x *index) (*big.Int, error) {
+	serial, err := newSerial()
+	for err == nil && (x.find(serial) >= 0 || serial.Cmp(ca.cert.SerialNumber) == 0) {
+		serial, err = newSerial()
+	}
+	return serial, err
+}
+
+// signNew signs tmpl, giving it a fresh serial unless it has one, and
+// checks the result.
+func (ca *CA) signNew(x *index, tmpl *x509.Certificate, r signRequest) (*x509.Certificate, error) {
+	if tmpl.SerialNumber == nil {
+		serial, err := ca.freshSerial(x)
+		if err != nil {
+			return nil, err
+		}
+		tmpl.SerialNumber = serial
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, r.pub, ca.key)
+	if err != nil {
+		return nil, fmt.Errorf("signing the certificate: %w", err)
+	}
+	crashPoint("signed")
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, fmt.Errorf("parsing the certificate just signed: %w", err)
+	}
+	if err := ca.selfCheck(cert, r.kind, r.now); err != nil {
+		return nil, err
+	}
+	return cert, nil
+}
+
+// issued assembles what Issue returns and the files it writes.
+func (ca *CA) issued(cert *x509.Certificate, r signRequest) (*Issued, *fileTx) {
+	chain := [][]byte{cert.Raw}
+	for _, c := range ca.chain {
+		chain = append(chain, c.Raw)
+	}
+	var chainPEM []byte
+	for _, d := range chain {
+		chainPEM = append(chainPEM, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: d})...)
+	}
+	iss := &Issued{Certificate: cert, Chain: chain, ChainPEM: chainPEM, KeyPEM: r.keyPEM, Record: recordOf(cert, r.kind)}
+	tx := &fileTx{}
+	if r.out != "" {
+		// The key first: a reader who sees the certificate can find its
+		// key (the journal makes the pair whole after a crash anyway).
+		if r.keyPEM != nil {
+			iss.KeyFile = r.out + ".key"
+			tx.write(iss.KeyFile, r.keyPEM, keyMode, r.force)
+		}
+		iss.CertFile = r.out + ".crt"
+		tx.write(iss.CertFile, chainPEM, publicMode, r.force)
+	}
+	return iss, tx
+}
+
+// unreserve drops the pending record at position at after an error that
+// came before anything was delivered, and returns that error.
+func (ca *CA) unreserve(x *index, at int, cause error) error {
+	serial := x.Certificates[at].Serial
+	x.Certificates = slices.Delete(x.Certificates, at, at+1)
+	if err := writeIndex(ca.dir, x, "unreserve"); err != nil {
+		return fmt.Errorf("%w (and serial %s stays recorded as pending: %v; the next 'lucid ca' command revokes it)", cause, serial, err)
+	}
+	return cause
 }
 
 // selfCheck verifies a certificate just signed with crypto/x509's path

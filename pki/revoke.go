@@ -108,7 +108,7 @@ func (ca *CA) Revoke(serial *big.Int, reason RevocationReason, now time.Time) (R
 		return Record{}, reasonError(strconv.Itoa(int(reason)))
 	}
 	var rec Record
-	err := ca.update(func(x *index, tx *fileTx) error {
+	change := func(x *index) error {
 		i := x.find(serial)
 		if i < 0 {
 			return fmt.Errorf("this CA (%q) issued no certificate with serial %s", ca.cert.Subject.CommonName, FormatSerial(serial))
@@ -124,6 +124,18 @@ func (ca *CA) Revoke(serial *big.Int, reason RevocationReason, now time.Time) (R
 		r.Reason = reason
 		rec = *r
 		return nil
-	})
+	}
+	var err error
+	if ca.dir == "" {
+		err = ca.inMemory(change)
+	} else {
+		// One file changes: replacing it is atomic, no journal needed.
+		err = ca.locked(func(x *index) error {
+			if err := change(x); err != nil {
+				return err
+			}
+			return writeIndex(ca.dir, x, "revoke")
+		})
+	}
 	return rec, err
 }

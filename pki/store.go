@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // File names inside a CA directory.
@@ -16,7 +17,10 @@ const (
 	rootFile  = "root.crt"   // intermediates only: the root at the top of the chain
 	indexFile = "index.json" // every certificate issued, and the CRL number
 	crlFile   = "ca.crl"     // the last CRL, PEM
-	lockFile  = ".lock"      // held while an operation changes the directory
+	lockFile  = ".lock"      // flock-ed while an operation changes the directory; never removed
+	// journalFile exists only while a change of several files is being
+	// made: what remains to write, so a crash can be rolled forward.
+	journalFile = "journal.json"
 )
 
 // File modes: private keys readable by their owner only; everything else
@@ -41,10 +45,12 @@ func (e *ExistsError) Error() string {
 }
 
 // fileTx gathers the files an operation writes, so it can write all of
-// them or none. Each file goes to a temporary name in its target directory
-// first, then all are renamed into place: a failure at any point before
-// the renames leaves nothing behind, and rename within a directory is
-// atomic, so a reader never sees half a file.
+// them or none. For a CA in a directory, commitJournaled makes that hold
+// across a crash too. commit, for files written without a CA directory,
+// puts each file at a temporary name in its target directory first, then
+// renames all into place: a failure at any point before the renames leaves
+// nothing behind, and rename within a directory is atomic, so a reader
+// never sees half a file.
 type fileTx struct {
 	writes  []pendingWrite
 	removes []string
@@ -190,37 +196,57 @@ func writeTemp(path string, data []byte, mode fs.FileMode) (string, error) {
 }
 
 // syncDirs flushes the directories holding the written files, so the
-// renames survive a crash. Best effort: some systems cannot sync a
-// directory, and the files themselves are already on disk.
+// renames survive a crash.
 func syncDirs(writes []pendingWrite) {
 	seen := map[string]bool{}
 	for _, w := range writes {
 		d := filepath.Dir(w.path)
-		if seen[d] {
-			continue
-		}
-		seen[d] = true
-		if f, err := os.Open(d); err == nil {
-			f.Sync()
-			f.Close()
+		if !seen[d] {
+			seen[d] = true
+			syncDir(d)
 		}
 	}
 }
 
-// lockDir takes the directory's lock file, so two processes changing the
-// same CA cannot lose each other's index updates. Like git's index.lock it
-// is a file created exclusively; a crash leaves it behind, and the error
-// says how to recover.
-func lockDir(dir string) (unlock func(), err error) {
-	p := filepath.Join(dir, lockFile)
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return nil, fmt.Errorf("%s exists: another lucid ca is changing this CA; if none is running, one crashed, and removing %s is safe", p, p)
-		}
-		return nil, err
+// syncDir flushes a directory, so that a rename or removal in it survives
+// a power cut. Best effort: some systems cannot sync a directory, and the
+// files themselves are already on disk.
+func syncDir(dir string) {
+	if f, err := os.Open(dir); err == nil {
+		f.Sync()
+		f.Close()
 	}
-	fmt.Fprintf(f, "%d\n", os.Getpid())
-	f.Close()
-	return func() { os.Remove(p) }, nil
+}
+
+// replaceFile puts data at path in one step, as far as any reader or a
+// crash can tell: a temporary file beside it, flushed, renamed over path,
+// and the directory flushed. point names the step for crash tests.
+func replaceFile(path string, data []byte, mode fs.FileMode, point string) error {
+	tmp, err := writeTemp(path, data, mode)
+	if err != nil {
+		return err
+	}
+	crashPoint(point + ".temp")
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	crashPoint(point + ".rename")
+	syncDir(filepath.Dir(path))
+	return nil
+}
+
+// isTempName reports whether name is one of writeTemp's temporary files:
+// "." + the target's name + ".tmp-" + digits (os.CreateTemp's pattern).
+func isTempName(name string) bool {
+	i := strings.LastIndex(name, ".tmp-")
+	if !strings.HasPrefix(name, ".") || i <= 0 || i+5 == len(name) {
+		return false
+	}
+	for _, r := range name[i+5:] {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -37,8 +37,17 @@ Commands:
 The directory is --dir; by default $LUCID_CA_DIR, else lucid/ca in the
 user's data directory (%s).
 
+Every change survives a crash (kill, power cut) at any point: the next
+'lucid ca' command on the directory completes it from DIR/journal.json, or
+undoes it, and says what it did. A certificate is recorded in the index
+before it is signed; one whose files were never written is revoked. A CRL
+number is recorded before its CRL is signed, so numbers may skip but never
+repeat. DIR/.lock is locked while a command changes the CA; the system
+releases it when the process ends, however it ends.
+
 Run 'lucid ca COMMAND -h' for a command's flags.
-Exit status: 0 done; 1 failed, with nothing written; 2 usage error.
+Exit status: 0 done; 1 failed, with nothing changed (or, as the message
+says, a change the next command completes); 2 usage error.
 `
 
 // defaultCADir picks the CA directory when --dir is not given:
@@ -198,6 +207,28 @@ func (s *subcommand) parse(args []string, npos int, posName string) (pos []strin
 	return pos, 0, false
 }
 
+// recover finishes what an interrupted command left in each directory
+// and says what it did; it returns false, having reported the error,
+// when that fails. pki.Open would do it too, silently.
+func (s *subcommand) recover(dirs ...string) (status int, ok bool) {
+	for _, d := range dirs {
+		notes, err := pki.Recover(d)
+		s.c.notes(notes)
+		if err != nil {
+			return s.fail(err), false
+		}
+	}
+	return 0, true
+}
+
+// notes prints what recovery did, on stderr so that stdout stays the
+// command's own answer.
+func (c *caCmd) notes(notes []string) {
+	for _, n := range notes {
+		fmt.Fprintf(c.stderr, "lucid ca: recovered: %s.\n", n)
+	}
+}
+
 // fail reports err and returns its exit status: 2 with the usage for a
 // usage error, else 1, with a hint for the errors a flag fixes.
 func (s *subcommand) fail(err error) int {
@@ -315,6 +346,13 @@ func (c *caCmd) init(args []string) int {
 	if pathlen.set {
 		opts.PathLen = &pathlen.n
 	}
+	dirs := []string{*s.dir}
+	if *parent != "" {
+		dirs = append(dirs, *parent)
+	}
+	if st, ok := s.recover(dirs...); !ok {
+		return st
+	}
 	if *parent != "" {
 		p, err := pki.Open(*parent)
 		if err != nil {
@@ -326,9 +364,13 @@ func (c *caCmd) init(args []string) int {
 		opts.Parent = p
 	}
 	ca, err := pki.Init(*s.dir, opts)
+	if opts.Parent != nil {
+		c.notes(opts.Parent.Recovered())
+	}
 	if err != nil {
 		return s.fail(err)
 	}
+	c.notes(ca.Recovered())
 	cert := ca.Certificate()
 	dir := ca.Dir()
 	w := c.stdout
@@ -423,10 +465,14 @@ func (c *caCmd) issue(args []string) int {
 	if clientSet {
 		opts.Kind, opts.Names = pki.KindClient, []string{*client}
 	}
+	if st, ok := s.recover(*s.dir); !ok {
+		return st
+	}
 	ca, err := pki.Open(*s.dir)
 	if err != nil {
 		return s.fail(err)
 	}
+	defer func() { c.notes(ca.Recovered()) }()
 	iss, err := ca.Issue(opts)
 	if err != nil {
 		return s.fail(err)
@@ -485,10 +531,14 @@ func (c *caCmd) sign(args []string) int {
 	if err != nil {
 		return s.fail(fmt.Errorf("reading the CSR: %v", err))
 	}
+	if st, ok := s.recover(*s.dir); !ok {
+		return st
+	}
 	ca, err := pki.Open(*s.dir)
 	if err != nil {
 		return s.fail(err)
 	}
+	defer func() { c.notes(ca.Recovered()) }()
 	iss, err := ca.SignCSR(csr, pki.CSROptions{Client: *client, Days: days.n, Now: caNow(), Out: *out, Force: *force})
 	if err != nil {
 		return s.fail(fmt.Errorf("%s: %w", pos[0], err))
@@ -516,10 +566,14 @@ func (c *caCmd) revoke(args []string) int {
 	if err != nil {
 		return s.fail(err)
 	}
+	if st, ok := s.recover(*s.dir); !ok {
+		return st
+	}
 	ca, err := pki.Open(*s.dir)
 	if err != nil {
 		return s.fail(err)
 	}
+	defer func() { c.notes(ca.Recovered()) }()
 	rec, err := ca.Revoke(serial, r, caNow())
 	if err != nil {
 		return s.fail(err)
@@ -536,10 +590,14 @@ func (c *caCmd) crl(args []string) int {
 	if _, st, done := s.parse(args, 0, ""); done {
 		return st
 	}
+	if st, ok := s.recover(*s.dir); !ok {
+		return st
+	}
 	ca, err := pki.Open(*s.dir)
 	if err != nil {
 		return s.fail(err)
 	}
+	defer func() { c.notes(ca.Recovered()) }()
 	list, _, err := ca.CRL(caNow())
 	if err != nil {
 		return s.fail(err)
@@ -552,14 +610,19 @@ func (c *caCmd) crl(args []string) int {
 func (c *caCmd) list(args []string) int {
 	s := c.newSub("list", "lucid ca list [--dir DIR]",
 		"Shows every certificate the CA issued: serial, status (valid, revoked,\n"+
-			"expired), expiry, kind, subject and names.")
+			"expired), expiry, kind, subject and names. A certificate whose issue a crash\n"+
+			"interrupted before its files were written shows as revoked, never delivered.")
 	if _, st, done := s.parse(args, 0, ""); done {
+		return st
+	}
+	if st, ok := s.recover(*s.dir); !ok {
 		return st
 	}
 	ca, err := pki.Open(*s.dir)
 	if err != nil {
 		return s.fail(err)
 	}
+	defer func() { c.notes(ca.Recovered()) }()
 	recs, err := ca.List()
 	if err != nil {
 		return s.fail(err)
@@ -573,7 +636,9 @@ func (c *caCmd) list(args []string) int {
 	fmt.Fprintln(tw, "SERIAL\tSTATUS\tNOT AFTER\tKIND\tSUBJECT\tNAMES")
 	for _, r := range recs {
 		st := string(r.Status(now))
-		if r.Revoked() {
+		if r.Revoked() && r.Undelivered {
+			st += " (" + r.Reason.String() + ", never delivered)"
+		} else if r.Revoked() {
 			st += " (" + r.Reason.String() + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Serial, st, date(r.NotAfter), r.Kind, r.Subject, strings.Join(r.Names, ","))
