@@ -234,6 +234,9 @@ type observed struct {
 	// verifyRan and verifyFailed record the certificate verification
 	// callback's work on this connection.
 	verifyRan, verifyFailed atomic.Bool
+	// peerCertificate is whether the peer's Certificate message has
+	// arrived, which tells its chain from a resumed session's.
+	peerCertificate atomic.Bool
 	// offeredStatus is whether the client's last ClientHello asked for
 	// an OCSP staple, on a server.
 	offeredStatus atomic.Bool
@@ -254,8 +257,9 @@ func newObserved() *observed {
 }
 
 // event takes the connection's events: the peer's close_notify, the ALPN
-// list and status_request of every ClientHello, resumed or not, and
-// whether a NewSessionTicket brought a ticket.
+// list and status_request of every ClientHello, resumed or not, the
+// arrival of the peer's Certificate, and whether a NewSessionTicket
+// brought a ticket.
 func (o *observed) event(e tls.Event) {
 	switch {
 	case e.Kind == tls.EventAlertReceived && e.Name == "close_notify":
@@ -274,6 +278,8 @@ func (o *observed) event(e tls.Event) {
 		}
 		o.offeredALPN.Store(&protos)
 		o.offeredStatus.Store(status)
+	case e.Kind == tls.EventMessageReceived && e.Name == "Certificate":
+		o.peerCertificate.Store(true)
 	case e.Kind == tls.EventMessageReceived && e.Name == "NewSessionTicket":
 		for _, f := range e.Fields {
 			if n, ok := f.Value.(int); ok && f.Key == "ticket_bytes" && n > 0 {

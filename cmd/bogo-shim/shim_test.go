@@ -496,6 +496,12 @@ func TestVerification(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			sh, o, cfg := &shim{}, newObserved(), &tls.Config{}
 			sh.verification(cfg, &tc.s, o)
+			// Before the peer's Certificate, the chain is a session's,
+			// which BoringSSL's callback never sees.
+			if err := cfg.VerifyPeerCertificate(nil, nil); err != nil || o.verifyRan.Load() || o.verifyFailed.Load() {
+				t.Fatalf("a session's chain went to the callback: err %v, ran %v", err, o.verifyRan.Load())
+			}
+			o.event(tls.Event{Kind: tls.EventMessageReceived, Name: "Certificate"})
 			err := cfg.VerifyPeerCertificate(nil, nil)
 			if (err != nil) != tc.wantErr || o.verifyFailed.Load() != tc.wantFail || !o.verifyRan.Load() {
 				t.Fatalf("err %v, failed %v", err, o.verifyFailed.Load())
@@ -520,6 +526,7 @@ func TestVerification(t *testing.T) {
 	o := newObserved()
 	cfg := &tls.Config{}
 	sh.verification(cfg, &s, o)
+	o.event(tls.Event{Kind: tls.EventMessageReceived, Name: "Certificate"})
 	cfg.VerifyPeerCertificate(nil, nil)
 	if err := sh.checkVerifyResult(tls.ConnectionState{}, &s, o); err != nil {
 		t.Fatal(err)
@@ -536,6 +543,85 @@ func TestVerification(t *testing.T) {
 	sh.verification(cfg, &s, newObserved())
 	if cfg.VerifyConnection(tls.ConnectionState{}) != nil || cfg.VerifyConnection(resumed) == nil {
 		t.Error("-reverify-on-resume does not verify resumptions alone")
+	}
+
+	// A full handshake whose chain never reached the callback means the
+	// Certificate event no longer comes first: the shim must not pass it.
+	full := tls.ConnectionState{PeerCertificates: []*x509.Certificate{{}}}
+	if err := sh.checkVerifyResult(full, &settings{}, newObserved()); err == nil {
+		t.Error("a chain that skipped the callback went unnoticed")
+	}
+}
+
+// TestVerificationOnResume plays a full handshake and a resumption with
+// Lucid, the callback set to reject the chain on the resumption only. As
+// with BoringSSL, the resumption goes ahead without the callback in both
+// roles and versions (the shim itself fails if it does not resume), unless
+// a client asks for -reverify-on-resume: then the resumed handshake ends in
+// the custom callback's certificate_unknown.
+func TestVerificationOnResume(t *testing.T) {
+	certFile, keyFile := writeKeyPair(t)
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		for _, reverify := range []bool{false, true} {
+			// A Lucid server renews a TLS 1.2 ticket on resumption.
+			flags := []string{"-resume-count", "1", "-verify-peer", "-use-custom-verify-callback", "-on-resume-verify-fail",
+				"-on-resume-expect-ticket-renewal"}
+			if reverify {
+				flags = append(flags, "-reverify-on-resume")
+			}
+			r := startShim(t, flags...)
+			server := &tls.Config{Certificates: []tls.Certificate{cert}, MaxVersion: v}
+			for i := range 2 {
+				c := tls.Server(r.accept(), server)
+				if err := c.Handshake(); err != nil {
+					t.Fatalf("client %04x reverify=%v, connection %d: %v; shim exit %d, stderr %q", v, reverify, i, err, r.wait(), r.stderr)
+				}
+				if got := c.ConnectionState().DidResume; got != (i == 1) {
+					t.Fatalf("client %04x reverify=%v, connection %d: resumed %v", v, reverify, i, got)
+				}
+				if i == 1 && reverify {
+					_, err := c.Read(make([]byte, 1))
+					var a tls.AlertError
+					if !errors.As(err, &a) || a != tls.AlertCertificateUnknown {
+						t.Errorf("client %04x: after a failed re-verification the server read %v, want certificate_unknown", v, err)
+					}
+				} else {
+					exchange(t, c, "ping")
+				}
+				c.Close()
+			}
+			code := r.wait()
+			if reverify && (code == 0 || !strings.Contains(r.stderr.String(), ":CERTIFICATE_VERIFY_FAILED:")) {
+				t.Errorf("client %04x -reverify-on-resume: exit %d, stderr %q", v, code, r.stderr)
+			}
+			if !reverify && code != 0 {
+				t.Errorf("client %04x: exit %d, stderr %q", v, code, r.stderr)
+			}
+		}
+
+		r := startShim(t, "-server", "-cert-file", certFile, "-key-file", keyFile, "-resume-count", "1",
+			"-verify-peer", "-require-any-client-certificate", "-on-resume-verify-fail")
+		client := &tls.Config{InsecureSkipVerify: true, MaxVersion: v, Certificates: []tls.Certificate{cert},
+			ClientSessionCache: tls.NewLRUClientSessionCache(1), ServerName: "test.example"}
+		for i := range 2 {
+			c := tls.Client(r.accept(), client)
+			if err := c.Handshake(); err != nil {
+				t.Fatalf("server %04x, connection %d: %v; shim exit %d, stderr %q", v, i, err, r.wait(), r.stderr)
+			}
+			if got := c.ConnectionState().DidResume; got != (i == 1) {
+				t.Fatalf("server %04x, connection %d: resumed %v", v, i, got)
+			}
+			// The exchange also takes in a TLS 1.3 ticket.
+			exchange(t, c, "ping")
+			c.Close()
+		}
+		if code := r.wait(); code != 0 {
+			t.Errorf("server %04x: exit %d, stderr %q", v, code, r.stderr)
+		}
 	}
 }
 
@@ -938,7 +1024,14 @@ func TestOCSPCallbacksFail(t *testing.T) {
 	for _, enable := range []bool{false, true} {
 		cfg := &tls.Config{}
 		s := settings{enableOCSP: enable, useOCSPCallback: true, failOCSPCallback: true}
-		(&shim{}).verification(cfg, &s, newObserved())
+		o := newObserved()
+		(&shim{}).verification(cfg, &s, o)
+		// Not for a session's chain, as BoringSSL's resumptions skip
+		// the callback.
+		if err := cfg.VerifyPeerCertificate(nil, nil); err != nil {
+			t.Errorf("the callback ran for a session: %v", err)
+		}
+		o.event(tls.Event{Kind: tls.EventMessageReceived, Name: "Certificate"})
 		err := cfg.VerifyPeerCertificate(nil, nil)
 		if !enable {
 			if err != nil {

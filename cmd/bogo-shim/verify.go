@@ -34,12 +34,22 @@ var errClientOCSPCallback = fmt.Errorf(":OCSP_CB_ERROR: -fail-ocsp-callback reje
 // Lucid's own checks), unless -verify-fail, when it rejects it. A rejection
 // ends the handshake only in SSL_VERIFY_PEER mode (-verify-peer, or
 // -require-any-client-certificate on a server); otherwise it is only
-// recorded, for -expect-verify-result. The callback runs on chains the peer
-// sends and, on a client with -reverify-on-resume, again on resumption,
-// against the session's chain. After a chain passes, a client with OCSP
+// recorded, for -expect-verify-result. The callback runs on the chain the
+// peer sends in a full handshake and, on a client with -reverify-on-resume,
+// again after a resumption, against the session's chain; a session is
+// otherwise resumed without it. After a chain passes, a client with OCSP
 // stapling enabled runs the legacy OCSP callback (-use-ocsp-callback), as
 // BoringSSL does once the server's certificate is verified; it fails the
 // handshake under -fail-ocsp-callback, whether or not a staple came.
+//
+// Lucid calls VerifyPeerCertificate for two chains: the one the peer's
+// Certificate message carries, and, before resuming a session, the one the
+// session recorded, when a rejection declines the session instead. Only the
+// first is BoringSSL's callback. The peer's Certificate message always
+// arrives before its chain is checked and never before a session is
+// weighed (a client weighs its session before sending the ClientHello, a
+// server when the ClientHello comes), so the connection's events tell the
+// two apart: a call before the peer's Certificate is a session's.
 func (sh *shim) verification(cfg *tls.Config, s *settings, o *observed) {
 	fatal := s.verifyPeer || (s.server && s.requireAnyClientCert)
 	callback := func() error {
@@ -57,6 +67,12 @@ func (sh *shim) verification(cfg *tls.Config, s *settings, o *observed) {
 	// Lucid calls VerifyPeerCertificate when a chain arrives, so a
 	// rejection stops the handshake where BoringSSL's would.
 	cfg.VerifyPeerCertificate = func([][]byte, [][]*x509.Certificate) error {
+		if !o.peerCertificate.Load() {
+			// A session's chain: BoringSSL resumes without the
+			// callback or the OCSP one, so the session stands or falls
+			// by Lucid's own checks.
+			return nil
+		}
 		if err := callback(); err != nil {
 			return err
 		}
@@ -84,6 +100,11 @@ func (sh *shim) verification(cfg *tls.Config, s *settings, o *observed) {
 // SSL_get_verify_result does; a connection without a peer chain reports
 // success.
 func (sh *shim) checkVerifyResult(cs tls.ConnectionState, s *settings, o *observed) error {
+	if !cs.DidResume && len(cs.PeerCertificates) > 0 && !o.verifyRan.Load() {
+		// Were the events to stop preceding the chain's check, every
+		// chain would pass as a session's; say so instead.
+		return errors.New("shim: the peer's chain was checked without the verification callback, which waits for the peer's Certificate event")
+	}
 	failed := o.verifyFailed.Load()
 	if cs.DidResume && !o.verifyRan.Load() {
 		failed = sh.sessionVerifyFailed
