@@ -92,10 +92,17 @@ func (r *reader) u32(field string) uint32 { return r.number(4, field) }
 // vector is returned as nil so that parsed values compare equal to the
 // natural way of writing an absent value.
 func (r *reader) vec(prefixLen int, field string, min, max int) []byte {
-	n := int(r.number(prefixLen, field+" length"))
 	if !r.ok() {
 		return nil
 	}
+	// The prefix is checked here rather than by take so that the field's
+	// name is only built on failure: vectors come by the thousand in a
+	// hostile hello, and a string per vector would be most of its cost.
+	if prefixLen > len(r.b) {
+		r.failf(alert.DecodeError, "%s length truncated: need %d bytes, have %d", field, prefixLen, len(r.b))
+		return nil
+	}
+	n := int(r.number(prefixLen, field))
 	if n < min {
 		r.failf(alert.DecodeError, "%s length %d is below the minimum %d", field, n, min)
 		return nil
