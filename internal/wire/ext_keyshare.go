@@ -70,6 +70,9 @@ func writeKeyShare(b *builder, ks KeyShare) {
 func parseClientShares(m *ClientHello, r *reader) {
 	list := r.subVec(2, "client_shares", 0, 0xffff)
 	var shares []KeyShare
+	if n := countVectors(list.b, 2, 2); n > 0 {
+		shares = make([]KeyShare, 0, n)
+	}
 	var groups CodeSet
 	for list.more() {
 		ks := readKeyShare(list)

@@ -156,7 +156,7 @@ func readExtensions(r *reader) []rawExtension {
 // messages carry instructions whose repetition is a contradiction rather
 // than a malformation.
 func readExtensionsOr(r *reader, duplicate alert.Description) []rawExtension {
-	list := make([]rawExtension, 0, countExtensions(r.b))
+	list := make([]rawExtension, 0, countVectors(r.b, 2, 2))
 	var seen CodeSet
 	for r.more() {
 		t := r.u16("extension type")
@@ -178,22 +178,6 @@ func readExtensionsOr(r *reader, duplicate alert.Description) []rawExtension {
 		list = append(list, rawExtension{t, body})
 	}
 	return list
-}
-
-// countExtensions counts the entries of an extensions block by their
-// headers alone, stopping where the framing breaks (which the real read
-// then reports), so that the list is allocated once at its final size.
-func countExtensions(b []byte) int {
-	n := 0
-	for len(b) >= 4 {
-		l := int(b[2])<<8 | int(b[3])
-		if l > len(b)-4 {
-			break
-		}
-		b = b[4+l:]
-		n++
-	}
-	return n
 }
 
 // extensionTypes returns the types in list, in order, never nil: a block

@@ -126,6 +126,29 @@ func (r *reader) subVec(prefixLen int, field string, min, max int) *reader {
 	return r.sub(field, r.vec(prefixLen, field, min, max))
 }
 
+// countVectors counts the entries of a list in which each entry is skip
+// bytes followed by a vector with a prefixLen-byte length, by reading the
+// lengths alone. It stops where the framing breaks, which the real read
+// then reports. A parser that sizes its list with it allocates once, where
+// growing by appending would allocate several times the final list for a
+// hello of thousands of tiny entries.
+func countVectors(b []byte, skip, prefixLen int) int {
+	n := 0
+	for len(b) >= skip+prefixLen {
+		l := 0
+		for _, c := range b[skip : skip+prefixLen] {
+			l = l<<8 | int(c)
+		}
+		b = b[skip+prefixLen:]
+		if l > len(b) {
+			break
+		}
+		b = b[l:]
+		n++
+	}
+	return n
+}
+
 // u16s reads a vector of uint16 values (cipher suites, groups, schemes,
 // versions) whose byte length must lie in [min, max] and be even.
 func (r *reader) u16s(prefixLen int, field string, min, max int) []uint16 {
