@@ -5,7 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
+	"strings"
 
 	"lucid/internal/alert"
 	"lucid/internal/kex"
@@ -153,9 +153,11 @@ func (c *client) buildHello() error {
 			}
 		}
 	}
-	// RFC 6066 §3: literal IP addresses are not permitted in server_name.
-	if cfg.ServerName != "" && net.ParseIP(cfg.ServerName) == nil {
-		h.ServerName = cfg.ServerName
+	// RFC 6066 §3: server_name carries a DNS host name without its
+	// trailing dot; an IP literal, or anything else that is no host name,
+	// is not sent (certificate checks still use cfg.ServerName).
+	if name := strings.TrimSuffix(cfg.ServerName, "."); wire.CheckHostName(name) == nil {
+		h.ServerName = name
 	}
 	c.result.ClientRandom = h.Random
 	if tls13 {

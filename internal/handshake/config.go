@@ -133,7 +133,8 @@ type Config struct {
 	Deterministic bool
 	Now           func() time.Time
 
-	// ServerName is the client's SNI (empty or an IP literal: not sent).
+	// ServerName is the client's SNI, sent without a trailing dot and only
+	// if it is then a DNS host name (wire.CheckHostName): never an IP.
 	ServerName string
 	NextProtos []string
 	// CipherSuites, Groups and the scheme lists are in preference order.

@@ -152,7 +152,7 @@ func ParseClientHello(body []byte) (*ClientHello, error) {
 			}
 		}
 		m.Extensions = extensionTypes(exts)
-		dispatch(r, m, "a ClientHello", exts, pickCH, keepInto(&m.Unknown))
+		dispatch(r, m, "a ClientHello", exts, pickCH, keepInto(&m.Unknown, len(exts)))
 	}
 	if err := r.err(); err != nil {
 		return nil, err

@@ -45,7 +45,7 @@ func ParseEncryptedExtensions(body []byte) (*EncryptedExtensions, error) {
 	exts := readExtensions(r.subVec(2, "extensions", 0, 0xffff))
 	r.end()
 	m.Extensions = extensionTypes(exts)
-	dispatch(r, m, "EncryptedExtensions", exts, pickEE, keepInto(&m.Unknown))
+	dispatch(r, m, "EncryptedExtensions", exts, pickEE, keepInto(&m.Unknown, len(exts)))
 	if err := r.err(); err != nil {
 		return nil, err
 	}

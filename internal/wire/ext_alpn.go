@@ -28,6 +28,9 @@ var extALPN = &extension{
 func parseProtocolNames(r *reader) []string {
 	list := r.subVec(2, "protocol_name_list", 2, 0xffff)
 	var names []string
+	if n := countVectors(list.b, 0, 1); n > 0 {
+		names = make([]string, 0, n)
+	}
 	for list.more() {
 		names = append(names, string(list.vec(1, "ProtocolName", 1, 0xff)))
 	}

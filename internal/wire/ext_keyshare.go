@@ -70,7 +70,10 @@ func writeKeyShare(b *builder, ks KeyShare) {
 func parseClientShares(m *ClientHello, r *reader) {
 	list := r.subVec(2, "client_shares", 0, 0xffff)
 	var shares []KeyShare
-	var groups set16
+	if n := countVectors(list.b, 2, 2); n > 0 {
+		shares = make([]KeyShare, 0, n)
+	}
+	var groups CodeSet
 	for list.more() {
 		ks := readKeyShare(list)
 		if !list.ok() {
@@ -79,11 +82,11 @@ func parseClientShares(m *ClientHello, r *reader) {
 		// RFC 8446 §4.2.8: clients MUST NOT offer multiple
 		// KeyShareEntry values for the same group; servers MAY check
 		// and abort with illegal_parameter, which a strict codec does.
-		if groups.has(ks.Group) {
+		if groups.Has(ks.Group) {
 			list.failf(alert.IllegalParameter, "group %#04x offered twice", ks.Group)
 			return
 		}
-		groups.add(ks.Group)
+		groups.Add(ks.Group)
 		shares = append(shares, ks)
 	}
 	if r.ok() {

@@ -44,6 +44,17 @@ func parseServerNameList(m *ClientHello, r *reader) {
 			list.failf(alert.IllegalParameter, "more than one host_name")
 			return
 		}
+		// A HostName that frames correctly but is no DNS host name is a
+		// value out of range: illegal_parameter, as tlsfuzzer expects
+		// for control bytes and UTF-8. (OpenSSL and BoringSSL answer an
+		// over-long or NUL-bearing name with unrecognized_name, which
+		// RFC 6066 §3 reserves for a well-formed name the server does
+		// not serve.) Checking before the copy keeps a 64 KB name from
+		// ever becoming a string.
+		if err := checkHostName(name); err != nil {
+			list.failf(alert.IllegalParameter, "%v", err)
+			return
+		}
 		m.ServerName = string(name)
 	}
 }

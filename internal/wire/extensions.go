@@ -141,14 +141,6 @@ type rawExtension struct {
 	body []byte
 }
 
-// set16 is a set of 16-bit code points (extension types, groups); a bitmap
-// has a fixed size and constant-time operations however many entries a
-// peer sends, so duplicate checks stay linear.
-type set16 [1 << 16 / 64]uint64
-
-func (s *set16) add(t uint16)      { s[t/64] |= 1 << (t % 64) }
-func (s *set16) has(t uint16) bool { return s[t/64]&(1<<(t%64)) != 0 }
-
 // readExtensions reads the body of an extensions block (its length prefix
 // already consumed by the caller) into a list, enforcing framing and
 // uniqueness.
@@ -164,21 +156,25 @@ func readExtensions(r *reader) []rawExtension {
 // messages carry instructions whose repetition is a contradiction rather
 // than a malformation.
 func readExtensionsOr(r *reader, duplicate alert.Description) []rawExtension {
-	var list []rawExtension
-	var seen set16
+	list := make([]rawExtension, 0, countVectors(r.b, 2, 2))
+	var seen CodeSet
 	for r.more() {
 		t := r.u16("extension type")
-		body := r.vec(2, "extension "+ExtensionName(t), 0, 0xffff)
-		if !r.ok() {
+		// The extension's name is built only for the error: a block may
+		// hold sixteen thousand empty extensions, and a string for each
+		// would be most of the cost of reading them.
+		if !r.ok() || len(r.b) < 2 || int(r.b[0])<<8|int(r.b[1]) > len(r.b)-2 {
+			r.vec(2, "extension "+ExtensionName(t), 0, 0xffff)
 			return nil
 		}
+		body := r.vec(2, "extension", 0, 0xffff)
 		// RFC 8446 §4.2, RFC 5246 §7.4.1.4: there MUST NOT be more than
 		// one extension of the same type in a given extension block.
-		if seen.has(t) {
+		if seen.Has(t) {
 			r.failf(duplicate, "duplicate extension %s", ExtensionName(t))
 			return nil
 		}
-		seen.add(t)
+		seen.Add(t)
 		list = append(list, rawExtension{t, body})
 	}
 	return list
@@ -233,10 +229,13 @@ func dispatch[M any](r *reader, m *M, in string, list []rawExtension, pick func(
 
 // keepInto returns a keep function that stores bodies in *into, creating
 // the map on first use so messages without such extensions keep a nil map.
-func keepInto(into *map[uint16][]byte) func(uint16, []byte) {
+// The map is made for up to hint entries (the size of the extension
+// block), so that thousands of unknown extensions are stored without the
+// map being rebuilt as it grows.
+func keepInto(into *map[uint16][]byte, hint int) func(uint16, []byte) {
 	return func(t uint16, body []byte) {
 		if *into == nil {
-			*into = make(map[uint16][]byte)
+			*into = make(map[uint16][]byte, hint)
 		}
 		if body == nil {
 			body = []byte{}
@@ -254,16 +253,16 @@ func extensionOrder[M any](m *M, explicit []uint16, defaults []*extension, pick 
 		return slices.Clone(explicit)
 	}
 	var order []uint16
-	var in set16
+	var in CodeSet
 	for _, d := range defaults {
 		if h := pick(d); h != nil && h.has(m) {
 			order = append(order, d.typ)
-			in.add(d.typ)
+			in.Add(d.typ)
 		}
 	}
 	var rest []uint16
 	for t := range unknown {
-		if !in.has(t) {
+		if !in.Has(t) {
 			rest = append(rest, t)
 		}
 	}
@@ -277,21 +276,21 @@ func extensionOrder[M any](m *M, explicit []uint16, defaults []*extension, pick 
 // is skipped, as is any repeat, since a block must not carry duplicates.
 func writeExtensions[M any](b *builder, m *M, order []uint16, pick func(*extension) *hook[M], unknown map[uint16][]byte) {
 	b.vec(2, func(b *builder) {
-		var done set16
+		var done CodeSet
 		for _, t := range order {
-			if done.has(t) {
+			if done.Has(t) {
 				continue
 			}
 			if d := known[t]; d != nil {
 				if h := pick(d); h != nil && h.has(m) {
-					done.add(t)
+					done.Add(t)
 					b.u16(t)
 					b.vec(2, func(b *builder) { h.write(b, m) })
 					continue
 				}
 			}
 			if body, ok := unknown[t]; ok {
-				done.add(t)
+				done.Add(t)
 				b.u16(t)
 				b.bytesVec(2, body)
 			}

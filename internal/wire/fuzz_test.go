@@ -42,7 +42,29 @@ func seedBodies(t testing.TB) map[uint8][][]byte {
 	add((&NewSessionTicket{Lifetime: 7200, AgeAdd: 1, Ticket: fill(16, 0x7e)}).Marshal())
 	add((&CertificateVerify{Scheme: 0x0403}).Marshal())
 	add((&ClientHello{LegacyVersion: 0x0303, CipherSuites: []uint16{0xc02f, 0x009c}, CompressionMethods: []uint8{0}}).Marshal())
+	add(heavyClientHello().Marshal())
 	return seeds
+}
+
+// heavyClientHello is a ClientHello at the limits a server must still
+// handle quickly: the longest server_name accepted and some two thousand
+// key shares, each for a group in a long supported_groups list.
+func heavyClientHello() *ClientHello {
+	ch := &ClientHello{
+		LegacyVersion:      0x0303,
+		CipherSuites:       []uint16{0x1301},
+		CompressionMethods: []uint8{0},
+		ServerName:         longName(MaxHostNameLen),
+		SupportedVersions:  []uint16{0x0304},
+		SignatureSchemes:   []uint16{0x0403},
+		HasKeyShare:        true,
+	}
+	for i := range 2000 {
+		g := uint16(0x2000 + i)
+		ch.SupportedGroups = append(ch.SupportedGroups, g, 0x8000+uint16(i))
+		ch.KeyShares = append(ch.KeyShares, KeyShare{Group: g, Data: []byte{byte(i)}})
+	}
+	return ch
 }
 
 // TestWriteSeedCorpus regenerates testdata/fuzz/<target>/ when run with

@@ -92,10 +92,17 @@ func (r *reader) u32(field string) uint32 { return r.number(4, field) }
 // vector is returned as nil so that parsed values compare equal to the
 // natural way of writing an absent value.
 func (r *reader) vec(prefixLen int, field string, min, max int) []byte {
-	n := int(r.number(prefixLen, field+" length"))
 	if !r.ok() {
 		return nil
 	}
+	// The prefix is checked here rather than by take so that the field's
+	// name is only built on failure: vectors come by the thousand in a
+	// hostile hello, and a string per vector would be most of its cost.
+	if prefixLen > len(r.b) {
+		r.failf(alert.DecodeError, "%s length truncated: need %d bytes, have %d", field, prefixLen, len(r.b))
+		return nil
+	}
+	n := int(r.number(prefixLen, field))
 	if n < min {
 		r.failf(alert.DecodeError, "%s length %d is below the minimum %d", field, n, min)
 		return nil
@@ -117,6 +124,29 @@ func (r *reader) vec(prefixLen int, field string, min, max int) []byte {
 // subVec reads a vector like vec and returns a reader over its contents.
 func (r *reader) subVec(prefixLen int, field string, min, max int) *reader {
 	return r.sub(field, r.vec(prefixLen, field, min, max))
+}
+
+// countVectors counts the entries of a list in which each entry is skip
+// bytes followed by a vector with a prefixLen-byte length, by reading the
+// lengths alone. It stops where the framing breaks, which the real read
+// then reports. A parser that sizes its list with it allocates once, where
+// growing by appending would allocate several times the final list for a
+// hello of thousands of tiny entries.
+func countVectors(b []byte, skip, prefixLen int) int {
+	n := 0
+	for len(b) >= skip+prefixLen {
+		l := 0
+		for _, c := range b[skip : skip+prefixLen] {
+			l = l<<8 | int(c)
+		}
+		b = b[skip+prefixLen:]
+		if l > len(b) {
+			break
+		}
+		b = b[l:]
+		n++
+	}
+	return n
 }
 
 // u16s reads a vector of uint16 values (cipher suites, groups, schemes,
