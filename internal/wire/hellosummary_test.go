@@ -17,9 +17,9 @@ func TestClientHelloSummary(t *testing.T) {
 		PSKModes:      []uint8{1},
 		PSKIdentities: []PSKIdentity{{Identity: make([]byte, 1000)}}, PSKBinders: [][]byte{make([]byte, 32)},
 		SessionTicket: make([]byte, 500), Cookie: make([]byte, 100), CertificateAuthorities: [][]byte{make([]byte, 100)},
-		EarlyData:     true,
-		Extensions:    []uint16{0, 10, 13, 16, 43, 45, 51, 0xfe00},
-		Unknown:       map[uint16][]byte{0xfe00: make([]byte, 1000)},
+		EarlyData:  true,
+		Extensions: []uint16{0, 10, 13, 16, 43, 45, 51, 0xfe00},
+		Unknown:    map[uint16][]byte{0xfe00: make([]byte, 1000)},
 	}
 	s := m.Summary()
 	if s.KeyShares != nil || s.PSKIdentities != nil || s.PSKBinders != nil || s.SessionTicket != nil ||
