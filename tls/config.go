@@ -62,7 +62,9 @@ type Config struct {
 	RootCAs *x509.CertPool
 
 	// ServerName is the name the client expects in the server's
-	// certificate and sends as SNI. Dial fills it from the address.
+	// certificate and sends as SNI, when it is a host name SNI can carry
+	// (RFC 6066 §3: no IP literals; a trailing dot is dropped). Dial
+	// fills it from the address.
 	ServerName string
 
 	// ClientAuth is the server's policy for client certificates.

@@ -3,6 +3,7 @@ package tls
 import (
 	"crypto/x509"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -205,15 +206,16 @@ func describeMessage(m any) []Field {
 		}
 		f = append(f, Field{"supported_groups", mapNames(m.SupportedGroups, kex.Name)})
 		var shares []string
-		for _, ks := range m.KeyShares {
+		for _, ks := range m.KeyShares[:min(len(m.KeyShares), maxListed)] {
 			shares = append(shares, fmt.Sprintf("%s (%d bytes)", kex.Name(ks.Group), len(ks.Data)))
 		}
 		if shares != nil {
-			f = append(f, Field{"key_shares", shares})
+			f = append(f, Field{"key_shares", listed(shares, len(m.KeyShares))})
 		}
 		f = append(f, Field{"signature_algorithms", schemeNames(m.SignatureSchemes)})
 		if m.ALPN != nil {
-			f = append(f, Field{"alpn", m.ALPN})
+			alpn := slices.Clone(m.ALPN[:min(len(m.ALPN), maxListed)])
+			f = append(f, Field{"alpn", listed(alpn, len(m.ALPN))})
 		}
 		if len(m.PSKIdentities) > 0 {
 			f = append(f, Field{"psk_identities", len(m.PSKIdentities)})
@@ -283,8 +285,23 @@ func describeMessage(m any) []Field {
 	return nil
 }
 
-func mapNames(ids []uint16, name func(uint16) string) []string {
-	out := make([]string, 0, len(ids))
+// maxListed bounds the entries an event lists from one field of a peer's
+// message. Real hellos offer a few dozen suites, groups and extensions; a
+// hostile one can offer thirty thousand, and an Observer that keeps its
+// events (the inspection page's recorder does) would keep them all.
+const maxListed = 64
+
+// listed cuts a list to maxListed entries, saying how many it left out.
+func listed(out []string, total int) []string {
+	if total > len(out) {
+		out = append(out, fmt.Sprintf("… and %d more", total-len(out)))
+	}
+	return out
+}
+
+func mapNames(all []uint16, name func(uint16) string) []string {
+	ids := all[:min(len(all), maxListed)]
+	out := make([]string, 0, len(ids)+1)
 	for _, id := range ids {
 		if wire.IsGREASE(id) {
 			out = append(out, fmt.Sprintf("GREASE(0x%04x)", id))
@@ -292,7 +309,7 @@ func mapNames(ids []uint16, name func(uint16) string) []string {
 		}
 		out = append(out, name(id))
 	}
-	return out
+	return listed(out, len(all))
 }
 
 func schemeNames(ids []uint16) []string {

@@ -58,8 +58,9 @@ type Result struct {
 	ServerTraffic []byte
 	Exporter      []byte
 	Resumption    []byte
-	// ClientHello is the hello the server answered (server role), kept
-	// for fingerprints and the inspection page.
+	// ClientHello is the Summary of the hello the server answered (server
+	// role): what fingerprints and the connection's later decisions read,
+	// without the bulk only the handshake needed.
 	ClientHello *wire.ClientHello
 
 	// resumed is the session this connection resumed, nil after a full

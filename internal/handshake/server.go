@@ -87,7 +87,7 @@ func (st *expectClientHello) handle(typ uint8, msg []byte) (state, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.result.ClientHello = ch
+	s.result.ClientHello = ch.Summary()
 	s.result.ClientRandom = ch.Random
 	s.tr.setHash(n.suite.Hash)
 	s.tr.add(msg)

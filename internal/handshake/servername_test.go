@@ -76,7 +76,7 @@ func TestClientSendsOnlyHostNames(t *testing.T) {
 		{hostOfLen(256), ""},
 		{"192.0.2.1", ""},
 		{"2001:db8::1", ""},
-		{"under_score.example", ""},
+		{"under_score.example", "under_score.example"},
 		{"a..b", ""},
 		{".", ""},
 	} {

@@ -38,9 +38,10 @@ const (
 	MaxLifetime = 7 * 24 * time.Hour
 	// MaxALPNLen is ProtocolName<1..2^8-1> (RFC 7301 §3.1).
 	MaxALPNLen = 255
-	// MaxServerNameLen is HostName<1..2^16-1> (RFC 6066 §3), so any name
-	// the wire parser accepted can be recorded.
-	MaxServerNameLen = 0xffff
+	// MaxServerNameLen is the longest server_name the wire parser
+	// accepts (a DNS name, RFC 1035 §2.3.4), so a session never holds
+	// more of one than a real host name needs.
+	MaxServerNameLen = 255
 	// MaxPeerCerts bounds the stored chain; real chains are 2 to 4 long.
 	MaxPeerCerts = 10
 	// MaxCertLen bounds one DER certificate in the stored chain.

@@ -23,7 +23,10 @@ const maxLabelLen = 63
 // RFC 5890), and forbids literal IPv4 and IPv6 addresses. So: at most
 // MaxHostNameLen bytes of dot-separated labels, each 1 to 63 letters,
 // digits and hyphens, not starting or ending with a hyphen (RFC 5890
-// §2.3.1 "LDH label", after RFC 1123 §2.1), and not an IP address.
+// §2.3.1 "LDH label", after RFC 1123 §2.1), and not an IP address. One
+// departure: underscores are allowed in labels, because real host names
+// carry them (RFC 2181 §11 lets DNS names hold any octet), browsers send
+// them, and other stacks accept them; nothing else outside LDH is.
 //
 // The error does not repeat the name: it may be whatever a peer sent.
 func CheckHostName(name string) error { return checkHostName(name) }
@@ -43,8 +46,8 @@ func checkHostName[T string | []byte](name T) error {
 	for i := 0; i <= len(name); i++ {
 		if i < len(name) && name[i] != '.' {
 			c := name[i]
-			if !isLetterDigit(c) && c != '-' {
-				return fmt.Errorf("host name has byte %#02x at offset %d; only letters, digits, hyphens and dots are allowed", c, i)
+			if !isLetterDigit(c) && c != '-' && c != '_' {
+				return fmt.Errorf("host name has byte %#02x at offset %d; only letters, digits, hyphens, underscores and dots are allowed", c, i)
 			}
 			continue
 		}
