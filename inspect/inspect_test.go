@@ -3,7 +3,6 @@ package inspect_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
@@ -16,11 +15,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"lucid/https"
 	"lucid/inspect"
 	"lucid/internal/testpki"
+	"lucid/internal/testwait"
 	"lucid/tls"
 	"lucid/trace"
 )
@@ -108,9 +107,7 @@ func serveInspect(t *testing.T, srv *https.Server, o inspect.Options) string {
 // fetch GETs url through rt and returns the response and its body.
 func fetch(t *testing.T, rt http.RoundTripper, method, url string) (*http.Response, []byte) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, method, url, nil)
+	req, _ := http.NewRequestWithContext(testwait.Context(t), method, url, nil)
 	resp, err := rt.RoundTrip(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, url, err)
@@ -375,7 +372,7 @@ func TestEscapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	raw.SetDeadline(time.Now().Add(10 * time.Second))
+	raw.SetDeadline(testwait.Deadline(t))
 	evil := `<img src=x onerror="alert(1)">`
 	c := tls.Client(raw, &tls.Config{
 		RootCAs: f.ca.Pool, ServerName: "localhost", NextProtos: []string{"http/1.1", evil},

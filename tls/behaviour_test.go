@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"lucid/internal/testwait"
 	"lucid/tls"
 )
 
@@ -142,13 +143,8 @@ func TestHandshakeContextDeadline(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- client.HandshakeContext(ctx) }()
-	select {
-	case err := <-done:
-		if err == nil || !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("got %v, want a deadline error", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("handshake ignored its context")
+	if err := testwait.Recv(t, done, "the handshake to heed its context"); err == nil || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v, want a deadline error", err)
 	}
 }
 

@@ -23,9 +23,11 @@ import (
 	"lucid/internal/handshake"
 	"lucid/internal/record"
 	"lucid/internal/testpki"
+	"lucid/internal/testwait"
 )
 
-// tcpPair returns the two ends of a loopback TCP connection.
+// tcpPair returns the two ends of a loopback TCP connection, with the
+// test's deadline set on both.
 func tcpPair(t *testing.T) (client, server net.Conn) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -46,7 +48,7 @@ func tcpPair(t *testing.T) (client, server net.Conn) {
 	if s == nil {
 		t.Fatal("accept failed")
 	}
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := testwait.Deadline(t)
 	c.SetDeadline(deadline)
 	s.SetDeadline(deadline)
 	t.Cleanup(func() { c.Close(); s.Close() })

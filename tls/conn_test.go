@@ -7,13 +7,14 @@ import (
 	"io"
 	"net"
 	"testing"
-	"time"
 
 	"lucid/internal/testpki"
+	"lucid/internal/testwait"
 	"lucid/tls"
 )
 
-// pair returns a connected client and server over loopback TCP.
+// pair returns a connected client and server over loopback TCP, with the
+// test's deadline set on both.
 func pair(t *testing.T) (net.Conn, net.Conn) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -38,7 +39,7 @@ func pair(t *testing.T) (net.Conn, net.Conn) {
 	if s == nil {
 		t.Fatal("accept failed")
 	}
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := testwait.Deadline(t)
 	c.SetDeadline(deadline)
 	s.SetDeadline(deadline)
 	t.Cleanup(func() { c.Close(); s.Close() })

@@ -6,10 +6,10 @@ import (
 	"io"
 	"net"
 	"testing"
-	"time"
 
 	"lucid/internal/kex"
 	"lucid/internal/record"
+	"lucid/internal/testwait"
 	"lucid/internal/wire"
 	"lucid/tls"
 )
@@ -92,12 +92,20 @@ func TestServerSkipsDeclinedEarlyData(t *testing.T) {
 			if _, err := c.Write(append(earlyDataClientHello(t, tc.retry), junk...)); err != nil {
 				t.Fatal(err)
 			}
-			// The server's flight comes back either way; then the
+			// The server's flight (or its alert) comes back; then the
 			// client stops, as if it had gone away mid-handshake.
-			c.SetReadDeadline(time.Now().Add(2 * time.Second))
-			io.ReadFull(c, make([]byte, 5))
-			c.(*net.TCPConn).CloseWrite()
-			err := <-done
+			answered := make(chan struct{})
+			go func() {
+				io.ReadFull(c, make([]byte, 5))
+				close(answered)
+			}()
+			var err error
+			select {
+			case <-answered:
+				c.(*net.TCPConn).CloseWrite()
+				err = testwait.Recv(t, done, "the server's handshake to end")
+			case err = <-done:
+			}
 			var te *tls.Error
 			isAlert := errors.As(err, &te) && te.Alert != 0 && !te.Remote
 			if tc.skipOK {

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"lucid/internal/testwait"
 	"lucid/tls"
 )
 
@@ -22,6 +24,12 @@ func (l *eventLog) add(e tls.Event) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.events = append(l.events, e)
+}
+
+func (l *eventLog) snapshot() []tls.Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.events)
 }
 
 func (l *eventLog) names(kind tls.EventKind) []string {
@@ -44,13 +52,18 @@ func TestObserver(t *testing.T) {
 		c, s := pair(t)
 		client := tls.Client(c, &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost", Observer: clog.add, KeyLogWriter: &keylog, MaxVersion: v})
 		server := tls.Server(s, &tls.Config{Certificates: []tls.Certificate{f.lucidCert(t)}, Observer: slog.add})
+		serverDone := make(chan struct{})
 		go func() {
+			defer close(serverDone)
 			server.Write([]byte("hello"))
 			server.Close()
 		}()
 		if _, err := io.ReadAll(client); err != nil {
 			t.Fatal(err)
 		}
+		// The client has the close_notify before Close returns on the
+		// server, which may still be recording events.
+		testwait.Recv(t, serverDone, "the server to close")
 		want := map[uint16][]string{
 			tls.VersionTLS13: {"ServerHello", "EncryptedExtensions", "Certificate", "CertificateVerify", "Finished"},
 			tls.VersionTLS12: {"ServerHello", "Certificate", "ServerKeyExchange", "ServerHelloDone", "Finished"},
@@ -70,9 +83,10 @@ func TestObserver(t *testing.T) {
 		}
 		// The ClientHello event lists what was offered.
 		var hello *tls.Event
-		for i, e := range slog.events {
+		serverEvents := slog.snapshot()
+		for i, e := range serverEvents {
 			if e.Kind == tls.EventMessageReceived && e.Name == "ClientHello" {
-				hello = &slog.events[i]
+				hello = &serverEvents[i]
 			}
 		}
 		if hello == nil || !strings.Contains(fmt.Sprint(hello.Fields), "AES_128_GCM_SHA256") || hello.SeedStep != 1 {
@@ -88,7 +102,7 @@ func TestObserver(t *testing.T) {
 		// No secret from the key log appears in any event.
 		for _, line := range strings.Split(strings.TrimSpace(keylog.String()), "\n") {
 			secret := line[strings.LastIndexByte(line, ' ')+1:]
-			for _, e := range append(clog.events, slog.events...) {
+			for _, e := range append(clog.snapshot(), serverEvents...) {
 				if strings.Contains(fmt.Sprintf("%+v", e), secret) {
 					t.Fatalf("event %s reveals a secret", e.Name)
 				}

@@ -26,9 +26,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"lucid/internal/testpki"
+	"lucid/internal/testwait"
 	"lucid/internal/wire"
 	"lucid/tls"
 )
@@ -267,27 +267,26 @@ func i12Connect(t *testing.T, mkClient, mkServer i12Maker) i12Result {
 	res := i12Result{cap: &i12Capture{Conn: rawC}}
 	c, s := mkClient(res.cap), mkServer(rawS)
 	cdone, sdone := make(chan error, 1), make(chan error, 1)
-	go func() { cdone <- c.Handshake() }()
-	go func() { sdone <- s.Handshake() }()
-	// Once one side has failed and sent its alert, the other gets a few
-	// seconds to read it before both connections are closed under it.
-	var timeout <-chan time.Time
-	for got := 0; got < 2; {
-		select {
-		case res.cerr = <-cdone:
-			got++
-		case res.serr = <-sdone:
-			got++
-		case <-timeout:
-			rawC.Close()
-			rawS.Close()
-			timeout = nil
-			continue
+	// A side whose handshake failed has sent its alert, if any; closing
+	// its write half then ends the other side's wait, whether or not an
+	// alert came, once it has read what there is.
+	go func() {
+		if err := c.Handshake(); err != nil {
+			rawC.(*net.TCPConn).CloseWrite()
+			cdone <- err
+			return
 		}
-		if (res.cerr != nil || res.serr != nil) && timeout == nil {
-			timeout = time.After(5 * time.Second)
+		cdone <- nil
+	}()
+	go func() {
+		if err := s.Handshake(); err != nil {
+			rawS.(*net.TCPConn).CloseWrite()
+			sdone <- err
+			return
 		}
-	}
+		sdone <- nil
+	}()
+	res.cerr, res.serr = <-cdone, <-sdone
 	res.client, res.server = i12StateOf(c), i12StateOf(s)
 	if res.cerr != nil || res.serr != nil {
 		return res
@@ -537,36 +536,11 @@ func TestInterop12RefuseRSAKeyTransport(t *testing.T) {
 // ---------------------------------------------------------------------------
 // Lucid against openssl.
 
-// i12StartSClient listens on loopback, starts openssl s_client with args
-// against it and returns the accepted connection.
+// i12StartSClient starts openssl s_client, without its interactive
+// commands, against a Lucid listener and returns the accepted connection.
 func i12StartSClient(t *testing.T, args ...string) (*iopOpensslProc, net.Conn) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	defer ln.Close()
-	full := append([]string{"s_client", "-connect", ln.Addr().String(), "-nocommands"}, args...)
-	p := iopStartOpenSSL(t, full...)
-	accepted := make(chan net.Conn, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			c = nil
-		}
-		accepted <- c
-	}()
-	var raw net.Conn
-	select {
-	case raw = <-accepted:
-	case <-time.After(10 * time.Second):
-		ln.Close()
-	}
-	if raw == nil {
-		t.Fatalf("s_client did not connect; stderr: %s", iopLastLines(p.stderr.String(), 8))
-	}
-	t.Cleanup(func() { raw.Close() })
-	return p, raw
+	return iopStartSClient(t, append([]string{"-nocommands"}, args...)...)
 }
 
 // i12SClientArgs makes s_client verify Lucid's certificate for localhost.
@@ -589,36 +563,50 @@ func i12SServerArgs(t *testing.T, l *testpki.Leaf, extra ...string) []string {
 // i12StartSServer starts s_server for naccept connections on a free
 // loopback port. next returns the connection made while waiting for it to
 // listen, then fresh ones.
+//
+// With -brief s_server does not print the port it listens on, so the port
+// is chosen here; dialing repeats until s_server listens (a refused
+// connection does not use up -naccept), and the whole start is retried if
+// s_server exits, as it does when another process took the port first.
 func i12StartSServer(t *testing.T, naccept int, args ...string) (p *iopOpensslProc, next func() net.Conn) {
 	t.Helper()
+	ctx := testwait.Context(t)
 	for attempt := 1; attempt <= 3; attempt++ {
 		addr := fmt.Sprintf("127.0.0.1:%d", iopFreePort(t))
 		full := append([]string{"s_server", "-accept", addr, "-naccept", fmt.Sprint(naccept)}, args...)
 		p := iopStartOpenSSL(t, full...)
-		deadline := time.Now().Add(10 * time.Second)
-		for !p.exited() && time.Now().Before(deadline) {
-			first, err := net.DialTimeout("tcp", addr, time.Second)
-			if err != nil {
-				time.Sleep(20 * time.Millisecond)
-				continue
+		p.unaccepted.Store(int32(naccept))
+		var first net.Conn
+		testwait.Until(ctx, func() bool {
+			if p.exited() {
+				return true
 			}
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				return false
+			}
+			first = c
+			return true
+		})
+		if first != nil {
 			next := func() net.Conn {
 				t.Helper()
 				c := first
 				if c == nil {
 					var err error
-					if c, err = net.DialTimeout("tcp", addr, 5*time.Second); err != nil {
+					if c, err = net.Dial("tcp", addr); err != nil {
 						t.Fatalf("dialing s_server again: %v; stderr: %s", err, iopLastLines(p.stderr.String(), 8))
 					}
 				}
 				first = nil
+				p.unaccepted.Add(-1)
 				t.Cleanup(func() { c.Close() })
 				return c
 			}
 			return p, next
 		}
 		if !p.exited() {
-			t.Fatalf("s_server did not accept on %s within 10s; stderr: %s", addr, iopLastLines(p.stderr.String(), 8))
+			t.Fatalf("s_server did not accept on %s before the test's deadline; stderr: %s", addr, iopLastLines(p.stderr.String(), 8))
 		}
 		t.Logf("s_server exited before accepting (attempt %d): %s", attempt, iopLastLines(p.stderr.String(), 4))
 	}
@@ -646,7 +634,7 @@ func (r i12OsslResult) hellos(t *testing.T, lucidClient bool) i12Hellos {
 // connection at the end; the process keeps running.
 func i12OsslSession(t *testing.T, p *iopOpensslProc, raw net.Conn, lucidClient bool, cfg *tls.Config, marker string) i12OsslResult {
 	t.Helper()
-	raw.SetDeadline(time.Now().Add(iopIoTimeout))
+	raw.SetDeadline(testwait.Deadline(t))
 	res := i12OsslResult{cap: &i12Capture{Conn: raw}}
 	var c *tls.Conn
 	if lucidClient {
@@ -657,6 +645,9 @@ func i12OsslSession(t *testing.T, p *iopOpensslProc, raw net.Conn, lucidClient b
 	res.err = c.Handshake()
 	res.state = c.ConnectionState()
 	if res.err != nil {
+		// With Lucid's alert, if any, and the end of the stream openssl
+		// ends the connection.
+		raw.(*net.TCPConn).CloseWrite()
 		return res
 	}
 	if marker == "" {
@@ -686,7 +677,7 @@ func i12OsslSession(t *testing.T, p *iopOpensslProc, raw net.Conn, lucidClient b
 	} else if sha256.Sum256(got) != sha256.Sum256(download) {
 		t.Errorf("Lucid received SHA-256 %x; openssl was given %x", sha256.Sum256(got), sha256.Sum256(download))
 	}
-	before, payload, err := p.waitOutput(marker, iopPayloadSize, iopIoTimeout)
+	before, payload, err := p.waitOutput(t, marker, iopPayloadSize)
 	if err != nil {
 		t.Errorf("openssl did not print Lucid's data: %v", err)
 	} else if sha256.Sum256(payload) != sha256.Sum256(upload[len(marker):]) {
@@ -694,13 +685,8 @@ func i12OsslSession(t *testing.T, p *iopOpensslProc, raw net.Conn, lucidClient b
 	}
 	res.info = string(before)
 	for name, ch := range map[string]chan error{"Lucid's upload": uploadErr, "feeding openssl": stdinErr} {
-		select {
-		case err := <-ch:
-			if err != nil {
-				t.Errorf("%s: %v", name, err)
-			}
-		case <-time.After(iopIoTimeout):
-			t.Errorf("%s: no progress in %v", name, iopIoTimeout)
+		if err := testwait.Recv(t, ch, name+" to end"); err != nil {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
 	if err := c.Close(); err != nil {
@@ -710,15 +696,17 @@ func i12OsslSession(t *testing.T, p *iopOpensslProc, raw net.Conn, lucidClient b
 }
 
 // i12OsslEnd closes openssl's standard input, waits for it to exit and
-// returns everything it printed.
+// returns everything it printed. An s_server still owed connections would
+// never exit by itself (the caller gave up on the rest, as when a first
+// handshake failed), so it is killed; what it still buffered is lost,
+// which only thins a failure's report.
 func i12OsslEnd(t *testing.T, p *iopOpensslProc) string {
 	t.Helper()
 	p.stdin.Close()
-	select {
-	case <-p.done:
-	case <-time.After(5 * time.Second):
-		t.Log("openssl did not exit within 5s; it is killed at cleanup")
+	if p.unaccepted.Load() > 0 {
+		p.cmd.Process.Kill()
 	}
+	p.waitExit(t)
 	return p.stdout.String() + p.stderr.String()
 }
 
@@ -1021,12 +1009,12 @@ func TestInterop12Downgrade(t *testing.T) {
 						}
 					}
 				}
-				var sErr error
-				select {
-				case sErr = <-serr:
-				case <-time.After(iopIoTimeout):
-					t.Fatal("the server handshake did not end")
+				if cerr != nil {
+					// Past the client's alert, the relay carries
+					// the end of the stream to the server.
+					clientRaw.(*net.TCPConn).CloseWrite()
 				}
+				sErr := testwait.Recv(t, serr, "the server's handshake to end")
 				cli.Close()
 				srv.Close()
 				<-relay.done

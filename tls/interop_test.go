@@ -5,12 +5,13 @@ package tls_test
 //
 // Every successful case moves 1 MiB in each direction and compares the
 // SHA-256 of what arrived with the SHA-256 of what was sent. Every case runs
-// under deadlines (iopIoTimeout) and every openssl process is killed in
-// t.Cleanup, so a misbehaving peer fails the test instead of hanging it.
+// under the test's deadline (testwait) and every openssl process is killed
+// in t.Cleanup, so a misbehaving peer fails the test instead of hanging it.
+// Nothing waits for a fixed time: on a busy machine starting openssl or
+// moving 2 MiB through it can take many seconds.
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	stdtls "crypto/tls"
@@ -26,18 +27,18 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"lucid/internal/testpki"
+	"lucid/internal/testwait"
 	"lucid/tls"
 )
 
 const (
 	// iopPayloadSize is how much each side sends in every successful case.
 	iopPayloadSize = 1 << 20
-	// iopIoTimeout bounds a whole case: handshake and both transfers.
-	iopIoTimeout = 20 * time.Second
 	// iopKeyUpdateRecordLen is the length of a protected TLS 1.3 record that
 	// carries one KeyUpdate and no padding: a 4-byte handshake header, a
 	// 1-byte body, the 1-byte inner content type and a 16-byte AEAD tag
@@ -301,7 +302,7 @@ type iopGoResult struct {
 }
 
 // iopLoopbackPair returns both ends of a fresh TCP connection on 127.0.0.1,
-// with deadlines set and closed at the end of the test.
+// with the test's deadline set and closed at the end of the test.
 func iopLoopbackPair(t *testing.T) (client, server net.Conn) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -318,23 +319,18 @@ func iopLoopbackPair(t *testing.T) (client, server net.Conn) {
 		c, err := ln.Accept()
 		ch <- accepted{c, err}
 	}()
-	client, err = net.DialTimeout("tcp", ln.Addr().String(), 5*time.Second)
+	client, err = net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}
-	var a accepted
-	select {
-	case a = <-ch:
-	case <-time.After(5 * time.Second):
-		client.Close()
-		t.Fatal("accept timed out")
-	}
+	// The dial succeeded, so the connection waits in the listener's queue.
+	a := <-ch
 	if a.err != nil {
 		client.Close()
 		t.Fatalf("accept: %v", a.err)
 	}
 	server = a.c
-	deadline := time.Now().Add(iopIoTimeout)
+	deadline := testwait.Deadline(t)
 	client.SetDeadline(deadline)
 	server.SetDeadline(deadline)
 	t.Cleanup(func() {
@@ -361,13 +357,24 @@ func iopRunGoPair(t *testing.T, p iopGoPair) iopGoResult {
 		lc = tls.Server(res.tap, p.lucid)
 		sc = stdtls.Client(rawClient, p.std)
 	}
+	// A side whose handshake failed has sent its alert, if any; closing
+	// its write half then ends the other side's wait, whether or not an
+	// alert came, once it has read what there is.
+	lucidRaw, stdRaw := rawServer, rawClient
+	if p.lucidClient {
+		lucidRaw, stdRaw = rawClient, rawServer
+	}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		res.stdErr = sc.Handshake()
+		if res.stdErr = sc.Handshake(); res.stdErr != nil {
+			stdRaw.(*net.TCPConn).CloseWrite()
+		}
 	}()
-	res.lucidErr = lc.Handshake()
+	if res.lucidErr = lc.Handshake(); res.lucidErr != nil {
+		lucidRaw.(*net.TCPConn).CloseWrite()
+	}
 	wg.Wait()
 	res.lucid = lc.ConnectionState()
 	res.std = sc.ConnectionState()
@@ -835,24 +842,24 @@ type iopOpensslProc struct {
 	stdout iopSyncBuffer
 	stderr iopSyncBuffer
 	done   chan struct{}
+	// unaccepted counts the connections an s_server started with
+	// -naccept still waits for; until they come it does not exit.
+	unaccepted atomic.Int32
 }
 
 func iopStartOpenSSL(t *testing.T, args ...string) *iopOpensslProc {
 	t.Helper()
 	bin := iopOpensslPath(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*iopIoTimeout)
 	p := &iopOpensslProc{done: make(chan struct{})}
-	p.cmd = exec.CommandContext(ctx, bin, args...)
+	p.cmd = exec.CommandContext(testwait.Context(t), bin, args...)
 	p.cmd.Stdout = &p.stdout
 	p.cmd.Stderr = &p.stderr
 	p.cmd.WaitDelay = 2 * time.Second
 	var err error
 	if p.stdin, err = p.cmd.StdinPipe(); err != nil {
-		cancel()
 		t.Fatalf("openssl stdin: %v", err)
 	}
 	if err := p.cmd.Start(); err != nil {
-		cancel()
 		t.Fatalf("starting openssl %s: %v", strings.Join(args, " "), err)
 	}
 	go func() {
@@ -863,7 +870,6 @@ func iopStartOpenSSL(t *testing.T, args ...string) *iopOpensslProc {
 		p.stdin.Close()
 		p.cmd.Process.Kill()
 		<-p.done
-		cancel()
 	})
 	return p
 }
@@ -877,23 +883,34 @@ func (p *iopOpensslProc) exited() bool {
 	}
 }
 
-// waitOutput polls stdout until it holds the marker followed by n bytes,
-// and returns what precedes the marker and the n bytes.
-func (p *iopOpensslProc) waitOutput(marker string, n int, timeout time.Duration) (before, payload []byte, err error) {
-	deadline := time.Now().Add(timeout)
-	for {
+// waitOutput waits until stdout holds the marker followed by n bytes, and
+// returns what precedes the marker and the n bytes. It gives up when
+// openssl has exited without printing them, or at the test's deadline.
+func (p *iopOpensslProc) waitOutput(t *testing.T, marker string, n int) (before, payload []byte, err error) {
+	find := func() bool {
 		out := p.stdout.Bytes()
-		if i := bytes.Index(out, []byte(marker)); i >= 0 && len(out)-i-len(marker) >= n {
-			start := i + len(marker)
-			return out[:i], out[start : start+n], nil
+		i := bytes.Index(out, []byte(marker))
+		if i < 0 || len(out)-i-len(marker) < n {
+			return false
 		}
-		if p.exited() || time.Now().After(deadline) {
-			got := len(out)
-			return nil, nil, fmt.Errorf("openssl wrote %d bytes to stdout without the expected %d-byte payload (exited: %v); stderr: %s",
-				got, n, p.exited(), iopLastLines(p.stderr.String(), 8))
-		}
-		time.Sleep(10 * time.Millisecond)
+		start := i + len(marker)
+		before, payload = out[:i], out[start:start+n]
+		return true
 	}
+	// Once openssl has exited, all it wrote is in stdout.
+	testwait.Until(testwait.Context(t), func() bool { return find() || p.exited() })
+	if find() {
+		return before, payload, nil
+	}
+	return nil, nil, fmt.Errorf("openssl wrote %d bytes to stdout without the expected %d-byte payload (exited: %v); stderr: %s",
+		len(p.stdout.Bytes()), n, p.exited(), iopLastLines(p.stderr.String(), 8))
+}
+
+// waitExit waits until openssl has exited, and so has written all it will,
+// or fails the test at its deadline.
+func (p *iopOpensslProc) waitExit(t *testing.T) {
+	t.Helper()
+	testwait.Recv(t, p.done, "openssl to exit")
 }
 
 func iopLastLines(s string, n int) string {
@@ -914,32 +931,52 @@ func iopFreePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// iopStartSServer starts s_server on a free loopback port and connects to it.
-// With -brief s_server does not print the port it listens on, so the port
-// is chosen here; dialing repeats until s_server listens (a refused
-// connection does not use up -naccept 1), and the whole start is retried
-// if s_server could not bind.
+// iopStartSServer starts a TLS 1.3 s_server for one connection and
+// connects to it.
 func iopStartSServer(t *testing.T, args []string) (*iopOpensslProc, net.Conn) {
 	t.Helper()
-	for attempt := 1; attempt <= 3; attempt++ {
-		addr := fmt.Sprintf("127.0.0.1:%d", iopFreePort(t))
-		full := append([]string{"s_server", "-accept", addr, "-naccept", "1", "-tls1_3"}, args...)
-		p := iopStartOpenSSL(t, full...)
-		deadline := time.Now().Add(10 * time.Second)
-		for !p.exited() && time.Now().Before(deadline) {
-			c, err := net.DialTimeout("tcp", addr, time.Second)
-			if err == nil {
-				return p, c
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		if !p.exited() {
-			t.Fatalf("s_server did not accept on %s within 10s; stderr: %s", addr, iopLastLines(p.stderr.String(), 8))
-		}
-		t.Logf("s_server exited before accepting (attempt %d): %s", attempt, iopLastLines(p.stderr.String(), 4))
+	p, next := i12StartSServer(t, 1, append([]string{"-tls1_3"}, args...)...)
+	return p, next()
+}
+
+// iopStartSClient listens on loopback, starts openssl s_client with args
+// against it and returns the accepted connection.
+func iopStartSClient(t *testing.T, args ...string) (*iopOpensslProc, net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
 	}
-	t.Fatal("s_server failed to start three times")
-	return nil, nil
+	defer ln.Close()
+	p := iopStartOpenSSL(t, append([]string{"s_client", "-connect", ln.Addr().String()}, args...)...)
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			c = nil
+		}
+		accepted <- c
+	}()
+	var raw net.Conn
+	ctx := testwait.Context(t)
+	select {
+	case raw = <-accepted:
+	case <-p.done:
+		// s_client does not exit before the handshake once it has
+		// connected: it did not connect.
+	case <-ctx.Done():
+	}
+	if raw == nil {
+		select {
+		case raw = <-accepted: // it came as the wait ended
+		default:
+		}
+	}
+	if raw == nil {
+		t.Fatalf("s_client did not connect (exited: %v); stderr: %s", p.exited(), iopLastLines(p.stderr.String(), 8))
+	}
+	t.Cleanup(func() { raw.Close() })
+	return p, raw
 }
 
 type iopOsslCase struct {
@@ -982,34 +1019,14 @@ func iopRunOpenSSL(t *testing.T, oc iopOsslCase) iopOsslResult {
 	if oc.lucidClient {
 		p, raw = iopStartSServer(t, args)
 	} else {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatalf("listen: %v", err)
-		}
-		defer ln.Close()
-		cargs := append([]string{"s_client", "-connect", ln.Addr().String(), "-tls1_3"}, args...)
+		cargs := append([]string{"-tls1_3"}, args...)
 		if !oc.peerKeyUpdate {
 			cargs = append(cargs, "-nocommands")
 		}
-		p = iopStartOpenSSL(t, cargs...)
-		accepted := make(chan net.Conn, 1)
-		go func() {
-			c, err := ln.Accept()
-			if err != nil {
-				c = nil
-			}
-			accepted <- c
-		}()
-		select {
-		case raw = <-accepted:
-		case <-time.After(10 * time.Second):
-		}
-		if raw == nil {
-			t.Fatalf("s_client did not connect; stderr: %s", iopLastLines(p.stderr.String(), 8))
-		}
+		p, raw = iopStartSClient(t, cargs...)
 	}
-	t.Cleanup(func() { raw.Close() })
-	raw.SetDeadline(time.Now().Add(iopIoTimeout))
+	ctx := testwait.Context(t)
+	raw.SetDeadline(testwait.Deadline(t))
 	res.proc = p
 	res.tap = &iopTapConn{Conn: raw}
 	var c *tls.Conn
@@ -1021,11 +1038,11 @@ func iopRunOpenSSL(t *testing.T, oc iopOsslCase) iopOsslResult {
 	res.handshakeErr = c.Handshake()
 	res.state = c.ConnectionState()
 	if res.handshakeErr != nil {
-		// Let openssl report its side before the caller looks.
-		select {
-		case <-p.done:
-		case <-time.After(5 * time.Second):
-		}
+		// Let openssl report its side before the caller looks: with
+		// Lucid's alert, if any, and the end of the stream it ends the
+		// connection and exits.
+		raw.(*net.TCPConn).CloseWrite()
+		p.waitExit(t)
 		res.stderr = p.stderr.String()
 		res.info = p.stdout.String() + res.stderr
 		return res
@@ -1085,7 +1102,7 @@ func iopRunOpenSSL(t *testing.T, oc iopOsslCase) iopOsslResult {
 	var upErr error
 	waitUpload := func() {
 		if upPayload == nil && upErr == nil {
-			before, upPayload, upErr = p.waitOutput(iopUploadMarker, iopPayloadSize, iopIoTimeout)
+			before, upPayload, upErr = p.waitOutput(t, iopUploadMarker, iopPayloadSize)
 		}
 	}
 
@@ -1109,18 +1126,15 @@ func iopRunOpenSSL(t *testing.T, oc iopOsslCase) iopOsslResult {
 				// read with the command (s_client would discard it).
 				select {
 				case <-halfIn:
-				case <-time.After(iopIoTimeout):
+				case <-ctx.Done():
 					return errors.New("Lucid never received the first half")
 				}
 				if _, err := p.stdin.Write([]byte("K\n")); err != nil {
 					return err
 				}
-				deadline := time.Now().Add(iopIoTimeout)
-				for res.tap.in.keyUpdateCount() == recvBefore {
-					if time.Now().After(deadline) || p.exited() {
-						return errors.New("s_client sent no KeyUpdate after the K command")
-					}
-					time.Sleep(5 * time.Millisecond)
+				arrived := func() bool { return res.tap.in.keyUpdateCount() != recvBefore }
+				if !testwait.Until(ctx, func() bool { return arrived() || p.exited() }) || !arrived() {
+					return errors.New("s_client sent no KeyUpdate after the K command")
 				}
 			} else {
 				// OpenSSL answers a KeyUpdate request on its next write.
@@ -1145,10 +1159,10 @@ func iopRunOpenSSL(t *testing.T, oc iopOsslCase) iopOsslResult {
 		if err != nil {
 			t.Errorf("feeding openssl: %v", err)
 		}
-	case <-time.After(2 * iopIoTimeout):
+	case <-ctx.Done():
 		// A write to a live openssl that stopped reading would block
 		// for ever; killing it ends the write.
-		t.Errorf("feeding openssl: no progress in %v; killing it", 2*iopIoTimeout)
+		t.Errorf("feeding openssl: no progress before the test's deadline; killing it")
 		p.cmd.Process.Kill()
 		<-stdinDone
 	}
@@ -1179,11 +1193,7 @@ func iopRunOpenSSL(t *testing.T, oc iopOsslCase) iopOsslResult {
 		t.Errorf("Lucid Close: %v", err)
 	}
 	p.stdin.Close()
-	select {
-	case <-p.done:
-	case <-time.After(5 * time.Second):
-		t.Log("openssl did not exit within 5s of the close; killing it")
-	}
+	p.waitExit(t)
 	res.stderr = p.stderr.String()
 	res.info = string(before) + res.stderr
 	return res

@@ -4,8 +4,8 @@ package tls_test
 // s_client -cert, and against crypto/tls in both roles, with certificates
 // that lucid/pki issues and writes to a temporary directory. Every
 // successful case exchanges a line in each direction; every refusal is
-// checked on both ends. Each connection runs under a deadline and every
-// openssl process is killed at cleanup, so nothing can hang.
+// checked on both ends. Each connection runs under the test's deadline and
+// every openssl process is killed at cleanup, so nothing can hang.
 
 import (
 	stdtls "crypto/tls"
@@ -20,12 +20,10 @@ import (
 	"testing"
 	"time"
 
+	"lucid/internal/testwait"
 	"lucid/pki"
 	"lucid/tls"
 )
-
-// mtiTimeout bounds one connection: handshake and exchange.
-const mtiTimeout = 10 * time.Second
 
 // mtiLeaf is a certificate pki issued, with the files it wrote: the chain
 // (leaf, then the intermediate if any) and the key.
@@ -200,7 +198,7 @@ func mtiTalk(t *testing.T, p *iopOpensslProc, c *tls.Conn, tag string) {
 	if _, err := c.Write([]byte(up)); err != nil {
 		t.Fatalf("Lucid write: %v; openssl stderr: %s", err, iopLastLines(p.stderr.String(), 8))
 	}
-	if _, _, err := p.waitOutput(up, 0, mtiTimeout); err != nil {
+	if _, _, err := p.waitOutput(t, up, 0); err != nil {
 		t.Fatalf("openssl did not print Lucid's line: %v", err)
 	}
 	down := "from-openssl-" + tag + "\n"
@@ -213,15 +211,11 @@ func mtiTalk(t *testing.T, p *iopOpensslProc, c *tls.Conn, tag string) {
 	}
 }
 
-// mtiOsslOutput waits (boundedly) for openssl to exit and returns all it
-// printed.
+// mtiOsslOutput waits for openssl to exit, which it does once its one
+// connection has ended, and returns all it printed.
 func mtiOsslOutput(t *testing.T, p *iopOpensslProc) string {
 	t.Helper()
-	select {
-	case <-p.done:
-	case <-time.After(mtiTimeout):
-		t.Log("openssl did not exit in time; it is killed at cleanup")
-	}
+	p.waitExit(t)
 	return p.stdout.String() + p.stderr.String()
 }
 
@@ -231,7 +225,7 @@ func mtiSServer(t *testing.T, args ...string) (*iopOpensslProc, net.Conn) {
 	t.Helper()
 	p, next := i12StartSServer(t, 1, append(args, "-brief")...)
 	raw := next()
-	raw.SetDeadline(time.Now().Add(mtiTimeout))
+	raw.SetDeadline(testwait.Deadline(t))
 	return p, raw
 }
 
@@ -240,7 +234,7 @@ func mtiSServer(t *testing.T, args ...string) (*iopOpensslProc, net.Conn) {
 func mtiSClient(t *testing.T, args ...string) (*iopOpensslProc, net.Conn) {
 	t.Helper()
 	p, raw := i12StartSClient(t, append(args, "-brief")...)
-	raw.SetDeadline(time.Now().Add(mtiTimeout))
+	raw.SetDeadline(testwait.Deadline(t))
 	return p, raw
 }
 

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"lucid/internal/testpki"
+	"lucid/internal/testwait"
 	"lucid/tls"
 )
 
@@ -71,7 +71,7 @@ func (f *fixture) run(t *testing.T, x exchange) (clientErr, serverErr error) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := testwait.Deadline(t)
 	serverDone := make(chan error, 1)
 	go func() {
 		serverDone <- func() error {

@@ -15,9 +15,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"lucid/internal/testpki"
+	"lucid/internal/testwait"
 )
 
 // stdServer is a crypto/tls net/http server (HTTP/2 on) with the test
@@ -264,6 +264,7 @@ func rawServer(t *testing.T, reply []byte) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
+	deadline := testwait.Deadline(t)
 	go func() {
 		for {
 			c, err := l.Accept()
@@ -272,7 +273,7 @@ func rawServer(t *testing.T, reply []byte) string {
 			}
 			go func() {
 				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
+				c.SetDeadline(deadline)
 				c.Read(make([]byte, 4096)) // the ClientHello
 				c.Write(reply)
 				c.(*net.TCPConn).CloseWrite()

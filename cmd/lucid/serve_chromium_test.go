@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"lucid/inspect"
+	"lucid/internal/testwait"
 	"lucid/trace"
 )
 
@@ -31,13 +31,13 @@ func needTool(t *testing.T, name, debianPackage string) string {
 	return path
 }
 
-// runTool runs a command with a timeout in its own process group, which
-// is killed whole when the time is up (Chromium starts helpers), and
-// returns its stdout and stderr.
-func runTool(t *testing.T, timeout time.Duration, env []string, path string, args ...string) (string, string, error) {
+// runTool runs a command in its own process group and returns its stdout
+// and stderr. Chromium takes many seconds to start on a busy machine, so
+// the command may run as long as the test may; then its group is killed
+// whole (Chromium starts helpers).
+func runTool(t *testing.T, env []string, path string, args ...string) (string, string, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
+	ctx := testwait.Context(t)
 	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Env = env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -81,13 +81,13 @@ func TestServeChromium(t *testing.T) {
 		{"-d", "sql:" + nssdb, "-N", "--empty-password"},
 		{"-d", "sql:" + nssdb, "-A", "-t", "C,,", "-n", "lucid", "-i", filepath.Join(caDir, "ca.crt")},
 	} {
-		if out, errOut, err := runTool(t, 30*time.Second, env, certutil, args...); err != nil {
+		if out, errOut, err := runTool(t, env, certutil, args...); err != nil {
 			t.Fatalf("certutil %s: %v\n%s%s", strings.Join(args, " "), err, out, errOut)
 		}
 	}
 
 	url := "https://localhost:" + s.port + "/"
-	dom, errOut, err := runTool(t, 60*time.Second, env, chromium,
+	dom, errOut, err := runTool(t, env, chromium,
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--disable-extensions", "--user-data-dir="+filepath.Join(home, "chromium"),

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"lucid/https"
+	"lucid/internal/testwait"
 	"lucid/tls"
 )
 
@@ -34,8 +35,9 @@ func TestTsharkDecryptsWithKeyLog(t *testing.T) {
 	bin := needTshark(t)
 	p := newServePKI(t)
 	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
+	// tshark takes seconds to start even on an idle machine, and it
+	// starts four times here: every step waits as long as the test may.
+	ctx := testwait.Context(t)
 
 	// A Lucid HTTPS server speaking HTTP/1.1 on a port of its own, so the
 	// capture filter sees nothing else.
@@ -77,7 +79,7 @@ func TestTsharkDecryptsWithKeyLog(t *testing.T) {
 			t.Errorf("TLS %s: -v lacks %q:\n%s", c.version, want, r.stderr)
 		}
 	}
-	capture.stop(t, true)
+	capture.stop(ctx, t, true)
 
 	decode := func(extra ...string) string {
 		t.Helper()
@@ -150,7 +152,7 @@ func (c *capture) log() string {
 // startCapture starts capturing TCP on port on the loopback interface into
 // file, and returns once the capture is live: once tshark has seen a
 // probe connection. It skips the test (fails it under CI=true) when
-// capturing is not permitted.
+// tshark exits before that, as it does when capturing is not permitted.
 func startCapture(ctx context.Context, t *testing.T, bin, port, file string) *capture {
 	t.Helper()
 	probe, err := net.Listen("tcp", "127.0.0.1:0")
@@ -206,14 +208,22 @@ func startCapture(ctx context.Context, t *testing.T, bin, port, file string) *ca
 		c.cmd.Wait()
 		close(c.done)
 	}()
-	t.Cleanup(func() { c.stop(t, false); probe.Close() })
+	// The test's end kills tshark (through ctx); its file is in a
+	// temporary directory removed after this cleanup.
+	t.Cleanup(func() {
+		c.cmd.Process.Kill()
+		<-c.done
+		probe.Close()
+	})
 
 	// "Capturing on" comes before the capture sees packets: probe until
 	// it does.
-	if c.sync(10 * time.Second) {
+	if c.sync(ctx) {
 		return c
 	}
-	c.stop(t, false)
+	if !c.exited() {
+		t.Fatalf("tshark was still running but had not seen a probe connection when the test ran out of time; its output:\n%s", strings.TrimSpace(c.log()))
+	}
 	msg := "tshark could not capture on lo"
 	if os.Geteuid() != 0 {
 		msg += " (capturing needs root, or dumpcap's capabilities)"
@@ -231,60 +241,80 @@ func (c *capture) probePort() string {
 	return port
 }
 
-// sync connects to the probe port until tshark reports a packet of a new
-// probe connection, and reports whether it did within limit. Packets are
-// reported in order, so everything sent before is then in the file.
-func (c *capture) sync(limit time.Duration) bool {
+func (c *capture) exited() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// probeEvery is how often sync opens a new probe connection while it
+// waits: a probe sent before the capture was live is never reported.
+const probeEvery = 250 * time.Millisecond
+
+// sync opens probe connections until tshark reports a packet of one of
+// them, and reports whether it did before ctx ended or tshark exited.
+// Packets are reported in order, so everything sent before sync began is
+// then captured. However far behind tshark falls on a busy machine, every
+// probe stays eligible until it is reported.
+func (c *capture) sync(ctx context.Context) bool {
 	c.mu.Lock()
 	seen := len(c.lines)
 	c.mu.Unlock()
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		conn, err := net.Dial("tcp", c.probe.Addr().String())
-		if err != nil {
-			return false
-		}
-		local := strconv.Itoa(conn.LocalAddr().(*net.TCPAddr).Port)
-		conn.Close()
-		for range 10 {
-			select {
-			case <-c.done:
-				return false
-			case <-time.After(20 * time.Millisecond):
+	var ports []string
+	var last time.Time
+	reported := func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		for _, l := range c.lines[seen:] {
+			f := strings.Fields(l)
+			if !slices.Contains(f, c.probePort()) {
+				continue
 			}
-			c.mu.Lock()
-			for _, l := range c.lines[seen:] {
-				f := strings.Fields(l)
-				if slices.Contains(f, local) && slices.Contains(f, c.probePort()) {
-					c.mu.Unlock()
+			for _, p := range ports {
+				if slices.Contains(f, p) {
 					return true
 				}
 			}
-			c.mu.Unlock()
 		}
+		return false
 	}
-	return false
+	testwait.Until(ctx, func() bool {
+		if c.exited() {
+			return true
+		}
+		if time.Since(last) >= probeEvery {
+			last = time.Now()
+			if conn, err := net.Dial("tcp", c.probe.Addr().String()); err == nil {
+				ports = append(ports, strconv.Itoa(conn.LocalAddr().(*net.TCPAddr).Port))
+				conn.Close()
+			}
+		}
+		return reported()
+	})
+	return reported()
 }
 
 // stop ends the capture with SIGINT, which makes tshark close the file,
-// and waits for it to exit; it kills tshark if it does not. With flush it
-// first waits for the capture to catch up.
-func (c *capture) stop(t *testing.T, flush bool) {
+// and waits for it to exit; once ctx has ended (and with it tshark, which
+// ctx kills) it waits no more. With flush it first waits for the capture
+// to catch up.
+func (c *capture) stop(ctx context.Context, t *testing.T, flush bool) {
 	t.Helper()
-	select {
-	case <-c.done:
+	if c.exited() {
 		return
-	default:
 	}
-	if flush && !c.sync(5*time.Second) {
-		t.Errorf("tshark did not report the last probe; the capture may be incomplete")
+	if flush && !c.sync(ctx) {
+		t.Errorf("tshark did not report the last probe; the capture may be incomplete. Its output:\n%s", c.log())
 	}
 	c.cmd.Process.Signal(os.Interrupt)
 	select {
 	case <-c.done:
-	case <-time.After(5 * time.Second):
+	case <-ctx.Done():
 		c.cmd.Process.Kill()
 		<-c.done
-		t.Errorf("tshark did not stop on SIGINT; killed it. Its output:\n%s", c.log())
+		t.Errorf("tshark did not stop on SIGINT before the test ran out of time; killed it. Its output:\n%s", c.log())
 	}
 }

@@ -2,7 +2,6 @@ package fingerprint_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"lucid/internal/testwait"
 	"lucid/trace/fingerprint"
 )
 
@@ -30,10 +30,10 @@ func TestCapturedClientHellos(t *testing.T) {
 		prefix     string // what the JA4 must start with, as far as the command line decides it
 	}{
 		{"curl IP", "curl", func(addr, _ string) []string {
-			return []string{"-sk", "--max-time", "5", "https://" + addr + "/"}
+			return []string{"-sk", "https://" + addr + "/"}
 		}, "t13i"},
 		{"curl SNI http1.1", "curl", func(_, port string) []string {
-			return []string{"-sk", "--max-time", "5", "--http1.1",
+			return []string{"-sk", "--http1.1",
 				"--resolve", "example.test:" + port + ":127.0.0.1", "https://example.test:" + port + "/"}
 		}, "t13d"},
 		{"openssl s_client", "openssl", func(addr, _ string) []string {
@@ -76,6 +76,9 @@ func requireTool(t *testing.T, name string) {
 
 // capture runs tool against a loopback listener and returns the TLS records
 // it sent first (as read off the socket) and the ClientHello body in them.
+// The listener hangs up once it has the ClientHello, which ends the tool;
+// nothing else bounds the tool but the test's deadline, since starting it
+// can take long on a busy machine.
 func capture(t *testing.T, tool string, args func(addr, port string) []string) (records, body []byte) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -85,9 +88,11 @@ func capture(t *testing.T, tool string, args func(addr, port string) []string) (
 	defer ln.Close()
 	type result struct {
 		records, body []byte
+		from          net.Addr
 		err           error
 	}
 	got := make(chan result, 1)
+	deadline := testwait.Deadline(t)
 	go func() {
 		conn, err := ln.Accept()
 		if err != nil {
@@ -95,28 +100,38 @@ func capture(t *testing.T, tool string, args func(addr, port string) []string) (
 			return
 		}
 		defer conn.Close()
-		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		conn.SetDeadline(deadline)
 		r, b, err := readClientHello(conn)
-		got <- result{r, b, err}
+		got <- result{r, b, conn.RemoteAddr(), err}
 	}()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	cmd := exec.CommandContext(ctx, tool, args(ln.Addr().String(), port)...)
+	cmd := exec.CommandContext(testwait.Context(t), tool, args(ln.Addr().String(), port)...)
 	// The listener hangs up after the ClientHello, so the client fails;
 	// its output matters only if nothing arrived.
 	out, runErr := cmd.CombinedOutput()
+	var res result
 	select {
-	case res := <-got:
-		if res.err != nil {
-			t.Fatalf("reading %s's ClientHello: %v\n%s output (%v):\n%s", tool, res.err, tool, runErr, out)
+	case res = <-got:
+	default:
+		// If the tool connected before it exited, its connection is ahead
+		// of this one in the listener's queue; if this one is accepted
+		// first, the tool never connected.
+		if c, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+			defer c.Close()
+			c.(*net.TCPConn).CloseWrite()
+			res = testwait.Recv(t, got, "the listener to read "+tool+"'s connection")
+			if res.from != nil && res.from.String() == c.LocalAddr().String() {
+				t.Fatalf("%s never connected (%v):\n%s", tool, runErr, out)
+			}
+		} else {
+			res = testwait.Recv(t, got, "the listener to read "+tool+"'s connection")
 		}
-		return res.records, res.body
-	case <-time.After(5 * time.Second):
-		t.Fatalf("%s never sent a ClientHello (%v):\n%s", tool, runErr, out)
 	}
-	return nil, nil
+	if res.err != nil {
+		t.Fatalf("reading %s's ClientHello: %v\n%s output (%v):\n%s", tool, res.err, tool, runErr, out)
+	}
+	return res.records, res.body
 }
 
 // readClientHello reads handshake records until they hold one whole
