@@ -412,7 +412,7 @@ func TestClientResumptionRechecksTrust(t *testing.T) {
 			verifying := r.clientConfig(t, cache, false)
 			declines := clientDeclines(verifying)
 			connectTrust(t, verifying, scfg).mustConnect(t, "verifying, with the InsecureSkipVerify session in the cache", false)
-			if d := declines(); len(d) != 1 || !strings.Contains(d[0], "without verifying") {
+			if d := declines(); len(d) != 1 || !strings.Contains(d[0], "not verified when the session was made") {
 				t.Fatalf("client declined the session for %q, want once for having been made without verification", d)
 			}
 

@@ -109,20 +109,7 @@ func (s *server) admitSession(st *session.State) (admission, error) {
 		}
 		return admission{st: st}, nil
 	}
-	v, err := cfg.verifyClientChain(st.PeerCerts)
-	if err != nil {
-		return admission{}, decline("the session's client certificate fails today's checks: %v", err)
-	}
-	if len(v.Certs) == 0 {
-		return admission{}, decline("the session's client certificate could not be read")
-	}
-	if v.Chains != nil && !st.Verified {
-		return admission{}, decline("the session's client certificate was never verified, and this server verifies")
-	}
-	if leaf := v.Certs[0]; !now.Before(leaf.NotAfter) {
-		return admission{}, decline("the session's client certificate expired at %s", leaf.NotAfter.Format(time.RFC3339))
-	}
-	return admission{st: st, peer: v}, nil
+	return admitChain(st, now, "client", cfg.verifyClientChain)
 }
 
 // admitOffer applies the client's current configuration to the session it
@@ -147,35 +134,36 @@ func (c *client) admitOffer(cs *ClientSession) (admission, error) {
 	case len(st.PeerCerts) == 0:
 		return admission{}, decline("the session records no server certificate")
 	}
-	var v *Verification
-	var err error
-	if cfg.VerifyPeer != nil {
-		v, err = completed(cfg.VerifyPeer(st.PeerCerts))(st.PeerCerts)
-	} else {
-		v, err = parseChain(st.PeerCerts)
-	}
+	return admitChain(st, now, "server", cfg.checkServerChain)
+}
+
+// admitChain checks the peer chain a session recorded (never empty here)
+// with verify, as a chain the peer sent now would be, and admits the
+// session if it passes. Beyond what verify judges, a chain that was not
+// verified when the peer authenticated is not good enough for a side that
+// verifies now, and an expired leaf ends the session even for a side that
+// does not verify.
+func admitChain(st *session.State, now time.Time, who string, verify func([][]byte) (*Verification, error)) (admission, error) {
+	v, err := verify(st.PeerCerts)
 	if err != nil {
-		return admission{}, decline("the session's server certificate fails today's checks: %v", err)
-	}
-	if len(v.Certs) == 0 {
-		return admission{}, decline("the session's server certificate could not be read")
+		return admission{}, decline("the session's %s certificate fails today's checks: %v", who, err)
 	}
 	if v.Chains != nil && !st.Verified {
-		return admission{}, decline("the session was made without verifying the server, and this configuration verifies")
+		return admission{}, decline("the session's %s certificate was not verified when the session was made, and this side verifies", who)
 	}
 	if leaf := v.Certs[0]; !now.Before(leaf.NotAfter) {
-		return admission{}, decline("the session's server certificate expired at %s", leaf.NotAfter.Format(time.RFC3339))
+		return admission{}, decline("the session's %s certificate expired at %s", who, leaf.NotAfter.Format(time.RFC3339))
 	}
 	return admission{st: st, peer: v}, nil
 }
 
-// verifyServerChain checks the chain a server sent in a full handshake
-// with VerifyPeer, or only parses it when there is none.
+// verifyServerChain checks the chain a server sent in a full handshake,
+// and says so in an event when there is a VerifyPeer to check it.
 func (c *client) verifyServerChain(chain [][]byte) (*Verification, error) {
+	v, err := c.cfg.checkServerChain(chain)
 	if c.cfg.VerifyPeer == nil {
-		return parseChain(chain)
+		return v, err
 	}
-	v, err := completed(c.cfg.VerifyPeer(chain))(chain)
 	if err != nil {
 		c.cfg.emit(Event{Kind: Check, Name: "certificate_chain", Err: err})
 		return nil, err
@@ -184,8 +172,18 @@ func (c *client) verifyServerChain(chain [][]byte) (*Verification, error) {
 	return v, nil
 }
 
+// checkServerChain checks a server's non-empty chain with VerifyPeer, or
+// only parses it when there is none.
+func (cfg *Config) checkServerChain(chain [][]byte) (*Verification, error) {
+	if cfg.VerifyPeer == nil {
+		return parseChain(chain)
+	}
+	return completed(cfg.VerifyPeer(chain))(chain)
+}
+
 // verifyClientChain checks a client's non-empty chain with VerifyClient,
-// or only parses it when there is none.
+// or only parses it when there is none. Like checkServerChain, what it
+// returns always holds the whole chain parsed.
 func (cfg *Config) verifyClientChain(chain [][]byte) (*Verification, error) {
 	if cfg.VerifyClient == nil {
 		return parseChain(chain)
