@@ -55,10 +55,12 @@ type Server struct {
 	DisableHTTP2 bool
 
 	// HandshakeTimeout bounds the TLS handshake, ReadHeaderTimeout the
-	// reading of an HTTP/1.1 request's headers, and IdleTimeout how long
-	// a kept-alive connection may wait for its next request (HTTP/1.1 and
-	// HTTP/2). Zero means the Default constant of the same name; a
-	// negative value means no limit.
+	// reading of a request's headers (HTTP/1.1's header lines; an HTTP/2
+	// header block, from its HEADERS frame to the end of the frame that
+	// carries END_HEADERS), and IdleTimeout how long a kept-alive
+	// connection may wait for its next request (HTTP/1.1 and HTTP/2).
+	// Zero means the Default constant of the same name; a negative value
+	// means no limit.
 	HandshakeTimeout  time.Duration
 	ReadHeaderTimeout time.Duration
 	IdleTimeout       time.Duration
@@ -502,7 +504,10 @@ func (s *Server) serveHTTP2(tc *tls.Conn, cs *tls.ConnectionState, rec *trace.Re
 		s.signalLocked()
 		s.mu.Unlock()
 	}()
-	hc := newH2Conn(tc)
+	headerTimeout := timeout(s.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	hc := newH2Conn(tc, headerTimeout, func() {
+		s.logf("https: %v left an HTTP/2 header block unfinished for %v (the header timeout); closing the connection", tc.RemoteAddr(), headerTimeout)
+	})
 	s.h2.ServeConn(hc, &http2.ServeConnOpts{
 		Context:    withEvents(withState(context.Background(), cs), rec),
 		Handler:    s.h2base.Handler,
