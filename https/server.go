@@ -55,10 +55,12 @@ type Server struct {
 	DisableHTTP2 bool
 
 	// HandshakeTimeout bounds the TLS handshake, ReadHeaderTimeout the
-	// reading of an HTTP/1.1 request's headers, and IdleTimeout how long
-	// a kept-alive connection may wait for its next request (HTTP/1.1 and
-	// HTTP/2). Zero means the Default constant of the same name; a
-	// negative value means no limit.
+	// reading of a request's headers (HTTP/1.1's header lines; an HTTP/2
+	// header block, from its HEADERS frame to the end of the frame that
+	// carries END_HEADERS), and IdleTimeout how long a kept-alive
+	// connection may wait for its next request (HTTP/1.1 and HTTP/2).
+	// Zero means the Default constant of the same name; a negative value
+	// means no limit.
 	HandshakeTimeout  time.Duration
 	ReadHeaderTimeout time.Duration
 	IdleTimeout       time.Duration
@@ -502,7 +504,11 @@ func (s *Server) serveHTTP2(tc *tls.Conn, cs *tls.ConnectionState, rec *trace.Re
 		s.signalLocked()
 		s.mu.Unlock()
 	}()
-	s.h2.ServeConn(tc, &http2.ServeConnOpts{
+	headerTimeout := timeout(s.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	hc := newH2Conn(tc, headerTimeout, func() {
+		s.logf("https: %v left an HTTP/2 header block unfinished for %v (the header timeout); closing the connection", tc.RemoteAddr(), headerTimeout)
+	})
+	s.h2.ServeConn(hc, &http2.ServeConnOpts{
 		Context:    withEvents(withState(context.Background(), cs), rec),
 		Handler:    s.h2base.Handler,
 		BaseConfig: s.h2base,
@@ -531,8 +537,9 @@ func refuseInadequate(tc *tls.Conn, cs *tls.ConnectionState) {
 // Shutdown stops the server gracefully: it closes the listeners, abandons
 // handshakes in progress, closes idle connections, tells HTTP/2 clients
 // with GOAWAY that no new streams will be served, and waits for requests in
-// flight to finish. When ctx ends first it closes what is left and returns
-// ctx's error.
+// flight to finish (on HTTP/2, until the client has closed its side or a
+// bound passed, so that the end of a response is not lost to a TCP reset).
+// When ctx ends first it closes what is left and returns ctx's error.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.init()
 	s.beginClose()
@@ -590,7 +597,10 @@ func (s *Server) closeConns() {
 		c.Close()
 	}
 	for c := range s.h2conns {
-		c.Close()
+		// Under the TLS layer: a response write stuck on a client that
+		// stopped reading holds the TLS connection, and close_notify
+		// would wait behind it.
+		c.NetConn().Close()
 	}
 }
 

@@ -33,24 +33,20 @@ func (c *Conn) Handshake() error {
 // HandshakeContext runs the handshake, giving up when ctx is done: the
 // underlying connection's deadline is moved to the past to interrupt a
 // blocked read or write.
+//
+// When HandshakeContext returns, ctx no longer has any hold on the
+// connection, so cancelling ctx afterwards (as a deferred cancel does)
+// cannot disturb a connection whose handshake succeeded. If ctx ended
+// while the handshake was running, the handshake fails with ctx's error
+// even when its last message got through in time: the deadline moved to
+// the past stays, and the connection is only good for Close.
 func (c *Conn) HandshakeContext(ctx context.Context) error {
 	c.handshakeMu.Lock()
 	defer c.handshakeMu.Unlock()
 	if c.handshakeDone.Load() || c.handshakeErr != nil {
 		return c.handshakeErr
 	}
-	if ctx.Done() != nil {
-		stop := make(chan struct{})
-		go func() {
-			select {
-			case <-ctx.Done():
-				// Unblock whatever read or write the handshake is in.
-				c.conn.SetDeadline(past)
-			case <-stop:
-			}
-		}()
-		defer close(stop)
-	}
+	release := c.watchContext(ctx)
 	err := c.runHandshake()
 	if err == nil && c.config.VerifyConnection != nil {
 		c.handshakeDone.Store(true)
@@ -61,7 +57,16 @@ func (c *Conn) HandshakeContext(ctx context.Context) error {
 			c.in.Unlock()
 		}
 	}
-	if err != nil && ctx.Err() != nil {
+	if release() {
+		// The deadline moved under the handshake's feet; whatever the
+		// handshake made of it, the caller asked to stop.
+		c.handshakeDone.Store(false)
+		if err == nil {
+			err = fmt.Errorf("tls: handshake interrupted: %w", ctx.Err())
+		} else {
+			err = fmt.Errorf("tls: handshake interrupted: %w (%v)", ctx.Err(), err)
+		}
+	} else if err != nil && ctx.Err() != nil {
 		err = fmt.Errorf("tls: handshake interrupted: %w (%v)", ctx.Err(), err)
 	}
 	c.handshakeErr = err
@@ -69,6 +74,26 @@ func (c *Conn) HandshakeContext(ctx context.Context) error {
 		c.handshakeDone.Store(true)
 	}
 	return c.handshakeErr
+}
+
+// watchContext moves the connection's deadline to the past when ctx ends,
+// until release is called. release returns only once the watcher can no
+// longer touch the connection, and reports whether it did: a watcher
+// that has begun is waited for, never abandoned, since a deadline set
+// after the handshake returned would break a healthy connection.
+func (c *Conn) watchContext(ctx context.Context) (release func() bool) {
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(fired)
+		c.conn.SetDeadline(past)
+	})
+	return func() bool {
+		if stop() {
+			return false
+		}
+		<-fired
+		return true
+	}
 }
 
 func (c *Conn) runHandshake() error {

@@ -1,8 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	stdtls "crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/net/http2"
+
 	"lucid/inspect"
 	"lucid/internal/testpki"
 	"lucid/pki"
@@ -24,14 +31,41 @@ import (
 
 // lockedBuffer is a bytes.Buffer safe for the server's goroutines.
 type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	changed chan struct{} // closed at the next Write, for waitFor
 }
 
 func (l *lockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.changed != nil {
+		close(l.changed)
+		l.changed = nil
+	}
 	return l.b.Write(p)
+}
+
+// waitFor waits until the buffer contains s, or stop is closed; it
+// reports whether s arrived.
+func (l *lockedBuffer) waitFor(s string, stop <-chan struct{}) bool {
+	for {
+		l.mu.Lock()
+		if strings.Contains(l.b.String(), s) {
+			l.mu.Unlock()
+			return true
+		}
+		if l.changed == nil {
+			l.changed = make(chan struct{})
+		}
+		changed := l.changed
+		l.mu.Unlock()
+		select {
+		case <-changed:
+		case <-stop:
+			return false
+		}
+	}
 }
 
 func (l *lockedBuffer) String() string {
@@ -96,7 +130,14 @@ func newServePKI(t *testing.T) *servePKI {
 	return servePKIVal
 }
 
+// lucidProcessEnv makes the test binary run as the lucid command, so that
+// a test can start a real `lucid serve` process and signal it.
+const lucidProcessEnv = "LUCID_TEST_RUN_AS_LUCID"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(lucidProcessEnv) == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
 	code := m.Run()
 	if servePKIVal != nil {
 		os.RemoveAll(servePKIVal.dir)
@@ -542,5 +583,138 @@ func TestServeInspectionJSONAndTrace(t *testing.T) {
 	}
 	if !strings.Contains(s.stderr.String(), "writing every connection's events to "+traceFile) {
 		t.Errorf("stderr:\n%s", s.stderr)
+	}
+}
+
+// SIGINT to a real `lucid serve` process while an HTTP/2 client downloads
+// a large file and keeps pinging: the download completes, then the server
+// exits cleanly. (The https package's tests force the exact schedule in
+// which a server that closes its socket too early resets the download;
+// this one runs the whole command as an operator would.)
+func TestServeSIGINTDuringHTTP2Download(t *testing.T) {
+	p := newServePKI(t)
+	dir := t.TempDir()
+	file := make([]byte, 8<<20)
+	rand.Read(file)
+	if err := os.WriteFile(filepath.Join(dir, "big"), file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	cmd := exec.Command(os.Args[0], "serve", "--addr", "127.0.0.1:0", "--dir", dir,
+		"--cert", p.certFile, "--key", p.keyFile, "--shutdown-timeout", "60s")
+	cmd.Env = append(os.Environ(), lucidProcessEnv+"=1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := &lockedBuffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	var exitErr error
+	go func() {
+		exitErr = cmd.Wait()
+		close(exited)
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+	})
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if rest, ok := strings.CutPrefix(sc.Text(), "Serving HTTPS (HTTP/2 and HTTP/1.1) on "); ok {
+				a, _, _ := strings.Cut(rest, ": ")
+				addr <- a
+			}
+		}
+		io.Copy(io.Discard, stdout)
+	}()
+	var a string
+	select {
+	case a = <-addr:
+	case <-exited:
+		t.Fatalf("lucid serve exited (%v) before serving:\n%s", exitErr, stderr)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("lucid serve did not start within 30s:\n%s", stderr)
+	}
+
+	caPEM, err := os.ReadFile(p.caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(caPEM)
+	conn, err := stdtls.Dial("tcp", a, &stdtls.Config{RootCAs: roots, ServerName: "localhost", NextProtos: []string{"h2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(60 * time.Second))
+	cc, err := (&http2.Transport{}).NewClientConn(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", "https://localhost/big", nil)
+	resp, err := cc.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sha256.New()
+	if _, err := io.CopyN(h, resp.Body, 1<<20); err != nil {
+		t.Fatalf("the first MB: %v", err)
+	}
+
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if !stderr.waitFor("shutting down", exited) {
+		t.Fatalf("lucid serve exited (%v) with a download open:\n%s", exitErr, stderr)
+	}
+	stopPing := make(chan struct{})
+	pinged := make(chan int, 1)
+	go func() {
+		n := 0
+		defer func() { pinged <- n }()
+		for {
+			select {
+			case <-stopPing:
+				return
+			default:
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			err := cc.Ping(ctx)
+			cancel()
+			if err != nil {
+				return
+			}
+			n++
+		}
+	}()
+	rest, err := io.Copy(h, resp.Body)
+	close(stopPing)
+	pings := <-pinged
+	if err != nil || 1<<20+rest != int64(len(file)) {
+		t.Fatalf("the download was cut after %d of %d bytes: %v\n%s", 1<<20+rest, len(file), err, stderr)
+	}
+	if want := sha256.Sum256(file); !bytes.Equal(h.Sum(nil), want[:]) {
+		t.Fatal("the download arrived corrupted")
+	}
+	t.Logf("%d PINGs answered while the response drained", pings)
+	conn.Close()
+
+	select {
+	case <-exited:
+		if exitErr != nil {
+			t.Fatalf("lucid serve: %v\n%s", exitErr, stderr)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatalf("lucid serve did not exit within 60s of the download's end:\n%s", stderr)
+	}
+	if log := stderr.String(); !strings.Contains(log, "lucid serve: stopped") {
+		t.Errorf("stderr:\n%s", log)
 	}
 }
