@@ -312,7 +312,8 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer, ready 
 		default:
 			cfg.ClientAuth = tls.VerifyClientCertIfGiven
 		}
-		fmt.Fprintf(stdout, "Client certificates: %s; trusted issuer: %s.\n", o.ClientAuth+"d", from)
+		mode := map[string]string{"require": "required", "request": "requested"}[o.ClientAuth]
+		fmt.Fprintf(stdout, "Client certificates: %s; trusted issuer: %s.\n", mode, from)
 	}
 
 	if o.Legacy {

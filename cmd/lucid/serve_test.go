@@ -368,7 +368,7 @@ func TestServeLocalCA(t *testing.T) {
 func TestServeRequireLocalCAClients(t *testing.T) {
 	caDir := filepath.Join(t.TempDir(), "ca")
 	s := startServe(t, serveOptions{CADir: caDir, ClientAuth: "require"})
-	if out := s.stdout.String(); !strings.Contains(out, "trusted issuer: the local CA") {
+	if out := s.stdout.String(); !strings.Contains(out, "Client certificates: required; trusted issuer: the local CA") {
 		t.Errorf("stdout:\n%s", out)
 	}
 	ca, err := pki.Open(caDir)
