@@ -503,6 +503,13 @@ func localServeCertificate(caDir string, now time.Time, w io.Writer) (tls.Certif
 	if err != nil {
 		return tls.Certificate{}, "", fmt.Errorf("the local CA: %w", err)
 	}
+	// Opening the CA finishes or undoes what a crashed lucid ca left
+	// half done; say so, as lucid ca does.
+	defer func() {
+		for _, n := range ca.Recovered() {
+			fmt.Fprintf(w, "The local CA recovered: %s.\n", n)
+		}
+	}()
 	rootFile := filepath.Join(ca.Dir(), "ca.crt")
 	if !ca.IsRoot() {
 		rootFile = filepath.Join(ca.Dir(), "root.crt")
