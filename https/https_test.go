@@ -18,6 +18,7 @@ import (
 
 	"lucid/https"
 	"lucid/internal/testpki"
+	"lucid/internal/testwait"
 	"lucid/tls"
 )
 
@@ -292,18 +293,20 @@ func TestPlainHTTPToTLSPort(t *testing.T) {
 	}
 }
 
+// A client that says nothing is hung up on once the handshake timeout
+// passes, and the failure is reported.
 func TestHandshakeTimeout(t *testing.T) {
 	f := getFixture(t)
-	var mu sync.Mutex
-	var hsErr error
+	hsErr := make(chan error, 1)
 	addr := start(t, &https.Server{
 		Handler:          describe,
 		TLSConfig:        &tls.Config{Certificates: []tls.Certificate{f.server}},
 		HandshakeTimeout: 200 * time.Millisecond,
 		HandshakeError: func(_ net.Addr, err error) {
-			mu.Lock()
-			hsErr = err
-			mu.Unlock()
+			select {
+			case hsErr <- err:
+			default:
+			}
 		},
 	})
 	c, err := net.Dial("tcp", addr)
@@ -311,30 +314,74 @@ func TestHandshakeTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
+	// The client's own deadline is the test's: only the server hanging up
+	// ends this read early, with something other than a timeout.
+	c.SetDeadline(testwait.Deadline(t))
 	begin := time.Now()
 	_, err = c.Read(make([]byte, 1)) // the client says nothing
-	if err == nil || time.Since(begin) > 3*time.Second {
+	var ne net.Error
+	if err == nil || errors.As(err, &ne) && ne.Timeout() {
 		t.Fatalf("silent client: read returned %v after %v; want the server to hang up after 200ms", err, time.Since(begin))
 	}
-	time.Sleep(50 * time.Millisecond)
-	mu.Lock()
-	defer mu.Unlock()
-	if hsErr == nil {
-		t.Error("HandshakeError was not called")
+	if err := testwait.Recv(t, hsErr, "the HandshakeError callback"); err == nil {
+		t.Error("HandshakeError was called with a nil error")
 	}
 }
 
+// closeWatch is a client connection that reports when it ends: when a
+// read fails, or when the transport closes it, which it does on reading
+// the server's close_notify.
+type closeWatch struct {
+	net.Conn
+	once   sync.Once
+	closed chan time.Time
+}
+
+func (c *closeWatch) ended() { c.once.Do(func() { c.closed <- time.Now() }) }
+
+func (c *closeWatch) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if err != nil {
+		c.ended()
+	}
+	return n, err
+}
+
+func (c *closeWatch) Close() error {
+	c.ended()
+	return c.Conn.Close()
+}
+
+// A connection is reused while it is busy enough, and the server closes
+// it once it has been idle for IdleTimeout.
 func TestIdleTimeout(t *testing.T) {
+	const idle = 2 * time.Second
 	f := getFixture(t)
-	addr := start(t, &https.Server{Handler: describe, IdleTimeout: 150 * time.Millisecond,
+	addr := start(t, &https.Server{Handler: describe, IdleTimeout: idle,
 		TLSConfig: &tls.Config{Certificates: []tls.Certificate{f.server}}})
 	for _, p := range []https.Protocol{https.ProtocolHTTP1, https.ProtocolHTTP2} {
-		tr := &https.Transport{Protocol: p, TLSConfig: &tls.Config{RootCAs: f.ca.Pool}}
+		conns := make(chan *closeWatch, 3)
+		tr := &https.Transport{Protocol: p, TLSConfig: &tls.Config{RootCAs: f.ca.Pool},
+			DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+				if err != nil {
+					return nil, err
+				}
+				w := &closeWatch{Conn: c, closed: make(chan time.Time, 1)}
+				conns <- w
+				return w, nil
+			}}
 		var reused []bool
+		var lastDone time.Time
 		for i := 0; i < 3; i++ {
 			if i == 2 {
-				time.Sleep(600 * time.Millisecond)
+				// Wait for the server to close the idle connection,
+				// which it must not do before IdleTimeout.
+				first := testwait.Recv(t, conns, "the first connection")
+				at := testwait.Recv(t, first.closed, "the server to close the idle connection")
+				if idleFor := at.Sub(lastDone); idleFor < idle {
+					t.Errorf("%v: the server closed the connection after %v idle, before its IdleTimeout of %v", p, idleFor, idle)
+				}
 			}
 			ctx := https.TraceConnection(context.Background(), func(ci https.ConnInfo) {
 				reused = append(reused, ci.Reused)
@@ -346,6 +393,7 @@ func TestIdleTimeout(t *testing.T) {
 			}
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
+			lastDone = time.Now()
 		}
 		if len(reused) != 3 || reused[0] || !reused[1] || reused[2] {
 			t.Errorf("%v: connection reuse %v; want [false true false]: reused at once, closed by the server when idle", p, reused)
@@ -396,28 +444,32 @@ func TestShutdownDrains(t *testing.T) {
 				defer cancel()
 				shut <- srv.Shutdown(ctx)
 			}()
-			time.Sleep(100 * time.Millisecond)
+			// Shutdown closes the listener first: wait until dials
+			// are refused, then check it is still waiting for the
+			// request in flight.
+			refused := testwait.Until(testwait.Context(t), func() bool {
+				c, err := net.DialTimeout("tcp", addr, time.Second)
+				if err != nil {
+					return true
+				}
+				c.Close()
+				return false
+			})
+			if !refused {
+				t.Fatal("new connections were still accepted during Shutdown")
+			}
 			select {
 			case err := <-shut:
 				t.Fatalf("Shutdown returned %v with a request in flight", err)
 			default:
-			}
-			if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-				c.Close()
-				t.Error("a new connection was accepted during Shutdown")
 			}
 			close(release)
 			r := <-got
 			if r.err != nil || r.body != "finished" {
 				t.Fatalf("request in flight: %q, %v", r.body, r.err)
 			}
-			select {
-			case err := <-shut:
-				if err != nil {
-					t.Fatalf("Shutdown: %v", err)
-				}
-			case <-time.After(5 * time.Second):
-				t.Fatal("Shutdown did not return after the request finished")
+			if err := testwait.Recv(t, shut, "Shutdown to return after the request finished"); err != nil {
+				t.Fatalf("Shutdown: %v", err)
 			}
 		})
 	}

@@ -278,18 +278,21 @@ func TestFailureDeliversAlert(t *testing.T) {
 	if _, err := c.Write(msg); err != nil {
 		t.Fatal(err)
 	}
-	// Write again once the shim has surely failed, as the runner does
-	// when it has more records queued, then read.
-	time.Sleep(200 * time.Millisecond)
-	if _, err := c.Write(make([]byte, 1024)); err != nil {
-		t.Fatalf("writing after the shim failed: %v", err)
-	}
 	var hdr [7]byte
 	if _, err := io.ReadFull(c, hdr[:]); err != nil {
 		t.Fatalf("reading the alert: %v", err)
 	}
 	if hdr[0] != 21 || hdr[5] != 2 {
 		t.Fatalf("got record %x, want a fatal alert", hdr)
+	}
+	// The shim has failed: write again, as the runner does when it has
+	// more records queued. The shim drains what it will never read, so
+	// the connection ends with its FIN, not a reset.
+	if _, err := c.Write(make([]byte, 1024)); err != nil {
+		t.Fatalf("writing after the shim failed: %v", err)
+	}
+	if n, err := c.Read(hdr[:]); err != io.EOF {
+		t.Fatalf("after the alert: read %d bytes, %v; want the shim's clean end of stream", n, err)
 	}
 	c.Close()
 	if code := r.wait(); code != 1 {

@@ -25,6 +25,7 @@ import (
 
 	"lucid/inspect"
 	"lucid/internal/testpki"
+	"lucid/internal/testwait"
 	"lucid/pki"
 	"lucid/trace"
 )
@@ -464,28 +465,32 @@ func TestServeGracefulShutdown(t *testing.T) {
 	}()
 	<-entered
 	s.stop()
-	time.Sleep(100 * time.Millisecond)
+	// Shutting down closes the listener first: wait until dials are
+	// refused, then check serve is still waiting for the open request.
+	refused := testwait.Until(testwait.Context(t), func() bool {
+		c, err := net.DialTimeout("tcp", s.addr, time.Second)
+		if err != nil {
+			return true
+		}
+		c.Close()
+		return false
+	})
+	if !refused {
+		t.Fatal("new connections were still accepted while shutting down")
+	}
 	select {
 	case <-s.finished:
 		t.Fatalf("serve returned (%v) with a request open", s.err)
 	default:
-	}
-	if c, err := net.DialTimeout("tcp", s.addr, time.Second); err == nil {
-		c.Close()
-		t.Error("a new connection was accepted while shutting down")
 	}
 	close(release)
 	r := <-got
 	if r.code != 0 || r.stdout != "drained\n" {
 		t.Fatalf("open request: exit %d, %q", r.code, r.stdout)
 	}
-	select {
-	case <-s.finished:
-		if s.err != nil {
-			t.Fatalf("serve: %v", s.err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("serve did not return after the open request finished")
+	testwait.Recv(t, s.finished, "serve to return after the open request finished")
+	if s.err != nil {
+		t.Fatalf("serve: %v", s.err)
 	}
 	if log := s.stderr.String(); !strings.Contains(log, "shutting down") || !strings.Contains(log, "stopped") {
 		t.Errorf("stderr:\n%s", log)
