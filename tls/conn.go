@@ -211,6 +211,13 @@ func (c *Conn) readRecord() error {
 		return c.handleAlert(rec[record.HeaderLen:])
 	}
 	_, plain := c.in.opener.(*record.Plain)
+	// RFC 8446 §5.1: no record of another type between the fragments of a
+	// handshake message. In the clear the type is known before anything
+	// is opened, so this holds for declined 0-RTT data too; change_cipher_spec
+	// was judged above and alerts are judged in handleAlert.
+	if plain && len(c.in.hs) > 0 && hdr.Type == record.TypeApplicationData {
+		return c.fatal(alert.New(alert.UnexpectedMessage, "application data inside a fragmented handshake message"))
+	}
 	// RFC 8446 §4.2.10: 0-RTT data the server declined is skipped: after a
 	// HelloRetryRequest, as the application_data records that arrive
 	// before the second ClientHello (judged by their header alone, since

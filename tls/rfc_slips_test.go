@@ -6,6 +6,7 @@ package tls
 // that had not installed its handshake keys.
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net"
@@ -273,7 +274,8 @@ func plainAlert(d alert.Description) []byte {
 // record reads a 2-byte alert record (shorter than any AEAD record) as
 // that alert, and reports the client's reason, not bad_record_mac. Once a
 // protected record has arrived, or under the application keys, or on the
-// client side, such a record is the forgery it looks like.
+// client side, such a record is an alert record where only protected
+// application_data may come: unexpected_message (RFC 8446 §5, §5.2).
 func TestPlaintextAlertBeforeClientKeys(t *testing.T) {
 	cert, _ := regCert(t)
 	// plainFirstProtected rewrites the client's first protected record,
@@ -326,7 +328,7 @@ func TestPlaintextAlertBeforeClientKeys(t *testing.T) {
 		if err := client.Handshake(); err == nil {
 			t.Fatal("client accepted an untrusted chain")
 		}
-		wantLocalAlert(t, "server", <-errc, alert.BadRecordMAC)
+		wantLocalAlert(t, "server", <-errc, alert.UnexpectedMessage)
 	})
 	t.Run("under application keys", func(t *testing.T) {
 		client, server := connectedPair(t, VersionTLS13)
@@ -334,7 +336,7 @@ func TestPlaintextAlertBeforeClientKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := server.Read(make([]byte, 1))
-		wantLocalAlert(t, "server", err, alert.BadRecordMAC)
+		wantLocalAlert(t, "server", err, alert.UnexpectedMessage)
 	})
 	t.Run("client reading the server's flight", func(t *testing.T) {
 		// The server's first protected record (EncryptedExtensions)
@@ -352,6 +354,74 @@ func TestPlaintextAlertBeforeClientKeys(t *testing.T) {
 		}
 		_, pool := regCert(t)
 		_, _, cerr, _ := handshakePair(t, VersionTLS13, cert, &Config{RootCAs: pool, ServerName: "localhost"}, nil, serverPlain)
-		wantLocalAlert(t, "client", cerr, alert.BadRecordMAC)
+		wantLocalAlert(t, "client", cerr, alert.UnexpectedMessage)
 	})
+}
+
+// readRecordFrom reads one unprotected record from c.
+func readRecordFrom(t *testing.T, c net.Conn) (uint8, []byte) {
+	t.Helper()
+	hdr := make([]byte, record.HeaderLen)
+	if _, err := io.ReadFull(c, hdr); err != nil {
+		t.Fatal(err)
+	}
+	body := make([]byte, int(hdr[3])<<8|int(hdr[4]))
+	if _, err := io.ReadFull(c, body); err != nil {
+		t.Fatal(err)
+	}
+	return hdr[0], body
+}
+
+// TestEarlyDataInterleavedAfterRetry: a server that declined 0-RTT skips
+// the early data that arrives before the second ClientHello, but a record
+// of it between the second hello's fragments breaks RFC 8446 §5.1 like any
+// other: unexpected_message (BoGo SkipEarlyData-HRR-Interleaved-TLS13).
+func TestEarlyDataInterleavedAfterRetry(t *testing.T) {
+	cert, _ := regCert(t)
+	// The client's share is for P-256; the server wants X25519 and asks.
+	first, err := wire.ParseClientHello(lucidClientHello(t, &Config{ServerName: "localhost",
+		CurvePreferences: []CurveID{CurveP256, X25519}})[wire.HeaderLen:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Extensions, first.EarlyData = nil, true
+	c, s := tcpPair(t)
+	errc := make(chan error, 1)
+	go func() {
+		errc <- Server(s, &Config{Certificates: []Certificate{cert}, CurvePreferences: []CurveID{X25519}}).Handshake()
+	}()
+	fake := rawRecord(record.TypeApplicationData, []byte{1, 2, 3, 4})
+	if _, err := c.Write(concat(rawRecord(record.TypeHandshake, first.Marshal()), fake)); err != nil {
+		t.Fatal(err)
+	}
+	typ, body := readRecordFrom(t, c)
+	if typ != record.TypeHandshake || body[0] != wire.TypeServerHello {
+		t.Fatalf("server answered with record %d %x, want a HelloRetryRequest", typ, body[:min(len(body), 8)])
+	}
+	hrr, err := wire.ParseServerHello(body[wire.HeaderLen:])
+	if err != nil || !hrr.IsHelloRetryRequest() {
+		t.Fatalf("server answered %+v (%v), want a HelloRetryRequest", hrr, err)
+	}
+	second := *first
+	second.EarlyData, second.Cookie = false, hrr.Cookie
+	second.KeyShares = []wire.KeyShare{{Group: uint16(X25519), Data: bytes.Repeat([]byte{9}, 32)}}
+	msg := second.Marshal()
+	if _, err := c.Write(concat(fake, rawRecord(record.TypeHandshake, msg[:40]), fake, rawRecord(record.TypeHandshake, msg[40:]))); err != nil {
+		t.Fatal(err)
+	}
+	wantLocalAlert(t, "server", <-errc, alert.UnexpectedMessage)
+}
+
+// TestPlaintextHandshakeUnderKeys: once TLS 1.3 keys are in place every
+// record is protected application_data (RFC 8446 §5.2); a handshake
+// message sent in the clear is an unexpected record type, not a record
+// that failed to decrypt (tlsfuzzer's test-tls13-finished-plaintext).
+func TestPlaintextHandshakeUnderKeys(t *testing.T) {
+	client, server := connectedPair(t, VersionTLS13)
+	fin := (&wire.Finished{VerifyData: make([]byte, 32)}).Marshal()
+	if _, err := client.conn.Write(rawRecord(record.TypeHandshake, fin)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := server.Read(make([]byte, 1))
+	wantLocalAlert(t, "server", err, alert.UnexpectedMessage)
 }

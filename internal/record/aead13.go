@@ -84,6 +84,15 @@ func (a *AEAD13) Open(rec []byte) (uint8, []byte, error) {
 	if len(body) > MaxCiphertext13 {
 		return 0, nil, alert.New(alert.RecordOverflow, "protected record of %d bytes exceeds %d", len(body), MaxCiphertext13)
 	}
+	// RFC 8446 §5.2: the outer type of a protected record is always
+	// application_data, and §5 answers an unexpected record type with
+	// unexpected_message. A record of another type here was not sealed
+	// by a peer that follows the RFC — most often it is a message sent in
+	// the clear after keys were installed — so it is refused for its
+	// type, before any decryption.
+	if rec[0] != TypeApplicationData {
+		return 0, nil, alert.New(alert.UnexpectedMessage, "%s record where only protected application_data records may come", TypeName(rec[0]))
+	}
 	if len(body) < a.aead.Overhead() {
 		return 0, nil, alert.New(alert.BadRecordMAC, "protected record of %d bytes is shorter than its tag", len(body))
 	}
@@ -100,13 +109,6 @@ func (a *AEAD13) Open(rec []byte) (uint8, []byte, error) {
 		// the same number.
 		a.seq--
 		return 0, nil, alert.New(alert.BadRecordMAC, "record %d failed authentication (tampered, replayed, reordered or wrong key)", a.seq)
-	}
-	// The header is the AEAD's additional data, so a record that gets
-	// here with another outer type was sealed that way by the peer; one
-	// injected in the clear failed authentication above, which RFC 8446
-	// §5.2 answers with bad_record_mac.
-	if rec[0] != TypeApplicationData {
-		return 0, nil, alert.New(alert.UnexpectedMessage, "protected record has outer type %s, want application_data", TypeName(rec[0]))
 	}
 	// RFC 8446 §5.4: the whole TLSInnerPlaintext, content, type and
 	// padding, MUST NOT exceed 2^14 + 1 bytes; padding cannot smuggle in

@@ -111,9 +111,9 @@ func TestSequenceNumbers(t *testing.T) {
 
 // TestBitFlips flips every bit of a record, one at a time, and opens it
 // with a fresh opener: the ciphertext, tag and the header (the additional
-// data) are all authenticated, the outer content type included: a record
-// injected with another type fails authentication like any other forgery
-// (RFC 8446 §5.2).
+// data) are all authenticated. A flip in the outer content type is refused
+// before that, for the type: a protected record is application_data, and
+// any other type is unexpected_message (RFC 8446 §5, §5.2).
 func TestBitFlips(t *testing.T) {
 	recs, _ := sealThree(t)
 	rec := recs[0]
@@ -123,6 +123,9 @@ func TestBitFlips(t *testing.T) {
 			bad[i] ^= 1 << bit
 			_, _, err := open(fresh(t), bad)
 			want := alert.BadRecordMAC
+			if i == 0 {
+				want = alert.UnexpectedMessage
+			}
 			if err == nil {
 				t.Errorf("byte %d bit %d flipped: Open succeeded", i, bit)
 				continue
