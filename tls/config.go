@@ -37,11 +37,25 @@ type Certificate struct {
 // Config configures a client or a server. A Config may be shared by many
 // connections and must not be modified once in use.
 type Config struct {
-	// Rand is the source of every random byte the handshake uses. nil
-	// means crypto/rand. Fixing it makes handshakes reproducible, except
-	// for signatures, whose randomness Go's crypto packages draw
-	// themselves.
+	// Rand is the source of the random bytes the handshake uses: randoms,
+	// session IDs, key shares, ticket encryption and RSA-PSS salts. nil means
+	// crypto/rand. A fixed Rand alone does not make a handshake
+	// reproducible: ECDSA signatures and a server's ML-KEM encapsulation
+	// still draw from Go's own generator. DeterministicForTesting changes
+	// the second.
 	Rand io.Reader
+
+	// DeterministicForTesting, with a non-nil Rand, makes a handshake
+	// depend on Rand alone (ECDSA signatures aside), so that a fixed Rand
+	// repeats it byte for byte: for tests, fuzz corpora and reproducible
+	// demos, never for real connections. Its one effect is on a server's
+	// X25519MLKEM768 encapsulation, whose randomness then also comes from
+	// Rand, through crypto/mlkem/mlkemtest: a package the standard
+	// library offers for known-answer tests only. Without it, a custom
+	// Rand still supplies every other random byte and ML-KEM uses
+	// crypto/mlkem's normal path. It has no effect when Rand is nil. A
+	// Lucid addition.
+	DeterministicForTesting bool
 
 	// Time returns the current time, for certificate validity. nil means
 	// time.Now.
@@ -206,6 +220,13 @@ func (c *Config) rand() io.Reader {
 		return c.Rand
 	}
 	return rand.Reader
+}
+
+// deterministic reports whether the caller asked for handshakes that a
+// fixed Rand reproduces. It is never inferred from Rand being set, so a
+// production Config with its own Rand cannot reach test-only code.
+func (c *Config) deterministic() bool {
+	return c.DeterministicForTesting && c.Rand != nil
 }
 
 func (c *Config) now() time.Time {

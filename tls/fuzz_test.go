@@ -84,9 +84,9 @@ func runScripted(t testing.TB, client bool, input []byte) {
 	sc := &scriptedConn{r: bytes.NewReader(input)}
 	var c *tls.Conn
 	if client {
-		c = tls.Client(sc, &tls.Config{InsecureSkipVerify: true, ServerName: "localhost", Rand: fixedRand()})
+		c = tls.Client(sc, &tls.Config{InsecureSkipVerify: true, ServerName: "localhost", Rand: fixedRand(), DeterministicForTesting: true})
 	} else {
-		c = tls.Server(sc, &tls.Config{Certificates: []tls.Certificate{cert}, Rand: fixedRand()})
+		c = tls.Server(sc, &tls.Config{Certificates: []tls.Certificate{cert}, Rand: fixedRand(), DeterministicForTesting: true})
 	}
 	err := c.Handshake()
 	buf := make([]byte, 64)
@@ -104,7 +104,9 @@ func runScripted(t testing.TB, client bool, input []byte) {
 }
 
 // fixedRand is the same byte stream for every connection, which makes the
-// recorded seeds valid conversations.
+// recorded seeds valid conversations. The Configs that use it also set
+// DeterministicForTesting: without it a server's ML-KEM ciphertext, and so
+// every key after ServerHello, would differ from the recording.
 func fixedRand() io.Reader { return rand.NewChaCha8([32]byte{'l', 'u', 'c', 'i', 'd'}) }
 
 // FuzzServerConn feeds arbitrary bytes, as records, to a server.
@@ -149,8 +151,8 @@ func TestWriteFuzzSeeds(t *testing.T) {
 		c, s := pair(t)
 		rc := &recorder{Conn: c}
 		rs := &recorder{Conn: s}
-		scfg := &tls.Config{Certificates: []tls.Certificate{cert}, CurvePreferences: seed.groups, Rand: fixedRand()}
-		ccfg := &tls.Config{InsecureSkipVerify: true, ServerName: "localhost", Rand: fixedRand()}
+		scfg := &tls.Config{Certificates: []tls.Certificate{cert}, CurvePreferences: seed.groups, Rand: fixedRand(), DeterministicForTesting: true}
+		ccfg := &tls.Config{InsecureSkipVerify: true, ServerName: "localhost", Rand: fixedRand(), DeterministicForTesting: true}
 		if seed.server12 {
 			scfg.MaxVersion = tls.VersionTLS12
 		}
@@ -246,9 +248,9 @@ func TestFuzzSeedsReplay(t *testing.T) {
 			sc := &scriptedConn{r: bytes.NewReader(input)}
 			var c *tls.Conn
 			if fuzzer == "FuzzClientConn" {
-				c = tls.Client(sc, &tls.Config{InsecureSkipVerify: true, ServerName: "localhost", Rand: fixedRand()})
+				c = tls.Client(sc, &tls.Config{InsecureSkipVerify: true, ServerName: "localhost", Rand: fixedRand(), DeterministicForTesting: true})
 			} else {
-				c = tls.Server(sc, &tls.Config{Certificates: []tls.Certificate{fuzzCert(t)}, Rand: fixedRand()})
+				c = tls.Server(sc, &tls.Config{Certificates: []tls.Certificate{fuzzCert(t)}, Rand: fixedRand(), DeterministicForTesting: true})
 			}
 			if err := c.Handshake(); err != nil {
 				t.Errorf("%s/%s no longer replays: %v", fuzzer, name, err)

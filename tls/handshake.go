@@ -234,7 +234,7 @@ func (c *Conn) engineConfig() (*handshake.Config, error) {
 	}
 	hc := &handshake.Config{
 		Rand:          cfg.rand(),
-		Deterministic: cfg.Rand != nil,
+		Deterministic: cfg.deterministic(),
 		Now:           cfg.now,
 		ServerName:    cfg.ServerName,
 		NextProtos:    cfg.NextProtos,

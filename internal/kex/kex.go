@@ -4,7 +4,8 @@
 //
 // Private keys are made from bytes read from the caller's random source,
 // because Go's key generation ignores its io.Reader argument: reading the
-// bytes ourselves keeps a handshake reproducible when Config.Rand is fixed.
+// bytes ourselves keeps a handshake reproducible when a test fixes that
+// source.
 package kex
 
 import (
@@ -184,9 +185,11 @@ func ecdhShared(priv *ecdh.PrivateKey, peer []byte) ([]byte, error) {
 
 // Respond is the server's half: given the client's share for group g, it
 // returns the server's share and the shared secret. deterministic asks for
-// ML-KEM encapsulation randomness from r too; otherwise Go's own generator
-// supplies it, because the standard library offers derandomized
-// encapsulation only for known-answer tests.
+// ML-KEM encapsulation randomness from r too, through crypto/mlkem/mlkemtest,
+// which the standard library offers for known-answer tests only; so only a
+// caller that chose reproducibility for a test or demo sets it
+// (tls.Config.DeterministicForTesting), never one that merely supplies its
+// own r. Otherwise crypto/mlkem's own generator supplies that randomness.
 func Respond(g uint16, r io.Reader, client []byte, deterministic bool) (share, secret []byte, err error) {
 	switch g {
 	case P256, P384, P521, X25519:

@@ -61,6 +61,32 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
+// Without deterministic, ML-KEM encapsulation takes its randomness from
+// crypto/mlkem, not from r: the same r gives different ciphertexts, while
+// the X25519 half, which r does decide, repeats.
+func TestRespondNotDeterministic(t *testing.T) {
+	run := func() []byte {
+		r := mrand.NewChaCha8([32]byte{2})
+		p, err := Generate(X25519MLKEM768, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		share, _, err := Respond(X25519MLKEM768, r, p.Share(), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return share
+	}
+	a, b := run(), run()
+	split := len(a) - 32
+	if bytes.Equal(a[:split], b[:split]) {
+		t.Error("ML-KEM ciphertext repeated with deterministic=false: encapsulation drew from r")
+	}
+	if !bytes.Equal(a[split:], b[split:]) {
+		t.Error("X25519 half of the share differs for the same r")
+	}
+}
+
 func TestBadShares(t *testing.T) {
 	for _, g := range groups {
 		p, err := Generate(g, rand.Reader)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"lucid/internal/alert"
+	"lucid/internal/rfc8448"
 )
 
 var writeSeeds = flag.Bool("write-seeds", false, "rewrite testdata/fuzz seed corpora from the test vectors")
@@ -34,7 +35,7 @@ func seedBodies(t testing.TB) map[uint8][][]byte {
 		typ, _, _ := Header(msg)
 		seeds[typ] = append(seeds[typ], msg[HeaderLen:])
 	}
-	for _, h := range []string{rfc8448HRRClientHello2, rfc8448CompatServerHello, rfc8448ClientCertificateVerify, rfc8448ResumptionEncryptedExtensions} {
+	for _, h := range []string{rfc8448.HRRClientHello2, rfc8448.CompatServerHello, rfc8448.ClientAuthServerCertificateVerify, rfc8448.ResumedEncryptedExtensions} {
 		add(unhex(t, h))
 	}
 	add((&KeyUpdate{}).Marshal())

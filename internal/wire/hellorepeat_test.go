@@ -6,13 +6,14 @@ import (
 	"testing"
 
 	"lucid/internal/alert"
+	"lucid/internal/rfc8448"
 )
 
 // The second ClientHello of RFC 8448 §5 repeats the first, with a new
 // key_share and a cookie.
 func TestCheckRepeatedHelloRFC8448(t *testing.T) {
-	first := splitMessage(t, unhex(t, rfc8448HRRClientHello), TypeClientHello)
-	second := splitMessage(t, unhex(t, rfc8448HRRClientHello2), TypeClientHello)
+	first := splitMessage(t, unhex(t, rfc8448.HRRClientHello1), TypeClientHello)
+	second := splitMessage(t, unhex(t, rfc8448.HRRClientHello2), TypeClientHello)
 	if err := CheckRepeatedHello(first, second); err != nil {
 		t.Fatalf("RFC 8448's second ClientHello: %v", err)
 	}
@@ -40,8 +41,8 @@ func TestCheckRepeatedHelloRFC8448(t *testing.T) {
 // FuzzCheckRepeatedHello: any pair of bodies gives nil or an alert, never a
 // panic, and a body that parses as a ClientHello repeats itself.
 func FuzzCheckRepeatedHello(f *testing.F) {
-	first := splitMessage(f, unhex(f, rfc8448HRRClientHello), TypeClientHello)
-	second := splitMessage(f, unhex(f, rfc8448HRRClientHello2), TypeClientHello)
+	first := splitMessage(f, unhex(f, rfc8448.HRRClientHello1), TypeClientHello)
+	second := splitMessage(f, unhex(f, rfc8448.HRRClientHello2), TypeClientHello)
 	f.Add(first, second)
 	f.Add(second, first)
 	f.Add(first, first[:len(first)-3])

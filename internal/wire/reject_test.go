@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"lucid/internal/alert"
+	"lucid/internal/rfc8448"
 )
 
 // chBody builds a minimal ClientHello body carrying the given raw
@@ -202,10 +203,10 @@ func validBodies(t testing.TB) map[uint8][][]byte {
 		out[typ] = append(out[typ], msg[HeaderLen:])
 	}
 	for _, h := range []string{
-		rfc8448ClientHello, rfc8448ServerHello, rfc8448EncryptedExtensions, rfc8448Certificate,
-		rfc8448CertificateVerify, rfc8448ServerFinished, rfc8448NewSessionTicket,
-		rfc8448ResumptionClientHello, rfc8448ResumptionServerHello, rfc8448HelloRetryRequest,
-		rfc8448CertificateRequest, rfc8448EndOfEarlyData,
+		rfc8448.SimpleClientHello, rfc8448.SimpleServerHello, rfc8448.SimpleEncryptedExtensions, rfc8448.SimpleServerCertificate,
+		rfc8448.SimpleServerCertificateVerify, rfc8448.SimpleServerFinished, rfc8448.SimpleNewSessionTicket,
+		rfc8448.ResumedClientHello, rfc8448.ResumedServerHello, rfc8448.HRRHelloRetryRequest,
+		rfc8448.ClientAuthCertificateRequest, rfc8448.ResumedEndOfEarlyData,
 	} {
 		add(unhex(t, h))
 	}
@@ -286,7 +287,7 @@ func TestTrailingByte(t *testing.T) {
 
 // TestParseDoesNotAlias checks that parsed messages own their bytes.
 func TestParseDoesNotAlias(t *testing.T) {
-	body := unhex(t, rfc8448ClientHello)[HeaderLen:]
+	body := unhex(t, rfc8448.SimpleClientHello)[HeaderLen:]
 	m, err := ParseClientHello(body)
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,8 @@ import (
 	"crypto/sha256"
 	"slices"
 	"testing"
+
+	"lucid/internal/rfc8448"
 )
 
 // TestRFC8448RoundTrip parses every handshake message copied from the RFC
@@ -15,25 +17,29 @@ func TestRFC8448RoundTrip(t *testing.T) {
 		name string
 		hex  string
 	}{
-		{"ClientHello", rfc8448ClientHello},
-		{"ServerHello", rfc8448ServerHello},
-		{"EncryptedExtensions", rfc8448EncryptedExtensions},
-		{"Certificate", rfc8448Certificate},
-		{"CertificateVerify", rfc8448CertificateVerify},
-		{"Finished", rfc8448ServerFinished},
-		{"NewSessionTicket", rfc8448NewSessionTicket},
-		{"ResumptionClientHello", rfc8448ResumptionClientHello},
-		{"ResumptionServerHello", rfc8448ResumptionServerHello},
-		{"ResumptionEncryptedExtensions", rfc8448ResumptionEncryptedExtensions},
-		{"EndOfEarlyData", rfc8448EndOfEarlyData},
-		{"HRRClientHello", rfc8448HRRClientHello},
-		{"HelloRetryRequest", rfc8448HelloRetryRequest},
-		{"HRRClientHello2", rfc8448HRRClientHello2},
-		{"HRRServerHello", rfc8448HRRServerHello},
-		{"CertificateRequest", rfc8448CertificateRequest},
-		{"ClientCertificateVerify", rfc8448ClientCertificateVerify},
-		{"CompatClientHello", rfc8448CompatClientHello},
-		{"CompatServerHello", rfc8448CompatServerHello},
+		{"ClientHello", rfc8448.SimpleClientHello},
+		{"ServerHello", rfc8448.SimpleServerHello},
+		{"EncryptedExtensions", rfc8448.SimpleEncryptedExtensions},
+		{"Certificate", rfc8448.SimpleServerCertificate},
+		{"CertificateVerify", rfc8448.SimpleServerCertificateVerify},
+		{"Finished", rfc8448.SimpleServerFinished},
+		{"NewSessionTicket", rfc8448.SimpleNewSessionTicket},
+		{"ResumptionClientHello", rfc8448.ResumedClientHello},
+		{"ResumptionServerHello", rfc8448.ResumedServerHello},
+		{"ResumptionEncryptedExtensions", rfc8448.ResumedEncryptedExtensions},
+		{"EndOfEarlyData", rfc8448.ResumedEndOfEarlyData},
+		{"HRRClientHello", rfc8448.HRRClientHello1},
+		{"HelloRetryRequest", rfc8448.HRRHelloRetryRequest},
+		{"HRRClientHello2", rfc8448.HRRClientHello2},
+		{"HRRServerHello", rfc8448.HRRServerHello},
+		{"HRREncryptedExtensions", rfc8448.HRREncryptedExtensions},
+		{"CertificateRequest", rfc8448.ClientAuthCertificateRequest},
+		{"ClientAuthServerCertificate", rfc8448.ClientAuthServerCertificate},
+		{"ClientAuthServerCertificateVerify", rfc8448.ClientAuthServerCertificateVerify},
+		{"ClientAuthClientCertificate", rfc8448.ClientAuthClientCertificate},
+		{"ClientAuthClientCertificateVerify", rfc8448.ClientAuthClientCertificateVerify},
+		{"CompatClientHello", rfc8448.CompatClientHello},
+		{"CompatServerHello", rfc8448.CompatServerHello},
 	}
 	for _, v := range vectors {
 		t.Run(v.name, func(t *testing.T) {
@@ -55,7 +61,7 @@ func TestRFC8448RoundTrip(t *testing.T) {
 }
 
 func TestRFC8448ClientHello(t *testing.T) {
-	msg := unhex(t, rfc8448ClientHello)
+	msg := unhex(t, rfc8448.SimpleClientHello)
 	m, err := ParseClientHello(splitMessage(t, msg, TypeClientHello))
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +120,7 @@ func TestRFC8448ClientHello(t *testing.T) {
 }
 
 func TestRFC8448ServerHello(t *testing.T) {
-	msg := unhex(t, rfc8448ServerHello)
+	msg := unhex(t, rfc8448.SimpleServerHello)
 	m, err := ParseServerHello(splitMessage(t, msg, TypeServerHello))
 	if err != nil {
 		t.Fatal(err)
@@ -144,7 +150,7 @@ func TestRFC8448ServerHello(t *testing.T) {
 }
 
 func TestRFC8448Resumption(t *testing.T) {
-	msg := unhex(t, rfc8448ResumptionClientHello)
+	msg := unhex(t, rfc8448.ResumedClientHello)
 	ch, err := ParseClientHello(splitMessage(t, msg, TypeClientHello))
 	if err != nil {
 		t.Fatal(err)
@@ -164,11 +170,11 @@ func TestRFC8448Resumption(t *testing.T) {
 		t.Fatalf("BindersLen %d, want 35", got)
 	}
 	out := ch.Marshal()
-	if truncated := out[:len(out)-ch.BindersLen()]; !bytes.Equal(truncated, unhex(t, rfc8448ResumptionTruncatedHello)) {
+	if truncated := out[:len(out)-ch.BindersLen()]; !bytes.Equal(truncated, unhex(t, rfc8448.ResumedClientHelloPrefix)) {
 		t.Errorf("truncated ClientHello differs from RFC 8448's prefix\n got %x", truncated)
 	}
 
-	sh, err := ParseServerHello(splitMessage(t, unhex(t, rfc8448ResumptionServerHello), TypeServerHello))
+	sh, err := ParseServerHello(splitMessage(t, unhex(t, rfc8448.ResumedServerHello), TypeServerHello))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +182,7 @@ func TestRFC8448Resumption(t *testing.T) {
 		t.Errorf("ServerHello: %+v", sh)
 	}
 
-	ee, err := ParseEncryptedExtensions(splitMessage(t, unhex(t, rfc8448ResumptionEncryptedExtensions), TypeEncryptedExtensions))
+	ee, err := ParseEncryptedExtensions(splitMessage(t, unhex(t, rfc8448.ResumedEncryptedExtensions), TypeEncryptedExtensions))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +190,7 @@ func TestRFC8448Resumption(t *testing.T) {
 		t.Errorf("EncryptedExtensions: %+v", ee)
 	}
 
-	nst, err := ParseNewSessionTicket(splitMessage(t, unhex(t, rfc8448NewSessionTicket), TypeNewSessionTicket))
+	nst, err := ParseNewSessionTicket(splitMessage(t, unhex(t, rfc8448.SimpleNewSessionTicket), TypeNewSessionTicket))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,14 +207,14 @@ func TestRFC8448HelloRetryRequest(t *testing.T) {
 	if HelloRetryRequestRandom != sha256.Sum256([]byte("HelloRetryRequest")) {
 		t.Fatal("HelloRetryRequestRandom is not SHA-256(\"HelloRetryRequest\")")
 	}
-	hrr, err := ParseServerHello(splitMessage(t, unhex(t, rfc8448HelloRetryRequest), TypeServerHello))
+	hrr, err := ParseServerHello(splitMessage(t, unhex(t, rfc8448.HRRHelloRetryRequest), TypeServerHello))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !hrr.IsHelloRetryRequest() || hrr.SelectedGroup != 0x0017 || hrr.KeyShare.Group != 0 || len(hrr.Cookie) != 114 || hrr.SupportedVersion != 0x0304 {
 		t.Errorf("HelloRetryRequest: %+v", hrr)
 	}
-	ch2, err := ParseClientHello(splitMessage(t, unhex(t, rfc8448HRRClientHello2), TypeClientHello))
+	ch2, err := ParseClientHello(splitMessage(t, unhex(t, rfc8448.HRRClientHello2), TypeClientHello))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,28 +224,28 @@ func TestRFC8448HelloRetryRequest(t *testing.T) {
 }
 
 func TestRFC8448CertificateMessages(t *testing.T) {
-	cert, err := ParseCertificate(splitMessage(t, unhex(t, rfc8448Certificate), TypeCertificate))
+	cert, err := ParseCertificate(splitMessage(t, unhex(t, rfc8448.SimpleServerCertificate), TypeCertificate))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(cert.RequestContext) != 0 || len(cert.Entries) != 1 || len(cert.Entries[0].Data) != 432 || cert.Entries[0].Data[0] != 0x30 {
 		t.Errorf("Certificate: context %x, %d entries", cert.RequestContext, len(cert.Entries))
 	}
-	cv, err := ParseCertificateVerify(splitMessage(t, unhex(t, rfc8448CertificateVerify), TypeCertificateVerify))
+	cv, err := ParseCertificateVerify(splitMessage(t, unhex(t, rfc8448.SimpleServerCertificateVerify), TypeCertificateVerify))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cv.Scheme != 0x0804 || len(cv.Signature) != 128 {
 		t.Errorf("CertificateVerify: scheme %#x, %d-byte signature", cv.Scheme, len(cv.Signature))
 	}
-	cr, err := ParseCertificateRequest(splitMessage(t, unhex(t, rfc8448CertificateRequest), TypeCertificateRequest))
+	cr, err := ParseCertificateRequest(splitMessage(t, unhex(t, rfc8448.ClientAuthCertificateRequest), TypeCertificateRequest))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(cr.Context) != 0 || len(cr.SignatureSchemes) != 15 || cr.SignatureSchemes[0] != 0x0403 {
 		t.Errorf("CertificateRequest: %+v", cr)
 	}
-	fin, err := ParseFinished(splitMessage(t, unhex(t, rfc8448ServerFinished), TypeFinished))
+	fin, err := ParseFinished(splitMessage(t, unhex(t, rfc8448.SimpleServerFinished), TypeFinished))
 	if err != nil {
 		t.Fatal(err)
 	}
