@@ -156,7 +156,7 @@ type state interface {
 
 // Engine is a client or server handshake.
 type Engine struct {
-	cfg    *Config
+	cfg      *Config
 	out      outbox
 	cur      state
 	result   Result
