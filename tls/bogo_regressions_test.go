@@ -110,9 +110,12 @@ func connectedPair(t *testing.T, v uint16) (*Conn, *Conn) {
 // sendRaw seals payload as one record of type typ under c's current keys.
 func sendRaw(t *testing.T, c *Conn, typ uint8, payload []byte) {
 	t.Helper()
-	c.out.Lock()
-	defer c.out.Unlock()
-	if err := c.sealLocked(typ, payload); err != nil {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	c.mu.Lock()
+	err := c.core.SealRecord(typ, payload)
+	c.mu.Unlock()
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := c.flushLocked(); err != nil {

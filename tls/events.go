@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"lucid/internal/alert"
+	"lucid/internal/conn"
 	"lucid/internal/handshake"
 	"lucid/internal/kex"
 	"lucid/internal/record"
@@ -155,30 +155,38 @@ func seedStep(e Event) int {
 	return 0
 }
 
-func (c *Conn) recordEvent(kind EventKind, contentType uint8, seq uint64, length int, epoch int) {
-	c.observe(Event{Kind: kind, Name: record.TypeName(contentType), Outbound: kind == EventRecordSent, ContentType: record.TypeName(contentType), Seq: seq, Length: length, Epoch: epoch, SeedStep: seedStep(Event{Kind: kind, ContentType: record.TypeName(contentType)})})
-}
-
-// messageEvent reports a post-handshake message the connection itself
-// handles (KeyUpdate, NewSessionTicket).
-func (c *Conn) messageEvent(outbound bool, typ uint8, length int, fields []Field) {
-	kind := EventMessageReceived
-	if outbound {
-		kind = EventMessageSent
+// coreEvent turns a record-level event of the core into the public form.
+func (c *Conn) coreEvent(ce conn.Event) {
+	var e Event
+	switch ce.Kind {
+	case conn.RecordSent, conn.RecordReceived:
+		kind := EventRecordReceived
+		if ce.Kind == conn.RecordSent {
+			kind = EventRecordSent
+		}
+		ct := record.TypeName(ce.ContentType)
+		e = Event{Kind: kind, Name: ct, Outbound: ce.Outbound, ContentType: ct, Seq: ce.Seq, Length: ce.Length, Epoch: ce.Epoch}
+	case conn.AlertSent:
+		e = Event{Kind: EventAlertSent, Name: ce.Alert.String(), Outbound: true}
+	case conn.AlertReceived:
+		e = Event{Kind: EventAlertReceived, Name: ce.Alert.String()}
+	case conn.KeyInstalled:
+		dir := "read"
+		if ce.Outbound {
+			dir = "write"
+		}
+		e = Event{Kind: EventKeyInstalled, Name: ce.Level.String() + " traffic key", Outbound: ce.Outbound, Epoch: ce.Epoch, Length: ce.KeyLen, Detail: dir}
+	case conn.MessageSent:
+		e = Event{Kind: EventMessageSent, Outbound: true, Length: ce.Length}
+		if m, ok := ce.Message.(interface{ Type() uint8 }); ok {
+			e.Name = wire.MessageName(m.Type())
+		}
+		e.Fields = describeMessage(ce.Message)
+	default:
+		e = Event{Kind: EventDecision, Name: ce.Name, Length: ce.Length, Detail: ce.Detail}
 	}
-	c.observe(Event{Kind: kind, Name: wire.MessageName(typ), Outbound: outbound, Length: length, Fields: fields})
-}
-
-func (c *Conn) alertEvent(kind EventKind, d alert.Description) {
-	c.observe(Event{Kind: kind, Name: d.String(), Outbound: kind == EventAlertSent})
-}
-
-func (c *Conn) keyEvent(outbound bool, level handshake.Level, epoch int, length int) {
-	dir := "read"
-	if outbound {
-		dir = "write"
-	}
-	c.observe(Event{Kind: EventKeyInstalled, Name: level.String() + " traffic key", Outbound: outbound, Epoch: epoch, Length: length, Detail: dir, SeedStep: 6})
+	e.SeedStep = seedStep(e)
+	c.observe(e)
 }
 
 // describeMessage lists a handshake message's public content.
@@ -279,6 +287,8 @@ func describeMessage(m any) []Field {
 		return []Field{{"verify_data_bytes", len(m.VerifyData)}}
 	case *wire.NewSessionTicket:
 		return []Field{{"lifetime_seconds", int(m.Lifetime)}, {"ticket_bytes", len(m.Ticket)}}
+	case *wire.KeyUpdate:
+		return []Field{{"update_requested", m.RequestUpdate}}
 	case *wire.NewSessionTicket12:
 		return []Field{{"lifetime_hint_seconds", int(m.LifetimeHint)}, {"ticket_bytes", len(m.Ticket)}}
 	}

@@ -12,17 +12,11 @@ import (
 	"strings"
 
 	"lucid/internal/alert"
+	"lucid/internal/conn"
 	"lucid/internal/handshake"
-	"lucid/internal/record"
+
 	"lucid/internal/signature"
-	"lucid/internal/wire"
 )
-
-// maxHandshakeMessage bounds one handshake message: large certificate
-// chains fit, and a peer cannot make us buffer megabytes.
-const maxHandshakeMessage = wire.MaxMessageLen
-
-func wireHeader(b []byte) (uint8, int, bool) { return wire.Header(b) }
 
 // Handshake runs the handshake if it has not run yet. Read and Write call it
 // on first use.
@@ -52,9 +46,7 @@ func (c *Conn) HandshakeContext(ctx context.Context) error {
 		c.handshakeDone.Store(true)
 		if verr := c.config.VerifyConnection(c.connectionStateLocked()); verr != nil {
 			c.handshakeDone.Store(false)
-			c.in.Lock()
-			err = c.fatal(callbackError(fmt.Errorf("VerifyConnection: %w", verr), alert.BadCertificate))
-			c.in.Unlock()
+			err = c.fail(callbackError(fmt.Errorf("VerifyConnection: %w", verr), alert.BadCertificate))
 		}
 	}
 	if release() {
@@ -97,25 +89,30 @@ func (c *Conn) watchContext(ctx context.Context) (release func() bool) {
 }
 
 func (c *Conn) runHandshake() error {
-	cfg, err := c.engineConfig()
+	hc, err := c.engineConfig()
 	if err != nil {
 		return err
 	}
-	c.in.Lock()
-	defer c.in.Unlock()
-	if c.isClient {
-		c.engine = handshake.NewClient(cfg)
-		actions, err := c.engine.Start()
-		if err != nil {
-			return c.fatal(err)
-		}
-		if err := c.perform(actions, 0); err != nil {
-			return c.fatal(err)
-		}
-	} else {
-		c.engine = handshake.NewServer(cfg)
+	c.readMu.Lock()
+	defer c.readMu.Unlock()
+	cc := conn.Config{Client: c.isClient, Engine: hc, RecordPadding: c.config.RecordPadding}
+	if c.observer != nil {
+		cc.Observe = c.coreEvent
 	}
-	for !c.engine.Done() {
+	core := conn.New(cc)
+	c.mu.Lock()
+	c.core = core
+	err = core.Start()
+	c.mu.Unlock()
+	if err != nil {
+		return c.ended(err)
+	}
+	if err := c.flush(); err != nil {
+		return err
+	}
+	// Only this goroutine moves the handshake on, so it may ask whether it
+	// is done without mu.
+	for !core.HandshakeDone() {
 		if err := c.readRecord(); err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 				// Say so in words: a bare EOF from a handshake usually means
@@ -125,97 +122,7 @@ func (c *Conn) runHandshake() error {
 			return err
 		}
 	}
-	c.result = c.engine.Result()
-	return nil
-}
-
-// runEngine feeds one message to the engine and carries out its actions.
-// Called with c.in locked.
-func (c *Conn) runEngine(msg []byte) error {
-	actions, err := c.engine.Handle(msg)
-	if err != nil {
-		return c.fatal(err)
-	}
-	pending := len(c.in.hs) - len(msg)
-	if pending > 0 && (c.engine.Done() || sends(actions)) {
-		// The message ended the peer's flight: we answer it, or the
-		// handshake is over. RFC 8446 §5.1 and RFC 5246 §7.4 leave no
-		// place for more handshake data in that record; it would have to
-		// carry over into the next flight or past a key change.
-		return c.fatal(alert.New(alert.UnexpectedMessage, "%d bytes of handshake data follow %s, which ends the peer's flight", pending, wire.MessageName(msg[0])))
-	}
-	if err := c.perform(actions, pending); err != nil {
-		return c.fatal(err)
-	}
-	if !c.isClient && msg[0] == wire.TypeClientHello {
-		// A server never accepts 0-RTT; a client that sent it has
-		// records to skip, until its second ClientHello if there is one
-		// (which must not offer early data again).
-		r := c.engine.Result()
-		c.in.skippingEarly = r.Version != VersionTLS12 && r.ClientHello != nil && r.ClientHello.EarlyData
-	}
-	if c.engine.Done() {
-		c.in.peerFinished = true
-	}
-	return nil
-}
-
-// sends reports whether actions answer with a handshake message.
-func sends(actions []handshake.Action) bool {
-	for _, a := range actions {
-		if a.Kind == handshake.SendHandshake {
-			return true
-		}
-	}
-	return false
-}
-
-// perform carries out an engine's actions in order; pending is how many
-// received handshake bytes follow the message that produced them.
-func (c *Conn) perform(actions []handshake.Action, pending int) error {
-	c.out.Lock()
-	defer c.out.Unlock()
-	if c.out.err != nil {
-		return c.out.err
-	}
-	for _, a := range actions {
-		var err error
-		switch a.Kind {
-		case handshake.SendHandshake:
-			err = c.sealLocked(22, a.Data)
-		case handshake.SendChangeCipherSpec:
-			c.out.buf = append(c.out.buf, 20, 3, 3, 0, 1, 1)
-		case handshake.SetReadKey:
-			err = c.setReadKey(a.Suite, a.Secret, pending)
-			if a.Opener != nil && err == nil {
-				c.in.opener = a.Opener
-			}
-			c.in.epoch++
-			if c.observer != nil {
-				c.keyEvent(false, a.Level, c.in.epoch, keyLength(a))
-			}
-		case handshake.SetWriteKey:
-			c.out.epoch++
-			if c.observer != nil {
-				c.keyEvent(true, a.Level, c.out.epoch, keyLength(a))
-			}
-			if a.Sealer != nil {
-				c.out.sealer = a.Sealer
-				break
-			}
-			err = c.setWriteKeyLocked(a.Suite, a.Secret)
-		case handshake.Flush:
-			err = c.flushLocked()
-			// RFC 8446 §5.1: only the first ClientHello may say 0x0301;
-			// a second one after HelloRetryRequest says 0x0303.
-			if p, ok := c.out.sealer.(*record.Plain); ok {
-				p.Version = VersionTLS12
-			}
-		}
-		if err != nil {
-			return err
-		}
-	}
+	c.result = core.Result()
 	return nil
 }
 
@@ -250,7 +157,6 @@ func (c *Conn) engineConfig() (*handshake.Config, error) {
 	if err := c.resumptionConfig(hc); err != nil {
 		return nil, err
 	}
-	c.onSession = hc.OnSession
 	c.clientAuthConfig(hc)
 	if len(hc.Groups) == 0 {
 		return nil, errors.New("tls: CurvePreferences names no group Lucid implements")
@@ -415,12 +321,4 @@ func engineCertificate(cert *Certificate) (*handshake.Certificate, error) {
 		hc.Schemes = append(hc.Schemes, signature.Scheme(s))
 	}
 	return hc, nil
-}
-
-// keyLength is the AEAD key size an action installs, for events.
-func keyLength(a handshake.Action) int {
-	if a.Suite != nil {
-		return a.Suite.KeyLen
-	}
-	return a.KeyLen
 }

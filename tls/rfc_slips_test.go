@@ -310,7 +310,7 @@ func TestPlaintextAlertBeforeClientKeys(t *testing.T) {
 			}
 			// Called inside the client's flush: its write key is the
 			// handshake key that sealed rec, at sequence number 0.
-			p, err := protection(client.out.suite, client.out.secret)
+			p, err := client.core.WriteTraffic().Protection()
 			if err != nil {
 				t.Error(err)
 				return rec

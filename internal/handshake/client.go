@@ -39,7 +39,7 @@ type client struct {
 
 // NewClient returns a client engine. Call Start for the first flight.
 func NewClient(cfg *Config) *Engine {
-	return &Engine{cfg: cfg}
+	return &Engine{cfg: cfg, isClient: true}
 }
 
 // Start builds the ClientHello (RFC 8446 §4.1.2) and returns the first flight.
@@ -54,7 +54,7 @@ func (e *Engine) Start() ([]Action, error) {
 	c.out.flush()
 	c.cfg.emitMessage(MessageSent, wire.TypeClientHello, len(msg), c.hello)
 	e.cur = &expectServerHello{c}
-	return e.out.take(), nil
+	return e.out.take()
 }
 
 // offerable admits the configured session, if there is one, against the

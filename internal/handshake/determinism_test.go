@@ -59,7 +59,11 @@ func TestDeterministicClientHello(t *testing.T) {
 func flights(s *side) string {
 	var b bytes.Buffer
 	for _, a := range s.actions {
-		fmt.Fprintf(&b, "%d %d %x %x\n", a.Kind, a.Level, a.Data, a.Secret)
+		var secret []byte
+		if a.Traffic != nil {
+			secret = a.Traffic.Secret
+		}
+		fmt.Fprintf(&b, "%d %d %x %x\n", a.Kind, a.Level, a.Data, secret)
 	}
 	return b.String()
 }

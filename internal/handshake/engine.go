@@ -156,12 +156,13 @@ type state interface {
 
 // Engine is a client or server handshake.
 type Engine struct {
-	cfg    *Config
-	out    outbox
-	cur    state
-	result Result
-	done   bool
-	failed bool
+	cfg      *Config
+	out      outbox
+	cur      state
+	result   Result
+	done     bool
+	failed   bool
+	isClient bool
 }
 
 // Handle feeds one whole handshake message (header included) to the engine
@@ -169,6 +170,9 @@ type Engine struct {
 func (e *Engine) Handle(msg []byte) ([]Action, error) {
 	if len(msg) < wire.HeaderLen {
 		return nil, alert.New(alert.DecodeError, "handshake message of %d bytes is shorter than its header", len(msg))
+	}
+	if e.done && !e.failed {
+		return e.afterHandshake(msg)
 	}
 	if e.cur == nil {
 		state := "before the handshake started"
@@ -196,7 +200,7 @@ func (e *Engine) Handle(msg []byte) ([]Action, error) {
 			e.result.AuthTime = e.cfg.now()
 		}
 	}
-	return e.out.take(), nil
+	return e.out.take()
 }
 
 // SuiteID returns the negotiated cipher suite's code point, or 0.
@@ -230,7 +234,7 @@ func (e *Engine) ChangeCipherSpec() ([]Action, error) {
 		return nil, err
 	}
 	e.cur = next
-	return e.out.take(), nil
+	return e.out.take()
 }
 
 // Version returns the version chosen so far, 0 before ServerHello.

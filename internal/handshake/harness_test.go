@@ -205,10 +205,13 @@ func (cv *conv) apply(from *side, acts []handshake.Action) []inFlight {
 		case handshake.SendChangeCipherSpec:
 			from.ccs++
 		case handshake.SetReadKey, handshake.SetWriteKey:
-			if a.Suite == nil || len(a.Secret) != a.Suite.Hash.Size() {
-				t.Fatalf("%s: key action %v without a suite or with a %d-byte secret", from.name, a.Kind, len(a.Secret))
+			if a.Traffic == nil || len(a.Traffic.Secret) != a.Traffic.Suite.Hash.Size() {
+				t.Fatalf("%s: TLS 1.3 key action %v without a traffic secret", from.name, a.Kind)
 			}
-			ks := keyState{level: a.Level, suite: a.Suite.ID, secret: a.Secret}
+			if (a.Kind == handshake.SetReadKey) != (a.Opener != nil) || (a.Kind == handshake.SetWriteKey) != (a.Sealer != nil) {
+				t.Fatalf("%s: key action %v without exactly its protection", from.name, a.Kind)
+			}
+			ks := keyState{level: a.Level, suite: a.Traffic.Suite.ID, secret: a.Traffic.Secret}
 			cur := &from.rd
 			if a.Kind == handshake.SetWriteKey {
 				cur = &from.wr
@@ -227,7 +230,11 @@ func (cv *conv) apply(from *side, acts []handshake.Action) []inFlight {
 
 func cloneAction(a handshake.Action) handshake.Action {
 	a.Data = append([]byte(nil), a.Data...)
-	a.Secret = append([]byte(nil), a.Secret...)
+	if a.Traffic != nil {
+		t := *a.Traffic
+		t.Secret = append([]byte(nil), t.Secret...)
+		a.Traffic = &t
+	}
 	return a
 }
 

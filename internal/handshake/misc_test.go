@@ -135,8 +135,8 @@ func TestEventsCarryNoSecrets(t *testing.T) {
 	var secrets [][]byte
 	for _, s := range []*side{cv.c, cv.s} {
 		for _, a := range s.actions {
-			if len(a.Secret) > 0 {
-				secrets = append(secrets, a.Secret)
+			if a.Traffic != nil {
+				secrets = append(secrets, a.Traffic.Secret)
 			}
 		}
 	}

@@ -20,7 +20,6 @@ import (
 
 	"lucid/internal/alert"
 	"lucid/internal/handshake"
-	"lucid/internal/keys"
 	"lucid/internal/record"
 	"lucid/internal/session"
 	"lucid/internal/signature"
@@ -183,27 +182,16 @@ func (cv *rconv) apply(from *endpoint, acts []handshake.Action) {
 			cv.queue = append(cv.queue, record12{toClient: toClient, ccs: true, ccs12: from.e.Version() == v12, typ: 0xff})
 		case handshake.SetReadKey, handshake.SetWriteKey:
 			from.keyActs++
+			// Both versions hand over protection ready to use.
 			var p any
-			switch {
-			case a.Suite != nil:
-				// TLS 1.3: the connection derives the keys.
-				if a.Opener != nil || a.Sealer != nil || len(a.Secret) != a.Suite.Hash.Size() {
-					t.Fatalf("%s: TLS 1.3 key action with protections or a %d-byte secret", from.name, len(a.Secret))
-				}
-				key, iv := keys.TrafficKey(a.Suite.Hash, a.Secret, a.Suite.KeyLen)
-				aead, err := a.Suite.NewAEAD(key)
-				if err != nil {
-					t.Fatalf("%s: NewAEAD: %v", from.name, err)
-				}
-				p = record.NewAEAD13(aead, iv)
-			case a.Kind == handshake.SetReadKey:
-				if a.Opener == nil || a.Sealer != nil || a.Secret != nil {
-					t.Fatalf("%s: TLS 1.2 SetReadKey without exactly an Opener: %+v", from.name, a)
+			if a.Kind == handshake.SetReadKey {
+				if a.Opener == nil || a.Sealer != nil {
+					t.Fatalf("%s: SetReadKey without exactly an Opener: %+v", from.name, a)
 				}
 				p = a.Opener
-			default:
-				if a.Sealer == nil || a.Opener != nil || a.Secret != nil {
-					t.Fatalf("%s: TLS 1.2 SetWriteKey without exactly a Sealer: %+v", from.name, a)
+			} else {
+				if a.Sealer == nil || a.Opener != nil {
+					t.Fatalf("%s: SetWriteKey without exactly a Sealer: %+v", from.name, a)
 				}
 				p = a.Sealer
 			}

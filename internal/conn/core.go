@@ -1,0 +1,159 @@
+package conn
+
+import (
+	"errors"
+	"io"
+
+	"lucid/internal/alert"
+	"lucid/internal/handshake"
+	"lucid/internal/record"
+)
+
+// Config is what a Core needs besides the engine's configuration.
+type Config struct {
+	// Client says which role the Core plays.
+	Client bool
+	// Engine configures the handshake engine.
+	Engine *handshake.Config
+	// RecordPadding, when positive, pads every protected TLS 1.3 record
+	// to a multiple of that many bytes (RFC 8446 §5.4).
+	RecordPadding int
+	// Observe receives record-level events; nil costs nothing.
+	Observe func(Event)
+}
+
+// Core is one connection's protocol state. See the package comment for
+// how it is driven.
+type Core struct {
+	client  bool
+	engine  *handshake.Engine
+	padding int
+	observe func(Event)
+
+	in  inbound
+	out outbound
+}
+
+// inbound is the read half: bytes from the network not yet a whole
+// record, the current protection, reassembly of handshake messages, and
+// decrypted application data.
+type inbound struct {
+	opener  record.Opener
+	traffic *handshake.Traffic // TLS 1.3: what KeyUpdate moves on from
+	raw     []byte             // bytes received, not yet a whole record
+	hs      []byte             // handshake bytes not yet a whole message
+	data    []byte             // decrypted application data not yet read
+	dataBuf []byte             // backing store for data, reused
+	err     error              // sticky: io.EOF after close_notify, or the fatal error
+	epoch   int                // key changes so far, for events
+
+	// Limits on progress-free records (limits.go); each resets when a
+	// record carries application data.
+	empties, warns, ccs, updates int
+	// peerFinished says the handshake engine has taken the peer's
+	// last handshake message.
+	peerFinished bool
+	// gotMessage says a whole handshake message has arrived; for a
+	// server that is the first ClientHello.
+	gotMessage bool
+	// skippingEarly says a server is skipping the client's 0-RTT data,
+	// which it did not accept (RFC 8446 §4.2.10); earlySkipped counts the
+	// bytes skipped so far.
+	skippingEarly bool
+	earlySkipped  int
+}
+
+// outbound is the write half: the current protection and the records
+// sealed but not yet handed out.
+type outbound struct {
+	sealer  record.Sealer
+	traffic *handshake.Traffic
+	// buf holds sealed records; spare is the buffer TakeOutput handed
+	// out last, back for reuse once ReturnOutput gives it back.
+	buf, spare []byte
+	err        error // sticky: after a fatal alert nothing more is sent
+	closed     bool  // close_notify sealed
+	epoch      int
+	// answered is set when a KeyUpdate went out in answer to a request
+	// and cleared by the next application data: RFC 8446 §4.6.3 asks a
+	// side that stays silent to answer many requests with one update.
+	answered bool
+	// flushed says the first flight has been handed out: only the first
+	// ClientHello may carry record version 0x0301 (RFC 8446 §5.1).
+	flushed bool
+}
+
+// New returns a Core for one connection. A client's Core needs Start
+// before anything else.
+func New(cfg Config) *Core {
+	c := &Core{client: cfg.Client, padding: cfg.RecordPadding, observe: cfg.Observe}
+	if cfg.Client {
+		c.engine = handshake.NewClient(cfg.Engine)
+	} else {
+		c.engine = handshake.NewServer(cfg.Engine)
+	}
+	c.in.opener = &record.Plain{}
+	// RFC 8446 §5.1: the first ClientHello may carry 0x0301 for the
+	// benefit of middleboxes; everything after uses 0x0303.
+	c.out.sealer = &record.Plain{Version: 0x0301}
+	if !cfg.Client {
+		c.out.sealer = &record.Plain{Version: 0x0303}
+	}
+	return c
+}
+
+// Start builds a client's first flight; for a server it does nothing.
+func (c *Core) Start() error {
+	if !c.client {
+		return nil
+	}
+	actions, err := c.engine.Start()
+	if err != nil {
+		return c.fail(err)
+	}
+	if err := c.perform(actions, 0); err != nil {
+		return c.fail(err)
+	}
+	return nil
+}
+
+// HandshakeDone reports whether the handshake has completed.
+func (c *Core) HandshakeDone() bool { return c.engine.Done() }
+
+// Result is what the handshake established; valid once HandshakeDone.
+func (c *Core) Result() *handshake.Result { return c.engine.Result() }
+
+// Version is the version negotiated so far, 0 before it is known.
+func (c *Core) Version() uint16 { return c.engine.Version() }
+
+// ReadErr is the read side's sticky error: io.EOF once the peer sent
+// close_notify, the fatal error after one, nil otherwise.
+func (c *Core) ReadErr() error { return c.in.err }
+
+// WriteErr is the write side's sticky error.
+func (c *Core) WriteErr() error { return c.out.err }
+
+// Fail ends the connection with the alert err carries (internal_error if
+// none), as when a check outside the Core, such as the application's
+// VerifyConnection, refuses the handshake. It returns err as the Core
+// reports it.
+func (c *Core) Fail(err error) error { return c.fail(err) }
+
+// fail seals the alert err carries, unless an alert went out already, and
+// makes err sticky on both halves: RFC 8446 §6.2, nothing is sent after a
+// fatal alert.
+func (c *Core) fail(err error) error {
+	var ae *alert.Error
+	if !errors.As(err, &ae) {
+		ae = &alert.Error{Desc: alert.InternalError, Err: err}
+		err = ae
+	}
+	if c.out.err == nil {
+		c.sealAlert(ae.Desc)
+		c.out.err = err
+	}
+	if c.in.err == nil || c.in.err == io.EOF {
+		c.in.err = err
+	}
+	return err
+}

@@ -1,0 +1,26 @@
+package conn
+
+import "lucid/internal/record"
+
+// Limits on what a peer can make a connection do without progress (DESIGN:
+// limits as policy). Each count resets when a record carries application
+// data.
+const (
+	maxEmptyRecords   = 32
+	maxWarningAlerts  = 4
+	maxCCSRecords     = 1
+	maxKeyUpdatesIdle = 32
+	// keyUpdateAfter is how many records are protected under one key
+	// before TLS 1.3 moves to the next; far below AES-GCM's 2^24.5 limit
+	// (RFC 8446 §5.5). TLS 1.2, which has no KeyUpdate, stops instead.
+	keyUpdateAfter = 1 << 23
+	// maxEarlySkip bounds the 0-RTT data a server that declined it skips,
+	// counted in protected record bytes: 16 KiB, BoringSSL's bound too,
+	// is what RFC 8446 §4.2.10's "configured max_early_data_size"
+	// amounts to for a server that accepts none.
+	maxEarlySkip = record.MaxPlaintext
+	// writeBatch bounds the application data one WriteApp seals, so a
+	// large write is handed to the network in pieces rather than all
+	// buffered.
+	writeBatch = 16 * record.MaxPlaintext
+)

@@ -1,0 +1,79 @@
+package handshake
+
+import (
+	"lucid/internal/alert"
+	"lucid/internal/wire"
+)
+
+// After the handshake the engine still answers the handshake messages a
+// connection may carry (RFC 8446 §4.6, RFC 5246 §7.4.1.1), at the same
+// gate: anything else is unexpected_message.
+
+// afterHandshake handles one post-handshake message.
+func (e *Engine) afterHandshake(msg []byte) ([]Action, error) {
+	typ, n, ok := wire.Header(msg)
+	if !ok || n != len(msg)-wire.HeaderLen {
+		return nil, alert.New(alert.DecodeError, "handshake message framing is inconsistent")
+	}
+	var err error
+	if e.result.Version == VersionTLS12 {
+		err = e.refuseRenegotiation(typ)
+	} else {
+		err = e.afterHandshake13(typ, msg)
+	}
+	if err != nil {
+		e.failed = true
+		return nil, err
+	}
+	return e.out.take()
+}
+
+// afterHandshake13 handles KeyUpdate (RFC 8446 §4.6.3) in both roles and
+// NewSessionTicket (§4.6.1) in a client's.
+func (e *Engine) afterHandshake13(typ uint8, msg []byte) error {
+	switch {
+	case typ == wire.TypeKeyUpdate:
+		ku, err := receive(e.cfg, typ, msg, wire.TypeKeyUpdate, wire.ParseKeyUpdate)
+		if err != nil {
+			return err
+		}
+		// The new key protects the next record; a request is answered
+		// with an update of our own.
+		e.out.updateReadKey()
+		if ku.RequestUpdate {
+			e.out.updateWriteKey()
+		}
+		return nil
+	case typ == wire.TypeNewSessionTicket && e.isClient:
+		nst, err := receive(e.cfg, typ, msg, wire.TypeNewSessionTicket, wire.ParseNewSessionTicket)
+		if err != nil {
+			return err
+		}
+		cs, err := SessionFromTicket(&e.result, nst, e.cfg.now(), e.cfg.ServerName)
+		if err != nil {
+			return err
+		}
+		if cs != nil && e.cfg.OnSession != nil {
+			e.cfg.OnSession(cs)
+		}
+		return nil
+	}
+	want := "KeyUpdate"
+	if e.isClient {
+		want = "KeyUpdate or NewSessionTicket"
+	}
+	return alert.New(alert.UnexpectedMessage, "received %s after the handshake, where only %s may come", wire.MessageName(typ), want)
+}
+
+// refuseRenegotiation answers a TLS 1.2 renegotiation attempt — a
+// HelloRequest to a client, a ClientHello to a server — with a
+// no_renegotiation warning (RFC 5746 §4.2, §4.4); the connection carries
+// on. Nothing else may arrive after a TLS 1.2 handshake.
+func (e *Engine) refuseRenegotiation(typ uint8) error {
+	if (e.isClient && typ == wire.TypeHelloRequest) || (!e.isClient && typ == wire.TypeClientHello) {
+		e.cfg.emit(Event{Kind: Decision, Name: "renegotiation", Detail: "refused " + wire.MessageName(typ) + " with a no_renegotiation warning"})
+		e.out.warning(alert.NoRenegotiation)
+		return nil
+	}
+	return alert.New(alert.UnexpectedMessage, "%s after a TLS 1.2 handshake", wire.MessageName(typ))
+}
