@@ -118,9 +118,9 @@ func collect(t *testing.T, acts []handshake.Action, err error) *flight {
 		case handshake.SendChangeCipherSpec:
 			f.order = append(f.order, "change_cipher_spec")
 		case handshake.SetReadKey:
-			f.read[a.Level] = a.Secret
+			f.read[a.Level] = a.Traffic.Secret
 		case handshake.SetWriteKey:
-			f.write[a.Level] = a.Secret
+			f.write[a.Level] = a.Traffic.Secret
 		}
 	}
 	return f
