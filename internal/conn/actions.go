@@ -50,7 +50,7 @@ func (c *Core) perform(actions []handshake.Action, pending int) error {
 
 // setReadKey installs new incoming protection. RFC 8446 §5.1: a handshake
 // message must not span a key change.
-func (c *Core) setReadKey(o record.Opener, t *handshake.Traffic, level handshake.Level, keyLen, pending int) error {
+func (c *Core) setReadKey(o record.Opener, t handshake.Traffic, level handshake.Level, keyLen, pending int) error {
 	if pending > 0 {
 		return alert.New(alert.UnexpectedMessage, "handshake message spans a key change")
 	}

@@ -39,7 +39,7 @@ type Core struct {
 // decrypted application data.
 type inbound struct {
 	opener  record.Opener
-	traffic *handshake.Traffic // TLS 1.3: what KeyUpdate moves on from
+	traffic handshake.Traffic // TLS 1.3: what KeyUpdate moves on from
 	raw     []byte             // bytes received, not yet a whole record
 	hs      []byte             // handshake bytes not yet a whole message
 	data    []byte             // decrypted application data not yet read
@@ -67,7 +67,7 @@ type inbound struct {
 // sealed but not yet handed out.
 type outbound struct {
 	sealer  record.Sealer
-	traffic *handshake.Traffic
+	traffic handshake.Traffic
 	// buf holds sealed records; spare is the buffer TakeOutput handed
 	// out last, back for reuse once ReturnOutput gives it back.
 	buf, spare []byte

@@ -159,6 +159,6 @@ func (c *Core) SealRecord(typ uint8, payload []byte) error {
 }
 
 // WriteTraffic is the TLS 1.3 traffic secret of the write protection in
-// force, nil before there is one or in TLS 1.2: for tests that forge
+// force, zero before there is one or in TLS 1.2: for tests that forge
 // records under this side's key.
-func (c *Core) WriteTraffic() *handshake.Traffic { return c.out.traffic }
+func (c *Core) WriteTraffic() handshake.Traffic { return c.out.traffic }

@@ -70,8 +70,8 @@ type Action struct {
 	KeyLen int
 	Level  Level
 	// Traffic is the TLS 1.3 traffic secret behind Opener or Sealer,
-	// which KeyUpdate moves on from; nil in TLS 1.2.
-	Traffic *Traffic
+	// which KeyUpdate moves on from; zero in TLS 1.2.
+	Traffic Traffic
 	// Alert is SendWarning's alert.
 	Alert alert.Description
 }
@@ -105,7 +105,7 @@ func (o *outbox) updateWriteKey() { o.actions = append(o.actions, Action{Kind: U
 
 // readKey installs the TLS 1.3 traffic secret for incoming records.
 func (o *outbox) readKey(s *suites.Suite, secret []byte, l Level) {
-	t := &Traffic{Suite: s, Secret: secret}
+	t := Traffic{Suite: s, Secret: secret}
 	p, err := t.Protection()
 	if err != nil {
 		o.fail(err)
@@ -116,7 +116,7 @@ func (o *outbox) readKey(s *suites.Suite, secret []byte, l Level) {
 
 // writeKey installs the TLS 1.3 traffic secret for outgoing records.
 func (o *outbox) writeKey(s *suites.Suite, secret []byte, l Level) {
-	t := &Traffic{Suite: s, Secret: secret}
+	t := Traffic{Suite: s, Secret: secret}
 	p, err := t.Protection()
 	if err != nil {
 		o.fail(err)

@@ -60,7 +60,7 @@ func flights(s *side) string {
 	var b bytes.Buffer
 	for _, a := range s.actions {
 		var secret []byte
-		if a.Traffic != nil {
+		if a.Traffic.Suite != nil {
 			secret = a.Traffic.Secret
 		}
 		fmt.Fprintf(&b, "%d %d %x %x\n", a.Kind, a.Level, a.Data, secret)

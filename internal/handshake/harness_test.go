@@ -205,7 +205,7 @@ func (cv *conv) apply(from *side, acts []handshake.Action) []inFlight {
 		case handshake.SendChangeCipherSpec:
 			from.ccs++
 		case handshake.SetReadKey, handshake.SetWriteKey:
-			if a.Traffic == nil || len(a.Traffic.Secret) != a.Traffic.Suite.Hash.Size() {
+			if a.Traffic.Suite == nil || len(a.Traffic.Secret) != a.Traffic.Suite.Hash.Size() {
 				t.Fatalf("%s: TLS 1.3 key action %v without a traffic secret", from.name, a.Kind)
 			}
 			if (a.Kind == handshake.SetReadKey) != (a.Opener != nil) || (a.Kind == handshake.SetWriteKey) != (a.Sealer != nil) {
@@ -230,11 +230,7 @@ func (cv *conv) apply(from *side, acts []handshake.Action) []inFlight {
 
 func cloneAction(a handshake.Action) handshake.Action {
 	a.Data = append([]byte(nil), a.Data...)
-	if a.Traffic != nil {
-		t := *a.Traffic
-		t.Secret = append([]byte(nil), t.Secret...)
-		a.Traffic = &t
-	}
+	a.Traffic.Secret = append([]byte(nil), a.Traffic.Secret...)
 	return a
 }
 

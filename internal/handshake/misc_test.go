@@ -135,7 +135,7 @@ func TestEventsCarryNoSecrets(t *testing.T) {
 	var secrets [][]byte
 	for _, s := range []*side{cv.c, cv.s} {
 		for _, a := range s.actions {
-			if a.Traffic != nil {
+			if a.Traffic.Suite != nil {
 				secrets = append(secrets, a.Traffic.Secret)
 			}
 		}

@@ -8,7 +8,9 @@ import (
 
 // Traffic is one direction's TLS 1.3 traffic secret under a suite: what
 // its record protection is made from (RFC 8446 §7.3), and what a KeyUpdate
-// moves on from (§7.2).
+// moves on from (§7.2). The zero value, with no suite, is no secret: TLS
+// 1.2 protection has none. It is passed by value, so installing a key
+// costs no allocation of its own.
 type Traffic struct {
 	Suite  *suites.Suite
 	Secret []byte
@@ -16,7 +18,7 @@ type Traffic struct {
 
 // Protection is the record protection the secret keys: the AEAD with the
 // write key and IV that HKDF-Expand-Label derives from it.
-func (t *Traffic) Protection() (*record.AEAD13, error) {
+func (t Traffic) Protection() (*record.AEAD13, error) {
 	key, iv := keys.TrafficKey(t.Suite.Hash, t.Secret, t.Suite.KeyLen)
 	aead, err := t.Suite.NewAEAD(key)
 	if err != nil {
@@ -26,6 +28,6 @@ func (t *Traffic) Protection() (*record.AEAD13, error) {
 }
 
 // Next is the secret after a KeyUpdate: application_traffic_secret_N+1.
-func (t *Traffic) Next() *Traffic {
-	return &Traffic{Suite: t.Suite, Secret: keys.NextTraffic(t.Suite.Hash, t.Secret)}
+func (t Traffic) Next() Traffic {
+	return Traffic{Suite: t.Suite, Secret: keys.NextTraffic(t.Suite.Hash, t.Secret)}
 }
