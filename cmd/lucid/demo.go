@@ -248,8 +248,13 @@ type story struct {
 	start   time.Time
 	elapsed time.Duration
 
-	ca   *demoCA
-	cert tls.Certificate
+	// caCert is the demo CA's certificate, which the client trusts
+	// (roots) and the server's certificate chains to.
+	caCert *x509.Certificate
+	roots  *x509.CertPool
+	cert   tls.Certificate
+	// checked is when the demo re-did the client's certificate checks.
+	checked time.Time
 
 	// The main connection.
 	o       *outcome
@@ -302,12 +307,12 @@ func tellStory(opts demoOptions) (*story, error) {
 	s := &story{opts: opts, start: time.Now()}
 	// Seed step 2 happens first in reality: the server needs a certificate
 	// before anyone connects. It is narrated second, as the seed does.
-	var err error
-	s.ca, err = newDemoCA("Lucid Demo CA", s.start)
+	ca, err := newDemoCA("Lucid Demo CA", s.start)
 	if err != nil {
 		return nil, fmt.Errorf("making the demo CA: %w", err)
 	}
-	s.cert, err = s.ca.issueServer(s.keyKind(), []string{demoHost}, []net.IP{net.IPv4(127, 0, 0, 1)}, s.start)
+	s.caCert, s.roots = ca.cert, ca.pool
+	s.cert, err = ca.issueServer(s.keyKind(), []string{demoHost}, []net.IP{net.IPv4(127, 0, 0, 1)}, s.start)
 	if err != nil {
 		return nil, fmt.Errorf("issuing the server certificate: %w", err)
 	}
@@ -347,34 +352,10 @@ func tellStory(opts demoOptions) (*story, error) {
 		return nil, errors.New("the client reports no verified certificate chain")
 	}
 	s.recs, s.target = o.tap.snapshot()
-	if s.target == nil {
-		return nil, errors.New("the wiretap did not see the request record")
-	}
 	s.keyLog = kl.all()
-	if len(s.keyLog) == 0 {
-		return nil, errors.New("the key log received no secrets")
-	}
-	s.dec = decodeCapture(s.recs, s.keyLog)
-	if err := s.dec.verifyProblems(); err != nil {
-		return nil, fmt.Errorf("decoding the capture with the key log: %w", err)
-	}
-	if got := s.dec.records[s.target.n]; got == nil || !bytes.Equal(got.plain, o.request) {
-		return nil, errors.New("the request record, decrypted with the logged keys, is not what the server read")
-	}
-	for _, r := range s.recs {
-		if !r.fromClient && r.n > s.target.n && s.dec.records[r.n].plain != nil {
-			s.reply = r
-			break
-		}
-	}
-	if s.reply == nil {
-		return nil, errors.New("the wiretap did not see the response record")
-	}
-	s.checks = s.certChecks()
-	for _, c := range s.checks {
-		if !c.ok {
-			return nil, fmt.Errorf("the demo's own check %q of the certificate failed: %s", c.id, c.detail)
-		}
+	s.checked = time.Now()
+	if err := s.examine(); err != nil {
+		return nil, err
 	}
 
 	for _, name := range opts.Attacks {
@@ -397,6 +378,43 @@ func tellStory(opts demoOptions) (*story, error) {
 	}
 	s.elapsed = time.Since(s.start)
 	return s, nil
+}
+
+// examine decodes the main connection's capture with its key log, as
+// Wireshark would, finds the request and the response in it, and re-does
+// the client's certificate checks. It reads only what the capture, the
+// key log and the two ends recorded, so a recorded story can be examined
+// again (the demo's golden tests do).
+func (s *story) examine() error {
+	if s.target == nil {
+		return errors.New("the wiretap did not see the request record")
+	}
+	if len(s.keyLog) == 0 {
+		return errors.New("the key log received no secrets")
+	}
+	s.dec = decodeCapture(s.recs, s.keyLog)
+	if err := s.dec.verifyProblems(); err != nil {
+		return fmt.Errorf("decoding the capture with the key log: %w", err)
+	}
+	if got := s.dec.records[s.target.n]; got == nil || !bytes.Equal(got.plain, s.o.request) {
+		return errors.New("the request record, decrypted with the logged keys, is not what the server read")
+	}
+	for _, r := range s.recs {
+		if !r.fromClient && r.n > s.target.n && s.dec.records[r.n].plain != nil {
+			s.reply = r
+			break
+		}
+	}
+	if s.reply == nil {
+		return errors.New("the wiretap did not see the response record")
+	}
+	s.checks = s.certChecks()
+	for _, c := range s.checks {
+		if !c.ok {
+			return fmt.Errorf("the demo's own check %q of the certificate failed: %s", c.id, c.detail)
+		}
+	}
+	return nil
 }
 
 func (s *story) keyKind() serverKeyKind {
@@ -429,7 +447,7 @@ func (s *story) serverConfig(cert tls.Certificate, max uint16) *tls.Config {
 // clientConfig is the client's: it trusts the demo CA and no other.
 func (s *story) clientConfig(kl io.Writer, max uint16) *tls.Config {
 	return &tls.Config{
-		RootCAs:      s.ca.pool,
+		RootCAs:      s.roots,
 		ServerName:   demoHost,
 		NextProtos:   []string{"http/1.1"},
 		KeyLogWriter: kl,
@@ -447,8 +465,8 @@ func (s *story) certChecks() []certCheck {
 		names = append(names, c.Subject.CommonName)
 	}
 	root := chain[len(chain)-1]
-	sigErr := leaf.CheckSignatureFrom(s.ca.cert)
-	now := time.Now()
+	sigErr := leaf.CheckSignatureFrom(s.caCert)
+	now := s.checked
 	usage := slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageServerAuth)
 	keyUsage := "digitalSignature"
 	if s.opts.RSA {
@@ -458,7 +476,7 @@ func (s *story) certChecks() []certCheck {
 		usage = usage && leaf.KeyUsage&x509.KeyUsageDigitalSignature != 0
 	}
 	checks := []certCheck{
-		{"chain", sigErr == nil && root.Equal(s.ca.cert),
+		{"chain", sigErr == nil && root.Equal(s.caCert),
 			fmt.Sprintf("%s <- %s (%s signature by the CA's key; the CA is in RootCAs)", strings.Join(names[:len(names)-1], " <- "), root.Subject.CommonName, leaf.SignatureAlgorithm)},
 		{"dates", !now.Before(leaf.NotBefore) && !now.After(leaf.NotAfter),
 			fmt.Sprintf("%s is within %s .. %s", fmtTime(now), fmtTime(leaf.NotBefore), fmtTime(leaf.NotAfter))},

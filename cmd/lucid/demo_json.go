@@ -191,7 +191,7 @@ func stepFacts(s *story) []map[string]any {
 		"clienthello_bytes":   chLen,
 	}
 	step2 := map[string]any{
-		"ca":            map[string]any{"subject": s.ca.cert.Subject.String(), "public_key": pki.KeyName(s.ca.cert.PublicKey)},
+		"ca":            map[string]any{"subject": s.caCert.Subject.String(), "public_key": pki.KeyName(s.caCert.PublicKey)},
 		"certificate":   certFacts(s.cert.Leaf),
 		"files_written": 0,
 	}

@@ -83,7 +83,7 @@ func narrateEN(w io.Writer, s *story) error {
 	leaf := s.cert.Leaf
 	p.step("2", t.steps[1])
 	p.line("   Made a moment ago, in memory only, gone when the demo exits:")
-	p.kv("CA", fmt.Sprintf("%s (%s, self-signed)", s.ca.cert.Subject, pki.KeyName(s.ca.cert.PublicKey)))
+	p.kv("CA", fmt.Sprintf("%s (%s, self-signed)", s.caCert.Subject, pki.KeyName(s.caCert.PublicKey)))
 	p.kv("server", fmt.Sprintf("%s (%s, signed by the CA)", leaf.Subject, pki.KeyName(leaf.PublicKey)))
 	p.line("   The server keeps the private key; the certificate carries the")
 	p.line("   public key and the name, and the CA's signature binds the two.")
@@ -379,7 +379,7 @@ func narrateAttackEN(p *printer, s *story, a *attack) {
 			p.kv("names", certNames(a.fake))
 			p.kv("issuer", a.fake.Issuer.String())
 		}
-		p.line("   The client trusts only %s, so it refuses:", s.ca.cert.Subject.CommonName)
+		p.line("   The client trusts only %s, so it refuses:", s.caCert.Subject.CommonName)
 		p.wrapped("client  ", errString(o.clientErr))
 		p.wrapped("relay   ", errString(a.relayErr))
 		p.line("   Had the client gone on, the relay would have read the request")

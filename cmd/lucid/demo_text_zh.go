@@ -155,7 +155,7 @@ func narrateZH(w io.Writer, s *story) error {
 	leaf := s.cert.Leaf
 	p.step("2", t.steps[1])
 	p.para("证书是刚刚在内存里制作的，不写入磁盘，演示一结束就消失：")
-	p.kv("CA", fmt.Sprintf("%s（%s，自签名）", s.ca.cert.Subject, pki.KeyName(s.ca.cert.PublicKey)))
+	p.kv("CA", fmt.Sprintf("%s（%s，自签名）", s.caCert.Subject, pki.KeyName(s.caCert.PublicKey)))
 	p.kv("服务端", fmt.Sprintf("%s（%s，由 CA 签发）", leaf.Subject, pki.KeyName(leaf.PublicKey)))
 	p.para("私钥留在服务端；证书里带着公钥和域名，CA 的数字签名把两者绑在一起。客户端只信任这个 CA（Config.RootCAs），别的一概不信。")
 	if s.opts.RSA {
@@ -418,7 +418,7 @@ func narrateAttackZH(p *printer, s *story, a *attack) {
 			p.kv("名字", certNames(a.fake))
 			p.kv("颁发者", a.fake.Issuer.String())
 		}
-		p.para(fmt.Sprintf("客户端只信任 %s，所以拒绝了：", s.ca.cert.Subject.CommonName))
+		p.para(fmt.Sprintf("客户端只信任 %s，所以拒绝了：", s.caCert.Subject.CommonName))
 		p.wrapped("客户端  ", errString(o.clientErr))
 		p.wrapped("中继    ", errString(a.relayErr))
 		p.para(fmt.Sprintf("如果客户端继续下去，中继就能读到明文的请求，再通过它自己和真正服务端之间的 TLS 连接转发过去——"+
