@@ -217,10 +217,8 @@ func runDemo(w io.Writer, opts demoOptions) error {
 	}
 	if opts.JSON {
 		err = writeJSON(w, s)
-	} else if opts.Lang == "zh" {
-		err = narrateZH(w, s)
 	} else {
-		err = narrateEN(w, s)
+		err = narrate(w, s, catalogFor(opts.Lang))
 	}
 	if err != nil {
 		return err
@@ -271,19 +269,24 @@ type story struct {
 // certCheck is one check of the server's certificate, re-done by the demo
 // beside the client's own (which must have passed for the story to go on).
 type certCheck struct {
-	id     string // chain, dates, name, usage, key
-	ok     bool
-	detail string // the facts checked, in few words
+	id string // chain, dates, name, usage, key
+	ok bool
+	// detail says in few words what was checked: a text of the
+	// catalogs, with its arguments.
+	detail msg
+	args   []any
 }
+
+// in says what c checked, in the words of a catalog.
+func (c certCheck) in(cat *catalog) string { return cat.f(c.detail, c.args...) }
 
 // attack is one attack and what came of it.
 type attack struct {
-	name      string
-	stopped   bool   // the expected outcome happened
-	alert     string // the alert that ended it, such as "bad_record_mac"
-	stoppedBy string // the protocol feature that stopped it
-	problem   error  // why it does not count as stopped
-	o         *outcome
+	name    string
+	stopped bool   // the expected outcome happened
+	alert   string // the alert that ended it, such as "bad_record_mac"
+	problem error  // why it does not count as stopped
+	o       *outcome
 
 	// tamper and replay
 	target         *tapRecord
@@ -411,7 +414,7 @@ func (s *story) examine() error {
 	s.checks = s.certChecks()
 	for _, c := range s.checks {
 		if !c.ok {
-			return fmt.Errorf("the demo's own check %q of the certificate failed: %s", c.id, c.detail)
+			return fmt.Errorf("the demo's own check %q of the certificate failed: %s", c.id, c.in(enCatalog))
 		}
 	}
 	return nil
@@ -468,28 +471,27 @@ func (s *story) certChecks() []certCheck {
 	sigErr := leaf.CheckSignatureFrom(s.caCert)
 	now := s.checked
 	usage := slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageServerAuth)
-	keyUsage := "digitalSignature"
+	usageDetail := msgUsageSignDetail
 	if s.opts.RSA {
 		usage = usage && leaf.KeyUsage&x509.KeyUsageKeyEncipherment != 0
-		keyUsage = "keyEncipherment"
+		usageDetail = msgUsageRSADetail
 	} else {
 		usage = usage && leaf.KeyUsage&x509.KeyUsageDigitalSignature != 0
 	}
 	checks := []certCheck{
-		{"chain", sigErr == nil && root.Equal(s.caCert),
-			fmt.Sprintf("%s <- %s (%s signature by the CA's key; the CA is in RootCAs)", strings.Join(names[:len(names)-1], " <- "), root.Subject.CommonName, leaf.SignatureAlgorithm)},
-		{"dates", !now.Before(leaf.NotBefore) && !now.After(leaf.NotAfter),
-			fmt.Sprintf("%s is within %s .. %s", fmtTime(now), fmtTime(leaf.NotBefore), fmtTime(leaf.NotAfter))},
-		{"name", leaf.VerifyHostname(demoHost) == nil,
-			fmt.Sprintf("%q is among %s", demoHost, certNames(leaf))},
-		{"usage", usage, "extended key usage serverAuth, key usage " + keyUsage},
+		{"chain", sigErr == nil && root.Equal(s.caCert), msgChainDetail,
+			[]any{strings.Join(names, " <- "), leaf.SignatureAlgorithm}},
+		{"dates", !now.Before(leaf.NotBefore) && !now.After(leaf.NotAfter), msgDatesDetail,
+			[]any{fmtTime(now), fmtTime(leaf.NotBefore), fmtTime(leaf.NotAfter)}},
+		{"name", leaf.VerifyHostname(demoHost) == nil, msgNameDetail, []any{demoHost, certNames(leaf)}},
+		{"usage", usage, usageDetail, nil},
 	}
 	if sig := s.dec.sig; sig != nil {
-		checks = append(checks, certCheck{"key", sig.err == nil,
-			fmt.Sprintf("%s signature (%s, %d bytes) verifies with the certificate's public key", sig.message, sig.scheme, sig.sigLen)})
+		checks = append(checks, certCheck{"key", sig.err == nil, msgKeySigDetail,
+			[]any{sig.message, sig.scheme, sig.sigLen}})
 	} else {
 		checks = append(checks, certCheck{"key", len(s.dec.encPreMaster) > 0 && s.dec.finished[len(s.dec.finished)-1].ok(),
-			"no signature in RSA key transport: the server proves its key by decrypting the pre-master secret, which its Finished MAC shows"})
+			msgKeyRSADetail, nil})
 	}
 	return checks
 }
@@ -505,7 +507,7 @@ func (s *story) tamper() (*attack, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &attack{name: "tamper", o: o, stoppedBy: "the record's MAC: the AEAD tag no longer verifies (RFC 8446 §5.2, RFC 5246 §6.2.3.3)"}
+	a := &attack{name: "tamper", o: o}
 	a.alert = alertName(o.serverErr)
 	o.tap.mu.Lock()
 	a.target, a.offset, a.explicitNonce = o.tap.target, o.tap.flipOffset, o.tap.explicitNonceLen()
@@ -540,7 +542,7 @@ func (s *story) replay() (*attack, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &attack{name: "replay", o: o, stoppedBy: "sequence numbers: each record's nonce and MAC input hold a count both ends keep and never send (RFC 8446 §5.3, RFC 5246 §6.2.3.3)"}
+	a := &attack{name: "replay", o: o}
 	a.alert = alertName(o.serverAfter)
 	a.target = o.tap.targetRecord()
 	a.servedOriginal = firstLine(o.request)
@@ -574,7 +576,7 @@ func (s *story) impostor() (*attack, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &attack{name: "impostor", o: o, stoppedBy: "certificate verification: the chain does not lead to a CA the client trusts (RFC 5280 §6)"}
+	a := &attack{name: "impostor", o: o}
 	a.alert = alertName(o.clientErr)
 	o.tap.mu.Lock()
 	a.relayErr, a.stolen = o.tap.impostorErr, o.tap.stolen
@@ -607,7 +609,7 @@ func (s *story) downgrade() (*attack, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &attack{name: "downgrade", o: o, stoppedBy: "the downgrade sentinel: a TLS 1.3 server answering TLS 1.2 ends its ServerHello.random with DOWNGRD\\x01, which the client checks (RFC 8446 §4.1.3); the Finished MACs over the altered transcript would fail next"}
+	a := &attack{name: "downgrade", o: o}
 	a.alert = alertName(o.clientErr)
 	t := o.tap
 	t.mu.Lock()

@@ -143,7 +143,6 @@ type atkFile struct {
 	Name           string   `json:"name"`
 	Stopped        bool     `json:"stopped"`
 	Alert          string   `json:"alert"`
-	StoppedBy      string   `json:"stopped_by"`
 	Problem        string   `json:"problem"`
 	ClientErr      string   `json:"client_error"`
 	ExchangeErr    string   `json:"exchange_error"`
@@ -225,7 +224,7 @@ func writeStory(t *testing.T, path string, s *story) {
 	}
 	for _, a := range s.attacks {
 		af := atkFile{
-			Name: a.name, Stopped: a.stopped, Alert: a.alert, StoppedBy: a.stoppedBy, Problem: errText(a.problem),
+			Name: a.name, Stopped: a.stopped, Alert: a.alert, Problem: errText(a.problem),
 			ClientErr: errText(a.o.clientErr), ExchangeErr: errText(a.o.exchangeErr),
 			ServerErr: errText(a.o.serverErr), ServerAfter: errText(a.o.serverAfter), RelayErr: errText(a.relayErr),
 			Request: string(a.o.request), Target: recordFile(a.target), Offset: a.offset,
@@ -318,7 +317,7 @@ func readStory(t *testing.T, path string) *story {
 	for _, af := range f.Attacks {
 		s.opts.Attacks = append(s.opts.Attacks, af.Name)
 		a := &attack{
-			name: af.Name, stopped: af.Stopped, alert: af.Alert, stoppedBy: af.StoppedBy, problem: textErr(af.Problem),
+			name: af.Name, stopped: af.Stopped, alert: af.Alert, problem: textErr(af.Problem),
 			o: &outcome{
 				clientErr: textErr(af.ClientErr), exchangeErr: textErr(af.ExchangeErr),
 				serverErr: textErr(af.ServerErr), serverAfter: textErr(af.ServerAfter),

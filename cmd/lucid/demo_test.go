@@ -74,11 +74,9 @@ func render(t *testing.T, s *story, form string, showSecrets bool) string {
 	switch form {
 	case "json":
 		err = writeJSON(&out, &c)
-	case "zh":
-		c.opts.Lang = "zh"
-		err = narrateZH(&out, &c)
 	default:
-		err = narrateEN(&out, &c)
+		c.opts.Lang = form
+		err = narrate(&out, &c, catalogFor(form))
 	}
 	if err != nil {
 		t.Fatalf("rendering %s: %v", form, err)
