@@ -140,6 +140,18 @@ func normalizeHost(s string, wildcard bool) (string, error) {
 	return h, nil
 }
 
+// MatchesHost reports whether cert is valid for host, a DNS name or an IP
+// address (also in [brackets]), by the one rule Lucid uses both to verify
+// a peer's chain (VerifyOptions.DNSName) and to choose the certificate a
+// server presents for a client's server_name: RFC 6125 §6.4 as crypto/x509
+// applies it. Only subject alternative names count, never the common
+// name; DNS names compare without regard to ASCII case and to one
+// trailing dot; a "*" matches exactly one whole leftmost label; an IP
+// address matches only IP address SANs.
+func MatchesHost(cert *x509.Certificate, host string) bool {
+	return cert != nil && host != "" && cert.VerifyHostname(host) == nil
+}
+
 // clientNames holds the identity of a client certificate: the common name,
 // and an email address when the common name is one.
 type clientNames struct {
