@@ -315,8 +315,8 @@ func tellStory(opts demoOptions) (*story, error) {
 	if err != nil {
 		return nil, fmt.Errorf("making the demo CA: %w", err)
 	}
-	s.caCert, s.roots = ca.cert, ca.pool
-	s.cert, err = ca.issueServer(s.keyKind(), []string{demoHost}, []net.IP{net.IPv4(127, 0, 0, 1)}, s.start)
+	s.caCert, s.roots = ca.Certificate(), ca.RootPool()
+	s.cert, err = issueDemoServer(ca, s.keyType(), s.start)
 	if err != nil {
 		return nil, fmt.Errorf("issuing the server certificate: %w", err)
 	}
@@ -421,11 +421,13 @@ func (s *story) examine() error {
 	return nil
 }
 
-func (s *story) keyKind() serverKeyKind {
+// keyType is the server key's type: ECDSA P-256, which signs (TLS 1.3,
+// ECDHE_ECDSA), or for RSA key transport an RSA key, which also decrypts.
+func (s *story) keyType() pki.KeyType {
 	if s.opts.RSA {
-		return keyRSA
+		return pki.RSA2048
 	}
-	return keyECDSA
+	return pki.ECDSAP256
 }
 
 // suites names the RSA key transport suite when asked for; otherwise
@@ -563,7 +565,7 @@ func (s *story) impostor() (*attack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("making the impostor CA: %w", err)
 	}
-	evilCert, err := evil.issueServer(s.keyKind(), []string{demoHost}, []net.IP{net.IPv4(127, 0, 0, 1)}, s.start)
+	evilCert, err := issueDemoServer(evil, s.keyType(), s.start)
 	if err != nil {
 		return nil, fmt.Errorf("issuing the impostor certificate: %w", err)
 	}
