@@ -1,6 +1,9 @@
 // Package pki verifies the certificate chains TLS peers present and, when a
 // chain is refused, says why in a sentence a person can act on: which
-// certificate, which date, which names, which authority.
+// certificate, which date, which names, which authority. It is also the
+// certificate authority behind `lucid ca` and the demo (ca.go, issue.go):
+// roots and intermediates in a directory or in memory, server and client
+// certificates, CSRs, revocation and CRLs.
 package pki
 
 import (

@@ -794,9 +794,3 @@ func alertName(err error) string {
 	}
 	return strings.TrimPrefix(a.Error(), "tls: ")
 }
-
-// alertFrom says whether the alert in err was received from the peer.
-func alertFrom(err error) (remote bool) {
-	var te *tls.Error
-	return errors.As(err, &te) && te.Remote
-}

@@ -103,16 +103,6 @@ func (s *story) inner(r *tapRecord, c *catalog) string {
 	return in
 }
 
-// finishedFor returns the Finished check of one side.
-func (s *story) finishedFor(client bool) finishedCheck {
-	for _, f := range s.dec.finished {
-		if f.fromClient == client {
-			return f
-		}
-	}
-	return finishedCheck{}
-}
-
 // secretValue formats a secret for output: its value with --show-secrets,
 // otherwise nothing.
 func (s *story) secretValue(b []byte) string {
