@@ -544,3 +544,36 @@ func TestNameRefusalOrder(t *testing.T) {
 		})
 	}
 }
+
+// MatchesHost decides plain names itself and leaves the rest to
+// crypto/x509; on any name and any SAN the two must agree.
+func FuzzMatchesHost(f *testing.F) {
+	for _, c := range [][2]string{
+		{"localhost", "localhost"}, {"a.example", "*.example"}, {"A.Example.", "a.example"},
+		{"1.2.3.4", "1.2.3.4"}, {"[::1]", "::1"}, {"-a.example", "-a.example"}, {"a..example", "a..example"},
+		{"a_b.example", "a_b.example"}, {"12", "12"}, {".", "."}, {"a.example.", "a.example."}, {"xn--a.1a", "xn--a.1a"},
+	} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, host, san string) {
+		c := &x509.Certificate{DNSNames: []string{san}, IPAddresses: []net.IP{net.ParseIP("192.0.2.1"), net.ParseIP("::1")}}
+		if ip := net.ParseIP(strings.Trim(san, "[]")); ip != nil {
+			c.IPAddresses = append(c.IPAddresses, ip)
+		}
+		if got, want := MatchesHost(c, host), c.VerifyHostname(host) == nil; got != want {
+			t.Fatalf("MatchesHost(%q, %q) = %v, crypto/x509 says %v", san, host, got, want)
+		}
+	})
+}
+
+// The names a handshake meets most need no allocation to match.
+func TestMatchesHostPlainNamesAllocateNothing(t *testing.T) {
+	c := &x509.Certificate{DNSNames: []string{"www.example", "localhost"}}
+	if n := testing.AllocsPerRun(100, func() {
+		if !MatchesHost(c, "localhost") {
+			t.Fatal("localhost does not match")
+		}
+	}); n != 0 {
+		t.Errorf("MatchesHost allocates %v times for a name the certificate lists", n)
+	}
+}
