@@ -27,11 +27,10 @@ import (
 // fixture is a CA, a server certificate for the loopback names and two
 // client certificates, one of them with markup in its name.
 type fixture struct {
-	ca           *testpki.CA
-	server       tls.Certificate
-	client       tls.Certificate
-	evilClient   tls.Certificate
-	serverConfig *tls.Config
+	ca         *testpki.CA
+	server     tls.Certificate
+	client     tls.Certificate
+	evilClient tls.Certificate
 }
 
 var (

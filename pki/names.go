@@ -140,6 +140,55 @@ func normalizeHost(s string, wildcard bool) (string, error) {
 	return h, nil
 }
 
+// MatchesHost reports whether cert is valid for host, a DNS name or an IP
+// address (also in [brackets]), by the one rule Lucid uses both to verify
+// a peer's chain (VerifyOptions.DNSName) and to choose the certificate a
+// server presents for a client's server_name: RFC 6125 §6.4 as crypto/x509
+// applies it. Only subject alternative names count, never the common
+// name; DNS names compare without regard to ASCII case and to one
+// trailing dot; a "*" matches exactly one whole leftmost label; an IP
+// address matches only IP address SANs.
+func MatchesHost(cert *x509.Certificate, host string) bool {
+	if cert == nil || host == "" {
+		return false
+	}
+	// Most hosts are plain lower-case names that the certificate lists as
+	// they are. For those crypto/x509 can only agree, and deciding here
+	// spares every handshake the allocations of its general path.
+	if plainHostName(host) && slices.Contains(cert.DNSNames, host) {
+		return true
+	}
+	return cert.VerifyHostname(host) == nil
+}
+
+// plainHostName reports whether s is a host name in its plainest form:
+// non-empty labels of lower-case letters, digits and hyphens, none
+// starting with a hyphen, separated by single dots, the last label not
+// all digits (so that s cannot be an IP address).
+func plainHostName(s string) bool {
+	start, digits := 0, true
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == '.' {
+			if i == start || s[start] == '-' {
+				return false
+			}
+			if i == len(s) {
+				return !digits
+			}
+			start, digits = i+1, true
+			continue
+		}
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+		case c >= 'a' && c <= 'z' || c == '-':
+			digits = false
+		default:
+			return false
+		}
+	}
+	return false
+}
+
 // clientNames holds the identity of a client certificate: the common name,
 // and an email address when the common name is one.
 type clientNames struct {

@@ -207,9 +207,8 @@ func TestVerifyRevocationReasons(t *testing.T) {
 	if got := crlEntryReason(&x509.RevocationListEntry{}); got != "no reason given" {
 		t.Errorf("absent reason rendered %q", got)
 	}
-	var list *x509.RevocationList
 	// removeFromCRL takes a certificate off a list: it does not revoke.
-	list = vtCRL(t, f.inter, tu, nu, vtRevoke(f.leaf, vtRevokedAt, crlReasonRemoveFromCRL))
+	list := vtCRL(t, f.inter, tu, nu, vtRevoke(f.leaf, vtRevokedAt, crlReasonRemoveFromCRL))
 	if _, _, err := VerifyChain(ders(f.leaf, f.inter), VerifyOptions{Roots: pool(f.root), CurrentTime: now,
 		RevocationLists: []*x509.RevocationList{list}}); err != nil {
 		t.Fatalf("removeFromCRL entry revoked: %v", err)

@@ -1,6 +1,9 @@
 // Package pki verifies the certificate chains TLS peers present and, when a
 // chain is refused, says why in a sentence a person can act on: which
-// certificate, which date, which names, which authority.
+// certificate, which date, which names, which authority. It is also the
+// certificate authority behind `lucid ca` and the demo (ca.go, issue.go):
+// roots and intermediates in a directory or in memory, server and client
+// certificates, CSRs, revocation and CRLs.
 package pki
 
 import (
@@ -279,17 +282,40 @@ func verifyParsed(certs []*x509.Certificate, opts VerifyOptions, usages []x509.E
 	for _, c := range certs[1:] {
 		inter.AddCert(c)
 	}
+	// The host name is matched by MatchesHost, the rule a server's
+	// certificate selection uses too, not by crypto/x509 on its own.
 	chains, verr := leaf.Verify(x509.VerifyOptions{
 		Roots:         opts.Roots,
 		Intermediates: inter,
-		DNSName:       opts.DNSName,
 		CurrentTime:   now,
 		KeyUsages:     usages,
 	})
+	if opts.DNSName != "" && !refusedBeforeName(verr, leaf) && !MatchesHost(leaf, opts.DNSName) {
+		verr = x509.HostnameError{Certificate: leaf, Host: opts.DNSName}
+	}
 	if verr != nil {
 		return nil, explain(verr, certs, opts, usages, now)
 	}
 	return dropRevokedChains(chains, certs, opts.RevocationLists, now)
+}
+
+// refusedBeforeName reports whether verr is a refusal that comes before
+// the host name: roots that could not be loaded, or a leaf that is out of
+// its dates or carries a critical extension nobody understands. These are
+// what crypto/x509 reports before it looks at the name; any other
+// failure (the chain, the usages) comes after a name that does not match,
+// so the explanation a peer gets does not depend on who matched the name.
+func refusedBeforeName(verr error, leaf *x509.Certificate) bool {
+	var invalid x509.CertificateInvalidError
+	switch {
+	case verr == nil:
+		return false
+	case errors.As(verr, new(x509.SystemRootsError)), errors.As(verr, new(x509.UnhandledCriticalExtension)):
+		return true
+	case errors.As(verr, &invalid):
+		return invalid.Reason == x509.Expired && invalid.Cert != nil && bytes.Equal(invalid.Cert.Raw, leaf.Raw)
+	}
+	return false
 }
 
 // leafNote marks position 0 as the leaf in messages about positions.

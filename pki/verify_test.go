@@ -504,3 +504,76 @@ func FuzzVerifyChain(f *testing.F) {
 		}
 	})
 }
+
+// VerifyChain matches the name itself (MatchesHost) but keeps the order in
+// which crypto/x509 reports failures: a leaf out of its dates is refused
+// for its dates before its name is looked at; a wrong name is reported
+// before anything about the chain above the leaf or its usages. Each case
+// is also put to crypto/x509 with the name, so the order cannot drift.
+func TestNameRefusalOrder(t *testing.T) {
+	f := fixture(t)
+	evil := mk(t, spec{cn: "Evil Root", ca: true}, nil)
+	cases := []struct {
+		name   string
+		chain  []*issued
+		reason Reason
+		alert  alert.Description
+		index  int
+	}{
+		{"expired leaf, wrong name", []*issued{mk(t, spec{cn: "old", dns: []string{"a.example"},
+			notBefore: now.AddDate(-2, 0, 0), notAfter: now.AddDate(-1, 0, 0)}, f.inter), f.inter}, Expired, alert.CertificateExpired, 0},
+		{"unknown authority, wrong name", []*issued{mk(t, spec{cn: "evil", dns: []string{"a.example"}}, evil)}, HostnameMismatch, alert.BadCertificate, 0},
+		{"wrong usage, wrong name", []*issued{mk(t, spec{cn: "client", dns: []string{"a.example"},
+			eku: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}, f.inter), f.inter}, HostnameMismatch, alert.BadCertificate, 0},
+		{"expired intermediate, wrong name", func() []*issued {
+			old := mk(t, spec{cn: "Old Intermediate", ca: true, notBefore: now.AddDate(-3, 0, 0), notAfter: now.AddDate(-1, 0, 0)}, f.root)
+			return []*issued{mk(t, spec{cn: "a", dns: []string{"a.example"}}, old), old}
+		}(), HostnameMismatch, alert.BadCertificate, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			refused(t, ders(c.chain...), VerifyOptions{Roots: pool(f.root), DNSName: "b.example"}, c.reason, c.alert, c.index)
+			inter := x509.NewCertPool()
+			for _, x := range c.chain[1:] {
+				inter.AddCert(x.cert)
+			}
+			_, err := c.chain[0].cert.Verify(x509.VerifyOptions{Roots: pool(f.root), Intermediates: inter, DNSName: "b.example", CurrentTime: now})
+			if isName := errors.As(err, new(x509.HostnameError)); isName != (c.reason == HostnameMismatch) {
+				t.Errorf("crypto/x509 reports %v first", err)
+			}
+		})
+	}
+}
+
+// MatchesHost decides plain names itself and leaves the rest to
+// crypto/x509; on any name and any SAN the two must agree.
+func FuzzMatchesHost(f *testing.F) {
+	for _, c := range [][2]string{
+		{"localhost", "localhost"}, {"a.example", "*.example"}, {"A.Example.", "a.example"},
+		{"1.2.3.4", "1.2.3.4"}, {"[::1]", "::1"}, {"-a.example", "-a.example"}, {"a..example", "a..example"},
+		{"a_b.example", "a_b.example"}, {"12", "12"}, {".", "."}, {"a.example.", "a.example."}, {"xn--a.1a", "xn--a.1a"},
+	} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, host, san string) {
+		c := &x509.Certificate{DNSNames: []string{san}, IPAddresses: []net.IP{net.ParseIP("192.0.2.1"), net.ParseIP("::1")}}
+		if ip := net.ParseIP(strings.Trim(san, "[]")); ip != nil {
+			c.IPAddresses = append(c.IPAddresses, ip)
+		}
+		if got, want := MatchesHost(c, host), c.VerifyHostname(host) == nil; got != want {
+			t.Fatalf("MatchesHost(%q, %q) = %v, crypto/x509 says %v", san, host, got, want)
+		}
+	})
+}
+
+// The names a handshake meets most need no allocation to match.
+func TestMatchesHostPlainNamesAllocateNothing(t *testing.T) {
+	c := &x509.Certificate{DNSNames: []string{"www.example", "localhost"}}
+	if n := testing.AllocsPerRun(100, func() {
+		if !MatchesHost(c, "localhost") {
+			t.Fatal("localhost does not match")
+		}
+	}); n != 0 {
+		t.Errorf("MatchesHost allocates %v times for a name the certificate lists", n)
+	}
+}

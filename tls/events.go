@@ -7,13 +7,13 @@ import (
 	"strings"
 	"time"
 
+	"lucid/fingerprint"
 	"lucid/internal/conn"
 	"lucid/internal/handshake"
 	"lucid/internal/kex"
 	"lucid/internal/record"
 	"lucid/internal/signature"
 	"lucid/internal/wire"
-	"lucid/trace/fingerprint"
 )
 
 // EventKind classifies an Event.

@@ -7,15 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"slices"
-	"strings"
 
 	"lucid/internal/alert"
 	"lucid/internal/conn"
 	"lucid/internal/handshake"
 
 	"lucid/internal/signature"
+	"lucid/pki"
 )
 
 // Handshake runs the handshake if it has not run yet. Read and Write call it
@@ -274,36 +273,16 @@ func certSchemes(cert *Certificate, tls12 bool) []signature.Scheme {
 	return out
 }
 
+// certificateMatches reports whether cert is valid for the client's
+// server_name by the rule the client verifies it with (pki.MatchesHost),
+// so that the server never prefers a certificate its client will refuse
+// for the name.
 func certificateMatches(cert *Certificate, name string) bool {
 	leaf := cert.Leaf
 	if leaf == nil && len(cert.Certificate) > 0 {
 		leaf, _ = x509.ParseCertificate(cert.Certificate[0])
 	}
-	if leaf == nil {
-		return false
-	}
-	if ip := net.ParseIP(name); ip != nil {
-		for _, a := range leaf.IPAddresses {
-			if a.Equal(ip) {
-				return true
-			}
-		}
-		return false
-	}
-	name = strings.TrimSuffix(strings.ToLower(name), ".")
-	for _, d := range leaf.DNSNames {
-		d = strings.ToLower(d)
-		if d == name {
-			return true
-		}
-		// One wildcard label on the left (RFC 6125 §6.4.3).
-		if strings.HasPrefix(d, "*.") {
-			if i := strings.IndexByte(name, '.'); i > 0 && name[i+1:] == d[2:] {
-				return true
-			}
-		}
-	}
-	return false
+	return pki.MatchesHost(leaf, name)
 }
 
 func engineCertificate(cert *Certificate) (*handshake.Certificate, error) {

@@ -4,8 +4,8 @@ import (
 	"crypto/x509"
 	"errors"
 
+	"lucid/fingerprint"
 	"lucid/internal/keys"
-	"lucid/trace/fingerprint"
 )
 
 // ConnectionState describes a connection, as crypto/tls's does.

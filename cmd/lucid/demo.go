@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"lucid/internal/wire"
+	"lucid/pki"
 	"lucid/tls"
 	"lucid/trace"
 )
@@ -217,10 +218,8 @@ func runDemo(w io.Writer, opts demoOptions) error {
 	}
 	if opts.JSON {
 		err = writeJSON(w, s)
-	} else if opts.Lang == "zh" {
-		err = narrateZH(w, s)
 	} else {
-		err = narrateEN(w, s)
+		err = narrate(w, s, catalogFor(opts.Lang))
 	}
 	if err != nil {
 		return err
@@ -248,8 +247,13 @@ type story struct {
 	start   time.Time
 	elapsed time.Duration
 
-	ca   *demoCA
-	cert tls.Certificate
+	// caCert is the demo CA's certificate, which the client trusts
+	// (roots) and the server's certificate chains to.
+	caCert *x509.Certificate
+	roots  *x509.CertPool
+	cert   tls.Certificate
+	// checked is when the demo re-did the client's certificate checks.
+	checked time.Time
 
 	// The main connection.
 	o       *outcome
@@ -266,19 +270,24 @@ type story struct {
 // certCheck is one check of the server's certificate, re-done by the demo
 // beside the client's own (which must have passed for the story to go on).
 type certCheck struct {
-	id     string // chain, dates, name, usage, key
-	ok     bool
-	detail string // the facts checked, in few words
+	id string // chain, dates, name, usage, key
+	ok bool
+	// detail says in few words what was checked: a text of the
+	// catalogs, with its arguments.
+	detail msg
+	args   []any
 }
+
+// in says what c checked, in the words of a catalog.
+func (c certCheck) in(cat *catalog) string { return cat.f(c.detail, c.args...) }
 
 // attack is one attack and what came of it.
 type attack struct {
-	name      string
-	stopped   bool   // the expected outcome happened
-	alert     string // the alert that ended it, such as "bad_record_mac"
-	stoppedBy string // the protocol feature that stopped it
-	problem   error  // why it does not count as stopped
-	o         *outcome
+	name    string
+	stopped bool   // the expected outcome happened
+	alert   string // the alert that ended it, such as "bad_record_mac"
+	problem error  // why it does not count as stopped
+	o       *outcome
 
 	// tamper and replay
 	target         *tapRecord
@@ -302,12 +311,12 @@ func tellStory(opts demoOptions) (*story, error) {
 	s := &story{opts: opts, start: time.Now()}
 	// Seed step 2 happens first in reality: the server needs a certificate
 	// before anyone connects. It is narrated second, as the seed does.
-	var err error
-	s.ca, err = newDemoCA("Lucid Demo CA", s.start)
+	ca, err := newDemoCA("Lucid Demo CA", s.start)
 	if err != nil {
 		return nil, fmt.Errorf("making the demo CA: %w", err)
 	}
-	s.cert, err = s.ca.issueServer(s.keyKind(), []string{demoHost}, []net.IP{net.IPv4(127, 0, 0, 1)}, s.start)
+	s.caCert, s.roots = ca.Certificate(), ca.RootPool()
+	s.cert, err = issueDemoServer(ca, s.keyType(), s.start)
 	if err != nil {
 		return nil, fmt.Errorf("issuing the server certificate: %w", err)
 	}
@@ -347,34 +356,10 @@ func tellStory(opts demoOptions) (*story, error) {
 		return nil, errors.New("the client reports no verified certificate chain")
 	}
 	s.recs, s.target = o.tap.snapshot()
-	if s.target == nil {
-		return nil, errors.New("the wiretap did not see the request record")
-	}
 	s.keyLog = kl.all()
-	if len(s.keyLog) == 0 {
-		return nil, errors.New("the key log received no secrets")
-	}
-	s.dec = decodeCapture(s.recs, s.keyLog)
-	if err := s.dec.verifyProblems(); err != nil {
-		return nil, fmt.Errorf("decoding the capture with the key log: %w", err)
-	}
-	if got := s.dec.records[s.target.n]; got == nil || !bytes.Equal(got.plain, o.request) {
-		return nil, errors.New("the request record, decrypted with the logged keys, is not what the server read")
-	}
-	for _, r := range s.recs {
-		if !r.fromClient && r.n > s.target.n && s.dec.records[r.n].plain != nil {
-			s.reply = r
-			break
-		}
-	}
-	if s.reply == nil {
-		return nil, errors.New("the wiretap did not see the response record")
-	}
-	s.checks = s.certChecks()
-	for _, c := range s.checks {
-		if !c.ok {
-			return nil, fmt.Errorf("the demo's own check %q of the certificate failed: %s", c.id, c.detail)
-		}
+	s.checked = time.Now()
+	if err := s.examine(); err != nil {
+		return nil, err
 	}
 
 	for _, name := range opts.Attacks {
@@ -399,11 +384,50 @@ func tellStory(opts demoOptions) (*story, error) {
 	return s, nil
 }
 
-func (s *story) keyKind() serverKeyKind {
-	if s.opts.RSA {
-		return keyRSA
+// examine decodes the main connection's capture with its key log, as
+// Wireshark would, finds the request and the response in it, and re-does
+// the client's certificate checks. It reads only what the capture, the
+// key log and the two ends recorded, so a recorded story can be examined
+// again (the demo's golden tests do).
+func (s *story) examine() error {
+	if s.target == nil {
+		return errors.New("the wiretap did not see the request record")
 	}
-	return keyECDSA
+	if len(s.keyLog) == 0 {
+		return errors.New("the key log received no secrets")
+	}
+	s.dec = decodeCapture(s.recs, s.keyLog)
+	if err := s.dec.verifyProblems(); err != nil {
+		return fmt.Errorf("decoding the capture with the key log: %w", err)
+	}
+	if got := s.dec.records[s.target.n]; got == nil || !bytes.Equal(got.plain, s.o.request) {
+		return errors.New("the request record, decrypted with the logged keys, is not what the server read")
+	}
+	for _, r := range s.recs {
+		if !r.fromClient && r.n > s.target.n && s.dec.records[r.n].plain != nil {
+			s.reply = r
+			break
+		}
+	}
+	if s.reply == nil {
+		return errors.New("the wiretap did not see the response record")
+	}
+	s.checks = s.certChecks()
+	for _, c := range s.checks {
+		if !c.ok {
+			return fmt.Errorf("the demo's own check %q of the certificate failed: %s", c.id, c.in(enCatalog))
+		}
+	}
+	return nil
+}
+
+// keyType is the server key's type: ECDSA P-256, which signs (TLS 1.3,
+// ECDHE_ECDSA), or for RSA key transport an RSA key, which also decrypts.
+func (s *story) keyType() pki.KeyType {
+	if s.opts.RSA {
+		return pki.RSA2048
+	}
+	return pki.ECDSAP256
 }
 
 // suites names the RSA key transport suite when asked for; otherwise
@@ -429,7 +453,7 @@ func (s *story) serverConfig(cert tls.Certificate, max uint16) *tls.Config {
 // clientConfig is the client's: it trusts the demo CA and no other.
 func (s *story) clientConfig(kl io.Writer, max uint16) *tls.Config {
 	return &tls.Config{
-		RootCAs:      s.ca.pool,
+		RootCAs:      s.roots,
 		ServerName:   demoHost,
 		NextProtos:   []string{"http/1.1"},
 		KeyLogWriter: kl,
@@ -447,31 +471,30 @@ func (s *story) certChecks() []certCheck {
 		names = append(names, c.Subject.CommonName)
 	}
 	root := chain[len(chain)-1]
-	sigErr := leaf.CheckSignatureFrom(s.ca.cert)
-	now := time.Now()
+	sigErr := leaf.CheckSignatureFrom(s.caCert)
+	now := s.checked
 	usage := slices.Contains(leaf.ExtKeyUsage, x509.ExtKeyUsageServerAuth)
-	keyUsage := "digitalSignature"
+	usageDetail := msgUsageSignDetail
 	if s.opts.RSA {
 		usage = usage && leaf.KeyUsage&x509.KeyUsageKeyEncipherment != 0
-		keyUsage = "keyEncipherment"
+		usageDetail = msgUsageRSADetail
 	} else {
 		usage = usage && leaf.KeyUsage&x509.KeyUsageDigitalSignature != 0
 	}
 	checks := []certCheck{
-		{"chain", sigErr == nil && root.Equal(s.ca.cert),
-			fmt.Sprintf("%s <- %s (%s signature by the CA's key; the CA is in RootCAs)", strings.Join(names[:len(names)-1], " <- "), root.Subject.CommonName, leaf.SignatureAlgorithm)},
-		{"dates", !now.Before(leaf.NotBefore) && !now.After(leaf.NotAfter),
-			fmt.Sprintf("%s is within %s .. %s", fmtTime(now), fmtTime(leaf.NotBefore), fmtTime(leaf.NotAfter))},
-		{"name", leaf.VerifyHostname(demoHost) == nil,
-			fmt.Sprintf("%q is among %s", demoHost, certNames(leaf))},
-		{"usage", usage, "extended key usage serverAuth, key usage " + keyUsage},
+		{"chain", sigErr == nil && root.Equal(s.caCert), msgChainDetail,
+			[]any{strings.Join(names, " <- "), leaf.SignatureAlgorithm}},
+		{"dates", !now.Before(leaf.NotBefore) && !now.After(leaf.NotAfter), msgDatesDetail,
+			[]any{fmtTime(now), fmtTime(leaf.NotBefore), fmtTime(leaf.NotAfter)}},
+		{"name", pki.MatchesHost(leaf, demoHost), msgNameDetail, []any{demoHost, certNames(leaf)}},
+		{"usage", usage, usageDetail, nil},
 	}
 	if sig := s.dec.sig; sig != nil {
-		checks = append(checks, certCheck{"key", sig.err == nil,
-			fmt.Sprintf("%s signature (%s, %d bytes) verifies with the certificate's public key", sig.message, sig.scheme, sig.sigLen)})
+		checks = append(checks, certCheck{"key", sig.err == nil, msgKeySigDetail,
+			[]any{sig.message, sig.scheme, sig.sigLen}})
 	} else {
 		checks = append(checks, certCheck{"key", len(s.dec.encPreMaster) > 0 && s.dec.finished[len(s.dec.finished)-1].ok(),
-			"no signature in RSA key transport: the server proves its key by decrypting the pre-master secret, which its Finished MAC shows"})
+			msgKeyRSADetail, nil})
 	}
 	return checks
 }
@@ -487,7 +510,7 @@ func (s *story) tamper() (*attack, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &attack{name: "tamper", o: o, stoppedBy: "the record's MAC: the AEAD tag no longer verifies (RFC 8446 §5.2, RFC 5246 §6.2.3.3)"}
+	a := &attack{name: "tamper", o: o}
 	a.alert = alertName(o.serverErr)
 	o.tap.mu.Lock()
 	a.target, a.offset, a.explicitNonce = o.tap.target, o.tap.flipOffset, o.tap.explicitNonceLen()
@@ -522,7 +545,7 @@ func (s *story) replay() (*attack, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &attack{name: "replay", o: o, stoppedBy: "sequence numbers: each record's nonce and MAC input hold a count both ends keep and never send (RFC 8446 §5.3, RFC 5246 §6.2.3.3)"}
+	a := &attack{name: "replay", o: o}
 	a.alert = alertName(o.serverAfter)
 	a.target = o.tap.targetRecord()
 	a.servedOriginal = firstLine(o.request)
@@ -542,7 +565,7 @@ func (s *story) impostor() (*attack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("making the impostor CA: %w", err)
 	}
-	evilCert, err := evil.issueServer(s.keyKind(), []string{demoHost}, []net.IP{net.IPv4(127, 0, 0, 1)}, s.start)
+	evilCert, err := issueDemoServer(evil, s.keyType(), s.start)
 	if err != nil {
 		return nil, fmt.Errorf("issuing the impostor certificate: %w", err)
 	}
@@ -556,7 +579,7 @@ func (s *story) impostor() (*attack, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &attack{name: "impostor", o: o, stoppedBy: "certificate verification: the chain does not lead to a CA the client trusts (RFC 5280 §6)"}
+	a := &attack{name: "impostor", o: o}
 	a.alert = alertName(o.clientErr)
 	o.tap.mu.Lock()
 	a.relayErr, a.stolen = o.tap.impostorErr, o.tap.stolen
@@ -589,7 +612,7 @@ func (s *story) downgrade() (*attack, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &attack{name: "downgrade", o: o, stoppedBy: "the downgrade sentinel: a TLS 1.3 server answering TLS 1.2 ends its ServerHello.random with DOWNGRD\\x01, which the client checks (RFC 8446 §4.1.3); the Finished MACs over the altered transcript would fail next"}
+	a := &attack{name: "downgrade", o: o}
 	a.alert = alertName(o.clientErr)
 	t := o.tap
 	t.mu.Lock()
@@ -770,10 +793,4 @@ func alertName(err error) string {
 		return ""
 	}
 	return strings.TrimPrefix(a.Error(), "tls: ")
-}
-
-// alertFrom says whether the alert in err was received from the peer.
-func alertFrom(err error) (remote bool) {
-	var te *tls.Error
-	return errors.As(err, &te) && te.Remote
 }

@@ -63,6 +63,9 @@ type sigCheck struct {
 	err     error
 }
 
+// notDecrypted is what a record holds that the key log did not open.
+const notDecrypted = "could not be decrypted"
+
 // decodedRecord is what a capture record held, once decrypted.
 type decodedRecord struct {
 	inner     string // what it holds, such as "Finished" or "application data"
@@ -153,7 +156,7 @@ func decodeCapture(recs []*tapRecord, log []keyLogEntry) *decoded {
 			dr.seq = dir.opener.Seq()
 			t, p, err := dir.opener.Open(bytes.Clone(r.raw))
 			if err != nil {
-				dr.inner = "could not be decrypted"
+				dr.inner = notDecrypted
 				d.problem("record %d could not be decrypted: %v", r.n, err)
 				continue
 			}

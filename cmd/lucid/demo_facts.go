@@ -76,8 +76,9 @@ func (s *story) layout(r *tapRecord) recordLayout {
 	return l
 }
 
-// inner says what a record of the main capture holds, from the decoder.
-func (s *story) inner(r *tapRecord) string {
+// inner says what a record of the main capture holds, from the decoder,
+// in the words of catalog c.
+func (s *story) inner(r *tapRecord, c *catalog) string {
 	d := s.dec.records[r.n]
 	if d == nil {
 		return r.note
@@ -85,29 +86,21 @@ func (s *story) inner(r *tapRecord) string {
 	in := d.inner
 	switch {
 	case r == s.target:
-		in = "the HTTP request"
+		in = c.f(msgInnerRequest)
 	case r == s.reply:
-		in = "the HTTP response"
+		in = c.f(msgInnerResponse)
 	case d.plain != nil:
-		in = fmt.Sprintf("application data (%d bytes)", len(d.plain))
+		in = c.f(msgInnerAppData, len(d.plain))
+	case in == notDecrypted:
+		in = c.f(msgInnerUndecryptable)
 	}
 	if d.encrypted {
-		return fmt.Sprintf("%s [seq %d]", in, d.seq)
+		return c.f(msgInnerSeq, in, d.seq)
 	}
 	if r.typ == recordChangeCipherSpec && s.is13() {
-		return in + " (compatibility, ignored)"
+		return c.f(msgInnerCompat, in)
 	}
 	return in
-}
-
-// finishedFor returns the Finished check of one side.
-func (s *story) finishedFor(client bool) finishedCheck {
-	for _, f := range s.dec.finished {
-		if f.fromClient == client {
-			return f
-		}
-	}
-	return finishedCheck{}
 }
 
 // secretValue formats a secret for output: its value with --show-secrets,

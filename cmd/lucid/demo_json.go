@@ -120,7 +120,7 @@ func writeJSON(w io.Writer, s *story) error {
 			Title:     t.attacks[a.name],
 			Outcome:   "stopped",
 			Alert:     a.alert,
-			StoppedBy: a.stoppedBy,
+			StoppedBy: enCatalog.f(stoppedBy[a.name]),
 			Facts:     attackFacts(s, a),
 		}
 		if !a.stopped {
@@ -191,7 +191,7 @@ func stepFacts(s *story) []map[string]any {
 		"clienthello_bytes":   chLen,
 	}
 	step2 := map[string]any{
-		"ca":            map[string]any{"subject": s.ca.cert.Subject.String(), "public_key": pki.KeyName(s.ca.cert.PublicKey)},
+		"ca":            map[string]any{"subject": s.caCert.Subject.String(), "public_key": pki.KeyName(s.caCert.PublicKey)},
 		"certificate":   certFacts(s.cert.Leaf),
 		"files_written": 0,
 	}
@@ -219,7 +219,7 @@ func stepFacts(s *story) []map[string]any {
 	}
 	var checks []map[string]any
 	for _, c := range s.checks {
-		checks = append(checks, map[string]any{"check": c.id, "ok": c.ok, "detail": c.detail})
+		checks = append(checks, map[string]any{"check": c.id, "ok": c.ok, "detail": c.in(enCatalog)})
 	}
 	step4 := map[string]any{
 		"certificate":     certFacts(s.cs.PeerCertificates[0]),
@@ -284,7 +284,7 @@ func stepFacts(s *story) []map[string]any {
 		}
 		recs = append(recs, map[string]any{
 			"n": r.n, "dir": dir, "type": recordTypeName(r.typ), "version": tls.VersionName(r.version),
-			"bytes": r.length, "inside": s.inner(r),
+			"bytes": r.length, "inside": s.inner(r, enCatalog),
 		})
 	}
 	l := s.layout(s.target)
@@ -378,17 +378,4 @@ func removedSuites(a *attack) []string {
 		}
 	}
 	return out
-}
-
-// titles are the step and attack titles in one language.
-type titles struct {
-	steps   []string
-	attacks map[string]string
-}
-
-func titlesFor(s *story) titles {
-	if s.opts.Lang == "zh" {
-		return titlesZH(s)
-	}
-	return titlesEN(s)
 }

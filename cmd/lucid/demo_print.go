@@ -38,13 +38,6 @@ func (p *printer) line(format string, args ...any) {
 	_, p.err = fmt.Fprintf(p.w, format+"\n", args...)
 }
 
-// lines prints each line of a block of text.
-func (p *printer) lines(block string) {
-	for _, l := range strings.Split(strings.TrimSuffix(block, "\n"), "\n") {
-		p.line("%s", l)
-	}
-}
-
 func (p *printer) step(num, title string) {
 	p.line("")
 	p.line("%s. %s", num, title)
@@ -96,13 +89,6 @@ func (p *printer) wrapped(label, text string) {
 		} else {
 			p.line("%s%s", indent, l)
 		}
-	}
-}
-
-// text prints an HTTP message's lines, indented.
-func (p *printer) text(b []byte) {
-	for _, l := range httpLines(b) {
-		p.line("     | %s", l)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -74,11 +76,9 @@ func render(t *testing.T, s *story, form string, showSecrets bool) string {
 	switch form {
 	case "json":
 		err = writeJSON(&out, &c)
-	case "zh":
-		c.opts.Lang = "zh"
-		err = narrateZH(&out, &c)
 	default:
-		err = narrateEN(&out, &c)
+		c.opts.Lang = form
+		err = narrate(&out, &c, catalogFor(form))
 	}
 	if err != nil {
 		t.Fatalf("rendering %s: %v", form, err)
@@ -519,6 +519,28 @@ func TestUsage(t *testing.T) {
 			if !strings.Contains(all, want) {
 				t.Errorf("lucid %q: usage lacks %q", args, want)
 			}
+		}
+	}
+}
+
+// The demo's CA lives in memory (pki.NewMemoryCA): a run leaves nothing in
+// the working directory or in the places `lucid ca` keeps its files.
+func TestDemoWritesNothing(t *testing.T) {
+	home, work := t.TempDir(), t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_DATA_HOME", filepath.Join(home, "data"))
+	t.Chdir(work)
+	var stdout, stderr bytes.Buffer
+	if code := demoMain([]string{"--attack", "impostor"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("lucid demo: exit %d\n%s", code, stderr.String())
+	}
+	for _, dir := range []string{home, work} {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			t.Errorf("the demo wrote %s", filepath.Join(dir, e.Name()))
 		}
 	}
 }

@@ -1,456 +1,222 @@
 package main
 
-import (
-	"fmt"
-	"io"
-	"strings"
-	"time"
-
-	"lucid/pki"
-	"lucid/tls"
-)
-
 // The Chinese narration: the same story as demo_text_en.go, told in the
 // seed's language and with its words (客户端, 服务端, 证书, 公钥, 私钥,
 // 会话密钥, 随机值, 数字签名, MAC, 篡改, 重放, 中间人). Protocol names
 // (ClientHello, Finished) and the library's error messages stay as they
-// are, as they would in a Chinese textbook.
+// are, as they would in a Chinese textbook. Prose is wrapped to the
+// width (para), since Chinese breaks between any two characters.
 
-func titlesZH(s *story) titles {
-	t := titles{
-		steps: []string{
-			"客户端发起 HTTPS 请求",
-			"服务端配置数字证书（由 CA 签发）",
-			"服务端做出选择，传送证书并签名",
-			"客户端解析并验证证书",
-			"密钥交换：一个从不在网络上传输的秘密",
-			"双方生成会话密钥，并核对 Finished MAC",
-			"客户端发送加密后的 HTTP 请求",
-			"服务端回应，客户端解密",
-		},
-		attacks: map[string]string{
-			"tamper":    "篡改：窃听者翻转请求中的一个比特",
-			"replay":    "重放：窃听者把同一条请求发送两次",
-			"impostor":  "中间人：窃听者用自己的证书冒充服务端",
-			"downgrade": "降级：窃听者把 ClientHello 改成只支持 TLS 1.2",
-		},
-	}
-	if s.opts.RSA {
-		t.steps[2] = "服务端做出选择并传送证书"
-		t.steps[4] = "客户端用服务端的公钥加密随机值并传送"
-	}
-	return t
-}
+var zhCatalog = &catalog{keyWidth: 12, checkWidth: 7, texts: map[msg]text{
+	msgHeader: wrapped(`Lucid 演示：一次 HTTPS 请求，一步一步，真实地发生在 127.0.0.1 上。
+%s，密钥交换 %s。第 1–8 步沿用原文的流程，之后窃听者开始攻击。`),
 
-// stoppedByZH says in Chinese what stopped each attack.
-var stoppedByZH = map[string]string{
-	"tamper":    "记录的 MAC：AEAD 认证标签验证失败（RFC 8446 §5.2，RFC 5246 §6.2.3.3）",
-	"replay":    "序列号：每条记录的 nonce 和 MAC 输入里都有一个双方各自计数、从不发送的序号（RFC 8446 §5.3，RFC 5246 §6.2.3.3）",
-	"impostor":  "证书验证：证书链通不到客户端信任的 CA（RFC 5280 §6）",
-	"downgrade": "降级哨兵：支持 TLS 1.3 的服务端用 TLS 1.2 回应时，ServerHello.random 以 DOWNGRD\\x01 结尾，客户端会检查它（RFC 8446 §4.1.3）；即使没有它，被改动的握手记录也会让 Finished MAC 对不上",
-}
+	msgStep1:           words("客户端发起 HTTPS 请求"),
+	msgStep2:           words("服务端配置数字证书（由 CA 签发）"),
+	msgStep3:           words("服务端做出选择，传送证书并签名"),
+	msgStep3RSA:        words("服务端做出选择并传送证书"),
+	msgStep4:           words("客户端解析并验证证书"),
+	msgStep5:           words("密钥交换：一个从不在网络上传输的秘密"),
+	msgStep5RSA:        words("客户端用服务端的公钥加密随机值并传送"),
+	msgStep6:           words("双方生成会话密钥，并核对 Finished MAC"),
+	msgStep7:           words("客户端发送加密后的 HTTP 请求"),
+	msgStep8:           words("服务端回应，客户端解密"),
+	msgAttackTamper:    words("篡改：窃听者翻转请求中的一个比特"),
+	msgAttackReplay:    words("重放：窃听者把同一条请求发送两次"),
+	msgAttackImpostor:  words("中间人：窃听者用自己的证书冒充服务端"),
+	msgAttackDowngrade: words("降级：窃听者把 ClientHello 改成只支持 TLS 1.2"),
 
-// checkNameZH names the certificate checks.
-var checkNameZH = map[string]string{
-	"chain": "证书链",
-	"dates": "有效期",
-	"name":  "域名",
-	"usage": "用途",
-	"key":   "私钥",
-}
+	msgLabelVersions:    words("协议版本"),
+	msgLabelSuites:      words("加密套件"),
+	msgLabelGroups:      words("密钥交换组"),
+	msgLabelShares:      words("密钥份额"),
+	msgLabelSchemes:     words("签名算法"),
+	msgLabelServerName:  words("服务器名"),
+	msgLabelALPN:        words("ALPN"),
+	msgLabelRandom:      words("随机值"),
+	msgLabelCA:          words("CA"),
+	msgLabelServerCert:  words("服务端"),
+	msgLabelVersion:     words("协议版本"),
+	msgLabelSuite:       words("加密套件"),
+	msgLabelKeyExchange: words("密钥交换"),
+	msgLabelHRR:         words("HelloRetry"),
+	msgLabelSignature:   words("数字签名"),
+	msgLabelSigned:      words("签名内容"),
+	msgLabelSubject:     words("主体"),
+	msgLabelNames:       words("名字"),
+	msgLabelIssuer:      words("颁发者"),
+	msgLabelValid:       words("有效期"),
+	msgLabelPublicKey:   words("公钥"),
+	msgLabelSuitesGone:  words("删掉的套件"),
+	msgLabelSharesGone:  words("删掉的份额"),
+	msgLabelLength:      words("长度"),
+	msgLabelServerSaid:  words("服务端  "),
+	msgLabelClientSaid:  words("客户端  "),
+	msgLabelRelaySaid:   words("中继    "),
+	msgLabelCopy1:       words("第 1 份  "),
+	msgLabelCopy2:       words("第 2 份  "),
+	msgLabelOutcome:     words("结果    "),
+	msgLabelAlert:       words("警报    "),
+	msgLabelStoppedBy:   words("阻止它的 "),
 
-// checkDetailZH says what a certificate check found, in Chinese.
-func (s *story) checkDetailZH(c certCheck) string {
-	leaf := s.cs.PeerCertificates[0]
-	switch c.id {
-	case "chain":
-		var names []string
-		for _, cert := range s.cs.VerifiedChains[0] {
-			names = append(names, cert.Subject.CommonName)
-		}
-		return fmt.Sprintf("%s：CA 的 %s 数字签名验证通过，而且这个 CA 在 RootCAs 之中",
-			strings.Join(names, " <- "), leaf.SignatureAlgorithm)
-	case "dates":
-		return fmt.Sprintf("现在（%s）在有效期 %s 至 %s 之内", fmtTime(s.start), fmtTime(leaf.NotBefore), fmtTime(leaf.NotAfter))
-	case "name":
-		return fmt.Sprintf("“%s”是证书上的名字之一（%s）", demoHost, certNames(leaf))
-	case "usage":
-		if s.opts.RSA {
-			return "扩展密钥用途含 serverAuth，密钥用途含 keyEncipherment（可以用来加密密钥）"
-		}
-		return "扩展密钥用途含 serverAuth，密钥用途含 digitalSignature（可以用来签名）"
-	case "key":
-		if sig := s.dec.sig; sig != nil {
-			return fmt.Sprintf("%s 中的数字签名（%s，%d 字节）可以用证书里的公钥验证", sig.message, sig.scheme, sig.sigLen)
-		}
-		return "RSA 密钥传输里没有签名：服务端靠解密预主密钥来证明自己持有私钥，它的 Finished MAC 正确就说明了这一点"
-	}
-	return c.detail
-}
+	msgPorts: para("浏览器会连接服务端的 443 端口。这里三方都在这个进程里，各占一个本机端口："),
+	msgParties: lines(`     服务端  %-16s Lucid 的 TLS 服务端
+     窃听者  %-16s 夹在中间的中继：每个字节都照样转发，
+                              同时把看到的一切记下来
+     客户端  连接窃听者，请求 https://%s%s`),
+	msgHelloInClear:    para("客户端的第一条消息 ClientHello 是明文，所以窃听者能读到客户端提供的全部选项："),
+	msgServerNameValue: words("%s（SNI）"),
+	msgClientRandom:    words("32 字节，每次连接重新生成"),
+	msgNo13Offered:     para("--tls 1.2 把两端都限定在 TLS 1.2，所以客户端既不提供 TLS 1.3，也不发送密钥份额：TLS 1.2 的密钥交换在后面才进行。"),
+	msgRSAOffered:      para("唯一的 TLS 1.2 套件就是原文里的做法：RSA 密钥传输。只有在 Config.CipherSuites 里点名时，Lucid 才会提供它，这里正是如此。"),
 
-// kxNameZH is s.kxName in Chinese.
-func (s *story) kxNameZH() string {
-	if s.opts.RSA {
-		return "RSA 密钥传输"
-	}
-	return s.kxName()
-}
+	msgMadeInMemory: para("证书是刚刚在内存里制作的，不写入磁盘，演示一结束就消失："),
+	msgCAValue:      words("%s（%s，自签名）"),
+	msgServerValue:  words("%s（%s，由 CA 签发）"),
+	msgCertBinds:    para("私钥留在服务端；证书里带着公钥和域名，CA 的数字签名把两者绑在一起。客户端只信任这个 CA（Config.RootCAs），别的一概不信。"),
+	msgRSAKey:       para("这次用的是 RSA 密钥：RSA 密钥传输需要一把能解密的钥匙，而不只是能签名。"),
 
-// innerZH is s.inner in Chinese.
-func (s *story) innerZH(r *tapRecord) string {
-	in := s.inner(r)
-	for _, kv := range [][2]string{
-		{"the HTTP request", "HTTP 请求"},
-		{"the HTTP response", "HTTP 响应"},
-		{"application data (", "应用数据（"},
-		{" bytes)", " 字节）"},
-		{" (compatibility, ignored)", "（兼容用，被忽略）"},
-		{"[seq ", "[序号 "},
-		{"could not be decrypted", "无法解密"},
-	} {
-		in = strings.ReplaceAll(in, kv[0], kv[1])
-	}
-	return in
-}
+	msgServerPicks:  para("ServerHello 从客户端提供的选项里各挑一个："),
+	msgHRRNo:        words("没有，客户端的密钥份额被接受了"),
+	msgHRRYes:       words("有，服务端要求客户端换一个密钥份额"),
+	msgServerRandom: words("服务端自己的 32 字节"),
+	msgFlight13: para("从这里开始，服务端发出的一切都用握手密钥加密（见第 6 步），连证书也不例外：" +
+		"EncryptedExtensions、Certificate（%d 张证书）、CertificateVerify、Finished。" +
+		"CertificateVerify 就是原文说的“先做一次 HASH，再用私钥加密形成数字签名”：" +
+		"它签的是到此为止的整个握手，只有持有证书私钥的人才签得出来："),
+	msgFlightRSA: para("在 TLS 1.2 中，服务端其余的消息都是明文：Certificate（%d 张证书）和 ServerHelloDone。" +
+		"使用 RSA 密钥传输时，服务端什么都不签：唯一的数字签名是 CA 签在证书上的那一个。" +
+		"服务端要到后面才证明自己持有私钥——它必须解得开客户端发来的东西（第 5、6 步）。"),
+	msgFlight12: para("在 TLS 1.2 中，服务端其余的消息都是明文：Certificate（%d 张证书）、" +
+		"ServerKeyExchange（一个临时的 %s 公钥）和 ServerHelloDone。" +
+		"这个公钥带有数字签名，也就是原文说的“先 HASH，再用私钥加密”："),
+	msgSignatureValue: words("%s，%s，%d 字节"),
+	msgSigned13:       words("64 个空格、“TLS 1.3, server CertificateVerify”、一个 0 字节，再加上从 ClientHello 到 Certificate 的哈希"),
+	msgSigned12:       words("客户端随机值、服务端随机值和服务端的 ECDHE 公钥"),
 
-func narrateZH(w io.Writer, s *story) error {
-	p := newPrinter(w, 12)
-	t := titlesZH(s)
-	d := s.dec
-	v := tls.VersionName(s.cs.Version)
+	msgValidValue:      words("%s 至 %s"),
+	msgRechecked:       para("Lucid 的客户端在继续之前逐项检查了这些；演示程序再根据抓到的字节重新检查一遍："),
+	msgCheckOK:         words("通过 %s"),
+	msgCheckBad:        words("失败 %s"),
+	msgCheckChain:      words("证书链"),
+	msgCheckDates:      words("有效期"),
+	msgCheckName:       words("域名"),
+	msgCheckUsage:      words("用途"),
+	msgCheckKey:        words("私钥"),
+	msgChainDetail:     words("%s：CA 的 %s 数字签名验证通过，而且这个 CA 在 RootCAs 之中"),
+	msgDatesDetail:     words("现在（%s）在有效期 %s 至 %s 之内"),
+	msgNameDetail:      words("“%s”是证书上的名字之一（%s）"),
+	msgUsageSignDetail: words("扩展密钥用途含 serverAuth，密钥用途含 digitalSignature（可以用来签名）"),
+	msgUsageRSADetail:  words("扩展密钥用途含 serverAuth，密钥用途含 keyEncipherment（可以用来加密密钥）"),
+	msgKeySigDetail:    words("%s 中的数字签名（%s，%d 字节）可以用证书里的公钥验证"),
+	msgKeyRSADetail:    words("RSA 密钥传输里没有签名：服务端靠解密预主密钥来证明自己持有私钥，它的 Finished MAC 正确就说明了这一点"),
+	msgAlertNotWarning: para("任何一项不通过，握手都会以警报（alert）结束，而不是弹出一个可以点“继续”的警告框（见后面的“中间人”攻击）。"),
 
-	p.line("Lucid 演示：一次 HTTPS 请求，一步一步，真实地发生在 127.0.0.1 上。")
-	for _, l := range wrap(fmt.Sprintf("%s，密钥交换 %s。第 1–8 步沿用原文的流程，之后窃听者开始攻击。",
-		v, s.kxNameZH()), textWidth) {
-		p.line("%s", l)
-	}
+	msgKxRSA: words("RSA 密钥传输"),
+	msgRSASent: para("这就是原文的第 5 步，一字不差：客户端生成一个 48 字节的随机值——预主密钥（pre-master secret），" +
+		"用证书里的 RSA 公钥加密（PKCS #1 v1.5），放进 ClientKeyExchange 发出。窃听者看到了全部 %d 字节："),
+	msgRSANoForwardSecrecy: para("只有服务端的私钥能解开它。但这也正是它的缺陷：没有前向保密。" +
+		"谁录下了这段通信，只要有一天拿到服务端的私钥（服务器被入侵、被强制交出、旧硬盘流出），" +
+		"就能解出预主密钥，进而算出第 6 步的每一个密钥，读出第 7、8 步的每一个字节。" +
+		"TLS 1.3 因此删掉了 RSA 密钥传输（也因为它招来的填充预言攻击；Lucid 的服务端对解密失败和解密成功一视同仁，见 RFC 5246 §7.4.7.1）。"),
+	msgShares13: para("原文中，客户端用服务端的公钥加密一个随机值。TLS 1.3 走的是原文提到的 DH 那条路：" +
+		"双方各为 %s 发送一个密钥份额（客户端 %d 字节，服务端 %d 字节），再用自己的私有部分与对方的份额结合。"),
+	msgHybrid: para("（%s 是混合方案：X25519 加上 ML-KEM-768，后者能抵御未来的量子计算机。）"),
+	msgForwardSecrecy13: para("双方算出同一个共享秘密；窃听者看到了两个份额，却依然算不出它。" +
+		"私有部分用完即弃，所以即使将来服务端的私钥被盗，也解不开今天录下的通信：这就是前向保密。" +
+		"服务端的私钥只用来签名（第 3 步）。"),
+	msgECDHE12: para("原文中，客户端用服务端的公钥加密一个随机值。这个套件走的是原文提到的 DH 那条路：" +
+		"服务端的临时 %s 公钥在 ServerKeyExchange 里（%d 字节，带数字签名），客户端的在 ClientKeyExchange 里（%d 字节）。" +
+		"双方各用自己的私钥与对方的公钥结合，得到同一个预主密钥；窃听者看到了两个公钥，却依然算不出它。" +
+		"私有部分用完即弃，所以即使将来服务端的私钥被盗，也解不开今天录下的通信：这就是前向保密。"),
 
-	// 1. ClientHello.
-	p.step("1", t.steps[0])
-	p.para("浏览器会连接服务端的 443 端口。这里三方都在这个进程里，各占一个本机端口：")
-	p.line("     服务端  %-16s Lucid 的 TLS 服务端", s.o.serverAddr)
-	p.line("     窃听者  %-16s 夹在中间的中继：每个字节都照样转发，", s.o.tapAddr)
-	p.line("     %-24s 同时把看到的一切记下来", "")
-	p.line("     客户端  连接窃听者，请求 https://%s%s", demoHost, demoPath)
-	off := helloOffer(d.hello)
-	p.para("客户端的第一条消息 ClientHello 是明文，所以窃听者能读到客户端提供的全部选项：")
-	p.list("协议版本", off.versions)
-	p.list("加密套件", off.suites)
-	p.list("密钥交换组", off.groups)
-	if len(off.shares) > 0 {
-		p.list("密钥份额", off.shares)
-	}
-	p.list("签名算法", off.schemes)
-	p.kv("服务器名", off.serverName+"（SNI）")
-	p.list("ALPN", off.alpn)
-	p.kv("随机值", "32 字节，每次连接重新生成")
-	if !s.is13() {
-		p.para("--tls 1.2 把两端都限定在 TLS 1.2，所以客户端既不提供 TLS 1.3，也不发送密钥份额：TLS 1.2 的密钥交换在后面才进行。")
-	}
-	if s.opts.RSA {
-		p.para("唯一的 TLS 1.2 套件就是原文里的做法：RSA 密钥传输。只有在 Config.CipherSuites 里点名时，Lucid 才会提供它，这里正是如此。")
-	}
+	msgSecrets13: para("HKDF-%s 把共享秘密和握手消息的哈希（其中包含双方的随机值）混合起来，" +
+		"为每个方向、每个阶段各生成一个秘密。客户端的 Config.KeyLogWriter 把它们记了下来（NSS 格式）："),
+	msgSecrets12: para("TLS 1.2 的 PRF（HMAC-%s）先把预主密钥变成 48 字节的主密钥（master secret），%s，" +
+		"再把它扩展成各条记录所用的会话密钥。密钥日志里，主密钥记在 CLIENT_RANDOM 标签下" +
+		"（用客户端随机值标识这次连接）："),
+	msgEMS:          words("计算时用的是包含双方随机值的握手哈希（扩展主密钥，RFC 7627）"),
+	msgNoEMS:        words("计算时混入了双方的随机值"),
+	msgSecretLine:   lines("     %-32s %2d 字节"),
+	msgRecordKeys13: para("每个方向的记录密钥（key）和 IV 由各自的秘密导出："),
+	msgKeyBlock12:   para("密钥块（IV 是每个 nonce 中隐含的那一半）："),
+	msgHidden:       para("数值已隐藏：有了它们就能解密这段通信（加 --show-secrets 才显示）。"),
+	msgFinished13: para("Finished 就是原文说的“所有握手消息的 MAC”：对握手记录（transcript）的哈希做 HMAC，" +
+		"密钥来自发送方的握手秘密。演示程序根据抓包把两个 MAC 都重新算了一遍："),
+	msgFinished12: para("发出 ChangeCipherSpec 之后，每一方都换用这些密钥，并发送 Finished，也就是原文说的“所有握手消息的 MAC”：" +
+		"12 字节的 PRF(主密钥, \"client finished\" 或 \"server finished\", 握手记录的哈希)。根据抓包重新计算："),
+	msgFinishedLine: lines("     %s Finished，第 %d 条记录：%d 字节；重新计算：%s"),
+	msgFinishedOver: lines("       覆盖 %s..%s（%d 条消息）"),
+	msgServer:       words("服务端"),
+	msgClient:       words("客户端"),
+	msgSame:         words("一致"),
+	msgDifferent:    words("不一致"),
+	msgFinishedEnd: para("如果握手被人动过手脚，双方的 MAC 就对不上，连接当场终止。" +
+		"客户端和服务端还各自导出了同一个导出值（RFC 8446 §7.5、RFC 5705；不打印），说明会话密钥相同。"),
 
-	// 2. The certificate.
-	leaf := s.cert.Leaf
-	p.step("2", t.steps[1])
-	p.para("证书是刚刚在内存里制作的，不写入磁盘，演示一结束就消失：")
-	p.kv("CA", fmt.Sprintf("%s（%s，自签名）", s.ca.cert.Subject, pki.KeyName(s.ca.cert.PublicKey)))
-	p.kv("服务端", fmt.Sprintf("%s（%s，由 CA 签发）", leaf.Subject, pki.KeyName(leaf.PublicKey)))
-	p.para("私钥留在服务端；证书里带着公钥和域名，CA 的数字签名把两者绑在一起。客户端只信任这个 CA（Config.RootCAs），别的一概不信。")
-	if s.opts.RSA {
-		p.para("这次用的是 RSA 密钥：RSA 密钥传输需要一把能解密的钥匙，而不只是能签名。")
-	}
+	msgRecordsIntro:       para("窃听者看到的每一条记录。它能读出类型、版本和长度；最后一列是借助密钥日志才看得到的内容："),
+	msgColNumber:          words("#"),
+	msgColDir:             words("方向"),
+	msgColType:            words("类型"),
+	msgColVersion:         words("版本"),
+	msgColBytes:           words("字节"),
+	msgColInside:          words("内容"),
+	msgInnerRequest:       words("HTTP 请求"),
+	msgInnerResponse:      words("HTTP 响应"),
+	msgInnerAppData:       words("应用数据（%d 字节）"),
+	msgInnerSeq:           words("%s [序号 %d]"),
+	msgInnerCompat:        words("%s（兼容用，被忽略）"),
+	msgInnerUndecryptable: words("无法解密"),
+	msgAfterRecords13: para("只有两条 Hello 是明文：ServerHello 之后的一切，连证书在内，在窃听者眼里都只是某个长度的 application_data。" +
+		"记录头里写的是 TLS 1.2（第一条 ClientHello 里是 1.0），这是有意为之：TLS 1.3 沿用旧的记录头，好让中间设备放行（RFC 8446 §5.1）。"),
+	msgAfterRecords12:   para("TLS 1.2 暴露得更多：每个方向在发出 ChangeCipherSpec 之前，握手消息都是明文；ChangeCipherSpec 让这个方向切换到新的会话密钥。"),
+	msgRequestRecord:    para("第 %d 条记录就是请求：左边是窃听者看到的字节，右边是服务端读到的内容。"),
+	msgWiretapSees:      words("窃听者看到（%d 字节）"),
+	msgServerReads:      words("服务端读到"),
+	msgClientReads:      words("客户端读到"),
+	msgLayoutHeader:     words("%d 字节记录头，"),
+	msgLayoutNonce:      words("%d 字节显式 nonce（%s：Lucid 在这里放的是自己的序列号），"),
+	msgLayoutCiphertext: words("%d 字节密文（%d 字节 HTTP"),
+	msgLayoutInnerType:  words("，外加 1 字节隐藏的内容类型"),
+	msgLayoutTag:        words("），%d 字节认证标签（tag）：保护这条记录的 MAC。用客户端的会话密钥以 %s 加密。"),
 
-	// 3. ServerHello, certificate, signature.
-	p.step("3", t.steps[2])
-	p.para("ServerHello 从客户端提供的选项里各挑一个：")
-	p.kv("协议版本", v)
-	p.kv("加密套件", tls.CipherSuiteName(s.cs.CipherSuite))
-	p.kv("密钥交换", s.kxNameZH())
-	p.kv("ALPN", s.cs.NegotiatedProtocol)
-	if s.is13() {
-		hrr := "没有，客户端的密钥份额被接受了"
-		if s.cs.DidHelloRetryRequest {
-			hrr = "有，服务端要求客户端换一个密钥份额"
-		}
-		p.kv("HelloRetry", hrr)
-	}
-	p.kv("随机值", "服务端自己的 32 字节")
-	switch {
-	case s.is13():
-		p.para(fmt.Sprintf("从这里开始，服务端发出的一切都用握手密钥加密（见第 6 步），连证书也不例外："+
-			"EncryptedExtensions、Certificate（%d 张证书）、CertificateVerify、Finished。"+
-			"CertificateVerify 就是原文说的“先做一次 HASH，再用私钥加密形成数字签名”："+
-			"它签的是到此为止的整个握手，只有持有证书私钥的人才签得出来：", d.chain))
-	case s.opts.RSA:
-		p.para(fmt.Sprintf("在 TLS 1.2 中，服务端其余的消息都是明文：Certificate（%d 张证书）和 ServerHelloDone。"+
-			"使用 RSA 密钥传输时，服务端什么都不签：唯一的数字签名是 CA 签在证书上的那一个。"+
-			"服务端要到后面才证明自己持有私钥——它必须解得开客户端发来的东西（第 5、6 步）。", d.chain))
-	default:
-		p.para(fmt.Sprintf("在 TLS 1.2 中，服务端其余的消息都是明文：Certificate（%d 张证书）、"+
-			"ServerKeyExchange（一个临时的 %s 公钥）和 ServerHelloDone。"+
-			"这个公钥带有数字签名，也就是原文说的“先 HASH，再用私钥加密”：", d.chain, tls.CurveID(d.kxGroup)))
-	}
-	if sig := d.sig; sig != nil {
-		p.kv("数字签名", fmt.Sprintf("%s，%s，%d 字节", sig.message, sig.scheme, sig.sigLen))
-		signed := "64 个空格、“TLS 1.3, server CertificateVerify”、一个 0 字节，再加上从 ClientHello 到 Certificate 的哈希"
-		if !s.is13() {
-			signed = "客户端随机值、服务端随机值和服务端的 ECDHE 公钥"
-		}
-		p.wrapped(pad("签名内容", 12)+" ", signed)
-	}
+	msgResponseRecord: para("响应（第 %d 条记录）同样加密后经过窃听者；客户端先核对认证标签，再解密："),
 
-	// 4. Certificate checks.
-	peer := s.cs.PeerCertificates[0]
-	p.step("4", t.steps[3])
-	p.kv("主体", peer.Subject.String())
-	p.kv("名字", certNames(peer))
-	p.kv("颁发者", peer.Issuer.String())
-	p.kv("有效期", fmt.Sprintf("%s 至 %s", fmtTime(peer.NotBefore), fmtTime(peer.NotAfter)))
-	p.kv("公钥", pki.KeyName(peer.PublicKey))
-	p.para("Lucid 的客户端在继续之前逐项检查了这些；演示程序再根据抓到的字节重新检查一遍：")
-	for _, c := range s.checks {
-		mark := "通过 "
-		if !c.ok {
-			mark = "失败 "
-		}
-		p.wrapped(mark+pad(checkNameZH[c.id], 7), s.checkDetailZH(c))
-	}
-	p.para("任何一项不通过，握手都会以警报（alert）结束，而不是弹出一个可以点“继续”的警告框（见后面的“中间人”攻击）。")
-
-	// 5. Key exchange.
-	p.step("5", t.steps[4])
-	switch {
-	case s.opts.RSA:
-		p.para(fmt.Sprintf("这就是原文的第 5 步，一字不差：客户端生成一个 48 字节的随机值——预主密钥（pre-master secret），"+
-			"用证书里的 RSA 公钥加密（PKCS #1 v1.5），放进 ClientKeyExchange 发出。窃听者看到了全部 %d 字节：", len(d.encPreMaster)))
-		for _, l := range hexLines(d.encPreMaster, 16, 4) {
-			p.line("     %s", l)
-		}
-		p.para("只有服务端的私钥能解开它。但这也正是它的缺陷：没有前向保密。" +
-			"谁录下了这段通信，只要有一天拿到服务端的私钥（服务器被入侵、被强制交出、旧硬盘流出），" +
-			"就能解出预主密钥，进而算出第 6 步的每一个密钥，读出第 7、8 步的每一个字节。" +
-			"TLS 1.3 因此删掉了 RSA 密钥传输（也因为它招来的填充预言攻击；Lucid 的服务端对解密失败和解密成功一视同仁，见 RFC 5246 §7.4.7.1）。")
-	case s.is13():
-		p.para(fmt.Sprintf("原文中，客户端用服务端的公钥加密一个随机值。TLS 1.3 走的是原文提到的 DH 那条路："+
-			"双方各为 %s 发送一个密钥份额（客户端 %d 字节，服务端 %d 字节），再用自己的私有部分与对方的份额结合。",
-			s.kxName(), d.clientShareLen, d.serverShareLen))
-		if s.cs.CurveID == tls.X25519MLKEM768 {
-			p.para(fmt.Sprintf("（%s 是混合方案：X25519 加上 ML-KEM-768，后者能抵御未来的量子计算机。）", s.kxName()))
-		}
-		p.para("双方算出同一个共享秘密；窃听者看到了两个份额，却依然算不出它。" +
-			"私有部分用完即弃，所以即使将来服务端的私钥被盗，也解不开今天录下的通信：这就是前向保密。" +
-			"服务端的私钥只用来签名（第 3 步）。")
-	default:
-		p.para(fmt.Sprintf("原文中，客户端用服务端的公钥加密一个随机值。这个套件走的是原文提到的 DH 那条路："+
-			"服务端的临时 %s 公钥在 ServerKeyExchange 里（%d 字节，带数字签名），客户端的在 ClientKeyExchange 里（%d 字节）。"+
-			"双方各用自己的私钥与对方的公钥结合，得到同一个预主密钥；窃听者看到了两个公钥，却依然算不出它。"+
-			"私有部分用完即弃，所以即使将来服务端的私钥被盗，也解不开今天录下的通信：这就是前向保密。",
-			tls.CurveID(d.kxGroup), d.serverShareLen, d.clientShareLen))
-	}
-
-	// 6. Keys and Finished.
-	p.step("6", t.steps[5])
-	if s.is13() {
-		p.para(fmt.Sprintf("HKDF-%s 把共享秘密和握手消息的哈希（其中包含双方的随机值）混合起来，"+
-			"为每个方向、每个阶段各生成一个秘密。客户端的 Config.KeyLogWriter 把它们记了下来（NSS 格式）：", s.prfName()))
-	} else {
-		how := "计算时混入了双方的随机值"
-		if d.ems {
-			how = "计算时用的是包含双方随机值的握手哈希（扩展主密钥，RFC 7627）"
-		}
-		p.para(fmt.Sprintf("TLS 1.2 的 PRF（HMAC-%s）先把预主密钥变成 48 字节的主密钥（master secret），%s，"+
-			"再把它扩展成各条记录所用的会话密钥。密钥日志里，主密钥记在 CLIENT_RANDOM 标签下"+
-			"（用客户端随机值标识这次连接）：", s.prfName(), how))
-	}
-	for _, k := range d.secrets {
-		p.line("     %-32s %2d 字节", k.label, len(k.value))
-		for _, v := range chunks(s.secretValue(k.value), 64) {
-			p.line("       %s", v)
-		}
-	}
-	if s.is13() {
-		p.para("每个方向的记录密钥（key）和 IV 由各自的秘密导出：")
-	} else {
-		p.para("密钥块（IV 是每个 nonce 中隐含的那一半）：")
-	}
-	for _, k := range d.keys {
-		p.line("     %-32s %2d 字节", k.label, len(k.value))
-		for _, v := range chunks(s.secretValue(k.value), 64) {
-			p.line("       %s", v)
-		}
-	}
-	if !s.opts.ShowSecrets {
-		p.para("数值已隐藏：有了它们就能解密这段通信（加 --show-secrets 才显示）。")
-	}
-	if s.is13() {
-		p.para("Finished 就是原文说的“所有握手消息的 MAC”：对握手记录（transcript）的哈希做 HMAC，" +
-			"密钥来自发送方的握手秘密。演示程序根据抓包把两个 MAC 都重新算了一遍：")
-	} else {
-		p.para("发出 ChangeCipherSpec 之后，每一方都换用这些密钥，并发送 Finished，也就是原文说的“所有握手消息的 MAC”：" +
-			"12 字节的 PRF(主密钥, \"client finished\" 或 \"server finished\", 握手记录的哈希)。根据抓包重新计算：")
-	}
-	for _, f := range d.finished {
-		who := "服务端"
-		if f.fromClient {
-			who = "客户端"
-		}
-		verdict := "一致"
-		if !f.ok() {
-			verdict = "不一致"
-		}
-		p.line("     %s Finished，第 %d 条记录：%d 字节；重新计算：%s", who, f.record, len(f.got), verdict)
-		p.line("       覆盖 %s..%s（%d 条消息）", f.over[0], f.over[len(f.over)-1], len(f.over))
-		for _, l := range hexLines(f.got, 16, 0) {
-			p.line("       %s", l)
-		}
-	}
-	p.para("如果握手被人动过手脚，双方的 MAC 就对不上，连接当场终止。" +
-		"客户端和服务端还各自导出了同一个导出值（RFC 8446 §7.5、RFC 5705；不打印），说明会话密钥相同。")
-
-	// 7. The request.
-	p.step("7", t.steps[6])
-	p.para("窃听者看到的每一条记录。它能读出类型、版本和长度；最后一列是借助密钥日志才看得到的内容：")
-	p.records(s.recs, [6]string{"#", "方向", "类型", "版本", "字节", "内容"}, s.innerZH)
-	if s.is13() {
-		p.para("只有两条 Hello 是明文：ServerHello 之后的一切，连证书在内，在窃听者眼里都只是某个长度的 application_data。" +
-			"记录头里写的是 TLS 1.2（第一条 ClientHello 里是 1.0），这是有意为之：TLS 1.3 沿用旧的记录头，好让中间设备放行（RFC 8446 §5.1）。")
-	} else {
-		p.para("TLS 1.2 暴露得更多：每个方向在发出 ChangeCipherSpec 之前，握手消息都是明文；ChangeCipherSpec 让这个方向切换到新的会话密钥。")
-	}
-	l := s.layout(s.target)
-	p.para(fmt.Sprintf("第 %d 条记录就是请求：左边是窃听者看到的字节，右边是服务端读到的内容。", s.target.n))
-	p.sideBySide(fmt.Sprintf("窃听者看到（%d 字节）", len(s.target.raw)), hexLines(s.target.raw, 10, 0),
-		"服务端读到", httpLines(s.o.request))
-	parts := fmt.Sprintf("%d 字节记录头，", l.header)
-	if l.nonce > 0 {
-		parts += fmt.Sprintf("%d 字节显式 nonce（%s：Lucid 在这里放的是自己的序列号），", l.nonce, spacedHex(s.nonceOf(s.target)))
-	}
-	parts += fmt.Sprintf("%d 字节密文（%d 字节 HTTP", l.ciphertext, len(s.o.request))
-	if l.innerType > 0 {
-		parts += "，外加 1 字节隐藏的内容类型"
-	}
-	parts += fmt.Sprintf("），%d 字节认证标签（tag）：保护这条记录的 MAC。用客户端的会话密钥以 %s 加密。", l.tag, s.aeadName())
-	p.para(parts)
-
-	// 8. The response.
-	p.step("8", t.steps[7])
-	p.para(fmt.Sprintf("响应（第 %d 条记录）同样加密后经过窃听者；客户端先核对认证标签，再解密：", s.reply.n))
-	p.sideBySide(fmt.Sprintf("窃听者看到（%d 字节）", len(s.reply.raw)), hexLines(s.reply.raw, 10, 8),
-		"客户端读到", httpLines(s.o.response))
-
-	// The attacks.
-	if len(s.attacks) > 0 {
-		p.line("")
-		p.line("攻击：窃听者不再老实。")
-	}
-	for i, a := range s.attacks {
-		p.step(string(rune('A'+i)), t.attacks[a.name])
-		narrateAttackZH(p, s, a)
-		outcome := "已阻止"
-		if !a.stopped {
-			outcome = "未被阻止：" + a.problem.Error()
-		}
-		p.wrapped("结果    ", outcome)
-		if a.alert != "" {
-			p.wrapped("警报    ", a.alert)
-		}
-		p.wrapped("阻止它的 ", stoppedByZH[a.name])
-	}
-
-	stopped := 0
-	for _, a := range s.attacks {
-		if a.stopped {
-			stopped++
-		}
-	}
-	p.line("")
-	for _, l := range wrap(fmt.Sprintf("用时 %v：%d 个攻击，%d 个被阻止。没有写入任何文件；CA 和密钥随这个进程一起消失。",
-		s.elapsed.Round(time.Millisecond), len(s.attacks), stopped), textWidth) {
-		p.line("%s", l)
-	}
-	return p.err
-}
-
-func narrateAttackZH(p *printer, s *story, a *attack) {
-	o := a.o
-	switch a.name {
-	case "tamper":
-		if a.target == nil {
-			return
-		}
-		where := "紧跟在记录头之后"
-		if a.explicitNonce > 0 {
-			where = fmt.Sprintf("紧跟在 %d 字节的显式 nonce 之后", a.explicitNonce)
-		}
-		p.para(fmt.Sprintf("它把第 %d 条记录第 %d 个字节的最低位翻转（%02x -> %02x），这是密文的第一个字节，%s。"+
-			"这种加密是把明文和密钥流做异或，所以服务端本会解出“FET %s”而不是“GET %s”——"+
-			"但认证标签对不上了，服务端拒收这条记录：", a.target.n, a.offset, a.before, a.after, where, demoPath, demoPath))
-		p.wrapped("服务端  ", errString(o.serverErr))
-		p.wrapped("客户端  ", errString(o.exchangeErr))
-		if len(o.request) == 0 {
-			p.para("被篡改的请求，服务端一个字节也没有读到。")
-		} else {
-			p.para(fmt.Sprintf("服务端读到了 %d 字节被篡改的请求！", len(o.request)))
-		}
-	case "replay":
-		if s.opts.Version == tls.VersionTLS13 {
-			p.para("副本和客户端加密的那条记录一字节不差。但每条记录的 nonce 里都混入了一个 64 位序列号，" +
-				"双方各自计数、从不发送：副本被当作下一条记录来解密，用的是错误的 nonce，于是像伪造的记录一样失败：")
-		} else {
-			p.para("副本和客户端加密的那条记录一字节不差。但认证标签所覆盖的数据以一个 64 位序列号开头，" +
-				"双方各自计数、从不发送（线路上的显式 nonce 只是发送方自己的事）。" +
-				"副本被当作下一条记录来核对，序列号不对，于是像伪造的记录一样失败：")
-		}
-		p.wrapped("第 1 份  ", fmt.Sprintf("按顺序打开：服务端响应了 %q", a.servedOriginal))
-		p.wrapped("第 2 份  ", "作为下一条记录打开："+errString(o.serverAfter))
-		if s.opts.Version == tls.VersionTLS13 {
-			p.para("这正是原文说的“SSL 使用序列号来保护通讯方免受报文重放攻击”，而且在线路上一个字节也不多花。")
-		} else {
-			p.para("这正是原文说的“SSL 使用序列号来保护通讯方免受报文重放攻击”。")
-		}
-	case "impostor":
-		p.para("窃听者不再转发，而是自己用一个 Lucid TLS 服务端来应答客户端，出示的证书同样写着 localhost，" +
-			"却是由它刚刚自制的 CA 签发的：")
-		if a.fake != nil {
-			p.kv("主体", a.fake.Subject.String())
-			p.kv("名字", certNames(a.fake))
-			p.kv("颁发者", a.fake.Issuer.String())
-		}
-		p.para(fmt.Sprintf("客户端只信任 %s，所以拒绝了：", s.ca.cert.Subject.CommonName))
-		p.wrapped("客户端  ", errString(o.clientErr))
-		p.wrapped("中继    ", errString(a.relayErr))
-		p.para(fmt.Sprintf("如果客户端继续下去，中继就能读到明文的请求，再通过它自己和真正服务端之间的 TLS 连接转发过去——"+
-			"这就是中间人攻击。它读到了 %d 字节。原文中的浏览器会弹出警告，把是否继续的决定权交给用户"+
-			"（原文说“这里将是一个安全缺陷”）；Lucid 的客户端直接停止。", len(a.stolen)))
-	case "downgrade":
-		if a.helloBefore == nil {
-			return
-		}
-		p.para("窃听者解析 ClientHello，并改写它：")
-		p.kv("协议版本", strings.Join(mapNames(a.helloBefore.SupportedVersions, tls.VersionName), ", ")+
-			" -> "+strings.Join(mapNames(a.helloAfter.SupportedVersions, tls.VersionName), ", "))
-		p.list("删掉的套件", removedSuites(a))
-		var shares []string
-		for _, ks := range a.helloBefore.KeyShares {
-			shares = append(shares, tls.CurveID(ks.Group).String())
-		}
-		p.list("删掉的份额", shares)
-		p.kv("长度", fmt.Sprintf("%d -> %d 字节，记录头里的长度已改好", a.lenBefore-recordHeaderLen, a.lenAfter-recordHeaderLen))
-		if s.opts.Version != tls.VersionTLS13 {
-			p.para("（这个攻击中两端都允许 TLS 1.3，不受 --tls 限制：降级攻击抢走的，正是两端本可以用上的更好的版本。）")
-		}
-		p.para("服务端只看到 TLS 1.2，于是用 TLS 1.2 回应。但能支持 TLS 1.3 的服务端必须在 ServerHello.random 的末尾" +
-			"放一个哨兵值（RFC 8446 §4.1.3），窃听者也看到了：")
-		if len(a.serverRandom) == 32 {
-			p.kv("随机值", spacedHex(a.serverRandom[:16]))
-			p.kv("", spacedHex(a.serverRandom[16:]))
-			p.kv("", strings.Repeat(" ", 24)+"D  O  W  N  G  R  D  \\x01")
-		}
-		p.para("窃听者删不掉它：随机值在两个 Finished MAC 所覆盖的握手记录里，任何改动都会让握手失败。" +
-			"客户端提供过 TLS 1.3，看到哨兵值，就在发送任何数据之前中止了握手：")
-		p.wrapped("客户端  ", errString(o.clientErr))
-		p.wrapped("服务端  ", errString(o.serverErr))
-	}
-}
+	msgAttacksBegin:       lines("攻击：窃听者不再老实。"),
+	msgStopped:            words("已阻止"),
+	msgNotStopped:         words("未被阻止：%v"),
+	msgStoppedByTamper:    words("记录的 MAC：AEAD 认证标签验证失败（RFC 8446 §5.2，RFC 5246 §6.2.3.3）"),
+	msgStoppedByReplay:    words("序列号：每条记录的 nonce 和 MAC 输入里都有一个双方各自计数、从不发送的序号（RFC 8446 §5.3，RFC 5246 §6.2.3.3）"),
+	msgStoppedByImpostor:  words("证书验证：证书链通不到客户端信任的 CA（RFC 5280 §6）"),
+	msgStoppedByDowngrade: words(`降级哨兵：支持 TLS 1.3 的服务端用 TLS 1.2 回应时，ServerHello.random 以 DOWNGRD\x01 结尾，客户端会检查它（RFC 8446 §4.1.3）；即使没有它，被改动的握手记录也会让 Finished MAC 对不上`),
+	msgTamperAfterHeader:  words("紧跟在记录头之后"),
+	msgTamperAfterNonce:   words("紧跟在 %d 字节的显式 nonce 之后"),
+	msgTamperFlip: para("它把第 %[2]d 条记录第 %[1]d 个字节的最低位翻转（%02[3]x -> %02[4]x），这是密文的第一个字节，%[5]s。" +
+		"这种加密是把明文和密钥流做异或，所以服务端本会解出“FET %[6]s”而不是“GET %[7]s”——" +
+		"但认证标签对不上了，服务端拒收这条记录："),
+	msgTamperReadNone: para("被篡改的请求，服务端一个字节也没有读到。"),
+	msgTamperReadSome: para("服务端读到了 %d 字节被篡改的请求！"),
+	msgReplay13: para("副本和客户端加密的那条记录一字节不差。但每条记录的 nonce 里都混入了一个 64 位序列号，" +
+		"双方各自计数、从不发送：副本被当作下一条记录来解密，用的是错误的 nonce，于是像伪造的记录一样失败："),
+	msgReplay12: para("副本和客户端加密的那条记录一字节不差。但认证标签所覆盖的数据以一个 64 位序列号开头，" +
+		"双方各自计数、从不发送（线路上的显式 nonce 只是发送方自己的事）。" +
+		"副本被当作下一条记录来核对，序列号不对，于是像伪造的记录一样失败："),
+	msgCopy1:       words("按顺序打开：服务端响应了 %q"),
+	msgCopy2:       words("作为下一条记录打开：%s"),
+	msgReplayEnd13: para("这正是原文说的“SSL 使用序列号来保护通讯方免受报文重放攻击”，而且在线路上一个字节也不多花。"),
+	msgReplayEnd12: para("这正是原文说的“SSL 使用序列号来保护通讯方免受报文重放攻击”。"),
+	msgImpostorAnswers: para("窃听者不再转发，而是自己用一个 Lucid TLS 服务端来应答客户端，出示的证书同样写着 localhost，" +
+		"却是由它刚刚自制的 CA 签发的："),
+	msgImpostorRefused: para("客户端只信任 %s，所以拒绝了："),
+	msgImpostorWouldRead: para("如果客户端继续下去，中继就能读到明文的请求，再通过它自己和真正服务端之间的 TLS 连接转发过去——" +
+		"这就是中间人攻击。它读到了 %d 字节。原文中的浏览器会弹出警告，把是否继续的决定权交给用户" +
+		"（原文说“这里将是一个安全缺陷”）；Lucid 的客户端直接停止。"),
+	msgDowngradeRewrites:   para("窃听者解析 ClientHello，并改写它："),
+	msgDowngradeLength:     words("%d -> %d 字节，记录头里的长度已改好"),
+	msgDowngradeAnyVersion: para("（这个攻击中两端都允许 TLS 1.3，不受 --tls 限制：降级攻击抢走的，正是两端本可以用上的更好的版本。）"),
+	msgDowngradeSentinel: para("服务端只看到 TLS 1.2，于是用 TLS 1.2 回应。但能支持 TLS 1.3 的服务端必须在 ServerHello.random 的末尾" +
+		"放一个哨兵值（RFC 8446 §4.1.3），窃听者也看到了："),
+	msgDowngradeCaught: para("窃听者删不掉它：随机值在两个 Finished MAC 所覆盖的握手记录里，任何改动都会让握手失败。" +
+		"客户端提供过 TLS 1.3，看到哨兵值，就在发送任何数据之前中止了握手："),
+	msgDone: wrapped("用时 %v：%d 个攻击，%d 个被阻止。没有写入任何文件；CA 和密钥随这个进程一起消失。"),
+}}

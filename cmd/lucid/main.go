@@ -4,14 +4,18 @@
 // Usage:
 //
 //	lucid demo [--tls 1.2|1.3] [--kx ecdhe|rsa] [--attack LIST] [--lang en|zh] [--json] [--trace-json FILE] [--show-secrets]
+//	lucid serve [--addr 127.0.0.1:8443] [--dir DIR] [flags]
+//	lucid get [flags] URL
 //	lucid ca (init|issue|sign|revoke|crl|list) [flags]
 //
 // demo tells the story of one HTTPS request live on 127.0.0.1: a throwaway
 // CA, a Lucid TLS server, a wiretap relay in the middle and a Lucid client,
-// then a tampered record, a replayed record and an impostor certificate.
-// ca is a certificate authority kept in a directory: it creates root and
-// intermediate CAs, issues server and client certificates, signs CSRs,
-// revokes and publishes CRLs. serve and get are coming.
+// then a tampered record, a replayed record, an impostor certificate and a
+// downgrade to TLS 1.2. serve is an HTTPS server (HTTP/1.1 and HTTP/2) that
+// shows visitors their own handshake; get is an HTTPS client with curl's
+// habits. ca is a certificate authority kept in a directory: it creates
+// root and intermediate CAs, issues server and client certificates, signs
+// CSRs, revokes and publishes CRLs.
 package main
 
 import (

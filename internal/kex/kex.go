@@ -1,6 +1,7 @@
 // Package kex implements the key exchange groups of TLS 1.3's key_share
-// (RFC 8446 §4.2.8) on top of crypto/ecdh and crypto/mlkem: the client makes
-// a share, the server answers it, and both arrive at the same shared secret.
+// (RFC 8446 §4.2.8) and TLS 1.2's ECDHE (RFC 8422) on top of crypto/ecdh and
+// crypto/mlkem: the client makes a share, the server answers it, and both
+// arrive at the same shared secret.
 //
 // Private keys are made from bytes read from the caller's random source,
 // because Go's key generation ignores its io.Reader argument: reading the

@@ -34,16 +34,12 @@ func PRF(h crypto.Hash, secret []byte, label string, seed []byte, length int) []
 // MasterSecretLen is the length of every TLS 1.2 master secret.
 const MasterSecretLen = 48
 
-// MasterSecret12 derives the master secret from the pre-master secret and
-// both randoms (RFC 5246 §8.1), the seed's "session key from the random".
-func MasterSecret12(h crypto.Hash, preMaster, clientRandom, serverRandom []byte) []byte {
-	seed := append(append([]byte(nil), clientRandom...), serverRandom...)
-	return PRF(h, preMaster, "master secret", seed, MasterSecretLen)
-}
-
 // ExtendedMasterSecret derives the master secret from the pre-master
 // secret and the hash of the handshake up to ClientKeyExchange (RFC 7627
 // §4), binding it to this handshake and defeating triple handshake attacks.
+// It is the only master secret Lucid derives: both engines refuse a
+// TLS 1.2 peer without the extension, so RFC 5246 §8.1's classic one,
+// over the two randoms alone, has no use here.
 func ExtendedMasterSecret(h crypto.Hash, preMaster, sessionHash []byte) []byte {
 	return PRF(h, preMaster, "extended master secret", sessionHash, MasterSecretLen)
 }

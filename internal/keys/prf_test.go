@@ -67,15 +67,15 @@ func TestPRFAgainstOpenSSL(t *testing.T) {
 
 func TestMasterSecretShapes(t *testing.T) {
 	pms := bytes.Repeat([]byte{3}, 48)
-	cr, sr := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
-	ms := MasterSecret12(crypto.SHA256, pms, cr, sr)
-	if len(ms) != 48 || bytes.Equal(ms, MasterSecret12(crypto.SHA256, pms, sr, cr)) {
-		t.Fatal("master secret must be 48 bytes and depend on the order of the randoms")
+	h1, h2 := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
+	ms := ExtendedMasterSecret(crypto.SHA256, pms, h1)
+	if len(ms) != MasterSecretLen || bytes.Equal(ms, ExtendedMasterSecret(crypto.SHA256, pms, h2)) {
+		t.Fatal("master secret must be 48 bytes and depend on the session hash")
 	}
-	if bytes.Equal(ms, ExtendedMasterSecret(crypto.SHA256, pms, cr)) {
-		t.Fatal("extended master secret must differ from the classic one")
+	if bytes.Equal(ms, ExtendedMasterSecret(crypto.SHA384, pms, h1)[:MasterSecretLen]) {
+		t.Fatal("master secret must depend on the PRF hash")
 	}
-	if vd := FinishedVerifyData12(crypto.SHA256, ms, true, cr); len(vd) != 12 || bytes.Equal(vd, FinishedVerifyData12(crypto.SHA256, ms, false, cr)) {
+	if vd := FinishedVerifyData12(crypto.SHA256, ms, true, h1); len(vd) != 12 || bytes.Equal(vd, FinishedVerifyData12(crypto.SHA256, ms, false, h1)) {
 		t.Fatal("client and server Finished must differ and be 12 bytes")
 	}
 }

@@ -1,9 +1,12 @@
-// Package keys holds the TLS 1.3 key schedule (RFC 8446 §7.1): the chain of
-// secrets from Early through Handshake to Master, the traffic keys and IVs
-// derived from each traffic secret, and the Finished MAC keys.
+// Package keys derives the secrets of both TLS versions. For TLS 1.3 it is
+// the key schedule (RFC 8446 §7.1, this file): the chain of secrets from
+// Early through Handshake to Master, the traffic keys and IVs derived from
+// each traffic secret, and the Finished MAC keys. For TLS 1.2 it is the
+// PRF (RFC 5246 §5, prf.go): the master secret, classic or extended
+// (RFC 7627), the key block and the Finished verify_data.
 //
-// Each stage of the schedule is its own type, so a caller cannot derive an
-// application traffic secret before the handshake secret existed.
+// Each stage of the TLS 1.3 schedule is its own type, so a caller cannot
+// derive an application traffic secret before the handshake secret existed.
 package keys
 
 import (
@@ -82,11 +85,6 @@ func (e EarlySecret) BinderKey(resumption bool) []byte {
 		label = "res binder"
 	}
 	return deriveSecret(e.hash, e.secret, label, EmptyHash(e.hash))
-}
-
-// ClientEarlyTraffic returns client_early_traffic_secret over the ClientHello hash.
-func (e EarlySecret) ClientEarlyTraffic(transcriptHash []byte) []byte {
-	return deriveSecret(e.hash, e.secret, "c e traffic", transcriptHash)
 }
 
 // Handshake mixes in the (EC)DHE shared secret to make the handshake secret.

@@ -1,5 +1,6 @@
-// Package record is the TLS record layer (RFC 8446 §5): framing, the
-// protection of each record under the current traffic keys, and the
+// Package record is the TLS record layer (RFC 8446 §5, RFC 5246 §6.2):
+// framing, the protection of each record under the current traffic keys
+// (TLS 1.3's AEAD, TLS 1.2's AEAD and MAC-then-encrypt CBC), and the
 // per-direction sequence numbers that make a replayed, reordered or dropped
 // record fail authentication.
 package record

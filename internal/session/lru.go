@@ -66,12 +66,3 @@ func (r *recency[V]) drop(e *list.Element) {
 }
 
 func (r *recency[V]) len() int { return r.order.Len() }
-
-// keys lists the keys from most to least recently used, for tests.
-func (r *recency[V]) keys() []string {
-	out := make([]string, 0, r.order.Len())
-	for e := r.order.Front(); e != nil; e = e.Next() {
-		out = append(out, e.Value.(*slot[V]).key)
-	}
-	return out
-}

@@ -16,14 +16,6 @@ func (b *builder) u8(v uint8) { b.buf = append(b.buf, v) }
 
 func (b *builder) u16(v uint16) { b.buf = append(b.buf, byte(v>>8), byte(v)) }
 
-func (b *builder) u24(v int) {
-	if v < 0 || v > 0xffffff {
-		b.fail("value %d does not fit in 24 bits", v)
-		v = 0
-	}
-	b.buf = append(b.buf, byte(v>>16), byte(v>>8), byte(v))
-}
-
 func (b *builder) u32(v uint32) {
 	b.buf = append(b.buf, byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
 }

@@ -1,6 +1,7 @@
 // Package wire is Lucid's strict codec for TLS handshake messages and their
-// extensions (RFC 8446 §4, with the TLS 1.2 extensions a ServerHello or
-// ClientHello may still carry).
+// extensions: TLS 1.3's (RFC 8446 §4) and TLS 1.2's (RFC 5246 §7.4, with
+// the ECDHE messages of RFC 8422 and the tickets of RFC 5077), and the
+// TLS 1.2 extensions a ServerHello or ClientHello may still carry.
 //
 // Parsers take a handshake body (the bytes after the 4-byte header), copy it
 // once, and either return a fully decoded message or an *alert.Error naming

@@ -84,7 +84,6 @@ func (r *reader) number(n int, field string) uint32 {
 
 func (r *reader) u8(field string) uint8   { return uint8(r.number(1, field)) }
 func (r *reader) u16(field string) uint16 { return uint16(r.number(2, field)) }
-func (r *reader) u24(field string) int    { return int(r.number(3, field)) }
 func (r *reader) u32(field string) uint32 { return r.number(4, field) }
 
 // vec reads a vector with an prefixLen-byte length prefix whose length must

@@ -15,6 +15,10 @@
 // built by hand with a nil Extensions field is fingerprinted as its Marshal
 // method would put it on the wire.
 //
+// The package depends on nothing but the wire codec, so that tls can
+// fingerprint the hellos its server receives (ConnectionState.JA3, JA4)
+// without importing anything built on top of it.
+//
 // GREASE values (RFC 8701) are ignored wherever they appear, as both
 // specifications require. MD5 and SHA-256 serve here only to shorten
 // strings into identifiers, not for security. Neither function panics, on

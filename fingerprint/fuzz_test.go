@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"lucid/fingerprint"
 	"lucid/internal/wire"
-	"lucid/trace/fingerprint"
 )
 
 // ja4Pattern is the shape of every JA4 over TCP or QUIC. The ALPN pair

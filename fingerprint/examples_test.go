@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"lucid/fingerprint"
 	"lucid/internal/wire"
-	"lucid/trace/fingerprint"
 )
 
 // checkIndependent fails the test if JA3 or JA4 of body differ from the

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"lucid/fingerprint"
 	"lucid/internal/testwait"
-	"lucid/trace/fingerprint"
 )
 
 // TestCapturedClientHellos fingerprints real ClientHellos from curl and
