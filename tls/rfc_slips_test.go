@@ -425,3 +425,12 @@ func TestPlaintextHandshakeUnderKeys(t *testing.T) {
 	_, err := server.Read(make([]byte, 1))
 	wantLocalAlert(t, "server", err, alert.UnexpectedMessage)
 }
+
+// A HelloRequest is empty (RFC 5246 §7.4.1.1); one with a body is a
+// malformed message, not a renegotiation to refuse politely.
+func TestHelloRequestWithBody(t *testing.T) {
+	client, server := connectedPair(t, VersionTLS12)
+	sendRaw(t, server, record.TypeHandshake, []byte{wire.TypeHelloRequest, 0, 0, 1, 0})
+	_, err := client.Read(make([]byte, 1))
+	wantLocalAlert(t, "client", err, alert.DecodeError)
+}

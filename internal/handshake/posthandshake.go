@@ -17,7 +17,7 @@ func (e *Engine) afterHandshake(msg []byte) ([]Action, error) {
 	}
 	var err error
 	if e.result.Version == VersionTLS12 {
-		err = e.refuseRenegotiation(typ)
+		err = e.refuseRenegotiation(typ, msg)
 	} else {
 		err = e.afterHandshake13(typ, msg)
 	}
@@ -69,7 +69,14 @@ func (e *Engine) afterHandshake13(typ uint8, msg []byte) error {
 // HelloRequest to a client, a ClientHello to a server — with a
 // no_renegotiation warning (RFC 5746 §4.2, §4.4); the connection carries
 // on. Nothing else may arrive after a TLS 1.2 handshake.
-func (e *Engine) refuseRenegotiation(typ uint8) error {
+func (e *Engine) refuseRenegotiation(typ uint8, msg []byte) error {
+	if e.isClient && typ == wire.TypeHelloRequest {
+		// RFC 5246 §7.4.1.1: HelloRequest is empty; anything in it is a
+		// malformed message, refused before it is answered.
+		if _, err := receive(e.cfg, typ, msg, wire.TypeHelloRequest, wire.ParseHelloRequest); err != nil {
+			return err
+		}
+	}
 	if (e.isClient && typ == wire.TypeHelloRequest) || (!e.isClient && typ == wire.TypeClientHello) {
 		e.cfg.emit(Event{Kind: Decision, Name: "renegotiation", Detail: "refused " + wire.MessageName(typ) + " with a no_renegotiation warning"})
 		e.out.warning(alert.NoRenegotiation)
