@@ -44,9 +44,11 @@ func parseChain(chain [][]byte) (*Verification, error) {
 // resumption cannot skip the checks.
 type admission struct {
 	st *session.State
-	// peer is the peer as the current policy sees it: re-verified, or nil
-	// when the policy would not have asked for a certificate at all.
-	peer *Verification
+	// peer is the peer's recorded chain, checked again as the current
+	// policy sees it; the zero proof when the policy would not have asked
+	// for a certificate at all. The resumption's proof of who the peer is
+	// (serverBySession, clientBySession) is minted from it.
+	peer checkedChain
 }
 
 // errDeclined marks the reasons a session is not resumed.
@@ -143,76 +145,48 @@ func (c *client) admitOffer(cs *ClientSession) (admission, error) {
 // verified when the peer authenticated is not good enough for a side that
 // verifies now, and an expired leaf ends the session even for a side that
 // does not verify.
-func admitChain(st *session.State, now time.Time, who string, verify func([][]byte) (*Verification, error)) (admission, error) {
-	v, err := verify(st.PeerCerts)
+func admitChain(st *session.State, now time.Time, who string, verify func([][]byte) (checkedChain, error)) (admission, error) {
+	p, err := verify(st.PeerCerts)
 	if err != nil {
 		return admission{}, decline("the session's %s certificate fails today's checks: %v", who, err)
 	}
-	if v.Chains != nil && !st.Verified {
+	if p.v.Chains != nil && !st.Verified {
 		return admission{}, decline("the session's %s certificate was not verified when the session was made, and this side verifies", who)
 	}
-	if leaf := v.Certs[0]; !now.Before(leaf.NotAfter) {
+	if leaf := p.leaf(); !now.Before(leaf.NotAfter) {
 		return admission{}, decline("the session's %s certificate expired at %s", who, leaf.NotAfter.Format(time.RFC3339))
 	}
-	return admission{st: st, peer: v}, nil
+	return admission{st: st, peer: p}, nil
 }
 
 // verifyServerChain checks the chain a server sent in a full handshake,
 // and says so in an event when there is a VerifyPeer to check it.
-func (c *client) verifyServerChain(chain [][]byte) (*Verification, error) {
-	v, err := c.cfg.checkServerChain(chain)
+func (c *client) verifyServerChain(chain [][]byte) (checkedChain, error) {
+	p, err := c.cfg.checkServerChain(chain)
 	if c.cfg.VerifyPeer == nil {
-		return v, err
+		return p, err
 	}
 	if err != nil {
-		c.cfg.emit(Event{Kind: Check, Name: "certificate_chain", Err: err})
-		return nil, err
+		c.cfg.check(CheckCertificateChain, "", err)
+		return checkedChain{}, err
 	}
-	c.cfg.emit(Event{Kind: Check, Name: "certificate_chain", Detail: "chain verified"})
-	return v, nil
+	c.cfg.check(CheckCertificateChain, "chain verified", nil)
+	return p, nil
 }
 
 // checkServerChain checks a server's non-empty chain with VerifyPeer, or
 // only parses it when there is none.
-func (cfg *Config) checkServerChain(chain [][]byte) (*Verification, error) {
-	if cfg.VerifyPeer == nil {
-		return parseChain(chain)
-	}
-	return completed(cfg.VerifyPeer(chain))(chain)
+func (cfg *Config) checkServerChain(chain [][]byte) (checkedChain, error) {
+	return checkChain(chain, cfg.VerifyPeer)
 }
 
 // verifyClientChain checks a client's non-empty chain with VerifyClient,
-// or only parses it when there is none. Like checkServerChain, what it
-// returns always holds the whole chain parsed.
-func (cfg *Config) verifyClientChain(chain [][]byte) (*Verification, error) {
-	if cfg.VerifyClient == nil {
-		return parseChain(chain)
-	}
-	return completed(cfg.VerifyClient(chain))(chain)
-}
-
-// completed makes sure a verifier's answer carries the parsed chain that
-// everything after it indexes, parsing it if the verifier did not.
-func completed(v *Verification, err error) func(chain [][]byte) (*Verification, error) {
-	return func(chain [][]byte) (*Verification, error) {
-		if err != nil {
-			return nil, err
-		}
-		if v != nil && len(v.Certs) == len(chain) {
-			return v, nil
-		}
-		p, err := parseChain(chain)
-		if err != nil {
-			return nil, err
-		}
-		if v != nil {
-			p.Chains = v.Chains
-		}
-		return p, nil
-	}
+// or only parses it when there is none.
+func (cfg *Config) verifyClientChain(chain [][]byte) (checkedChain, error) {
+	return checkChain(chain, cfg.VerifyClient)
 }
 
 // emitDeclined reports a session that was not resumed, and why.
 func (cfg *Config) emitDeclined(err error) {
-	cfg.emit(Event{Kind: Check, Name: "session", Err: err, Detail: "session not resumed; a full handshake follows"})
+	cfg.check(CheckSession, "session not resumed; a full handshake follows", err)
 }

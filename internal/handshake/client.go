@@ -22,7 +22,6 @@ type client struct {
 	*Engine
 	hello   *wire.ClientHello
 	shares  []*kex.Private
-	tr      transcript
 	sentCCS bool
 	// pskSuite is the suite of the ticket offered as a PSK, if any.
 	pskSuite *suites.Suite
@@ -45,16 +44,13 @@ func NewClient(cfg *Config) *Engine {
 // Start builds the ClientHello (RFC 8446 §4.1.2) and returns the first flight.
 func (e *Engine) Start() ([]Action, error) {
 	c := &client{Engine: e}
+	e.track.start(SideClient)
 	if err := c.buildHello(); err != nil {
 		return nil, err
 	}
-	msg := c.hello.Marshal()
-	c.tr.add(msg)
-	c.out.send(msg)
+	c.send(c.hello)
 	c.out.flush()
-	c.cfg.emitMessage(MessageSent, wire.TypeClientHello, len(msg), c.hello)
-	e.cur = &expectServerHello{c}
-	return e.out.take()
+	return e.advance(&expectServerHello{c}, nil)
 }
 
 // offerable admits the configured session, if there is one, against the
@@ -279,7 +275,7 @@ func (c *client) retry(hrr *wire.ServerHello, msg []byte, suite *suites.Suite) (
 	}
 	c.tr.replaceWithMessageHash()
 	c.tr.add(msg)
-	c.cfg.emit(Event{Kind: Decision, Name: "hello_retry", Detail: fmt.Sprintf("server asked for group %s", kex.Name(g))})
+	c.cfg.decide(DecisionHelloRetry, fmt.Sprintf("server asked for group %s", kex.Name(g)))
 
 	h := *c.hello
 	h.Cookie = hrr.Cookie
@@ -303,15 +299,12 @@ func (c *client) retry(hrr *wire.ServerHello, msg []byte, suite *suites.Suite) (
 		}
 	}
 	c.hello = &h
-	out := h.Marshal()
-	c.tr.add(out)
 	// RFC 8446 §D.4: in compatibility mode the client's change_cipher_spec
 	// goes right before its second flight.
 	c.out.ccs()
 	c.sentCCS = true
-	c.out.send(out)
+	c.send(c.hello)
 	c.out.flush()
-	c.cfg.emitMessage(MessageSent, wire.TypeClientHello, len(out), &h)
 	return &expectServerHello{c}, nil
 }
 
@@ -412,8 +405,13 @@ func (s *expectEncryptedExtensions) handle(typ uint8, msg []byte) (state, error)
 	c.tr.add(msg)
 	if c.result.DidResume {
 		// A resumed handshake authenticates through the PSK: no
-		// Certificate or CertificateVerify follows (RFC 8446 §2.2).
-		return &expectServerFinished{handshakeKeys(*s)}, nil
+		// Certificate or CertificateVerify follows (RFC 8446 §2.2). The
+		// server is who the session says, as admitOffer checked it again.
+		server, err := serverBySession(c.admitted)
+		if err != nil {
+			return nil, err
+		}
+		return newServerFinished13(handshakeKeys(*s), server), nil
 	}
 	return (*expectCertificate)(s), nil
 }
@@ -471,30 +469,25 @@ func (s *expectCertificate) handle(typ uint8, msg []byte) (state, error) {
 			return nil, alert.New(alert.UnsupportedExtension, "server's certificate entry carries extension %s, which was not requested", wire.ExtensionName(e.Unknown[0]))
 		}
 	}
-	leaf, err := x509.ParseCertificate(chain[0])
-	if err != nil {
-		// cert_data is a DER certificate (RFC 8446 §4.4.2); bytes that
-		// do not parse as one make a malformed message, answered with
-		// decode_error as OpenSSL and BoringSSL do, here and wherever a
-		// peer's certificate fails to parse.
-		return nil, alert.New(alert.DecodeError, "server certificate could not be parsed: %v", err)
-	}
-	if err := checkKeyUsage(leaf, x509.KeyUsageDigitalSignature, "server"); err != nil {
-		return nil, err
-	}
-	v, err := c.verifyServerChain(chain)
+	// cert_data is a DER certificate (RFC 8446 §4.4.2); bytes that do not
+	// parse as one make a malformed message, answered with decode_error
+	// as OpenSSL and BoringSSL do, wherever a peer's certificate fails to
+	// parse (parseChain).
+	checked, err := c.verifyServerChain(chain)
 	if err != nil {
 		return nil, err
 	}
-	c.result.setPeer(chain, v)
+	if err := checkKeyUsage(checked.leaf(), x509.KeyUsageDigitalSignature, "server"); err != nil {
+		return nil, err
+	}
 	c.result.OCSPResponse, c.result.SCTs = cert.Entries[0].OCSPStaple, cert.Entries[0].SCTs
 	c.tr.add(msg)
-	return &expectCertificateVerify{keys: handshakeKeys(*s), leaf: leaf}, nil
+	return &expectCertificateVerify{keys: handshakeKeys(*s), chain: checked}, nil
 }
 
 type expectCertificateVerify struct {
-	keys handshakeKeys
-	leaf *x509.Certificate
+	keys  handshakeKeys
+	chain checkedChain
 }
 
 func (s *expectCertificateVerify) handle(typ uint8, msg []byte) (state, error) {
@@ -509,42 +502,48 @@ func (s *expectCertificateVerify) handle(typ uint8, msg []byte) (state, error) {
 		return nil, alert.New(alert.IllegalParameter, "server signed with %s, which was not offered", scheme)
 	}
 	content := signature.Content13(signature.ServerContext13, c.tr.sum())
-	if err := signature.VerifyFor(s.leaf.PublicKey, signature.VersionTLS13, scheme, content, cv.Signature); err != nil {
-		c.cfg.emit(Event{Kind: Check, Name: "certificate_verify", Err: err})
+	sig, err := verifySignature(s.chain, VersionTLS13, scheme, content, cv.Signature)
+	if err != nil {
+		c.cfg.check(CheckCertificateVerify, "", err)
 		return nil, err
 	}
-	c.cfg.emit(Event{Kind: Check, Name: "certificate_verify", Detail: "signature over the transcript verified with " + scheme.String()})
-	c.result.PeerScheme = scheme
+	c.cfg.check(CheckCertificateVerify, "signature over the transcript verified with "+scheme.String(), nil)
 	c.tr.add(msg)
-	return &expectServerFinished{s.keys}, nil
+	return newServerFinished13(s.keys, serverBySignature(sig)), nil
 }
 
-type expectServerFinished struct{ keys handshakeKeys }
+// expectServerFinished takes the server's Finished, which it accepts only
+// from a server proven to be who it claims.
+type expectServerFinished struct {
+	keys   handshakeKeys
+	server authenticatedServer
+}
+
+func newServerFinished13(k handshakeKeys, server authenticatedServer) *expectServerFinished {
+	return &expectServerFinished{keys: k, server: server}
+}
 
 func (s *expectServerFinished) handle(typ uint8, msg []byte) (state, error) {
+	if !s.server.valid() {
+		return nil, unproven("server")
+	}
 	k := s.keys
 	c := k.c
 	suite := c.result.Suite
-	if err := checkFinished(c.cfg, &c.tr, suite, k.serverSecret, typ, msg, "server"); err != nil {
+	if err := checkFinished(c.cfg, &c.tr, suite, k.serverSecret, typ, msg, SideServer); err != nil {
 		return nil, err
 	}
+	s.server.record(&c.result)
 	ms := k.hs.Master()
 	applicationSecrets(c.cfg, ms, c.tr.sum(), c.result.ClientRandom, &c.result)
 	ca, sa := c.result.ClientTraffic, c.result.ServerTraffic
 
-	if !c.sentCCS {
-		c.out.ccs()
-	}
 	if k.request != nil {
 		if err := c.answerRequest13(k.request); err != nil {
 			return nil, err
 		}
 	}
-	mine := &wire.Finished{VerifyData: keys.FinishedMAC(suite.Hash, k.clientSecret, c.tr.sum())}
-	m := mine.Marshal()
-	c.tr.add(m)
-	c.out.send(m)
-	c.cfg.emitMessage(MessageSent, wire.TypeFinished, len(m), mine)
+	c.send(&wire.Finished{VerifyData: keys.FinishedMAC(suite.Hash, k.clientSecret, c.tr.sum())})
 	c.out.readKey(suite, sa, LevelApplication)
 	c.out.writeKey(suite, ca, LevelApplication)
 	c.out.flush()

@@ -23,7 +23,9 @@ type conv12 struct {
 	suite  *suites.Suite12
 	server [32]byte
 	master []byte
-	leaf   *x509.Certificate
+	// keys is the record protection the master secret expands to.
+	keys   keys12
+	chain  checkedChain
 	preMas []byte
 	// clientShare is the client's ECDHE public value for ClientKeyExchange.
 	clientShare []byte
@@ -131,12 +133,23 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 		}
 		v.resumed, v.master = s, s.State.Secret
 		c.cfg.keyLog("CLIENT_RANDOM", c.result.ClientRandom, v.master)
-		c.result.resume(c.admitted, true)
-		c.cfg.emit(Event{Kind: Decision, Name: "resumption", Detail: "server resumed the TLS 1.2 session"})
-		if v.ticketOK {
-			return &expectTicket12{v}, nil
+		if err := v.expandKeys(); err != nil {
+			return nil, err
 		}
-		return v.expectServerCCS(), nil
+		how := ResumedSessionID
+		if c.hello.SessionTicket != nil {
+			how = ResumedTicket
+		}
+		c.result.resume(c.admitted, how)
+		c.cfg.decide(DecisionResumption, "server resumed the TLS 1.2 session")
+		server, err := serverBySession(c.admitted)
+		if err != nil {
+			return nil, err
+		}
+		if v.ticketOK {
+			return &expectTicket12{v, server}, nil
+		}
+		return v.expectServerCCS(server), nil
 	}
 	// SCTs vouch for the certificate of a full handshake; a resumption
 	// keeps the session's (RFC 6962 §3.3.1), so any list it carries is
@@ -159,10 +172,11 @@ func (s *expectCertificate12) handle(typ uint8, msg []byte) (state, error) {
 		// must authenticate, so an empty list is a malformed message.
 		return nil, alert.New(alert.DecodeError, "server sent no certificate")
 	}
-	leaf, err := x509.ParseCertificate(cert.Certificates[0])
+	checked, err := c.verifyServerChain(cert.Certificates)
 	if err != nil {
-		return nil, alert.New(alert.DecodeError, "server certificate could not be parsed: %v", err)
+		return nil, err
 	}
+	leaf := checked.leaf()
 	if !v.suite.KeyFits(leaf.PublicKey) {
 		return nil, alert.New(alert.UnsupportedCertificate, "server certificate's %T key does not fit %s", leaf.PublicKey, v.suite.Name)
 	}
@@ -176,14 +190,12 @@ func (s *expectCertificate12) handle(typ uint8, msg []byte) (state, error) {
 	if err := checkKeyUsage(leaf, usage, "server"); err != nil {
 		return nil, err
 	}
-	peer, err := c.verifyServerChain(cert.Certificates)
+	v.chain = checked
+	c.tr.add(msg)
+	next, err := v.afterCertificate()
 	if err != nil {
 		return nil, err
 	}
-	c.result.setPeer(cert.Certificates, peer)
-	v.leaf = leaf
-	c.tr.add(msg)
-	next := v.afterCertificate()
 	if v.statusOK {
 		return &expectCertificateStatus{v, next}, nil
 	}
@@ -191,12 +203,17 @@ func (s *expectCertificate12) handle(typ uint8, msg []byte) (state, error) {
 }
 
 // afterCertificate is what follows the server's Certificate (and its
-// CertificateStatus, if any).
-func (v *conv12) afterCertificate() state {
+// CertificateStatus, if any): with RSA key transport nothing more proves
+// the server than its chain, whose key the client encrypts to.
+func (v *conv12) afterCertificate() (state, error) {
 	if v.suite.KeyExchange == suites.RSAKeyTransport {
-		return &expectServerHelloDone{v}
+		server, err := serverByKeyTransport(v.chain)
+		if err != nil {
+			return nil, err
+		}
+		return &expectServerHelloDone{v: v, server: server}, nil
 	}
-	return &expectServerKeyExchange{v}
+	return &expectServerKeyExchange{v}, nil
 }
 
 // expectCertificateStatus takes the OCSP staple a server that acknowledged
@@ -239,12 +256,12 @@ func (s *expectServerKeyExchange) handle(typ uint8, msg []byte) (state, error) {
 	}
 	signed := make([]byte, 0, 64+len(ske.Params()))
 	signed = append(append(append(signed, c.hello.Random[:]...), v.server[:]...), ske.Params()...)
-	if err := signature.VerifyFor(v.leaf.PublicKey, VersionTLS12, scheme, signed, ske.Signature); err != nil {
-		c.cfg.emit(Event{Kind: Check, Name: "server_key_exchange", Err: err})
+	sig, err := verifySignature(v.chain, VersionTLS12, scheme, signed, ske.Signature)
+	if err != nil {
+		c.cfg.check(CheckServerKeyExchange, "", err)
 		return nil, err
 	}
-	c.cfg.emit(Event{Kind: Check, Name: "server_key_exchange", Detail: "ECDHE parameters signed with " + scheme.String()})
-	c.result.PeerScheme = scheme
+	c.cfg.check(CheckServerKeyExchange, "ECDHE parameters signed with "+scheme.String(), nil)
 	mine, err := kex.Generate(ske.Group, c.cfg.Rand)
 	if err != nil {
 		return nil, err
@@ -257,10 +274,15 @@ func (s *expectServerKeyExchange) handle(typ uint8, msg []byte) (state, error) {
 	v.preMas = pms
 	v.clientShare = mine.Share()
 	c.tr.add(msg)
-	return &expectServerHelloDone{v}, nil
+	return &expectServerHelloDone{v: v, server: serverBySignature(sig)}, nil
 }
 
-type expectServerHelloDone struct{ v *conv12 }
+// expectServerHelloDone ends the server's flight, after which the client
+// sends its own; server is the proof the flight gave of who the server is.
+type expectServerHelloDone struct {
+	v      *conv12
+	server authenticatedServer
+}
 
 func (s *expectServerHelloDone) handle(typ uint8, msg []byte) (state, error) {
 	v := s.v
@@ -292,11 +314,11 @@ func (s *expectServerHelloDone) handle(typ uint8, msg []byte) (state, error) {
 		if mine != nil {
 			msg.Certificates = mine.Chain
 		}
-		v.sendClient(msg)
+		c.send(msg)
 	}
 	var cke *wire.ClientKeyExchange
 	if v.suite.KeyExchange == suites.RSAKeyTransport {
-		pub, _ := v.leaf.PublicKey.(*rsa.PublicKey)
+		pub, _ := s.server.chain.leaf().PublicKey.(*rsa.PublicKey)
 		pms, enc, err := rsaPreMaster(c.cfg, pub, c.hello.LegacyVersion)
 		if err != nil {
 			return nil, err
@@ -306,12 +328,15 @@ func (s *expectServerHelloDone) handle(typ uint8, msg []byte) (state, error) {
 	} else {
 		cke = wire.NewClientKeyExchangeECDHE(v.clientShare)
 	}
-	v.sendClient(cke)
+	c.send(cke)
 	// RFC 7627 §4: the session hash covers everything up to and
 	// including ClientKeyExchange.
 	v.master = keys.ExtendedMasterSecret(v.suite.PRF, v.preMas, c.tr.sum())
 	v.preMas = nil
 	c.cfg.keyLog("CLIENT_RANDOM", c.result.ClientRandom, v.master)
+	if err := v.expandKeys(); err != nil {
+		return nil, err
+	}
 	if mine != nil {
 		// RFC 5246 §7.4.8: the signature covers every handshake message
 		// so far, as bytes, not a PRF-hash transcript.
@@ -319,42 +344,39 @@ func (s *expectServerHelloDone) handle(typ uint8, msg []byte) (state, error) {
 		if err != nil {
 			return nil, alert.New(alert.InternalError, "signing the client CertificateVerify: %v", err)
 		}
-		v.sendClient(&wire.CertificateVerify{Scheme: uint16(scheme), Signature: sig})
+		c.send(&wire.CertificateVerify{Scheme: uint16(scheme), Signature: sig})
 	}
 	c.tr.keepRaw, c.tr.raw = false, nil
-	if err := v.sendFinished(); err != nil {
-		return nil, err
-	}
+	v.sendFinished()
 	c.out.flush()
 	if v.ticketOK {
-		return &expectTicket12{v}, nil
+		return &expectTicket12{v, s.server}, nil
 	}
-	return v.expectServerCCS(), nil
+	return v.expectServerCCS(s.server), nil
 }
 
-// sendClient writes one client message into the transcript and the outbox.
-func (v *conv12) sendClient(m message) {
-	b := m.Marshal()
-	v.c.tr.add(b)
-	v.c.out.send(b)
-	v.c.cfg.emitMessage(MessageSent, m.Type(), len(b), m)
+// expandKeys derives the record keys once the master secret is known.
+func (v *conv12) expandKeys() error {
+	var err error
+	v.keys, err = protections12(v.suite, v.master, v.c.result.ClientRandom, v.server, true, v.c.cfg.Rand)
+	return err
 }
 
 // sendFinished installs the client's write keys behind a change_cipher_spec
 // and sends Finished (RFC 5246 §7.4.9).
-func (v *conv12) sendFinished() error {
+func (v *conv12) sendFinished() {
 	c := v.c
-	cw, _, err := protections12(v.suite, v.master, c.result.ClientRandom, v.server, true, c.cfg.Rand)
-	if err != nil {
-		return err
-	}
 	c.out.ccs()
-	c.out.writeProtection(cw, v.suite.KeyLen)
-	v.sendClient(&wire.Finished{VerifyData: keys.FinishedVerifyData12(v.suite.PRF, v.master, true, c.tr.sum())})
-	return nil
+	c.out.writeProtection(v.keys.write, v.keys.keyLen)
+	c.send(&wire.Finished{VerifyData: keys.FinishedVerifyData12(v.suite.PRF, v.master, true, c.tr.sum())})
 }
 
-type expectTicket12 struct{ v *conv12 }
+// expectTicket12 takes the NewSessionTicket a server that promised one
+// sends before its change_cipher_spec.
+type expectTicket12 struct {
+	v      *conv12
+	server authenticatedServer
+}
 
 func (s *expectTicket12) handle(typ uint8, msg []byte) (state, error) {
 	v := s.v
@@ -365,29 +387,38 @@ func (s *expectTicket12) handle(typ uint8, msg []byte) (state, error) {
 	v.ticket = nst.Ticket
 	v.lifetime = time.Duration(nst.LifetimeHint) * time.Second
 	v.c.tr.add(msg)
-	return v.expectServerCCS(), nil
+	return v.expectServerCCS(s.server), nil
 }
 
-func (v *conv12) expectServerCCS() state {
-	c := v.c
-	return &expectCCS12{out: &c.out, suite: v.suite, master: v.master, clientRandom: c.result.ClientRandom,
-		serverRandom: v.server, isClient: true, rand: c.cfg.Rand, next: &expectServerFinished12{v}}
+func (v *conv12) expectServerCCS(server authenticatedServer) state {
+	return &expectCCS12{out: &v.c.out, keys: v.keys, next: newServerFinished12(v, server)}
 }
 
-type expectServerFinished12 struct{ v *conv12 }
+// expectServerFinished12 takes the server's Finished, which it accepts
+// only from a server proven to be who it claims.
+type expectServerFinished12 struct {
+	v      *conv12
+	server authenticatedServer
+}
+
+func newServerFinished12(v *conv12, server authenticatedServer) *expectServerFinished12 {
+	return &expectServerFinished12{v: v, server: server}
+}
 
 func (s *expectServerFinished12) handle(typ uint8, msg []byte) (state, error) {
+	if !s.server.valid() {
+		return nil, unproven("server")
+	}
 	v := s.v
 	c := v.c
-	if err := checkFinished12(c.cfg, &c.tr, v.suite, v.master, false, typ, msg); err != nil {
+	if err := checkFinished12(c.cfg, &c.tr, v.suite, v.master, SideServer, typ, msg); err != nil {
 		return nil, err
 	}
+	s.server.record(&c.result)
 	c.result.Master12 = v.master
 	if v.resumed != nil {
 		// Abbreviated: the client's CCS and Finished follow the server's.
-		if err := v.sendFinished(); err != nil {
-			return nil, err
-		}
+		v.sendFinished()
 		c.out.flush()
 	}
 	v.remember()

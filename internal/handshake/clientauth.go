@@ -36,38 +36,23 @@ func (cfg *Config) clientCertificate(req *CertRequest) (*Certificate, signature.
 	return cert, scheme, nil
 }
 
-// checkClientChain applies the server's policy to the client's chain and
-// returns what it established, or nil for an empty chain that policy
-// allows. RFC 8446 §4.4.2.4: a required certificate that is missing is
-// certificate_required in TLS 1.3; RFC 5246 §7.4.6 makes it
-// handshake_failure in TLS 1.2.
-func (cfg *Config) checkClientChain(chain [][]byte, version uint16) (*Verification, error) {
-	if len(chain) == 0 {
-		if cfg.ClientAuth == RequireClientAuth {
-			if version == VersionTLS13 {
-				return nil, alert.New(alert.CertificateRequired, "the client sent no certificate, and one is required")
-			}
-			return nil, alert.New(alert.HandshakeFailure, "the client sent no certificate, and one is required")
-		}
-		return nil, nil
-	}
-	leaf, err := x509.ParseCertificate(chain[0])
+// checkClientChain applies the server's policy to the client's non-empty
+// chain and returns the proof that it passed. An empty one is for
+// clientWithoutCertificate to judge.
+func (cfg *Config) checkClientChain(chain [][]byte) (checkedChain, error) {
+	p, err := cfg.verifyClientChain(chain)
 	if err != nil {
-		return nil, alert.New(alert.DecodeError, "client certificate could not be parsed: %v", err)
+		cfg.check(CheckClientCertificateChain, "", err)
+		return checkedChain{}, err
 	}
 	// A client certificate only ever signs: CertificateVerify.
-	if err := checkKeyUsage(leaf, x509.KeyUsageDigitalSignature, "client"); err != nil {
-		return nil, err
-	}
-	v, err := cfg.verifyClientChain(chain)
-	if err != nil {
-		cfg.emit(Event{Kind: Check, Name: "client_certificate_chain", Err: err})
-		return nil, err
+	if err := checkKeyUsage(p.leaf(), x509.KeyUsageDigitalSignature, "client"); err != nil {
+		return checkedChain{}, err
 	}
 	if cfg.VerifyClient != nil {
-		cfg.emit(Event{Kind: Check, Name: "client_certificate_chain", Detail: "client chain verified"})
+		cfg.check(CheckClientCertificateChain, "client chain verified", nil)
 	}
-	return v, nil
+	return p, nil
 }
 
 // certificateRequest13 is what a TLS 1.3 server asks (RFC 8446 §4.3.2).
@@ -94,10 +79,10 @@ func (cfg *Config) certificateRequest12() *wire.CertificateRequest12 {
 
 // expectClientCertificate13 waits for the client's answer to a TLS 1.3
 // CertificateRequest.
-type expectClientCertificate13 struct{ fin *expectClientFinished }
+type expectClientCertificate13 struct{ k clientFinishKeys }
 
 func (st *expectClientCertificate13) handle(typ uint8, msg []byte) (state, error) {
-	s := st.fin.s
+	s := st.k.s
 	cert, err := receive(s.cfg, typ, msg, wire.TypeCertificate, wire.ParseCertificate)
 	if err != nil {
 		return nil, err
@@ -115,25 +100,29 @@ func (st *expectClientCertificate13) handle(typ uint8, msg []byte) (state, error
 			return nil, alert.New(alert.UnsupportedExtension, "client certificate entry carries an extension that was not requested")
 		}
 	}
-	v, err := s.cfg.checkClientChain(chain, VersionTLS13)
+	if len(chain) == 0 {
+		client, err := clientWithoutCertificate(s.cfg, VersionTLS13)
+		if err != nil {
+			return nil, err
+		}
+		s.tr.add(msg)
+		return newClientFinished13(st.k, client), nil
+	}
+	checked, err := s.cfg.checkClientChain(chain)
 	if err != nil {
 		return nil, err
 	}
 	s.tr.add(msg)
-	if v == nil {
-		return st.fin, nil
-	}
-	s.result.setPeer(chain, v)
-	return &expectClientCertificateVerify13{fin: st.fin, leaf: v.Certs[0]}, nil
+	return &expectClientCertificateVerify13{k: st.k, chain: checked}, nil
 }
 
 type expectClientCertificateVerify13 struct {
-	fin  *expectClientFinished
-	leaf *x509.Certificate
+	k     clientFinishKeys
+	chain checkedChain
 }
 
 func (st *expectClientCertificateVerify13) handle(typ uint8, msg []byte) (state, error) {
-	s := st.fin.s
+	s := st.k.s
 	cv, err := receive(s.cfg, typ, msg, wire.TypeCertificateVerify, wire.ParseCertificateVerify)
 	if err != nil {
 		return nil, err
@@ -143,14 +132,14 @@ func (st *expectClientCertificateVerify13) handle(typ uint8, msg []byte) (state,
 		return nil, alert.New(alert.IllegalParameter, "client signed with %s, which was not requested", scheme)
 	}
 	content := signature.Content13(signature.ClientContext13, s.tr.sum())
-	if err := signature.VerifyFor(st.leaf.PublicKey, VersionTLS13, scheme, content, cv.Signature); err != nil {
-		s.cfg.emit(Event{Kind: Check, Name: "client_certificate_verify", Err: err})
+	sig, err := verifySignature(st.chain, VersionTLS13, scheme, content, cv.Signature)
+	if err != nil {
+		s.cfg.check(CheckClientCertificateVerify, "", err)
 		return nil, err
 	}
-	s.cfg.emit(Event{Kind: Check, Name: "client_certificate_verify", Detail: "client signature verified with " + scheme.String()})
-	s.result.PeerScheme = scheme
+	s.cfg.check(CheckClientCertificateVerify, "client signature verified with "+scheme.String(), nil)
 	s.tr.add(msg)
-	return st.fin, nil
+	return newClientFinished13(st.k, clientBySignature(sig)), nil
 }
 
 // answerRequest13 sends the client's Certificate and, with a certificate,
@@ -166,7 +155,7 @@ func (c *client) answerRequest13(cr *wire.CertificateRequest) error {
 			msg.Entries = append(msg.Entries, wire.CertificateEntry{Data: der})
 		}
 	}
-	c.sendOwn(msg)
+	c.send(msg)
 	if cert == nil {
 		return nil
 	}
@@ -175,16 +164,8 @@ func (c *client) answerRequest13(cr *wire.CertificateRequest) error {
 	if err != nil {
 		return alert.New(alert.InternalError, "signing the client CertificateVerify: %v", err)
 	}
-	c.sendOwn(&wire.CertificateVerify{Scheme: uint16(scheme), Signature: sig})
+	c.send(&wire.CertificateVerify{Scheme: uint16(scheme), Signature: sig})
 	return nil
-}
-
-// sendOwn adds one of the client's messages to the transcript and outbox.
-func (c *client) sendOwn(m message) {
-	b := m.Marshal()
-	c.tr.add(b)
-	c.out.send(b)
-	c.cfg.emitMessage(MessageSent, m.Type(), len(b), m)
 }
 
 // checkKeyUsage holds a peer's leaf to the key usage extension when it has

@@ -1,10 +1,13 @@
-// Package handshake holds the TLS 1.3 client and server engines. They are
-// sans-I/O: each takes whole handshake messages and returns Actions (bytes to
-// send, keys to install), never touching a socket or a clock of its own.
+// Package handshake holds the TLS 1.3 and TLS 1.2 client and server
+// engines. They are sans-I/O: each takes whole handshake messages and
+// returns Actions (bytes to send, keys to install), never touching a socket
+// or a clock of its own.
 //
 // Each engine is a chain of states, one type per message it expects next,
 // so a message out of order can only meet the one gate that turns it into
-// unexpected_message.
+// unexpected_message. Every step an engine takes is checked against the
+// table of handshake shapes (shape.go), and the states that accept the
+// peer's Finished hold proof values that only the checks mint (proof.go).
 package handshake
 
 import (

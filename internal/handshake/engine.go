@@ -62,37 +62,36 @@ type Result struct {
 	// role): what fingerprints and the connection's later decisions read,
 	// without the bulk only the handshake needed.
 	ClientHello *wire.ClientHello
+	// Shape is the handshake that happened, from the shape table; set
+	// once the handshake completes.
+	Shape Shape
 
 	// resumed is the session this connection resumed, nil after a full
-	// handshake.
-	resumed *session.State
+	// handshake, and resumedBy how.
+	resumed   *session.State
+	resumedBy ResumeMode
 }
 
-// setPeer records the peer's chain once it has passed this side's checks
-// in a full handshake, v being what those checks established.
+// setPeer records the peer's chain as the proof that authenticated it
+// established: the chain as sent (or as its session recorded it), parsed,
+// and the verified chains if this side verified.
 func (r *Result) setPeer(chain [][]byte, v *Verification) {
 	r.PeerChain = chain
-	if v != nil {
-		r.PeerCerts, r.VerifiedChains = v.Certs, v.Chains
-	}
+	r.PeerCerts, r.VerifiedChains = v.Certs, v.Chains
 }
 
-// resume records that the handshake resumed an admitted session: the peer
-// is who it was when the session was made, as today's policy sees it, so
-// its chain and signature scheme are reported again, unless the policy
-// would not have asked for a chain; the group is reported again too when
-// the resumption runs no key exchange of its own (noKeyExchange), as a TLS
-// 1.2 or TLS 1.3 psk_ke resumption does.
-func (r *Result) resume(a admission, noKeyExchange bool) {
+// resume records that the handshake resumed an admitted session, and how:
+// the peers authenticated when the session was made; the group is reported
+// again when the resumption runs no key exchange of its own, as a TLS 1.2
+// or TLS 1.3 psk_ke resumption does. Who the peer is comes from the
+// proof the admission mints (serverBySession, clientBySession), when the
+// Finished that completes the resumption is accepted.
+func (r *Result) resume(a admission, how ResumeMode) {
 	st := a.st
 	r.DidResume = true
-	r.resumed = st
+	r.resumed, r.resumedBy = st, how
 	r.AuthTime = st.AuthTime
-	if a.peer != nil {
-		r.setPeer(st.PeerCerts, a.peer)
-		r.PeerScheme = signature.Scheme(st.PeerScheme)
-	}
-	if noKeyExchange {
+	if how != ResumedPSK {
 		r.Group = st.Group
 	}
 }
@@ -163,6 +162,10 @@ type Engine struct {
 	done     bool
 	failed   bool
 	isClient bool
+	// tr is the transcript of the handshake, track its place in the
+	// shape table.
+	tr    transcript
+	track tracker
 }
 
 // Handle feeds one whole handshake message (header included) to the engine
@@ -189,8 +192,31 @@ func (e *Engine) Handle(msg []byte) ([]Action, error) {
 		return nil, alert.New(alert.DecodeError, "handshake message framing is inconsistent")
 	}
 	next, err := e.cur.handle(typ, msg)
+	if err == nil {
+		err = e.track.received(msg)
+	}
+	return e.advance(next, err)
+}
+
+// advance ends a call into the current state: the actions it produced go
+// through the shape tracker, and a handshake that is over gets its shape.
+func (e *Engine) advance(next state, err error) ([]Action, error) {
+	if err == nil {
+		err = e.track.did(e.out.actions)
+	}
+	if err == nil && next == nil {
+		e.result.Shape, err = e.track.finish(&e.result)
+	}
 	if err != nil {
 		e.cur, e.failed = nil, true
+		e.track.stop()
+		e.out.take()
+		return nil, err
+	}
+	actions, err := e.out.take()
+	if err != nil {
+		e.cur, e.failed = nil, true
+		e.track.stop()
 		return nil, err
 	}
 	e.cur = next
@@ -200,7 +226,7 @@ func (e *Engine) Handle(msg []byte) ([]Action, error) {
 			e.result.AuthTime = e.cfg.now()
 		}
 	}
-	return e.out.take()
+	return actions, nil
 }
 
 // SuiteID returns the negotiated cipher suite's code point, or 0.
@@ -225,16 +251,13 @@ func (e *Engine) ExpectsChangeCipherSpec() bool {
 func (e *Engine) ChangeCipherSpec() ([]Action, error) {
 	st, ok := e.cur.(ccsState)
 	if !ok {
-		e.cur, e.failed = nil, true
-		return nil, alert.New(alert.UnexpectedMessage, "change_cipher_spec where none was expected")
+		return e.advance(nil, alert.New(alert.UnexpectedMessage, "change_cipher_spec where none was expected"))
 	}
 	next, err := st.changeCipherSpec()
-	if err != nil {
-		e.cur, e.failed = nil, true
-		return nil, err
+	if err == nil {
+		err = e.track.receivedCCS()
 	}
-	e.cur = next
-	return e.out.take()
+	return e.advance(next, err)
 }
 
 // Version returns the version chosen so far, 0 before ServerHello.
@@ -245,6 +268,29 @@ func (e *Engine) Done() bool { return e.done }
 
 // Result returns what the handshake established; valid once Done.
 func (e *Engine) Result() *Result { return &e.result }
+
+// message is what every wire message offers the engines.
+type message interface {
+	Type() uint8
+	Marshal() []byte
+}
+
+// send is how an engine sends a handshake message: into the transcript,
+// the outbox and the events, in one place.
+func (e *Engine) send(m message) {
+	b := m.Marshal()
+	e.tr.add(b)
+	e.out.send(b)
+	e.cfg.emitMessage(MessageSent, m.Type(), len(b), m)
+}
+
+// sendAfterHandshake sends a message that follows the handshake and so
+// stays out of its transcript (RFC 8446 §4.6).
+func (e *Engine) sendAfterHandshake(m message) {
+	b := m.Marshal()
+	e.out.send(b)
+	e.cfg.emitMessage(MessageSent, m.Type(), len(b), m)
+}
 
 // receive is the gate every state passes its message through: a message of
 // the wrong type is unexpected_message, a malformed one carries its parser's

@@ -11,12 +11,13 @@ import (
 
 // checkFinished verifies the peer's Finished, the MAC over the whole
 // handshake that the seed's step 6 describes, and adds it to the
-// transcript. who is "client" or "server", the peer's role.
-func checkFinished(cfg *Config, tr *transcript, suite *suites.Suite, peerSecret []byte, typ uint8, msg []byte, who string) error {
+// transcript. from is the peer's side.
+func checkFinished(cfg *Config, tr *transcript, suite *suites.Suite, peerSecret []byte, typ uint8, msg []byte, from Side) error {
 	fin, err := receive(cfg, typ, msg, wire.TypeFinished, wire.ParseFinished)
 	if err != nil {
 		return err
 	}
+	who := from.String()
 	want := keys.FinishedMAC(suite.Hash, peerSecret, tr.sum())
 	if err := finishedLength(fin, len(want), who); err != nil {
 		return err
@@ -25,30 +26,27 @@ func checkFinished(cfg *Config, tr *transcript, suite *suites.Suite, peerSecret 
 	if !hmac.Equal(want, fin.VerifyData) {
 		return alert.New(alert.DecryptError, "%s Finished does not match the handshake transcript", who)
 	}
-	cfg.emit(Event{Kind: Check, Name: who + "_finished", Detail: who + " Finished MAC matches the transcript"})
+	cfg.check(finishedCheck(from), who+" Finished MAC matches the transcript", nil)
 	tr.add(msg)
 	return nil
 }
 
 // checkFinished12 verifies a TLS 1.2 Finished: twelve bytes of PRF over
 // the transcript, labelled by the sender's role (RFC 5246 §7.4.9).
-func checkFinished12(cfg *Config, tr *transcript, suite *suites.Suite12, master []byte, fromClient bool, typ uint8, msg []byte) error {
+func checkFinished12(cfg *Config, tr *transcript, suite *suites.Suite12, master []byte, from Side, typ uint8, msg []byte) error {
 	fin, err := receive(cfg, typ, msg, wire.TypeFinished, wire.ParseFinished)
 	if err != nil {
 		return err
 	}
-	who := "server"
-	if fromClient {
-		who = "client"
-	}
-	want := keys.FinishedVerifyData12(suite.PRF, master, fromClient, tr.sum())
+	who := from.String()
+	want := keys.FinishedVerifyData12(suite.PRF, master, from == SideClient, tr.sum())
 	if err := finishedLength(fin, len(want), who); err != nil {
 		return err
 	}
 	if !hmac.Equal(want, fin.VerifyData) {
 		return alert.New(alert.DecryptError, "%s Finished does not match the handshake transcript", who)
 	}
-	cfg.emit(Event{Kind: Check, Name: who + "_finished", Detail: who + " Finished matches the transcript"})
+	cfg.check(finishedCheck(from), who+" Finished matches the transcript", nil)
 	tr.add(msg)
 	return nil
 }

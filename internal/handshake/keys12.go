@@ -11,9 +11,18 @@ import (
 	"lucid/internal/suites"
 )
 
+// keys12 is one side's TLS 1.2 record protection, both directions, from
+// one expansion of the key block: the write half goes into use at this
+// side's change_cipher_spec, the read half at the peer's.
+type keys12 struct {
+	write  record.Sealer
+	read   record.Opener
+	keyLen int
+}
+
 // protections12 expands the master secret into the key block (RFC 5246
-// §6.3) and returns this side's write protection and read protection.
-func protections12(s *suites.Suite12, master []byte, clientRandom, serverRandom [32]byte, isClient bool, rand io.Reader) (record.Sealer, record.Opener, error) {
+// §6.3), once per handshake and side, and returns this side's protection.
+func protections12(s *suites.Suite12, master []byte, clientRandom, serverRandom [32]byte, isClient bool, rand io.Reader) (keys12, error) {
 	n := 2*s.MACLen + 2*s.KeyLen + 2*s.FixedIVLen
 	block := keys.KeyBlock(s.PRF, master, clientRandom[:], serverRandom[:], n)
 	take := func(k int) []byte {
@@ -26,16 +35,16 @@ func protections12(s *suites.Suite12, master []byte, clientRandom, serverRandom 
 	clientIV, serverIV := take(s.FixedIVLen), take(s.FixedIVLen)
 	client, err := direction12(s, clientKey, clientMAC, clientIV, rand)
 	if err != nil {
-		return nil, nil, err
+		return keys12{}, err
 	}
 	server, err := direction12(s, serverKey, serverMAC, serverIV, rand)
 	if err != nil {
-		return nil, nil, err
+		return keys12{}, err
 	}
 	if isClient {
-		return client, server, nil
+		return keys12{write: client, read: server, keyLen: s.KeyLen}, nil
 	}
-	return server, client, nil
+	return keys12{write: server, read: client, keyLen: s.KeyLen}, nil
 }
 
 // protection12 is both halves of one direction's record protection.
@@ -81,13 +90,9 @@ func rsaPreMaster(cfg *Config, pub *rsa.PublicKey, clientVersion uint16) (pms, e
 // expectCCS12 waits for the peer's TLS 1.2 change_cipher_spec, which
 // switches reading to the peer's write keys, and then for its Finished.
 type expectCCS12 struct {
-	out                        *outbox
-	suite                      *suites.Suite12
-	master                     []byte
-	clientRandom, serverRandom [32]byte
-	isClient                   bool
-	rand                       io.Reader
-	next                       state
+	out  *outbox
+	keys keys12
+	next state
 }
 
 func (st *expectCCS12) handle(typ uint8, _ []byte) (state, error) {
@@ -95,10 +100,6 @@ func (st *expectCCS12) handle(typ uint8, _ []byte) (state, error) {
 }
 
 func (st *expectCCS12) changeCipherSpec() (state, error) {
-	_, read, err := protections12(st.suite, st.master, st.clientRandom, st.serverRandom, st.isClient, st.rand)
-	if err != nil {
-		return nil, err
-	}
-	st.out.readProtection(read, st.suite.KeyLen)
+	st.out.readProtection(st.keys.read, st.keys.keyLen)
 	return st.next, nil
 }

@@ -87,8 +87,12 @@ func (c *client) acceptPSK(sh *wire.ServerHello, suite *suites.Suite) ([]byte, e
 	if suite.Hash != c.pskSuite.Hash {
 		return nil, alert.New(alert.IllegalParameter, "server resumed with %s, whose hash differs from the ticket's", suite.Name)
 	}
-	c.result.resume(c.admitted, sh.KeyShare.Group == 0)
-	c.cfg.emit(Event{Kind: Decision, Name: "resumption", Detail: "server accepted the session ticket"})
+	how := ResumedPSK
+	if sh.KeyShare.Group == 0 {
+		how = ResumedPSKOnly
+	}
+	c.result.resume(c.admitted, how)
+	c.cfg.decide(DecisionResumption, "server accepted the session ticket")
 	return c.session.State.Secret, nil
 }
 
@@ -151,7 +155,7 @@ func (s *server) resumable13(n *negotiation, msg []byte) error {
 		}
 		n.psk, n.pskIndex, n.resumed = st.Secret, uint16(i), a
 		n.pskOnly = !dhe
-		cfg.emit(Event{Kind: Decision, Name: "resumption", Detail: "accepted session ticket " + string(rune('0'+i))})
+		cfg.decide(DecisionResumption, "accepted session ticket "+string(rune('0'+i)))
 		return nil
 	}
 	return nil
@@ -189,11 +193,8 @@ func (s *server) issueTicket(psk []byte) error {
 	if err != nil {
 		return nil
 	}
-	m := &wire.NewSessionTicket{Lifetime: uint32(lifetime / time.Second), AgeAdd: st.AgeAdd, Nonce: nonce, Ticket: ticket}
-	b := m.Marshal()
-	s.out.send(b)
+	s.sendAfterHandshake(&wire.NewSessionTicket{Lifetime: uint32(lifetime / time.Second), AgeAdd: st.AgeAdd, Nonce: nonce, Ticket: ticket})
 	s.out.flush()
-	cfg.emitMessage(MessageSent, wire.TypeNewSessionTicket, len(b), m)
 	return nil
 }
 

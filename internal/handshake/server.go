@@ -15,13 +15,13 @@ import (
 // server holds what every server state shares.
 type server struct {
 	*Engine
-	tr transcript
 }
 
 // NewServer returns a server engine waiting for a ClientHello.
 func NewServer(cfg *Config) *Engine {
 	e := &Engine{cfg: cfg}
 	e.cur = &expectClientHello{s: &server{Engine: e}}
+	e.track.start(SideServer)
 	return e
 }
 
@@ -324,11 +324,8 @@ func (s *server) helloRetry(n *negotiation, msg []byte) (state, error) {
 		Cookie:           cookie,
 	}
 	s.tr.replaceWithMessageHash()
-	m := hrr.Marshal()
-	s.tr.add(m)
-	s.out.send(m)
-	s.cfg.emitMessage(MessageSent, wire.TypeServerHello, len(m), hrr)
-	s.cfg.emit(Event{Kind: Decision, Name: "hello_retry", Detail: fmt.Sprintf("no usable key share; asking for %s", kex.Name(n.group))})
+	s.send(hrr)
+	s.cfg.decide(DecisionHelloRetry, fmt.Sprintf("no usable key share; asking for %s", kex.Name(n.group)))
 	// RFC 8446 §D.4: the server's compatibility change_cipher_spec follows
 	// its first handshake message, here the HelloRetryRequest. It is a
 	// MUST when the client sent a session ID and allowed at any time
@@ -364,10 +361,7 @@ func (s *server) respond(n *negotiation) (state, error) {
 		SelectedIdentity: n.pskIndex,
 	}
 	copy(sh.Random[:], random)
-	m := sh.Marshal()
-	s.tr.add(m)
-	s.out.send(m)
-	s.cfg.emitMessage(MessageSent, wire.TypeServerHello, len(m), sh)
+	s.send(sh)
 	if !s.result.DidHRR {
 		s.out.ccs()
 	}
@@ -386,11 +380,11 @@ func (s *server) respond(n *negotiation) (state, error) {
 	// server_name extension.
 	// RFC 6066 §3: not when resuming.
 	ee.ServerNameAck = n.hello.ServerName != "" && n.psk == nil
-	s.sendMessage(ee)
+	s.send(ee)
 	// RFC 8446 §4.3.2: no CertificateRequest when a PSK authenticates.
 	requested := cfg.ClientAuth != NoClientAuth && n.psk == nil
 	if requested {
-		s.sendMessage(cfg.certificateRequest13())
+		s.send(cfg.certificateRequest13())
 	}
 
 	if n.psk == nil {
@@ -398,9 +392,13 @@ func (s *server) respond(n *negotiation) (state, error) {
 			return nil, err
 		}
 	} else {
-		s.result.resume(n.resumed, n.pskOnly)
+		how := ResumedPSK
+		if n.pskOnly {
+			how = ResumedPSKOnly
+		}
+		s.result.resume(n.resumed, how)
 	}
-	s.sendMessage(&wire.Finished{VerifyData: keys.FinishedMAC(suite.Hash, ss, s.tr.sum())})
+	s.send(&wire.Finished{VerifyData: keys.FinishedMAC(suite.Hash, ss, s.tr.sum())})
 
 	ms := hs.Master()
 	applicationSecrets(cfg, ms, s.tr.sum(), n.hello.Random, &s.result)
@@ -414,11 +412,25 @@ func (s *server) respond(n *negotiation) (state, error) {
 	}
 	s.result.ALPN = n.alpn
 	s.result.ServerName = n.hello.ServerName
-	fin := &expectClientFinished{s: s, clientSecret: cs, ms: ms}
+	k := clientFinishKeys{s: s, clientSecret: cs, ms: ms}
 	if requested {
-		return &expectClientCertificate13{fin}, nil
+		return &expectClientCertificate13{k}, nil
 	}
-	return fin, nil
+	client, err := unrequestedClient(cfg, n)
+	if err != nil {
+		return nil, err
+	}
+	return newClientFinished13(k, client), nil
+}
+
+// unrequestedClient is who the client is when the server does not ask for
+// a certificate: the session's client when a PSK resumes one, else nobody,
+// as the policy must then ask.
+func unrequestedClient(cfg *Config, n *negotiation) (authenticatedClient, error) {
+	if n.psk != nil {
+		return clientBySession(n.resumed)
+	}
+	return clientUnasked(cfg)
 }
 
 // sendCertificate sends the chain and the CertificateVerify signature over
@@ -436,14 +448,14 @@ func (s *server) sendCertificate(n *negotiation) error {
 	if n.hello.SCT {
 		entries[0].SCTs = n.cert.SCTs
 	}
-	s.sendMessage(&wire.Certificate{Entries: entries})
+	s.send(&wire.Certificate{Entries: entries})
 
 	content := signature.Content13(signature.ServerContext13, s.tr.sum())
 	sig, err := signature.Sign(cfg.Rand, n.cert.Key, n.scheme, content)
 	if err != nil {
 		return fmt.Errorf("signing CertificateVerify with %s: %w", n.scheme, err)
 	}
-	s.sendMessage(&wire.CertificateVerify{Scheme: uint16(n.scheme), Signature: sig})
+	s.send(&wire.CertificateVerify{Scheme: uint16(n.scheme), Signature: sig})
 	return nil
 }
 
@@ -455,49 +467,41 @@ func keyShareFor(n *negotiation, share []byte) wire.KeyShare {
 	return wire.KeyShare{Group: n.group, Data: share}
 }
 
-// message is what every wire message offers the engines.
-type message interface {
-	Type() uint8
-	Marshal() []byte
-}
-
-func (s *server) sendMessage(m message) {
-	b := m.Marshal()
-	s.tr.add(b)
-	s.out.send(b)
-	s.cfg.emitMessage(MessageSent, m.Type(), len(b), m)
-}
-
-type expectClientFinished struct {
+// clientFinishKeys travels from the server's flight to the client's
+// Finished: what checking that Finished and what follows it need.
+type clientFinishKeys struct {
 	s            *server
 	clientSecret []byte
 	ms           keys.MasterSecret
 }
 
+// expectClientFinished takes the client's Finished, which it accepts only
+// with proof of who the client is, as far as the server's policy asks.
+type expectClientFinished struct {
+	k      clientFinishKeys
+	client authenticatedClient
+}
+
+func newClientFinished13(k clientFinishKeys, client authenticatedClient) *expectClientFinished {
+	return &expectClientFinished{k: k, client: client}
+}
+
 func (st *expectClientFinished) handle(typ uint8, msg []byte) (state, error) {
-	s := st.s
+	if !st.client.valid() {
+		return nil, unproven("client")
+	}
+	s := st.k.s
 	suite := s.result.Suite
-	if err := checkFinished(s.cfg, &s.tr, suite, st.clientSecret, typ, msg, "client"); err != nil {
+	if err := checkFinished(s.cfg, &s.tr, suite, st.k.clientSecret, typ, msg, SideClient); err != nil {
 		return nil, err
 	}
-	s.result.Resumption = st.ms.Resumption(s.tr.sum())
+	st.client.record(&s.result)
+	s.result.Resumption = st.k.ms.Resumption(s.tr.sum())
 	s.out.readKey(suite, s.result.ClientTraffic, LevelApplication)
 	if err := s.issueTicket(s.result.Resumption); err != nil {
 		return nil, err
 	}
 	return nil, nil
-}
-
-func equalU16(a, b []uint16) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // listedMax bounds how many entries of a peer's list an error names: a

@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/subtle"
-	"crypto/x509"
 	"fmt"
 	"time"
 
@@ -28,14 +27,12 @@ type conv12s struct {
 	cert      *Certificate
 	share     *kex.Private
 	master    []byte
+	keys      keys12 // the record protection the master secret expands to
 	sessionID []byte
 	ticket    bool             // a NewSessionTicket goes before our Finished
 	requested bool             // a CertificateRequest was sent
 	scheme    signature.Scheme // what the server signs its key exchange with
-	// clientLeaf is the client's certificate, whose CertificateVerify
-	// follows ClientKeyExchange.
-	clientLeaf *x509.Certificate
-	resumed    *session.State
+	resumed   *session.State
 }
 
 func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
@@ -79,8 +76,8 @@ func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
 	s.result.ServerName = ch.ServerName
 	v.ticket = cfg.Tickets != nil && ch.TicketSupported
 
-	if a, ok := s.resumable12(ch); ok {
-		return v.resume(a, msg)
+	if a, how, ok := s.resumable12(ch); ok {
+		return v.resume(a, how, msg)
 	}
 	if err := v.negotiate(); err != nil {
 		return nil, err
@@ -98,10 +95,9 @@ func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
 		}
 	}
 	v.sendServerHello(ch.ServerName != "")
-	chain := &wire.Certificate12{Certificates: v.cert.Chain}
-	s.sendMessage(chain)
+	s.send(&wire.Certificate12{Certificates: v.cert.Chain})
 	if ch.StatusRequest && len(v.cert.OCSPStaple) > 0 {
-		s.sendMessage(&wire.CertificateStatus{OCSPResponse: v.cert.OCSPStaple})
+		s.send(&wire.CertificateStatus{OCSPResponse: v.cert.OCSPStaple})
 	}
 	if v.suite.KeyExchange != suites.RSAKeyTransport {
 		if err := v.sendKeyExchange(); err != nil {
@@ -109,14 +105,18 @@ func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
 		}
 	}
 	if v.requested {
-		s.sendMessage(cfg.certificateRequest12())
+		s.send(cfg.certificateRequest12())
 	}
-	s.sendMessage(&wire.ServerHelloDone{})
+	s.send(&wire.ServerHelloDone{})
 	s.out.flush()
 	if v.requested {
 		return &expectClientCertificate12{v}, nil
 	}
-	return &expectClientKeyExchange{v}, nil
+	client, err := clientUnasked(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &expectClientKeyExchange{v: v, client: client}, nil
 }
 
 // suiteServes12 reports whether a certificate key pub, which may sign with
@@ -182,7 +182,7 @@ func (v *conv12s) negotiate() error {
 		}
 		v.suite, v.cert = su, cert
 		s.result.Suite12 = su
-		s.cfg.emit(Event{Kind: Decision, Name: "cipher_suite", Detail: su.Name})
+		s.cfg.decide(DecisionCipherSuite, su.Name)
 		return nil
 	}
 	return alert.New(alert.HandshakeFailure, "no TLS 1.2 cipher suite in common that the server's %T key can serve (client offered %s)", pub, suiteList(ch.CipherSuites))
@@ -239,7 +239,7 @@ func (v *conv12s) sendServerHello(nameAck bool) {
 			sh.SCTs = v.cert.SCTs
 		}
 	}
-	s.sendMessage(sh)
+	s.send(sh)
 }
 
 // sendKeyExchange sends the signed ECDHE parameters (RFC 8422 §5.4).
@@ -258,11 +258,18 @@ func (v *conv12s) sendKeyExchange() error {
 		return fmt.Errorf("signing ServerKeyExchange with %s: %w", v.scheme, err)
 	}
 	ske.Signature = sig
-	s.sendMessage(ske)
+	s.send(ske)
 	return nil
 }
 
-type expectClientKeyExchange struct{ v *conv12s }
+// expectClientKeyExchange takes the client's key exchange. Who the client
+// is is settled already (client) unless it sent a certificate, whose
+// CertificateVerify must follow (chain).
+type expectClientKeyExchange struct {
+	v      *conv12s
+	client authenticatedClient
+	chain  checkedChain
+}
 
 func (st *expectClientKeyExchange) handle(typ uint8, msg []byte) (state, error) {
 	v := st.v
@@ -293,10 +300,13 @@ func (st *expectClientKeyExchange) handle(typ uint8, msg []byte) (state, error) 
 	s.tr.add(msg)
 	v.master = keys.ExtendedMasterSecret(v.suite.PRF, pms, s.tr.sum())
 	s.cfg.keyLog("CLIENT_RANDOM", v.hello.Random, v.master)
-	if v.clientLeaf != nil {
-		return &expectCertificateVerify12{v}, nil
+	if err := v.expandKeys(); err != nil {
+		return nil, err
 	}
-	return v.expectClientCCS(), nil
+	if st.chain.valid() {
+		return &expectCertificateVerify12{v: v, chain: st.chain}, nil
+	}
+	return v.expectClientCCS(st.client), nil
 }
 
 // decryptPreMaster recovers the seed's random without a padding oracle
@@ -326,20 +336,39 @@ func decryptPreMaster(cfg *Config, key crypto.Signer, encrypted []byte, clientVe
 	return pms, nil
 }
 
-func (v *conv12s) expectClientCCS() state {
-	s := v.s
-	return &expectCCS12{out: &s.out, suite: v.suite, master: v.master, clientRandom: v.hello.Random,
-		serverRandom: v.random, rand: s.cfg.Rand, next: &expectClientFinished12{v}}
+// expandKeys derives the record keys once the master secret is known.
+func (v *conv12s) expandKeys() error {
+	var err error
+	v.keys, err = protections12(v.suite, v.master, v.hello.Random, v.random, false, v.s.cfg.Rand)
+	return err
 }
 
-type expectClientFinished12 struct{ v *conv12s }
+func (v *conv12s) expectClientCCS(client authenticatedClient) state {
+	return &expectCCS12{out: &v.s.out, keys: v.keys, next: newClientFinished12(v, client)}
+}
+
+// expectClientFinished12 takes the client's Finished, which it accepts
+// only with proof of who the client is, as far as the server's policy
+// asks.
+type expectClientFinished12 struct {
+	v      *conv12s
+	client authenticatedClient
+}
+
+func newClientFinished12(v *conv12s, client authenticatedClient) *expectClientFinished12 {
+	return &expectClientFinished12{v: v, client: client}
+}
 
 func (st *expectClientFinished12) handle(typ uint8, msg []byte) (state, error) {
+	if !st.client.valid() {
+		return nil, unproven("client")
+	}
 	v := st.v
 	s := v.s
-	if err := checkFinished12(s.cfg, &s.tr, v.suite, v.master, true, typ, msg); err != nil {
+	if err := checkFinished12(s.cfg, &s.tr, v.suite, v.master, SideClient, typ, msg); err != nil {
 		return nil, err
 	}
+	st.client.record(&s.result)
 	s.result.Master12 = v.master
 	if v.resumed != nil {
 		return nil, nil
@@ -369,15 +398,11 @@ func (v *conv12s) finish() error {
 				hint = uint32(st.Lifetime / time.Second)
 			}
 		}
-		s.sendMessage(&wire.NewSessionTicket12{LifetimeHint: hint, Ticket: ticket})
-	}
-	write, _, err := protections12(v.suite, v.master, v.hello.Random, v.random, false, s.cfg.Rand)
-	if err != nil {
-		return err
+		s.send(&wire.NewSessionTicket12{LifetimeHint: hint, Ticket: ticket})
 	}
 	s.out.ccs()
-	s.out.writeProtection(write, v.suite.KeyLen)
-	s.sendMessage(&wire.Finished{VerifyData: keys.FinishedVerifyData12(v.suite.PRF, v.master, false, s.tr.sum())})
+	s.out.writeProtection(v.keys.write, v.keys.keyLen)
+	s.send(&wire.Finished{VerifyData: keys.FinishedVerifyData12(v.suite.PRF, v.master, false, s.tr.sum())})
 	s.out.flush()
 	return nil
 }
@@ -403,43 +428,46 @@ func (v *conv12s) state() *session.State {
 // Lucid no longer enables, under another server name, without the
 // extended master secret (RFC 7627 §5.3), past its lifetime, or unless
 // today's policy admits it (admitSession).
-func (s *server) resumable12(ch *wire.ClientHello) (admission, bool) {
+func (s *server) resumable12(ch *wire.ClientHello) (admission, ResumeMode, bool) {
 	cfg := s.cfg
 	var st *session.State
+	var how ResumeMode
 	switch {
 	case cfg.Tickets != nil && len(ch.SessionTicket) > 0:
 		plain, err := cfg.Tickets.Open(ch.SessionTicket)
 		if err != nil {
-			return admission{}, false
+			return admission{}, NotResumed, false
 		}
 		if st, err = session.Unmarshal(plain); err != nil {
-			return admission{}, false
+			return admission{}, NotResumed, false
 		}
+		how = ResumedTicket
 	case cfg.SessionIDs != nil && len(ch.SessionID) > 0:
 		var ok bool
 		if st, ok = cfg.SessionIDs.Get(ch.SessionID, cfg.Now()); !ok {
-			return admission{}, false
+			return admission{}, NotResumed, false
 		}
+		how = ResumedSessionID
 	default:
-		return admission{}, false
+		return admission{}, NotResumed, false
 	}
 	now := cfg.Now()
 	if st.Version != VersionTLS12 || !st.EMS || st.ServerName != ch.ServerName ||
 		!containsU16(ch.CipherSuites, st.Suite) || !containsU16(cfg.Suites12, st.Suite) ||
 		now.Before(st.CreatedAt) || !now.Before(st.CreatedAt.Add(st.Lifetime)) {
-		return admission{}, false
+		return admission{}, NotResumed, false
 	}
 	a, err := s.admitSession(st)
 	if err != nil {
 		cfg.emitDeclined(err)
-		return admission{}, false
+		return admission{}, NotResumed, false
 	}
-	return a, true
+	return a, how, true
 }
 
 // resume runs the abbreviated handshake (RFC 5246 §7.3, RFC 5077 §3.1):
 // ServerHello, [NewSessionTicket], change_cipher_spec, Finished.
-func (v *conv12s) resume(a admission, msg []byte) (state, error) {
+func (v *conv12s) resume(a admission, how ResumeMode, msg []byte) (state, error) {
 	s := v.s
 	st := a.st
 	v.suite = suites.Lookup12(st.Suite)
@@ -449,17 +477,24 @@ func (v *conv12s) resume(a admission, msg []byte) (state, error) {
 	// session ID; for a session-ID resumption it is the same ID anyway.
 	v.sessionID = v.hello.SessionID
 	s.result.Suite12 = v.suite
-	s.result.resume(a, true)
+	s.result.resume(a, how)
+	client, err := clientBySession(a)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.expandKeys(); err != nil {
+		return nil, err
+	}
 	s.tr.setHash(v.suite.PRF)
 	s.tr.add(msg)
-	s.cfg.emit(Event{Kind: Decision, Name: "resumption", Detail: "resuming a TLS 1.2 session"})
+	s.cfg.decide(DecisionResumption, "resuming a TLS 1.2 session")
 	v.sendServerHello(false)
 	if err := v.finish(); err != nil {
 		return nil, err
 	}
 	s.result.Master12 = v.master
 	s.cfg.keyLog("CLIENT_RANDOM", v.hello.Random, v.master)
-	return v.expectClientCCS(), nil
+	return v.expectClientCCS(client), nil
 }
 
 // chooseALPN picks the server's most preferred protocol the client offered.
@@ -486,21 +521,28 @@ func (st *expectClientCertificate12) handle(typ uint8, msg []byte) (state, error
 	if err != nil {
 		return nil, err
 	}
-	peer, err := s.cfg.checkClientChain(cert.Certificates, VersionTLS12)
+	if len(cert.Certificates) == 0 {
+		client, err := clientWithoutCertificate(s.cfg, VersionTLS12)
+		if err != nil {
+			return nil, err
+		}
+		s.tr.add(msg)
+		return &expectClientKeyExchange{v: v, client: client}, nil
+	}
+	checked, err := s.cfg.checkClientChain(cert.Certificates)
 	if err != nil {
 		return nil, err
 	}
-	if peer != nil {
-		s.result.setPeer(cert.Certificates, peer)
-		v.clientLeaf = peer.Certs[0]
-	}
 	s.tr.add(msg)
-	return &expectClientKeyExchange{v}, nil
+	return &expectClientKeyExchange{v: v, chain: checked}, nil
 }
 
 // expectCertificateVerify12 checks the client's signature over the raw
 // handshake messages (RFC 5246 §7.4.8).
-type expectCertificateVerify12 struct{ v *conv12s }
+type expectCertificateVerify12 struct {
+	v     *conv12s
+	chain checkedChain
+}
 
 func (st *expectCertificateVerify12) handle(typ uint8, msg []byte) (state, error) {
 	v := st.v
@@ -513,13 +555,13 @@ func (st *expectCertificateVerify12) handle(typ uint8, msg []byte) (state, error
 	if !containsU16(schemesToU16(s.cfg.Schemes), cv.Scheme) {
 		return nil, alert.New(alert.IllegalParameter, "client signed with %s, which was not requested", scheme)
 	}
-	if err := signature.VerifyFor(v.clientLeaf.PublicKey, VersionTLS12, scheme, s.tr.raw, cv.Signature); err != nil {
-		s.cfg.emit(Event{Kind: Check, Name: "client_certificate_verify", Err: err})
+	sig, err := verifySignature(st.chain, VersionTLS12, scheme, s.tr.raw, cv.Signature)
+	if err != nil {
+		s.cfg.check(CheckClientCertificateVerify, "", err)
 		return nil, err
 	}
-	s.cfg.emit(Event{Kind: Check, Name: "client_certificate_verify", Detail: "client signature verified with " + scheme.String()})
-	s.result.PeerScheme = scheme
+	s.cfg.check(CheckClientCertificateVerify, "client signature verified with "+scheme.String(), nil)
 	s.tr.add(msg)
 	s.tr.keepRaw, s.tr.raw = false, nil
-	return v.expectClientCCS(), nil
+	return v.expectClientCCS(clientBySignature(sig)), nil
 }
