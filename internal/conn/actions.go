@@ -16,7 +16,7 @@ func (c *Core) perform(actions []handshake.Action, pending int) error {
 		var err error
 		switch a.Kind {
 		case handshake.SendHandshake:
-			err = c.seal(record.TypeHandshake, a.Data)
+			err = c.sendHandshake(a.Data)
 		case handshake.SendChangeCipherSpec:
 			// Always under the protection in force, which for both
 			// versions is none yet at this point of the handshake.

@@ -20,6 +20,11 @@ type Config struct {
 	RecordPadding int
 	// Observe receives record-level events; nil costs nothing.
 	Observe func(Event)
+	// RewriteHandshake, when set, is handed each handshake message this
+	// side sends before it is framed, and returns what to send instead,
+	// each message in records of its own: a hook for tests and the BoGo
+	// shim's misbehaving-peer flags (rewrite.go). tls.Conn never sets it.
+	RewriteHandshake func(msg []byte) [][]byte
 }
 
 // Core is one connection's protocol state. See the package comment for
@@ -29,6 +34,7 @@ type Core struct {
 	engine  *handshake.Engine
 	padding int
 	observe func(Event)
+	rewrite func([]byte) [][]byte
 
 	in  inbound
 	out outbound
@@ -86,7 +92,7 @@ type outbound struct {
 // New returns a Core for one connection. A client's Core needs Start
 // before anything else.
 func New(cfg Config) *Core {
-	c := &Core{client: cfg.Client, padding: cfg.RecordPadding, observe: cfg.Observe}
+	c := &Core{client: cfg.Client, padding: cfg.RecordPadding, observe: cfg.Observe, rewrite: cfg.RewriteHandshake}
 	if cfg.Client {
 		c.engine = handshake.NewClient(cfg.Engine)
 	} else {

@@ -103,7 +103,7 @@ func (c *Core) updateWriteKey(request bool) error {
 	ku := &wire.KeyUpdate{RequestUpdate: request}
 	b := ku.Marshal()
 	c.emit(Event{Kind: MessageSent, Length: len(b), Message: ku})
-	if err := c.seal(record.TypeHandshake, b); err != nil {
+	if err := c.sendHandshake(b); err != nil {
 		return err
 	}
 	next := c.out.traffic.Next()
