@@ -1,16 +1,14 @@
 package handshake_test
 
 // This file is a second in-memory harness, for conversations that may be
-// TLS 1.2 as well as TLS 1.3. Unlike harness_test.go it runs every message
-// written under a key through a real record layer: TLS 1.2 keys arrive as
-// ready-made record.Sealer/Opener values, TLS 1.3 ones as secrets from which
-// the harness builds record.AEAD13. A message written under a key is sealed
-// by the writer's Sealer and opened by the reader's Opener, so a key the two
-// sides disagree on fails the conversation. TLS 1.2 change_cipher_spec
-// records are handed to Engine.ChangeCipherSpec; TLS 1.3 compatibility
-// ones are dropped, as the record layer does. A TLS 1.3 NewSessionTicket
-// arriving after the client is done is kept, not handed to the engine, the
-// way the public Conn handles it.
+// TLS 1.2 as well as TLS 1.3. Unlike harness_test.go, which hands whole
+// messages from engine to engine, it runs each side as an internal/conn
+// core, the record layer tls.Conn runs on, and only moves records between
+// the two: framing, protection, change_cipher_spec and alert policy, key
+// changes and post-handshake messages are the real ones. A key the two
+// sides disagree on fails the conversation where a connection would fail.
+// Tampering goes through the core's rewrite hook, which frames each
+// message on its own, so every record names the message it carries.
 
 import (
 	"bytes"
@@ -19,6 +17,7 @@ import (
 	"time"
 
 	"lucid/internal/alert"
+	"lucid/internal/conn"
 	"lucid/internal/handshake"
 	"lucid/internal/record"
 	"lucid/internal/session"
@@ -78,22 +77,28 @@ func server12(t testing.TB, kt testpki.KeyType, clk *clock) *handshake.Config {
 	return c
 }
 
-// endpoint is one engine and its record layer state.
+// endpoint is one side of a conversation: a connection core and what the
+// harness saw it do.
 type endpoint struct {
 	name string
-	e    *handshake.Engine
-	// seal and open are the current protections; nil is plaintext.
-	seal record.Sealer
-	open record.Opener
-	// wrEpoch and rdEpoch count key changes, so that each protected
-	// message can be checked to be read at the epoch it was written in.
-	wrEpoch, rdEpoch int
+	core *conn.Core
+	// e is the engine behind core, for checks on the engine itself.
+	e *handshake.Engine
+	// wrEpoch and rdEpoch count key changes in each direction, keyActs
+	// all of them.
+	wrEpoch, rdEpoch, keyActs int
 	// sent lists the handshake message types this side wrote (after
 	// tampering), ccs the change_cipher_spec records.
 	sent []uint8
 	ccs  int
-	// keyActs counts SetReadKey/SetWriteKey actions.
-	keyActs int
+	// pending is what each record sealed since the harness last took the
+	// output carries, in order; msgs the handshake messages the rewrite
+	// hook let through and not yet all sealed, off how much of msgs[0] is.
+	pending []record12
+	msgs    [][]byte
+	off     int
+	// alerts are the alerts this side sent.
+	alerts []alert.Description
 }
 
 // record12 is one record in flight.
@@ -103,11 +108,16 @@ type record12 struct {
 	// ccs12 is a TLS 1.2 change_cipher_spec (the writer had chosen 1.2);
 	// others are compatibility records that the reader drops.
 	ccs12 bool
-	typ   uint8
-	plain []byte // the handshake message, for the failure report
-	rec   []byte // sealed record, nil when written in the clear
-	epoch int
+	// typ is the type of the handshake message the record carries (the
+	// rewrite hook frames each message on its own), 0xff for a
+	// change_cipher_spec, typeOther for anything else; msg is that
+	// message.
+	typ uint8
+	msg []byte
+	rec []byte
 }
+
+const typeOther = 0xfe
 
 // rfail is where a conversation stopped.
 type rfail struct {
@@ -116,122 +126,160 @@ type rfail struct {
 	// typ is the handshake message type that failed, or 0xff for a
 	// change_cipher_spec.
 	typ uint8
+	// sent are the alerts the failing side sent; clear says the engines
+	// were driven without a record layer, which sends none.
+	sent  []alert.Description
+	clear bool
 }
 
-// rconv is a conversation on the record harness.
+// rconv is a conversation between two connection cores, each with the
+// record layer tls.Conn runs on; the harness only moves their records
+// from one to the other, one at a time, in the order they were written.
 type rconv struct {
 	t    testing.TB
 	c, s *endpoint
 	// tamper, as in harness_test.go, replaces each handshake message as
-	// it is written with the messages it returns.
+	// it is written with the messages it returns. It runs in the writer's
+	// rewrite hook, after the writer's engine has put the original in its
+	// transcript and before the record layer protects it.
 	tamper func(m Msg) [][]byte
 	seen   map[[2]int]int
 	// hellos are the ClientHellos the server read, tickets13 the TLS 1.3
-	// NewSessionTickets the client received after its handshake.
+	// NewSessionTickets the client took after its handshake.
 	hellos    []*wire.ClientHello
 	tickets13 []*wire.NewSessionTicket
 	// queue is the records still in flight.
 	queue []record12
-	// plain turns record protection off: messages travel in the clear
-	// whatever keys are installed, for tests that forge a message the
-	// record layer would already have refused.
-	plain bool
 }
 
 func newRConv(t testing.TB, ccfg, scfg *handshake.Config) *rconv {
-	return &rconv{
+	cv := &rconv{
 		t:    t,
-		c:    &endpoint{name: "client", e: handshake.NewClient(ccfg)},
-		s:    &endpoint{name: "server", e: handshake.NewServer(scfg)},
+		c:    &endpoint{name: "client"},
+		s:    &endpoint{name: "server"},
 		seen: map[[2]int]int{},
 	}
+	for _, ep := range []*endpoint{cv.c, cv.s} {
+		cfg := conn.Config{Client: ep == cv.c, Engine: scfg, Observe: cv.observer(ep), RewriteHandshake: cv.rewriter(ep)}
+		if cfg.Client {
+			cfg.Engine = ccfg
+		}
+		ep.core = conn.New(cfg)
+		ep.e = ep.core.Engine()
+	}
+	return cv
 }
 
-// apply carries out one batch of actions from one side.
-func (cv *rconv) apply(from *endpoint, acts []handshake.Action) {
-	t := cv.t
-	t.Helper()
-	toClient := from == cv.s
-	for _, a := range acts {
-		switch a.Kind {
-		case handshake.SendHandshake:
-			rest := a.Data
-			for len(rest) > 0 {
-				typ, n, ok := wire.Header(rest)
-				if !ok || len(rest) < wire.HeaderLen+n {
-					t.Fatalf("%s: SendHandshake data does not split into whole messages", from.name)
-				}
-				msg := append([]byte(nil), rest[:wire.HeaderLen+n]...)
-				rest = rest[wire.HeaderLen+n:]
-				dir := 0
-				if toClient {
-					dir = 1
-				}
-				k := [2]int{dir, int(typ)}
-				msgs := [][]byte{msg}
-				if cv.tamper != nil {
-					msgs = cv.tamper(Msg{ToClient: toClient, Type: typ, N: cv.seen[k], Bytes: append([]byte(nil), msg...)})
-				}
-				cv.seen[k]++
-				for _, m := range msgs {
-					cv.write(from, toClient, m)
-				}
+// rewriter is from's rewrite hook: it applies tamper and notes what is
+// sent.
+func (cv *rconv) rewriter(from *endpoint) func([]byte) [][]byte {
+	return func(msg []byte) [][]byte {
+		toClient := from == cv.s
+		dir := 0
+		if toClient {
+			dir = 1
+		}
+		k := [2]int{dir, int(msg[0])}
+		msgs := [][]byte{msg}
+		if cv.tamper != nil {
+			msgs = cv.tamper(Msg{ToClient: toClient, Type: msg[0], N: cv.seen[k], Bytes: append([]byte(nil), msg...)})
+		}
+		cv.seen[k]++
+		for _, m := range msgs {
+			if len(m) == 0 {
+				cv.t.Fatalf("%s: tamper returned an empty message", from.name)
 			}
-		case handshake.SendChangeCipherSpec:
-			from.ccs++
-			cv.queue = append(cv.queue, record12{toClient: toClient, ccs: true, ccs12: from.e.Version() == v12, typ: 0xff})
-		case handshake.SetReadKey, handshake.SetWriteKey:
+			from.sent = append(from.sent, m[0])
+		}
+		from.msgs = append(from.msgs, msgs...)
+		return msgs
+	}
+}
+
+// observer is from's record-level event sink: it labels each record with
+// what it carries and counts key changes.
+func (cv *rconv) observer(from *endpoint) func(conn.Event) {
+	return func(e conn.Event) {
+		switch e.Kind {
+		case conn.KeyInstalled:
 			from.keyActs++
-			// Both versions hand over protection ready to use.
-			var p any
-			if a.Kind == handshake.SetReadKey {
-				if a.Opener == nil || a.Sealer != nil {
-					t.Fatalf("%s: SetReadKey without exactly an Opener: %+v", from.name, a)
-				}
-				p = a.Opener
+			if e.Outbound {
+				from.wrEpoch = e.Epoch
 			} else {
-				if a.Sealer == nil || a.Opener != nil {
-					t.Fatalf("%s: SetWriteKey without exactly a Sealer: %+v", from.name, a)
+				from.rdEpoch = e.Epoch
+			}
+		case conn.AlertSent:
+			from.alerts = append(from.alerts, e.Alert)
+		case conn.RecordSent:
+			r := record12{toClient: from == cv.s, typ: typeOther}
+			switch e.ContentType {
+			case record.TypeChangeCipherSpec:
+				from.ccs++
+				r.ccs, r.ccs12, r.typ = true, from.core.Version() == v12, 0xff
+			case record.TypeHandshake:
+				if len(from.msgs) == 0 {
+					cv.t.Errorf("%s: a handshake record no message accounts for", from.name)
+					break
 				}
-				p = a.Sealer
+				r.msg = from.msgs[0]
+				r.typ = r.msg[0]
+				from.off += e.Length
+				if from.off >= len(r.msg) {
+					from.msgs, from.off = from.msgs[1:], 0
+				}
 			}
-			if a.Kind == handshake.SetReadKey {
-				from.open = p.(record.Opener)
-				from.rdEpoch++
-			} else {
-				from.seal = p.(record.Sealer)
-				from.wrEpoch++
-			}
-		case handshake.Flush:
-		default:
-			t.Errorf("%s: unknown action kind %d", from.name, a.Kind)
+			from.pending = append(from.pending, r)
 		}
 	}
 }
 
-// write puts one handshake message on the wire, sealed if a key is in force.
-func (cv *rconv) write(from *endpoint, toClient bool, m []byte) {
+// collect queues the records from has sealed, each with its label.
+func (cv *rconv) collect(from *endpoint) {
 	t := cv.t
 	t.Helper()
-	r := record12{toClient: toClient, typ: m[0], plain: m, epoch: from.wrEpoch}
-	from.sent = append(from.sent, m[0])
-	if from.seal != nil && !cv.plain {
-		rec, err := from.seal.Seal(nil, record.TypeHandshake, m, 0)
-		if err != nil {
-			t.Fatalf("%s: sealing %s: %v", from.name, wire.MessageName(m[0]), err)
+	out := from.core.TakeOutput()
+	rest := out
+	for i := range from.pending {
+		if len(rest) < record.HeaderLen {
+			t.Fatalf("%s: %d records sealed, %d in the output", from.name, len(from.pending), i)
 		}
-		r.rec = rec
+		n := record.HeaderLen + (int(rest[3])<<8 | int(rest[4]))
+		from.pending[i].rec = append([]byte(nil), rest[:n]...)
+		rest = rest[n:]
 	}
-	cv.queue = append(cv.queue, r)
+	if len(rest) != 0 {
+		t.Fatalf("%s: %d bytes of output no record event accounts for", from.name, len(rest))
+	}
+	cv.queue = append(cv.queue, from.pending...)
+	from.pending = nil
+	from.core.ReturnOutput(out)
+}
+
+// feed hands b to to's core and processes every whole record in it.
+func feed(to *conn.Core, b []byte) error {
+	for len(b) > 0 {
+		n := copy(to.InputSpace(), b)
+		to.Received(n)
+		b = b[n:]
+		for {
+			more, err := to.Process()
+			if err != nil {
+				return err
+			}
+			if !more {
+				break
+			}
+		}
+	}
+	return nil
 }
 
 // start runs the client's Start.
 func (cv *rconv) start() *rfail {
-	acts, err := cv.c.e.Start()
-	if err != nil {
-		return &rfail{"client", err, wire.TypeClientHello}
+	if err := cv.c.core.Start(); err != nil {
+		return &rfail{who: "client", err: err, typ: wire.TypeClientHello, sent: cv.c.alerts}
 	}
-	cv.apply(cv.c, acts)
+	cv.collect(cv.c)
 	return nil
 }
 
@@ -248,64 +296,28 @@ func (cv *rconv) step() (bool, *rfail) {
 	if r.toClient {
 		to = cv.c
 	}
-	if r.ccs {
-		if !r.ccs12 {
-			return true, nil // TLS 1.3 compatibility record
-		}
-		acts, err := to.e.ChangeCipherSpec()
-		if err != nil {
-			return true, &rfail{to.name, err, 0xff}
-		}
-		cv.apply(to, acts)
-		return true, nil
-	}
-	msg := r.plain
-	if r.rec != nil {
-		if to.open == nil {
-			t.Fatalf("%s: %s arrives protected, but no read key is installed", to.name, wire.MessageName(r.typ))
-		}
-		if to.rdEpoch != r.epoch {
-			t.Errorf("%s reads %s at key epoch %d, written at %d", to.name, wire.MessageName(r.typ), to.rdEpoch, r.epoch)
-		}
-		typ, plain, err := to.open.Open(append([]byte(nil), r.rec...))
-		if err != nil {
-			// Keys that disagree fail here, at the record layer, as a real
-			// connection would: report it like an engine failure.
-			return true, &rfail{to.name, err, r.typ}
-		}
-		if typ != record.TypeHandshake || !bytes.Equal(plain, r.plain) {
-			t.Fatalf("%s: %s record opened to type %d and different bytes", to.name, wire.MessageName(r.typ), typ)
-		}
-		msg = plain
-	} else if to.open != nil && !cv.plain {
-		t.Errorf("%s reads %s in the clear while a read key is installed", to.name, wire.MessageName(r.typ))
-	}
-	if to == cv.c && to.e.Done() && to.e.Version() == v13 && r.typ == wire.TypeNewSessionTicket {
-		nst, err := wire.ParseNewSessionTicket(msg[wire.HeaderLen:])
-		if err != nil {
-			t.Fatalf("ParseNewSessionTicket: %v", err)
-		}
-		cv.tickets13 = append(cv.tickets13, nst)
-		return true, nil
-	}
 	if to == cv.s && r.typ == wire.TypeClientHello {
-		if ch, err := wire.ParseClientHello(msg[wire.HeaderLen:]); err == nil {
+		if ch, err := wire.ParseClientHello(r.msg[wire.HeaderLen:]); err == nil {
 			cv.hellos = append(cv.hellos, ch)
 		}
 	}
-	acts, err := to.e.Handle(msg)
-	if err != nil {
-		if acts != nil {
-			t.Errorf("%s: Handle returned actions with an error", to.name)
-		}
-		return true, &rfail{to.name, err, r.typ}
+	ticket := to == cv.c && r.typ == wire.TypeNewSessionTicket && to.core.HandshakeDone() && to.core.Version() == v13
+	if err := feed(to.core, r.rec); err != nil {
+		return true, &rfail{who: to.name, err: err, typ: r.typ, sent: to.alerts}
 	}
-	cv.apply(to, acts)
+	if ticket {
+		nst, err := wire.ParseNewSessionTicket(r.msg[wire.HeaderLen:])
+		if err != nil {
+			t.Fatalf("the client took a NewSessionTicket the harness cannot parse: %v", err)
+		}
+		cv.tickets13 = append(cv.tickets13, nst)
+	}
+	cv.collect(to)
 	return true, nil
 }
 
-// run starts the client and delivers records until none are left or an
-// engine fails.
+// run starts the client and delivers records until none are left or a
+// side fails.
 func (cv *rconv) run() *rfail {
 	cv.t.Helper()
 	if f := cv.start(); f != nil {
@@ -328,53 +340,58 @@ func (cv *rconv) mustRun() {
 	t := cv.t
 	t.Helper()
 	if f := cv.run(); f != nil {
-		t.Fatalf("%s failed at %s: %v (alert %s)", f.who, wire.MessageName(f.typ), f.err, alert.Of(f.err))
+		t.Fatalf("%s failed at %s: %v (alert %s)", f.who, msgName(f.typ), f.err, alert.Of(f.err))
 	}
-	if !cv.c.e.Done() || !cv.s.e.Done() {
-		t.Fatalf("conversation ended with client done=%v, server done=%v", cv.c.e.Done(), cv.s.e.Done())
+	if !cv.c.core.HandshakeDone() || !cv.s.core.HandshakeDone() {
+		t.Fatalf("conversation ended with client done=%v, server done=%v", cv.c.core.HandshakeDone(), cv.s.core.HandshakeDone())
 	}
 	cv.checkRecords()
 }
 
-// checkRecords seals application data with each side's write protection
-// and opens it with the other side's read protection.
+// checkRecords sends application data each way through the cores, then a
+// record with a flipped bit, which must not open.
 func (cv *rconv) checkRecords() {
 	t := cv.t
 	t.Helper()
-	for _, p := range []struct {
+	dirs := []struct {
 		from, to *endpoint
 		data     string
-	}{{cv.c, cv.s, "GET / HTTP/1.1\r\n\r\n"}, {cv.s, cv.c, "HTTP/1.1 200 OK\r\n\r\n"}} {
-		if p.from.seal == nil || p.to.open == nil {
-			t.Fatalf("%s→%s: no protection installed (sealer %v, opener %v)", p.from.name, p.to.name, p.from.seal != nil, p.to.open != nil)
+	}{{cv.c, cv.s, "GET / HTTP/1.1\r\n\r\n"}, {cv.s, cv.c, "HTTP/1.1 200 OK\r\n\r\n"}}
+	seal := func(from *endpoint, data string) []byte {
+		t.Helper()
+		if n, err := from.core.WriteApp([]byte(data)); err != nil || n != len(data) {
+			t.Fatalf("%s: WriteApp: %d, %v", from.name, n, err)
 		}
-		if p.from.rdEpoch == 0 || p.from.wrEpoch != p.to.rdEpoch {
+		return append([]byte(nil), from.core.TakeOutput()...)
+	}
+	for _, p := range dirs {
+		if p.from.wrEpoch == 0 || p.from.rdEpoch == 0 || p.from.wrEpoch != p.to.rdEpoch {
 			t.Errorf("%s→%s: write epoch %d, read epoch %d", p.from.name, p.to.name, p.from.wrEpoch, p.to.rdEpoch)
 		}
 		for i := range 3 {
-			rec, err := p.from.seal.Seal(nil, record.TypeApplicationData, []byte(p.data), 0)
-			if err != nil {
-				t.Fatalf("%s: Seal: %v", p.from.name, err)
-			}
+			rec := seal(p.from, p.data)
 			if bytes.Contains(rec, []byte(p.data)) {
 				t.Errorf("%s→%s: application data travels in the clear", p.from.name, p.to.name)
 			}
-			typ, plain, err := p.to.open.Open(rec)
-			if err != nil {
+			if err := feed(p.to.core, rec); err != nil {
 				t.Fatalf("%s→%s record %d: %v", p.from.name, p.to.name, i, err)
 			}
-			if typ != record.TypeApplicationData || string(plain) != p.data {
-				t.Fatalf("%s→%s: got type %d %q", p.from.name, p.to.name, typ, plain)
+			buf := make([]byte, 2*len(p.data))
+			if n := p.to.core.ReadApp(buf); string(buf[:n]) != p.data {
+				t.Fatalf("%s→%s: read %q", p.from.name, p.to.name, buf[:n])
 			}
 		}
-		// A flipped bit must not open.
-		rec, err := p.from.seal.Seal(nil, record.TypeApplicationData, []byte(p.data), 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec[len(rec)-1] ^= 1
-		if _, _, err := p.to.open.Open(rec); err == nil {
-			t.Errorf("%s→%s: a tampered record opened", p.from.name, p.to.name)
+	}
+	// A flipped bit must not open. The reader fails and stops writing,
+	// so both records are sealed first.
+	var flipped [2][]byte
+	for i, p := range dirs {
+		flipped[i] = seal(p.from, p.data)
+		flipped[i][len(flipped[i])-1] ^= 1
+	}
+	for i, p := range dirs {
+		if err := feed(p.to.core, flipped[i]); alert.Of(err) != alert.BadRecordMAC {
+			t.Errorf("%s→%s: a tampered record: %v, want bad_record_mac", p.from.name, p.to.name, err)
 		}
 	}
 }
@@ -404,11 +421,18 @@ func wantRFail(t testing.TB, f *rfail, who string, typ uint8, want alert.Descrip
 		t.Fatalf("%s failed at %s (%v), want %s to fail at %s with %s", f.who, msgName(f.typ), f.err, who, msgName(typ), want)
 	}
 	wantAlert(t, f.err, want)
+	// The failing side's record layer sealed that alert for the peer.
+	if !f.clear && (len(f.sent) != 1 || f.sent[0] != want) {
+		t.Errorf("%s sent alerts %v, want just %s", who, f.sent, want)
+	}
 }
 
 func msgName(typ uint8) string {
-	if typ == 0xff {
+	switch typ {
+	case 0xff:
 		return "change_cipher_spec"
+	case typeOther:
+		return "a record of another type"
 	}
 	return wire.MessageName(typ)
 }

@@ -236,19 +236,14 @@ func TestTLS12RSAKeyTransportNoOracle(t *testing.T) {
 		}},
 	}
 
-	run := func(t *testing.T, id uint16, b build) (*rconv, *rfail) {
+	run := func(t *testing.T, id uint16, b build) (*handshake.Engine, *rfail) {
 		enc, pms := b(t)
 		su := suites.Lookup12(id)
 		ccfg, scfg := client12(nil), server12(t, testpki.RSA2048, nil)
 		ccfg.Suites12, scfg.Suites12 = []uint16{id}, []uint16{id}
-		cv := newRConv(t, ccfg, scfg)
-		// The forged Finished is sealed under no key the server has; the
-		// record layer would refuse it (bad_record_mac). The engine's own
-		// check is what is tested here, so records travel in the clear.
-		cv.plain = true
 		var transcript []byte
 		var sessionHash []byte
-		cv.tamper = func(m Msg) [][]byte {
+		tamper := func(m Msg) [][]byte {
 			out := m.Bytes
 			switch {
 			case !m.ToClient && m.Type == wire.TypeClientKeyExchange:
@@ -267,7 +262,11 @@ func TestTLS12RSAKeyTransportNoOracle(t *testing.T) {
 			}
 			return one(out)
 		}
-		return cv, cv.run()
+		// The forged Finished is sealed under no key the server has, so on
+		// a record layer it would fail as bad_record_mac before the
+		// engine could judge it. The engine's own check is what is tested
+		// here, so the engines talk in the clear.
+		return inClear(t, ccfg, scfg, tamper)
 	}
 
 	for _, id := range []uint16{0x009c, 0x009d, 0x003c, 0x002f} {
@@ -276,17 +275,17 @@ func TestTLS12RSAKeyTransportNoOracle(t *testing.T) {
 			// The control: the server accepts our pre-master secret and
 			// Finished; the client, whose own secret was replaced, then
 			// rejects the server's Finished.
-			cv, f := run(t, id, good)
+			s, f := run(t, id, good)
 			wantRFail(t, f, "client", wire.TypeFinished, alert.DecryptError)
-			if !cv.s.e.Done() {
+			if !s.Done() {
 				t.Fatalf("server did not complete with a well-formed pre-master secret")
 			}
 			var first *rfail
 			for _, tc := range bad {
 				t.Run(tc.name, func(t *testing.T) {
-					cv, f := run(t, id, tc.b)
+					s, f := run(t, id, tc.b)
 					wantRFail(t, f, "server", wire.TypeFinished, alert.DecryptError)
-					if cv.s.e.Done() {
+					if s.Done() {
 						t.Errorf("server done")
 					}
 					if first == nil {
@@ -298,4 +297,66 @@ func TestTLS12RSAKeyTransportNoOracle(t *testing.T) {
 			}
 		})
 	}
+}
+
+// inClear drives a TLS 1.2 client and server engine directly, handing each
+// message to the other in the clear whatever keys they install, through
+// tamper, and returns the server engine and where the conversation stopped. Only TestTLS12RSAKeyTransportNoOracle needs it: it forges a
+// Finished under keys the record layer does not have, and checks what the
+// engine makes of it, which on the connection cores the record layer
+// would refuse first.
+func inClear(t *testing.T, ccfg, scfg *handshake.Config, tamper func(Msg) [][]byte) (*handshake.Engine, *rfail) {
+	t.Helper()
+	c, s := handshake.NewClient(ccfg), handshake.NewServer(scfg)
+	type item struct {
+		toClient, ccs bool
+		msg           []byte
+	}
+	var queue []item
+	seen := map[[2]int]int{}
+	send := func(toClient bool, acts []handshake.Action) {
+		dir := 0
+		if toClient {
+			dir = 1
+		}
+		for _, a := range acts {
+			switch a.Kind {
+			case handshake.SendChangeCipherSpec:
+				queue = append(queue, item{toClient: toClient, ccs: true})
+			case handshake.SendHandshake:
+				for _, m := range splitMessages(t, []handshake.Action{a}) {
+					k := [2]int{dir, int(m[0])}
+					for _, b := range tamper(Msg{ToClient: toClient, Type: m[0], N: seen[k], Bytes: append([]byte(nil), m...)}) {
+						queue = append(queue, item{toClient: toClient, msg: b})
+					}
+					seen[k]++
+				}
+			}
+		}
+	}
+	acts, err := c.Start()
+	if err != nil {
+		return s, &rfail{who: "client", err: err, typ: wire.TypeClientHello, clear: true}
+	}
+	send(false, acts)
+	for len(queue) > 0 {
+		it := queue[0]
+		queue = queue[1:]
+		to, name := s, "server"
+		if it.toClient {
+			to, name = c, "client"
+		}
+		typ := uint8(0xff)
+		if it.ccs {
+			acts, err = to.ChangeCipherSpec()
+		} else {
+			typ = it.msg[0]
+			acts, err = to.Handle(it.msg)
+		}
+		if err != nil {
+			return s, &rfail{who: name, err: err, typ: typ, clear: true}
+		}
+		send(!it.toClient, acts)
+	}
+	return s, nil
 }
