@@ -35,7 +35,10 @@ func trunc(s string, n int) string {
 // on the left, this server on the right, one row per message, alert,
 // change of keys, check or decision, and the first application data
 // records, with times relative to the first event, as the server saw them.
-// Every piece of text is escaped; the page's CSS styles the classes.
+// Each message is drawn under the keys the shape table says protect it,
+// after the key is installed (planDrawing); a row keeps its event's time,
+// so a key moved up shows the moment the connection installed it. Every
+// piece of text is escaped; the page's CSS styles the classes.
 func diagram(rep *Report) template.HTML {
 	if len(rep.Events) == 0 {
 		return ""
@@ -44,7 +47,9 @@ func diagram(rep *Report) template.HTML {
 	y := firstRow
 	records := 0
 	hidden := 0
-	for i, e := range rep.Events {
+	plan := planDrawing(rep)
+	for _, i := range plan.order {
+		e := rep.Events[i]
 		switch e.Kind {
 		case "message_sent", "message_received":
 			label := e.Name
@@ -52,11 +57,13 @@ func diagram(rep *Report) template.HTML {
 				label += fmt.Sprintf(" (%d B)", *e.Length)
 			}
 			cls := "msg clear"
-			if e.encrypted {
+			note := messageNote(e)
+			if keys := plan.keys[i]; keys != "" {
 				cls = "msg enc"
+				note = strings.TrimSuffix(keys+" keys · "+note, " · ")
 			}
 			y += 30
-			arrowRow(&rows, i, e, y, label, messageNote(e), cls)
+			arrowRow(&rows, i, e, y, label, note, cls)
 			y += 12
 		case "alert_sent", "alert_received":
 			y += 30
@@ -77,7 +84,7 @@ func diagram(rep *Report) template.HTML {
 			label := fmt.Sprintf("%s record, seq %d", e.ContentType, deref(e.Seq))
 			note := fmt.Sprintf("%d B", deref(e.Length))
 			cls := "rec clear"
-			if e.encrypted {
+			if deref(e.Epoch) > 0 {
 				cls = "rec enc"
 				note += fmt.Sprintf(", encrypted under epoch %d keys", deref(e.Epoch))
 			}
@@ -87,10 +94,10 @@ func diagram(rep *Report) template.HTML {
 		case "key_installed":
 			y += 18
 			dir := "read"
-			if e.outbound {
+			if e.Dir == "out" {
 				dir = "write"
 			}
-			noteRow(&rows, i, e, y, "key", strings.TrimSuffix(e.Name, " traffic key")+" "+dir+" key installed")
+			noteRow(&rows, i, e, y, "key", strings.TrimSuffix(e.Name, keySuffix)+" "+dir+" key installed")
 		case "check", "decision":
 			y += 18
 			text := "✓ " + e.Detail
@@ -157,7 +164,7 @@ func stepBadge(w *strings.Builder, step, y int) {
 // arrowRow draws one message or record at height y.
 func arrowRow(w *strings.Builder, i int, e Event, y int, label, note, cls string) {
 	x1, x2 := clientX, serverX
-	if e.outbound {
+	if e.Dir == "out" {
 		x1, x2 = serverX, clientX
 	}
 	marker := "clear"

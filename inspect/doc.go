@@ -11,7 +11,7 @@
 //	                        sequence diagram with timings, and each of the
 //	                        seed's eight steps (trace.SeedSteps) tied to
 //	                        what happened at it
-//	/api/handshake          the same report as JSON, schema lucid.inspect/1
+//	/api/handshake          the same report as JSON, schema lucid.inspect/2
 //	/api/handshake/schema   the JSON Schema of that report
 //
 // The page is one self-contained document: its CSS is inline, the diagram
@@ -21,17 +21,19 @@
 // subject) is escaped. The layout is a single column that reads on a
 // phone.
 //
-// # The JSON report, lucid.inspect/1
+// # The JSON report, lucid.inspect/2
 //
-// schema/inspect-v1.json (JSON Schema draft 2020-12, returned by
+// schema/inspect-v2.json (JSON Schema draft 2020-12, returned by
 // JSONSchema) is the reference; in words, a report is one object:
 //
-//	schema             string   always "lucid.inspect/1"
+//	schema             string   always "lucid.inspect/2"
 //	connection         object   what the handshake established:
 //	                              remote_addr, http_protocol ("HTTP/2.0"),
 //	                              tls_version ("TLS 1.3"), cipher_suite,
 //	                              group (Go's CurveID name, "" for none), alpn,
 //	                              server_name, resumed, hello_retry_request,
+//	                              shape (the handshake's row of the shape
+//	                              table, "tls13-full"; tls.HandshakeShape),
 //	                              signature_scheme (the server's, "" for
 //	                              none), handshake_ms (first event to the
 //	                              check of the client's Finished)

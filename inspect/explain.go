@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"lucid/internal/handshake"
 	"lucid/tls"
 	"lucid/trace"
 )
@@ -354,8 +355,10 @@ func (b *builder) here(n int) string {
 			return "No Certificate message was recorded."
 		}
 		s := fmt.Sprintf("The server sent a chain of %s: %s.", plural(len(b.chainSent), "certificate", "certificates"), strings.Join(b.chainSent, "; "))
-		if cs.Version == tls.VersionTLS13 {
-			s += " In TLS 1.3 the chain already travels encrypted under the handshake keys."
+		// The table, not the version, says whether the chain was encrypted.
+		shape, _ := handshake.ShapeNamed(rep.Connection.Shape)
+		if level, ok := shape.Protection(handshake.SideServer, "Certificate"); ok && level != handshake.LevelInitial {
+			s += fmt.Sprintf(" In this handshake (%s) the chain already travels encrypted under the %s keys.", shape, level)
 		}
 		return s
 	case 4:

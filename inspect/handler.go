@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"lucid/internal/handshake"
 	"lucid/tls"
 )
 
@@ -18,11 +19,11 @@ var pageHTML string
 //go:embed assets/page.css
 var pageCSS string
 
-//go:embed schema/inspect-v1.json
+//go:embed schema/inspect-v2.json
 var schemaV1 []byte
 
 // JSONSchema returns the JSON Schema (draft 2020-12) of a Report, the file
-// schema/inspect-v1.json, also served at /api/handshake/schema.
+// schema/inspect-v2.json, also served at /api/handshake/schema.
 func JSONSchema() []byte { return bytes.Clone(schemaV1) }
 
 // Options configure Handler and Build.
@@ -117,12 +118,14 @@ var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 
 // pageData is what the template reads.
 type pageData struct {
-	R       *Report
-	CSS     template.CSS
-	Diagram template.HTML
-	JA4     []ja4Part
-	Offered []offerRow
-	Steps   []stepView
+	R   *Report
+	CSS template.CSS
+	// ShapeSummary says what the report's shape is, from the shape table.
+	ShapeSummary string
+	Diagram      template.HTML
+	JA4          []ja4Part
+	Offered      []offerRow
+	Steps        []stepView
 }
 
 // offerRow is one line of "what your client offered".
@@ -145,6 +148,9 @@ type stepView struct {
 // document, its CSS and the SVG diagram inline, no scripts.
 func WriteHTML(w interface{ Write([]byte) (int, error) }, rep *Report) error {
 	d := pageData{R: rep, CSS: template.CSS(pageCSS), Diagram: diagram(rep), JA4: explainJA4(rep.Fingerprints.JA4)}
+	if shape, ok := handshake.ShapeNamed(rep.Connection.Shape); ok {
+		d.ShapeSummary = shape.Summary()
+	}
 	if ch := rep.ClientHello; ch != nil {
 		d.Offered = []offerRow{
 			{"Versions", "supported_versions", ch.SupportedVersions, "legacy_version says " + ch.LegacyVersion},

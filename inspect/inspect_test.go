@@ -141,7 +141,7 @@ func report(t *testing.T, rt http.RoundTripper, base string) (*inspect.Report, m
 		t.Fatal(err)
 	}
 	if err := s.validate(doc); err != nil {
-		t.Fatalf("the report does not match schema/inspect-v1.json: %v\n%s", err, body)
+		t.Fatalf("the report does not match schema/inspect-v2.json: %v\n%s", err, body)
 	}
 	var rep inspect.Report
 	if err := json.Unmarshal(body, &rep); err != nil {
@@ -218,7 +218,7 @@ func TestTLS13(t *testing.T) {
 
 	rep, doc := report(t, rt, base)
 	c := rep.Connection
-	if rep.Schema != "lucid.inspect/1" || c.TLSVersion != "TLS 1.3" || c.HTTPProtocol != "HTTP/2.0" || c.ALPN != "h2" || c.ServerName != "localhost" {
+	if rep.Schema != "lucid.inspect/2" || c.TLSVersion != "TLS 1.3" || c.HTTPProtocol != "HTTP/2.0" || c.ALPN != "h2" || c.ServerName != "localhost" {
 		t.Errorf("connection %+v", c)
 	}
 	if c.Group != "X25519MLKEM768" || c.CipherSuite != "TLS_AES_128_GCM_SHA256" || c.SignatureScheme != "ecdsa_secp256r1_sha256" {
@@ -357,6 +357,10 @@ func TestTLS12WithClientCertificate(t *testing.T) {
 			t.Errorf("the page lacks %q", want)
 		}
 	}
+	if c.Shape != "tls12-ecdhe-client-auth" {
+		t.Errorf("shape %q, want tls12-ecdhe-client-auth", c.Shape)
+	}
+	checkKeysBeforeRecords(t, diagramRows(t, page))
 }
 
 // What the client controls, its ALPN protocols and its certificate's
@@ -438,6 +442,15 @@ func TestResumption(t *testing.T) {
 	if got, _ := choice(rep, "certificate"); got.Chosen != "none sent" {
 		t.Errorf("certificate choice %+v", got)
 	}
+	if rep.Connection.Shape != "tls13-psk" {
+		t.Errorf("shape %q, want tls13-psk", rep.Connection.Shape)
+	}
+	_, body := fetch(t, second, "GET", base+"/")
+	rows := diagramRows(t, string(body))
+	checkKeysBeforeRecords(t, rows)
+	if find(rows, "message_sent", "Certificate") >= 0 || find(rows, "message_sent", "EncryptedExtensions") < 0 {
+		t.Errorf("the resumed handshake's diagram: %+v", rows)
+	}
 }
 
 // A client with no key share the server takes gets a HelloRetryRequest,
@@ -468,6 +481,17 @@ func TestHelloRetryRequest(t *testing.T) {
 	_, body := fetch(t, rt, "GET", base+"/")
 	if !strings.Contains(string(body), "HelloRetryRequest: send a share for secp384r1") {
 		t.Error("the diagram does not show the HelloRetryRequest")
+	}
+	if rep.Connection.Shape != "tls13-hrr" {
+		t.Errorf("shape %q, want tls13-hrr", rep.Connection.Shape)
+	}
+	rows := diagramRows(t, string(body))
+	checkKeysBeforeRecords(t, rows)
+	// After a HelloRetryRequest the compatibility change_cipher_spec went
+	// with it, so it stays there rather than moving up to the keys.
+	ccs := findLabel(rows, "change_cipher_spec record, seq 0")
+	if hrr, sh := find(rows, "message_sent", "ServerHello"), findLabel(rows, "handshake write key installed"); !(hrr < ccs && ccs < sh) {
+		t.Errorf("rows HelloRetryRequest %d, change_cipher_spec %d, handshake write key %d", hrr, ccs, sh)
 	}
 }
 

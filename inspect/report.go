@@ -21,11 +21,11 @@ import (
 
 // SchemaVersion names the JSON format of /api/handshake; every report
 // carries it as "schema".
-const SchemaVersion = "lucid.inspect/1"
+const SchemaVersion = "lucid.inspect/2"
 
 // Report is what the inspection page shows, and what /api/handshake
 // returns as JSON. The members are described in the package comment and
-// in schema/inspect-v1.json.
+// in schema/inspect-v2.json.
 type Report struct {
 	Schema            string             `json:"schema"`
 	Connection        Connection         `json:"connection"`
@@ -50,6 +50,7 @@ type Connection struct {
 	ServerName        string  `json:"server_name"`
 	Resumed           bool    `json:"resumed"`
 	HelloRetryRequest bool    `json:"hello_retry_request"`
+	Shape             string  `json:"shape"`
 	SignatureScheme   string  `json:"signature_scheme"`
 	HandshakeMS       float64 `json:"handshake_ms"`
 }
@@ -133,10 +134,6 @@ type Event struct {
 	Error       string  `json:"error,omitempty"`
 	SeedStep    int     `json:"seed_step,omitempty"`
 	Fields      Fields  `json:"fields,omitempty"`
-
-	// outbound and encrypted are for the diagram.
-	outbound  bool
-	encrypted bool
 }
 
 // Fields are an event's public values in the order the message carries
@@ -293,6 +290,7 @@ func (b *builder) build(r *http.Request, recorded bool) *Report {
 		ServerName:        cs.ServerName,
 		Resumed:           cs.DidResume,
 		HelloRetryRequest: cs.DidHelloRetryRequest,
+		Shape:             cs.Shape.String(),
 		SignatureScheme:   b.sigScheme,
 		HandshakeMS:       b.handshakeMS(),
 	}
@@ -335,15 +333,13 @@ func (b *builder) scan() {
 	if len(b.raw) > 0 {
 		t0 = b.raw[0].Time
 	}
-	tls13 := b.cs.Version == tls.VersionTLS13
 	for _, e := range b.raw {
 		fields := cleanFields(e.Fields)
 		ev := Event{
-			Kind:     e.Kind.String(),
-			Name:     e.Name,
-			Detail:   e.Detail,
-			Fields:   fields,
-			outbound: e.Outbound,
+			Kind:   e.Kind.String(),
+			Name:   e.Name,
+			Detail: e.Detail,
+			Fields: fields,
 		}
 		if !e.Time.IsZero() && !t0.IsZero() {
 			ev.TMs = math.Round(float64(e.Time.Sub(t0))/float64(time.Microsecond)) / 1000
@@ -367,7 +363,6 @@ func (b *builder) scan() {
 			epoch, seq, length := e.Epoch, e.Seq, e.Length
 			ev.Epoch, ev.Seq, ev.Length = &epoch, &seq, &length
 			ev.ContentType = e.ContentType
-			ev.encrypted = e.Epoch > 0
 		case tls.EventKeyInstalled:
 			epoch := e.Epoch
 			ev.Epoch = &epoch
@@ -378,13 +373,6 @@ func (b *builder) scan() {
 		}
 		switch e.Kind {
 		case tls.EventMessageSent, tls.EventMessageReceived:
-			// In TLS 1.3 everything after the hellos is encrypted; in
-			// TLS 1.2 only Finished, after ChangeCipherSpec.
-			if tls13 {
-				ev.encrypted = e.Name != "ClientHello" && e.Name != "ServerHello"
-			} else {
-				ev.encrypted = e.Name == "Finished"
-			}
 			if e.Kind == tls.EventMessageSent {
 				b.sent[e.Name]++
 			} else {

@@ -121,32 +121,21 @@ func (c *Conn) engineEvent(he handshake.Event) {
 	c.observe(e)
 }
 
-// seedStep maps an event to the seed's numbered steps: 1 the request
-// starts (ClientHello), 2-3 the server's certificate and signature, 4 the
-// client's checks, 5 the key exchange, 6 keys and the handshake MAC
-// (Finished), 7-8 protected application data.
+// seedStep maps an event to the seed's numbered steps: a handshake
+// message's and a key's step come from the shape table, the one place
+// that numbers them; checks are the client's checks (4) but for the
+// Finished MACs (6), and protected application data is 7.
 func seedStep(e Event) int {
 	switch e.Kind {
 	case EventMessageSent, EventMessageReceived:
-		switch e.Name {
-		case "ClientHello", "ServerHello":
-			return 1
-		case "Certificate", "CertificateRequest", "CertificateStatus", "CertificateVerify":
-			// CertificateVerify is the seed's "the server signs with its
-			// private key" (in TLS 1.3 over the whole transcript).
-			return 3
-		case "ServerKeyExchange", "ClientKeyExchange":
-			return 5
-		case "Finished":
-			return 6
-		}
+		return handshake.MessageSeedStep(e.Name)
 	case EventCheck:
 		if strings.HasSuffix(e.Name, "_finished") {
-			return 6
+			return handshake.MessageSeedStep(wire.MessageName(wire.TypeFinished))
 		}
 		return 4
 	case EventKeyInstalled:
-		return 6
+		return handshake.KeySeedStep()
 	case EventRecordSent, EventRecordReceived:
 		if e.ContentType == "application_data" {
 			return 7

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"lucid/fingerprint"
+	"lucid/internal/handshake"
 	"lucid/internal/keys"
 )
 
@@ -36,6 +37,11 @@ type ConnectionState struct {
 	// SignatureScheme is the scheme the peer signed the handshake with. A
 	// Lucid addition.
 	SignatureScheme SignatureScheme
+	// Shape names the message sequence the handshake followed, such as
+	// ShapeTLS13Full or ShapeTLS12ResumedTicket: the row of Lucid's table
+	// of legal handshakes that the engine checked every step against.
+	// ShapeNone before the handshake completes. A Lucid addition.
+	Shape HandshakeShape
 
 	// JA3 and JA4 fingerprint the client's ClientHello (server side
 	// only): JA3 as its MD5 hash, JA4 in FoxIO's a_b_c form. A Lucid
@@ -83,6 +89,7 @@ func (c *Conn) connectionStateLocked() ConnectionState {
 	cs.SignedCertificateTimestamps = r.SCTs
 	cs.DidHelloRetryRequest = r.DidHRR
 	cs.SignatureScheme = SignatureScheme(r.PeerScheme)
+	cs.Shape = HandshakeShape(r.Shape)
 	if r.ClientHello != nil {
 		_, cs.JA3 = fingerprint.JA3(r.ClientHello)
 		cs.JA4, _ = fingerprint.JA4(r.ClientHello, 't')
@@ -99,4 +106,63 @@ func (c *Conn) connectionStateLocked() ConnectionState {
 		return keys.Exported(suite.Hash, secret, label, context, length), nil
 	}
 	return cs
+}
+
+// HandshakeShape names one legal handshake: the messages both sides send,
+// in order, and the keys that protect them. The table of shapes is
+// internal/handshake/shape.go, drawn step by step in
+// internal/handshake/testdata/shapes.txt; the engines check every message
+// and key against it, so a connection cannot report a shape it did not
+// follow. A Lucid addition.
+type HandshakeShape uint8
+
+// The shapes. Their String names ("tls13-full") are stable: traces and
+// the inspection page show them.
+const (
+	ShapeNone = HandshakeShape(handshake.ShapeNone)
+	// TLS 1.3 (RFC 8446): a full handshake, with a client certificate or
+	// an empty answer to the server's request for one, and resumptions
+	// with a fresh key exchange (PSK) or without (PSKOnly); the HRR
+	// shapes are the same after a HelloRetryRequest.
+	ShapeTLS13Full                = HandshakeShape(handshake.ShapeTLS13Full)
+	ShapeTLS13ClientAuth          = HandshakeShape(handshake.ShapeTLS13ClientAuth)
+	ShapeTLS13ClientAuthNoCert    = HandshakeShape(handshake.ShapeTLS13ClientAuthNoCert)
+	ShapeTLS13PSK                 = HandshakeShape(handshake.ShapeTLS13PSK)
+	ShapeTLS13PSKOnly             = HandshakeShape(handshake.ShapeTLS13PSKOnly)
+	ShapeTLS13HRR                 = HandshakeShape(handshake.ShapeTLS13HRR)
+	ShapeTLS13HRRClientAuth       = HandshakeShape(handshake.ShapeTLS13HRRClientAuth)
+	ShapeTLS13HRRClientAuthNoCert = HandshakeShape(handshake.ShapeTLS13HRRClientAuthNoCert)
+	ShapeTLS13HRRPSK              = HandshakeShape(handshake.ShapeTLS13HRRPSK)
+	ShapeTLS13HRRPSKOnly          = HandshakeShape(handshake.ShapeTLS13HRRPSKOnly)
+	// TLS 1.2 (RFC 5246): full handshakes with signed ECDHE or RSA key
+	// transport, each alone, with a client certificate or with an empty
+	// answer; and the abbreviated handshakes resuming a ticket (RFC
+	// 5077) or a session ID.
+	ShapeTLS12ECDHE                 = HandshakeShape(handshake.ShapeTLS12ECDHE)
+	ShapeTLS12ECDHEClientAuth       = HandshakeShape(handshake.ShapeTLS12ECDHEClientAuth)
+	ShapeTLS12ECDHEClientAuthNoCert = HandshakeShape(handshake.ShapeTLS12ECDHEClientAuthNoCert)
+	ShapeTLS12RSA                   = HandshakeShape(handshake.ShapeTLS12RSA)
+	ShapeTLS12RSAClientAuth         = HandshakeShape(handshake.ShapeTLS12RSAClientAuth)
+	ShapeTLS12RSAClientAuthNoCert   = HandshakeShape(handshake.ShapeTLS12RSAClientAuthNoCert)
+	ShapeTLS12ResumedTicket         = HandshakeShape(handshake.ShapeTLS12ResumedTicket)
+	ShapeTLS12ResumedSessionID      = HandshakeShape(handshake.ShapeTLS12ResumedSessionID)
+)
+
+// String is the shape's stable name, such as "tls13-hrr" or
+// "tls12-resumed-ticket"; "none" for ShapeNone.
+func (s HandshakeShape) String() string { return handshake.Shape(s).String() }
+
+// Summary says in one sentence what happens in the shape.
+func (s HandshakeShape) Summary() string { return handshake.Shape(s).Summary() }
+
+// Steps describes the shape one step a line: each message with its sender
+// and the keys protecting it, and each key either side installs, in the
+// order both sides keep.
+func (s HandshakeShape) Steps() []string {
+	steps := handshake.Shape(s).Steps()
+	out := make([]string, len(steps))
+	for i, st := range steps {
+		out[i] = st.String()
+	}
+	return out
 }

@@ -14,7 +14,14 @@
 // when one renderer watches both ends of a connection.
 //
 // SeedSteps is the single source of the titles of the seed document's eight
-// steps; tls.Event.SeedStep indexes it.
+// steps; tls.Event.SeedStep indexes it. Which message and key belongs to
+// which step is the shape table's to say (internal/handshake/shape.go),
+// and the events carry its numbers.
+//
+// When a handshake completes, each end reports the decision
+// "handshake_shape" with the shape's name as its detail, such as
+// "tls13-full" or "tls12-resumed-ticket" (tls.ConnectionState.Shape names
+// the same); the timeline prints the shape's summary beside it.
 //
 // The renderers print only what events carry: names, lengths and public
 // values. Key material never reaches them; it leaves a process only through

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode"
 
+	"lucid/internal/handshake"
 	"lucid/tls"
 	"lucid/trace"
 )
@@ -285,6 +286,30 @@ func TestSeedSteps(t *testing.T) {
 			if !bytes.Contains(seed, []byte(title)) {
 				t.Errorf("step %d: %q is not in the seed", n, title)
 			}
+		}
+	}
+}
+
+// TestSeedStepsCoverTable keeps the shape table's step numbers within
+// SeedSteps: every number the table gives a message or key has a title, and
+// the story's steps that are handshake messages (the hello, the
+// certificate, the key exchange, the Finished MAC) are all in the table.
+func TestSeedStepsCoverTable(t *testing.T) {
+	numbered := map[int]bool{}
+	for _, s := range handshake.Shapes() {
+		for _, st := range s.Steps() {
+			if st.SeedStep == 0 {
+				continue
+			}
+			if _, ok := trace.SeedSteps[st.SeedStep]; !ok {
+				t.Errorf("%s: %s is seed step %d, which SeedSteps lacks", s, st.Name(), st.SeedStep)
+			}
+			numbered[st.SeedStep] = true
+		}
+	}
+	for _, n := range []int{1, 3, 5, 6} {
+		if !numbered[n] {
+			t.Errorf("no step of any shape is seed step %d", n)
 		}
 	}
 }

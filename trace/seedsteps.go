@@ -26,8 +26,10 @@ func (s SeedStep) Label() string {
 
 // SeedSteps maps a step number (1 to 8, as in tls.Event.SeedStep) to its
 // titles and explanation. It is the single source of these titles: the
-// timeline, the inspection page and the demo all read them from here.
-// Treat it as read-only.
+// timeline, the inspection page and the demo all read them from here. The
+// numbers of messages and keys come from the shape table
+// (internal/handshake, Step.SeedStep), which TestSeedStepsCoverTable
+// keeps within this map. Treat it as read-only.
 var SeedSteps = map[int]SeedStep{
 	1: {1, "client starts the HTTPS request", "客户端发起HTTPS请求",
 		"The client connects (port 443 for HTTPS) and sends ClientHello with the versions, cipher suites, groups and key shares it supports and a fresh random; the server answers with ServerHello, its choice and its own random."},

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"lucid/internal/handshake"
 	"lucid/tls"
 )
 
@@ -181,6 +182,14 @@ func describe(e tls.Event) (mark, name, summary, tone string) {
 		}
 	case tls.EventDecision:
 		mark, name = "◆", e.Name
+		if e.Name == string(handshake.DecisionShape) {
+			// The shape's sentence comes from the table the engine
+			// checked the handshake against.
+			if shape, ok := handshake.ShapeNamed(e.Detail); ok {
+				parts = []string{e.Detail + ": " + shape.Summary()}
+				e.Detail = ""
+			}
+		}
 	default:
 		mark, name = "?", e.Kind.String()+" "+e.Name
 	}

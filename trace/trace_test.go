@@ -2,11 +2,13 @@ package trace_test
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 
+	"lucid/internal/handshake"
 	"lucid/internal/testpki"
 	"lucid/tls"
 	"lucid/trace"
@@ -64,6 +66,13 @@ func TestLoopbackRenderers(t *testing.T) {
 			if strings.Contains(out, "FAILED") || strings.Contains(out, "ERROR") || strings.Contains(out, "ALERT") {
 				t.Errorf("a clean handshake shows a failure")
 			}
+			// Both ends name the shape, with the table's summary.
+			shape := map[uint16]handshake.Shape{tls.VersionTLS13: handshake.ShapeTLS13Full, tls.VersionTLS12: handshake.ShapeTLS12ECDHE}[v]
+			for _, side := range []string{"client", "server"} {
+				if want := side + "  ◆ " + fmt.Sprintf("%-24s", "handshake_shape") + " " + shape.String() + ": " + shape.Summary(); !strings.Contains(out, want) {
+					t.Errorf("timeline lacks %q", want)
+				}
+			}
 			// The seed label comes before the step's first line.
 			if i, j := strings.Index(out, trace.SeedSteps[4].Label()), strings.Index(out, "✓ certificate_chain"); i < 0 || i > j {
 				t.Errorf("seed 4 label at %d, certificate check at %d", i, j)
@@ -80,6 +89,7 @@ func TestLoopbackRenderers(t *testing.T) {
 				seen[e.Kind.String()+" "+e.Name]--
 			}
 			var sawHello, sawCheck bool
+			shapes := 0
 			for i, d := range docs {
 				if d["schema"] != "lucid.trace/1" {
 					t.Fatalf("line %d: schema %v", i+1, d["schema"])
@@ -98,6 +108,22 @@ func TestLoopbackRenderers(t *testing.T) {
 						t.Errorf("ClientHello line: %v", d)
 					}
 				}
+				if d["kind"] == "decision" && d["name"] == "handshake_shape" {
+					if d["detail"] != shape.String() {
+						t.Errorf("line %d: the %s's shape is %v, want %s", i+1, d["source"], d["detail"], shape)
+					}
+					shapes++
+				}
+				if e, ok := d["kind"].(string); ok && strings.HasPrefix(e, "message_") {
+					// Each message carries the seed step the table gives it.
+					want, got := handshake.MessageSeedStep(d["name"].(string)), 0
+					if n, ok := d["seed_step"]; ok {
+						fmt.Sscan(fmt.Sprint(n), &got)
+					}
+					if got != want {
+						t.Errorf("line %d: %s is seed step %v, the shape table says %v", i+1, d["name"], d["seed_step"], want)
+					}
+				}
 				if d["kind"] == "check" && d["name"] == "certificate_chain" {
 					sawCheck = d["detail"] != nil && d["dir"] == nil
 				}
@@ -113,6 +139,9 @@ func TestLoopbackRenderers(t *testing.T) {
 				if n != 0 {
 					t.Errorf("%q: %+d more in the JSON trace than in the recorder", k, n)
 				}
+			}
+			if shapes != 2 {
+				t.Errorf("%d handshake_shape decisions, want one from each end", shapes)
 			}
 			if !sawHello || !sawCheck {
 				t.Errorf("JSON: ClientHello %v, certificate check %v", sawHello, sawCheck)
@@ -162,6 +191,9 @@ func TestLoopbackFailure(t *testing.T) {
 			}
 			var sawError bool
 			for _, d := range validateLines(t, schema, jsonl.String()) {
+				if d["kind"] == "decision" && d["name"] == "handshake_shape" {
+					t.Errorf("a failed handshake reports the shape %v", d["detail"])
+				}
 				if d["kind"] == "check" && d["name"] == "certificate_chain" {
 					sawError = d["error"] != nil && d["error"] != ""
 				}

@@ -222,6 +222,7 @@ func (e *Engine) advance(next state, err error) ([]Action, error) {
 	e.cur = next
 	if next == nil {
 		e.done = true
+		e.cfg.decide(DecisionShape, e.result.Shape.String())
 		if !e.result.DidResume {
 			e.result.AuthTime = e.cfg.now()
 		}
