@@ -12,6 +12,7 @@ import (
 	"lucid/internal/alert"
 	"lucid/internal/conn"
 	"lucid/internal/handshake"
+	"lucid/internal/kex"
 	"lucid/internal/record"
 	"lucid/internal/wire"
 )
@@ -340,5 +341,43 @@ func TestDecoderMessageSpanningKeyChange(t *testing.T) {
 	_, err = d.Feed(false, rawRecord(record.TypeHandshake, body))
 	if alert.Of(err) != alert.UnexpectedMessage {
 		t.Fatalf("error %v, want unexpected_message", err)
+	}
+}
+
+// After a HelloRetryRequest the transcript starts from the first
+// ClientHello's message_hash (RFC 8446 §4.4.1): both Finished re-compute
+// only if the decoder hashes it that way.
+func TestDecoderHelloRetryRequest(t *testing.T) {
+	ccfg, scfg := configs(t, handshake.VersionTLS13)
+	log := &keyLog{}
+	ccfg.KeyLog = log.add
+	scfg.Groups = []uint16{kex.P256} // the client's first share is X25519's
+	p := newPairWith(t, ccfg, scfg)
+	var capture []segment
+	p.runTapped(&capture)
+	p.write(p.client, []byte("ping"))
+	p.runTapped(&capture)
+	d := conn.NewDecoder(log.lookup)
+	var names []string
+	var data []byte
+	for _, r := range decodeAll(t, d, capture, 1<<20) {
+		if r.Err != nil {
+			t.Fatalf("record: %v", r.Err)
+		}
+		if r.Type == record.TypeApplicationData {
+			data = append(data, r.Payload...)
+		}
+		for _, m := range r.Messages {
+			names = append(names, m.Name())
+			if m.Type == wire.TypeFinished && (m.Expected == nil || !hmac.Equal(m.Expected, m.Body())) {
+				t.Errorf("Finished: re-computed %x, sent %x", m.Expected, m.Body())
+			}
+		}
+	}
+	if got := strings.Join(names[:3], " "); got != "ClientHello HelloRetryRequest ClientHello" {
+		t.Fatalf("messages %v", names)
+	}
+	if string(data) != "ping" || d.ServerHello() == nil || d.ServerHello().IsHelloRetryRequest() {
+		t.Fatalf("data %q after the retry", data)
 	}
 }

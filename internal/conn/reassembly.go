@@ -18,7 +18,7 @@ type reassembly struct {
 func (r *reassembly) add(payload []byte) { r.buf = append(r.buf, payload...) }
 
 // next takes the next whole message, header included, or returns nil when
-// none is complete yet. The message stays valid until the next add.
+// none is complete yet.
 func (r *reassembly) next() ([]byte, error) {
 	typ, n, ok := wire.Header(r.buf)
 	if !ok {
@@ -33,8 +33,9 @@ func (r *reassembly) next() ([]byte, error) {
 	msg := r.buf[:wire.HeaderLen+n]
 	r.buf = r.buf[wire.HeaderLen+n:]
 	if len(r.buf) == 0 {
-		// Start over at the front of the array: the next add reuses it.
-		r.buf = msg[:0]
+		// A fresh array for what comes next: whoever holds msg may
+		// keep it, as an engine keeps parts of a parsed hello.
+		r.buf = nil
 	}
 	return msg, nil
 }
