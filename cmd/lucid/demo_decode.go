@@ -9,8 +9,8 @@ import (
 	"fmt"
 	"strings"
 
-	"lucid/internal/keys"
-	"lucid/internal/record"
+	"lucid/internal/conn"
+	"lucid/internal/handshake"
 	"lucid/internal/signature"
 	"lucid/internal/suites"
 	"lucid/internal/wire"
@@ -18,10 +18,10 @@ import (
 )
 
 // The decoder does what Wireshark does with an NSS key log: it takes the
-// wiretap's capture and the secrets the client logged, derives the record
-// keys the way both ends did, decrypts every record, and re-checks the
-// handshake's proofs (the server's signature and both Finished MACs) from
-// the bytes alone. The demo narrates from what it finds, so the story is
+// wiretap's capture and the secrets the client logged and hands both to the
+// connection core's passive decoder, which frames, reassembles and opens
+// every record the way the two ends did and re-computes both Finished
+// MACs; the demo re-checks the server's signature from the bytes alone. The demo narrates from what it finds, so the story is
 // the capture's, not a script's.
 
 // hsMessage is one handshake message from the capture.
@@ -31,6 +31,9 @@ type hsMessage struct {
 	raw        []byte // header and body
 	record     int    // the capture record that completed it
 	encrypted  bool
+	// transcript is the handshake's hash before the message, and expected
+	// a Finished's MAC, as the decoder re-computed them.
+	transcript, expected []byte
 }
 
 func (m hsMessage) body() []byte { return m.raw[wire.HeaderLen:] }
@@ -114,108 +117,87 @@ func (d *decoded) hash() crypto.Hash {
 	return 0
 }
 
-func (d *decoded) secret(label string) []byte {
-	for _, k := range d.secrets {
-		if k.label == label {
-			return k.value
-		}
-	}
-	return nil
-}
-
-// direction is one half of the conversation, as the decoder follows it.
-type direction struct {
-	opener record.Opener
-	hs     []byte // handshake bytes not yet a whole message
-	// next is the protection to switch to after this direction's
-	// Finished (TLS 1.3).
-	next record.Opener
-}
-
-// decodeCapture decrypts recs with the secrets in log.
+// decodeCapture decrypts recs with the secrets in log, through the
+// connection core's passive decoder, and re-checks what it finds.
 func decodeCapture(recs []*tapRecord, log []keyLogEntry) *decoded {
 	d := &decoded{records: map[int]*decodedRecord{}}
-	client, server := &direction{}, &direction{}
+	dec := conn.NewDecoder(func(label string, clientRandom [32]byte) []byte {
+		return logSecret(log, label, clientRandom[:])
+	})
+	var installed []conn.DecodedKey
 	for _, r := range recs {
-		dir := server
-		if r.fromClient {
-			dir = client
-		}
 		dr := &decodedRecord{}
 		d.records[r.n] = dr
+		got, err := dec.Feed(r.fromClient, r.raw)
 		if r.typ == recordChangeCipherSpec {
 			dr.inner = "ChangeCipherSpec"
-			if d.version == tls.VersionTLS12 {
-				d.keys12(log, r.fromClient, dir)
+		}
+		if len(got) != 1 {
+			if dr.inner == "" {
+				dr.inner = notDecrypted
 			}
+			if err == nil {
+				err = fmt.Errorf("it holds %d whole records", len(got))
+			}
+			d.problem("record %d could not be framed: %v", r.n, err)
 			continue
 		}
-		typ, payload := r.typ, r.raw[recordHeaderLen:]
-		if dir.opener != nil {
-			dr.encrypted = true
-			dr.seq = dir.opener.Seq()
-			t, p, err := dir.opener.Open(bytes.Clone(r.raw))
-			if err != nil {
-				dr.inner = notDecrypted
-				d.problem("record %d could not be decrypted: %v", r.n, err)
-				continue
-			}
-			typ, payload = t, p
+		rec := got[0]
+		installed = append(installed, rec.Keys...)
+		if r.typ == recordChangeCipherSpec {
+			continue
 		}
-		switch typ {
+		if rec.Protected {
+			dr.encrypted, dr.seq = true, rec.Seq
+		}
+		if rec.Err != nil {
+			dr.inner = notDecrypted
+			d.problem("record %d could not be decrypted: %v", r.n, rec.Err)
+			continue
+		}
+		switch rec.Type {
 		case recordHandshake:
-			names := d.handshakeBytes(r, dir, client, server, payload, log)
-			dr.inner = strings.Join(names, ", ")
+			dr.inner = strings.Join(d.handshakeMessages(dec, r, rec.Messages, log), ", ")
 		case recordApplicationData:
 			dr.inner = "application data"
-			dr.plain = payload
+			dr.plain = rec.Payload
 		case recordAlert:
 			dr.inner = "alert"
-			if len(payload) == 2 {
-				dr.inner = "alert " + strings.TrimPrefix(tls.AlertError(payload[1]).Error(), "tls: ")
+			if len(rec.Payload) == 2 {
+				dr.inner = "alert " + strings.TrimPrefix(tls.AlertError(rec.Payload[1]).Error(), "tls: ")
 			}
 		default:
-			dr.inner = fmt.Sprintf("content type %d", typ)
+			dr.inner = fmt.Sprintf("content type %d", rec.Type)
 		}
 	}
+	if d.hello == nil {
+		d.hello = dec.ClientHello()
+	}
+	d.recordKeys(installed)
 	d.checkFinished()
 	return d
 }
 
-// handshakeBytes reassembles handshake messages and acts on each; it
-// returns their names.
-func (d *decoded) handshakeBytes(r *tapRecord, dir, client, server *direction, payload []byte, log []keyLogEntry) []string {
+// handshakeMessages reads what the narration needs from the messages one
+// record completed; it returns their names.
+func (d *decoded) handshakeMessages(dec *conn.Decoder, r *tapRecord, msgs []conn.DecodedMessage, log []keyLogEntry) []string {
 	var names []string
-	dir.hs = append(dir.hs, payload...)
-	for {
-		typ, n, ok := wire.Header(dir.hs)
-		if !ok || len(dir.hs) < wire.HeaderLen+n {
-			break
-		}
-		m := hsMessage{fromClient: r.fromClient, typ: typ, raw: bytes.Clone(dir.hs[:wire.HeaderLen+n]), record: r.n, encrypted: dir.opener != nil}
-		dir.hs = dir.hs[wire.HeaderLen+n:]
+	for _, dm := range msgs {
+		m := hsMessage{fromClient: r.fromClient, typ: dm.Type, raw: dm.Raw, record: r.n, encrypted: dm.Protected,
+			transcript: dm.Transcript, expected: dm.Expected}
 		d.msgs = append(d.msgs, m)
-		name := wire.MessageName(typ)
-		switch typ {
-		case wire.TypeClientHello:
-			if ch, err := wire.ParseClientHello(m.body()); err == nil {
-				d.hello = ch
-			} else {
-				d.problem("ClientHello: %v", err)
-			}
+		names = append(names, dm.Name())
+		if dm.Err != nil {
+			d.problem("%s: %v", dm.Name(), dm.Err)
+			continue
+		}
+		switch m.typ {
 		case wire.TypeServerHello:
-			sh, err := wire.ParseServerHello(m.body())
-			if err != nil {
-				d.problem("ServerHello: %v", err)
-				break
-			}
-			if sh.IsHelloRetryRequest() {
+			if dm.HelloRetry {
 				d.hrr = true
-				name = "HelloRetryRequest"
-				break
+			} else if !r.fromClient {
+				d.serverHello(dec, log)
 			}
-			d.sh = sh
-			d.serverHello(client, server, log)
 		case wire.TypeCertificate:
 			if !r.fromClient {
 				d.certificate(m)
@@ -228,41 +210,24 @@ func (d *decoded) handshakeBytes(r *tapRecord, dir, client, server *direction, p
 			if !r.fromClient {
 				d.certificateVerify(m)
 			}
-		case wire.TypeFinished:
-			// TLS 1.3: after its Finished, a direction switches to its
-			// application traffic keys.
-			if dir.next != nil {
-				dir.opener, dir.next = dir.next, nil
-			}
 		}
-		names = append(names, name)
 	}
 	return names
 }
 
-// serverHello learns the version and suite, and in TLS 1.3 installs the
-// handshake keys both ways.
-func (d *decoded) serverHello(client, server *direction, log []keyLogEntry) {
-	sh := d.sh
-	d.version = sh.LegacyVersion
-	if sh.SupportedVersion != 0 {
-		d.version = sh.SupportedVersion
-	}
+// serverHello learns the version, the suite and the key exchange.
+func (d *decoded) serverHello(dec *conn.Decoder, log []keyLogEntry) {
+	d.sh, d.version, d.hello = dec.ServerHello(), dec.Version(), dec.ClientHello()
 	if d.hello != nil {
 		d.secrets = secretsFor(log, d.hello.Random[:])
 	}
+	d.suite13, d.suite12 = dec.Suite13(), dec.Suite12()
 	if d.version != tls.VersionTLS13 {
-		d.suite12 = suites.Lookup12(sh.CipherSuite)
-		d.ems = sh.ExtendedMasterSecret
+		d.ems = d.sh.ExtendedMasterSecret
 		return
 	}
-	d.suite13 = suites.Lookup13(sh.CipherSuite)
-	if d.suite13 == nil {
-		d.problem("unknown TLS 1.3 suite %#04x", sh.CipherSuite)
-		return
-	}
-	d.kxGroup = sh.KeyShare.Group
-	d.serverShareLen = len(sh.KeyShare.Data)
+	d.kxGroup = d.sh.KeyShare.Group
+	d.serverShareLen = len(d.sh.KeyShare.Data)
 	if d.hello != nil {
 		for _, ks := range d.hello.KeyShares {
 			if ks.Group == d.kxGroup {
@@ -270,71 +235,59 @@ func (d *decoded) serverHello(client, server *direction, log []keyLogEntry) {
 			}
 		}
 	}
-	var ok bool
-	client.opener, ok = d.keys13("CLIENT_HANDSHAKE_TRAFFIC_SECRET", "client handshake")
-	client.next, _ = d.keys13("CLIENT_TRAFFIC_SECRET_0", "client application")
-	server.opener, _ = d.keys13("SERVER_HANDSHAKE_TRAFFIC_SECRET", "server handshake")
-	server.next, _ = d.keys13("SERVER_TRAFFIC_SECRET_0", "server application")
-	if !ok {
-		d.problem("the key log lacks the handshake secrets")
-	}
 }
 
-// keys13 derives a TLS 1.3 traffic key and IV from a logged secret
-// (RFC 8446 §7.3) and returns the protection they make.
-func (d *decoded) keys13(label, name string) (record.Opener, bool) {
-	secret := d.secret(label)
-	if secret == nil {
-		return nil, false
+// recordKeys lists the record keys the decoder derived, in the order the
+// story tells them: TLS 1.3's key and IV for each side's handshake and
+// application secrets, TLS 1.2's key block as RFC 5246 §6.3 names it.
+func (d *decoded) recordKeys(installed []conn.DecodedKey) {
+	find := func(fromClient bool, level handshake.Level) *conn.DecodedKey {
+		for i, k := range installed {
+			if k.FromClient == fromClient && k.Level == level && k.Updates == 0 {
+				return &installed[i]
+			}
+		}
+		return nil
 	}
-	s := d.suite13
-	key, iv := keys.TrafficKey(s.Hash, secret, s.KeyLen)
-	d.keys = append(d.keys,
-		derivedKey{label: name + " key", value: key, from: "HKDF-Expand-Label(" + label + `, "key")`},
-		derivedKey{label: name + " iv", value: iv, from: "HKDF-Expand-Label(" + label + `, "iv")`})
-	aead, err := s.NewAEAD(key)
-	if err != nil {
-		d.problem("%s: %v", name, err)
-		return nil, false
-	}
-	return record.NewAEAD13(aead, iv), true
-}
-
-// keys12 expands the logged master secret into the TLS 1.2 key block
-// (RFC 5246 §6.3) when one direction sends ChangeCipherSpec, and installs
-// that direction's protection.
-func (d *decoded) keys12(log []keyLogEntry, fromClient bool, dir *direction) {
-	s := d.suite12
-	master := d.secret("CLIENT_RANDOM")
-	if s == nil || master == nil || d.hello == nil || d.sh == nil {
-		d.problem("no TLS 1.2 master secret for this connection in the key log")
-		return
-	}
-	if s.Mode == suites.ModeCBC {
-		d.problem("%s records are not decrypted by the demo", s.Name)
-		return
-	}
-	kb := keys.KeyBlock(s.PRF, master, d.hello.Random[:], d.sh.Random[:], 2*s.KeyLen+2*s.FixedIVLen)
-	ck, sk := kb[:s.KeyLen], kb[s.KeyLen:2*s.KeyLen]
-	civ, siv := kb[2*s.KeyLen:2*s.KeyLen+s.FixedIVLen], kb[2*s.KeyLen+s.FixedIVLen:]
-	if len(d.keys) == 0 {
+	if d.version != tls.VersionTLS13 {
+		c, s := find(true, handshake.LevelApplication), find(false, handshake.LevelApplication)
+		if c == nil || s == nil {
+			return
+		}
 		from := `PRF(master, "key expansion", server_random + client_random)`
 		d.keys = append(d.keys,
-			derivedKey{label: "client_write_key", value: ck, from: from},
-			derivedKey{label: "server_write_key", value: sk, from: from},
-			derivedKey{label: "client_write_IV", value: civ, from: from},
-			derivedKey{label: "server_write_IV", value: siv, from: from})
-	}
-	key, iv := sk, siv
-	if fromClient {
-		key, iv = ck, civ
-	}
-	aead, err := s.NewAEAD(key)
-	if err != nil {
-		d.problem("TLS 1.2 keys: %v", err)
+			derivedKey{label: "client_write_key", value: c.Key, from: from},
+			derivedKey{label: "server_write_key", value: s.Key, from: from},
+			derivedKey{label: "client_write_IV", value: c.IV, from: from},
+			derivedKey{label: "server_write_IV", value: s.IV, from: from})
 		return
 	}
-	dir.opener = record.NewAEAD12(aead, iv)
+	for _, side := range []bool{true, false} {
+		for _, level := range []handshake.Level{handshake.LevelHandshake, handshake.LevelApplication} {
+			k := find(side, level)
+			if k == nil {
+				continue
+			}
+			name := "server " + level.String()
+			if side {
+				name = "client " + level.String()
+			}
+			d.keys = append(d.keys,
+				derivedKey{label: name + " key", value: k.Key, from: "HKDF-Expand-Label(" + k.Secret + `, "key")`},
+				derivedKey{label: name + " iv", value: k.IV, from: "HKDF-Expand-Label(" + k.Secret + `, "iv")`})
+		}
+	}
+}
+
+// logSecret is the first secret the key log holds under label for the
+// connection whose ClientHello carried clientRandom.
+func logSecret(log []keyLogEntry, label string, clientRandom []byte) []byte {
+	for _, e := range log {
+		if e.label == label && bytes.Equal(e.clientRandom, clientRandom) {
+			return e.secret
+		}
+	}
+	return nil
 }
 
 // secretsFor picks the key log lines of the connection whose ClientHello
@@ -378,12 +331,11 @@ func (d *decoded) certificate(m hsMessage) {
 // transcript up to its Certificate (RFC 8446 §4.4.3).
 func (d *decoded) certificateVerify(m hsMessage) {
 	cv, err := wire.ParseCertificateVerify(m.body())
-	if err != nil || d.leaf == nil || d.suite13 == nil {
+	if err != nil || d.leaf == nil || d.suite13 == nil || m.transcript == nil {
 		d.problem("CertificateVerify could not be checked")
 		return
 	}
-	th := d.transcript(len(d.msgs) - 1)
-	content := signature.Content13("TLS 1.3, server CertificateVerify", th)
+	content := signature.Content13("TLS 1.3, server CertificateVerify", m.transcript)
 	d.sig = &sigCheck{
 		message: "CertificateVerify",
 		scheme:  tls.SignatureScheme(cv.Scheme),
@@ -430,31 +382,10 @@ func (d *decoded) clientKeyExchange(m hsMessage) {
 	}
 }
 
-// transcript hashes the first n handshake messages of the connection the
-// way TLS 1.3 does: a HelloRetryRequest replaces the first ClientHello by
-// a message_hash of it (RFC 8446 §4.4.1). NewSessionTicket and KeyUpdate
-// are after the handshake and never part of it.
-func (d *decoded) transcript(n int) []byte {
-	h := d.hash().New()
-	for i, m := range d.msgs[:n] {
-		if d.version == tls.VersionTLS13 && (m.typ == wire.TypeNewSessionTicket || m.typ == wire.TypeKeyUpdate) {
-			continue
-		}
-		if i == 1 && m.typ == wire.TypeServerHello && len(m.body()) >= 34 && bytes.Equal(m.body()[2:34], wire.HelloRetryRequestRandom[:]) {
-			first := h.Sum(nil)
-			h.Reset()
-			h.Write(wire.AppendHeader(nil, wire.TypeMessageHash, len(first)))
-			h.Write(first)
-		}
-		h.Write(m.raw)
-	}
-	return h.Sum(nil)
-}
-
-// checkFinished re-computes both Finished MACs from the transcript and the
-// logged secrets: TLS 1.3's HMAC under a key from each side's handshake
-// traffic secret (RFC 8446 §4.4.4), TLS 1.2's PRF of the master secret
-// (RFC 5246 §7.4.9).
+// checkFinished lists both Finished messages with their MACs as the
+// decoder re-computed them from the transcript and the logged secrets:
+// TLS 1.3's HMAC under a key from each side's handshake traffic secret
+// (RFC 8446 §4.4.4), TLS 1.2's PRF of the master secret (RFC 5246 §7.4.9).
 func (d *decoded) checkFinished() {
 	if d.hash() == 0 {
 		return
@@ -463,24 +394,12 @@ func (d *decoded) checkFinished() {
 		if m.typ != wire.TypeFinished {
 			continue
 		}
-		fc := finishedCheck{fromClient: m.fromClient, record: m.record, got: m.body()}
+		fc := finishedCheck{fromClient: m.fromClient, record: m.record, got: m.body(), want: m.expected}
 		for _, p := range d.msgs[:i] {
 			if d.version == tls.VersionTLS13 && p.typ == wire.TypeNewSessionTicket {
 				continue
 			}
 			fc.over = append(fc.over, wire.MessageName(p.typ))
-		}
-		th := d.transcript(i)
-		if d.version == tls.VersionTLS13 {
-			label := "SERVER_HANDSHAKE_TRAFFIC_SECRET"
-			if m.fromClient {
-				label = "CLIENT_HANDSHAKE_TRAFFIC_SECRET"
-			}
-			if s := d.secret(label); s != nil {
-				fc.want = keys.FinishedMAC(d.hash(), s, th)
-			}
-		} else if master := d.secret("CLIENT_RANDOM"); master != nil {
-			fc.want = keys.FinishedVerifyData12(d.hash(), master, m.fromClient, th)
 		}
 		d.finished = append(d.finished, fc)
 	}

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"lucid/internal/conn"
+	"lucid/internal/record"
 	"lucid/internal/suites"
 	"lucid/internal/wire"
 	"lucid/tls"
@@ -37,12 +39,13 @@ const (
 	tapImpostor                 // answer the client itself, with its own certificate
 )
 
+// The record layer's sizes and content types, in the demo's shorter names.
 const (
-	recordHeaderLen        = 5
-	recordChangeCipherSpec = 20
-	recordAlert            = 21
-	recordHandshake        = 22
-	recordApplicationData  = 23
+	recordHeaderLen        = record.HeaderLen
+	recordChangeCipherSpec = record.TypeChangeCipherSpec
+	recordAlert            = record.TypeAlert
+	recordHandshake        = record.TypeHandshake
+	recordApplicationData  = record.TypeApplicationData
 )
 
 // tapRecord is one TLS record as the wiretap saw it.
@@ -74,7 +77,9 @@ type wiretap struct {
 	target  *tapRecord
 	// flipOffset is where in the target record the bit was flipped.
 	flipOffset int
-	// From the first ServerHello the wiretap read in clear.
+	// clear follows the server's records, with no keys, until it has
+	// read the ServerHello; serverHello is that ServerHello.
+	clear       *conn.Decoder
 	serverHello *wire.ServerHello
 	// The downgrade: the ClientHello before and after the rewrite.
 	helloBefore, helloAfter *wire.ClientHello
@@ -91,7 +96,7 @@ func startWiretap(upstream string, mode tapMode) (*wiretap, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &wiretap{ln: ln, upstream: upstream, mode: mode, done: make(chan struct{})}
+	t := &wiretap{ln: ln, upstream: upstream, mode: mode, done: make(chan struct{}), clear: conn.NewDecoder(nil)}
 	return t, nil
 }
 
@@ -209,12 +214,8 @@ func (t *wiretap) observe(rec []byte, fromClient bool) [][]byte {
 	r := t.add(rec, fromClient)
 	out := [][]byte{rec}
 	switch {
-	case !fromClient && r.typ == recordHandshake && t.serverHello == nil:
-		t.serverHello = parseServerHelloRecord(rec)
-		if t.serverHello != nil && t.serverHello.IsHelloRetryRequest() {
-			r.note = "HelloRetryRequest"
-			t.serverHello = nil
-		}
+	case !fromClient && t.serverHello == nil:
+		t.readServerHello(r)
 	case fromClient && r.typ == recordHandshake && t.mode == tapDowngrade && t.helloAfter == nil && t.rewriteErr == nil:
 		t.lenBefore = len(rec)
 		before, after, edited, err := downgradeHello(rec)
@@ -261,6 +262,20 @@ func (t *wiretap) add(rec []byte, fromClient bool) *tapRecord {
 	}
 	t.records = append(t.records, r)
 	return r
+}
+
+// readServerHello follows the server's records in the clear until the
+// ServerHello, as far as a wiretap can without keys; t.mu must be held.
+func (t *wiretap) readServerHello(r *tapRecord) {
+	recs, _ := t.clear.Feed(false, r.raw)
+	for _, rec := range recs {
+		for _, m := range rec.Messages {
+			if m.HelloRetry {
+				r.note = "HelloRetryRequest"
+			}
+		}
+	}
+	t.serverHello = t.clear.ServerHello()
 }
 
 // explicitNonceLen is how many bytes of nonce each record carries in clear
@@ -336,24 +351,6 @@ func parseClientHelloRecord(rec []byte) *wire.ClientHello {
 		return nil
 	}
 	return ch
-}
-
-// parseServerHelloRecord parses the ServerHello at the start of a record
-// (a TLS 1.2 server may follow it with more messages in the same record).
-func parseServerHelloRecord(rec []byte) *wire.ServerHello {
-	if len(rec) < recordHeaderLen || rec[0] != recordHandshake {
-		return nil
-	}
-	body := rec[recordHeaderLen:]
-	typ, n, ok := wire.Header(body)
-	if !ok || typ != wire.TypeServerHello || len(body) < wire.HeaderLen+n {
-		return nil
-	}
-	sh, err := wire.ParseServerHello(body[wire.HeaderLen : wire.HeaderLen+n])
-	if err != nil {
-		return nil
-	}
-	return sh
 }
 
 // wholeMessage returns the body of the handshake message of type typ that

@@ -1,0 +1,135 @@
+package conn
+
+import (
+	"lucid/internal/alert"
+	"lucid/internal/handshake"
+	"lucid/internal/keys"
+	"lucid/internal/record"
+	"lucid/internal/suites"
+	"lucid/internal/wire"
+)
+
+var errSpansKeyChange = alert.New(alert.UnexpectedMessage, "handshake message spans a key change")
+
+func errUnknownSuite(id uint16) error {
+	return alert.New(alert.IllegalParameter, "the ServerHello chose cipher suite 0x%04x, which the decoder does not know", id)
+}
+
+// lookup asks the key log for label's secret of this connection.
+func (d *Decoder) lookup(label string) []byte {
+	if d.secret == nil || d.hello == nil {
+		return nil
+	}
+	return d.secret(label, d.hello.Random)
+}
+
+// install13 moves a TLS 1.3 side to the traffic secret the key log holds
+// under label. Without it the side's records are protected but unread.
+func (d *Decoder) install13(dir *decodeDir, label string, level handshake.Level, out *DecodedRecord) {
+	dir.protected, dir.level, dir.label, dir.updates = true, level, label, 0
+	dir.opener, dir.traffic = nil, handshake.Traffic{}
+	dir.epoch++
+	secret := d.lookup(label)
+	if secret == nil || d.suite13 == nil {
+		return
+	}
+	d.use13(dir, handshake.Traffic{Suite: d.suite13, Secret: secret}, out)
+}
+
+// update13 follows a KeyUpdate to the side's next traffic secret (RFC 8446
+// §4.6.3).
+func (d *Decoder) update13(dir *decodeDir, out *DecodedRecord) {
+	dir.updates++
+	dir.epoch++
+	if dir.traffic.Suite == nil {
+		dir.opener = nil
+		return
+	}
+	d.use13(dir, dir.traffic.Next(), out)
+}
+
+// use13 installs t's protection, built the way the engine builds it.
+func (d *Decoder) use13(dir *decodeDir, t handshake.Traffic, out *DecodedRecord) {
+	p, err := t.Protection()
+	if err != nil {
+		dir.opener = nil
+		return
+	}
+	dir.opener, dir.traffic = p, t
+	// Protection keeps its key and IV to itself; they are derived again
+	// here only to be shown.
+	key, iv := keys.TrafficKey(t.Suite.Hash, t.Secret, t.Suite.KeyLen)
+	out.Keys = append(out.Keys, DecodedKey{FromClient: dir.fromClient, Level: dir.level, Secret: dir.label, Updates: dir.updates, Key: key, IV: iv})
+}
+
+// expand12 expands TLS 1.2's key block from the logged master secret (RFC
+// 5246 §6.3) into both sides' protection; each goes into use at its own
+// side's change_cipher_spec.
+func (d *Decoder) expand12(out *DecodedRecord) {
+	s, master := d.suite12, d.lookup("CLIENT_RANDOM")
+	if s == nil || master == nil || d.server == nil {
+		return
+	}
+	block := keys.KeyBlock(s.PRF, master, d.hello.Random[:], d.server.Random[:], 2*s.MACLen+2*s.KeyLen+2*s.FixedIVLen)
+	take := func(n int) []byte {
+		b := block[:n:n]
+		block = block[n:]
+		return b
+	}
+	clientMAC, serverMAC := take(s.MACLen), take(s.MACLen)
+	clientKey, serverKey := take(s.KeyLen), take(s.KeyLen)
+	clientIV, serverIV := take(s.FixedIVLen), take(s.FixedIVLen)
+	for _, h := range []struct {
+		dir          *decodeDir
+		key, mac, iv []byte
+	}{{d.dir(true), clientKey, clientMAC, clientIV}, {d.dir(false), serverKey, serverMAC, serverIV}} {
+		o, err := opener12(s, h.key, h.mac, h.iv)
+		if err != nil {
+			continue
+		}
+		h.dir.next12 = o
+		out.Keys = append(out.Keys, DecodedKey{FromClient: h.dir.fromClient, Level: handshake.LevelApplication, Secret: "CLIENT_RANDOM", Key: h.key, IV: h.iv, MACKey: h.mac})
+	}
+}
+
+// opener12 is one direction's TLS 1.2 record protection.
+func opener12(s *suites.Suite12, key, macKey, iv []byte) (record.Opener, error) {
+	if s.Mode == suites.ModeCBC {
+		block, err := s.NewBlock(key)
+		if err != nil {
+			return nil, err
+		}
+		// The random source only seals; an opener never draws from it.
+		return record.NewCBC(block, macKey, s.MAC, nil), nil
+	}
+	aead, err := s.NewAEAD(key)
+	if err != nil {
+		return nil, err
+	}
+	return record.NewAEAD12(aead, iv), nil
+}
+
+// finished re-computes a Finished message's verify_data from the key log:
+// TLS 1.3's HMAC under the sender's handshake traffic secret (RFC 8446
+// §4.4.4), TLS 1.2's PRF of the master secret (RFC 5246 §7.4.9).
+func (d *Decoder) finished(m *DecodedMessage) []byte {
+	if m.Type != wire.TypeFinished || m.Transcript == nil {
+		return nil
+	}
+	if d.version == handshake.VersionTLS13 && d.suite13 != nil {
+		label := "SERVER_HANDSHAKE_TRAFFIC_SECRET"
+		if m.FromClient {
+			label = "CLIENT_HANDSHAKE_TRAFFIC_SECRET"
+		}
+		if s := d.lookup(label); s != nil {
+			return keys.FinishedMAC(d.suite13.Hash, s, m.Transcript)
+		}
+		return nil
+	}
+	if d.version == handshake.VersionTLS12 && d.suite12 != nil {
+		if master := d.lookup("CLIENT_RANDOM"); master != nil {
+			return keys.FinishedVerifyData12(d.suite12.PRF, master, m.FromClient, m.Transcript)
+		}
+	}
+	return nil
+}
