@@ -47,7 +47,7 @@ type inbound struct {
 	opener  record.Opener
 	traffic handshake.Traffic // TLS 1.3: what KeyUpdate moves on from
 	raw     []byte            // bytes received, not yet a whole record
-	hs      []byte            // handshake bytes not yet a whole message
+	hs      reassembly        // handshake bytes not yet a whole message
 	data    []byte            // decrypted application data not yet read
 	dataBuf []byte            // backing store for data, reused
 	err     error             // sticky: io.EOF after close_notify, or the fatal error

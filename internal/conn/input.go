@@ -68,7 +68,7 @@ func (c *Core) Process() (bool, error) {
 	raw := c.in.raw
 	hdr, err := record.ParseHeader(raw[:record.HeaderLen])
 	if err != nil {
-		if !c.engine.Done() && !c.in.gotMessage && len(c.in.hs) == 0 {
+		if !c.engine.Done() && !c.in.gotMessage && c.in.hs.pending() == 0 {
 			// Nothing has been read yet: perhaps not TLS at all.
 			he := &HeaderError{Err: err}
 			copy(he.Header[:], raw)
@@ -112,7 +112,7 @@ func (c *Core) record(hdr record.Header, rec []byte) error {
 	// handshake message. In the clear the type is known before anything
 	// is opened, so this holds for declined 0-RTT data too;
 	// change_cipher_spec was judged above and alerts are judged in alert.
-	if plain && len(c.in.hs) > 0 && hdr.Type == record.TypeApplicationData {
+	if plain && c.in.hs.pending() > 0 && hdr.Type == record.TypeApplicationData {
 		return c.fail(alert.New(alert.UnexpectedMessage, "application data inside a fragmented handshake message"))
 	}
 	// RFC 8446 §4.2.10: 0-RTT data the server declined is skipped: after a
@@ -147,14 +147,14 @@ func (c *Core) record(hdr record.Header, rec []byte) error {
 	c.emit(Event{Kind: RecordReceived, ContentType: typ, Seq: seq, Length: len(payload), Epoch: c.in.epoch})
 	// RFC 8446 §5.1: "Handshake messages MUST NOT be interleaved with
 	// other record types." Alerts are judged in alert.
-	if typ == record.TypeApplicationData && len(c.in.hs) > 0 {
+	if typ == record.TypeApplicationData && c.in.hs.pending() > 0 {
 		return c.fail(alert.New(alert.UnexpectedMessage, "application data inside a fragmented handshake message"))
 	}
 	switch typ {
 	case record.TypeAlert:
 		return c.alert(payload)
 	case record.TypeHandshake:
-		c.in.hs = append(c.in.hs, payload...)
+		c.in.hs.add(payload)
 		return c.handshakeMessages()
 	case record.TypeApplicationData:
 		return c.applicationData(payload)
@@ -202,7 +202,7 @@ func (c *Core) changeCipherSpec(hdr record.Header, rec []byte) error {
 		if len(payload) != 1 || payload[0] != 1 {
 			return c.fail(alert.New(alert.DecodeError, "change_cipher_spec is not the single byte 1"))
 		}
-		if len(c.in.hs) > 0 {
+		if c.in.hs.pending() > 0 {
 			return c.fail(alert.New(alert.UnexpectedMessage, "change_cipher_spec inside a handshake message"))
 		}
 		if c.engine.Done() {
@@ -217,7 +217,7 @@ func (c *Core) changeCipherSpec(hdr record.Header, rec []byte) error {
 		}
 		return nil
 	}
-	if len(c.in.hs) > 0 {
+	if c.in.hs.pending() > 0 {
 		return c.fail(alert.New(alert.UnexpectedMessage, "change_cipher_spec inside a fragmented handshake message"))
 	}
 	if !c.client && !c.in.gotMessage {
@@ -284,7 +284,7 @@ func (c *Core) alert(p []byte) error {
 	// handshake message. A fatal alert is the peer giving up, which
 	// nothing may answer (§6.2), so it is reported below as what it is;
 	// an alert the connection would survive is refused.
-	if len(c.in.hs) > 0 && (desc == alert.CloseNotify || desc == alert.UserCanceled || (!tls13 && p[0] == 1)) {
+	if c.in.hs.pending() > 0 && (desc == alert.CloseNotify || desc == alert.UserCanceled || (!tls13 && p[0] == 1)) {
 		return c.fail(alert.New(alert.UnexpectedMessage, "%s alert inside a fragmented handshake message", desc))
 	}
 	switch {
@@ -311,24 +311,15 @@ func (c *Core) alert(p []byte) error {
 // the engine: the handshake's, and after it the post-handshake messages.
 func (c *Core) handshakeMessages() error {
 	for {
-		typ, n, ok := wire.Header(c.in.hs)
-		if !ok {
-			return nil
-		}
-		if n > wire.MaxMessageLen {
-			return c.fail(alert.New(alert.DecodeError, "handshake message %d of %d bytes exceeds the %d-byte limit", typ, n, wire.MaxMessageLen))
-		}
-		if len(c.in.hs) < wire.HeaderLen+n {
-			return nil
-		}
-		msg := c.in.hs[:wire.HeaderLen+n]
-		c.in.gotMessage = true
-		err := c.message(msg)
-		c.in.hs = c.in.hs[wire.HeaderLen+n:]
-		if len(c.in.hs) == 0 {
-			c.in.hs = nil
-		}
+		msg, err := c.in.hs.next()
 		if err != nil {
+			return c.fail(err)
+		}
+		if msg == nil {
+			return nil
+		}
+		c.in.gotMessage = true
+		if err := c.message(msg); err != nil {
 			return err
 		}
 	}
@@ -342,7 +333,7 @@ func (c *Core) message(msg []byte) error {
 	if err != nil {
 		return c.fail(err)
 	}
-	pending := len(c.in.hs) - len(msg)
+	pending := c.in.hs.pending()
 	if during && pending > 0 && (c.engine.Done() || sends(actions)) {
 		// The message ended the peer's flight: we answer it, or the
 		// handshake is over. RFC 8446 §5.1 and RFC 5246 §7.4 leave no
