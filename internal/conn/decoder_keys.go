@@ -4,8 +4,6 @@ import (
 	"lucid/internal/alert"
 	"lucid/internal/handshake"
 	"lucid/internal/keys"
-	"lucid/internal/record"
-	"lucid/internal/suites"
 	"lucid/internal/wire"
 )
 
@@ -70,43 +68,18 @@ func (d *Decoder) expand12(out *DecodedRecord) {
 	if s == nil || master == nil || d.server == nil {
 		return
 	}
-	block := keys.KeyBlock(s.PRF, master, d.hello.Random[:], d.server.Random[:], 2*s.MACLen+2*s.KeyLen+2*s.FixedIVLen)
-	take := func(n int) []byte {
-		b := block[:n:n]
-		block = block[n:]
-		return b
-	}
-	clientMAC, serverMAC := take(s.MACLen), take(s.MACLen)
-	clientKey, serverKey := take(s.KeyLen), take(s.KeyLen)
-	clientIV, serverIV := take(s.FixedIVLen), take(s.FixedIVLen)
+	kb := handshake.SplitKeyBlock12(s, master, d.hello.Random, d.server.Random)
 	for _, h := range []struct {
-		dir          *decodeDir
-		key, mac, iv []byte
-	}{{d.dir(true), clientKey, clientMAC, clientIV}, {d.dir(false), serverKey, serverMAC, serverIV}} {
-		o, err := opener12(s, h.key, h.mac, h.iv)
+		dir  *decodeDir
+		keys handshake.Keys12
+	}{{d.dir(true), kb.Client}, {d.dir(false), kb.Server}} {
+		o, err := handshake.Opener12(s, h.keys)
 		if err != nil {
 			continue
 		}
 		h.dir.next12 = o
-		out.Keys = append(out.Keys, DecodedKey{FromClient: h.dir.fromClient, Level: handshake.LevelApplication, Secret: "CLIENT_RANDOM", Key: h.key, IV: h.iv, MACKey: h.mac})
+		out.Keys = append(out.Keys, DecodedKey{FromClient: h.dir.fromClient, Level: handshake.LevelApplication, Secret: "CLIENT_RANDOM", Key: h.keys.Key, IV: h.keys.IV, MACKey: h.keys.MAC})
 	}
-}
-
-// opener12 is one direction's TLS 1.2 record protection.
-func opener12(s *suites.Suite12, key, macKey, iv []byte) (record.Opener, error) {
-	if s.Mode == suites.ModeCBC {
-		block, err := s.NewBlock(key)
-		if err != nil {
-			return nil, err
-		}
-		// The random source only seals; an opener never draws from it.
-		return record.NewCBC(block, macKey, s.MAC, nil), nil
-	}
-	aead, err := s.NewAEAD(key)
-	if err != nil {
-		return nil, err
-	}
-	return record.NewAEAD12(aead, iv), nil
 }
 
 // finished re-computes a Finished message's verify_data from the key log:

@@ -23,21 +23,12 @@ type keys12 struct {
 // protections12 expands the master secret into the key block (RFC 5246
 // §6.3), once per handshake and side, and returns this side's protection.
 func protections12(s *suites.Suite12, master []byte, clientRandom, serverRandom [32]byte, isClient bool, rand io.Reader) (keys12, error) {
-	n := 2*s.MACLen + 2*s.KeyLen + 2*s.FixedIVLen
-	block := keys.KeyBlock(s.PRF, master, clientRandom[:], serverRandom[:], n)
-	take := func(k int) []byte {
-		b := block[:k:k]
-		block = block[k:]
-		return b
-	}
-	clientMAC, serverMAC := take(s.MACLen), take(s.MACLen)
-	clientKey, serverKey := take(s.KeyLen), take(s.KeyLen)
-	clientIV, serverIV := take(s.FixedIVLen), take(s.FixedIVLen)
-	client, err := direction12(s, clientKey, clientMAC, clientIV, rand)
+	b := SplitKeyBlock12(s, master, clientRandom, serverRandom)
+	client, err := direction12(s, b.Client, rand)
 	if err != nil {
 		return keys12{}, err
 	}
-	server, err := direction12(s, serverKey, serverMAC, serverIV, rand)
+	server, err := direction12(s, b.Server, rand)
 	if err != nil {
 		return keys12{}, err
 	}
@@ -47,25 +38,60 @@ func protections12(s *suites.Suite12, master []byte, clientRandom, serverRandom 
 	return keys12{write: server, read: client, keyLen: s.KeyLen}, nil
 }
 
+// KeyBlock12 is TLS 1.2's key block cut into each side's write keys
+// (RFC 5246 §6.3).
+type KeyBlock12 struct {
+	Client, Server Keys12
+}
+
+// Keys12 is one side's share of the key block; MAC is empty for AEAD
+// suites, IV holds only their fixed (implicit) part.
+type Keys12 struct {
+	MAC, Key, IV []byte
+}
+
+// SplitKeyBlock12 expands the key block of a master secret and cuts it
+// in the RFC's order: both MAC keys, both encryption keys, both IVs.
+func SplitKeyBlock12(s *suites.Suite12, master []byte, clientRandom, serverRandom [32]byte) KeyBlock12 {
+	n := 2*s.MACLen + 2*s.KeyLen + 2*s.FixedIVLen
+	block := keys.KeyBlock(s.PRF, master, clientRandom[:], serverRandom[:], n)
+	take := func(k int) []byte {
+		b := block[:k:k]
+		block = block[k:]
+		return b
+	}
+	var kb KeyBlock12
+	kb.Client.MAC, kb.Server.MAC = take(s.MACLen), take(s.MACLen)
+	kb.Client.Key, kb.Server.Key = take(s.KeyLen), take(s.KeyLen)
+	kb.Client.IV, kb.Server.IV = take(s.FixedIVLen), take(s.FixedIVLen)
+	return kb
+}
+
+// Opener12 is the record protection that opens what one side sealed with
+// its share of the key block. A CBC opener never draws randomness.
+func Opener12(s *suites.Suite12, k Keys12) (record.Opener, error) {
+	return direction12(s, k, nil)
+}
+
 // protection12 is both halves of one direction's record protection.
 type protection12 interface {
 	record.Sealer
 	record.Opener
 }
 
-func direction12(s *suites.Suite12, key, macKey, iv []byte, rand io.Reader) (protection12, error) {
+func direction12(s *suites.Suite12, k Keys12, rand io.Reader) (protection12, error) {
 	if s.Mode == suites.ModeCBC {
-		block, err := s.NewBlock(key)
+		block, err := s.NewBlock(k.Key)
 		if err != nil {
 			return nil, err
 		}
-		return record.NewCBC(block, macKey, s.MAC, rand), nil
+		return record.NewCBC(block, k.MAC, s.MAC, rand), nil
 	}
-	aead, err := s.NewAEAD(key)
+	aead, err := s.NewAEAD(k.Key)
 	if err != nil {
 		return nil, err
 	}
-	return record.NewAEAD12(aead, iv), nil
+	return record.NewAEAD12(aead, k.IV), nil
 }
 
 // rsaPreMaster makes the seed's random: a pre-master secret whose first two
