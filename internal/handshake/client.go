@@ -221,7 +221,7 @@ func (c *client) checkServerHello(sh *wire.ServerHello) (*suites.Suite, error) {
 	if sh.SupportedVersion != VersionTLS13 || !c.cfg.allows(VersionTLS13) {
 		return nil, alert.New(alert.IllegalParameter, "server selected version 0x%04x, which was not offered", sh.SupportedVersion)
 	}
-	if sh.LegacyVersion != 0x0303 {
+	if sh.LegacyVersion != VersionTLS12 {
 		return nil, alert.New(alert.IllegalParameter, "ServerHello legacy_version is 0x%04x, want 0x0303", sh.LegacyVersion)
 	}
 	if !bytes.Equal(sh.SessionID, c.hello.SessionID) {

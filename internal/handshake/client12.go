@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
-	"fmt"
 	"time"
 
 	"lucid/internal/alert"
@@ -12,6 +11,7 @@ import (
 	"lucid/internal/keys"
 	"lucid/internal/signature"
 	"lucid/internal/suites"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -42,7 +42,7 @@ type conv12 struct {
 func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) {
 	cfg := c.cfg
 	if sh.LegacyVersion != VersionTLS12 {
-		return nil, alert.New(alert.ProtocolVersion, "server offers %s; Lucid speaks TLS 1.2 and 1.3 only", versionName(sh.LegacyVersion))
+		return nil, alert.New(alert.ProtocolVersion, "server offers %s; Lucid speaks TLS 1.2 and 1.3 only", version.Name(sh.LegacyVersion))
 	}
 	if !cfg.allows(VersionTLS12) {
 		return nil, alert.New(alert.ProtocolVersion, "server chose TLS 1.2, below the configured minimum")
@@ -453,22 +453,6 @@ func (v *conv12) remember() {
 		return
 	}
 	c.cfg.OnSession(cs)
-}
-
-func versionName(v uint16) string {
-	switch v {
-	case 0x0300:
-		return "SSL 3.0"
-	case 0x0301:
-		return "TLS 1.0"
-	case 0x0302:
-		return "TLS 1.1"
-	case VersionTLS12:
-		return "TLS 1.2"
-	case VersionTLS13:
-		return "TLS 1.3"
-	}
-	return fmt.Sprintf("version 0x%04x", v)
 }
 
 func containsString(list []string, s string) bool {

@@ -9,6 +9,7 @@ import (
 	"lucid/internal/keys"
 	"lucid/internal/signature"
 	"lucid/internal/suites"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -108,7 +109,7 @@ func (s *server) chooseVersion(ch *wire.ClientHello) (uint16, error) {
 	// handshake with protocol_version, whatever supported_versions
 	// offers; no client that speaks TLS 1.2 or 1.3 sends one.
 	if ch.LegacyVersion <= 0x0300 {
-		return 0, alert.New(alert.ProtocolVersion, "ClientHello.legacy_version is %s; SSL 3.0 and older are refused (RFC 8446 §D.5)", versionName(ch.LegacyVersion))
+		return 0, alert.New(alert.ProtocolVersion, "ClientHello.legacy_version is %s; SSL 3.0 and older are refused (RFC 8446 §D.5)", version.Name(ch.LegacyVersion))
 	}
 	offered := ch.SupportedVersions
 	// RFC 7507 §3: TLS_FALLBACK_SCSV from a client whose best version is
@@ -131,7 +132,7 @@ func (s *server) chooseVersion(ch *wire.ClientHello) (uint16, error) {
 			ours = VersionTLS13
 		}
 		if clientMax < ours {
-			return 0, alert.New(alert.InappropriateFallback, "client sent TLS_FALLBACK_SCSV with %s as its best version, below our %s", versionName(clientMax), versionName(ours))
+			return 0, alert.New(alert.InappropriateFallback, "client sent TLS_FALLBACK_SCSV with %s as its best version, below our %s", version.Name(clientMax), version.Name(ours))
 		}
 	}
 	if offered == nil && ch.LegacyVersion >= VersionTLS12 {
@@ -143,9 +144,9 @@ func (s *server) chooseVersion(ch *wire.ClientHello) (uint16, error) {
 		}
 	}
 	if offered == nil {
-		return 0, alert.New(alert.ProtocolVersion, "client offers only %s; Lucid accepts %s to %s", versionName(ch.LegacyVersion), versionName(s.cfg.MinVersion), versionName(s.cfg.MaxVersion))
+		return 0, alert.New(alert.ProtocolVersion, "client offers only %s; Lucid accepts %s to %s", version.Name(ch.LegacyVersion), version.Name(s.cfg.MinVersion), version.Name(s.cfg.MaxVersion))
 	}
-	return 0, alert.New(alert.ProtocolVersion, "client offers versions %s; Lucid accepts %s to %s", versionList(offered), versionName(s.cfg.MinVersion), versionName(s.cfg.MaxVersion))
+	return 0, alert.New(alert.ProtocolVersion, "client offers versions %s; Lucid accepts %s to %s", versionList(offered), version.Name(s.cfg.MinVersion), version.Name(s.cfg.MaxVersion))
 }
 
 func versionList(vs []uint16) string {
@@ -154,7 +155,7 @@ func versionList(vs []uint16) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(versionName(v))
+		b.WriteString(version.Name(v))
 	}
 	return b.String()
 }
@@ -315,7 +316,7 @@ func (s *server) helloRetry(n *negotiation, msg []byte) (state, error) {
 		return nil, err
 	}
 	hrr := &wire.ServerHello{
-		LegacyVersion:    0x0303,
+		LegacyVersion:    VersionTLS12,
 		Random:           wire.HelloRetryRequestRandom,
 		SessionID:        n.hello.SessionID,
 		CipherSuite:      n.suite.ID,
@@ -352,7 +353,7 @@ func (s *server) respond(n *negotiation) (state, error) {
 		return nil, err
 	}
 	sh := &wire.ServerHello{
-		LegacyVersion:    0x0303,
+		LegacyVersion:    VersionTLS12,
 		SessionID:        n.hello.SessionID,
 		CipherSuite:      n.suite.ID,
 		SupportedVersion: VersionTLS13,
