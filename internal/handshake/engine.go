@@ -102,9 +102,9 @@ func (r *Result) resume(a admission, how ResumeMode) {
 // the parts every version and role share. A resumption passes on the
 // identity it resumed — the recorded chain, whether it was verified, when
 // the peers authenticated — untouched, since it proved nothing new.
-func (r *Result) newSession(version, suite uint16, now time.Time) *session.State {
+func (r *Result) newSession(v, suite uint16, now time.Time) *session.State {
 	st := &session.State{
-		Version:    version,
+		Version:    v,
 		Suite:      suite,
 		CreatedAt:  now,
 		AuthTime:   r.AuthTime,
