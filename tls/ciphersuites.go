@@ -8,9 +8,9 @@ import (
 
 // TLS 1.3 cipher suites (RFC 8446 §B.4), with crypto/tls's names and values.
 const (
-	TLS_AES_128_GCM_SHA256       uint16 = 0x1301
-	TLS_AES_256_GCM_SHA384       uint16 = 0x1302
-	TLS_CHACHA20_POLY1305_SHA256 uint16 = 0x1303
+	TLS_AES_128_GCM_SHA256       = suites.TLS_AES_128_GCM_SHA256
+	TLS_AES_256_GCM_SHA384       = suites.TLS_AES_256_GCM_SHA384
+	TLS_CHACHA20_POLY1305_SHA256 = suites.TLS_CHACHA20_POLY1305_SHA256
 )
 
 // TLS 1.2 cipher suites, named with crypto/tls's names and values so that
