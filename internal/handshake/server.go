@@ -525,7 +525,7 @@ func suiteList(ids []uint16) string {
 			b.WriteString(suites.Lookup13(id).Name)
 		case s12 != nil:
 			b.WriteString(s12.Name)
-		case id == 0x00ff:
+		case id == emptyRenegotiationSCSV:
 			b.WriteString("TLS_EMPTY_RENEGOTIATION_INFO_SCSV")
 		default:
 			fmt.Fprintf(&b, "0x%04x", id)
