@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
+	"slices"
 	"time"
 
 	"lucid/internal/alert"
@@ -56,7 +57,7 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 		return nil, alert.New(alert.IllegalParameter, "server session ID is too long")
 	}
 	suite := suites.Lookup12(sh.CipherSuite)
-	if suite == nil || !containsU16(c.hello.CipherSuites, sh.CipherSuite) {
+	if suite == nil || !slices.Contains(c.hello.CipherSuites, sh.CipherSuite) {
 		return nil, alert.New(alert.IllegalParameter, "server chose cipher suite 0x%04x, which was not offered for TLS 1.2", sh.CipherSuite)
 	}
 	if sh.CompressionMethod != 0 {
@@ -100,7 +101,7 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 		return nil, alert.New(alert.IllegalParameter, "server does not accept uncompressed points")
 	}
 	if sh.ALPN != "" {
-		if !containsString(c.hello.ALPN, sh.ALPN) {
+		if !slices.Contains(c.hello.ALPN, sh.ALPN) {
 			return nil, alert.New(alert.IllegalParameter, "server chose protocol %q, which was not offered", sh.ALPN)
 		}
 		c.result.ALPN = sh.ALPN
@@ -247,11 +248,11 @@ func (s *expectServerKeyExchange) handle(typ uint8, msg []byte) (state, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !containsU16(c.hello.SupportedGroups, ske.Group) || ske.Group == kex.X25519MLKEM768 {
+	if !slices.Contains(c.hello.SupportedGroups, ske.Group) || ske.Group == kex.X25519MLKEM768 {
 		return nil, alert.New(alert.IllegalParameter, "server chose group %s, which was not offered for TLS 1.2", kex.Name(ske.Group))
 	}
 	scheme := signature.Scheme(ske.Scheme)
-	if !containsU16(c.hello.SignatureSchemes, ske.Scheme) {
+	if !slices.Contains(c.hello.SignatureSchemes, ske.Scheme) {
 		return nil, alert.New(alert.IllegalParameter, "server signed with %s, which was not offered", scheme)
 	}
 	signed := make([]byte, 0, 64+len(ske.Params()))
@@ -453,13 +454,4 @@ func (v *conv12) remember() {
 		return
 	}
 	c.cfg.OnSession(cs)
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

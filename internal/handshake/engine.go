@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/x509"
+	"slices"
 	"time"
 
 	"lucid/internal/alert"
@@ -140,7 +141,7 @@ func ecdsaCurveIn(pub crypto.PublicKey, groups []uint16) bool {
 	case elliptic.P521():
 		g = kex.P521
 	}
-	return g != 0 && containsU16(groups, g)
+	return g != 0 && slices.Contains(groups, g)
 }
 
 // ccsState is a TLS 1.2 step that waits for the peer's change_cipher_spec,
@@ -314,15 +315,6 @@ func receive[M any](cfg *Config, typ uint8, msg []byte, want uint8, parse func([
 // (RFC 8446 §6.2: unexpected_message).
 func unexpected(typ uint8, want string) error {
 	return alert.New(alert.UnexpectedMessage, "received %s, expected %s", wire.MessageName(typ), want)
-}
-
-func containsU16(list []uint16, v uint16) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func schemesToU16(s []signature.Scheme) []uint16 {

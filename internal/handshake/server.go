@@ -3,6 +3,7 @@ package handshake
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	"lucid/internal/alert"
 	"lucid/internal/kex"
@@ -114,7 +115,7 @@ func (s *server) chooseVersion(ch *wire.ClientHello) (uint16, error) {
 	offered := ch.SupportedVersions
 	// RFC 7507 §3: TLS_FALLBACK_SCSV from a client whose best version is
 	// below ours means something forced it down: inappropriate_fallback.
-	if containsU16(ch.CipherSuites, fallbackSCSV) {
+	if slices.Contains(ch.CipherSuites, fallbackSCSV) {
 		// RFC 8446 §4.2.1: without supported_versions a hello means TLS
 		// 1.2 at most, whatever its legacy_version says.
 		clientMax := min(ch.LegacyVersion, VersionTLS12)
@@ -139,7 +140,7 @@ func (s *server) chooseVersion(ch *wire.ClientHello) (uint16, error) {
 		offered = []uint16{VersionTLS12}
 	}
 	for _, v := range []uint16{VersionTLS13, VersionTLS12} {
-		if s.cfg.allows(v) && containsU16(offered, v) {
+		if s.cfg.allows(v) && slices.Contains(offered, v) {
 			return v, nil
 		}
 	}
@@ -164,7 +165,7 @@ func versionList(vs []uint16) string {
 // protocol, each by the server's preference among what the client offered.
 func (s *server) negotiate(ch *wire.ClientHello, msg []byte, retry *retryState) (*negotiation, error) {
 	cfg := s.cfg
-	if !containsU16(ch.SupportedVersions, VersionTLS13) {
+	if !slices.Contains(ch.SupportedVersions, VersionTLS13) {
 		return nil, alert.New(alert.IllegalParameter, "second ClientHello no longer offers TLS 1.3")
 	}
 	// RFC 8446 §4.1.2: TLS 1.3 ClientHellos carry exactly one
@@ -179,7 +180,7 @@ func (s *server) negotiate(ch *wire.ClientHello, msg []byte, retry *retryState) 
 	}
 	n := &negotiation{hello: ch}
 	for _, id := range cfg.CipherSuites {
-		if containsU16(ch.CipherSuites, id) {
+		if slices.Contains(ch.CipherSuites, id) {
 			n.suite = suites.Lookup13(id)
 			break
 		}
@@ -255,7 +256,7 @@ func (s *server) chooseGroup(n *negotiation, ch *wire.ClientHello, retry *retryS
 		return alert.New(alert.IllegalParameter, "second ClientHello has no share for %s", kex.Name(retry.group))
 	}
 	for _, g := range s.cfg.Groups {
-		if containsU16(ch.SupportedGroups, g) {
+		if slices.Contains(ch.SupportedGroups, g) {
 			n.group = g
 			return nil
 		}
@@ -304,7 +305,7 @@ func checkSecondHello(r *retryState, ch *wire.ClientHello, msg []byte) error {
 	if err := wire.CheckRepeatedHello(r.firstBody, msg[wire.HeaderLen:]); err != nil {
 		return err
 	}
-	if !containsU16(ch.CipherSuites, r.suite.ID) {
+	if !slices.Contains(ch.CipherSuites, r.suite.ID) {
 		return alert.New(alert.IllegalParameter, "second ClientHello no longer offers %s", r.suite.Name)
 	}
 	return nil
