@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -108,15 +109,15 @@ func ja4Version(ch *wire.ClientHello) string {
 		v = slices.Max(sv)
 	}
 	switch v {
-	case 0x0304:
+	case version.TLS13:
 		return "13"
-	case 0x0303:
+	case version.TLS12:
 		return "12"
-	case 0x0302:
+	case version.TLS11:
 		return "11"
-	case 0x0301:
+	case version.TLS10:
 		return "10"
-	case 0x0300:
+	case version.SSL30:
 		return "s3"
 	case 0x0002:
 		return "s2"

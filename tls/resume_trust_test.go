@@ -378,7 +378,7 @@ func TestResumptionRunsVerifyPeerCertificate(t *testing.T) {
 	}
 }
 
-// clientEvents records why a client declined its session.
+// clientDeclines records why a client declined its session.
 func clientDeclines(cfg *tls.Config) func() []string {
 	var mu sync.Mutex
 	var out []string

@@ -10,8 +10,9 @@ import (
 	"lucid/tls"
 )
 
-// echoOnce runs a client/server pair: the client writes msg, the server
-// echoes it back, and both states are returned.
+// echo12 runs a handshake on a client/server pair, then the client writes
+// "hello" and the server echoes it back; the first error either side met
+// is returned.
 func echo12(t *testing.T, client, server interface {
 	io.ReadWriter
 	Handshake() error

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 
+	"lucid/internal/record"
 	"lucid/pki"
 	"lucid/tls"
 )
@@ -283,7 +284,7 @@ func stepFacts(s *story) []map[string]any {
 			dir = "C->S"
 		}
 		recs = append(recs, map[string]any{
-			"n": r.n, "dir": dir, "type": recordTypeName(r.typ), "version": tls.VersionName(r.version),
+			"n": r.n, "dir": dir, "type": record.TypeName(r.typ), "version": tls.VersionName(r.version),
 			"bytes": r.length, "inside": s.inner(r, enCatalog),
 		})
 	}

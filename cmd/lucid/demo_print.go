@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode"
 
+	"lucid/internal/record"
 	"lucid/tls"
 )
 
@@ -180,22 +181,8 @@ func (p *printer) records(recs []*tapRecord, head [6]string, inside func(*tapRec
 		if r.fromClient {
 			dir = "C->S"
 		}
-		row([6]string{fmt.Sprint(r.n), dir, recordTypeName(r.typ), tls.VersionName(r.version), fmt.Sprint(r.length), inside(r)})
+		row([6]string{fmt.Sprint(r.n), dir, record.TypeName(r.typ), tls.VersionName(r.version), fmt.Sprint(r.length), inside(r)})
 	}
-}
-
-func recordTypeName(t byte) string {
-	switch t {
-	case recordChangeCipherSpec:
-		return "change_cipher_spec"
-	case recordAlert:
-		return "alert"
-	case recordHandshake:
-		return "handshake"
-	case recordApplicationData:
-		return "application_data"
-	}
-	return fmt.Sprintf("type %d", t)
 }
 
 // wrap splits s into lines of at most w columns. It breaks at spaces and

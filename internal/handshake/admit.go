@@ -8,6 +8,7 @@ import (
 
 	"lucid/internal/alert"
 	"lucid/internal/session"
+	"lucid/internal/version"
 )
 
 // Resumption skips the certificates, so a session must earn it again each
@@ -126,7 +127,7 @@ func (c *client) admitOffer(cs *ClientSession) (admission, error) {
 	case st == nil:
 		return admission{}, decline("no session state")
 	case !cfg.allows(st.Version):
-		return admission{}, decline("the session is %s, which this configuration does not allow", versionName(st.Version))
+		return admission{}, decline("the session is %s, which this configuration does not allow", version.Name(st.Version))
 	case !now.Before(st.CreatedAt.Add(st.Lifetime)) || now.Before(st.CreatedAt):
 		return admission{}, decline("the session's lifetime is over")
 	case lifetimeLeft(session.MaxLifetime, st.AuthTime, now, nil) <= 0:

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"lucid/internal/alert"
@@ -160,7 +161,7 @@ func (c *client) buildHello() error {
 		// Browsers send a share for the hybrid group and one for X25519,
 		// so a server without ML-KEM still completes in one round trip.
 		want := []uint16{cfg.Groups[0]}
-		if cfg.Groups[0] == kex.X25519MLKEM768 && containsU16(cfg.Groups, kex.X25519) {
+		if cfg.Groups[0] == kex.X25519MLKEM768 && slices.Contains(cfg.Groups, kex.X25519) {
 			want = append(want, kex.X25519)
 		}
 		for _, g := range want {
@@ -221,13 +222,13 @@ func (c *client) checkServerHello(sh *wire.ServerHello) (*suites.Suite, error) {
 	if sh.SupportedVersion != VersionTLS13 || !c.cfg.allows(VersionTLS13) {
 		return nil, alert.New(alert.IllegalParameter, "server selected version 0x%04x, which was not offered", sh.SupportedVersion)
 	}
-	if sh.LegacyVersion != 0x0303 {
+	if sh.LegacyVersion != VersionTLS12 {
 		return nil, alert.New(alert.IllegalParameter, "ServerHello legacy_version is 0x%04x, want 0x0303", sh.LegacyVersion)
 	}
 	if !bytes.Equal(sh.SessionID, c.hello.SessionID) {
 		return nil, alert.New(alert.IllegalParameter, "server did not echo legacy_session_id")
 	}
-	if !containsU16(c.hello.CipherSuites, sh.CipherSuite) {
+	if !slices.Contains(c.hello.CipherSuites, sh.CipherSuite) {
 		return nil, alert.New(alert.IllegalParameter, "server chose cipher suite 0x%04x, which was not offered", sh.CipherSuite)
 	}
 	suite := suites.Lookup13(sh.CipherSuite)
@@ -264,7 +265,7 @@ func (c *client) retry(hrr *wire.ServerHello, msg []byte, suite *suites.Suite) (
 		return nil, alert.New(alert.IllegalParameter, "HelloRetryRequest would not change the ClientHello")
 	}
 	if g != 0 {
-		if !containsU16(c.hello.SupportedGroups, g) {
+		if !slices.Contains(c.hello.SupportedGroups, g) {
 			return nil, alert.New(alert.IllegalParameter, "HelloRetryRequest selected group %s, which was not offered", kex.Name(g))
 		}
 		for _, p := range c.shares {
@@ -317,7 +318,7 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 	}
 	var shared []byte
 	switch {
-	case sh.KeyShare.Group == 0 && sh.HasPSK && containsU8(c.hello.PSKModes, pskKE):
+	case sh.KeyShare.Group == 0 && sh.HasPSK && slices.Contains(c.hello.PSKModes, pskKE):
 		// psk_ke: the PSK alone keys the handshake (RFC 8446 §4.2.9).
 	case sh.KeyShare.Group == 0:
 		return nil, alert.New(alert.MissingExtension, "ServerHello has no key_share")
@@ -498,7 +499,7 @@ func (s *expectCertificateVerify) handle(typ uint8, msg []byte) (state, error) {
 	}
 	scheme := signature.Scheme(cv.Scheme)
 	// RFC 8446 §4.4.3: the scheme must be one the client offered.
-	if !containsU16(c.hello.SignatureSchemes, cv.Scheme) {
+	if !slices.Contains(c.hello.SignatureSchemes, cv.Scheme) {
 		return nil, alert.New(alert.IllegalParameter, "server signed with %s, which was not offered", scheme)
 	}
 	content := signature.Content13(signature.ServerContext13, c.tr.sum())

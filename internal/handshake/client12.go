@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
-	"fmt"
+	"slices"
 	"time"
 
 	"lucid/internal/alert"
@@ -12,6 +12,7 @@ import (
 	"lucid/internal/keys"
 	"lucid/internal/signature"
 	"lucid/internal/suites"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -42,7 +43,7 @@ type conv12 struct {
 func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) {
 	cfg := c.cfg
 	if sh.LegacyVersion != VersionTLS12 {
-		return nil, alert.New(alert.ProtocolVersion, "server offers %s; Lucid speaks TLS 1.2 and 1.3 only", versionName(sh.LegacyVersion))
+		return nil, alert.New(alert.ProtocolVersion, "server offers %s; Lucid speaks TLS 1.2 and 1.3 only", version.Name(sh.LegacyVersion))
 	}
 	if !cfg.allows(VersionTLS12) {
 		return nil, alert.New(alert.ProtocolVersion, "server chose TLS 1.2, below the configured minimum")
@@ -56,7 +57,7 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 		return nil, alert.New(alert.IllegalParameter, "server session ID is too long")
 	}
 	suite := suites.Lookup12(sh.CipherSuite)
-	if suite == nil || !containsU16(c.hello.CipherSuites, sh.CipherSuite) {
+	if suite == nil || !slices.Contains(c.hello.CipherSuites, sh.CipherSuite) {
 		return nil, alert.New(alert.IllegalParameter, "server chose cipher suite 0x%04x, which was not offered for TLS 1.2", sh.CipherSuite)
 	}
 	if sh.CompressionMethod != 0 {
@@ -100,7 +101,7 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 		return nil, alert.New(alert.IllegalParameter, "server does not accept uncompressed points")
 	}
 	if sh.ALPN != "" {
-		if !containsString(c.hello.ALPN, sh.ALPN) {
+		if !slices.Contains(c.hello.ALPN, sh.ALPN) {
 			return nil, alert.New(alert.IllegalParameter, "server chose protocol %q, which was not offered", sh.ALPN)
 		}
 		c.result.ALPN = sh.ALPN
@@ -247,11 +248,11 @@ func (s *expectServerKeyExchange) handle(typ uint8, msg []byte) (state, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !containsU16(c.hello.SupportedGroups, ske.Group) || ske.Group == kex.X25519MLKEM768 {
+	if !slices.Contains(c.hello.SupportedGroups, ske.Group) || ske.Group == kex.X25519MLKEM768 {
 		return nil, alert.New(alert.IllegalParameter, "server chose group %s, which was not offered for TLS 1.2", kex.Name(ske.Group))
 	}
 	scheme := signature.Scheme(ske.Scheme)
-	if !containsU16(c.hello.SignatureSchemes, ske.Scheme) {
+	if !slices.Contains(c.hello.SignatureSchemes, ske.Scheme) {
 		return nil, alert.New(alert.IllegalParameter, "server signed with %s, which was not offered", scheme)
 	}
 	signed := make([]byte, 0, 64+len(ske.Params()))
@@ -453,29 +454,4 @@ func (v *conv12) remember() {
 		return
 	}
 	c.cfg.OnSession(cs)
-}
-
-func versionName(v uint16) string {
-	switch v {
-	case 0x0300:
-		return "SSL 3.0"
-	case 0x0301:
-		return "TLS 1.0"
-	case 0x0302:
-		return "TLS 1.1"
-	case VersionTLS12:
-		return "TLS 1.2"
-	case VersionTLS13:
-		return "TLS 1.3"
-	}
-	return fmt.Sprintf("version 0x%04x", v)
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -3,6 +3,7 @@ package handshake
 import (
 	"crypto/x509"
 	"fmt"
+	"slices"
 
 	"lucid/internal/alert"
 	"lucid/internal/signature"
@@ -128,7 +129,7 @@ func (st *expectClientCertificateVerify13) handle(typ uint8, msg []byte) (state,
 		return nil, err
 	}
 	scheme := signature.Scheme(cv.Scheme)
-	if !scheme.AllowedIn13() || !containsU16(schemesToU16(s.cfg.Schemes), cv.Scheme) {
+	if !scheme.AllowedIn13() || !slices.Contains(s.cfg.Schemes, scheme) {
 		return nil, alert.New(alert.IllegalParameter, "client signed with %s, which was not requested", scheme)
 	}
 	content := signature.Content13(signature.ClientContext13, s.tr.sum())

@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/x509"
+	"slices"
 	"time"
 
 	"lucid/internal/alert"
@@ -12,13 +13,15 @@ import (
 	"lucid/internal/session"
 	"lucid/internal/signature"
 	"lucid/internal/suites"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
-// The versions these engines negotiate.
+// The versions these engines negotiate, typed as Config and Result carry
+// them.
 const (
-	VersionTLS12 uint16 = 0x0303
-	VersionTLS13 uint16 = 0x0304
+	VersionTLS12 uint16 = version.TLS12
+	VersionTLS13 uint16 = version.TLS13
 )
 
 // Result is what a finished handshake established.
@@ -100,9 +103,9 @@ func (r *Result) resume(a admission, how ResumeMode) {
 // the parts every version and role share. A resumption passes on the
 // identity it resumed — the recorded chain, whether it was verified, when
 // the peers authenticated — untouched, since it proved nothing new.
-func (r *Result) newSession(version, suite uint16, now time.Time) *session.State {
+func (r *Result) newSession(v, suite uint16, now time.Time) *session.State {
 	st := &session.State{
-		Version:    version,
+		Version:    v,
 		Suite:      suite,
 		CreatedAt:  now,
 		AuthTime:   r.AuthTime,
@@ -138,7 +141,7 @@ func ecdsaCurveIn(pub crypto.PublicKey, groups []uint16) bool {
 	case elliptic.P521():
 		g = kex.P521
 	}
-	return g != 0 && containsU16(groups, g)
+	return g != 0 && slices.Contains(groups, g)
 }
 
 // ccsState is a TLS 1.2 step that waits for the peer's change_cipher_spec,
@@ -313,15 +316,6 @@ func receive[M any](cfg *Config, typ uint8, msg []byte, want uint8, parse func([
 // (RFC 8446 §6.2: unexpected_message).
 func unexpected(typ uint8, want string) error {
 	return alert.New(alert.UnexpectedMessage, "received %s, expected %s", wire.MessageName(typ), want)
-}
-
-func containsU16(list []uint16, v uint16) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func schemesToU16(s []signature.Scheme) []uint16 {

@@ -3,6 +3,7 @@ package handshake
 import (
 	"crypto"
 	"crypto/hmac"
+	"slices"
 	"time"
 
 	"lucid/internal/alert"
@@ -121,8 +122,8 @@ func SessionFromTicket(r *Result, nst *wire.NewSessionTicket, now time.Time, ser
 // requires.
 func (s *server) resumable13(n *negotiation, msg []byte) error {
 	cfg, ch := s.cfg, n.hello
-	dhe := containsU8(ch.PSKModes, pskDHEKE)
-	if cfg.Tickets == nil || len(ch.PSKIdentities) == 0 || !(dhe || (cfg.PSKWithoutKeyExchange && containsU8(ch.PSKModes, pskKE))) {
+	dhe := slices.Contains(ch.PSKModes, pskDHEKE)
+	if cfg.Tickets == nil || len(ch.PSKIdentities) == 0 || !(dhe || (cfg.PSKWithoutKeyExchange && slices.Contains(ch.PSKModes, pskKE))) {
 		return nil
 	}
 	now := cfg.Now()
@@ -166,7 +167,7 @@ func (s *server) issueTicket(psk []byte) error {
 	cfg := s.cfg
 	r := &s.result
 	modes := r.ClientHello.PSKModes
-	if cfg.Tickets == nil || !(containsU8(modes, pskDHEKE) || (cfg.PSKWithoutKeyExchange && containsU8(modes, pskKE))) {
+	if cfg.Tickets == nil || !(slices.Contains(modes, pskDHEKE) || (cfg.PSKWithoutKeyExchange && slices.Contains(modes, pskKE))) {
 		return nil
 	}
 	ageAdd, err := cfg.random(4)
@@ -196,13 +197,4 @@ func (s *server) issueTicket(psk []byte) error {
 	s.sendAfterHandshake(&wire.NewSessionTicket{Lifetime: uint32(lifetime / time.Second), AgeAdd: st.AgeAdd, Nonce: nonce, Ticket: ticket})
 	s.out.flush()
 	return nil
-}
-
-func containsU8(list []uint8, v uint8) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

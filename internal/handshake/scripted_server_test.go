@@ -72,7 +72,7 @@ func (sc *scriptedServer) flight(t *testing.T, msg []byte) [][]byte {
 		sc.entry(&entry)
 	}
 	add((&wire.Certificate{Entries: []wire.CertificateEntry{entry}}).Marshal())
-	scheme, ok := signature.Choose(sc.leaf.Key.Public(), signature.VersionTLS13, signature.Default13, u16s(ch.SignatureSchemes))
+	scheme, ok := signature.Choose(sc.leaf.Key.Public(), handshake.VersionTLS13, signature.Default13, u16s(ch.SignatureSchemes))
 	if !ok {
 		t.Fatal("no scheme")
 	}

@@ -3,12 +3,14 @@ package handshake
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	"lucid/internal/alert"
 	"lucid/internal/kex"
 	"lucid/internal/keys"
 	"lucid/internal/signature"
 	"lucid/internal/suites"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -108,12 +110,12 @@ func (s *server) chooseVersion(ch *wire.ClientHello) (uint16, error) {
 	// handshake with protocol_version, whatever supported_versions
 	// offers; no client that speaks TLS 1.2 or 1.3 sends one.
 	if ch.LegacyVersion <= 0x0300 {
-		return 0, alert.New(alert.ProtocolVersion, "ClientHello.legacy_version is %s; SSL 3.0 and older are refused (RFC 8446 §D.5)", versionName(ch.LegacyVersion))
+		return 0, alert.New(alert.ProtocolVersion, "ClientHello.legacy_version is %s; SSL 3.0 and older are refused (RFC 8446 §D.5)", version.Name(ch.LegacyVersion))
 	}
 	offered := ch.SupportedVersions
 	// RFC 7507 §3: TLS_FALLBACK_SCSV from a client whose best version is
 	// below ours means something forced it down: inappropriate_fallback.
-	if containsU16(ch.CipherSuites, fallbackSCSV) {
+	if slices.Contains(ch.CipherSuites, fallbackSCSV) {
 		// RFC 8446 §4.2.1: without supported_versions a hello means TLS
 		// 1.2 at most, whatever its legacy_version says.
 		clientMax := min(ch.LegacyVersion, VersionTLS12)
@@ -131,21 +133,21 @@ func (s *server) chooseVersion(ch *wire.ClientHello) (uint16, error) {
 			ours = VersionTLS13
 		}
 		if clientMax < ours {
-			return 0, alert.New(alert.InappropriateFallback, "client sent TLS_FALLBACK_SCSV with %s as its best version, below our %s", versionName(clientMax), versionName(ours))
+			return 0, alert.New(alert.InappropriateFallback, "client sent TLS_FALLBACK_SCSV with %s as its best version, below our %s", version.Name(clientMax), version.Name(ours))
 		}
 	}
 	if offered == nil && ch.LegacyVersion >= VersionTLS12 {
 		offered = []uint16{VersionTLS12}
 	}
 	for _, v := range []uint16{VersionTLS13, VersionTLS12} {
-		if s.cfg.allows(v) && containsU16(offered, v) {
+		if s.cfg.allows(v) && slices.Contains(offered, v) {
 			return v, nil
 		}
 	}
 	if offered == nil {
-		return 0, alert.New(alert.ProtocolVersion, "client offers only %s; Lucid accepts %s to %s", versionName(ch.LegacyVersion), versionName(s.cfg.MinVersion), versionName(s.cfg.MaxVersion))
+		return 0, alert.New(alert.ProtocolVersion, "client offers only %s; Lucid accepts %s to %s", version.Name(ch.LegacyVersion), version.Name(s.cfg.MinVersion), version.Name(s.cfg.MaxVersion))
 	}
-	return 0, alert.New(alert.ProtocolVersion, "client offers versions %s; Lucid accepts %s to %s", versionList(offered), versionName(s.cfg.MinVersion), versionName(s.cfg.MaxVersion))
+	return 0, alert.New(alert.ProtocolVersion, "client offers versions %s; Lucid accepts %s to %s", versionList(offered), version.Name(s.cfg.MinVersion), version.Name(s.cfg.MaxVersion))
 }
 
 func versionList(vs []uint16) string {
@@ -154,7 +156,7 @@ func versionList(vs []uint16) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(versionName(v))
+		b.WriteString(version.Name(v))
 	}
 	return b.String()
 }
@@ -163,7 +165,7 @@ func versionList(vs []uint16) string {
 // protocol, each by the server's preference among what the client offered.
 func (s *server) negotiate(ch *wire.ClientHello, msg []byte, retry *retryState) (*negotiation, error) {
 	cfg := s.cfg
-	if !containsU16(ch.SupportedVersions, VersionTLS13) {
+	if !slices.Contains(ch.SupportedVersions, VersionTLS13) {
 		return nil, alert.New(alert.IllegalParameter, "second ClientHello no longer offers TLS 1.3")
 	}
 	// RFC 8446 §4.1.2: TLS 1.3 ClientHellos carry exactly one
@@ -178,7 +180,7 @@ func (s *server) negotiate(ch *wire.ClientHello, msg []byte, retry *retryState) 
 	}
 	n := &negotiation{hello: ch}
 	for _, id := range cfg.CipherSuites {
-		if containsU16(ch.CipherSuites, id) {
+		if slices.Contains(ch.CipherSuites, id) {
 			n.suite = suites.Lookup13(id)
 			break
 		}
@@ -254,7 +256,7 @@ func (s *server) chooseGroup(n *negotiation, ch *wire.ClientHello, retry *retryS
 		return alert.New(alert.IllegalParameter, "second ClientHello has no share for %s", kex.Name(retry.group))
 	}
 	for _, g := range s.cfg.Groups {
-		if containsU16(ch.SupportedGroups, g) {
+		if slices.Contains(ch.SupportedGroups, g) {
 			n.group = g
 			return nil
 		}
@@ -303,7 +305,7 @@ func checkSecondHello(r *retryState, ch *wire.ClientHello, msg []byte) error {
 	if err := wire.CheckRepeatedHello(r.firstBody, msg[wire.HeaderLen:]); err != nil {
 		return err
 	}
-	if !containsU16(ch.CipherSuites, r.suite.ID) {
+	if !slices.Contains(ch.CipherSuites, r.suite.ID) {
 		return alert.New(alert.IllegalParameter, "second ClientHello no longer offers %s", r.suite.Name)
 	}
 	return nil
@@ -315,7 +317,7 @@ func (s *server) helloRetry(n *negotiation, msg []byte) (state, error) {
 		return nil, err
 	}
 	hrr := &wire.ServerHello{
-		LegacyVersion:    0x0303,
+		LegacyVersion:    VersionTLS12,
 		Random:           wire.HelloRetryRequestRandom,
 		SessionID:        n.hello.SessionID,
 		CipherSuite:      n.suite.ID,
@@ -352,7 +354,7 @@ func (s *server) respond(n *negotiation) (state, error) {
 		return nil, err
 	}
 	sh := &wire.ServerHello{
-		LegacyVersion:    0x0303,
+		LegacyVersion:    VersionTLS12,
 		SessionID:        n.hello.SessionID,
 		CipherSuite:      n.suite.ID,
 		SupportedVersion: VersionTLS13,
@@ -524,7 +526,7 @@ func suiteList(ids []uint16) string {
 			b.WriteString(suites.Lookup13(id).Name)
 		case s12 != nil:
 			b.WriteString(s12.Name)
-		case id == 0x00ff:
+		case id == emptyRenegotiationSCSV:
 			b.WriteString("TLS_EMPTY_RENEGOTIATION_INFO_SCSV")
 		default:
 			fmt.Fprintf(&b, "0x%04x", id)

@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/subtle"
 	"fmt"
+	"slices"
 	"time"
 
 	"lucid/internal/alert"
@@ -151,7 +152,7 @@ func Serves12(pub crypto.PublicKey, ours []signature.Scheme, enabled, groups []u
 func firstSuite12(enabled []uint16, pub crypto.PublicKey, ours []signature.Scheme, ecdhe bool, offered, groups, schemes []uint16) (*suites.Suite12, signature.Scheme) {
 	for _, id := range enabled {
 		su := suites.Lookup12(id)
-		if su == nil || !containsU16(offered, id) || (su.KeyExchange != suites.RSAKeyTransport && !ecdhe) {
+		if su == nil || !slices.Contains(offered, id) || (su.KeyExchange != suites.RSAKeyTransport && !ecdhe) {
 			continue
 		}
 		if scheme, ok := suiteServes12(su, pub, ours, groups, schemes); ok {
@@ -198,7 +199,7 @@ func group12(ours, theirs []uint16) uint16 {
 		if g == kex.X25519MLKEM768 {
 			continue
 		}
-		if theirs == nil || containsU16(theirs, g) {
+		if theirs == nil || slices.Contains(theirs, g) {
 			return g
 		}
 	}
@@ -221,7 +222,7 @@ func (v *conv12s) sendServerHello(nameAck bool) {
 		// otherwise. A client that sent neither is still served: it is
 		// exposed only by a renegotiation, which Lucid always refuses
 		// (RFC 5746 §4.3), as crypto/tls, OpenSSL and BoringSSL serve it.
-		SecureRenegotiationSupported: ch.SecureRenegotiationSupported || containsU16(ch.CipherSuites, emptyRenegotiationSCSV),
+		SecureRenegotiationSupported: ch.SecureRenegotiationSupported || slices.Contains(ch.CipherSuites, emptyRenegotiationSCSV),
 		ExtendedMasterSecret:         true,
 		TicketSupported:              v.ticket,
 		ALPN:                         s.result.ALPN,
@@ -453,7 +454,7 @@ func (s *server) resumable12(ch *wire.ClientHello) (admission, ResumeMode, bool)
 	}
 	now := cfg.Now()
 	if st.Version != VersionTLS12 || !st.EMS || st.ServerName != ch.ServerName ||
-		!containsU16(ch.CipherSuites, st.Suite) || !containsU16(cfg.Suites12, st.Suite) ||
+		!slices.Contains(ch.CipherSuites, st.Suite) || !slices.Contains(cfg.Suites12, st.Suite) ||
 		now.Before(st.CreatedAt) || !now.Before(st.CreatedAt.Add(st.Lifetime)) {
 		return admission{}, NotResumed, false
 	}
@@ -504,7 +505,7 @@ func chooseALPN(cfg *Config, ch *wire.ClientHello) (string, error) {
 		return "", nil
 	}
 	for _, p := range cfg.NextProtos {
-		if containsString(ch.ALPN, p) {
+		if slices.Contains(ch.ALPN, p) {
 			return p, nil
 		}
 	}
@@ -552,7 +553,7 @@ func (st *expectCertificateVerify12) handle(typ uint8, msg []byte) (state, error
 		return nil, err
 	}
 	scheme := signature.Scheme(cv.Scheme)
-	if !containsU16(schemesToU16(s.cfg.Schemes), cv.Scheme) {
+	if !slices.Contains(s.cfg.Schemes, scheme) {
 		return nil, alert.New(alert.IllegalParameter, "client signed with %s, which was not requested", scheme)
 	}
 	sig, err := verifySignature(st.chain, VersionTLS12, scheme, s.tr.raw, cv.Signature)

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"lucid/internal/alert"
+	"lucid/internal/version"
 )
 
 // AEAD12 is TLS 1.2 AEAD record protection (RFC 5246 §6.2.3.3) for one
@@ -106,13 +107,13 @@ func (a *AEAD12) Seal(dst []byte, typ uint8, payload []byte, _ int) ([]byte, err
 	}
 	a.setSealNonce(seq)
 	var ad [pseudoHeaderLen]byte
-	pseudoHeader(&ad, seq, typ, version12, len(payload))
+	pseudoHeader(&ad, seq, typ, version.TLS12, len(payload))
 
 	bodyLen := a.explicit + len(payload) + a.aead.Overhead()
 	// Room for the whole record first, so the in-place Seal writes the tag
 	// into dst instead of a fresh allocation.
 	dst = slices.Grow(dst, HeaderLen+bodyLen)
-	dst = AppendHeader(dst, typ, version12, bodyLen)
+	dst = AppendHeader(dst, typ, version.TLS12, bodyLen)
 	// The explicit nonce is the tail of the full nonce (empty for
 	// ChaCha20-Poly1305).
 	dst = append(dst, a.nonce[len(a.nonce)-a.explicit:]...)

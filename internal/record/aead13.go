@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"lucid/internal/alert"
+	"lucid/internal/version"
 )
 
 // AEAD13 is TLS 1.3 record protection (RFC 8446 §5.2, §5.3) for one
@@ -62,7 +63,9 @@ func (a *AEAD13) Seal(dst []byte, typ uint8, payload []byte, padding int) ([]byt
 	// writes its tag into dst rather than into a new allocation.
 	dst = slices.Grow(dst, HeaderLen+inner+a.aead.Overhead())
 	start := len(dst)
-	dst = AppendHeader(dst, TypeApplicationData, 0x0303, inner+a.aead.Overhead())
+	// RFC 8446 §5.2: the outer header of a protected record always says
+	// application_data and TLS 1.2, whatever the record holds.
+	dst = AppendHeader(dst, TypeApplicationData, version.TLS12, inner+a.aead.Overhead())
 	body := len(dst)
 	dst = append(dst, payload...)
 	dst = append(dst, typ)

@@ -11,6 +11,7 @@ import (
 	"slices"
 
 	"lucid/internal/alert"
+	"lucid/internal/version"
 )
 
 // maxMACLen bounds the HMAC output CBC supports (SHA-512's 64 bytes), so
@@ -164,7 +165,7 @@ func (c *CBC) Seal(dst []byte, typ uint8, payload []byte, _ int) ([]byte, error)
 	bodyLen := c.blockLen + len(payload) + c.macLen + padTotal
 	dst = slices.Grow(dst, HeaderLen+bodyLen)
 	start := len(dst)
-	dst = AppendHeader(dst, typ, version12, bodyLen)
+	dst = AppendHeader(dst, typ, version.TLS12, bodyLen)
 	iv := len(dst)
 	dst = dst[:iv+c.blockLen]
 	// RFC 5246 §6.2.3.2: the IV must be unpredictable. TLS 1.0 chained
@@ -181,7 +182,7 @@ func (c *CBC) Seal(dst []byte, typ uint8, payload []byte, _ int) ([]byte, error)
 	pt := len(dst)
 	dst = append(dst, payload...)
 	var ph [pseudoHeaderLen]byte
-	pseudoHeader(&ph, seq, typ, version12, len(payload))
+	pseudoHeader(&ph, seq, typ, version.TLS12, len(payload))
 	c.mac.Reset()
 	c.mac.Write(ph[:])
 	c.mac.Write(dst[pt:])

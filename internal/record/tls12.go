@@ -6,10 +6,6 @@ import (
 	"lucid/internal/alert"
 )
 
-// version12 is the record version TLS 1.2 writes on every protected record
-// (RFC 5246 §6.2.1, ProtocolVersion {3, 3}).
-const version12 uint16 = 0x0303
-
 // pseudoHeaderLen is the size of seq_num || type || version || length.
 const pseudoHeaderLen = 13
 

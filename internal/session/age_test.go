@@ -3,11 +3,13 @@ package session
 import (
 	"testing"
 	"time"
+
+	"lucid/internal/version"
 )
 
 func ticket(lifetime time.Duration, ageAdd uint32) *State {
 	s := minimalState()
-	s.Version = VersionTLS13
+	s.Version = version.TLS13
 	s.CreatedAt = t0
 	s.Lifetime = lifetime
 	s.AgeAdd = ageAdd

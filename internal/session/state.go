@@ -17,12 +17,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
-)
 
-// Version numbers a State may carry.
-const (
-	VersionTLS12 uint16 = 0x0303
-	VersionTLS13 uint16 = 0x0304
+	"lucid/internal/version"
 )
 
 // Bounds on a State. They are what Validate enforces and what Unmarshal
@@ -68,8 +64,8 @@ const (
 // State is what a server needs to resume a session, and what a client keeps
 // with its ticket.
 type State struct {
-	// Version is the protocol version of the session: VersionTLS12 or
-	// VersionTLS13. A session never resumes under another version (RFC
+	// Version is the protocol version of the session: version.TLS12 or
+	// version.TLS13. A session never resumes under another version (RFC
 	// 8446 §4.2.11, RFC 5246 §7.4.1.3).
 	Version uint16
 	// Suite is the negotiated cipher suite.
@@ -128,7 +124,7 @@ func (s *State) Validate() error {
 	switch {
 	case s == nil:
 		return errors.New("session: nil state")
-	case s.Version != VersionTLS12 && s.Version != VersionTLS13:
+	case s.Version != version.TLS12 && s.Version != version.TLS13:
 		return fmt.Errorf("session: unsupported version %#04x", s.Version)
 	case len(s.Secret) == 0 || len(s.Secret) > MaxSecretLen:
 		return fmt.Errorf("session: secret of %d bytes, want 1 to %d", len(s.Secret), MaxSecretLen)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"lucid/internal/version"
 )
 
 // t0 is an arbitrary instant with a sub-second part, so tests see what
@@ -15,7 +17,7 @@ var t0 = time.Date(2025, 3, 14, 15, 9, 26, 535897932, time.UTC)
 // fullState sets every field to something other than its zero value.
 func fullState() *State {
 	return &State{
-		Version:      VersionTLS13,
+		Version:      version.TLS13,
 		Suite:        0x1302,
 		Group:        0x11ec,
 		PeerScheme:   0x0807,
@@ -35,7 +37,7 @@ func fullState() *State {
 
 // minimalState sets only what Validate requires.
 func minimalState() *State {
-	return &State{Version: VersionTLS12, Suite: 0xc02f, Secret: []byte{1}}
+	return &State{Version: version.TLS12, Suite: 0xc02f, Secret: []byte{1}}
 }
 
 // marshalled is what Unmarshal should return for s: whole seconds, UTC.
@@ -215,7 +217,7 @@ func (r raw) bytes() []byte {
 
 func goodRaw() raw {
 	return raw{
-		format: formatV3, flags: flagPeerCerts, version: VersionTLS13, lifetime: 3600,
+		format: formatV3, flags: flagPeerCerts, version: version.TLS13, lifetime: 3600,
 		secretLen: -1, alpnLen: -1, secret: make([]byte, 32), alpn: []byte("h2"),
 		name: []byte("x"), certCount: -1, certs: [][]byte{{1}},
 	}

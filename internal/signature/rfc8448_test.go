@@ -12,6 +12,7 @@ import (
 
 	"lucid/internal/alert"
 	"lucid/internal/rfc8448"
+	"lucid/internal/version"
 )
 
 func unhex(t *testing.T, s string) []byte {
@@ -80,7 +81,7 @@ func TestRFC8448ServerCertificateVerify(t *testing.T) {
 	if err := Verify(pub, scheme, content, sig); err != nil {
 		t.Fatalf("RFC 8448 server CertificateVerify does not verify: %v", err)
 	}
-	if err := VerifyFor(pub, VersionTLS13, scheme, content, sig); err != nil {
+	if err := VerifyFor(pub, version.TLS13, scheme, content, sig); err != nil {
 		t.Fatalf("VerifyFor TLS 1.3: %v", err)
 	}
 
@@ -100,7 +101,7 @@ func TestRFC8448ServerCertificateVerify(t *testing.T) {
 		t.Fatal("Content13 ignored the transcript hash")
 	}
 	// A 1024-bit key is too small for PSS with SHA-512 and a 64-byte salt.
-	if Allowed(pub, VersionTLS13, PSSWithSHA512) {
+	if Allowed(pub, version.TLS13, PSSWithSHA512) {
 		t.Error("rsa_pss_rsae_sha512 allowed for a 1024-bit key")
 	}
 }

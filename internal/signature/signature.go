@@ -20,6 +20,8 @@ import (
 	// import; without them crypto.SHA384.New would panic.
 	_ "crypto/sha256"
 	_ "crypto/sha512"
+
+	"lucid/internal/version"
 )
 
 // Scheme is a TLS SignatureScheme (RFC 8446 §4.2.3). Values equal crypto/tls's.
@@ -42,12 +44,6 @@ const (
 	Ed25519                Scheme = 0x0807
 	PKCS1WithSHA1          Scheme = 0x0201
 	ECDSAWithSHA1          Scheme = 0x0203
-)
-
-// TLS versions as they appear on the wire; ForKey's rules differ by version.
-const (
-	VersionTLS12 uint16 = 0x0303
-	VersionTLS13 uint16 = 0x0304
 )
 
 // String returns the RFC 8446 name of s, such as "ecdsa_secp256r1_sha256",
@@ -259,14 +255,14 @@ func rsaFits(pub *rsa.PublicKey, in info) bool {
 }
 
 // ForKey lists the schemes that can sign with this public key, for the given
-// TLS version (0x0304 or 0x0303), strongest first.
+// TLS version (version.TLS13 or version.TLS12), strongest first.
 //
 // TLS 1.3 (RFC 8446 §4.2.3): no PKCS#1 v1.5, and an ECDSA scheme is bound to
 // its curve (a P-256 key only with ecdsa_secp256r1_sha256, and so on).
 // TLS 1.2: an ECDSA key may use any ECDSA hash; RSA keys PSS and PKCS#1.
 // Unknown key types, unsupported curves and other versions give nil.
-func ForKey(pub crypto.PublicKey, version uint16) []Scheme {
-	if version != VersionTLS13 && version != VersionTLS12 {
+func ForKey(pub crypto.PublicKey, v uint16) []Scheme {
+	if v != version.TLS13 && v != version.TLS12 {
 		return nil
 	}
 	var out []Scheme
@@ -277,14 +273,14 @@ func ForKey(pub crypto.PublicKey, version uint16) []Scheme {
 		}
 		for _, s := range ecdsaByStrength {
 			in, _ := lookup(s)
-			if version == VersionTLS13 && !sameCurve(in.curve, k.Curve) {
+			if v == version.TLS13 && !sameCurve(in.curve, k.Curve) {
 				continue
 			}
 			out = append(out, s)
 		}
 	case *rsa.PublicKey:
 		cands := pssByStrength
-		if version == VersionTLS12 {
+		if v == version.TLS12 {
 			cands = append(slices.Clip(pssByStrength), pkcs1ByStrength...)
 		}
 		for _, s := range cands {

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"lucid/internal/alert"
+	"lucid/internal/version"
 )
 
 // Keys are made once per test binary: RSA-2048 generation is slow.
@@ -86,7 +87,7 @@ func TestRoundTrip(t *testing.T) {
 			if err := Verify(pub, c.s, msg, sig); err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
-			if err := VerifyFor(pub, VersionTLS12, c.s, msg, sig); err != nil {
+			if err := VerifyFor(pub, version.TLS12, c.s, msg, sig); err != nil {
 				t.Fatalf("VerifyFor TLS 1.2: %v", err)
 			}
 			// Flip one bit of the signature and one of the message.
@@ -189,18 +190,18 @@ func TestTLS13CurveBinding(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Fine in TLS 1.2, refused in TLS 1.3 (RFC 8446 §4.2.3).
-	if err := VerifyFor(&keyP256.PublicKey, VersionTLS12, ECDSAWithP384AndSHA384, msg, sig); err != nil {
+	if err := VerifyFor(&keyP256.PublicKey, version.TLS12, ECDSAWithP384AndSHA384, msg, sig); err != nil {
 		t.Fatalf("TLS 1.2: %v", err)
 	}
-	wantAlert(t, VerifyFor(&keyP256.PublicKey, VersionTLS13, ECDSAWithP384AndSHA384, msg, sig), alert.IllegalParameter)
+	wantAlert(t, VerifyFor(&keyP256.PublicKey, version.TLS13, ECDSAWithP384AndSHA384, msg, sig), alert.IllegalParameter)
 
 	// PKCS#1 v1.5 is refused in TLS 1.3 CertificateVerify.
 	sig, err = Sign(rand.Reader, keyRSA, PKCS1WithSHA256, msg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantAlert(t, VerifyFor(&keyRSA.PublicKey, VersionTLS13, PKCS1WithSHA256, msg, sig), alert.IllegalParameter)
-	if err := VerifyFor(&keyRSA.PublicKey, VersionTLS12, PKCS1WithSHA256, msg, sig); err != nil {
+	wantAlert(t, VerifyFor(&keyRSA.PublicKey, version.TLS13, PKCS1WithSHA256, msg, sig), alert.IllegalParameter)
+	if err := VerifyFor(&keyRSA.PublicKey, version.TLS12, PKCS1WithSHA256, msg, sig); err != nil {
 		t.Fatalf("TLS 1.2 PKCS1: %v", err)
 	}
 }
@@ -213,21 +214,21 @@ func TestForKey(t *testing.T) {
 		version uint16
 		want    []Scheme
 	}{
-		{"P-256 1.3", &keyP256.PublicKey, VersionTLS13, []Scheme{ECDSAWithP256AndSHA256}},
-		{"P-384 1.3", &keyP384.PublicKey, VersionTLS13, []Scheme{ECDSAWithP384AndSHA384}},
-		{"P-521 1.3", &keyP521.PublicKey, VersionTLS13, []Scheme{ECDSAWithP521AndSHA512}},
-		{"P-256 1.2", &keyP256.PublicKey, VersionTLS12, []Scheme{ECDSAWithP521AndSHA512, ECDSAWithP384AndSHA384, ECDSAWithP256AndSHA256}},
-		{"RSA 1.3", &keyRSA.PublicKey, VersionTLS13, []Scheme{PSSWithSHA512, PSSWithSHA384, PSSWithSHA256}},
-		{"RSA 1.2", &keyRSA.PublicKey, VersionTLS12, []Scheme{PSSWithSHA512, PSSWithSHA384, PSSWithSHA256, PKCS1WithSHA512, PKCS1WithSHA384, PKCS1WithSHA256}},
-		{"Ed25519 1.3", keyEd.Public(), VersionTLS13, []Scheme{Ed25519}},
-		{"Ed25519 1.2", keyEd.Public(), VersionTLS12, []Scheme{Ed25519}},
+		{"P-256 1.3", &keyP256.PublicKey, version.TLS13, []Scheme{ECDSAWithP256AndSHA256}},
+		{"P-384 1.3", &keyP384.PublicKey, version.TLS13, []Scheme{ECDSAWithP384AndSHA384}},
+		{"P-521 1.3", &keyP521.PublicKey, version.TLS13, []Scheme{ECDSAWithP521AndSHA512}},
+		{"P-256 1.2", &keyP256.PublicKey, version.TLS12, []Scheme{ECDSAWithP521AndSHA512, ECDSAWithP384AndSHA384, ECDSAWithP256AndSHA256}},
+		{"RSA 1.3", &keyRSA.PublicKey, version.TLS13, []Scheme{PSSWithSHA512, PSSWithSHA384, PSSWithSHA256}},
+		{"RSA 1.2", &keyRSA.PublicKey, version.TLS12, []Scheme{PSSWithSHA512, PSSWithSHA384, PSSWithSHA256, PKCS1WithSHA512, PKCS1WithSHA384, PKCS1WithSHA256}},
+		{"Ed25519 1.3", keyEd.Public(), version.TLS13, []Scheme{Ed25519}},
+		{"Ed25519 1.2", keyEd.Public(), version.TLS12, []Scheme{Ed25519}},
 		{"TLS 1.1", &keyP256.PublicKey, 0x0302, nil},
-		{"nil key", nil, VersionTLS13, nil},
-		{"private key by mistake", keyP256, VersionTLS13, nil},
-		{"short Ed25519", ed25519.PublicKey{1, 2, 3}, VersionTLS13, nil},
-		{"P-224", &ecdsa.PublicKey{Curve: elliptic.P224()}, VersionTLS13, nil},
-		{"nil ECDSA", (*ecdsa.PublicKey)(nil), VersionTLS13, nil},
-		{"nil RSA", (*rsa.PublicKey)(nil), VersionTLS12, nil},
+		{"nil key", nil, version.TLS13, nil},
+		{"private key by mistake", keyP256, version.TLS13, nil},
+		{"short Ed25519", ed25519.PublicKey{1, 2, 3}, version.TLS13, nil},
+		{"P-224", &ecdsa.PublicKey{Curve: elliptic.P224()}, version.TLS13, nil},
+		{"nil ECDSA", (*ecdsa.PublicKey)(nil), version.TLS13, nil},
+		{"nil RSA", (*rsa.PublicKey)(nil), version.TLS12, nil},
 	}
 	for _, c := range cases {
 		if got := ForKey(c.pub, c.version); !slices.Equal(got, c.want) {
@@ -235,7 +236,7 @@ func TestForKey(t *testing.T) {
 		}
 	}
 	// The ForKey result must never alias package state a caller could corrupt.
-	got := ForKey(&keyRSA.PublicKey, VersionTLS12)
+	got := ForKey(&keyRSA.PublicKey, version.TLS12)
 	got[0] = 0
 	if pssByStrength[0] != PSSWithSHA512 {
 		t.Fatal("ForKey result aliases package state")
@@ -253,17 +254,17 @@ func TestChoose(t *testing.T) {
 		want    Scheme
 		ok      bool
 	}{
-		{"P-256 common", &keyP256.PublicKey, VersionTLS13, Default13, []Scheme{Ed25519, ECDSAWithP256AndSHA256}, ECDSAWithP256AndSHA256, true},
-		{"P-256 peer lacks it", &keyP256.PublicKey, VersionTLS13, Default13, []Scheme{ECDSAWithP384AndSHA384, PSSWithSHA256}, 0, false},
-		{"RSA our order wins", &keyRSA.PublicKey, VersionTLS13, Default13, []Scheme{PSSWithSHA512, PSSWithSHA256}, PSSWithSHA256, true},
-		{"RSA 1.3 PKCS1 only", &keyRSA.PublicKey, VersionTLS13, DefaultCert, []Scheme{PKCS1WithSHA256}, 0, false},
-		{"RSA 1.2 PKCS1 only", &keyRSA.PublicKey, VersionTLS12, Default12, []Scheme{PKCS1WithSHA384}, PKCS1WithSHA384, true},
-		{"P-256 1.2 any hash", &keyP256.PublicKey, VersionTLS12, Default12, []Scheme{ECDSAWithP521AndSHA512}, ECDSAWithP521AndSHA512, true},
-		{"Ed25519", keyEd.Public(), VersionTLS13, Default13, Default13, Ed25519, true},
-		{"peer offers SHA-1 only", &keyRSA.PublicKey, VersionTLS12, Default12, []Scheme{PKCS1WithSHA1}, 0, false},
-		{"P-521 in Default13", &keyP521.PublicKey, VersionTLS13, Default13, DefaultCert, ECDSAWithP521AndSHA512, true},
-		{"P-521 key, peer lacks it", &keyP521.PublicKey, VersionTLS13, Default13, []Scheme{ECDSAWithP256AndSHA256}, 0, false},
-		{"empty", &keyP256.PublicKey, VersionTLS13, nil, nil, 0, false},
+		{"P-256 common", &keyP256.PublicKey, version.TLS13, Default13, []Scheme{Ed25519, ECDSAWithP256AndSHA256}, ECDSAWithP256AndSHA256, true},
+		{"P-256 peer lacks it", &keyP256.PublicKey, version.TLS13, Default13, []Scheme{ECDSAWithP384AndSHA384, PSSWithSHA256}, 0, false},
+		{"RSA our order wins", &keyRSA.PublicKey, version.TLS13, Default13, []Scheme{PSSWithSHA512, PSSWithSHA256}, PSSWithSHA256, true},
+		{"RSA 1.3 PKCS1 only", &keyRSA.PublicKey, version.TLS13, DefaultCert, []Scheme{PKCS1WithSHA256}, 0, false},
+		{"RSA 1.2 PKCS1 only", &keyRSA.PublicKey, version.TLS12, Default12, []Scheme{PKCS1WithSHA384}, PKCS1WithSHA384, true},
+		{"P-256 1.2 any hash", &keyP256.PublicKey, version.TLS12, Default12, []Scheme{ECDSAWithP521AndSHA512}, ECDSAWithP521AndSHA512, true},
+		{"Ed25519", keyEd.Public(), version.TLS13, Default13, Default13, Ed25519, true},
+		{"peer offers SHA-1 only", &keyRSA.PublicKey, version.TLS12, Default12, []Scheme{PKCS1WithSHA1}, 0, false},
+		{"P-521 in Default13", &keyP521.PublicKey, version.TLS13, Default13, DefaultCert, ECDSAWithP521AndSHA512, true},
+		{"P-521 key, peer lacks it", &keyP521.PublicKey, version.TLS13, Default13, []Scheme{ECDSAWithP256AndSHA256}, 0, false},
+		{"empty", &keyP256.PublicKey, version.TLS13, nil, nil, 0, false},
 	}
 	for _, c := range cases {
 		got, ok := Choose(c.pub, c.version, c.ours, c.peer)
@@ -388,10 +389,10 @@ func TestNoPanics(t *testing.T) {
 				if err := Verify(pub, s, msg, sig); err == nil {
 					t.Fatalf("Verify(%T, %v) accepted a junk signature", pub, s)
 				}
-				_ = VerifyFor(pub, VersionTLS13, s, msg, sig)
+				_ = VerifyFor(pub, version.TLS13, s, msg, sig)
 			}
-			ForKey(pub, VersionTLS12)
-			Choose(pub, VersionTLS13, Default13, []Scheme{s})
+			ForKey(pub, version.TLS12)
+			Choose(pub, version.TLS13, Default13, []Scheme{s})
 		}
 	}
 	_, err := Sign(rand.Reader, panicSigner{&keyP256.PublicKey}, ECDSAWithP256AndSHA256, msg)

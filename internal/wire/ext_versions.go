@@ -1,6 +1,9 @@
 package wire
 
-import "lucid/internal/alert"
+import (
+	"lucid/internal/alert"
+	"lucid/internal/version"
+)
 
 // supported_versions (RFC 8446 §4.2.1). The client lists ProtocolVersion
 // versions<2..254>; the server (ServerHello or HelloRetryRequest) names the
@@ -16,9 +19,6 @@ var extSupportedVersions = &extension{
 	hrr: selectedVersionHook(),
 }
 
-// versionTLS13 is the TLS 1.3 ProtocolVersion.
-const versionTLS13 = 0x0304
-
 func selectedVersionHook() *hook[ServerHello] {
 	return &hook[ServerHello]{
 		parse: func(m *ServerHello, r *reader) {
@@ -27,7 +27,7 @@ func selectedVersionHook() *hook[ServerHello] {
 			// RFC 8446 §4.2.1: a selected version prior to TLS 1.3
 			// MUST be answered with illegal_parameter (TLS 1.2 is
 			// negotiated without this extension).
-			if r.ok() && v < versionTLS13 {
+			if r.ok() && v < version.TLS13 {
 				r.failf(alert.IllegalParameter, "selected_version %#04x is older than TLS 1.3", v)
 				return
 			}
