@@ -11,6 +11,7 @@ import (
 
 	"lucid/internal/conn"
 	"lucid/internal/handshake"
+	"lucid/internal/record"
 	"lucid/internal/signature"
 	"lucid/internal/suites"
 	"lucid/internal/wire"
@@ -129,7 +130,7 @@ func decodeCapture(recs []*tapRecord, log []keyLogEntry) *decoded {
 		dr := &decodedRecord{}
 		d.records[r.n] = dr
 		got, err := dec.Feed(r.fromClient, r.raw)
-		if r.typ == recordChangeCipherSpec {
+		if r.typ == record.TypeChangeCipherSpec {
 			dr.inner = "ChangeCipherSpec"
 		}
 		if len(got) != 1 {
@@ -144,7 +145,7 @@ func decodeCapture(recs []*tapRecord, log []keyLogEntry) *decoded {
 		}
 		rec := got[0]
 		installed = append(installed, rec.Keys...)
-		if r.typ == recordChangeCipherSpec {
+		if r.typ == record.TypeChangeCipherSpec {
 			continue
 		}
 		if rec.Protected {
@@ -156,12 +157,12 @@ func decodeCapture(recs []*tapRecord, log []keyLogEntry) *decoded {
 			continue
 		}
 		switch rec.Type {
-		case recordHandshake:
+		case record.TypeHandshake:
 			dr.inner = strings.Join(d.handshakeMessages(dec, r, rec.Messages, log), ", ")
-		case recordApplicationData:
+		case record.TypeApplicationData:
 			dr.inner = "application data"
 			dr.plain = rec.Payload
-		case recordAlert:
+		case record.TypeAlert:
 			dr.inner = "alert"
 			if len(rec.Payload) == 2 {
 				dr.inner = "alert " + strings.TrimPrefix(tls.AlertError(rec.Payload[1]).Error(), "tls: ")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"lucid/internal/record"
 	"lucid/internal/suites"
 	"lucid/internal/wire"
 	"lucid/tls"
@@ -66,7 +67,7 @@ type recordLayout struct {
 }
 
 func (s *story) layout(r *tapRecord) recordLayout {
-	l := recordLayout{header: recordHeaderLen, tag: tagLen}
+	l := recordLayout{header: record.HeaderLen, tag: tagLen}
 	if !s.is13() {
 		l.nonce = explicitNonceLen(s.dec.sh)
 	} else {
@@ -97,7 +98,7 @@ func (s *story) inner(r *tapRecord, c *catalog) string {
 	if d.encrypted {
 		return c.f(msgInnerSeq, in, d.seq)
 	}
-	if r.typ == recordChangeCipherSpec && s.is13() {
+	if r.typ == record.TypeChangeCipherSpec && s.is13() {
 		return c.f(msgInnerCompat, in)
 	}
 	return in
@@ -115,10 +116,10 @@ func (s *story) secretValue(b []byte) string {
 // nonceOf returns the explicit nonce a TLS 1.2 record carries.
 func (s *story) nonceOf(r *tapRecord) []byte {
 	n := explicitNonceLen(s.dec.sh)
-	if n == 0 || len(r.raw) < recordHeaderLen+n {
+	if n == 0 || len(r.raw) < record.HeaderLen+n {
 		return nil
 	}
-	return r.raw[recordHeaderLen : recordHeaderLen+n]
+	return r.raw[record.HeaderLen : record.HeaderLen+n]
 }
 
 // forwardSecret reports whether the suite's keys survive a later theft of

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"lucid/internal/record"
 	"lucid/internal/wire"
 	"lucid/tls"
 )
@@ -180,7 +181,7 @@ func (r *recFile) record() *tapRecord {
 	return &tapRecord{
 		n: r.N, fromClient: r.FromClient, typ: r.Raw[0],
 		version: uint16(r.Raw[1])<<8 | uint16(r.Raw[2]),
-		length:  len(r.Raw) - recordHeaderLen, raw: r.Raw, note: r.Note,
+		length:  len(r.Raw) - record.HeaderLen, raw: r.Raw, note: r.Note,
 	}
 }
 

@@ -342,8 +342,8 @@ func attackFacts(s *story, a *attack) map[string]any {
 		}
 	case "downgrade":
 		f := map[string]any{
-			"clienthello_bytes_before": a.lenBefore - recordHeaderLen,
-			"clienthello_bytes_after":  a.lenAfter - recordHeaderLen,
+			"clienthello_bytes_before": a.lenBefore - record.HeaderLen,
+			"clienthello_bytes_after":  a.lenAfter - record.HeaderLen,
 			"server_random_hex":        hex.EncodeToString(a.serverRandom),
 			"client_error":             errString(o.clientErr),
 			"server_error":             errString(o.serverErr),

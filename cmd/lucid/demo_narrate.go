@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"lucid/internal/record"
 	"lucid/pki"
 	"lucid/tls"
 )
@@ -625,7 +626,7 @@ func (n *narrator) attack(a *attack) {
 			shares = append(shares, tls.CurveID(ks.Group).String())
 		}
 		n.list(msgLabelSharesGone, shares)
-		n.kv(msgLabelLength, c.f(msgDowngradeLength, a.lenBefore-recordHeaderLen, a.lenAfter-recordHeaderLen))
+		n.kv(msgLabelLength, c.f(msgDowngradeLength, a.lenBefore-record.HeaderLen, a.lenAfter-record.HeaderLen))
 		if s.opts.Version != tls.VersionTLS13 {
 			n.say(msgDowngradeAnyVersion)
 		}

@@ -39,15 +39,6 @@ const (
 	tapImpostor                 // answer the client itself, with its own certificate
 )
 
-// The record layer's sizes and content types, in the demo's shorter names.
-const (
-	recordHeaderLen        = record.HeaderLen
-	recordChangeCipherSpec = record.TypeChangeCipherSpec
-	recordAlert            = record.TypeAlert
-	recordHandshake        = record.TypeHandshake
-	recordApplicationData  = record.TypeApplicationData
-)
-
 // tapRecord is one TLS record as the wiretap saw it.
 type tapRecord struct {
 	n          int // position in the capture, from 1
@@ -188,15 +179,15 @@ func (t *wiretap) pipe(src, dst net.Conn, fromClient bool) {
 		}
 	}()
 	for {
-		hdr := make([]byte, recordHeaderLen)
+		hdr := make([]byte, record.HeaderLen)
 		if n, err := io.ReadFull(src, hdr); err != nil {
 			dst.Write(hdr[:n])
 			return
 		}
-		rec := make([]byte, recordHeaderLen+int(binary.BigEndian.Uint16(hdr[3:5])))
+		rec := make([]byte, record.HeaderLen+int(binary.BigEndian.Uint16(hdr[3:5])))
 		copy(rec, hdr)
-		if n, err := io.ReadFull(src, rec[recordHeaderLen:]); err != nil {
-			dst.Write(rec[:recordHeaderLen+n])
+		if n, err := io.ReadFull(src, rec[record.HeaderLen:]); err != nil {
+			dst.Write(rec[:record.HeaderLen+n])
 			return
 		}
 		for _, out := range t.observe(rec, fromClient) {
@@ -216,7 +207,7 @@ func (t *wiretap) observe(rec []byte, fromClient bool) [][]byte {
 	switch {
 	case !fromClient && t.serverHello == nil:
 		t.readServerHello(r)
-	case fromClient && r.typ == recordHandshake && t.mode == tapDowngrade && t.helloAfter == nil && t.rewriteErr == nil:
+	case fromClient && r.typ == record.TypeHandshake && t.mode == tapDowngrade && t.helloAfter == nil && t.rewriteErr == nil:
 		t.lenBefore = len(rec)
 		before, after, edited, err := downgradeHello(rec)
 		if err != nil {
@@ -226,14 +217,14 @@ func (t *wiretap) observe(rec []byte, fromClient bool) [][]byte {
 		t.helloBefore, t.helloAfter, t.lenAfter = before, after, len(edited)
 		r.note = "ClientHello, rewritten: TLS 1.2 only"
 		out = [][]byte{edited}
-	case fromClient && r.typ == recordApplicationData && t.armed && t.target == nil:
+	case fromClient && r.typ == record.TypeApplicationData && t.armed && t.target == nil:
 		t.target = r
 		switch t.mode {
 		case tapFlipBit:
 			// Flip the lowest bit of the first byte of ciphertext proper:
 			// after the explicit nonce that TLS 1.2's AES-GCM records
 			// carry in front of it.
-			t.flipOffset = recordHeaderLen + t.explicitNonceLen()
+			t.flipOffset = record.HeaderLen + t.explicitNonceLen()
 			bad := bytes.Clone(rec)
 			if len(bad) > t.flipOffset {
 				bad[t.flipOffset] ^= 0x01
@@ -256,7 +247,7 @@ func (t *wiretap) add(rec []byte, fromClient bool) *tapRecord {
 		fromClient: fromClient,
 		typ:        rec[0],
 		version:    binary.BigEndian.Uint16(rec[1:3]),
-		length:     len(rec) - recordHeaderLen,
+		length:     len(rec) - record.HeaderLen,
 		raw:        rec,
 		note:       clearNote(rec),
 	}
@@ -332,7 +323,7 @@ func downgradeHello(rec []byte) (before, after *wire.ClientHello, edited []byte,
 	if msg == nil {
 		return nil, nil, nil, errors.New("the rewritten ClientHello does not marshal")
 	}
-	edited = make([]byte, 0, recordHeaderLen+len(msg))
+	edited = make([]byte, 0, record.HeaderLen+len(msg))
 	edited = append(edited, rec[:3]...)
 	edited = binary.BigEndian.AppendUint16(edited, uint16(len(msg)))
 	edited = append(edited, msg...)
@@ -356,10 +347,10 @@ func parseClientHelloRecord(rec []byte) *wire.ClientHello {
 // wholeMessage returns the body of the handshake message of type typ that
 // makes up the whole of rec.
 func wholeMessage(rec []byte, typ uint8) ([]byte, bool) {
-	if len(rec) < recordHeaderLen || rec[0] != recordHandshake {
+	if len(rec) < record.HeaderLen || rec[0] != record.TypeHandshake {
 		return nil, false
 	}
-	body := rec[recordHeaderLen:]
+	body := rec[record.HeaderLen:]
 	t, n, ok := wire.Header(body)
 	if !ok || t != typ || len(body) != wire.HeaderLen+n {
 		return nil, false
@@ -370,15 +361,15 @@ func wholeMessage(rec []byte, typ uint8) ([]byte, bool) {
 // clearNote says what an unencrypted record is, as far as a wiretap can
 // tell from the first bytes.
 func clearNote(rec []byte) string {
-	body := rec[recordHeaderLen:]
+	body := rec[record.HeaderLen:]
 	switch rec[0] {
-	case recordChangeCipherSpec:
+	case record.TypeChangeCipherSpec:
 		return "ChangeCipherSpec"
-	case recordAlert:
+	case record.TypeAlert:
 		if len(body) == 2 {
 			return fmt.Sprintf("alert %d in clear", body[1])
 		}
-	case recordHandshake:
+	case record.TypeHandshake:
 		if typ, _, ok := wire.Header(body); ok {
 			return wire.MessageName(typ)
 		}

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"lucid/internal/record"
 	"lucid/internal/suites"
 	"lucid/internal/wire"
 	"lucid/tls"
@@ -429,7 +430,7 @@ func TestDemoDowngradeHelloAndDecoderAreRobust(t *testing.T) {
 	if len(before.KeyShares) == 0 || !slices.Contains(before.SupportedVersions, tls.VersionTLS13) {
 		t.Fatalf("original hello: versions %x, %d shares", before.SupportedVersions, len(before.KeyShares))
 	}
-	if int(edited[3])<<8|int(edited[4]) != len(edited)-recordHeaderLen {
+	if int(edited[3])<<8|int(edited[4]) != len(edited)-record.HeaderLen {
 		t.Error("the record length does not match the rewritten hello")
 	}
 	got := parseClientHelloRecord(edited)
@@ -452,7 +453,7 @@ func TestDemoDowngradeHelloAndDecoderAreRobust(t *testing.T) {
 		downgradeHello(rec[:n])
 	}
 	for i := range s.recs {
-		for _, off := range []int{0, 3, recordHeaderLen, recordHeaderLen + 1, len(s.recs[i].raw) - 1} {
+		for _, off := range []int{0, 3, record.HeaderLen, record.HeaderLen + 1, len(s.recs[i].raw) - 1} {
 			recs := make([]*tapRecord, len(s.recs))
 			for j, r := range s.recs {
 				c := *r
@@ -463,7 +464,7 @@ func TestDemoDowngradeHelloAndDecoderAreRobust(t *testing.T) {
 				recs[i].raw[off] ^= 0x5a
 			}
 			d := decodeCapture(recs, s.keyLog)
-			if i > 0 && recs[i].typ != recordChangeCipherSpec && d.verifyProblems() == nil && off >= recordHeaderLen {
+			if i > 0 && recs[i].typ != record.TypeChangeCipherSpec && d.verifyProblems() == nil && off >= record.HeaderLen {
 				t.Errorf("record %d damaged at %d, yet the capture decodes cleanly", i+1, off)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"lucid/internal/alert"
 	"lucid/internal/handshake"
 	"lucid/internal/record"
+	"lucid/internal/version"
 )
 
 // Config is what a Core needs besides the engine's configuration.
@@ -101,9 +102,9 @@ func New(cfg Config) *Core {
 	c.in.opener = &record.Plain{}
 	// RFC 8446 §5.1: the first ClientHello may carry 0x0301 for the
 	// benefit of middleboxes; everything after uses 0x0303.
-	c.out.sealer = &record.Plain{Version: 0x0301}
+	c.out.sealer = &record.Plain{Version: version.TLS10}
 	if !cfg.Client {
-		c.out.sealer = &record.Plain{Version: 0x0303}
+		c.out.sealer = &record.Plain{Version: version.TLS12}
 	}
 	return c
 }

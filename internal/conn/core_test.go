@@ -16,6 +16,7 @@ import (
 	"lucid/internal/signature"
 	"lucid/internal/suites"
 	"lucid/internal/testpki"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -189,7 +190,7 @@ func readAll(c *conn.Core) []byte {
 var versions = []struct {
 	name string
 	v    uint16
-}{{"TLS1.3", handshake.VersionTLS13}, {"TLS1.2", handshake.VersionTLS12}}
+}{{"TLS1.3", version.TLS13}, {"TLS1.2", version.TLS12}}
 
 // Two cores complete a handshake and move application data both ways, with
 // no socket anywhere.
@@ -221,7 +222,7 @@ func TestHandshakeAndData(t *testing.T) {
 // close_notify ends the peer's reading with io.EOF, and nothing more is
 // written after it.
 func TestCloseNotify(t *testing.T) {
-	p := newPair(t, handshake.VersionTLS13)
+	p := newPair(t, version.TLS13)
 	p.mustRun()
 	p.write(p.client, []byte("last words"))
 	if err := p.client.CloseNotify(); err != nil {
@@ -243,7 +244,7 @@ func TestCloseNotify(t *testing.T) {
 // requests in a row are answered once (RFC 8446 §4.6.3).
 func TestKeyUpdate(t *testing.T) {
 	var serverKeys int
-	ccfg, scfg := configs(t, handshake.VersionTLS13)
+	ccfg, scfg := configs(t, version.TLS13)
 	p := &pair{t: t,
 		client: conn.New(conn.Config{Client: true, Engine: ccfg}),
 		server: conn.New(conn.Config{Engine: scfg, Observe: func(e conn.Event) {
@@ -273,7 +274,7 @@ func TestKeyUpdate(t *testing.T) {
 		t.Fatal("data after KeyUpdate did not arrive")
 	}
 	// TLS 1.2 has no KeyUpdate.
-	p12 := newPair(t, handshake.VersionTLS12)
+	p12 := newPair(t, version.TLS12)
 	p12.mustRun()
 	if err := p12.client.UpdateKeys(false); err == nil {
 		t.Error("UpdateKeys on TLS 1.2 succeeded")
@@ -283,7 +284,7 @@ func TestKeyUpdate(t *testing.T) {
 // A fatal alert from the peer is reported as the peer's, and ends both
 // halves.
 func TestRemoteAlert(t *testing.T) {
-	p := newPair(t, handshake.VersionTLS13)
+	p := newPair(t, version.TLS13)
 	p.mustRun()
 	if err := p.client.Fail(alert.New(alert.AccessDenied, "no")); alert.Of(err) != alert.AccessDenied {
 		t.Fatalf("Fail: %v", err)
@@ -307,7 +308,7 @@ func rawRecord(typ uint8, payload []byte) []byte {
 // has finished its handshake.
 func TestRecordPolicy(t *testing.T) {
 	hello := func() []byte {
-		ccfg, _ := configs(t, handshake.VersionTLS13)
+		ccfg, _ := configs(t, version.TLS13)
 		c := conn.New(conn.Config{Client: true, Engine: ccfg})
 		if err := c.Start(); err != nil {
 			t.Fatal(err)
@@ -330,7 +331,7 @@ func TestRecordPolicy(t *testing.T) {
 		{"handshake message over the limit", rawRecord(record.TypeHandshake, []byte{wire.TypeClientHello, 0xff, 0xff, 0xff}), alert.DecodeError},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, scfg := configs(t, handshake.VersionTLS13)
+			_, scfg := configs(t, version.TLS13)
 			s := conn.New(conn.Config{Engine: scfg})
 			in := append([]byte(nil), tc.bytes...)
 			err := feed(s, &in)
@@ -347,7 +348,7 @@ func TestRecordPolicy(t *testing.T) {
 
 // A peer sending empty application data records without end is stopped.
 func TestEmptyRecordLimit(t *testing.T) {
-	p := newPair(t, handshake.VersionTLS13)
+	p := newPair(t, version.TLS13)
 	p.mustRun()
 	for range 40 {
 		if err := p.client.SealRecord(record.TypeApplicationData, nil); err != nil {
@@ -362,7 +363,7 @@ func TestEmptyRecordLimit(t *testing.T) {
 // The core reads its input in whatever pieces the network delivers.
 func TestInputInPieces(t *testing.T) {
 	for _, size := range []int{1, 3, 7, 1000} {
-		p := newPair(t, handshake.VersionTLS13)
+		p := newPair(t, version.TLS13)
 		for range 64 {
 			p.collect()
 			if len(p.toServer) == 0 && len(p.toClient) == 0 {
@@ -397,7 +398,7 @@ func TestInputInPieces(t *testing.T) {
 // In the steady state sealing and opening allocate nothing: the output
 // buffers take turns and the input buffer is reused.
 func TestSteadyStateAllocatesNothing(t *testing.T) {
-	p := newPair(t, handshake.VersionTLS13)
+	p := newPair(t, version.TLS13)
 	p.mustRun()
 	msg := bytes.Repeat([]byte{7}, 16384)
 	buf := make([]byte, len(msg))

@@ -5,8 +5,10 @@ import (
 	"errors"
 
 	"lucid/internal/handshake"
+	"lucid/internal/keys"
 	"lucid/internal/record"
 	"lucid/internal/suites"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -214,7 +216,7 @@ func (d *Decoder) record(dir *decodeDir) DecodedRecord {
 	var opener record.Opener = &record.Plain{}
 	// RFC 8446 §5: TLS 1.3's change_cipher_spec is never protected; TLS
 	// 1.2's is read under the protection in force, as a Core reads it.
-	if dir.protected && !(hdr.Type == record.TypeChangeCipherSpec && d.version != handshake.VersionTLS12) {
+	if dir.protected && !(hdr.Type == record.TypeChangeCipherSpec && d.version != version.TLS12) {
 		out.Protected, out.Level = true, dir.level
 		if dir.opener == nil {
 			out.Err = ErrNoKey
@@ -291,7 +293,7 @@ func (d *Decoder) message(dir *decodeDir, m *DecodedMessage, out *DecodedRecord)
 		}
 		m.HelloRetry = sh.IsHelloRetryRequest()
 		m.Err = d.serverHello(sh)
-		handshakeKeys = !m.HelloRetry && d.version == handshake.VersionTLS13
+		handshakeKeys = !m.HelloRetry && d.version == version.TLS13
 	}
 	first := m.Type == wire.TypeFinished && !dir.finished
 	dir.finished = dir.finished || first
@@ -299,17 +301,17 @@ func (d *Decoder) message(dir *decodeDir, m *DecodedMessage, out *DecodedRecord)
 	if handshakeKeys {
 		// Both sides move to their handshake keys, whether or not the
 		// key log holds them.
-		d.install13(d.dir(false), "SERVER_HANDSHAKE_TRAFFIC_SECRET", handshake.LevelHandshake, out)
-		d.install13(d.dir(true), "CLIENT_HANDSHAKE_TRAFFIC_SECRET", handshake.LevelHandshake, out)
+		d.install13(d.dir(false), keys.LogServerHandshake, handshake.LevelHandshake, out)
+		d.install13(d.dir(true), keys.LogClientHandshake, handshake.LevelHandshake, out)
 	}
-	if d.version != handshake.VersionTLS13 {
+	if d.version != version.TLS13 {
 		return
 	}
 	switch {
 	case first:
-		label := "SERVER_TRAFFIC_SECRET_0"
+		label := keys.LogServerTraffic
 		if dir.fromClient {
-			label = "CLIENT_TRAFFIC_SECRET_0"
+			label = keys.LogClientTraffic
 		}
 		d.install13(dir, label, handshake.LevelApplication, out)
 	case m.Type == wire.TypeKeyUpdate && dir.finished:
@@ -329,7 +331,7 @@ func (d *Decoder) serverHello(sh *wire.ServerHello) error {
 		return nil
 	}
 	d.server, d.version = sh, v
-	if v == handshake.VersionTLS13 {
+	if v == version.TLS13 {
 		d.suite13 = suites.Lookup13(sh.CipherSuite)
 		if d.suite13 == nil {
 			return errUnknownSuite(sh.CipherSuite)
@@ -346,7 +348,7 @@ func (d *Decoder) serverHello(sh *wire.ServerHello) error {
 
 // changeCipherSpec switches a TLS 1.2 side to its half of the key block.
 func (d *Decoder) changeCipherSpec(dir *decodeDir, out *DecodedRecord) {
-	if d.version != handshake.VersionTLS12 || dir.protected {
+	if d.version != version.TLS12 || dir.protected {
 		return
 	}
 	if dir.msgs.pending() > 0 {

@@ -11,8 +11,8 @@ import (
 
 	"lucid/internal/alert"
 	"lucid/internal/conn"
-	"lucid/internal/handshake"
 	"lucid/internal/record"
+	"lucid/internal/version"
 )
 
 // The fuzz input is a capture and its key log, so that a seed decrypts in
@@ -121,12 +121,12 @@ func decodeSummary(log *keyLog, capture []segment, piece int) summary {
 // record larger than the record layer allows, and must decode the same
 // capture to the same records whatever pieces it arrives in.
 func FuzzDecoder(f *testing.F) {
-	for _, v := range []uint16{handshake.VersionTLS13, handshake.VersionTLS12} {
+	for _, v := range []uint16{version.TLS13, version.TLS12} {
 		c := converseWith(f, v, 10)
 		f.Add(c.log.text(), encodeCapture(c.capture), uint8(0))
 		f.Add("", encodeCapture(c.capture), uint8(3))
 	}
-	c := converseWith(f, handshake.VersionTLS12, 10, 0xc023)
+	c := converseWith(f, version.TLS12, 10, 0xc023)
 	f.Add(c.log.text(), encodeCapture(c.capture), uint8(6))
 	f.Add("", encodeCapture([]segment{{true, []byte("GET / HTTP/1.1\r\n\r\n")}}), uint8(1))
 	f.Add("", encodeCapture([]segment{{false, rawRecord(record.TypeHandshake, []byte{2, 0, 0, 0})}}), uint8(0))

@@ -4,6 +4,7 @@ import (
 	"lucid/internal/alert"
 	"lucid/internal/handshake"
 	"lucid/internal/keys"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -64,7 +65,7 @@ func (d *Decoder) use13(dir *decodeDir, t handshake.Traffic, out *DecodedRecord)
 // 5246 §6.3) into both sides' protection; each goes into use at its own
 // side's change_cipher_spec.
 func (d *Decoder) expand12(out *DecodedRecord) {
-	s, master := d.suite12, d.lookup("CLIENT_RANDOM")
+	s, master := d.suite12, d.lookup(keys.LogMaster)
 	if s == nil || master == nil || d.server == nil {
 		return
 	}
@@ -78,7 +79,7 @@ func (d *Decoder) expand12(out *DecodedRecord) {
 			continue
 		}
 		h.dir.next12 = o
-		out.Keys = append(out.Keys, DecodedKey{FromClient: h.dir.fromClient, Level: handshake.LevelApplication, Secret: "CLIENT_RANDOM", Key: h.keys.Key, IV: h.keys.IV, MACKey: h.keys.MAC})
+		out.Keys = append(out.Keys, DecodedKey{FromClient: h.dir.fromClient, Level: handshake.LevelApplication, Secret: keys.LogMaster, Key: h.keys.Key, IV: h.keys.IV, MACKey: h.keys.MAC})
 	}
 }
 
@@ -89,18 +90,18 @@ func (d *Decoder) finished(m *DecodedMessage) []byte {
 	if m.Type != wire.TypeFinished || m.Transcript == nil {
 		return nil
 	}
-	if d.version == handshake.VersionTLS13 && d.suite13 != nil {
-		label := "SERVER_HANDSHAKE_TRAFFIC_SECRET"
+	if d.version == version.TLS13 && d.suite13 != nil {
+		label := keys.LogServerHandshake
 		if m.FromClient {
-			label = "CLIENT_HANDSHAKE_TRAFFIC_SECRET"
+			label = keys.LogClientHandshake
 		}
 		if s := d.lookup(label); s != nil {
 			return keys.FinishedMAC(d.suite13.Hash, s, m.Transcript)
 		}
 		return nil
 	}
-	if d.version == handshake.VersionTLS12 && d.suite12 != nil {
-		if master := d.lookup("CLIENT_RANDOM"); master != nil {
+	if d.version == version.TLS12 && d.suite12 != nil {
+		if master := d.lookup(keys.LogMaster); master != nil {
 			return keys.FinishedVerifyData12(d.suite12.PRF, master, m.FromClient, m.Transcript)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"lucid/internal/handshake"
 	"lucid/internal/kex"
 	"lucid/internal/record"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -106,7 +107,7 @@ func converseWith(t testing.TB, v uint16, n int, suites12 ...uint16) conversatio
 	p.write(p.client, []byte("GET / HTTP/1.1\r\n\r\n"))
 	p.write(p.server, bytes.Repeat([]byte("body "), n))
 	p.runTapped(&c.capture)
-	if v == handshake.VersionTLS13 {
+	if v == version.TLS13 {
 		if err := p.client.UpdateKeys(true); err != nil {
 			t.Fatal(err)
 		}
@@ -151,11 +152,11 @@ func TestDecoderReadsConversation(t *testing.T) {
 		want     string // the handshake messages, in capture order
 	}{
 		// The response takes more than one record.
-		{"TLS1.3", handshake.VersionTLS13, nil,
+		{"TLS1.3", version.TLS13, nil,
 			"C:ClientHello@initial S:ServerHello@initial S:EncryptedExtensions@handshake S:Certificate@handshake S:CertificateVerify@handshake S:Finished@handshake C:Finished@handshake C:KeyUpdate@application S:KeyUpdate@application"},
-		{"TLS1.2-GCM", handshake.VersionTLS12, nil,
+		{"TLS1.2-GCM", version.TLS12, nil,
 			"C:ClientHello@initial S:ServerHello@initial S:Certificate@initial S:ServerKeyExchange@initial S:ServerHelloDone@initial C:ClientKeyExchange@initial C:Finished@application S:Finished@application"},
-		{"TLS1.2-CBC", handshake.VersionTLS12, []uint16{0xc023},
+		{"TLS1.2-CBC", version.TLS12, []uint16{0xc023},
 			"C:ClientHello@initial S:ServerHello@initial S:Certificate@initial S:ServerKeyExchange@initial S:ServerHelloDone@initial C:ClientKeyExchange@initial C:Finished@application S:Finished@application"},
 	}
 	for _, tc := range cases {
@@ -206,7 +207,7 @@ func TestDecoderReadsConversation(t *testing.T) {
 					t.Errorf("%d Finished messages", finished)
 				}
 				wantKeys := 2 // TLS 1.2: the key block's two halves
-				if tc.v == handshake.VersionTLS13 {
+				if tc.v == version.TLS13 {
 					wantKeys = 6 // handshake and application each way, and one update each
 				}
 				if keys != wantKeys {
@@ -259,7 +260,7 @@ func TestDecoderWithoutKeys(t *testing.T) {
 // A flipped bit fails that record, under its key and sequence number, and
 // the decoder goes on.
 func TestDecoderTamperedRecord(t *testing.T) {
-	c := converse(t, handshake.VersionTLS13)
+	c := converse(t, version.TLS13)
 	var bad []segment
 	flipped := false
 	for _, s := range c.capture {
@@ -312,7 +313,7 @@ func TestDecoderRefusesBadFraming(t *testing.T) {
 			if alert.Of(err) != tc.want {
 				t.Fatalf("error %v, want %s", err, tc.want)
 			}
-			if _, again := d.Feed(true, firstFlight(t, handshake.VersionTLS13)); again != err {
+			if _, again := d.Feed(true, firstFlight(t, version.TLS13)); again != err {
 				t.Errorf("the error is not sticky: %v", again)
 			}
 			recs, err := d.Feed(false, rawRecord(record.TypeAlert, []byte{2, 40}))
@@ -327,7 +328,7 @@ func TestDecoderRefusesBadFraming(t *testing.T) {
 // whose ServerHello runs on into the same record's next message fragment
 // cannot be followed.
 func TestDecoderMessageSpanningKeyChange(t *testing.T) {
-	c := converse(t, handshake.VersionTLS13)
+	c := converse(t, version.TLS13)
 	d := conn.NewDecoder(c.log.lookup)
 	if _, err := d.Feed(true, c.capture[0].b); err != nil {
 		t.Fatal(err)
@@ -348,7 +349,7 @@ func TestDecoderMessageSpanningKeyChange(t *testing.T) {
 // ClientHello's message_hash (RFC 8446 §4.4.1): both Finished re-compute
 // only if the decoder hashes it that way.
 func TestDecoderHelloRetryRequest(t *testing.T) {
-	ccfg, scfg := configs(t, handshake.VersionTLS13)
+	ccfg, scfg := configs(t, version.TLS13)
 	log := &keyLog{}
 	ccfg.KeyLog = log.add
 	scfg.Groups = []uint16{kex.P256} // the client's first share is X25519's

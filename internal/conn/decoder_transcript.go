@@ -4,7 +4,7 @@ import (
 	"crypto"
 	"hash"
 
-	"lucid/internal/handshake"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -40,7 +40,7 @@ func (t *decodeTranscript) message(d *Decoder, m *DecodedMessage) {
 	if t.done || t.broken || m.Type == wire.TypeHelloRequest {
 		return
 	}
-	if d.version == handshake.VersionTLS13 && (m.Type == wire.TypeNewSessionTicket || m.Type == wire.TypeKeyUpdate) {
+	if d.version == version.TLS13 && (m.Type == wire.TypeNewSessionTicket || m.Type == wire.TypeKeyUpdate) {
 		return
 	}
 	if t.h == nil {

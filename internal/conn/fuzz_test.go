@@ -7,8 +7,8 @@ import (
 
 	"lucid/internal/alert"
 	"lucid/internal/conn"
-	"lucid/internal/handshake"
 	"lucid/internal/record"
+	"lucid/internal/version"
 )
 
 // firstFlight is what a client core sends first at version v.
@@ -26,14 +26,14 @@ func firstFlight(t testing.TB, v uint16) []byte {
 // alert, or end of stream), and must answer a failure with at most one
 // alert record and nothing after it.
 func FuzzServerCore(f *testing.F) {
-	f.Add(firstFlight(f, handshake.VersionTLS13), uint8(0))
-	f.Add(firstFlight(f, handshake.VersionTLS12), uint8(5))
+	f.Add(firstFlight(f, version.TLS13), uint8(0))
+	f.Add(firstFlight(f, version.TLS12), uint8(5))
 	f.Add(rawRecord(record.TypeChangeCipherSpec, []byte{1}), uint8(1))
 	f.Add(rawRecord(record.TypeAlert, []byte{2, 40}), uint8(0))
 	f.Add([]byte("GET / HTTP/1.1\r\n\r\n"), uint8(3))
 	f.Fuzz(func(t *testing.T, in []byte, piece uint8) {
 		_, scfg := configs(t, 0)
-		scfg.MinVersion, scfg.MaxVersion = handshake.VersionTLS12, handshake.VersionTLS13
+		scfg.MinVersion, scfg.MaxVersion = version.TLS12, version.TLS13
 		s := conn.New(conn.Config{Engine: scfg})
 		size := int(piece)%64 + 1
 		var err error

@@ -6,6 +6,7 @@ import (
 	"lucid/internal/alert"
 	"lucid/internal/handshake"
 	"lucid/internal/record"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -96,7 +97,7 @@ func (c *Core) record(hdr record.Header, rec []byte) error {
 	// RFC 5246 §6.2.1: a TLS 1.2 record names the version in use; once
 	// the hellos have settled it, every record says 0x0303. (RFC 8446
 	// §5.1 has TLS 1.3 ignore the field, so it is not checked there.)
-	if c.engine.Version() == handshake.VersionTLS12 && hdr.Version != handshake.VersionTLS12 {
+	if c.engine.Version() == version.TLS12 && hdr.Version != version.TLS12 {
 		return c.fail(alert.New(alert.ProtocolVersion, "record version 0x%04x in a TLS 1.2 connection", hdr.Version))
 	}
 	if hdr.Type == record.TypeChangeCipherSpec {
@@ -194,7 +195,7 @@ func (c *Core) applicationData(payload []byte) error {
 // and is dropped; anything else is fatal. Neither may split a handshake
 // message (RFC 8446 §5.1).
 func (c *Core) changeCipherSpec(hdr record.Header, rec []byte) error {
-	if c.engine.Version() == handshake.VersionTLS12 {
+	if c.engine.Version() == version.TLS12 {
 		_, payload, err := c.in.opener.Open(rec)
 		if err != nil {
 			return c.fail(err)
@@ -273,7 +274,7 @@ func (c *Core) alert(p []byte) error {
 	}
 	// Until the version is settled a warning is read as TLS 1.2 reads it:
 	// a TLS 1.2 server may send unrecognized_name before its ServerHello.
-	tls13 := c.engine.Version() == handshake.VersionTLS13
+	tls13 := c.engine.Version() == version.TLS13
 	// RFC 8446 §6: in TLS 1.3 only close_notify and user_canceled may be
 	// sent as warnings; the alerts of §6.2 MUST be sent as fatal. A
 	// warning-level one breaks that rule: the record is malformed.
@@ -349,7 +350,7 @@ func (c *Core) message(msg []byte) error {
 		// records to skip, until its second ClientHello if there is one
 		// (which must not offer early data again).
 		r := c.engine.Result()
-		c.in.skippingEarly = r.Version != handshake.VersionTLS12 && r.ClientHello != nil && r.ClientHello.EarlyData
+		c.in.skippingEarly = r.Version != version.TLS12 && r.ClientHello != nil && r.ClientHello.EarlyData
 	}
 	if c.engine.Done() {
 		c.in.peerFinished = true

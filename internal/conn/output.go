@@ -6,6 +6,7 @@ import (
 	"lucid/internal/alert"
 	"lucid/internal/handshake"
 	"lucid/internal/record"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -21,7 +22,7 @@ func (c *Core) TakeOutput() []byte {
 		// RFC 8446 §5.1: only the first ClientHello may say 0x0301; a
 		// second one after HelloRetryRequest says 0x0303.
 		if p, ok := c.out.sealer.(*record.Plain); ok {
-			p.Version = handshake.VersionTLS12
+			p.Version = version.TLS12
 		}
 	}
 	return out
@@ -54,7 +55,7 @@ func (c *Core) WriteApp(b []byte) (int, error) {
 		return 0, nil
 	}
 	if c.out.sealer.Seq() >= keyUpdateAfter {
-		if c.engine.Version() != handshake.VersionTLS13 {
+		if c.engine.Version() != version.TLS13 {
 			return 0, errors.New("tls: too many records under one TLS 1.2 key; reconnect")
 		}
 		if err := c.updateWriteKey(false); err != nil {
@@ -75,7 +76,7 @@ func (c *Core) UpdateKeys(request bool) error {
 	if !c.engine.Done() {
 		return ErrNotDone
 	}
-	if c.engine.Version() != handshake.VersionTLS13 {
+	if c.engine.Version() != version.TLS13 {
 		return errors.New("tls: KeyUpdate needs TLS 1.3")
 	}
 	if c.out.err != nil {

@@ -7,6 +7,7 @@ import (
 	"lucid/internal/conn"
 	"lucid/internal/handshake"
 	"lucid/internal/record"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -43,7 +44,7 @@ func TestRewriteHandshakeSeesEveryMessage(t *testing.T) {
 			}
 			wantClient := []uint8{wire.TypeClientHello, wire.TypeFinished}
 			wantServer := []uint8{wire.TypeServerHello, wire.TypeEncryptedExtensions, wire.TypeCertificate, wire.TypeCertificateVerify, wire.TypeFinished}
-			if tc.v == handshake.VersionTLS12 {
+			if tc.v == version.TLS12 {
 				wantClient = []uint8{wire.TypeClientHello, wire.TypeClientKeyExchange, wire.TypeFinished}
 				wantServer = []uint8{wire.TypeServerHello, wire.TypeCertificate, wire.TypeServerKeyExchange, wire.TypeServerHelloDone, wire.TypeFinished}
 			}
@@ -56,7 +57,7 @@ func TestRewriteHandshakeSeesEveryMessage(t *testing.T) {
 				}
 			}
 			// KeyUpdate, which the Core writes itself, passes through too.
-			if tc.v == handshake.VersionTLS13 {
+			if tc.v == version.TLS13 {
 				if err := p.client.UpdateKeys(false); err != nil {
 					t.Fatal(err)
 				}
@@ -71,7 +72,7 @@ func TestRewriteHandshakeSeesEveryMessage(t *testing.T) {
 // What the hook returns is what the peer reads, while the sender's
 // transcript keeps what its engine wrote: the peers' keys then disagree.
 func TestRewriteHandshakeReachesThePeer(t *testing.T) {
-	ccfg, scfg := configs(t, handshake.VersionTLS13)
+	ccfg, scfg := configs(t, version.TLS13)
 	var got *wire.ClientHello
 	scfg.Observe = func(e handshake.Event) {
 		if ch, ok := e.Message.(*wire.ClientHello); ok && e.Kind == handshake.MessageReceived {

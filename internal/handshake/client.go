@@ -14,6 +14,7 @@ import (
 	"lucid/internal/session"
 	"lucid/internal/signature"
 	"lucid/internal/suites"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -78,10 +79,10 @@ func (c *client) buildHello() error {
 	if err != nil {
 		return fmt.Errorf("reading client random: %w", err)
 	}
-	tls13, tls12 := cfg.allows(VersionTLS13), cfg.allows(VersionTLS12)
+	tls13, tls12 := cfg.allows(version.TLS13), cfg.allows(version.TLS12)
 	c.offerable()
 	s12 := c.session
-	if s12 != nil && (s12.State.Version != VersionTLS12 || !tls12) {
+	if s12 != nil && (s12.State.Version != version.TLS12 || !tls12) {
 		s12 = nil
 	}
 	byID := s12 != nil && len(s12.SessionID) > 0 && s12.Ticket == nil
@@ -102,7 +103,7 @@ func (c *client) buildHello() error {
 		}
 	}
 	h := &wire.ClientHello{
-		LegacyVersion:        VersionTLS12,
+		LegacyVersion:        version.TLS12,
 		SessionID:            sid,
 		CompressionMethods:   []uint8{0},
 		SupportedGroups:      cfg.Groups,
@@ -117,7 +118,7 @@ func (c *client) buildHello() error {
 	copy(h.Random[:], random)
 	if tls13 {
 		h.CipherSuites = append(h.CipherSuites, cfg.CipherSuites...)
-		h.SupportedVersions = append(h.SupportedVersions, VersionTLS13)
+		h.SupportedVersions = append(h.SupportedVersions, version.TLS13)
 		h.HasKeyShare = true
 		h.PSKModes = []uint8{pskDHEKE}
 		if cfg.PSKWithoutKeyExchange {
@@ -139,7 +140,7 @@ func (c *client) buildHello() error {
 	}
 	if tls12 {
 		h.CipherSuites = append(h.CipherSuites, cfg.Suites12...)
-		h.SupportedVersions = append(h.SupportedVersions, VersionTLS12)
+		h.SupportedVersions = append(h.SupportedVersions, version.TLS12)
 		h.ExtendedMasterSecret = true
 		h.SecureRenegotiationSupported = true
 		h.ECPointFormats = []uint8{0}
@@ -219,10 +220,10 @@ func (s *expectServerHello) handle(typ uint8, msg []byte) (state, error) {
 // checkServerHello applies the checks common to ServerHello and
 // HelloRetryRequest (RFC 8446 §4.1.3, §4.1.4).
 func (c *client) checkServerHello(sh *wire.ServerHello) (*suites.Suite, error) {
-	if sh.SupportedVersion != VersionTLS13 || !c.cfg.allows(VersionTLS13) {
+	if sh.SupportedVersion != version.TLS13 || !c.cfg.allows(version.TLS13) {
 		return nil, alert.New(alert.IllegalParameter, "server selected version 0x%04x, which was not offered", sh.SupportedVersion)
 	}
-	if sh.LegacyVersion != VersionTLS12 {
+	if sh.LegacyVersion != version.TLS12 {
 		return nil, alert.New(alert.IllegalParameter, "ServerHello legacy_version is 0x%04x, want 0x0303", sh.LegacyVersion)
 	}
 	if !bytes.Equal(sh.SessionID, c.hello.SessionID) {
@@ -333,7 +334,7 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 	}
 	c.shares = nil
 	c.tr.keepRaw, c.tr.raw = false, nil
-	c.result.Version = VersionTLS13
+	c.result.Version = version.TLS13
 	c.tr.add(msg)
 	psk, err := c.acceptPSK(sh, suite)
 	if err != nil {
@@ -342,8 +343,8 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 	hs := keys.NewEarlySecret(suite.Hash, psk).Handshake(shared)
 	th := c.tr.sum()
 	cs, ss := hs.ClientTraffic(th), hs.ServerTraffic(th)
-	c.cfg.keyLog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", c.result.ClientRandom, cs)
-	c.cfg.keyLog("SERVER_HANDSHAKE_TRAFFIC_SECRET", c.result.ClientRandom, ss)
+	c.cfg.keyLog(keys.LogClientHandshake, c.result.ClientRandom, cs)
+	c.cfg.keyLog(keys.LogServerHandshake, c.result.ClientRandom, ss)
 	c.out.readKey(suite, ss, LevelHandshake)
 	// RFC 8446 §D.4: the compatibility change_cipher_spec precedes the
 	// client's first protected record. Queued now, it goes out ahead of
@@ -503,7 +504,7 @@ func (s *expectCertificateVerify) handle(typ uint8, msg []byte) (state, error) {
 		return nil, alert.New(alert.IllegalParameter, "server signed with %s, which was not offered", scheme)
 	}
 	content := signature.Content13(signature.ServerContext13, c.tr.sum())
-	sig, err := verifySignature(s.chain, VersionTLS13, scheme, content, cv.Signature)
+	sig, err := verifySignature(s.chain, version.TLS13, scheme, content, cv.Signature)
 	if err != nil {
 		c.cfg.check(CheckCertificateVerify, "", err)
 		return nil, err

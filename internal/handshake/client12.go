@@ -42,15 +42,15 @@ type conv12 struct {
 // an abbreviated handshake.
 func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) {
 	cfg := c.cfg
-	if sh.LegacyVersion != VersionTLS12 {
+	if sh.LegacyVersion != version.TLS12 {
 		return nil, alert.New(alert.ProtocolVersion, "server offers %s; Lucid speaks TLS 1.2 and 1.3 only", version.Name(sh.LegacyVersion))
 	}
-	if !cfg.allows(VersionTLS12) {
+	if !cfg.allows(version.TLS12) {
 		return nil, alert.New(alert.ProtocolVersion, "server chose TLS 1.2, below the configured minimum")
 	}
 	// RFC 8446 §4.1.3: a client that offered TLS 1.3 and meets the
 	// sentinel is being downgraded by someone in the middle.
-	if cfg.allows(VersionTLS13) && hasDowngradeSentinel(sh.Random) {
+	if cfg.allows(version.TLS13) && hasDowngradeSentinel(sh.Random) {
 		return nil, alert.New(alert.IllegalParameter, "downgrade detected: the server supports TLS 1.3 but the ServerHello was for TLS 1.2")
 	}
 	if !bytes.Equal(sh.SessionID, c.hello.SessionID) && len(sh.SessionID) > 32 {
@@ -110,7 +110,7 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 	c.tr.add(msg)
 	c.shares = nil
 	c.serverSessionID = sh.SessionID
-	c.result.Version = VersionTLS12
+	c.result.Version = version.TLS12
 	c.result.Suite12 = suite
 	c.result.ServerRandom = sh.Random
 	c.result.ServerName = cfg.ServerName
@@ -133,7 +133,7 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 			return nil, alert.New(alert.HandshakeFailure, "resumed session lacks the extended master secret")
 		}
 		v.resumed, v.master = s, s.State.Secret
-		c.cfg.keyLog("CLIENT_RANDOM", c.result.ClientRandom, v.master)
+		c.cfg.keyLog(keys.LogMaster, c.result.ClientRandom, v.master)
 		if err := v.expandKeys(); err != nil {
 			return nil, err
 		}
@@ -257,7 +257,7 @@ func (s *expectServerKeyExchange) handle(typ uint8, msg []byte) (state, error) {
 	}
 	signed := make([]byte, 0, 64+len(ske.Params()))
 	signed = append(append(append(signed, c.hello.Random[:]...), v.server[:]...), ske.Params()...)
-	sig, err := verifySignature(v.chain, VersionTLS12, scheme, signed, ske.Signature)
+	sig, err := verifySignature(v.chain, version.TLS12, scheme, signed, ske.Signature)
 	if err != nil {
 		c.cfg.check(CheckServerKeyExchange, "", err)
 		return nil, err
@@ -307,7 +307,7 @@ func (s *expectServerHelloDone) handle(typ uint8, msg []byte) (state, error) {
 		// RFC 5246 §7.4.6: with no suitable certificate the client still
 		// answers, with an empty list.
 		var err error
-		mine, scheme, err = c.cfg.clientCertificate(&CertRequest{Version: VersionTLS12, SignatureSchemes: cr.SignatureSchemes, AcceptableCAs: cr.CertificateAuthorities, CertificateTypes: cr.CertificateTypes})
+		mine, scheme, err = c.cfg.clientCertificate(&CertRequest{Version: version.TLS12, SignatureSchemes: cr.SignatureSchemes, AcceptableCAs: cr.CertificateAuthorities, CertificateTypes: cr.CertificateTypes})
 		if err != nil {
 			return nil, err
 		}
@@ -334,7 +334,7 @@ func (s *expectServerHelloDone) handle(typ uint8, msg []byte) (state, error) {
 	// including ClientKeyExchange.
 	v.master = keys.ExtendedMasterSecret(v.suite.PRF, v.preMas, c.tr.sum())
 	v.preMas = nil
-	c.cfg.keyLog("CLIENT_RANDOM", c.result.ClientRandom, v.master)
+	c.cfg.keyLog(keys.LogMaster, c.result.ClientRandom, v.master)
 	if err := v.expandKeys(); err != nil {
 		return nil, err
 	}
@@ -432,7 +432,7 @@ func (v *conv12) remember() {
 	if c.cfg.OnSession == nil {
 		return
 	}
-	st := c.result.newSession(VersionTLS12, v.suite.ID, c.cfg.now())
+	st := c.result.newSession(version.TLS12, v.suite.ID, c.cfg.now())
 	st.Secret, st.Lifetime, st.ServerName, st.EMS = v.master, v.lifetime, c.cfg.ServerName, true
 	if v.resumed != nil && v.ticket == nil {
 		st.CreatedAt = v.resumed.State.CreatedAt

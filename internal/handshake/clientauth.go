@@ -7,6 +7,7 @@ import (
 
 	"lucid/internal/alert"
 	"lucid/internal/signature"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -102,7 +103,7 @@ func (st *expectClientCertificate13) handle(typ uint8, msg []byte) (state, error
 		}
 	}
 	if len(chain) == 0 {
-		client, err := clientWithoutCertificate(s.cfg, VersionTLS13)
+		client, err := clientWithoutCertificate(s.cfg, version.TLS13)
 		if err != nil {
 			return nil, err
 		}
@@ -133,7 +134,7 @@ func (st *expectClientCertificateVerify13) handle(typ uint8, msg []byte) (state,
 		return nil, alert.New(alert.IllegalParameter, "client signed with %s, which was not requested", scheme)
 	}
 	content := signature.Content13(signature.ClientContext13, s.tr.sum())
-	sig, err := verifySignature(st.chain, VersionTLS13, scheme, content, cv.Signature)
+	sig, err := verifySignature(st.chain, version.TLS13, scheme, content, cv.Signature)
 	if err != nil {
 		s.cfg.check(CheckClientCertificateVerify, "", err)
 		return nil, err
@@ -146,7 +147,7 @@ func (st *expectClientCertificateVerify13) handle(typ uint8, msg []byte) (state,
 // answerRequest13 sends the client's Certificate and, with a certificate,
 // its CertificateVerify (RFC 8446 §4.4.2, §4.4.3).
 func (c *client) answerRequest13(cr *wire.CertificateRequest) error {
-	cert, scheme, err := c.cfg.clientCertificate(&CertRequest{Version: VersionTLS13, SignatureSchemes: cr.SignatureSchemes, AcceptableCAs: cr.CertificateAuthorities})
+	cert, scheme, err := c.cfg.clientCertificate(&CertRequest{Version: version.TLS13, SignatureSchemes: cr.SignatureSchemes, AcceptableCAs: cr.CertificateAuthorities})
 	if err != nil {
 		return err
 	}

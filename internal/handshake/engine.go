@@ -13,15 +13,7 @@ import (
 	"lucid/internal/session"
 	"lucid/internal/signature"
 	"lucid/internal/suites"
-	"lucid/internal/version"
 	"lucid/internal/wire"
-)
-
-// The versions these engines negotiate, typed as Config and Result carry
-// them.
-const (
-	VersionTLS12 uint16 = version.TLS12
-	VersionTLS13 uint16 = version.TLS13
 )
 
 // Result is what a finished handshake established.

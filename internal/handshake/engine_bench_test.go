@@ -5,6 +5,7 @@ import (
 
 	"lucid/internal/handshake"
 	"lucid/internal/testpki"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -31,7 +32,7 @@ func handshakeEngines(b *testing.B, ccfg, scfg *handshake.Config) {
 					rest = rest[wire.HeaderLen+n:]
 				}
 			case handshake.SendChangeCipherSpec:
-				if from.Version() == handshake.VersionTLS12 {
+				if from.Version() == version.TLS12 {
 					queue = append(queue, item{to: to})
 				}
 			}

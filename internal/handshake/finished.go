@@ -68,7 +68,7 @@ func applicationSecrets(cfg *Config, ms keys.MasterSecret, transcriptHash []byte
 	r.ClientTraffic = ms.ClientTraffic(transcriptHash)
 	r.ServerTraffic = ms.ServerTraffic(transcriptHash)
 	r.Exporter = ms.Exporter(transcriptHash)
-	cfg.keyLog("CLIENT_TRAFFIC_SECRET_0", clientRandom, r.ClientTraffic)
-	cfg.keyLog("SERVER_TRAFFIC_SECRET_0", clientRandom, r.ServerTraffic)
-	cfg.keyLog("EXPORTER_SECRET", clientRandom, r.Exporter)
+	cfg.keyLog(keys.LogClientTraffic, clientRandom, r.ClientTraffic)
+	cfg.keyLog(keys.LogServerTraffic, clientRandom, r.ServerTraffic)
+	cfg.keyLog(keys.LogExporter, clientRandom, r.Exporter)
 }

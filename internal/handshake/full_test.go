@@ -11,6 +11,7 @@ import (
 	"lucid/internal/signature"
 	"lucid/internal/suites"
 	"lucid/internal/testpki"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -44,7 +45,7 @@ func TestFullHandshakeMatrix(t *testing.T) {
 					if cr.DidHRR || sr.DidHRR {
 						t.Errorf("unexpected HelloRetryRequest")
 					}
-					if !signature.Allowed(leaf.Cert.PublicKey, handshake.VersionTLS13, cr.PeerScheme) {
+					if !signature.Allowed(leaf.Cert.PublicKey, version.TLS13, cr.PeerScheme) {
 						t.Errorf("PeerScheme %v does not fit a %s key", cr.PeerScheme, kt)
 					}
 					if len(cr.PeerChain) != len(leaf.Chain) || !bytes.Equal(cr.PeerChain[0], leaf.Chain[0]) {

@@ -21,6 +21,7 @@ import (
 	"lucid/internal/signature"
 	"lucid/internal/suites"
 	"lucid/internal/testpki"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -301,7 +302,7 @@ func checkAgreement(t testing.TB, cv *conv) {
 		t.Fatalf("conversation ended with client done=%v, server done=%v", cv.c.e.Done(), cv.s.e.Done())
 	}
 	cr, sr := cv.c.e.Result(), cv.s.e.Result()
-	if cr.Version != handshake.VersionTLS13 || sr.Version != handshake.VersionTLS13 {
+	if cr.Version != version.TLS13 || sr.Version != version.TLS13 {
 		t.Errorf("Version: client %#04x, server %#04x", cr.Version, sr.Version)
 	}
 	if cr.Suite == nil || cr.Suite != sr.Suite {

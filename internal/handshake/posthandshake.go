@@ -2,6 +2,7 @@ package handshake
 
 import (
 	"lucid/internal/alert"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -16,7 +17,7 @@ func (e *Engine) afterHandshake(msg []byte) ([]Action, error) {
 		return nil, alert.New(alert.DecodeError, "handshake message framing is inconsistent")
 	}
 	var err error
-	if e.result.Version == VersionTLS12 {
+	if e.result.Version == version.TLS12 {
 		err = e.refuseRenegotiation(typ, msg)
 	} else {
 		err = e.afterHandshake13(typ, msg)

@@ -5,6 +5,7 @@ import (
 
 	"lucid/internal/alert"
 	"lucid/internal/signature"
+	"lucid/internal/version"
 )
 
 // Proof values. The state that accepts the peer's Finished holds who the
@@ -152,9 +153,9 @@ func clientUnasked(cfg *Config) (authenticatedClient, error) {
 // certificate. RFC 8446 §4.4.2.4: where one is required that is
 // certificate_required in TLS 1.3; RFC 5246 §7.4.6 makes it
 // handshake_failure in TLS 1.2.
-func clientWithoutCertificate(cfg *Config, version uint16) (authenticatedClient, error) {
+func clientWithoutCertificate(cfg *Config, v uint16) (authenticatedClient, error) {
 	if cfg.ClientAuth == RequireClientAuth {
-		if version == VersionTLS13 {
+		if v == version.TLS13 {
 			return authenticatedClient{}, alert.New(alert.CertificateRequired, "the client sent no certificate, and one is required")
 		}
 		return authenticatedClient{}, alert.New(alert.HandshakeFailure, "the client sent no certificate, and one is required")

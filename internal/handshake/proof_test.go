@@ -22,6 +22,7 @@ import (
 	"lucid/internal/session"
 	"lucid/internal/signature"
 	"lucid/internal/testpki"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -318,13 +319,13 @@ func TestVerifySignature(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := verifySignature(checkedChain{}, VersionTLS13, signature.Ed25519, content, sig); alert.Of(err) != alert.InternalError {
+	if _, err := verifySignature(checkedChain{}, version.TLS13, signature.Ed25519, content, sig); alert.Of(err) != alert.InternalError {
 		t.Errorf("without a checked chain: %v", err)
 	}
-	if p, err := verifySignature(chain, VersionTLS13, signature.Ed25519, []byte("another transcript"), sig); err == nil || p.chain.valid() {
+	if p, err := verifySignature(chain, version.TLS13, signature.Ed25519, []byte("another transcript"), sig); err == nil || p.chain.valid() {
 		t.Errorf("wrong content: %v", err)
 	}
-	p, err := verifySignature(chain, VersionTLS13, signature.Ed25519, content, sig)
+	p, err := verifySignature(chain, version.TLS13, signature.Ed25519, content, sig)
 	if err != nil || p.scheme != signature.Ed25519 || !p.chain.valid() {
 		t.Fatalf("good signature: %v", err)
 	}
@@ -371,14 +372,14 @@ func TestPeerProofs(t *testing.T) {
 	if _, err := clientUnasked(cfg); alert.Of(err) != alert.InternalError {
 		t.Errorf("unasked client under RequireClientAuth: %v", err)
 	}
-	if _, err := clientWithoutCertificate(cfg, VersionTLS13); alert.Of(err) != alert.CertificateRequired {
+	if _, err := clientWithoutCertificate(cfg, version.TLS13); alert.Of(err) != alert.CertificateRequired {
 		t.Errorf("no certificate under RequireClientAuth, TLS 1.3: %v", err)
 	}
-	if _, err := clientWithoutCertificate(cfg, VersionTLS12); alert.Of(err) != alert.HandshakeFailure {
+	if _, err := clientWithoutCertificate(cfg, version.TLS12); alert.Of(err) != alert.HandshakeFailure {
 		t.Errorf("no certificate under RequireClientAuth, TLS 1.2: %v", err)
 	}
 	cfg.ClientAuth = RequestClientAuth
-	if p, err := clientWithoutCertificate(cfg, VersionTLS13); err != nil || !p.valid() {
+	if p, err := clientWithoutCertificate(cfg, version.TLS13); err != nil || !p.valid() {
 		t.Errorf("no certificate under RequestClientAuth: %v", err)
 	}
 	cfg.ClientAuth = NoClientAuth

@@ -10,6 +10,7 @@ import (
 	"lucid/internal/keys"
 	"lucid/internal/session"
 	"lucid/internal/suites"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -34,7 +35,7 @@ func binder(h crypto.Hash, psk, transcriptHash []byte) []byte {
 // message is fixed. It returns false when the session cannot be offered.
 func (c *client) offerPSK(h *wire.ClientHello) bool {
 	s := c.session
-	if s == nil || s.State.Version != VersionTLS13 || len(s.Ticket) == 0 {
+	if s == nil || s.State.Version != version.TLS13 || len(s.Ticket) == 0 {
 		return false
 	}
 	suite := suites.Lookup13(s.State.Suite)
@@ -107,7 +108,7 @@ func SessionFromTicket(r *Result, nst *wire.NewSessionTicket, now time.Time, ser
 	if nst.Lifetime == 0 || r.Suite == nil || len(r.Resumption) == 0 {
 		return nil, nil
 	}
-	st := r.newSession(VersionTLS13, r.Suite.ID, now)
+	st := r.newSession(version.TLS13, r.Suite.ID, now)
 	st.Secret = keys.ResumptionPSK(r.Suite.Hash, r.Resumption, nst.Nonce)
 	st.Lifetime = time.Duration(nst.Lifetime) * time.Second
 	st.AgeAdd, st.ServerName = nst.AgeAdd, serverName
@@ -136,7 +137,7 @@ func (s *server) resumable13(n *negotiation, msg []byte) error {
 			continue
 		}
 		st, err := session.Unmarshal(plain)
-		if err != nil || st.Version != VersionTLS13 || st.ServerName != ch.ServerName {
+		if err != nil || st.Version != version.TLS13 || st.ServerName != ch.ServerName {
 			continue
 		}
 		orig := suites.Lookup13(st.Suite)
@@ -176,7 +177,7 @@ func (s *server) issueTicket(psk []byte) error {
 	}
 	nonce := []byte{0}
 	now := cfg.Now()
-	st := r.newSession(VersionTLS13, r.Suite.ID, now)
+	st := r.newSession(version.TLS13, r.Suite.ID, now)
 	st.Secret = keys.ResumptionPSK(r.Suite.Hash, psk, nonce)
 	st.AgeAdd = uint32(ageAdd[0])<<24 | uint32(ageAdd[1])<<16 | uint32(ageAdd[2])<<8 | uint32(ageAdd[3])
 	st.ServerName = r.ServerName

@@ -24,12 +24,13 @@ import (
 	"lucid/internal/signature"
 	"lucid/internal/suites"
 	"lucid/internal/testpki"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
 const (
-	v12 = handshake.VersionTLS12
-	v13 = handshake.VersionTLS13
+	v12 = version.TLS12
+	v13 = version.TLS13
 )
 
 // clock is a settable time source for Config.Now.

@@ -64,6 +64,7 @@ import (
 	"lucid/internal/session"
 	"lucid/internal/signature"
 	"lucid/internal/suites"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -93,7 +94,7 @@ func offer(t *testing.T, traceCH string, cfg *handshake.Config) *handshake.Confi
 	t.Helper()
 	ch := traceHello(t, traceCH)
 	cfg.Now = traceNow
-	cfg.MinVersion, cfg.MaxVersion = handshake.VersionTLS13, handshake.VersionTLS13
+	cfg.MinVersion, cfg.MaxVersion = version.TLS13, version.TLS13
 	cfg.CipherSuites = ch.CipherSuites
 	for _, g := range ch.SupportedGroups {
 		if kex.Supported(g) {
@@ -322,7 +323,7 @@ func replayFullClient(t *testing.T, tr fullTrace) *handshake.Engine {
 	r := e.Result()
 	want(t, "exporter_master_secret", r.Exporter, tr.exporter)
 	want(t, "resumption_master_secret", r.Resumption, tr.resumption)
-	if !e.Done() || r.Version != handshake.VersionTLS13 || r.Suite.ID != suites.TLS_AES_128_GCM_SHA256 || r.Group != kex.X25519 {
+	if !e.Done() || r.Version != version.TLS13 || r.Suite.ID != suites.TLS_AES_128_GCM_SHA256 || r.Group != kex.X25519 {
 		t.Errorf("handshake not done as the trace's: done %v, version %04x, suite %v, group %04x", e.Done(), r.Version, r.Suite, r.Group)
 	}
 	return e

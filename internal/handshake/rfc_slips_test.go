@@ -12,6 +12,7 @@ import (
 	"lucid/internal/handshake"
 	"lucid/internal/suites"
 	"lucid/internal/testpki"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -90,9 +91,9 @@ func removeU16(s []uint16, v uint16) []uint16 {
 // when supported_versions is present (§4.2.1, BoGo IgnoreLegacyVersion).
 func TestLegacyVersionSSL3OrLower(t *testing.T) {
 	scfg := serverConfig(t, testpki.ECDSAP256)
-	scfg.MinVersion = handshake.VersionTLS12
+	scfg.MinVersion = version.TLS12
 	for _, v := range []uint16{0x0300, 0x0000, 0x0200, 0x0002, 0x0100, 0x0103, 0x0102, 0x0001} {
-		for _, offered := range [][]uint16{{handshake.VersionTLS13, v}, {handshake.VersionTLS13}, {handshake.VersionTLS12}} {
+		for _, offered := range [][]uint16{{version.TLS13, v}, {version.TLS13}, {version.TLS12}} {
 			t.Run(fmt.Sprintf("0x%04x/%x", v, offered), func(t *testing.T) {
 				ch := clientHelloFrom(t, clientConfig())
 				ch.LegacyVersion = v

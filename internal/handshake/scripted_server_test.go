@@ -16,6 +16,7 @@ import (
 	"lucid/internal/signature"
 	"lucid/internal/suites"
 	"lucid/internal/testpki"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -48,7 +49,7 @@ func (sc *scriptedServer) flight(t *testing.T, msg []byte) [][]byte {
 		LegacyVersion:    0x0303,
 		SessionID:        ch.SessionID,
 		CipherSuite:      sc.suite.ID,
-		SupportedVersion: handshake.VersionTLS13,
+		SupportedVersion: version.TLS13,
 		KeyShare:         wire.KeyShare{Group: ks.Group, Data: share},
 	}
 	crand.Read(sh.Random[:])
@@ -72,7 +73,7 @@ func (sc *scriptedServer) flight(t *testing.T, msg []byte) [][]byte {
 		sc.entry(&entry)
 	}
 	add((&wire.Certificate{Entries: []wire.CertificateEntry{entry}}).Marshal())
-	scheme, ok := signature.Choose(sc.leaf.Key.Public(), handshake.VersionTLS13, signature.Default13, u16s(ch.SignatureSchemes))
+	scheme, ok := signature.Choose(sc.leaf.Key.Public(), version.TLS13, signature.Default13, u16s(ch.SignatureSchemes))
 	if !ok {
 		t.Fatal("no scheme")
 	}

@@ -76,7 +76,7 @@ func (st *expectClientHello) handle(typ uint8, msg []byte) (state, error) {
 		if err != nil {
 			return nil, err
 		}
-		if v == VersionTLS12 {
+		if v == version.TLS12 {
 			return s.hello12(ch, msg)
 		}
 	}
@@ -118,28 +118,28 @@ func (s *server) chooseVersion(ch *wire.ClientHello) (uint16, error) {
 	if slices.Contains(ch.CipherSuites, fallbackSCSV) {
 		// RFC 8446 §4.2.1: without supported_versions a hello means TLS
 		// 1.2 at most, whatever its legacy_version says.
-		clientMax := min(ch.LegacyVersion, VersionTLS12)
+		clientMax := min(ch.LegacyVersion, version.TLS12)
 		if offered != nil {
 			clientMax = 0
 			for _, v := range offered {
 				// Only real versions: GREASE values (RFC 8701) sort higher.
-				if v>>8 == 3 && v <= VersionTLS13 {
+				if v>>8 == 3 && v <= version.TLS13 {
 					clientMax = max(clientMax, v)
 				}
 			}
 		}
 		ours := s.cfg.MaxVersion
 		if ours == 0 {
-			ours = VersionTLS13
+			ours = version.TLS13
 		}
 		if clientMax < ours {
 			return 0, alert.New(alert.InappropriateFallback, "client sent TLS_FALLBACK_SCSV with %s as its best version, below our %s", version.Name(clientMax), version.Name(ours))
 		}
 	}
-	if offered == nil && ch.LegacyVersion >= VersionTLS12 {
-		offered = []uint16{VersionTLS12}
+	if offered == nil && ch.LegacyVersion >= version.TLS12 {
+		offered = []uint16{version.TLS12}
 	}
-	for _, v := range []uint16{VersionTLS13, VersionTLS12} {
+	for _, v := range []uint16{version.TLS13, version.TLS12} {
 		if s.cfg.allows(v) && slices.Contains(offered, v) {
 			return v, nil
 		}
@@ -165,7 +165,7 @@ func versionList(vs []uint16) string {
 // protocol, each by the server's preference among what the client offered.
 func (s *server) negotiate(ch *wire.ClientHello, msg []byte, retry *retryState) (*negotiation, error) {
 	cfg := s.cfg
-	if !slices.Contains(ch.SupportedVersions, VersionTLS13) {
+	if !slices.Contains(ch.SupportedVersions, version.TLS13) {
 		return nil, alert.New(alert.IllegalParameter, "second ClientHello no longer offers TLS 1.3")
 	}
 	// RFC 8446 §4.1.2: TLS 1.3 ClientHellos carry exactly one
@@ -265,7 +265,7 @@ func (s *server) chooseGroup(n *negotiation, ch *wire.ClientHello, retry *retryS
 }
 
 func (s *server) chooseCertificate(n *negotiation, ch *wire.ClientHello) error {
-	info := helloInfo(ch, VersionTLS13)
+	info := helloInfo(ch, version.TLS13)
 	cert, err := s.cfg.GetCertificate(info)
 	if err != nil {
 		return err
@@ -273,7 +273,7 @@ func (s *server) chooseCertificate(n *negotiation, ch *wire.ClientHello) error {
 	if cert == nil || len(cert.Chain) == 0 || cert.Key == nil {
 		return alert.New(alert.HandshakeFailure, "server has no certificate for %q", ch.ServerName)
 	}
-	scheme, ok := signature.Choose(cert.Key.Public(), VersionTLS13, cert.allowed(s.cfg.signing()), u16ToSchemes(ch.SignatureSchemes))
+	scheme, ok := signature.Choose(cert.Key.Public(), version.TLS13, cert.allowed(s.cfg.signing()), u16ToSchemes(ch.SignatureSchemes))
 	if !ok {
 		return alert.New(alert.HandshakeFailure, "client accepts no signature scheme the server's key can make (client offered %v)", u16ToSchemes(ch.SignatureSchemes))
 	}
@@ -317,11 +317,11 @@ func (s *server) helloRetry(n *negotiation, msg []byte) (state, error) {
 		return nil, err
 	}
 	hrr := &wire.ServerHello{
-		LegacyVersion:    VersionTLS12,
+		LegacyVersion:    version.TLS12,
 		Random:           wire.HelloRetryRequestRandom,
 		SessionID:        n.hello.SessionID,
 		CipherSuite:      n.suite.ID,
-		SupportedVersion: VersionTLS13,
+		SupportedVersion: version.TLS13,
 		SelectedGroup:    n.group,
 		Cookie:           cookie,
 	}
@@ -354,10 +354,10 @@ func (s *server) respond(n *negotiation) (state, error) {
 		return nil, err
 	}
 	sh := &wire.ServerHello{
-		LegacyVersion:    VersionTLS12,
+		LegacyVersion:    version.TLS12,
 		SessionID:        n.hello.SessionID,
 		CipherSuite:      n.suite.ID,
-		SupportedVersion: VersionTLS13,
+		SupportedVersion: version.TLS13,
 		KeyShare:         keyShareFor(n, share),
 		HasPSK:           n.psk != nil,
 		SelectedIdentity: n.pskIndex,
@@ -372,8 +372,8 @@ func (s *server) respond(n *negotiation) (state, error) {
 	hs := keys.NewEarlySecret(suite.Hash, n.psk).Handshake(shared)
 	th := s.tr.sum()
 	cs, ss := hs.ClientTraffic(th), hs.ServerTraffic(th)
-	cfg.keyLog("CLIENT_HANDSHAKE_TRAFFIC_SECRET", n.hello.Random, cs)
-	cfg.keyLog("SERVER_HANDSHAKE_TRAFFIC_SECRET", n.hello.Random, ss)
+	cfg.keyLog(keys.LogClientHandshake, n.hello.Random, cs)
+	cfg.keyLog(keys.LogServerHandshake, n.hello.Random, ss)
 	s.out.writeKey(suite, ss, LevelHandshake)
 	s.out.readKey(suite, cs, LevelHandshake)
 
@@ -407,7 +407,7 @@ func (s *server) respond(n *negotiation) (state, error) {
 	s.out.writeKey(suite, s.result.ServerTraffic, LevelApplication)
 	s.out.flush()
 
-	s.result.Version = VersionTLS13
+	s.result.Version = version.TLS13
 	s.result.Suite = suite
 	if !n.pskOnly {
 		s.result.Group = n.group

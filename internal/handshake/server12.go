@@ -15,6 +15,7 @@ import (
 	"lucid/internal/session"
 	"lucid/internal/signature"
 	"lucid/internal/suites"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -65,11 +66,11 @@ func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
 		return nil, err
 	}
 	copy(v.random[:], random)
-	if cfg.allows(VersionTLS13) {
+	if cfg.allows(version.TLS13) {
 		// RFC 8446 §4.1.3: tell a 1.3-capable client it was downgraded.
 		copy(v.random[24:], downgradeTLS12)
 	}
-	s.result.Version = VersionTLS12
+	s.result.Version = version.TLS12
 	s.result.ClientHello = ch.Summary()
 	s.result.ClientRandom = ch.Random
 	s.result.ServerRandom = v.random
@@ -132,7 +133,7 @@ func suiteServes12(su *suites.Suite12, pub crypto.PublicKey, ours []signature.Sc
 	if su.KeyExchange == suites.RSAKeyTransport {
 		return 0, true
 	}
-	return signature.Choose(pub, VersionTLS12, ours, u16ToSchemes(schemes))
+	return signature.Choose(pub, version.TLS12, ours, u16ToSchemes(schemes))
 }
 
 // Serves12 reports whether a TLS 1.2 server with the suites and groups
@@ -167,7 +168,7 @@ func firstSuite12(enabled []uint16, pub crypto.PublicKey, ours []signature.Schem
 // can serve (RFC 5246 §7.4.1.3, the seed's "strongest in common").
 func (v *conv12s) negotiate() error {
 	s, ch, cfg := v.s, v.hello, v.s.cfg
-	info := helloInfo(ch, VersionTLS12)
+	info := helloInfo(ch, version.TLS12)
 	cert, err := cfg.GetCertificate(info)
 	if err != nil {
 		return err
@@ -213,7 +214,7 @@ const emptyRenegotiationSCSV = 0x00ff
 func (v *conv12s) sendServerHello(nameAck bool) {
 	s, ch := v.s, v.hello
 	sh := &wire.ServerHello{
-		LegacyVersion: VersionTLS12,
+		LegacyVersion: version.TLS12,
 		Random:        v.random,
 		SessionID:     v.sessionID,
 		CipherSuite:   v.suite.ID,
@@ -300,7 +301,7 @@ func (st *expectClientKeyExchange) handle(typ uint8, msg []byte) (state, error) 
 	}
 	s.tr.add(msg)
 	v.master = keys.ExtendedMasterSecret(v.suite.PRF, pms, s.tr.sum())
-	s.cfg.keyLog("CLIENT_RANDOM", v.hello.Random, v.master)
+	s.cfg.keyLog(keys.LogMaster, v.hello.Random, v.master)
 	if err := v.expandKeys(); err != nil {
 		return nil, err
 	}
@@ -414,7 +415,7 @@ func (v *conv12s) finish() error {
 func (v *conv12s) state() *session.State {
 	s := v.s
 	now := s.cfg.Now()
-	st := s.result.newSession(VersionTLS12, v.suite.ID, now)
+	st := s.result.newSession(version.TLS12, v.suite.ID, now)
 	st.Secret, st.ServerName, st.EMS = v.master, v.hello.ServerName, true
 	st.Lifetime = s.result.sessionLifetime(s.cfg.TicketLifetime, st, now)
 	if st.Lifetime <= 0 {
@@ -453,7 +454,7 @@ func (s *server) resumable12(ch *wire.ClientHello) (admission, ResumeMode, bool)
 		return admission{}, NotResumed, false
 	}
 	now := cfg.Now()
-	if st.Version != VersionTLS12 || !st.EMS || st.ServerName != ch.ServerName ||
+	if st.Version != version.TLS12 || !st.EMS || st.ServerName != ch.ServerName ||
 		!slices.Contains(ch.CipherSuites, st.Suite) || !slices.Contains(cfg.Suites12, st.Suite) ||
 		now.Before(st.CreatedAt) || !now.Before(st.CreatedAt.Add(st.Lifetime)) {
 		return admission{}, NotResumed, false
@@ -494,7 +495,7 @@ func (v *conv12s) resume(a admission, how ResumeMode, msg []byte) (state, error)
 		return nil, err
 	}
 	s.result.Master12 = v.master
-	s.cfg.keyLog("CLIENT_RANDOM", v.hello.Random, v.master)
+	s.cfg.keyLog(keys.LogMaster, v.hello.Random, v.master)
 	return v.expectClientCCS(client), nil
 }
 
@@ -523,7 +524,7 @@ func (st *expectClientCertificate12) handle(typ uint8, msg []byte) (state, error
 		return nil, err
 	}
 	if len(cert.Certificates) == 0 {
-		client, err := clientWithoutCertificate(s.cfg, VersionTLS12)
+		client, err := clientWithoutCertificate(s.cfg, version.TLS12)
 		if err != nil {
 			return nil, err
 		}
@@ -556,7 +557,7 @@ func (st *expectCertificateVerify12) handle(typ uint8, msg []byte) (state, error
 	if !slices.Contains(s.cfg.Schemes, scheme) {
 		return nil, alert.New(alert.IllegalParameter, "client signed with %s, which was not requested", scheme)
 	}
-	sig, err := verifySignature(st.chain, VersionTLS12, scheme, s.tr.raw, cv.Signature)
+	sig, err := verifySignature(st.chain, version.TLS12, scheme, s.tr.raw, cv.Signature)
 	if err != nil {
 		s.cfg.check(CheckClientCertificateVerify, "", err)
 		return nil, err

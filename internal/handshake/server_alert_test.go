@@ -10,6 +10,7 @@ import (
 	"lucid/internal/kex"
 	"lucid/internal/suites"
 	"lucid/internal/testpki"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -129,7 +130,7 @@ func TestServerRejectsFirstMessageNotClientHello(t *testing.T) {
 		(&wire.Finished{VerifyData: make([]byte, 32)}).Marshal(),
 		(&wire.EncryptedExtensions{}).Marshal(),
 		(&wire.KeyUpdate{}).Marshal(),
-		(&wire.ServerHello{LegacyVersion: 0x0303, SupportedVersion: handshake.VersionTLS13, CipherSuite: suites.TLS_AES_128_GCM_SHA256}).Marshal(),
+		(&wire.ServerHello{LegacyVersion: 0x0303, SupportedVersion: version.TLS13, CipherSuite: suites.TLS_AES_128_GCM_SHA256}).Marshal(),
 	} {
 		t.Run(wire.MessageName(msg[0]), func(t *testing.T) {
 			wantAlert(t, serverAnswer(t, serverConfig(t, testpki.ECDSAP256), msg), alert.UnexpectedMessage)

@@ -3,6 +3,7 @@ package handshake
 import (
 	"fmt"
 
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -499,40 +500,40 @@ func psk13(retried bool) []Step {
 
 // shapeTable is the table, indexed by Shape-1.
 var shapeTable = [shapeCount]shapeDef{
-	{name: "tls13-full", version: VersionTLS13, steps: full13(false, false, false),
+	{name: "tls13-full", version: version.TLS13, steps: full13(false, false, false),
 		summary: "TLS 1.3: key shares, then the server's certificate and signature"},
-	{name: "tls13-client-auth", version: VersionTLS13, steps: full13(false, true, true),
+	{name: "tls13-client-auth", version: version.TLS13, steps: full13(false, true, true),
 		summary: "TLS 1.3 with a client certificate and signature"},
-	{name: "tls13-client-auth-no-cert", version: VersionTLS13, steps: full13(false, true, false),
+	{name: "tls13-client-auth-no-cert", version: version.TLS13, steps: full13(false, true, false),
 		summary: "TLS 1.3 where the server asked for a client certificate and got none"},
-	{name: "tls13-psk", version: VersionTLS13, resume: ResumedPSK, steps: psk13(false),
+	{name: "tls13-psk", version: version.TLS13, resume: ResumedPSK, steps: psk13(false),
 		summary: "TLS 1.3 resumption: a ticket's PSK with fresh key shares (psk_dhe_ke)"},
-	{name: "tls13-psk-ke", version: VersionTLS13, resume: ResumedPSKOnly, steps: psk13(false),
+	{name: "tls13-psk-ke", version: version.TLS13, resume: ResumedPSKOnly, steps: psk13(false),
 		summary: "TLS 1.3 resumption: a ticket's PSK alone (psk_ke)"},
-	{name: "tls13-hrr", version: VersionTLS13, retry: true, steps: full13(true, false, false),
+	{name: "tls13-hrr", version: version.TLS13, retry: true, steps: full13(true, false, false),
 		summary: "TLS 1.3 after a HelloRetryRequest"},
-	{name: "tls13-hrr-client-auth", version: VersionTLS13, retry: true, steps: full13(true, true, true),
+	{name: "tls13-hrr-client-auth", version: version.TLS13, retry: true, steps: full13(true, true, true),
 		summary: "TLS 1.3 after a HelloRetryRequest, with a client certificate"},
-	{name: "tls13-hrr-client-auth-no-cert", version: VersionTLS13, retry: true, steps: full13(true, true, false),
+	{name: "tls13-hrr-client-auth-no-cert", version: version.TLS13, retry: true, steps: full13(true, true, false),
 		summary: "TLS 1.3 after a HelloRetryRequest; the client had no certificate"},
-	{name: "tls13-hrr-psk", version: VersionTLS13, retry: true, resume: ResumedPSK, steps: psk13(true),
+	{name: "tls13-hrr-psk", version: version.TLS13, retry: true, resume: ResumedPSK, steps: psk13(true),
 		summary: "TLS 1.3 resumption (psk_dhe_ke) after a HelloRetryRequest"},
-	{name: "tls13-hrr-psk-ke", version: VersionTLS13, retry: true, resume: ResumedPSKOnly, steps: psk13(true),
+	{name: "tls13-hrr-psk-ke", version: version.TLS13, retry: true, resume: ResumedPSKOnly, steps: psk13(true),
 		summary: "TLS 1.3 resumption (psk_ke) after a HelloRetryRequest"},
-	{name: "tls12-ecdhe", version: VersionTLS12, steps: full12(true, false, false),
+	{name: "tls12-ecdhe", version: version.TLS12, steps: full12(true, false, false),
 		summary: "TLS 1.2 with signed ECDHE parameters"},
-	{name: "tls12-ecdhe-client-auth", version: VersionTLS12, steps: full12(true, true, true),
+	{name: "tls12-ecdhe-client-auth", version: version.TLS12, steps: full12(true, true, true),
 		summary: "TLS 1.2 ECDHE with a client certificate and CertificateVerify"},
-	{name: "tls12-ecdhe-client-auth-no-cert", version: VersionTLS12, steps: full12(true, true, false),
+	{name: "tls12-ecdhe-client-auth-no-cert", version: version.TLS12, steps: full12(true, true, false),
 		summary: "TLS 1.2 ECDHE where the server asked for a client certificate and got none"},
-	{name: "tls12-rsa", version: VersionTLS12, steps: full12(false, false, false),
+	{name: "tls12-rsa", version: version.TLS12, steps: full12(false, false, false),
 		summary: "TLS 1.2 RSA key transport: the client encrypts the pre-master secret to the server's key"},
-	{name: "tls12-rsa-client-auth", version: VersionTLS12, steps: full12(false, true, true),
+	{name: "tls12-rsa-client-auth", version: version.TLS12, steps: full12(false, true, true),
 		summary: "TLS 1.2 RSA key transport with a client certificate and CertificateVerify"},
-	{name: "tls12-rsa-client-auth-no-cert", version: VersionTLS12, steps: full12(false, true, false),
+	{name: "tls12-rsa-client-auth-no-cert", version: version.TLS12, steps: full12(false, true, false),
 		summary: "TLS 1.2 RSA key transport where the server asked for a client certificate and got none"},
-	{name: "tls12-resumed-ticket", version: VersionTLS12, resume: ResumedTicket, steps: resumed12,
+	{name: "tls12-resumed-ticket", version: version.TLS12, resume: ResumedTicket, steps: resumed12,
 		summary: "TLS 1.2 abbreviated handshake resuming a session ticket"},
-	{name: "tls12-resumed-session-id", version: VersionTLS12, resume: ResumedSessionID, steps: resumed12,
+	{name: "tls12-resumed-session-id", version: version.TLS12, resume: ResumedSessionID, steps: resumed12,
 		summary: "TLS 1.2 abbreviated handshake resuming a cached session ID"},
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"lucid/internal/handshake"
+	"lucid/internal/version"
 )
 
 var updateShapes = flag.Bool("update-shapes", false, "rewrite testdata/shapes.txt from the shape table")
@@ -52,10 +53,10 @@ func TestShapeNames(t *testing.T) {
 		if s.Summary() == "" {
 			t.Errorf("%s has no summary", s)
 		}
-		if v := s.Version(); v != handshake.VersionTLS12 && v != handshake.VersionTLS13 {
+		if v := s.Version(); v != version.TLS12 && v != version.TLS13 {
 			t.Errorf("%s has version %#04x", s, v)
 		}
-		if prefix := map[uint16]string{handshake.VersionTLS12: "tls12-", handshake.VersionTLS13: "tls13-"}[s.Version()]; !strings.HasPrefix(s.String(), prefix) {
+		if prefix := map[uint16]string{version.TLS12: "tls12-", version.TLS13: "tls13-"}[s.Version()]; !strings.HasPrefix(s.String(), prefix) {
 			t.Errorf("%s does not start with %s", s, prefix)
 		}
 		if s.HelloRetry() != strings.Contains(s.String(), "-hrr") {

@@ -10,6 +10,7 @@ import (
 	"lucid/internal/signature"
 	"lucid/internal/suites"
 	"lucid/internal/testpki"
+	"lucid/internal/version"
 	"lucid/internal/wire"
 )
 
@@ -71,17 +72,17 @@ func TestTrackerStopsOwnSteps(t *testing.T) {
 			return &offTable{}
 		}},
 		{"application key before handshake keys", func(e *Engine) state {
-			e.send(&wire.ServerHello{LegacyVersion: 0x0303, SupportedVersion: VersionTLS13, CipherSuite: suites.TLS_AES_128_GCM_SHA256})
+			e.send(&wire.ServerHello{LegacyVersion: 0x0303, SupportedVersion: version.TLS13, CipherSuite: suites.TLS_AES_128_GCM_SHA256})
 			e.out.writeKey(suites.Lookup13(suites.TLS_AES_128_GCM_SHA256), make([]byte, 32), LevelApplication)
 			return &offTable{}
 		}},
 		{"EncryptedExtensions in the clear", func(e *Engine) state {
-			e.send(&wire.ServerHello{LegacyVersion: 0x0303, SupportedVersion: VersionTLS13, CipherSuite: suites.TLS_AES_128_GCM_SHA256})
+			e.send(&wire.ServerHello{LegacyVersion: 0x0303, SupportedVersion: version.TLS13, CipherSuite: suites.TLS_AES_128_GCM_SHA256})
 			e.send(&wire.EncryptedExtensions{})
 			return &offTable{}
 		}},
 		{"two change_cipher_specs", func(e *Engine) state {
-			e.send(&wire.ServerHello{LegacyVersion: 0x0303, SupportedVersion: VersionTLS13, CipherSuite: suites.TLS_AES_128_GCM_SHA256})
+			e.send(&wire.ServerHello{LegacyVersion: 0x0303, SupportedVersion: version.TLS13, CipherSuite: suites.TLS_AES_128_GCM_SHA256})
 			e.out.ccs()
 			e.out.ccs()
 			return &offTable{}
@@ -166,7 +167,7 @@ func pump(t *testing.T, c, s *Engine, before func(to *Engine, msg []byte)) error
 					rest = rest[wire.HeaderLen+n:]
 				}
 			case SendChangeCipherSpec:
-				if from.Version() == VersionTLS12 {
+				if from.Version() == version.TLS12 {
 					queue = append(queue, item{to: to})
 				}
 			}

@@ -1,6 +1,8 @@
 package handshake
 
 import (
+	"lucid/internal/version"
+
 	"bytes"
 )
 
@@ -24,10 +26,10 @@ func hasDowngradeSentinel(random [32]byte) bool {
 func (c *Config) allows(v uint16) bool {
 	lo, hi := c.MinVersion, c.MaxVersion
 	if lo == 0 {
-		lo = VersionTLS13
+		lo = version.TLS13
 	}
 	if hi == 0 {
-		hi = VersionTLS13
+		hi = version.TLS13
 	}
 	return lo <= v && v <= hi
 }
