@@ -330,20 +330,6 @@ func downgradeHello(rec []byte) (before, after *wire.ClientHello, edited []byte,
 	return before, after, edited, nil
 }
 
-// parseClientHelloRecord parses the ClientHello a record holds whole, or
-// returns nil.
-func parseClientHelloRecord(rec []byte) *wire.ClientHello {
-	body, ok := wholeMessage(rec, wire.TypeClientHello)
-	if !ok {
-		return nil
-	}
-	ch, err := wire.ParseClientHello(body)
-	if err != nil {
-		return nil
-	}
-	return ch
-}
-
 // wholeMessage returns the body of the handshake message of type typ that
 // makes up the whole of rec.
 func wholeMessage(rec []byte, typ uint8) ([]byte, bool) {

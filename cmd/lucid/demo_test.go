@@ -545,3 +545,17 @@ func TestDemoWritesNothing(t *testing.T) {
 		}
 	}
 }
+
+// parseClientHelloRecord parses the ClientHello a record holds whole, or
+// returns nil.
+func parseClientHelloRecord(rec []byte) *wire.ClientHello {
+	body, ok := wholeMessage(rec, wire.TypeClientHello)
+	if !ok {
+		return nil
+	}
+	ch, err := wire.ParseClientHello(body)
+	if err != nil {
+		return nil
+	}
+	return ch
+}
