@@ -27,12 +27,15 @@ A certificate authority kept in a directory: its certificate and key, an
 index of every certificate it issued, and its revocation list.
 
 Commands:
-  init    create a root CA, or with --parent an intermediate below another CA
-  issue   make a key and a server or client certificate
-  sign    issue a certificate for a certificate signing request (CSR)
-  revoke  revoke a certificate by serial number
-  crl     write the signed certificate revocation list to DIR/ca.crl
-  list    show every certificate issued: serial, status, expiry, names
+  init       create a root CA, or with --parent an intermediate below another CA
+  issue      make a key and a server or client certificate
+  sign       issue a certificate for a certificate signing request (CSR)
+  revoke     revoke a certificate by serial number
+  crl        write the signed certificate revocation list to DIR/ca.crl
+  list       show every certificate issued: serial, status, expiry, names
+  install    make this machine trust the CA: the system store (needs root)
+             and the NSS databases of Chromium and Firefox
+  uninstall  remove exactly what install added
 
 The directory is --dir; by default $LUCID_CA_DIR, else lucid/ca in the
 user's data directory (%s).
@@ -115,6 +118,10 @@ func caCommand(args []string, stdout, stderr io.Writer) int {
 		return c.crl(args[1:])
 	case "list":
 		return c.list(args[1:])
+	case "install":
+		return c.trust(true, args[1:])
+	case "uninstall":
+		return c.trust(false, args[1:])
 	default:
 		fmt.Fprintf(stderr, "lucid ca: unknown command %q\n\n%s", sub, help)
 		return 2
