@@ -394,6 +394,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer, ready 
 		fmt.Fprintf(stdout, "Clients trust this server once they trust the local CA's certificate %s:\n"+
 			"  curl --cacert %s %s\n  lucid get --cacert %s %s\n",
 			trustHint, shellQuote(trustHint), serveURL(addr), shellQuote(trustHint), serveURL(addr))
+		fmt.Fprintf(stdout, "Make browsers trust it: lucid ca install --dir %s\n", shellQuote(o.CADir))
 	}
 	fmt.Fprintln(stdout, "Press Ctrl-C to stop.")
 	done := make(chan error, 1)
