@@ -66,6 +66,12 @@ func nssTrust(install bool, tc *trustCert, f trustFlags, home string) []trustRes
 			dbs = append(dbs, nssDB{d, "given"})
 		}
 	} else {
+		if u := os.Getenv("SUDO_USER"); u != "" && os.Geteuid() == 0 {
+			// sudo usually sets HOME to root's: the user's browsers are
+			// elsewhere, and certutil run as root would make their files
+			// root's.
+			return []trustResult{{fmt.Sprintf("NSS databases: not changed under sudo (HOME is %s, not %s's); run 'lucid ca install --no-system' as %s.", home, u, u), false}}
+		}
 		dbs = findNSSDBs(home)
 		if len(dbs) == 0 {
 			return []trustResult{{fmt.Sprintf("NSS databases: none found under %s (Chromium's ~/.pki/nssdb and Firefox profiles appear once the browser has run; --nss-db names one).", home), false}}
