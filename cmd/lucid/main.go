@@ -6,7 +6,7 @@
 //	lucid demo [--tls 1.2|1.3] [--kx ecdhe|rsa] [--attack LIST] [--lang en|zh] [--json] [--trace-json FILE] [--show-secrets]
 //	lucid serve [--addr 127.0.0.1:8443] [--dir DIR] [flags]
 //	lucid get [flags] URL
-//	lucid ca (init|issue|sign|revoke|crl|list) [flags]
+//	lucid ca (init|issue|sign|revoke|crl|list|install|uninstall) [flags]
 //
 // demo tells the story of one HTTPS request live on 127.0.0.1: a throwaway
 // CA, a Lucid TLS server, a wiretap relay in the middle and a Lucid client,
@@ -15,7 +15,8 @@
 // shows visitors their own handshake; get is an HTTPS client with curl's
 // habits. ca is a certificate authority kept in a directory: it creates
 // root and intermediate CAs, issues server and client certificates, signs
-// CSRs, revokes and publishes CRLs.
+// CSRs, revokes and publishes CRLs, and installs its root into the
+// machine's and the browsers' trust stores.
 package main
 
 import (
@@ -42,7 +43,8 @@ Commands:
   get     fetch a URL over Lucid's TLS, with curl's habits; -v shows the
           handshake
   ca      a certificate authority in a directory: init (a root or an
-          intermediate), issue, sign (a CSR), revoke, crl, list
+          intermediate), issue, sign (a CSR), revoke, crl, list; install
+          and uninstall make browsers and the system trust it
 
 Run 'lucid COMMAND -h' for a command's flags.
 `
