@@ -29,7 +29,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -43,16 +42,7 @@ import (
 // directory.
 func buildCrashLucid(t *testing.T) string {
 	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-		if _, serr := os.Stat(goTool); serr != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatal("the go command is not found, and CI must run the crash test: put go on PATH")
-			}
-			t.Skip("skipping: the go command is needed to build lucid with the crash hook, and it is not on PATH")
-		}
-	}
+	goTool := needGo(t, "build lucid with the crash hook")
 	bin := filepath.Join(t.TempDir(), "lucid")
 	cmd := exec.Command(goTool, "build", "-tags", "lucid_crashtest", "-o", bin, ".")
 	if out, err := cmd.CombinedOutput(); err != nil {

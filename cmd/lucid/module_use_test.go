@@ -36,7 +36,7 @@ func readmeBlock(t *testing.T, readme, heading, lang string) string {
 
 // needGo returns the go command's path; the module test cannot run
 // without it.
-func needGo(t *testing.T) string {
+func needGo(t *testing.T, why string) string {
 	t.Helper()
 	if p, err := exec.LookPath("go"); err == nil {
 		return p
@@ -44,9 +44,9 @@ func needGo(t *testing.T) string {
 	p := filepath.Join(runtime.GOROOT(), "bin", "go")
 	if _, err := os.Stat(p); err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatal("the go command is not found, and CI must run the module test: put go on PATH")
+			t.Fatalf("the go command is not found, and CI must %s: put go on PATH", why)
 		}
-		t.Skip("skipping: the go command is needed to build a module that uses Lucid, and it is not on PATH")
+		t.Skipf("skipping: the go command is needed to %s, and it is not on PATH", why)
 	}
 	return p
 }
@@ -56,7 +56,7 @@ func needGo(t *testing.T) string {
 // go.work file, offline (GOPROXY=off: Lucid's dependencies come from the
 // module cache the main build filled), and runs it against lucid serve.
 func TestUseFromAnotherModule(t *testing.T) {
-	goTool := needGo(t)
+	goTool := needGo(t, "build a module that uses Lucid")
 	repo, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)
