@@ -25,7 +25,7 @@ func hostOfLen(n int) string {
 // long or no host name, in TLS 1.3 and TLS 1.2, and checks that the server
 // fails with illegal_parameter before choosing a certificate.
 func TestServerRefusesBadServerName(t *testing.T) {
-	for _, name := range []string{hostOfLen(256), hostOfLen(60 << 10), "example.com.", "bad\x00name.example", "192.0.2.1"} {
+	for _, name := range []string{hostOfLen(256), hostOfLen(60 << 10), "example.com.", "bad\x00name.example"} {
 		for _, v := range []uint16{v13, v12} {
 			scfg := serverConfig(t, testpki.ECDSAP256)
 			ccfg := clientConfig()
@@ -47,6 +47,33 @@ func TestServerRefusesBadServerName(t *testing.T) {
 			if len(err.Error()) > 300 {
 				t.Errorf("%#04x, %d-byte name: error of %d bytes", v, len(name), len(err.Error()))
 			}
+		}
+	}
+}
+
+// TestServerReadsIPLiteralAsNoServerName: an IP address sent as the
+// host_name (wrk and Python do) names no host; the server chooses its
+// certificate as for a hello without server_name instead of failing.
+func TestServerReadsIPLiteralAsNoServerName(t *testing.T) {
+	for _, v := range []uint16{v13, v12} {
+		scfg := serverConfig(t, testpki.ECDSAP256)
+		ccfg := clientConfig()
+		if v == v12 {
+			scfg, ccfg = server12(t, testpki.ECDSAP256, nil), client12(nil)
+		}
+		asked, seen := false, "unset"
+		scfg.GetCertificate = func(h *handshake.HelloInfo) (*handshake.Certificate, error) {
+			asked, seen = true, h.ServerName
+			return nil, nil
+		}
+		ch := clientHelloFrom(t, ccfg)
+		ch.ServerName = "192.0.2.1"
+		err := serverAnswer(t, scfg, mustMarshal(t, ch.Marshal()))
+		if alert.Of(err) == alert.IllegalParameter {
+			t.Errorf("%#04x: an IP literal was refused: %v", v, err)
+		}
+		if !asked || seen != "" {
+			t.Errorf("%#04x: GetCertificate asked %v with server name %q, want asked with none", v, asked, seen)
 		}
 	}
 }

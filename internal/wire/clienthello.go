@@ -18,6 +18,7 @@ type ClientHello struct {
 	CompressionMethods []uint8  // never empty when parsed
 
 	ServerName                   string   // host_name from server_name (RFC 6066 §3); other name types are skipped
+	ServerNameIP                 string   // an IP literal sent as host_name, which names no host and is not ServerName
 	SupportedGroups              []uint16 // supported_groups
 	ECPointFormats               []uint8  // ec_point_formats (TLS 1.2)
 	SignatureSchemes             []uint16 // signature_algorithms

@@ -1,6 +1,10 @@
 package wire
 
-import "lucid/internal/alert"
+import (
+	"net/netip"
+
+	"lucid/internal/alert"
+)
 
 // server_name (RFC 6066 §3). The client sends a ServerNameList; a server
 // that used the name acknowledges with an empty extension, in
@@ -51,6 +55,18 @@ func parseServerNameList(m *ClientHello, r *reader) {
 		// RFC 6066 §3 reserves for a well-formed name the server does
 		// not serve.) Checking before the copy keeps a 64 KB name from
 		// ever becoming a string.
+		// RFC 6066 §3 forbids an IP literal here, yet wrk, Python and
+		// other clients send one when they dial an address. It names no
+		// host, so it is kept aside (the handshake reports it) and the
+		// hello is read as one without a server name, as crypto/tls,
+		// OpenSSL and nginx read it; refusing it would break those
+		// clients and protect nothing.
+		if len(name) <= maxIPLiteralLen {
+			if _, err := netip.ParseAddr(string(name)); err == nil {
+				m.ServerNameIP = string(name)
+				continue
+			}
+		}
 		if err := checkHostName(name); err != nil {
 			list.failf(alert.IllegalParameter, "%v", err)
 			return

@@ -14,6 +14,10 @@ import (
 // state) grow with what a peer chooses to send.
 const MaxHostNameLen = 255
 
+// maxIPLiteralLen bounds the text of an IP address (an IPv6 address with
+// an embedded IPv4 and a zone is the longest) before it is parsed.
+const maxIPLiteralLen = 64
+
 // maxLabelLen is the longest DNS label (RFC 1035 §2.3.4).
 const maxLabelLen = 63
 

@@ -89,8 +89,6 @@ func TestServerNameBounds(t *testing.T) {
 		{"trailing dot", "example.com.", alert.IllegalParameter},
 		{"NUL", "example.com\x00", alert.IllegalParameter},
 		{"empty label", "example..com", alert.IllegalParameter},
-		{"IPv4 literal", "192.0.2.1", alert.IllegalParameter},
-		{"IPv6 literal", "2001:db8::1", alert.IllegalParameter},
 	} {
 		m, err := ParseClientHello(chBody(sniExt(tc.sni)))
 		if tc.want == 0 {
@@ -102,6 +100,14 @@ func TestServerNameBounds(t *testing.T) {
 		wantAlert(t, err, tc.want)
 		if err != nil && len(err.Error()) > 300 {
 			t.Errorf("%s: error of %d bytes", tc.name, len(err.Error()))
+		}
+	}
+	// An IP literal names no host: the hello reads as one without a
+	// server name, and the literal is kept aside.
+	for _, ip := range []string{"192.0.2.1", "2001:db8::1", "::ffff:192.0.2.1"} {
+		m, err := ParseClientHello(chBody(sniExt(ip)))
+		if err != nil || m.ServerName != "" || m.ServerNameIP != ip {
+			t.Errorf("IP literal %q: ServerName %q, ServerNameIP %q, %v", ip, m.ServerName, m.ServerNameIP, err)
 		}
 	}
 	// Types other than host_name are skipped unjudged (RFC 6066 §3 lets
