@@ -41,8 +41,16 @@ func IdleMemory(st Stack, s Setup, n int) (IdleResult, error) {
 	if err != nil {
 		return IdleResult{}, err
 	}
-	// The baseline includes the listener and both configurations, so
-	// that only what each connection adds is counted.
+	// One connection made and closed first, so that the baseline
+	// includes the listener and whatever the configurations build on
+	// first use: only what each connection adds is counted.
+	warm, warmPeer, err := establish(t, p, s)
+	if err != nil {
+		t.close()
+		return IdleResult{}, fmt.Errorf("%v: %w", st, err)
+	}
+	warm.Close()
+	warmPeer.Close()
 	before := settledMem()
 
 	var ends []endpoint
