@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 // and idle memory. It checks the table, never the timings.
 func TestSmoke(t *testing.T) {
 	var out strings.Builder
-	o := options{rounds: 2, benchtime: 5 * time.Millisecond, bulkMiB: 1, idle: 10,
+	o := options{rounds: 2, benchtime: 5 * time.Millisecond, bulkMiB: 1, idle: 10, idleRounds: 1,
 		figures: regexp.MustCompile(`^(tls13-ecdsa|tls12-id|bulk13-chacha)$`)}
 	if err := run(&out, nil, o); err != nil {
 		t.Fatal(err)

@@ -27,6 +27,7 @@ type options struct {
 	benchtime  time.Duration // per handshake benchmark run
 	bulkMiB    int           // MiB per bulk benchmark run
 	idle       int           // connections held for the idle-memory figure; 0 skips it
+	idleRounds int           // rounds that measure idle memory (it varies little and takes long)
 	figures    *regexp.Regexp
 	load       bool
 	loadTime   time.Duration
@@ -40,6 +41,7 @@ func main() {
 	benchtime := flag.Duration("benchtime", 500*time.Millisecond, "how long each handshake benchmark runs in each round")
 	bulk := flag.Int("bulk", 128, "MiB each bulk benchmark moves in each round")
 	idle := flag.Int("idle", 2000, "idle connections held for the memory figure (0 skips it)")
+	idleRounds := flag.Int("idle-rounds", 2, "how many of the rounds measure idle memory, which varies little and takes long")
 	figures := flag.String("figures", "", "regular expression selecting figures by ID (tls13-ecdsa, bulk13-aes, …); empty runs all")
 	load := flag.Bool("load", false, "also load Lucid's https server and net/http over crypto/tls with wrk")
 	loadTime := flag.Duration("load-time", 5*time.Second, "how long each wrk run lasts")
@@ -51,7 +53,7 @@ func main() {
 	}
 	flag.Parse()
 
-	o := options{rounds: *rounds, benchtime: *benchtime, bulkMiB: *bulk, idle: *idle,
+	o := options{rounds: *rounds, benchtime: *benchtime, bulkMiB: *bulk, idle: *idle, idleRounds: *idleRounds,
 		load: *load, loadTime: *loadTime, loadConns: *loadConns, loadRounds: *loadRounds}
 	if *quick {
 		set := map[string]bool{}

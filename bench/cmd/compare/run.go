@@ -73,7 +73,7 @@ func run(out, log io.Writer, o options) error {
 			}
 			res.transport = append(res.transport, t)
 		}
-		if o.idle > 0 {
+		if o.idle > 0 && r < max(o.idleRounds, 1) {
 			progress(log, "  idle memory, %d connections", o.idle)
 			got := map[bench.Stack]bench.IdleResult{}
 			for _, st := range order {
