@@ -1,0 +1,196 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"lucid/bench"
+)
+
+// loadMode is one way of driving the servers.
+type loadMode struct {
+	name  string
+	close bool // a new TLS connection per request (Connection: close)
+}
+
+var loadModes = []loadMode{
+	{"keep-alive", false},
+	{"new TLS connection per request", true},
+}
+
+// loadRow is one mode's wrk results across rounds.
+type loadRow struct {
+	mode       loadMode
+	lucid, std []wrkResult
+	ratios     []float64 // Lucid ÷ crypto/tls requests per second
+}
+
+// wrkResult is what one wrk run reports.
+type wrkResult struct {
+	rps    float64
+	p99    time.Duration
+	errors string // wrk's socket-error or non-2xx line, if any
+}
+
+// findWrk returns wrk's path, installing it with apt-get when it is missing
+// and this process may (root on Debian, as .ci/run installs tools).
+func findWrk(log io.Writer) (string, error) {
+	if p, err := exec.LookPath("wrk"); err == nil {
+		return p, nil
+	}
+	if _, err := exec.LookPath("apt-get"); err != nil || os.Geteuid() != 0 {
+		return "", errors.New("the load test needs wrk, which is not installed: install it (Debian/Ubuntu: apt-get install wrk) and rerun with -load")
+	}
+	progress(log, "wrk is not installed; installing it with apt-get")
+	for _, args := range [][]string{{"update"}, {"install", "-y", "--no-install-recommends", "wrk"}} {
+		cmd := exec.Command("apt-get", args...)
+		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+		cmd.Stdout, cmd.Stderr = log, log
+		if err := cmd.Run(); err != nil {
+			return "", fmt.Errorf("installing wrk: apt-get %s: %w", strings.Join(args, " "), err)
+		}
+	}
+	return exec.LookPath("wrk")
+}
+
+// runLoad serves the same handler from both stacks' HTTPS servers and loads
+// each with wrk (one thread, so that the server keeps the other core),
+// alternating which goes first in each round.
+func runLoad(log io.Writer, o options) ([]loadRow, error) {
+	wrk, err := findWrk(log)
+	if err != nil {
+		return nil, err
+	}
+	urls := map[bench.Stack]string{}
+	for _, st := range bench.Stacks {
+		u, stop, err := bench.StartLoadServer(st)
+		if err != nil {
+			return nil, fmt.Errorf("load server, %v: %w", st, err)
+		}
+		defer stop()
+		urls[st] = u
+	}
+	rows := make([]loadRow, len(loadModes))
+	for i, m := range loadModes {
+		rows[i].mode = m
+	}
+	for r := range o.loadRounds {
+		order := []bench.Stack{bench.Lucid, bench.Std}
+		if r%2 == 1 {
+			order = []bench.Stack{bench.Std, bench.Lucid}
+		}
+		for i, m := range loadModes {
+			got := map[bench.Stack]wrkResult{}
+			for _, st := range order {
+				progress(log, "load round %d/%d: %s, %v", r+1, o.loadRounds, m.name, st)
+				res, err := runWrk(wrk, urls[st], m, o)
+				if err != nil {
+					return nil, fmt.Errorf("wrk against %v (%s): %w", st, m.name, err)
+				}
+				got[st] = res
+			}
+			rows[i].lucid = append(rows[i].lucid, got[bench.Lucid])
+			rows[i].std = append(rows[i].std, got[bench.Std])
+			rows[i].ratios = append(rows[i].ratios, got[bench.Lucid].rps/got[bench.Std].rps)
+		}
+	}
+	return rows, nil
+}
+
+func runWrk(wrk, url string, m loadMode, o options) (wrkResult, error) {
+	args := []string{"-t1", "-c" + strconv.Itoa(o.loadConns), "-d" + strconv.Itoa(int(o.loadTime.Round(time.Second)/time.Second)) + "s", "--latency"}
+	if m.close {
+		args = append(args, "-H", "Connection: close")
+	}
+	args = append(args, url)
+	out, err := exec.Command(wrk, args...).CombinedOutput()
+	if err != nil {
+		return wrkResult{}, fmt.Errorf("%w: %s", err, out)
+	}
+	return parseWrk(string(out))
+}
+
+var (
+	wrkRPS = regexp.MustCompile(`(?m)^Requests/sec:\s+([0-9.]+)`)
+	wrkP99 = regexp.MustCompile(`(?m)^\s+99(?:\.000)?%\s+([0-9.]+)(us|ms|s)\s*$`)
+	wrkErr = regexp.MustCompile(`(?m)^\s*(Socket errors:.*|Non-2xx or 3xx responses:.*)$`)
+)
+
+// parseWrk reads requests per second and the 99th percentile latency from
+// wrk's --latency output.
+func parseWrk(out string) (wrkResult, error) {
+	m := wrkRPS.FindStringSubmatch(out)
+	if m == nil {
+		return wrkResult{}, fmt.Errorf("no Requests/sec in wrk's output: %s", out)
+	}
+	rps, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return wrkResult{}, err
+	}
+	p := wrkP99.FindStringSubmatch(out)
+	if p == nil {
+		return wrkResult{}, fmt.Errorf("no 99%% latency in wrk's output: %s", out)
+	}
+	v, err := strconv.ParseFloat(p[1], 64)
+	if err != nil {
+		return wrkResult{}, err
+	}
+	unit := map[string]float64{"us": 1e3, "ms": 1e6, "s": 1e9}[p[2]]
+	res := wrkResult{rps: rps, p99: time.Duration(v * unit)}
+	var errs []string
+	for _, e := range wrkErr.FindAllStringSubmatch(out, -1) {
+		errs = append(errs, strings.TrimSpace(e[1]))
+	}
+	res.errors = strings.Join(errs, "; ")
+	return res, nil
+}
+
+func printLoad(w io.Writer, o options, rows []loadRow) {
+	fmt.Fprintf(w, "Under load: wrk -t1 -c%d for %v per run, %d rounds alternating which server goes first; Lucid's https.Server and net/http over crypto/tls serve the same handler over HTTP/1.1\n\n",
+		o.loadConns, o.loadTime, o.loadRounds)
+	fmt.Fprintln(w, "| load | Lucid req/s | crypto/tls req/s | ratio (range) | Lucid p99 | crypto/tls p99 |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|")
+	var problems []string
+	for _, r := range rows {
+		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.2f (%.2f–%.2f) | %v | %v |\n", r.mode.name,
+			median(rps(r.lucid)), median(rps(r.std)), median(r.ratios), slices.Min(r.ratios), slices.Max(r.ratios),
+			time.Duration(median(p99(r.lucid))).Round(10*time.Microsecond), time.Duration(median(p99(r.std))).Round(10*time.Microsecond))
+		for _, x := range r.lucid {
+			if x.errors != "" {
+				problems = append(problems, fmt.Sprintf("Lucid, %s: %s", r.mode.name, x.errors))
+			}
+		}
+		for _, x := range r.std {
+			if x.errors != "" {
+				problems = append(problems, fmt.Sprintf("crypto/tls, %s: %s", r.mode.name, x.errors))
+			}
+		}
+	}
+	for _, p := range problems {
+		fmt.Fprintf(w, "wrk reported errors: %s\n", p)
+	}
+}
+
+func rps(rs []wrkResult) []float64 {
+	out := make([]float64, len(rs))
+	for i, r := range rs {
+		out[i] = r.rps
+	}
+	return out
+}
+
+func p99(rs []wrkResult) []float64 {
+	out := make([]float64, len(rs))
+	for i, r := range rs {
+		out[i] = float64(r.p99)
+	}
+	return out
+}
