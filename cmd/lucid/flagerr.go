@@ -32,7 +32,48 @@ func parseFlagSet(fs *flag.FlagSet, cmd string, args []string, stdout, stderr io
 		usage(stdout)
 		return exitOK, true
 	case err != nil:
-		return usageFail(stderr, cmd, "%v", err), true
+		return usageFail(stderr, cmd, "%s", flagProblem(err)), true
 	}
 	return 0, false
+}
+
+// flagProblem rewords the flag package's errors the way the flags are
+// written on lucid's command lines (--name, or -x for a one-letter flag),
+// leading with the flag: "unknown flag --bogus", `--tls-min "1.1": ...`.
+func flagProblem(err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return "unknown flag " + dashes(name)
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return dashes(name) + " needs a value"
+	}
+	for _, lead := range []string{"invalid value ", "invalid boolean value "} {
+		rest, ok := strings.CutPrefix(msg, lead)
+		if !ok {
+			continue
+		}
+		// rest is `"VALUE" for flag -NAME: PROBLEM`.
+		value, tail, ok := strings.Cut(rest, " for flag -")
+		if !ok {
+			// Booleans say "for -NAME".
+			if value, tail, ok = strings.Cut(rest, " for -"); !ok {
+				break
+			}
+		}
+		name, problem, _ := strings.Cut(tail, ": ")
+		if problem == "" || problem == "parse error" {
+			return dashes(name) + " " + value + " is not a valid value"
+		}
+		return dashes(name) + " " + value + ": " + problem
+	}
+	return msg
+}
+
+// dashes writes a flag's name as typed: -x for one letter, --name else.
+func dashes(name string) string {
+	if len([]rune(name)) == 1 {
+		return "-" + name
+	}
+	return "--" + name
 }
