@@ -181,3 +181,12 @@ func TestServeCRLNeedsClientAuth(t *testing.T) {
 		t.Errorf("--crl without --client-auth: exit %d, %q", code, stderr.String())
 	}
 }
+
+// The start-up line spells the mode out ("requested", once "requestd").
+func TestServeClientAuthWording(t *testing.T) {
+	p := newServePKI(t)
+	s := startServe(t, serveOptions{CertFile: p.certFile, KeyFile: p.keyFile, ClientAuth: "request", ClientCAFile: p.caFile})
+	if out := s.stdout.String(); !strings.Contains(out, "Client certificates: requested; trusted issuer: "+p.caFile+".") {
+		t.Errorf("stdout:\n%s", out)
+	}
+}
