@@ -32,5 +32,6 @@ func (c CurveID) String() string {
 }
 
 // defaultCurves offers the post-quantum hybrid first, as current browsers
-// do, then the classical groups.
-var defaultCurves = []CurveID{X25519MLKEM768, X25519, CurveP256, CurveP384}
+// do, then the classical groups, strongest-needed last: P-521 is there, as
+// in crypto/tls, for the peers that accept nothing else.
+var defaultCurves = []CurveID{X25519MLKEM768, X25519, CurveP256, CurveP384, CurveP521}

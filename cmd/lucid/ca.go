@@ -123,8 +123,7 @@ func caCommand(args []string, stdout, stderr io.Writer) int {
 	case "uninstall":
 		return c.trust(false, args[1:])
 	default:
-		fmt.Fprintf(stderr, "lucid ca: unknown command %q\n\n%s", sub, help)
-		return 2
+		return usageFail(stderr, "ca", "unknown command %q", sub)
 	}
 }
 
@@ -151,7 +150,9 @@ type subcommand struct {
 
 func (c *caCmd) newSub(name, synopsis, about string) *subcommand {
 	fs := flag.NewFlagSet("lucid ca "+name, flag.ContinueOnError)
-	fs.SetOutput(c.stderr)
+	// The flag package's own report of a mistake is silenced: usageFail
+	// gives it in one line.
+	fs.SetOutput(io.Discard)
 	s := &subcommand{fs: fs, synopsis: synopsis, about: about, c: c}
 	s.dir = fs.String("dir", c.defDir, "the CA `directory`; without it, $LUCID_CA_DIR, else lucid/ca in the user's data directory")
 	// The flag package prints usage itself on errors; printing is done
@@ -160,11 +161,17 @@ func (c *caCmd) newSub(name, synopsis, about string) *subcommand {
 	return s
 }
 
+// usageFail reports a command-line mistake as every lucid command does,
+// naming the subcommand ("lucid ca init: ...").
+func (s *subcommand) usageFail(problem string) int {
+	return usageFail(s.c.stderr, strings.TrimPrefix(s.fs.Name(), "lucid "), "%s", problem)
+}
+
 func (s *subcommand) usage(w io.Writer) {
 	fmt.Fprintf(w, "Usage: %s\n\n%s\n\nFlags:\n", s.synopsis, s.about)
 	s.fs.SetOutput(w)
 	s.fs.PrintDefaults()
-	s.fs.SetOutput(s.c.stderr)
+	s.fs.SetOutput(io.Discard)
 }
 
 // parse parses flags and positional arguments in any order (Go's flag
@@ -179,10 +186,7 @@ func (s *subcommand) parse(args []string, npos int, posName string) (pos []strin
 			return nil, 0, true
 		}
 		if err != nil {
-			// The flag package has printed what was wrong.
-			fmt.Fprintln(s.c.stderr)
-			s.usage(s.c.stderr)
-			return nil, 2, true
+			return nil, s.usageFail(flagProblem(err)), true
 		}
 		rest := s.fs.Args()
 		consumed := len(args) - len(rest)
@@ -241,9 +245,7 @@ func (c *caCmd) notes(notes []string) {
 func (s *subcommand) fail(err error) int {
 	var ue usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(s.c.stderr, "%s: %s\n\n", s.fs.Name(), ue.msg)
-		s.usage(s.c.stderr)
-		return 2
+		return s.usageFail(ue.msg)
 	}
 	msg := err.Error()
 	var ee *pki.ExistsError

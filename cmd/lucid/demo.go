@@ -92,7 +92,6 @@ Flags:
 // usage error.
 func demoMain(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("lucid demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var opts demoOptions
 	fs.BoolVar(&opts.ShowSecrets, "show-secrets", false,
 		"also print the secret values from the key log (they decrypt the demo's traffic)")
@@ -102,20 +101,14 @@ func demoMain(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.Lang, "lang", "en", "the narration's `language`: en, or zh (the seed's language)")
 	fs.BoolVar(&opts.JSON, "json", false, "print one JSON object per step and per attack, for tools")
 	traceFile := fs.String("trace-json", "", "write every TLS event of the main connection, client and server, to `file`\nas JSON lines (schema lucid.trace/1, see lucid/trace)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), demoUsage)
+	if status, done := parseFlagSet(fs, "demo", args, stdout, stderr, func(w io.Writer) {
+		fmt.Fprint(w, demoUsage)
 		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	}); done {
+		return status
 	}
 	usageError := func(format string, args ...any) int {
-		fmt.Fprintf(stderr, "lucid demo: "+format+"\n", args...)
-		fs.Usage()
-		return 2
+		return usageFail(stderr, "demo", format, args...)
 	}
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q", fs.Arg(0))

@@ -172,8 +172,7 @@ func parseGetFlags(args []string, stdout, stderr io.Writer) (getOptions, int, bo
 	boolean(&help, "h", "help")
 
 	fail := func(format string, args ...any) (getOptions, int, bool) {
-		fmt.Fprintf(stderr, "lucid get: "+format+"\nRun 'lucid get --help' for help.\n", args...)
-		return o, exitUsage, false
+		return o, usageFail(stderr, "get", format, args...), false
 	}
 	// Flags may come before or after the URL, as with curl.
 	var positional []string
@@ -183,7 +182,7 @@ func parseGetFlags(args []string, stdout, stderr io.Writer) (getOptions, int, bo
 				help = true
 				break
 			}
-			return fail("%v", err)
+			return fail("%s", flagProblem(err))
 		}
 		if fs.NArg() == 0 {
 			break

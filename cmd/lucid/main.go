@@ -73,7 +73,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "get":
 		return runGet(args[1:], stdout, stderr)
 	default:
-		fmt.Fprintf(stderr, "lucid: unknown command %q\n\n%s", cmd, usage)
-		return 2
+		fmt.Fprintf(stderr, "lucid: unknown command %q\nsee 'lucid --help'\n", cmd)
+		return exitUsage
 	}
 }

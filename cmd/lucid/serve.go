@@ -29,11 +29,14 @@ import (
 // serveOptions is what `lucid serve` was asked to do.
 type serveOptions struct {
 	Addr             string
-	Dir              string // static files; "" serves the connection page
-	CertFile         string
-	KeyFile          string
-	CADir            string // the local CA used when CertFile is ""
-	ClientAuth       string // none, request or require
+	Dir              string         // static files; "" serves the connection page
+	CertFile         string         // the first --cert
+	KeyFile          string         // the first --key
+	MoreCerts        []certKeyFiles // further --cert/--key pairs, in order
+	AllowBadCert     bool           // serve a chain that fails the start-up checks
+	CRLFiles         []string       // --crl: client certificate revocation lists
+	CADir            string         // the local CA used when CertFile is ""
+	ClientAuth       string         // none, request or require
 	ClientCAFile     string
 	TLSMin, TLSMax   uint16
 	Legacy           bool
@@ -49,6 +52,17 @@ type serveOptions struct {
 	handler http.Handler
 	// onReport sees each report the inspection page builds; for tests.
 	onReport func(*inspect.Report)
+	// now is the time certificates are checked at start; nil means
+	// time.Now. For tests.
+	now func() time.Time
+}
+
+// certPairs is every --cert/--key pair, in the order given.
+func (o serveOptions) certPairs() []certKeyFiles {
+	if o.CertFile == "" {
+		return nil
+	}
+	return append([]certKeyFiles{{o.CertFile, o.KeyFile}}, o.MoreCerts...)
 }
 
 const serveUsage = `Usage: lucid serve [flags]
@@ -66,6 +80,19 @@ Without --cert and --key it uses a certificate for localhost, 127.0.0.1 and
 ::1 issued by the local CA of 'lucid ca' (created on first run, like
 mkcert), and prints where the CA certificate is so that a client can trust
 it: curl --cacert PATH https://localhost:8443/
+
+With --cert and --key it refuses to start, in one line saying why, when a
+chain is expired or not yet valid, not for servers (an extended key usage
+without serverAuth), does not match its key, or does not verify from the
+leaf up to the last certificate in the file. Repeat --cert/--key to serve
+several chains, say an ECDSA and an RSA one: each client gets the first
+that suits its signature algorithms and name.
+
+With client certificates (--client-auth), --crl FILE (repeatable) refuses a
+client certificate its issuer's list revokes, with certificate_revoked; the
+local CA's ca.crl is used too when the local CA is trusted. A list is read
+again when its file changes, so 'lucid ca revoke' and 'lucid ca crl' take
+effect at the next connection, without a restart.
 
 Every request is logged to stderr: remote address, TLS version, cipher
 suite, request, status, bytes and duration. --trace-json FILE appends
@@ -94,8 +121,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 	if err := serve(ctx, opts, stdout, stderr, nil); err != nil {
 		var ue serveUsageError
 		if errors.As(err, &ue) {
-			fmt.Fprintf(stderr, "lucid serve: %v\nRun 'lucid serve -h' for help.\n", err)
-			return exitUsage
+			return usageFail(stderr, "serve", "%v", err)
 		}
 		fmt.Fprintf(stderr, "lucid serve: %v\n", err)
 		return exitOther
@@ -157,19 +183,6 @@ func printFlags(fs *flag.FlagSet) {
 	})
 }
 
-// wantsHelp reports whether args ask for help, which then goes to stdout.
-func wantsHelp(args []string) bool {
-	for _, a := range args {
-		switch a {
-		case "-h", "-help", "--help":
-			return true
-		case "--":
-			return false
-		}
-	}
-	return false
-}
-
 func checkVersionRange(lo, hi uint16) error {
 	if lo != 0 && hi != 0 && hi < lo {
 		return fmt.Errorf("--tls-max %s is below --tls-min %s", tls.VersionName(hi), tls.VersionName(lo))
@@ -180,15 +193,14 @@ func checkVersionRange(lo, hi uint16) error {
 func parseServeFlags(args []string, stdout, stderr io.Writer) (serveOptions, int, bool) {
 	var o serveOptions
 	fs := flag.NewFlagSet("lucid serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	if wantsHelp(args) {
-		fs.SetOutput(stdout)
-	}
 	defCA, caErr := defaultCADir(os.Getenv, runtime.GOOS)
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8443", "listen on this `host:port`")
 	fs.StringVar(&o.Dir, "dir", "", "serve static files from this `directory` instead of the connection page")
-	fs.StringVar(&o.CertFile, "cert", "", "the server's certificate chain, PEM `file` (with --key)")
-	fs.StringVar(&o.KeyFile, "key", "", "the server's private key, PEM `file` (with --cert)")
+	var certs, keys, crls stringsFlag
+	fs.Var(&certs, "cert", "the server's certificate chain, PEM `file` (with --key); repeat --cert and --key for more chains, such as an ECDSA and an RSA one")
+	fs.Var(&keys, "key", "the server's private key, PEM `file` (with --cert; the n-th --key goes with the n-th --cert)")
+	fs.BoolVar(&o.AllowBadCert, "allow-bad-cert", false, "serve a chain that is expired, not yet valid, not for servers or broken, with a warning: for testing clients only")
+	fs.Var(&crls, "crl", "refuse client certificates this CRL `file` revokes (PEM or DER; repeatable; reread when it changes)")
 	fs.StringVar(&o.CADir, "ca-dir", defCA, "the local CA `directory` used without --cert/--key: $LUCID_CA_DIR, else lucid/ca in the data directory")
 	fs.StringVar(&o.ClientAuth, "client-auth", "none", "ask for client certificates: `mode` none, request (optional) or require")
 	fs.StringVar(&o.ClientCAFile, "client-ca", "", "trust client certificates issued by the CAs in this PEM `file` (default: the local CA, if there is one)")
@@ -203,19 +215,14 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (serveOptions, int
 	fs.DurationVar(&o.HeaderTimeout, "header-timeout", https.DefaultReadHeaderTimeout, "give up reading a request's headers after this `duration`")
 	fs.DurationVar(&o.IdleTimeout, "idle-timeout", https.DefaultIdleTimeout, "close a kept-alive connection idle for this `duration`")
 	fs.DurationVar(&o.ShutdownTimeout, "shutdown-timeout", 30*time.Second, "on SIGINT/SIGTERM, wait this `duration` for open requests (0: as long as they take)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), serveUsage)
+	if status, done := parseFlagSet(fs, "serve", args, stdout, stderr, func(w io.Writer) {
+		fmt.Fprint(w, serveUsage)
 		printFlags(fs)
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return o, exitOK, false
-		}
-		return o, exitUsage, false
+	}); done {
+		return o, status, false
 	}
 	fail := func(format string, args ...any) (serveOptions, int, bool) {
-		fmt.Fprintf(stderr, "lucid serve: "+format+"\nRun 'lucid serve -h' for help.\n", args...)
-		return o, exitUsage, false
+		return o, usageFail(stderr, "serve", format, args...), false
 	}
 	if fs.NArg() > 0 {
 		return fail("unexpected argument %q", fs.Arg(0))
@@ -224,8 +231,19 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (serveOptions, int
 	if err := checkVersionRange(o.TLSMin, o.TLSMax); err != nil {
 		return fail("%v", err)
 	}
-	if (o.CertFile == "") != (o.KeyFile == "") {
-		return fail("--cert and --key go together")
+	if len(certs) != len(keys) {
+		return fail("--cert and --key go in pairs: %d --cert and %d --key given", len(certs), len(keys))
+	}
+	for i := range certs {
+		if i == 0 {
+			o.CertFile, o.KeyFile = certs[0], keys[0]
+			continue
+		}
+		o.MoreCerts = append(o.MoreCerts, certKeyFiles{certs[i], keys[i]})
+	}
+	o.CRLFiles = crls
+	if len(o.CRLFiles) > 0 && o.ClientAuth == "none" {
+		return fail("--crl checks client certificates: it needs --client-auth request or require")
 	}
 	if !slices.Contains([]string{"none", "request", "require"}, o.ClientAuth) {
 		return fail("--client-auth is none, request or require, not %q", o.ClientAuth)
@@ -276,14 +294,19 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer, ready 
 		return serveUsageError{err.Error()}
 	}
 
-	// The server's certificate.
+	now := time.Now
+	if o.now != nil {
+		now = o.now
+	}
+
+	// The server's certificates.
 	var trustHint string
 	if o.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(o.CertFile, o.KeyFile)
+		certs, err := loadServeCertificates(o.certPairs(), now(), o.AllowBadCert, func(s string) { fmt.Fprintln(stderr, s) })
 		if err != nil {
 			return err
 		}
-		cfg.Certificates = []tls.Certificate{cert}
+		cfg.Certificates = certs
 	} else {
 		cert, caFile, err := localServeCertificate(o.CADir, time.Now(), stdout)
 		if err != nil {
@@ -296,7 +319,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer, ready 
 	// Client certificates.
 	switch o.ClientAuth {
 	case "request", "require":
-		pool, from, err := clientCAPool(o)
+		pool, from, localCRL, err := clientCAPool(o)
 		if err != nil {
 			return err
 		}
@@ -314,6 +337,23 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer, ready 
 		}
 		mode := map[string]string{"require": "required", "request": "requested"}[o.ClientAuth]
 		fmt.Fprintf(stdout, "Client certificates: %s; trusted issuer: %s.\n", mode, from)
+		if len(o.CRLFiles) > 0 && pool == nil {
+			return serveUsageError{"--crl needs a trusted issuer to check lists against: --client-ca FILE (or a local CA: lucid ca init)"}
+		}
+		if pool != nil && (len(o.CRLFiles) > 0 || localCRL != "") {
+			var optional []string
+			if localCRL != "" {
+				optional = []string{localCRL}
+			}
+			watch, err := newCRLWatch(o.CRLFiles, optional, pool, logger.Printf)
+			if err != nil {
+				return err
+			}
+			cfg.VerifyPeerCertificate = watch.verifyPeer
+			lists, revoked := watch.count()
+			files := strings.Join(append(slices.Clone(o.CRLFiles), optional...), ", ")
+			fmt.Fprintf(stdout, "Revocation: %d list(s), %d revoked certificate(s), from %s (reread when changed).\n", lists, revoked, files)
+		}
 	}
 
 	if o.Legacy {
@@ -460,30 +500,32 @@ func shellQuote(s string) string {
 }
 
 // clientCAPool reads --client-ca, or the local CA's root when there is
-// one; it says where the pool came from. A nil pool means there is no CA.
-func clientCAPool(o serveOptions) (*x509.CertPool, string, error) {
+// one; it says where the pool came from and, for the local CA, where its
+// CRL is published (the file may not exist yet). A nil pool means there is
+// no CA.
+func clientCAPool(o serveOptions) (pool *x509.CertPool, from, crlPath string, err error) {
 	if o.ClientCAFile != "" {
 		data, err := os.ReadFile(o.ClientCAFile)
 		if err != nil {
-			return nil, "", err
+			return nil, "", "", err
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(data) {
-			return nil, "", fmt.Errorf("--client-ca %s holds no PEM certificate", o.ClientCAFile)
+			return nil, "", "", fmt.Errorf("--client-ca %s holds no PEM certificate", o.ClientCAFile)
 		}
-		return pool, o.ClientCAFile, nil
+		return pool, o.ClientCAFile, "", nil
 	}
 	if o.CADir == "" {
-		return nil, "", nil
+		return nil, "", "", nil
 	}
 	ca, err := pki.Open(o.CADir)
 	if errors.Is(err, pki.ErrNoCA) {
-		return nil, "", nil
+		return nil, "", "", nil
 	}
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
-	return ca.RootPool(), fmt.Sprintf("the local CA %q in %s", ca.Root().Subject.CommonName, o.CADir), nil
+	return ca.RootPool(), fmt.Sprintf("the local CA %q in %s", ca.Root().Subject.CommonName, o.CADir), ca.CRLPath(), nil
 }
 
 // localServeNames are the names the local certificate is for.
