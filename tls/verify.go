@@ -56,7 +56,7 @@ func (c *Conn) verifyPeer(chain [][]byte, verify bool, opts pki.VerifyOptions) (
 	if verify {
 		opts.CurrentTime = cfg.now()
 		opts.RevocationLists = cfg.RevocationLists
-		_, chains, err := pki.VerifyChain(chain, opts)
+		chains, err := pki.VerifyParsed(v.Certs, opts)
 		if err != nil {
 			return nil, verificationFailure(v.Certs, err)
 		}
