@@ -386,6 +386,9 @@ type derivedConfig struct {
 	groups   []uint16
 	schemes  []signature.Scheme // verifySchemes(lo <= TLS 1.2)
 	sign     []signature.Scheme // schemes(lo <= TLS 1.2)
+	// now is the Config's clock (Config.now, which reads Time on each
+	// call), bound once rather than on every handshake.
+	now func() time.Time
 }
 
 func (d *derivedConfig) matches(c *Config) bool {
@@ -418,6 +421,7 @@ func (c *Config) engineSettings() *derivedConfig {
 	tls12 := d.rangeErr == nil && d.lo <= VersionTLS12
 	d.schemes = slices.Clip(c.verifySchemes(tls12))
 	d.sign = schemes(tls12)
+	d.now = c.now
 	resumptionInit.Lock()
 	c.derived = d
 	resumptionInit.Unlock()

@@ -149,7 +149,7 @@ func (c *Conn) engineConfig() (*handshake.Config, error) {
 	hc := &handshake.Config{
 		Rand:          cfg.rand(),
 		Deterministic: cfg.deterministic(),
-		Now:           cfg.now,
+		Now:           d.now,
 		ServerName:    cfg.ServerName,
 		NextProtos:    cfg.NextProtos,
 		MinVersion:    lo,
