@@ -240,6 +240,9 @@ func (c *Config) random(n int) ([]byte, error) {
 
 func (c *Config) keyLog(label string, clientRandom [32]byte, secret []byte) {
 	if c.KeyLog != nil {
-		c.KeyLog(label, clientRandom[:], secret)
+		// A copy declared here escapes only when there is a key log;
+		// slicing the parameter would put it on the heap on every call.
+		r := clientRandom
+		c.KeyLog(label, r[:], secret)
 	}
 }
