@@ -294,9 +294,14 @@ func verifyParsed(certs []*x509.Certificate, opts VerifyOptions, usages []x509.E
 			Detail: fmt.Sprintf("%s has %s; Lucid accepts only ECDSA P-256/P-384/P-521, RSA of 2048 bits or more, and Ed25519", who(leaf, 0), msg)}
 	}
 
-	inter := x509.NewCertPool()
-	for _, c := range certs[1:] {
-		inter.AddCert(c)
+	// A chain of the leaf alone, the common case on resumption and for
+	// servers under their root, needs no pool of intermediates.
+	var inter *x509.CertPool
+	if len(certs) > 1 {
+		inter = x509.NewCertPool()
+		for _, c := range certs[1:] {
+			inter.AddCert(c)
+		}
 	}
 	// The host name is matched by MatchesHost, the rule a server's
 	// certificate selection uses too, not by crypto/x509 on its own.

@@ -15,13 +15,20 @@ import (
 // the chain a session recorded, before resuming it, and records the result
 // only where it commits to one or the other.
 
+// The key usages a peer's leaf must allow, shared by every verification
+// (the verifier only reads them).
+var (
+	serverAuth = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+	clientAuth = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+)
+
 // verifyServer checks the server's chain against the client's Config.
 func (c *Conn) verifyServer(chain [][]byte, parsed []*x509.Certificate) (*handshake.Verification, error) {
 	cfg := c.config
 	return c.verifyPeer(chain, parsed, !cfg.InsecureSkipVerify, pki.VerifyOptions{
 		Roots:     cfg.RootCAs,
 		DNSName:   cfg.ServerName,
-		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		KeyUsages: serverAuth,
 	})
 }
 
@@ -36,7 +43,7 @@ func (c *Conn) verifyClient(chain [][]byte, parsed []*x509.Certificate) (*handsh
 	}
 	return c.verifyPeer(chain, parsed, verify, pki.VerifyOptions{
 		Roots:     cfg.ClientCAs,
-		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		KeyUsages: clientAuth,
 	})
 }
 
