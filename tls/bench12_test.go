@@ -194,3 +194,29 @@ func BenchmarkTLS13Full(b *testing.B) { benchPair(b, benchKind{version: tls.Vers
 func BenchmarkTLS13Resume(b *testing.B) {
 	benchPair(b, benchKind{version: tls.VersionTLS13, resume: true})
 }
+
+// BenchmarkServerConnectionState is what a server pays to read its
+// connection's state once the handshake is done, as net/http and the
+// https package do for every connection.
+func BenchmarkServerConnectionState(b *testing.B) {
+	benchSetup(b)
+	c, sv := benchLoopback(b)
+	defer c.Close()
+	defer sv.Close()
+	client := tls.Client(c, &tls.Config{RootCAs: benchRoots, ServerName: "localhost"})
+	server := tls.Server(sv, &tls.Config{Certificates: []tls.Certificate{benchLucid}})
+	done := make(chan error, 1)
+	go func() { done <- client.Handshake() }()
+	if err := server.Handshake(); err != nil {
+		b.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if !server.ConnectionState().HandshakeComplete {
+			b.Fatal("handshake not complete")
+		}
+	}
+}
