@@ -229,15 +229,6 @@ func VerifyClientChain(chain [][]byte, opts VerifyOptions) (certs []*x509.Certif
 }
 
 func verifyChain(chain [][]byte, opts VerifyOptions, client bool) ([]*x509.Certificate, [][]*x509.Certificate, error) {
-	usages := opts.KeyUsages
-	if len(usages) == 0 {
-		usages = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-	}
-	now := opts.CurrentTime
-	if now.IsZero() {
-		now = time.Now()
-	}
-
 	if len(chain) == 0 {
 		return nil, nil, &VerifyError{Reason: Empty, Index: -1, Detail: "the peer sent no certificate", clientChain: client}
 	}
@@ -252,13 +243,38 @@ func verifyChain(chain [][]byte, opts VerifyOptions, client bool) ([]*x509.Certi
 		}
 		certs = append(certs, c)
 	}
+	chains, err := verifyCerts(certs, opts, client)
+	return certs, chains, err
+}
+
+// VerifyParsed is VerifyChain for a chain its caller has already parsed
+// (leaf first), so that a TLS stack that needs the parsed certificates
+// anyway parses each one once. Every check VerifyChain makes is made.
+func VerifyParsed(certs []*x509.Certificate, opts VerifyOptions) (chains [][]*x509.Certificate, err error) {
+	usages := opts.KeyUsages
+	client := slices.Contains(usages, x509.ExtKeyUsageClientAuth) && !slices.Contains(usages, x509.ExtKeyUsageServerAuth)
+	if len(certs) == 0 {
+		return nil, &VerifyError{Reason: Empty, Index: -1, Detail: "the peer sent no certificate", clientChain: client}
+	}
+	return verifyCerts(certs, opts, client)
+}
+
+func verifyCerts(certs []*x509.Certificate, opts VerifyOptions, client bool) ([][]*x509.Certificate, error) {
+	usages := opts.KeyUsages
+	if len(usages) == 0 {
+		usages = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+	}
+	now := opts.CurrentTime
+	if now.IsZero() {
+		now = time.Now()
+	}
 	chains, ve := verifyParsed(certs, opts, usages, now)
 	if ve != nil {
 		ve.Chain = certs
 		ve.clientChain = client
-		return certs, nil, ve
+		return nil, ve
 	}
-	return certs, chains, nil
+	return chains, nil
 }
 
 // verifyParsed runs the checks on a chain that parsed.
@@ -278,9 +294,14 @@ func verifyParsed(certs []*x509.Certificate, opts VerifyOptions, usages []x509.E
 			Detail: fmt.Sprintf("%s has %s; Lucid accepts only ECDSA P-256/P-384/P-521, RSA of 2048 bits or more, and Ed25519", who(leaf, 0), msg)}
 	}
 
-	inter := x509.NewCertPool()
-	for _, c := range certs[1:] {
-		inter.AddCert(c)
+	// A chain of the leaf alone, the common case on resumption and for
+	// servers under their root, needs no pool of intermediates.
+	var inter *x509.CertPool
+	if len(certs) > 1 {
+		inter = x509.NewCertPool()
+		for _, c := range certs[1:] {
+			inter.AddCert(c)
+		}
 	}
 	// The host name is matched by MatchesHost, the rule a server's
 	// certificate selection uses too, not by crypto/x509 on its own.

@@ -178,6 +178,10 @@ type Config struct {
 	// resumption is the server's ticket keys and session-ID cache,
 	// created on first use; each Config has its own.
 	resumption *serverResumption
+
+	// derived is what handshakes resolve from the fields above, kept
+	// between handshakes; see engineSettings. Guarded by resumptionInit.
+	derived *derivedConfig
 }
 
 // Clone returns a copy of c that shares no state Lucid changes with it:
@@ -198,16 +202,19 @@ func (c *Config) Clone() *Config {
 	if c == nil {
 		return nil
 	}
+	// The copy is made under the lock that guards the fields handshakes
+	// fill in lazily, so a Clone racing a first handshake reads them whole.
+	resumptionInit.Lock()
 	n := *c
+	r := c.resumption
+	resumptionInit.Unlock()
+	n.derived = nil
 	n.Certificates = slices.Clone(c.Certificates)
 	n.RevocationLists = slices.Clone(c.RevocationLists)
 	n.NextProtos = slices.Clone(c.NextProtos)
 	n.CipherSuites = slices.Clone(c.CipherSuites)
 	n.CurvePreferences = slices.Clone(c.CurvePreferences)
 	n.SignatureSchemes = slices.Clone(c.SignatureSchemes)
-	resumptionInit.Lock()
-	r := c.resumption
-	resumptionInit.Unlock()
 	n.resumption = nil
 	if r != nil {
 		n.resumption = r.clone(c.ticketLifetime())
@@ -337,14 +344,86 @@ func (c *Config) verifySchemes(tls12 bool) []signature.Scheme {
 
 // schemes lists what Lucid signs with and accepts, in preference order:
 // the TLS 1.3 schemes, then, when TLS 1.2 is on, PKCS#1 v1.5 for it alone.
+// The lists are built once; their capacity is their length, so a caller
+// that appends gets its own copy and the shared lists never change.
 func schemes(tls12 bool) []signature.Scheme {
-	out := append([]signature.Scheme(nil), signature.Default13...)
 	if tls12 {
+		return schemesWith12
+	}
+	return schemes13
+}
+
+var (
+	schemes13     = slices.Clip(slices.Clone(signature.Default13))
+	schemesWith12 = func() []signature.Scheme {
+		out := slices.Clone(signature.Default13)
 		for _, s := range signature.Default12 {
 			if !slices.Contains(out, s) {
 				out = append(out, s)
 			}
 		}
+		return slices.Clip(out)
+	}()
+)
+
+// derivedConfig is what a handshake resolves from a Config's version,
+// suite, group and scheme fields. It is built on a Config's first
+// handshake and kept for the next ones with a copy of the fields it came
+// from: each handshake compares them (without allocating) and rebuilds it
+// when a field changed, so a Config changed between connections, which
+// the documentation asks callers not to do, still gets what it says.
+type derivedConfig struct {
+	// The fields it was built from.
+	minVersion, maxVersion uint16
+	cipherSuites           []uint16
+	curves                 []CurveID
+	sigSchemes             []SignatureScheme
+
+	lo, hi   uint16
+	rangeErr error
+	suites13 []uint16
+	suites12 []uint16
+	groups   []uint16
+	schemes  []signature.Scheme // verifySchemes(lo <= TLS 1.2)
+	sign     []signature.Scheme // schemes(lo <= TLS 1.2)
+	// now is the Config's clock (Config.now, which reads Time on each
+	// call), bound once rather than on every handshake.
+	now func() time.Time
+}
+
+func (d *derivedConfig) matches(c *Config) bool {
+	return d.minVersion == c.MinVersion && d.maxVersion == c.MaxVersion &&
+		slices.Equal(d.cipherSuites, c.CipherSuites) &&
+		slices.Equal(d.curves, c.CurvePreferences) &&
+		slices.Equal(d.sigSchemes, c.SignatureSchemes)
+}
+
+// engineSettings returns c's derived settings, building them when c has
+// none or its fields changed since. The result is shared and read-only.
+func (c *Config) engineSettings() *derivedConfig {
+	resumptionInit.Lock()
+	d := c.derived
+	resumptionInit.Unlock()
+	if d != nil && d.matches(c) {
+		return d
 	}
-	return out
+	d = &derivedConfig{
+		minVersion:   c.MinVersion,
+		maxVersion:   c.MaxVersion,
+		cipherSuites: slices.Clone(c.CipherSuites),
+		curves:       slices.Clone(c.CurvePreferences),
+		sigSchemes:   slices.Clone(c.SignatureSchemes),
+	}
+	d.lo, d.hi, d.rangeErr = c.versionRange()
+	d.suites13 = slices.Clip(c.suites13())
+	d.suites12 = slices.Clip(c.suites12())
+	d.groups = slices.Clip(c.groups())
+	tls12 := d.rangeErr == nil && d.lo <= VersionTLS12
+	d.schemes = slices.Clip(c.verifySchemes(tls12))
+	d.sign = schemes(tls12)
+	d.now = c.now
+	resumptionInit.Lock()
+	c.derived = d
+	resumptionInit.Unlock()
+	return d
 }

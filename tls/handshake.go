@@ -73,6 +73,11 @@ func (c *Conn) HandshakeContext(ctx context.Context) error {
 // that has begun is waited for, never abandoned, since a deadline set
 // after the handshake returned would break a healthy connection.
 func (c *Conn) watchContext(ctx context.Context) (release func() bool) {
+	if ctx.Done() == nil {
+		// A context that can never end (Background, as Handshake passes)
+		// has nothing to watch.
+		return neverFired
+	}
 	fired := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
 		defer close(fired)
@@ -86,6 +91,8 @@ func (c *Conn) watchContext(ctx context.Context) (release func() bool) {
 		return true
 	}
 }
+
+func neverFired() bool { return false }
 
 func (c *Conn) runHandshake() error {
 	hc, err := c.engineConfig()
@@ -128,9 +135,10 @@ func (c *Conn) runHandshake() error {
 // engineConfig resolves the public Config into what the engines need.
 func (c *Conn) engineConfig() (*handshake.Config, error) {
 	cfg := c.config
-	lo, hi, err := cfg.versionRange()
-	if err != nil {
-		return nil, err
+	d := cfg.engineSettings()
+	lo, hi := d.lo, d.hi
+	if d.rangeErr != nil {
+		return nil, d.rangeErr
 	}
 	if c.isClient && cfg.ServerName == "" && !cfg.InsecureSkipVerify {
 		return nil, errors.New("tls: either ServerName or InsecureSkipVerify must be set in the Config")
@@ -141,16 +149,16 @@ func (c *Conn) engineConfig() (*handshake.Config, error) {
 	hc := &handshake.Config{
 		Rand:          cfg.rand(),
 		Deterministic: cfg.deterministic(),
-		Now:           cfg.now,
+		Now:           d.now,
 		ServerName:    cfg.ServerName,
 		NextProtos:    cfg.NextProtos,
 		MinVersion:    lo,
 		MaxVersion:    hi,
-		CipherSuites:  cfg.suites13(),
-		Suites12:      cfg.suites12(),
-		Groups:        cfg.groups(),
-		Schemes:       cfg.verifySchemes(lo <= VersionTLS12),
-		SignSchemes:   schemes(lo <= VersionTLS12),
+		CipherSuites:  d.suites13,
+		Suites12:      d.suites12,
+		Groups:        d.groups,
+		Schemes:       d.schemes,
+		SignSchemes:   d.sign,
 		CertSchemes:   signature.DefaultCert,
 	}
 	if err := c.resumptionConfig(hc); err != nil {
@@ -242,7 +250,8 @@ func (c *Conn) certificateSuits(cert *Certificate, h *handshake.HelloInfo) error
 	}
 	ours := certSchemes(cert, h.Version == VersionTLS12)
 	if h.Version == VersionTLS12 {
-		if !handshake.Serves12(signer.Public(), ours, c.config.suites12(), c.config.groups(), h) {
+		d := c.config.engineSettings()
+		if !handshake.Serves12(signer.Public(), ours, d.suites12, d.groups, h) {
 			return errors.New("tls: certificate's key serves no TLS 1.2 suite the client offers")
 		}
 		return nil

@@ -15,48 +15,59 @@ import (
 // the chain a session recorded, before resuming it, and records the result
 // only where it commits to one or the other.
 
+// The key usages a peer's leaf must allow, shared by every verification
+// (the verifier only reads them).
+var (
+	serverAuth = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
+	clientAuth = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+)
+
 // verifyServer checks the server's chain against the client's Config.
-func (c *Conn) verifyServer(chain [][]byte) (*handshake.Verification, error) {
+func (c *Conn) verifyServer(chain [][]byte, parsed []*x509.Certificate) (*handshake.Verification, error) {
 	cfg := c.config
-	return c.verifyPeer(chain, !cfg.InsecureSkipVerify, pki.VerifyOptions{
+	return c.verifyPeer(chain, parsed, !cfg.InsecureSkipVerify, pki.VerifyOptions{
 		Roots:     cfg.RootCAs,
 		DNSName:   cfg.ServerName,
-		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		KeyUsages: serverAuth,
 	})
 }
 
 // verifyClient applies ClientAuth to a client's chain: verified against
 // ClientCAs for clientAuth use in the verifying modes, only parsed in the
 // others.
-func (c *Conn) verifyClient(chain [][]byte) (*handshake.Verification, error) {
+func (c *Conn) verifyClient(chain [][]byte, parsed []*x509.Certificate) (*handshake.Verification, error) {
 	cfg := c.config
 	verify := cfg.ClientAuth >= VerifyClientCertIfGiven
 	if verify && cfg.ClientCAs == nil {
 		return nil, alert.New(alert.InternalError, "ClientAuth verifies client certificates, but Config.ClientCAs is nil")
 	}
-	return c.verifyPeer(chain, verify, pki.VerifyOptions{
+	return c.verifyPeer(chain, parsed, verify, pki.VerifyOptions{
 		Roots:     cfg.ClientCAs,
-		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		KeyUsages: clientAuth,
 	})
 }
 
-// verifyPeer parses the peer's chain, verifies it when verify is set (at
-// Config.Time, with Config.RevocationLists), then hands it to
-// VerifyPeerCertificate. The error carries the alert to send.
-func (c *Conn) verifyPeer(chain [][]byte, verify bool, opts pki.VerifyOptions) (*handshake.Verification, error) {
+// verifyPeer parses the peer's chain (unless the engine passes it parsed),
+// verifies it when verify is set (at Config.Time, with
+// Config.RevocationLists), then hands it to VerifyPeerCertificate. The
+// error carries the alert to send.
+func (c *Conn) verifyPeer(chain [][]byte, parsed []*x509.Certificate, verify bool, opts pki.VerifyOptions) (*handshake.Verification, error) {
 	cfg := c.config
-	v := &handshake.Verification{Certs: make([]*x509.Certificate, 0, len(chain))}
-	for i, der := range chain {
-		cert, err := x509.ParseCertificate(der)
-		if err != nil {
-			return nil, alert.New(alert.DecodeError, "certificate %d from the peer could not be parsed: %v", i, err)
+	v := &handshake.Verification{Certs: parsed}
+	if len(parsed) != len(chain) {
+		v.Certs = make([]*x509.Certificate, 0, len(chain))
+		for i, der := range chain {
+			cert, err := x509.ParseCertificate(der)
+			if err != nil {
+				return nil, alert.New(alert.DecodeError, "certificate %d from the peer could not be parsed: %v", i, err)
+			}
+			v.Certs = append(v.Certs, cert)
 		}
-		v.Certs = append(v.Certs, cert)
 	}
 	if verify {
 		opts.CurrentTime = cfg.now()
 		opts.RevocationLists = cfg.RevocationLists
-		_, chains, err := pki.VerifyChain(chain, opts)
+		chains, err := pki.VerifyParsed(v.Certs, opts)
 		if err != nil {
 			return nil, verificationFailure(v.Certs, err)
 		}

@@ -146,8 +146,14 @@ func (c *client) admitOffer(cs *ClientSession) (admission, error) {
 // verified when the peer authenticated is not good enough for a side that
 // verifies now, and an expired leaf ends the session even for a side that
 // does not verify.
-func admitChain(st *session.State, now time.Time, who string, verify func([][]byte) (checkedChain, error)) (admission, error) {
-	p, err := verify(st.PeerCerts)
+func admitChain(st *session.State, now time.Time, who string, verify func([][]byte, []*x509.Certificate) (checkedChain, error)) (admission, error) {
+	// The chain is parsed once per session (State.Certificates), not once
+	// per resumption; every check below runs each time.
+	parsed, err := st.Certificates()
+	if err != nil {
+		return admission{}, decline("the session's %s certificate: %v", who, err)
+	}
+	p, err := verify(st.PeerCerts, parsed)
 	if err != nil {
 		return admission{}, decline("the session's %s certificate fails today's checks: %v", who, err)
 	}
@@ -163,7 +169,7 @@ func admitChain(st *session.State, now time.Time, who string, verify func([][]by
 // verifyServerChain checks the chain a server sent in a full handshake,
 // and says so in an event when there is a VerifyPeer to check it.
 func (c *client) verifyServerChain(chain [][]byte) (checkedChain, error) {
-	p, err := c.cfg.checkServerChain(chain)
+	p, err := c.cfg.checkServerChain(chain, nil)
 	if c.cfg.VerifyPeer == nil {
 		return p, err
 	}
@@ -177,14 +183,14 @@ func (c *client) verifyServerChain(chain [][]byte) (checkedChain, error) {
 
 // checkServerChain checks a server's non-empty chain with VerifyPeer, or
 // only parses it when there is none.
-func (cfg *Config) checkServerChain(chain [][]byte) (checkedChain, error) {
-	return checkChain(chain, cfg.VerifyPeer)
+func (cfg *Config) checkServerChain(chain [][]byte, parsed []*x509.Certificate) (checkedChain, error) {
+	return checkChain(chain, parsed, cfg.VerifyPeer)
 }
 
 // verifyClientChain checks a client's non-empty chain with VerifyClient,
 // or only parses it when there is none.
-func (cfg *Config) verifyClientChain(chain [][]byte) (checkedChain, error) {
-	return checkChain(chain, cfg.VerifyClient)
+func (cfg *Config) verifyClientChain(chain [][]byte, parsed []*x509.Certificate) (checkedChain, error) {
+	return checkChain(chain, parsed, cfg.VerifyClient)
 }
 
 // emitDeclined reports a session that was not resumed, and why.

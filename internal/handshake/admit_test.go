@@ -2,6 +2,7 @@ package handshake_test
 
 import (
 	"bytes"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"testing"
@@ -43,7 +44,7 @@ func admitCases(t *testing.T, clk *clock) []admitCase {
 	require := func(s *handshake.Config) { s.ClientAuth = handshake.RequireClientAuth }
 	verifying := func(s *handshake.Config) {
 		require(s)
-		s.VerifyClient = func(chain [][]byte) (*handshake.Verification, error) {
+		s.VerifyClient = func(chain [][]byte, _ []*x509.Certificate) (*handshake.Verification, error) {
 			// The parsed certificates are left for the engine to fill.
 			v := &handshake.Verification{}
 			v.Chains = append(v.Chains, nil)
@@ -67,7 +68,7 @@ func admitCases(t *testing.T, clk *clock) []admitCase {
 		// that follows is alice's.
 		{name: "chain refused today", ticket: func(st *session.State) { st.PeerCerts = bob.Chain }, server: func(s *handshake.Config) {
 			require(s)
-			s.VerifyClient = func(chain [][]byte) (*handshake.Verification, error) {
+			s.VerifyClient = func(chain [][]byte, _ []*x509.Certificate) (*handshake.Verification, error) {
 				if bytes.Equal(chain[0], bob.Chain[0]) {
 					return nil, errors.New("revoked since")
 				}

@@ -2,6 +2,7 @@ package handshake_test
 
 import (
 	crand "crypto/rand"
+	"crypto/x509"
 	"errors"
 	"testing"
 	"time"
@@ -438,8 +439,8 @@ func TestClientRejectsOutOfOrder(t *testing.T) {
 // handshake.
 func TestClientVerifyPeer(t *testing.T) {
 	ca := testCA(t)
-	verify := func(name string) func([][]byte) (*handshake.Verification, error) {
-		return func(chain [][]byte) (*handshake.Verification, error) {
+	verify := func(name string) func([][]byte, []*x509.Certificate) (*handshake.Verification, error) {
+		return func(chain [][]byte, _ []*x509.Certificate) (*handshake.Verification, error) {
 			certs, chains, err := pki.VerifyChain(chain, pki.VerifyOptions{Roots: ca.Pool, DNSName: name})
 			var ve *pki.VerifyError
 			if errors.As(err, &ve) {
@@ -456,7 +457,10 @@ func TestClientVerifyPeer(t *testing.T) {
 			ccfg := clientConfig()
 			var seen [][]byte
 			v := verify(testHost)
-			ccfg.VerifyPeer = func(chain [][]byte) (*handshake.Verification, error) { seen = chain; return v(chain) }
+			ccfg.VerifyPeer = func(chain [][]byte, _ []*x509.Certificate) (*handshake.Verification, error) {
+				seen = chain
+				return v(chain, nil)
+			}
 			cv := newConv(t, ccfg, serverConfig(t, kt))
 			cv.mustRun()
 			if len(seen) == 0 {
@@ -466,7 +470,7 @@ func TestClientVerifyPeer(t *testing.T) {
 	})
 	t.Run("callback error", func(t *testing.T) {
 		ccfg := clientConfig()
-		ccfg.VerifyPeer = func([][]byte) (*handshake.Verification, error) {
+		ccfg.VerifyPeer = func([][]byte, []*x509.Certificate) (*handshake.Verification, error) {
 			return nil, &alert.Error{Desc: alert.CertificateExpired, Err: errors.New("certificate expired yesterday")}
 		}
 		cv := newConv(t, ccfg, serverConfig(t, testpki.ECDSAP256))

@@ -31,21 +31,24 @@ type checkedChain struct {
 // the proof, with the whole chain parsed whether or not the verifier
 // parsed it. The leaf is parsed here once for the handshake: the states
 // read it from the proof.
-func checkChain(chain [][]byte, verify func([][]byte) (*Verification, error)) (checkedChain, error) {
+func checkChain(chain [][]byte, parsed []*x509.Certificate, verify func([][]byte, []*x509.Certificate) (*Verification, error)) (checkedChain, error) {
 	if len(chain) == 0 {
 		return checkedChain{}, alert.New(alert.InternalError, "no peer chain to check")
 	}
 	var v *Verification
 	if verify != nil {
 		var err error
-		if v, err = verify(chain); err != nil {
+		if v, err = verify(chain, parsed); err != nil {
 			return checkedChain{}, err
 		}
 	}
 	if v == nil || len(v.Certs) != len(chain) {
-		p, err := parseChain(chain)
-		if err != nil {
-			return checkedChain{}, err
+		p := &Verification{Certs: parsed}
+		if len(parsed) != len(chain) {
+			var err error
+			if p, err = parseChain(chain); err != nil {
+				return checkedChain{}, err
+			}
 		}
 		if v != nil {
 			p.Chains = v.Chains

@@ -11,8 +11,8 @@ import (
 
 // verifierOf returns a verifier that accepts any chain and reports chains
 // as its verification, counting its calls.
-func verifierOf(chains [][]*x509.Certificate, calls *int) func([][]byte) (*handshake.Verification, error) {
-	return func([][]byte) (*handshake.Verification, error) {
+func verifierOf(chains [][]*x509.Certificate, calls *int) func([][]byte, []*x509.Certificate) (*handshake.Verification, error) {
+	return func([][]byte, []*x509.Certificate) (*handshake.Verification, error) {
 		*calls++
 		return &handshake.Verification{Chains: chains}, nil
 	}
@@ -110,7 +110,7 @@ func TestLeafFromTheVerification(t *testing.T) {
 				ccfg, scfg = client12(nil), server12(t, testpki.ECDSAP256, nil)
 			}
 			var parsed []*x509.Certificate
-			ccfg.VerifyPeer = func(chain [][]byte) (*handshake.Verification, error) {
+			ccfg.VerifyPeer = func(chain [][]byte, _ []*x509.Certificate) (*handshake.Verification, error) {
 				parsed = nil
 				for _, der := range chain {
 					c, err := x509.ParseCertificate(der)

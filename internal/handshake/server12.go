@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/subtle"
 	"fmt"
+	"io"
 	"slices"
 	"time"
 
@@ -61,11 +62,9 @@ func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
 		return nil, err
 	}
 	v := &conv12s{s: s, hello: ch}
-	random, err := cfg.random(32)
-	if err != nil {
+	if _, err := io.ReadFull(cfg.Rand, v.random[:]); err != nil {
 		return nil, err
 	}
-	copy(v.random[:], random)
 	if cfg.allows(version.TLS13) {
 		// RFC 8446 §4.1.3: tell a 1.3-capable client it was downgraded.
 		copy(v.random[24:], downgradeTLS12)

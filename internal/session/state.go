@@ -115,6 +115,9 @@ type State struct {
 	// MaxEarlyData is max_early_data_size from the ticket's early_data
 	// extension (RFC 8446 §4.2.10); zero means no 0-RTT.
 	MaxEarlyData uint32
+
+	// parsed is PeerCerts parsed, once (certs.go); guarded by parsedMu.
+	parsed *parsedChain
 }
 
 // Validate reports whether s is within the bounds Marshal can encode and
@@ -157,7 +160,9 @@ func (s *State) Clone() *State {
 	if s == nil {
 		return nil
 	}
+	parsedMu.Lock()
 	c := *s
+	parsedMu.Unlock()
 	c.Secret = cloneBytes(s.Secret)
 	if s.PeerCerts != nil {
 		c.PeerCerts = make([][]byte, len(s.PeerCerts))

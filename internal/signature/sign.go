@@ -5,6 +5,8 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/sha512"
 	"fmt"
 	"io"
 
@@ -14,8 +16,20 @@ import (
 // digest hashes msg for schemes that sign a hash. Ed25519 signs the whole
 // message, so it gets msg back unchanged.
 func digest(in info, msg []byte) []byte {
-	if in.hash == 0 {
+	// The hashes TLS signature schemes use are summed into an array: one
+	// allocation where a hash.Hash takes several.
+	switch in.hash {
+	case 0:
 		return msg
+	case crypto.SHA256:
+		d := sha256.Sum256(msg)
+		return d[:]
+	case crypto.SHA384:
+		d := sha512.Sum384(msg)
+		return d[:]
+	case crypto.SHA512:
+		d := sha512.Sum512(msg)
+		return d[:]
 	}
 	h := in.hash.New()
 	h.Write(msg)
