@@ -5,13 +5,15 @@
 // the request (https.ConnectionState and, with https.Server.Inspect set,
 // https.Events):
 //
-//	/                       the inspection page: what the client offered,
+//	/                       the inspection page: a verdict on the client's
+//	                        handshake (Good, Improvable or Bad, from the
+//	                        rubric in rubric.md), what the client offered,
 //	                        what the server chose and why, JA3 and JA4, the
 //	                        certificate chain sent, the handshake as an SVG
 //	                        sequence diagram with timings, and each of the
 //	                        seed's eight steps (trace.SeedSteps) tied to
 //	                        what happened at it
-//	/api/handshake          the same report as JSON, schema lucid.inspect/2
+//	/api/handshake          the same report as JSON, schema lucid.inspect/3
 //	/api/handshake/schema   the JSON Schema of that report
 //
 // The page is one self-contained document: its CSS is inline, the diagram
@@ -21,12 +23,12 @@
 // subject) is escaped. The layout is a single column that reads on a
 // phone.
 //
-// # The JSON report, lucid.inspect/2
+// # The JSON report, lucid.inspect/3
 //
-// schema/inspect-v2.json (JSON Schema draft 2020-12, returned by
+// schema/inspect-v3.json (JSON Schema draft 2020-12, returned by
 // JSONSchema) is the reference; in words, a report is one object:
 //
-//	schema             string   always "lucid.inspect/2"
+//	schema             string   always "lucid.inspect/3"
 //	connection         object   what the handshake established:
 //	                              remote_addr, http_protocol ("HTTP/2.0"),
 //	                              tls_version ("TLS 1.3"), cipher_suite,
@@ -46,6 +48,14 @@
 //	                            extensions (GREASE as "GREASE(0x1a1a)"),
 //	                            grease ("list: value" for each GREASE value),
 //	                            psk_identities (tickets offered)
+//	verdict            object   the rating of that offer against the rubric
+//	                            (Rubric, published as rubric.md), or null
+//	                            with client_hello: rating (Good, Improvable,
+//	                            Bad), summary, and points, one per point of
+//	                            the rubric: id, title, result (pass,
+//	                            improvable, bad, advice, not_scored),
+//	                            detail (what this client did), why,
+//	                            reference (the RFC) and url
 //	choices            array    {item, chosen, why}: version, cipher suite,
 //	                            key exchange group, signature scheme,
 //	                            application protocol (ALPN), certificate,
@@ -72,6 +82,6 @@
 //	                            seed_step, fields
 //
 // Versioning: adding, removing or changing the type or meaning of a member
-// makes lucid.inspect/2. Reports carry public values only, never key
+// makes lucid.inspect/4. Reports carry public values only, never key
 // material.
 package inspect

@@ -21,16 +21,17 @@ import (
 
 // SchemaVersion names the JSON format of /api/handshake; every report
 // carries it as "schema".
-const SchemaVersion = "lucid.inspect/2"
+const SchemaVersion = "lucid.inspect/3"
 
 // Report is what the inspection page shows, and what /api/handshake
 // returns as JSON. The members are described in the package comment and
-// in schema/inspect-v2.json.
+// in schema/inspect-v3.json.
 type Report struct {
 	Schema            string             `json:"schema"`
 	Connection        Connection         `json:"connection"`
 	Fingerprints      Fingerprints       `json:"fingerprints"`
 	ClientHello       *ClientHello       `json:"client_hello"`
+	Verdict           *Verdict           `json:"verdict"`
 	Choices           []Choice           `json:"choices"`
 	CertificateChain  []Certificate      `json:"certificate_chain"`
 	ClientCertificate *ClientCertificate `json:"client_certificate"`
@@ -306,6 +307,7 @@ func (b *builder) build(r *http.Request, recorded bool) *Report {
 	}
 	if b.hello != nil {
 		rep.ClientHello = clientHello(b.hello, b.helloLen)
+		rep.Verdict = Rate(rep.ClientHello)
 	}
 	if len(cs.PeerCertificates) > 0 {
 		c := cs.PeerCertificates[0]
@@ -425,9 +427,9 @@ func clientHello(f Fields, length int) *ClientHello {
 		Length:              length,
 		LegacyVersion:       f.str("legacy_version"),
 		SupportedVersions:   orEmpty(f.list("supported_versions")),
-		CipherSuites:        orEmpty(f.list("cipher_suites")),
-		SupportedGroups:     orEmpty(f.list("supported_groups")),
-		KeyShares:           orEmpty(greaseShares(f.list("key_shares"))),
+		CipherSuites:        orEmpty(nameSuites(f.list("cipher_suites"))),
+		SupportedGroups:     orEmpty(nameGroups(f.list("supported_groups"))),
+		KeyShares:           orEmpty(fixByteCounts(nameGroups(greaseShares(f.list("key_shares"))))),
 		SignatureAlgorithms: orEmpty(f.list("signature_algorithms")),
 		ALPN:                orEmpty(f.list("alpn")),
 		ServerName:          f.str("server_name"),

@@ -9,7 +9,7 @@ import (
 	"lucid/internal/jsonschema"
 )
 
-// jsonSchema is schema/inspect-v2.json compiled, under the names the
+// jsonSchema is schema/inspect-v3.json compiled, under the names the
 // tests in this package use: root for reading the schema's members and
 // validate for checking a document. lucid/internal/jsonschema refuses a
 // keyword it does not know, so the schema cannot grow a rule these tests
@@ -19,17 +19,17 @@ type jsonSchema struct {
 	root   map[string]any
 }
 
-// loadSchema compiles schema/inspect-v2.json after checking that
+// loadSchema compiles schema/inspect-v3.json after checking that
 // inspect.JSONSchema serves the same bytes, so the tests vouch for what
 // callers get.
 func loadSchema(t *testing.T) *jsonSchema {
 	t.Helper()
-	raw, err := os.ReadFile("schema/inspect-v2.json")
+	raw, err := os.ReadFile("schema/inspect-v3.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(raw, inspect.JSONSchema()) {
-		t.Fatal("inspect.JSONSchema differs from schema/inspect-v2.json")
+		t.Fatal("inspect.JSONSchema differs from schema/inspect-v3.json")
 	}
 	s, err := jsonschema.Compile(raw)
 	if err != nil {
@@ -54,7 +54,7 @@ func TestValidatorRejects(t *testing.T) {
 	for name, doc := range map[string]string{
 		"empty object":   `{}`,
 		"wrong schema":   `{"schema":"lucid.inspect/2"}`,
-		"unknown member": `{"schema":"lucid.inspect/2","secret":"00"}`,
+		"unknown member": `{"schema":"lucid.inspect/3","secret":"00"}`,
 	} {
 		v, err := decodeJSON([]byte(doc))
 		if err != nil {

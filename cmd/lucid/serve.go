@@ -60,7 +60,7 @@ which shows every visitor their own handshake: what their client offered
 what the server chose and why, the JA3 and JA4 fingerprints, the
 certificate chain sent, a sequence diagram of the handshake with timings,
 and the seed's eight steps as they happened. /api/handshake returns the
-same as JSON (schema lucid.inspect/2, described at /api/handshake/schema).
+same as JSON (schema lucid.inspect/3, described at /api/handshake/schema).
 
 Without --cert and --key it uses a certificate for localhost, 127.0.0.1 and
 ::1 issued by the local CA of 'lucid ca' (created on first run, like
