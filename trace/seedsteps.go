@@ -3,8 +3,8 @@ package trace
 import "fmt"
 
 // SeedStep is one numbered step of the seed document's account of HTTPS
-// (seed/000_bd11187786e6cc67.txt, section "流程"), with what Lucid does at
-// that step.
+// (seed/000_bd11187786e6cc67.txt, section "流程", outside the repository;
+// docs/story.md tells it in English), with what Lucid does at that step.
 type SeedStep struct {
 	// Number is the step's number in the seed, 1 to 8.
 	Number int
