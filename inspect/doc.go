@@ -5,7 +5,9 @@
 // the request (https.ConnectionState and, with https.Server.Inspect set,
 // https.Events):
 //
-//	/                       the inspection page: what the client offered,
+//	/                       the inspection page: a verdict on the client's
+//	                        handshake (Good, Improvable or Bad, from the
+//	                        rubric in rubric.md), what the client offered,
 //	                        what the server chose and why, JA3 and JA4, the
 //	                        certificate chain sent, the handshake as an SVG
 //	                        sequence diagram with timings, and each of the
@@ -46,6 +48,14 @@
 //	                            extensions (GREASE as "GREASE(0x1a1a)"),
 //	                            grease ("list: value" for each GREASE value),
 //	                            psk_identities (tickets offered)
+//	verdict            object   the rating of that offer against the rubric
+//	                            (Rubric, published as rubric.md), or null
+//	                            with client_hello: rating (Good, Improvable,
+//	                            Bad), summary, and points, one per point of
+//	                            the rubric: id, title, result (pass,
+//	                            improvable, bad, advice, not_scored),
+//	                            detail (what this client did), why,
+//	                            reference (the RFC) and url
 //	choices            array    {item, chosen, why}: version, cipher suite,
 //	                            key exchange group, signature scheme,
 //	                            application protocol (ALPN), certificate,
@@ -72,6 +82,6 @@
 //	                            seed_step, fields
 //
 // Versioning: adding, removing or changing the type or meaning of a member
-// makes lucid.inspect/2. Reports carry public values only, never key
+// makes lucid.inspect/3 (2 added connection.shape and verdict to 1). Reports carry public values only, never key
 // material.
 package inspect

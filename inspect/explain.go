@@ -68,7 +68,7 @@ func describeSuite(name string) string {
 		if cipher == "" {
 			return ""
 		}
-		return fmt.Sprintf("Records are encrypted and authenticated in one step with %s, an AEAD (the seed's encryption and MAC together); %s drives the key schedule and the Finished MAC.", cipher, hash)
+		return fmt.Sprintf("Records are encrypted and authenticated in one step with %s, an AEAD (the story's encryption and MAC together); %s drives the key schedule and the Finished MAC.", cipher, hash)
 	}
 	kx, rest, ok := strings.Cut(strings.TrimPrefix(name, "TLS_"), "_WITH_")
 	if !ok {
@@ -86,7 +86,7 @@ func describeSuite(name string) string {
 	case "ECDHE_RSA":
 		kxWords = "an ephemeral elliptic-curve Diffie-Hellman exchange (ECDHE) signed with the server's RSA key"
 	case "RSA":
-		kxWords = "RSA key transport, the seed's own way: the client encrypts the pre-master secret with the server's public key (no forward secrecy)"
+		kxWords = "RSA key transport, the story's own step 5: the client encrypts the pre-master secret with the server's public key (no forward secrecy)"
 	default:
 		return ""
 	}
@@ -169,7 +169,7 @@ func (b *builder) choices() []Choice {
 	// Cipher suite.
 	suite := tls.CipherSuiteName(cs.CipherSuite)
 	var class []string
-	for _, s := range withoutGREASE(ch.list("cipher_suites")) {
+	for _, s := range withoutGREASE(nameSuites(ch.list("cipher_suites"))) {
 		if isTLS13Suite(s) == (cs.Version == tls.VersionTLS13) {
 			class = append(class, s)
 		}
@@ -191,14 +191,14 @@ func (b *builder) choices() []Choice {
 	case cs.CurveID == 0 && cs.DidResume:
 		add("key exchange group", "none", "The session was resumed with its earlier key alone (psk_ke), without a new Diffie-Hellman exchange: no forward secrecy for this connection.")
 	case cs.CurveID == 0:
-		add("key exchange group", "none", "RSA key transport: your client encrypted the pre-master secret with the server's RSA public key, as in the seed. Whoever gets that private key later can decrypt a recording of this connection: no forward secrecy.")
+		add("key exchange group", "none", "RSA key transport: your client encrypted the pre-master secret with the server's RSA public key, as in step 5 of the story. Whoever gets that private key later can decrypt a recording of this connection: no forward secrecy.")
 	case cs.Version == tls.VersionTLS13 && cs.DidHelloRetryRequest:
 		add("key exchange group", cs.CurveID.String(), fmt.Sprintf("Your client sent no key share for a group the server takes, so the server asked for %s with a HelloRetryRequest: one extra round trip. %s", iana, describeGroup(iana)))
 	case cs.Version == tls.VersionTLS13:
-		shares := withoutGREASE(greaseShares(ch.list("key_shares")))
+		shares := withoutGREASE(nameGroups(greaseShares(ch.list("key_shares"))))
 		add("key exchange group", cs.CurveID.String(), strings.TrimSpace(fmt.Sprintf("The server's most preferred group among those your client sent a key share for (%s), so the exchange fit in the first round trip. %s", strings.Join(shares, ", "), describeGroup(iana))))
 	default:
-		groups := withoutGREASE(ch.list("supported_groups"))
+		groups := withoutGREASE(nameGroups(ch.list("supported_groups")))
 		add("key exchange group", cs.CurveID.String(), strings.TrimSpace(fmt.Sprintf("The server's most preferred group in your client's supported_groups (%s); the server sent its ephemeral public key for it in ServerKeyExchange, signed with its certificate's key. %s", strings.Join(groups, ", "), describeGroup(iana))))
 	}
 
@@ -278,7 +278,7 @@ func (b *builder) choices() []Choice {
 	asked := b.sent["CertificateRequest"] > 0
 	switch c := b.rep.ClientCertificate; {
 	case c != nil && c.Verified:
-		add("client certificate", c.Subject, "The server asked for a certificate (CertificateRequest, the seed's mutual authentication); your client sent one, and it chains to a CA the server trusts.")
+		add("client certificate", c.Subject, "The server asked for a certificate (CertificateRequest, mutual authentication); your client sent one, and it chains to a CA the server trusts.")
 	case c != nil:
 		add("client certificate", c.Subject, "The server asked for a certificate (CertificateRequest) without requiring a trusted one; your client sent one, which was not verified.")
 	case asked:
@@ -374,7 +374,7 @@ func (b *builder) here(n int) string {
 	case 5:
 		switch {
 		case cs.CurveID == 0 && !cs.DidResume:
-			return "Exactly the seed's step: your client encrypted a random pre-master secret with the server's RSA public key (ClientKeyExchange), and only the server's private key could decrypt it."
+			return "Exactly the story's step: your client encrypted a random pre-master secret with the server's RSA public key (ClientKeyExchange), and only the server's private key could decrypt it."
 		case cs.CurveID == 0:
 			return "No new exchange: the resumed session's key was used as it was."
 		case cs.Version == tls.VersionTLS13:

@@ -20,11 +20,11 @@ var pageHTML string
 var pageCSS string
 
 //go:embed schema/inspect-v2.json
-var schemaV1 []byte
+var schemaJSON []byte
 
 // JSONSchema returns the JSON Schema (draft 2020-12) of a Report, the file
 // schema/inspect-v2.json, also served at /api/handshake/schema.
-func JSONSchema() []byte { return bytes.Clone(schemaV1) }
+func JSONSchema() []byte { return bytes.Clone(schemaJSON) }
 
 // Options configure Handler and Build.
 type Options struct {
@@ -73,7 +73,7 @@ func Handler(o Options) http.Handler {
 		if r.URL.Path == PathSchema {
 			h.Set("Content-Type", "application/schema+json")
 			if r.Method != http.MethodHead {
-				w.Write(schemaV1)
+				w.Write(schemaJSON)
 			}
 			return
 		}
@@ -114,6 +114,10 @@ var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 	"join":   func(l []string) string { return strings.Join(l, ", ") },
 	"grease": isGREASEName,
 	"ms":     func(f float64) string { return fmt.Sprintf("%.2f", f) },
+	"plural": plural,
+	"resultWord": func(r Result) string {
+		return map[Result]string{ResultPass: "pass", ResultImprovable: "improvable", ResultBad: "bad", ResultAdvice: "advice", ResultNotScored: "not scored"}[r]
+	},
 }).Parse(pageHTML))
 
 // pageData is what the template reads.

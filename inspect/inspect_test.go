@@ -172,9 +172,13 @@ func checkPage(t *testing.T, resp *http.Response, page string) {
 	if strings.Contains(strings.ToLower(page), "<script") {
 		t.Error("the page contains a script element")
 	}
-	// Nothing is fetched from elsewhere: the only absolute URL is the SVG
-	// namespace, which is a name, not a fetch.
+	// Nothing is fetched from elsewhere: the only absolute URLs are the SVG
+	// namespace, which is a name, not a fetch, and the verdict's links to
+	// the rubric's references, which the visitor follows or not.
 	rest := strings.ReplaceAll(page, `xmlns="http://www.w3.org/2000/svg"`, "")
+	for _, c := range inspect.Rubric {
+		rest = strings.ReplaceAll(rest, `<a href="`+c.URL+`" rel="noreferrer">`, "")
+	}
 	if m := externalRef.FindString(rest); m != "" {
 		t.Errorf("the page refers to something outside itself: %q", m)
 	}
@@ -294,9 +298,23 @@ func TestTLS13(t *testing.T) {
 		"What your client offered", "What the server chose, and why", "TLS_CHACHA20_POLY1305_SHA256",
 		trace.SeedSteps[6].TitleZH, trace.SeedSteps[4].Explanation[:40], "ClientHello (", "CertificateVerify (",
 		`href="#step-1"`, "/api/handshake",
+		`id="verdict"`, "Verdict on your client: <span class=\"rating rating-Good\">Good</span>", rep.Verdict.Summary,
+		`<a href="https://www.rfc-editor.org/rfc/rfc8701" rel="noreferrer">RFC 8701</a>`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %q", want)
+		}
+	}
+	// Lucid's own client offers TLS 1.3, AEAD ECDHE suites and
+	// X25519MLKEM768 only: the rubric's Good.
+	if rep.Verdict == nil || rep.Verdict.Rating != inspect.RatingGood {
+		t.Errorf("verdict %+v, want Good", rep.Verdict)
+	}
+	// Wording slips: markdown backticks, "1 bytes" and the like.
+	text := regexp.MustCompile(`<[^>]*>`).ReplaceAllString(page, "")
+	for _, slip := range []string{"`", "(1 bytes)", " 1 values", "ticket(s)"} {
+		if strings.Contains(text, slip) {
+			t.Errorf("the page's text contains %q", slip)
 		}
 	}
 	mu.Lock()

@@ -31,6 +31,7 @@ type Report struct {
 	Connection        Connection         `json:"connection"`
 	Fingerprints      Fingerprints       `json:"fingerprints"`
 	ClientHello       *ClientHello       `json:"client_hello"`
+	Verdict           *Verdict           `json:"verdict"`
 	Choices           []Choice           `json:"choices"`
 	CertificateChain  []Certificate      `json:"certificate_chain"`
 	ClientCertificate *ClientCertificate `json:"client_certificate"`
@@ -306,6 +307,7 @@ func (b *builder) build(r *http.Request, recorded bool) *Report {
 	}
 	if b.hello != nil {
 		rep.ClientHello = clientHello(b.hello, b.helloLen)
+		rep.Verdict = Rate(rep.ClientHello)
 	}
 	if len(cs.PeerCertificates) > 0 {
 		c := cs.PeerCertificates[0]
@@ -425,9 +427,9 @@ func clientHello(f Fields, length int) *ClientHello {
 		Length:              length,
 		LegacyVersion:       f.str("legacy_version"),
 		SupportedVersions:   orEmpty(f.list("supported_versions")),
-		CipherSuites:        orEmpty(f.list("cipher_suites")),
-		SupportedGroups:     orEmpty(f.list("supported_groups")),
-		KeyShares:           orEmpty(greaseShares(f.list("key_shares"))),
+		CipherSuites:        orEmpty(nameSuites(f.list("cipher_suites"))),
+		SupportedGroups:     orEmpty(nameGroups(f.list("supported_groups"))),
+		KeyShares:           orEmpty(fixByteCounts(nameGroups(greaseShares(f.list("key_shares"))))),
 		SignatureAlgorithms: orEmpty(f.list("signature_algorithms")),
 		ALPN:                orEmpty(f.list("alpn")),
 		ServerName:          f.str("server_name"),

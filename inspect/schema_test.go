@@ -53,7 +53,7 @@ func TestValidatorRejects(t *testing.T) {
 	s := loadSchema(t)
 	for name, doc := range map[string]string{
 		"empty object":   `{}`,
-		"wrong schema":   `{"schema":"lucid.inspect/2"}`,
+		"wrong schema":   `{"schema":"lucid.inspect/1"}`,
 		"unknown member": `{"schema":"lucid.inspect/2","secret":"00"}`,
 	} {
 		v, err := decodeJSON([]byte(doc))

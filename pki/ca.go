@@ -84,6 +84,10 @@ type InitOptions struct {
 	// Organization and Country complete the subject; "" gives
 	// DefaultOrganization and DefaultCountry.
 	Organization, Country string
+	// NoCountry leaves countryName out of the subject, for a CA no one
+	// outside the process trusts (the demo's), where "C=XX" would only
+	// read as a real place.
+	NoCountry bool
 	// KeyType is the CA key's type; "" means ECDSA P-256.
 	KeyType KeyType
 	// Days is the validity from Now; 0 gives DefaultRootDays or
@@ -308,6 +312,9 @@ func planCA(opts InitOptions) (*caTemplate, error) {
 		return nil, fmt.Errorf("country %q is not a two-letter upper-case ISO 3166 code such as DE or US (XX means none)", country)
 	}
 	subject := pkix.Name{CommonName: name, Organization: []string{org}, Country: []string{country}}
+	if opts.NoCountry {
+		subject.Country = nil
+	}
 
 	permitDNS, permitIPs, err := parseConstraintList(opts.Permitted)
 	if err != nil {

@@ -3,8 +3,8 @@ package trace
 import "fmt"
 
 // SeedStep is one numbered step of the seed document's account of HTTPS
-// (seed/000_bd11187786e6cc67.txt, section "流程"), with what Lucid does at
-// that step.
+// (seed/000_bd11187786e6cc67.txt, section "流程", outside the repository;
+// docs/story.md tells it in English), with what Lucid does at that step.
 type SeedStep struct {
 	// Number is the step's number in the seed, 1 to 8.
 	Number int
@@ -34,7 +34,7 @@ var SeedSteps = map[int]SeedStep{
 	1: {1, "client starts the HTTPS request", "客户端发起HTTPS请求",
 		"The client connects (port 443 for HTTPS) and sends ClientHello with the versions, cipher suites, groups and key shares it supports and a fresh random; the server answers with ServerHello, its choice and its own random."},
 	2: {2, "server has a certificate", "服务端配置数字证书",
-		"The server holds a certificate and its private key, made by itself or issued by a CA (Config.Certificates, issued by `lucid ca`); a self-made one is accepted only by clients told to trust it."},
+		"The server holds a certificate and its private key, made by itself or issued by a CA (Config.Certificates, for example issued by the lucid ca command); a self-made one is accepted only by clients told to trust it."},
 	3: {3, "server sends its certificate", "传送证书",
 		"The Certificate message carries the server's public key together with its name, issuer and validity period, all signed by the issuing CA."},
 	4: {4, "client checks the certificate", "客户端解析证书",

@@ -12,7 +12,9 @@ import (
 )
 
 // JSON output (lucid demo --json) is JSON Lines: one object per line, in
-// the order of the narration, for tools and tests.
+// the order of the narration, for tools and tests. schema/demo-v1.json
+// (JSON Schema draft 2020-12) describes each line; TestDemoJSONSchema
+// holds the output to it.
 //
 // Steps 1 to 8, one object each:
 //

@@ -199,7 +199,9 @@ const (
 	msgDowngradeAnyVersion
 	msgDowngradeSentinel
 	msgDowngradeCaught
-	msgDone // duration, attacks, stopped
+	msgShareValue // group, bytes
+	msgMoreBytes  // bytes
+	msgDone       // duration, attacks, stopped
 
 	msgCount // not a text: the number of them
 )
@@ -284,6 +286,15 @@ func (n *narrator) say(k msg, args ...any) {
 	}
 }
 
+// hex is hexLines with its "more bytes" line in the catalog's words.
+func (n *narrator) hex(b []byte, perLine, maxLines int) []string {
+	l := hexLines(b, perLine, maxLines)
+	if last := len(l) - 1; last > 0 && strings.HasPrefix(l[last], "... ") {
+		l[last] = n.c.f(msgMoreBytes, len(b)-last*perLine)
+	}
+	return l
+}
+
 // kv prints a key-value line whose key is text k.
 func (n *narrator) kv(k msg, value string) { n.printer.kv(n.c.f(k), value) }
 
@@ -360,8 +371,12 @@ func narrate(w io.Writer, s *story, c *catalog) error {
 	n.list(msgLabelVersions, off.versions)
 	n.list(msgLabelSuites, off.suites)
 	n.list(msgLabelGroups, off.groups)
-	if len(off.shares) > 0 {
-		n.list(msgLabelShares, off.shares)
+	if d.hello != nil && len(d.hello.KeyShares) > 0 {
+		var shares []string
+		for _, ks := range d.hello.KeyShares {
+			shares = append(shares, c.f(msgShareValue, tls.CurveID(ks.Group), len(ks.Data)))
+		}
+		n.list(msgLabelShares, shares)
 	}
 	n.list(msgLabelSchemes, off.schemes)
 	n.kv(msgLabelServerName, c.f(msgServerNameValue, off.serverName))
@@ -440,7 +455,7 @@ func narrate(w io.Writer, s *story, c *catalog) error {
 	switch {
 	case s.opts.RSA:
 		n.say(msgRSASent, len(d.encPreMaster))
-		for _, l := range hexLines(d.encPreMaster, 16, 4) {
+		for _, l := range n.hex(d.encPreMaster, 16, 4) {
 			n.line("     %s", l)
 		}
 		n.say(msgRSANoForwardSecrecy)
@@ -501,7 +516,7 @@ func narrate(w io.Writer, s *story, c *catalog) error {
 		}
 		n.say(msgFinishedLine, c.f(who), f.record, len(f.got), c.f(verdict))
 		n.say(msgFinishedOver, f.over[0], f.over[len(f.over)-1], len(f.over))
-		for _, l := range hexLines(f.got, 16, 0) {
+		for _, l := range n.hex(f.got, 16, 0) {
 			n.line("       %s", l)
 		}
 	}
@@ -519,7 +534,7 @@ func narrate(w io.Writer, s *story, c *catalog) error {
 	}
 	l := s.layout(s.target)
 	n.say(msgRequestRecord, s.target.n)
-	n.sideBySide(c.f(msgWiretapSees, len(s.target.raw)), hexLines(s.target.raw, 10, 0),
+	n.sideBySide(c.f(msgWiretapSees, len(s.target.raw)), n.hex(s.target.raw, 10, 0),
 		c.f(msgServerReads), httpLines(s.o.request))
 	parts := c.f(msgLayoutHeader, l.header)
 	if l.nonce > 0 {
@@ -535,7 +550,7 @@ func narrate(w io.Writer, s *story, c *catalog) error {
 	// 8. The response.
 	n.step("8", t.steps[7])
 	n.say(msgResponseRecord, s.reply.n)
-	n.sideBySide(c.f(msgWiretapSees, len(s.reply.raw)), hexLines(s.reply.raw, 10, 8),
+	n.sideBySide(c.f(msgWiretapSees, len(s.reply.raw)), n.hex(s.reply.raw, 10, 8),
 		c.f(msgClientReads), httpLines(s.o.response))
 
 	// The attacks.
@@ -580,7 +595,8 @@ func (n *narrator) attack(a *attack) {
 		if a.explicitNonce > 0 {
 			where = c.f(msgTamperAfterNonce, a.explicitNonce)
 		}
-		n.say(msgTamperFlip, a.offset, a.target.n, a.before, a.after, where, demoPath, demoPath)
+		// a.offset counts from 0 with the header; people count from 1.
+		n.say(msgTamperFlip, a.offset+1, a.target.n, a.before, a.after, where, demoPath, demoPath)
 		n.said(msgLabelServerSaid, errString(o.serverErr))
 		n.said(msgLabelClientSaid, errString(o.exchangeErr))
 		if len(o.request) == 0 {

@@ -7,8 +7,8 @@ package main
 
 var enCatalog = &catalog{keyWidth: 13, checkWidth: 6, texts: map[msg]text{
 	msgHeader: lines(`Lucid demo: one HTTPS request, step by step, live on 127.0.0.1.
-%s, key exchange %s. Steps 1-8 follow the seed's flow;
-after them the wiretap attacks.`),
+%s, key exchange %s. Steps 1-8 follow the seed's flow
+(in English: docs/story.md); after them the wiretap attacks.`),
 
 	msgStep1:           words("The client starts an HTTPS request"),
 	msgStep2:           words("The server has a certificate signed by a CA"),
@@ -232,7 +232,8 @@ after them the wiretap attacks.`),
 	msgStoppedByDowngrade: words(`the downgrade sentinel: a TLS 1.3 server answering TLS 1.2 ends its ServerHello.random with DOWNGRD\x01, which the client checks (RFC 8446 §4.1.3); the Finished MACs over the altered transcript would fail next`),
 	msgTamperAfterHeader:  words("right after the header"),
 	msgTamperAfterNonce:   words("right after the %d-byte explicit nonce"),
-	msgTamperFlip: para(`It flips the lowest bit of byte %d of record %d (%02x -> %02x), ` +
+	msgTamperFlip: para(`It flips the lowest bit of byte %d of record %d, counting from 1 ` +
+		`with the 5-byte header (%02x -> %02x), ` +
 		`the first byte of ciphertext, %s. The cipher encrypts by XOR with a keystream, ` +
 		`so the server would decrypt "FET %s" instead of "GET %s", but the tag ` +
 		`no longer matches, and the server refuses the record:`),
@@ -272,6 +273,8 @@ after them the wiretap attacks.`),
    that both Finished MACs cover, so any change fails the handshake
    anyway. The client offered TLS 1.3, sees the sentinel, and
    aborts before sending anything:`),
+	msgShareValue: words("%s (%d bytes)"),
+	msgMoreBytes:  words("... %d more bytes"),
 	msgDone: lines(`Done in %v: %d attacks, %d stopped. Nothing was written to disk;
 the CAs and keys die with this process.`),
 }}

@@ -9,7 +9,7 @@ package main
 
 var zhCatalog = &catalog{keyWidth: 12, checkWidth: 7, texts: map[msg]text{
 	msgHeader: wrapped(`Lucid 演示：一次 HTTPS 请求，一步一步，真实地发生在 127.0.0.1 上。
-%s，密钥交换 %s。第 1–8 步沿用原文的流程，之后窃听者开始攻击。`),
+%s，密钥交换 %s。第 1–8 步沿用原文的流程（英文版见 docs/story.md），之后中间的中继转为主动攻击。`),
 
 	msgStep1:           words("客户端发起 HTTPS 请求"),
 	msgStep2:           words("服务端配置数字证书（由 CA 签发）"),
@@ -21,10 +21,10 @@ var zhCatalog = &catalog{keyWidth: 12, checkWidth: 7, texts: map[msg]text{
 	msgStep6:           words("双方生成会话密钥，并核对 Finished MAC"),
 	msgStep7:           words("客户端发送加密后的 HTTP 请求"),
 	msgStep8:           words("服务端回应，客户端解密"),
-	msgAttackTamper:    words("篡改：窃听者翻转请求中的一个比特"),
-	msgAttackReplay:    words("重放：窃听者把同一条请求发送两次"),
-	msgAttackImpostor:  words("中间人：窃听者用自己的证书冒充服务端"),
-	msgAttackDowngrade: words("降级：窃听者把 ClientHello 改成只支持 TLS 1.2"),
+	msgAttackTamper:    words("篡改：攻击者翻转请求中的一个比特"),
+	msgAttackReplay:    words("重放：攻击者把同一条请求发送两次"),
+	msgAttackImpostor:  words("中间人：攻击者用自己的证书冒充服务端"),
+	msgAttackDowngrade: words("降级：中间人把 ClientHello 改成只支持 TLS 1.2"),
 
 	msgLabelVersions:    words("协议版本"),
 	msgLabelSuites:      words("加密套件"),
@@ -39,7 +39,7 @@ var zhCatalog = &catalog{keyWidth: 12, checkWidth: 7, texts: map[msg]text{
 	msgLabelVersion:     words("协议版本"),
 	msgLabelSuite:       words("加密套件"),
 	msgLabelKeyExchange: words("密钥交换"),
-	msgLabelHRR:         words("HelloRetry"),
+	msgLabelHRR:         words("重试请求"),
 	msgLabelSignature:   words("数字签名"),
 	msgLabelSigned:      words("签名内容"),
 	msgLabelSubject:     words("主体"),
@@ -182,7 +182,7 @@ var zhCatalog = &catalog{keyWidth: 12, checkWidth: 7, texts: map[msg]text{
 
 	msgResponseRecord: para("响应（第 %d 条记录）同样加密后经过窃听者；客户端先核对认证标签，再解密："),
 
-	msgAttacksBegin:       lines("攻击：窃听者不再老实。"),
+	msgAttacksBegin:       lines("攻击：中间的中继不再老实，成了中间人攻击者。"),
 	msgStopped:            words("已阻止"),
 	msgNotStopped:         words("未被阻止：%v"),
 	msgStoppedByTamper:    words("记录的 MAC：AEAD 认证标签验证失败（RFC 8446 §5.2，RFC 5246 §6.2.3.3）"),
@@ -191,7 +191,7 @@ var zhCatalog = &catalog{keyWidth: 12, checkWidth: 7, texts: map[msg]text{
 	msgStoppedByDowngrade: words(`降级哨兵：支持 TLS 1.3 的服务端用 TLS 1.2 回应时，ServerHello.random 以 DOWNGRD\x01 结尾，客户端会检查它（RFC 8446 §4.1.3）；即使没有它，被改动的握手记录也会让 Finished MAC 对不上`),
 	msgTamperAfterHeader:  words("紧跟在记录头之后"),
 	msgTamperAfterNonce:   words("紧跟在 %d 字节的显式 nonce 之后"),
-	msgTamperFlip: para("它把第 %[2]d 条记录第 %[1]d 个字节的最低位翻转（%02[3]x -> %02[4]x），这是密文的第一个字节，%[5]s。" +
+	msgTamperFlip: para("它把第 %[2]d 条记录的第 %[1]d 个字节（从 1 数起，记录头也算在内）的最低位翻转（%02[3]x -> %02[4]x），这是密文的第一个字节，%[5]s。" +
 		"这种加密是把明文和密钥流做异或，所以服务端本会解出“FET %[6]s”而不是“GET %[7]s”——" +
 		"但认证标签对不上了，服务端拒收这条记录："),
 	msgTamperReadNone: para("被篡改的请求，服务端一个字节也没有读到。"),
@@ -205,18 +205,20 @@ var zhCatalog = &catalog{keyWidth: 12, checkWidth: 7, texts: map[msg]text{
 	msgCopy2:       words("作为下一条记录打开：%s"),
 	msgReplayEnd13: para("这正是原文说的“SSL 使用序列号来保护通讯方免受报文重放攻击”，而且在线路上一个字节也不多花。"),
 	msgReplayEnd12: para("这正是原文说的“SSL 使用序列号来保护通讯方免受报文重放攻击”。"),
-	msgImpostorAnswers: para("窃听者不再转发，而是自己用一个 Lucid TLS 服务端来应答客户端，出示的证书同样写着 localhost，" +
+	msgImpostorAnswers: para("攻击者不再转发，而是自己用一个 Lucid TLS 服务端来应答客户端，出示的证书同样写着 localhost，" +
 		"却是由它刚刚自制的 CA 签发的："),
 	msgImpostorRefused: para("客户端只信任 %s，所以拒绝了："),
 	msgImpostorWouldRead: para("如果客户端继续下去，中继就能读到明文的请求，再通过它自己和真正服务端之间的 TLS 连接转发过去——" +
 		"这就是中间人攻击。它读到了 %d 字节。原文中的浏览器会弹出警告，把是否继续的决定权交给用户" +
 		"（原文说“这里将是一个安全缺陷”）；Lucid 的客户端直接停止。"),
-	msgDowngradeRewrites:   para("窃听者解析 ClientHello，并改写它："),
+	msgDowngradeRewrites:   para("中间人解析 ClientHello，并改写它："),
 	msgDowngradeLength:     words("%d -> %d 字节，记录头里的长度已改好"),
 	msgDowngradeAnyVersion: para("（这个攻击中两端都允许 TLS 1.3，不受 --tls 限制：降级攻击抢走的，正是两端本可以用上的更好的版本。）"),
 	msgDowngradeSentinel: para("服务端只看到 TLS 1.2，于是用 TLS 1.2 回应。但能支持 TLS 1.3 的服务端必须在 ServerHello.random 的末尾" +
-		"放一个哨兵值（RFC 8446 §4.1.3），窃听者也看到了："),
-	msgDowngradeCaught: para("窃听者删不掉它：随机值在两个 Finished MAC 所覆盖的握手记录里，任何改动都会让握手失败。" +
+		"放一个哨兵值（RFC 8446 §4.1.3），中间人也看到了："),
+	msgDowngradeCaught: para("中间人删不掉它：随机值在两个 Finished MAC 所覆盖的握手记录里，任何改动都会让握手失败。" +
 		"客户端提供过 TLS 1.3，看到哨兵值，就在发送任何数据之前中止了握手："),
-	msgDone: wrapped("用时 %v：%d 个攻击，%d 个被阻止。没有写入任何文件；CA 和密钥随这个进程一起消失。"),
+	msgShareValue: words("%s（%d 字节）"),
+	msgMoreBytes:  words("……还有 %d 字节"),
+	msgDone:       wrapped("用时 %v：%d 个攻击，%d 个被阻止。没有写入任何文件；CA 和密钥随这个进程一起消失。"),
 }}

@@ -71,6 +71,8 @@ func (s Scheme) String() string {
 		return "ed448"
 	case 0x0809, 0x080a, 0x080b:
 		return "rsa_pss_pss_sha" + [...]string{"256", "384", "512"}[s-0x0809]
+	case 0x0904, 0x0905, 0x0906: // ML-DSA, as IANA names them (draft-ietf-tls-mldsa)
+		return "mldsa" + [...]string{"44", "65", "87"}[s-0x0904]
 	case PKCS1WithSHA1:
 		return "rsa_pkcs1_sha1"
 	case ECDSAWithSHA1:

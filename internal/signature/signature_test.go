@@ -315,6 +315,9 @@ func TestString(t *testing.T) {
 		Ed25519:                "ed25519",
 		PKCS1WithSHA1:          "rsa_pkcs1_sha1",
 		ECDSAWithSHA1:          "ecdsa_sha1",
+		0x0904:                 "mldsa44",
+		0x0905:                 "mldsa65",
+		0x0906:                 "mldsa87",
 		0x1234:                 "0x1234",
 		0x0a0a:                 "0x0a0a",
 	}
