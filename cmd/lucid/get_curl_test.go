@@ -18,6 +18,7 @@ import (
 
 	"lucid/internal/testpki"
 	"lucid/internal/testwait"
+	"lucid/pki"
 )
 
 // redirectServer serves /r/N as a redirect to /r/N-1 down to /r/0, which
@@ -362,5 +363,33 @@ func TestExpandShortFlags(t *testing.T) {
 		if got := expandShortFlags(c.in); !slices.Equal(got, c.want) {
 			t.Errorf("expandShortFlags(%q) = %q, want %q", c.in, got, c.want)
 		}
+	}
+}
+
+// The flow the issue names: lucid ca issues the server's certificate,
+// lucid serve uses it, then `ca revoke` and `ca crl` make the next
+// `get --crl` fail with certificate_revoked and exit 5.
+func TestGetCRLFromLucidCA(t *testing.T) {
+	dir := t.TempDir()
+	caDir := filepath.Join(dir, "ca")
+	caMust(t, "init", "--dir", caDir)
+	caMust(t, "issue", "--dir", caDir, "--server", "localhost,127.0.0.1", "--out", filepath.Join(dir, "srv"))
+	chain, err := readCertificateFile(filepath.Join(dir, "srv.crt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startServe(t, serveOptions{CertFile: filepath.Join(dir, "srv.crt"), KeyFile: filepath.Join(dir, "srv.key")})
+	caFile, crlFile := filepath.Join(caDir, "ca.crt"), filepath.Join(caDir, "ca.crl")
+	url := "https://127.0.0.1:" + s.port + "/"
+
+	caMust(t, "crl", "--dir", caDir)
+	if r := lucidGet("-s", "-o", os.DevNull, "-w", "%{http_code}", "--cacert", caFile, "--crl", crlFile, url); r.code != 0 || r.stdout != "200" {
+		t.Fatalf("before the revocation: %v", r)
+	}
+	caMust(t, "revoke", "--dir", caDir, pki.FormatSerial(chain[0].SerialNumber))
+	caMust(t, "crl", "--dir", caDir)
+	r := lucidGet("--cacert", caFile, "--crl", crlFile, url)
+	if r.code != exitCertificate || !strings.Contains(r.stderr, "certificate_revoked") || !strings.Contains(r.stderr, "was revoked on") {
+		t.Errorf("after ca revoke and ca crl: %v", r)
 	}
 }
