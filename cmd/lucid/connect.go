@@ -322,8 +322,13 @@ func doConnect(ctx context.Context, o connectOptions, stdin io.Reader, stdout, s
 	// Put runs on the reading goroutine, which has finished: the cache
 	// is settled.
 	if err != nil {
-		var ne net.Error
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &ne) {
+		// An alert here is the handshake's verdict arriving late (a TLS
+		// 1.3 server refusing the client's certificate, RFC 8446
+		// §4.4.2.4) or the peer giving up: 4, as in the handshake.
+		switch code := getExitCode(err); {
+		case code == exitHandshake:
+			return failf(code, "the server ended the connection: %v", err)
+		case errors.Is(err, io.ErrUnexpectedEOF) || code == exitConnect:
 			return failf(exitConnect, "the connection broke: %v", err)
 		}
 		return failf(exitOther, "%v", err)

@@ -152,7 +152,7 @@ func TestConnectClientCertificate(t *testing.T) {
 		t.Errorf("TLS 1.2 without a client certificate: %v", r)
 	}
 	r = lucidConnect(t, "", "--tls-max", "1.3", "--cacert", p.caFile, addr)
-	if r.code == 0 || !strings.Contains(r.stderr, "certificate_required") {
+	if r.code != exitHandshake || !strings.Contains(r.stderr, "certificate_required") {
 		t.Errorf("TLS 1.3 without a client certificate: %v", r)
 	}
 }

@@ -454,7 +454,7 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 		// Written whatever happened, as curl does: a script reads
 		// %{http_code} 000 after a failure.
 		defer func() {
-			facts.total = time.Since(facts.start)
+			facts.update(func(f *transferFacts) { f.total = time.Since(f.start) })
 			if err := writeOut(stdout, o.WriteOut, facts); err != nil && code == exitOK {
 				code = failf(exitOther, "writing -w: %v", err)
 			}
@@ -570,10 +570,12 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 			if err != nil {
 				return nil, err
 			}
-			facts.connect = time.Since(facts.start)
-			if ta, ok := c.RemoteAddr().(*net.TCPAddr); ok {
-				facts.remoteIP, facts.remotePort = ta.IP.String(), strconv.Itoa(ta.Port)
-			}
+			facts.update(func(f *transferFacts) {
+				f.connect = time.Since(f.start)
+				if ta, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+					f.remoteIP, f.remotePort = ta.IP.String(), strconv.Itoa(ta.Port)
+				}
+			})
 			if o.Verbose {
 				fmt.Fprintf(stderr, "* Connected to %s\n", c.RemoteAddr())
 			}
@@ -587,7 +589,7 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 			if len(via) > o.MaxRedirs {
 				return &redirectLimitError{max: o.MaxRedirs}
 			}
-			facts.redirects = len(via)
+			facts.update(func(f *transferFacts) { f.redirects = len(via) })
 			if o.Verbose {
 				fmt.Fprintf(stderr, "* Following the redirect to %s\n", req.URL)
 			}
@@ -610,15 +612,15 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 	}
 	first := true
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
-		GotFirstResponseByte: func() { facts.first = time.Since(facts.start) },
+		GotFirstResponseByte: func() { facts.update(func(f *transferFacts) { f.first = time.Since(f.start) }) },
 	}))
 	req = req.WithContext(https.TraceConnection(req.Context(), func(ci https.ConnInfo) {
 		if !ci.Reused {
 			// The handshake is over: the rest of the transfer answers
 			// to --max-time only.
 			budget.handshakeDone()
-			facts.appConnect = time.Since(facts.start)
-			facts.verify = verifyResult(ci.State, cfg, o.Insecure)
+			verify := verifyResult(ci.State, cfg, o.Insecure)
+			facts.update(func(f *transferFacts) { f.appConnect, f.verify = time.Since(f.start), verify })
 		}
 		if !o.Verbose {
 			return
@@ -642,7 +644,7 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 		code := getExitCode(err)
 		var cve *tls.CertificateVerificationError
 		if errors.As(err, &cve) {
-			facts.verify = verifyResultCode(cve.Err)
+			facts.update(func(f *transferFacts) { f.verify = verifyResultCode(cve.Err) })
 		}
 		if o.Verbose {
 			describeFailedCertificate(stderr, err)
@@ -654,12 +656,14 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 		return code
 	}
 	defer resp.Body.Close()
-	facts.status, facts.contentType = resp.StatusCode, resp.Header.Get("Content-Type")
-	facts.proto = fmt.Sprintf("%d", resp.ProtoMajor)
-	if resp.ProtoMajor == 1 {
-		facts.proto = fmt.Sprintf("1.%d", resp.ProtoMinor)
-	}
-	facts.url = resp.Request.URL.String()
+	facts.update(func(f *transferFacts) {
+		f.status, f.contentType = resp.StatusCode, resp.Header.Get("Content-Type")
+		f.proto = fmt.Sprintf("%d", resp.ProtoMajor)
+		if resp.ProtoMajor == 1 {
+			f.proto = fmt.Sprintf("1.%d", resp.ProtoMinor)
+		}
+		f.url = resp.Request.URL.String()
+	})
 	statusLine := resp.Proto + " " + resp.Status
 	if o.Verbose {
 		fmt.Fprintf(stderr, "< %s\n", statusLine)
@@ -692,7 +696,7 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 		return exitOK
 	}
 	n, err := io.Copy(out, &bodyReader{resp.Body})
-	facts.size = n
+	facts.update(func(f *transferFacts) { f.size = n })
 	if err != nil {
 		var re readError
 		if errors.As(err, &re) {

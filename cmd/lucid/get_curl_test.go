@@ -393,3 +393,26 @@ func TestGetCRLFromLucidCA(t *testing.T) {
 		t.Errorf("after ca revoke and ca crl: %v", r)
 	}
 }
+
+// FuzzWriteOut: no -w format panics or runs away, and what parses renders.
+func FuzzWriteOut(f *testing.F) {
+	for _, s := range []string{"%{http_code}", `%{time_total}\n%%\t\\x`, "%{", "%{}", "%{nope}", `\`, "%", "a%{url_effective}b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, format string) {
+		if strings.HasPrefix(format, "@") {
+			return // a file name, not a format
+		}
+		parts, err := parseWriteOut(format)
+		if err != nil {
+			return
+		}
+		var b strings.Builder
+		if err := writeOut(&b, parts, &transferFacts{status: 200, url: "u"}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(format, "%") && !strings.Contains(format, `\`) && b.String() != format {
+			t.Fatalf("plain text %q rendered as %q", format, b.String())
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"lucid/pki"
@@ -95,8 +96,10 @@ func writeOutNames() string {
 
 // transferFacts are what -w reports about one run of lucid get. Times are
 // from the start of the run; a phase that never happened stays zero, as
-// in curl.
+// in curl. The transport's goroutines fill them (a dial can outlive a
+// request that timed out), hence the lock.
 type transferFacts struct {
+	mu                         sync.Mutex
 	start                      time.Time
 	connect, appConnect, first time.Duration
 	total                      time.Duration
@@ -113,8 +116,17 @@ type transferFacts struct {
 	verify int
 }
 
+// update changes the facts under their lock.
+func (f *transferFacts) update(fn func(*transferFacts)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(f)
+}
+
 // writeOut renders the -w format.
 func writeOut(w io.Writer, parts []writeOutPart, f *transferFacts) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	var b strings.Builder
 	secs := func(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', 6, 64) }
 	for _, p := range parts {
