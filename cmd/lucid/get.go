@@ -100,7 +100,8 @@ Flags:
       --max-redirs N      with -L, give up after N redirects (default 10)
   -f, --fail              exit 6 without writing the body when the status
                           is 400 or above
-  -s, --silent            print no error messages (the exit status tells)
+  -s, --silent            print no error messages (the exit status tells;
+                          the --insecure warning is still printed)
   -S, --show-error        with -s, still print error messages
   -w, --write-out FORMAT  after the transfer, print FORMAT on stdout, with
                           %{http_code} %{http_version} %{time_connect}
@@ -154,6 +155,7 @@ Flags:
                           decrypt the traffic
 
 $SSLKEYLOGFILE, when set and --keylog is not, names the key log file.
+One-letter flags that take no value combine, as in curl: -fsSL.
 
 `
 
