@@ -614,13 +614,13 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 	}
 	first := true
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		// A connection handed to a request has finished its handshake (or,
+		// for http://, has none): the rest answers to --max-time only.
+		GotConn:              func(httptrace.GotConnInfo) { budget.handshakeDone() },
 		GotFirstResponseByte: func() { facts.update(func(f *transferFacts) { f.first = time.Since(f.start) }) },
 	}))
 	req = req.WithContext(https.TraceConnection(req.Context(), func(ci https.ConnInfo) {
 		if !ci.Reused {
-			// The handshake is over: the rest of the transfer answers
-			// to --max-time only.
-			budget.handshakeDone()
 			verify := verifyResult(ci.State, cfg, o.Insecure)
 			facts.update(func(f *transferFacts) { f.appConnect, f.verify = time.Since(f.start), verify })
 		}
