@@ -35,6 +35,10 @@ func TestFlagErrorShape(t *testing.T) {
 		{"ca init", []string{"ca", "init", "--dir", dir, "--days", "ten"}, `--days "ten": "ten" is not a whole number`},
 		{"ca revoke", []string{"ca", "revoke", "--dir", dir}, "missing serial number"},
 		{"ca crl", []string{"ca", "crl", "--dir", dir, "x"}, `unexpected argument "x"`},
+		{"connect", []string{"connect", "--bogus", "localhost:443"}, "unknown flag --bogus"},
+		{"connect", []string{"connect"}, "give one HOST:PORT"},
+		{"cert", []string{"cert", "frob"}, `unknown subcommand "frob"`},
+		{"cert inspect", []string{"cert", "inspect", "--bogus", "x.pem"}, "unknown flag --bogus"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(tc.args, &stdout, &stderr)

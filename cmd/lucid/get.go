@@ -11,9 +11,11 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"os"
 	"os/signal"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +23,7 @@ import (
 	"time"
 
 	"lucid/https"
+	"lucid/pki"
 	"lucid/tls"
 	"lucid/trace"
 )
@@ -53,7 +56,28 @@ type getOptions struct {
 	KeyLogFrom string
 	// TraceJSON is --trace-json: a file for the JSON lines trace.
 	TraceJSON string
+	// Silent (-s) drops lucid get's own error messages, unless ShowError
+	// (-S) keeps them.
+	Silent, ShowError bool
+	// RemoteName (-O) writes the body to a file named as the URL's last
+	// path segment.
+	RemoteName bool
+	// MaxRedirs bounds how many redirects -L follows.
+	MaxRedirs int
+	// WriteOut is -w's format, parsed.
+	WriteOut []writeOutPart
+	// CipherSuites (--ciphers) and Curves (--curves) narrow what is offered.
+	CipherSuites []uint16
+	Curves       []tls.CurveID
+	// CRLFiles are --crl: revocation lists the server's chain is checked
+	// against.
+	CRLFiles []string
 }
+
+// defaultMaxRedirs is how many redirects -L follows unless --max-redirs
+// says otherwise: as many as net/http and browsers' practical limits
+// (curl's 50 is more than any real site needs and hides loops longer).
+const defaultMaxRedirs = 10
 
 const getUsage = `Usage: lucid get [flags] URL
 
@@ -70,11 +94,31 @@ Flags:
                           as application/x-www-form-urlencoded unless -H says
   -I, --head              send HEAD and print the response headers
   -i, --include           print the response headers before the body
-  -L, --location          follow redirects
+  -O, --remote-name       write the body to a file in the current
+                          directory named as the URL's last path segment
+  -L, --location          follow redirects, at most --max-redirs
+      --max-redirs N      with -L, give up after N redirects (default 10)
   -f, --fail              exit 6 without writing the body when the status
                           is 400 or above
+  -s, --silent            print no error messages (the exit status tells;
+                          the --insecure warning is still printed)
+  -S, --show-error        with -s, still print error messages
+  -w, --write-out FORMAT  after the transfer, print FORMAT on stdout, with
+                          %{http_code} %{http_version} %{time_connect}
+                          %{time_appconnect} %{time_starttransfer}
+                          %{time_total} %{ssl_verify_result}
+                          %{size_download} %{url_effective}
+                          %{num_redirects} %{content_type} %{remote_ip}
+                          %{remote_port}, and \n \t \r escapes;
+                          @FILE reads FORMAT from FILE. Times are seconds
+                          since the start; %{ssl_verify_result} is 0 or
+                          OpenSSL's X509_V_ERR code, as in curl (with -k it
+                          still tells what verification would have said)
       --cacert FILE       trust the CA certificates in FILE (PEM) instead
                           of the system's
+      --crl FILE          refuse a server certificate that a CRL in FILE
+                          (PEM or DER, signed by its issuer) revokes; exit 5
+                          (repeatable)
       --cert FILE         present this client certificate chain (PEM) ...
       --key FILE          ... with this private key (PEM)
   -k, --insecure          do not check the server's certificate (testing only)
@@ -83,10 +127,22 @@ Flags:
                           server does not agree)
       --tls-min VERSION   lowest TLS version: 1.2 or 1.3 (default 1.2)
       --tls-max VERSION   highest TLS version: 1.2 or 1.3 (default 1.3)
+      --tlsv1.2           TLS 1.2 or later (as curl: the same as --tls-min 1.2)
+      --tlsv1.3           TLS 1.3 only, unless --tls-max says otherwise
+      --ciphers LIST      the cipher suites to offer, ':'-separated IANA
+                          names (TLS_AES_128_GCM_SHA256, or for TLS 1.2
+                          TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 or
+                          OpenSSL's ECDHE-ECDSA-AES128-GCM-SHA256); TLS 1.3
+                          suites in the list replace the TLS 1.3 order
+      --curves LIST       the key exchange groups to offer, ':'-separated:
+                          X25519MLKEM768, x25519, secp256r1 (P-256),
+                          secp384r1, secp521r1
       --resolve H:P:ADDR  connect to ADDR for host H and port P; the name H
                           is still sent (SNI) and checked (repeatable)
-      --connect-timeout S give up connecting after S seconds (default 30)
-  -m, --max-time S        give up the whole transfer after S seconds
+      --connect-timeout S give up if the TCP connection and the TLS
+                          handshake take more than S seconds together
+                          (default 30; 0: no limit); exit 3
+  -m, --max-time S        give up the whole transfer after S seconds; exit 3
   -v, --verbose           show the handshake's timeline, each step under
                           the seed step it implements, then describe it
                           (version, suite, group, ALPN, the server's
@@ -99,6 +155,7 @@ Flags:
                           decrypt the traffic
 
 $SSLKEYLOGFILE, when set and --keylog is not, names the key log file.
+One-letter flags that take no value combine, as in curl: -fsSL.
 
 `
 
@@ -128,7 +185,7 @@ func (s secondsFlag) Set(v string) error {
 }
 
 func parseGetFlags(args []string, stdout, stderr io.Writer) (getOptions, int, bool) {
-	o := getOptions{ConnectTimeout: 30 * time.Second}
+	o := getOptions{ConnectTimeout: 30 * time.Second, MaxRedirs: defaultMaxRedirs}
 	fs := flag.NewFlagSet("lucid get", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	str := func(p *string, names ...string) {
@@ -141,7 +198,8 @@ func parseGetFlags(args []string, stdout, stderr io.Writer) (getOptions, int, bo
 			fs.BoolVar(p, n, *p, "")
 		}
 	}
-	var headers, resolve stringsFlag
+	var headers, resolve, crls stringsFlag
+	var writeOutFormat, ciphers, curves string
 	var lo, hi tlsVersionFlag
 	var h1, h2, help bool
 	str(&o.Output, "o", "output")
@@ -154,6 +212,16 @@ func parseGetFlags(args []string, stdout, stderr io.Writer) (getOptions, int, bo
 	boolean(&o.Include, "i", "include")
 	boolean(&o.Location, "L", "location")
 	boolean(&o.Fail, "f", "fail")
+	boolean(&o.Silent, "s", "silent")
+	boolean(&o.ShowError, "S", "show-error")
+	boolean(&o.RemoteName, "O", "remote-name")
+	fs.IntVar(&o.MaxRedirs, "max-redirs", o.MaxRedirs, "")
+	str(&writeOutFormat, "w", "write-out")
+	fs.Var(&crls, "crl", "")
+	str(&ciphers, "ciphers")
+	str(&curves, "curves")
+	fs.BoolFunc("tlsv1.2", "", func(string) error { lo.v = tls.VersionTLS12; return nil })
+	fs.BoolFunc("tlsv1.3", "", func(string) error { lo.v = tls.VersionTLS13; return nil })
 	str(&o.CACert, "cacert")
 	str(&o.CertFile, "cert")
 	str(&o.KeyFile, "key")
@@ -176,7 +244,7 @@ func parseGetFlags(args []string, stdout, stderr io.Writer) (getOptions, int, bo
 	}
 	// Flags may come before or after the URL, as with curl.
 	var positional []string
-	for rest := args; ; {
+	for rest := expandShortFlags(args); ; {
 		if err := fs.Parse(rest); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				help = true
@@ -225,6 +293,9 @@ func parseGetFlags(args []string, stdout, stderr io.Writer) (getOptions, int, bo
 		o.Protocol = https.ProtocolHTTP2
 	}
 	o.TLSMin, o.TLSMax = lo.v, hi.v
+	if o.TLSMin == tls.VersionTLS13 && o.TLSMax == 0 {
+		o.TLSMax = tls.VersionTLS13
+	}
 	if err := checkVersionRange(o.TLSMin, o.TLSMax); err != nil {
 		return fail("%v", err)
 	}
@@ -246,11 +317,88 @@ func parseGetFlags(args []string, stdout, stderr io.Writer) (getOptions, int, bo
 	if o.Head && o.HasData {
 		return fail("-I (HEAD) and -d (a body) exclude each other")
 	}
+	if o.RemoteName {
+		if o.Output != "" {
+			return fail("-O and -o exclude each other")
+		}
+		name, err := remoteFileName(u)
+		if err != nil {
+			return fail("%v", err)
+		}
+		o.Output = name
+	}
+	if o.MaxRedirs < 0 {
+		return fail("--max-redirs %d: give 0 or more", o.MaxRedirs)
+	}
+	if writeOutFormat != "" {
+		if o.WriteOut, err = parseWriteOut(writeOutFormat); err != nil {
+			return fail("%v", err)
+		}
+	}
+	if ciphers != "" {
+		if o.CipherSuites, err = parseCiphers(ciphers); err != nil {
+			return fail("%v", err)
+		}
+	}
+	if curves != "" {
+		if o.Curves, err = parseCurves(curves); err != nil {
+			return fail("%v", err)
+		}
+	}
+	o.CRLFiles = crls
 	o.KeyLogFrom = "--keylog"
 	if o.KeyLogFile == "" {
 		o.KeyLogFile, o.KeyLogFrom = os.Getenv("SSLKEYLOGFILE"), "$SSLKEYLOGFILE"
 	}
 	return o, 0, true
+}
+
+// getBoolShorts are get's one-letter flags that take no value: curl's
+// users write them together ("-sSL", "-fsSL").
+const getBoolShorts = "sSLOfiIkv"
+
+// getValueFlags are get's flags that take a value, whose value is never
+// read as flags.
+var getValueFlags = map[string]bool{
+	"o": true, "output": true, "H": true, "header": true, "X": true, "request": true,
+	"d": true, "data": true, "cacert": true, "cert": true, "key": true, "crl": true,
+	"tls-min": true, "tls-max": true, "resolve": true, "connect-timeout": true,
+	"m": true, "max-time": true, "trace-json": true, "keylog": true, "w": true,
+	"write-out": true, "max-redirs": true, "ciphers": true, "curves": true,
+}
+
+// expandShortFlags splits "-sSL" into "-s" "-S" "-L" when every letter is
+// one of get's valueless one-letter flags; anything else is left to the
+// flag package, so a real flag or a value is never split.
+func expandShortFlags(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if i > 0 && getValueFlags[strings.TrimLeft(args[i-1], "-")] && !strings.Contains(args[i-1], "=") {
+			out = append(out, a) // the value of the flag before: -d -sS sends "-sS"
+			continue
+		}
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' && strings.Trim(a[1:], getBoolShorts) == "" {
+			for _, c := range a[1:] {
+				out = append(out, "-"+string(c))
+			}
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// remoteFileName is -O's file name: the URL's last path segment, which
+// must be a plain name (curl refuses an empty one too).
+func remoteFileName(u *url.URL) (string, error) {
+	name := path.Base(u.Path)
+	if u.Path == "" || strings.HasSuffix(u.Path, "/") || name == "." || name == ".." || name == "/" || strings.ContainsAny(name, "/\\\x00") {
+		return "", fmt.Errorf("-O: the URL %q has no file name at the end of its path; use -o FILE", u.String())
+	}
+	return name, nil
 }
 
 // parseResolve reads curl's --resolve HOST:PORT:ADDR into the authority to
@@ -293,11 +441,28 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 	// the rest of -v share stderr through a lock.
 	color := isTerminal(stderr) && os.Getenv("NO_COLOR") == ""
 	stderr = &lockedWriter{w: stderr}
+	// errw takes lucid get's own messages, which -s silences (-S keeps).
+	errw := stderr
+	if o.Silent && !o.ShowError {
+		errw = io.Discard
+	}
 	failf := func(code int, format string, args ...any) int {
-		fmt.Fprintf(stderr, "lucid get: "+format+"\n", args...)
+		fmt.Fprintf(errw, "lucid get: "+format+"\n", args...)
 		return code
 	}
-	cfg := &tls.Config{MinVersion: o.TLSMin, MaxVersion: o.TLSMax, InsecureSkipVerify: o.Insecure}
+	facts := &transferFacts{start: time.Now(), url: o.URL, verify: -1}
+	if len(o.WriteOut) > 0 {
+		// Written whatever happened, as curl does: a script reads
+		// %{http_code} 000 after a failure.
+		defer func() {
+			facts.update(func(f *transferFacts) { f.total = time.Since(f.start) })
+			if err := writeOut(stdout, o.WriteOut, facts); err != nil && code == exitOK {
+				code = failf(exitOther, "writing -w: %v", err)
+			}
+		}()
+	}
+	cfg := &tls.Config{MinVersion: o.TLSMin, MaxVersion: o.TLSMax, InsecureSkipVerify: o.Insecure,
+		CipherSuites: o.CipherSuites, CurvePreferences: o.Curves}
 	if o.CACert != "" {
 		data, err := os.ReadFile(o.CACert)
 		if err != nil {
@@ -309,6 +474,13 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 		}
 		cfg.RootCAs = pool
 	}
+	if len(o.CRLFiles) > 0 {
+		lists, err := readCRLFiles(o.CRLFiles)
+		if err != nil {
+			return failf(exitOther, "%v", err)
+		}
+		cfg.RevocationLists = lists
+	}
 	if o.CertFile != "" {
 		cert, err := tls.LoadX509KeyPair(o.CertFile, o.KeyFile)
 		if err != nil {
@@ -317,6 +489,7 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 		cfg.Certificates = []tls.Certificate{cert}
 	}
 	if o.Insecure {
+		// Not silenced by -s: a security warning is never optional.
 		fmt.Fprint(stderr, "lucid get: WARNING: --insecure: the server's certificate is NOT checked.\n"+
 			"lucid get: WARNING: anyone on the path can pretend to be this server and read or change the traffic.\n"+
 			"lucid get: WARNING: to trust a private CA, use --cacert FILE instead.\n")
@@ -351,7 +524,7 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 				err = cerr
 			}
 			if err != nil {
-				fmt.Fprintf(stderr, "lucid get: writing --trace-json %s: %v\n", o.TraceJSON, err)
+				fmt.Fprintf(errw, "lucid get: writing --trace-json %s: %v\n", o.TraceJSON, err)
 				if code == exitOK {
 					code = exitOther
 				}
@@ -373,10 +546,15 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 		from, to, _ := parseResolve(r)
 		resolve[from] = to
 	}
-	dialer := &net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}
+	budget := &connectBudget{timeout: o.ConnectTimeout}
+	dialer := &net.Dialer{KeepAlive: 30 * time.Second}
 	tr := &https.Transport{
 		TLSConfig: cfg,
 		Protocol:  o.Protocol,
+		// --connect-timeout covers the handshake too (connectBudget), and
+		// --max-time the whole transfer; the transport adds no limit of
+		// its own.
+		TLSHandshakeTimeout: -1,
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			target := addr
 			if to, ok := resolve[strings.ToLower(addr)]; ok {
@@ -389,59 +567,104 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 					fmt.Fprintf(stderr, "* Connecting to %s\n", addr)
 				}
 			}
-			c, err := dialer.DialContext(ctx, network, target)
-			if err == nil && o.Verbose {
+			c, err := budget.dial(ctx, dialer, network, target)
+			if err != nil {
+				return nil, err
+			}
+			facts.update(func(f *transferFacts) {
+				f.connect = time.Since(f.start)
+				if ta, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+					f.remoteIP, f.remotePort = ta.IP.String(), strconv.Itoa(ta.Port)
+				}
+			})
+			if o.Verbose {
 				fmt.Fprintf(stderr, "* Connected to %s\n", c.RemoteAddr())
 			}
-			return c, err
+			return c, nil
 		},
 	}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr}
-	if !o.Location {
+	if o.Location {
+		client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+			if len(via) > o.MaxRedirs {
+				return &redirectLimitError{max: o.MaxRedirs}
+			}
+			facts.update(func(f *transferFacts) { f.redirects = len(via) })
+			if o.Verbose {
+				fmt.Fprintf(stderr, "* Following the redirect to %s\n", req.URL)
+			}
+			return nil
+		}
+	} else {
 		client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	}
 
+	var maxCtx context.Context
 	if o.MaxTime > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, o.MaxTime)
 		defer cancel()
+		maxCtx = ctx
 	}
 	req, err := newGetRequest(ctx, o, stdin)
 	if err != nil {
 		return failf(exitOther, "%v", err)
 	}
-	if o.Verbose {
-		first := true
-		req = req.WithContext(https.TraceConnection(req.Context(), func(ci https.ConnInfo) {
-			describeHandshake(stderr, ci, o.Insecure)
-			if !first {
-				return // a redirect's request
-			}
-			first = false
-			proto := "HTTP/1.1"
-			if ci.State.NegotiatedProtocol == "h2" {
-				proto = "HTTP/2.0"
-			}
-			fmt.Fprintf(stderr, "> %s %s %s\n> Host: %s\n", req.Method, req.URL.RequestURI(), proto, req.Host)
-			writeHeaders(stderr, "> ", req.Header)
-			fmt.Fprintln(stderr, ">")
-		}))
-	}
+	first := true
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		// A connection handed to a request has finished its handshake (or,
+		// for http://, has none): the rest answers to --max-time only.
+		GotConn:              func(httptrace.GotConnInfo) { budget.handshakeDone() },
+		GotFirstResponseByte: func() { facts.update(func(f *transferFacts) { f.first = time.Since(f.start) }) },
+	}))
+	req = req.WithContext(https.TraceConnection(req.Context(), func(ci https.ConnInfo) {
+		if !ci.Reused {
+			verify := verifyResult(ci.State, cfg, o.Insecure)
+			facts.update(func(f *transferFacts) { f.appConnect, f.verify = time.Since(f.start), verify })
+		}
+		if !o.Verbose {
+			return
+		}
+		describeHandshake(stderr, ci, o.Insecure)
+		if !first {
+			return // a redirect's request
+		}
+		first = false
+		proto := "HTTP/1.1"
+		if ci.State.NegotiatedProtocol == "h2" {
+			proto = "HTTP/2.0"
+		}
+		fmt.Fprintf(stderr, "> %s %s %s\n> Host: %s\n", req.Method, req.URL.RequestURI(), proto, req.Host)
+		writeHeaders(stderr, "> ", req.Header)
+		fmt.Fprintln(stderr, ">")
+	}))
 
 	resp, err := client.Do(req)
 	if err != nil {
 		code := getExitCode(err)
+		var cve *tls.CertificateVerificationError
+		if errors.As(err, &cve) {
+			facts.update(func(f *transferFacts) { f.verify = verifyResultCode(cve.Err) })
+		}
 		if o.Verbose {
 			describeFailedCertificate(stderr, err)
 		}
-		fmt.Fprintf(stderr, "lucid get: %s\n", getErrorMessage(err))
+		fmt.Fprintf(errw, "lucid get: %s\n", getErrorMessage(err, o, maxCtx))
 		if hint := getHint(code, o); hint != "" {
-			fmt.Fprintf(stderr, "lucid get: %s\n", hint)
+			fmt.Fprintf(errw, "lucid get: %s\n", hint)
 		}
 		return code
 	}
 	defer resp.Body.Close()
+	facts.update(func(f *transferFacts) {
+		f.status, f.contentType = resp.StatusCode, resp.Header.Get("Content-Type")
+		f.proto = fmt.Sprintf("%d", resp.ProtoMajor)
+		if resp.ProtoMajor == 1 {
+			f.proto = fmt.Sprintf("1.%d", resp.ProtoMinor)
+		}
+		f.url = resp.Request.URL.String()
+	})
 	statusLine := resp.Proto + " " + resp.Status
 	if o.Verbose {
 		fmt.Fprintf(stderr, "< %s\n", statusLine)
@@ -473,14 +696,16 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 	if o.Head {
 		return exitOK
 	}
-	if _, err := io.Copy(out, &bodyReader{resp.Body}); err != nil {
+	n, err := io.Copy(out, &bodyReader{resp.Body})
+	facts.update(func(f *transferFacts) { f.size = n })
+	if err != nil {
 		var re readError
 		if errors.As(err, &re) {
 			code := getExitCode(re.err)
 			if code == exitOther || code == exitOK {
 				code = exitConnect
 			}
-			return failf(code, "reading the response: %v", re.err)
+			return failf(code, "reading the response: %s", getErrorMessage(re.err, o, maxCtx))
 		}
 		return failf(exitOther, "writing the output: %v", err)
 	}
@@ -490,6 +715,70 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 		}
 	}
 	return exitOK
+}
+
+// redirectLimitError is -L giving up on a chain of redirects.
+type redirectLimitError struct{ max int }
+
+func (e *redirectLimitError) Error() string {
+	return fmt.Sprintf("stopped after %d redirects (--max-redirs %d): the server may be redirecting in a loop", e.max, e.max)
+}
+
+// connectBudget makes --connect-timeout cover the TCP connection and the
+// TLS handshake together, as curl's does: the deadline set when dialing
+// stays on the socket until the handshake is over, so a server that
+// accepts and then never answers is a timeout, not a hang.
+type connectBudget struct {
+	timeout time.Duration
+	mu      sync.Mutex
+	pending []net.Conn // dialed, handshake not yet done
+}
+
+func (b *connectBudget) dial(ctx context.Context, d *net.Dialer, network, addr string) (net.Conn, error) {
+	if b.timeout <= 0 {
+		return d.DialContext(ctx, network, addr)
+	}
+	deadline := time.Now().Add(b.timeout)
+	dctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	c, err := d.DialContext(dctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	c.SetDeadline(deadline)
+	b.mu.Lock()
+	b.pending = append(b.pending, c)
+	b.mu.Unlock()
+	return c, nil
+}
+
+// handshakeDone lifts the deadline from the connections dialed so far:
+// lucid get makes one connection at a time, so the one that was just
+// handed to a request is among them.
+func (b *connectBudget) handshakeDone() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, c := range b.pending {
+		c.SetDeadline(time.Time{})
+	}
+	b.pending = nil
+}
+
+// verifyResult is %{ssl_verify_result} for a connection that was made:
+// 0 when the chain verified; under --insecure, what verifying it would
+// have said.
+func verifyResult(cs tls.ConnectionState, cfg *tls.Config, insecure bool) int {
+	if len(cs.VerifiedChains) > 0 || !insecure {
+		return 0
+	}
+	raw := make([][]byte, len(cs.PeerCertificates))
+	for i, c := range cs.PeerCertificates {
+		raw[i] = c.Raw
+	}
+	_, _, err := pki.VerifyChain(raw, pki.VerifyOptions{
+		Roots: cfg.RootCAs, DNSName: cs.ServerName, RevocationLists: cfg.RevocationLists,
+	})
+	return verifyResultCode(err)
 }
 
 // isTerminal reports whether w is a terminal (a character device).
@@ -626,7 +915,7 @@ func describeHandshake(w io.Writer, ci https.ConnInfo, insecure bool) {
 	}
 	group := "none (RSA key transport)"
 	if cs.CurveID != 0 {
-		group = cs.CurveID.String()
+		group = groupName(cs.CurveID)
 	}
 	fmt.Fprintf(w, "* TLS handshake done: %s, cipher suite %s, key exchange group %s\n",
 		tls.VersionName(cs.Version), tls.CipherSuiteName(cs.CipherSuite), group)

@@ -129,7 +129,7 @@ func TestGetVerbose(t *testing.T) {
 	}
 	for _, want := range []string{
 		"* Connected to 127.0.0.1:",
-		"TLS 1.2, cipher suite TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, key exchange group X25519",
+		"TLS 1.2, cipher suite TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, key exchange group x25519",
 		"* ALPN: h2",
 		"subject: CN=localhost",
 		"issuer:  CN=Serve Test Root,O=Lucid test PKI",

@@ -7,6 +7,8 @@
 //	lucid serve [--addr 127.0.0.1:8443] [--dir DIR] [flags]
 //	lucid get [flags] URL
 //	lucid ca (init|issue|sign|revoke|crl|list|install|uninstall) [flags]
+//	lucid connect [flags] HOST:PORT
+//	lucid cert inspect [flags] FILE|HOST:PORT
 //
 // demo tells the story of one HTTPS request live on 127.0.0.1: a throwaway
 // CA, a Lucid TLS server, a wiretap relay in the middle and a Lucid client,
@@ -32,6 +34,8 @@ Usage:
   lucid serve [--addr 127.0.0.1:8443] [--dir DIR] [flags]
   lucid get [flags] URL
   lucid ca COMMAND [flags]
+  lucid connect [flags] HOST:PORT
+  lucid cert inspect [flags] FILE|HOST:PORT
 
 Commands:
   demo    tell the story of one HTTPS request, live on 127.0.0.1:
@@ -45,6 +49,10 @@ Commands:
   ca      a certificate authority in a directory: init (a root or an
           intermediate), issue, sign (a CSR), revoke, crl, list; install
           and uninstall make browsers and the system trust it
+  connect a raw TLS connection (openssl s_client's job): the handshake's
+          timeline, then stdin to the server and the server to stdout
+  cert    inspect a certificate file or a server's chain: every field in
+          words, and whether it verifies, or why not
 
 Run 'lucid COMMAND -h' for a command's flags.
 `
@@ -72,6 +80,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runServe(args[1:], stdout, stderr)
 	case "get":
 		return runGet(args[1:], stdout, stderr)
+	case "connect":
+		return runConnect(args[1:], stdout, stderr)
+	case "cert":
+		return certCommand(args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "lucid: unknown command %q\nsee 'lucid --help'\n", cmd)
 		return exitUsage
