@@ -118,7 +118,7 @@ func ParseServerHello(body []byte) (*ServerHello, error) {
 	m.LegacyVersion = r.u16("legacy_version")
 	copy(m.Random[:], r.take(32, "random"))
 	if m.IsHelloRetryRequest() {
-		r.where = "HelloRetryRequest"
+		r.field = "HelloRetryRequest"
 	}
 	m.SessionID = r.vec(1, "legacy_session_id_echo", 0, 32)
 	m.CipherSuite = r.u16("cipher_suite")
