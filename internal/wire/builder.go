@@ -60,14 +60,16 @@ func (b *builder) u16s(prefixLen int, v []uint16) {
 	})
 }
 
-// marshalMessage frames a handshake message: type, 24-bit length, body.
-// It returns nil if any part of the body could not be encoded.
-func marshalMessage(typ uint8, body func(*builder)) []byte {
-	var b builder
+// appendMessage frames a handshake message, type, 24-bit length and body,
+// appending it to dst. If any part of the body could not be encoded it
+// returns dst as it was, so a bad message vanishes rather than leaving
+// half of itself in a flight.
+func appendMessage(dst []byte, typ uint8, body func(*builder)) []byte {
+	b := builder{buf: dst}
 	b.u8(typ)
 	b.vec(3, body)
 	if b.err != nil {
-		return nil
+		return dst
 	}
 	return b.buf
 }

@@ -27,8 +27,12 @@ var certificateEntryOrder = []*extension{extStatusRequest, extSCT}
 
 // Marshal returns the complete Certificate message, header included, or
 // nil if a field is too long for its length prefix.
-func (m *Certificate) Marshal() []byte {
-	return marshalMessage(TypeCertificate, func(b *builder) {
+func (m *Certificate) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst, so that a flight is
+// built in one buffer; on an encoding failure dst comes back unchanged.
+func (m *Certificate) AppendMarshal(dst []byte) []byte {
+	return appendMessage(dst, TypeCertificate, func(b *builder) {
 		b.bytesVec(1, m.RequestContext)
 		b.vec(3, func(b *builder) {
 			for i := range m.Entries {

@@ -15,8 +15,12 @@ func (m *CertificateVerify) Type() uint8 { return TypeCertificateVerify }
 
 // Marshal returns the complete CertificateVerify message, header included,
 // or nil if the signature is too long.
-func (m *CertificateVerify) Marshal() []byte {
-	return marshalMessage(TypeCertificateVerify, func(b *builder) {
+func (m *CertificateVerify) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst, so that a flight is
+// built in one buffer; on an encoding failure dst comes back unchanged.
+func (m *CertificateVerify) AppendMarshal(dst []byte) []byte {
+	return appendMessage(dst, TypeCertificateVerify, func(b *builder) {
 		b.u16(m.Scheme)
 		b.bytesVec(2, m.Signature)
 	})

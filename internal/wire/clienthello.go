@@ -88,8 +88,12 @@ func (m *ClientHello) extensionOrder() []uint16 {
 
 // Marshal returns the complete ClientHello message, header included, or nil
 // if a field is too long for its length prefix.
-func (m *ClientHello) Marshal() []byte {
-	return marshalMessage(TypeClientHello, func(b *builder) {
+func (m *ClientHello) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst, so that a flight is
+// built in one buffer; on an encoding failure dst comes back unchanged.
+func (m *ClientHello) AppendMarshal(dst []byte) []byte {
+	return appendMessage(dst, TypeClientHello, func(b *builder) {
 		b.u16(m.LegacyVersion)
 		b.raw(m.Random[:])
 		b.bytesVec(1, m.SessionID)

@@ -30,8 +30,12 @@ var encryptedExtensionsOrder = []*extension{
 
 // Marshal returns the complete EncryptedExtensions message, header
 // included, or nil if a field is too long for its length prefix.
-func (m *EncryptedExtensions) Marshal() []byte {
-	return marshalMessage(TypeEncryptedExtensions, func(b *builder) {
+func (m *EncryptedExtensions) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst, so that a flight is
+// built in one buffer; on an encoding failure dst comes back unchanged.
+func (m *EncryptedExtensions) AppendMarshal(dst []byte) []byte {
+	return appendMessage(dst, TypeEncryptedExtensions, func(b *builder) {
 		order := extensionOrder(m, m.Extensions, encryptedExtensionsOrder, pickEE, m.Unknown)
 		writeExtensions(b, m, order, pickEE, m.Unknown)
 	})

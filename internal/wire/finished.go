@@ -18,8 +18,12 @@ type Finished struct {
 func (m *Finished) Type() uint8 { return TypeFinished }
 
 // Marshal returns the complete Finished message, header included.
-func (m *Finished) Marshal() []byte {
-	return marshalMessage(TypeFinished, func(b *builder) { b.raw(m.VerifyData) })
+func (m *Finished) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst, so that a flight is
+// built in one buffer; on an encoding failure dst comes back unchanged.
+func (m *Finished) AppendMarshal(dst []byte) []byte {
+	return appendMessage(dst, TypeFinished, func(b *builder) { b.raw(m.VerifyData) })
 }
 
 // ParseFinished parses a Finished body, which is verify_data and nothing

@@ -95,8 +95,12 @@ var serverHelloOrder = []*extension{
 
 // Marshal returns the complete ServerHello message, header included, or
 // nil if a field is too long for its length prefix.
-func (m *ServerHello) Marshal() []byte {
-	return marshalMessage(TypeServerHello, func(b *builder) {
+func (m *ServerHello) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst, so that a flight is
+// built in one buffer; on an encoding failure dst comes back unchanged.
+func (m *ServerHello) AppendMarshal(dst []byte) []byte {
+	return appendMessage(dst, TypeServerHello, func(b *builder) {
 		b.u16(m.LegacyVersion)
 		b.raw(m.Random[:])
 		b.bytesVec(1, m.SessionID)
