@@ -65,9 +65,7 @@ func finishedLength(fin *wire.Finished, want int, who string) error {
 // applicationSecrets derives and logs the secrets that follow the server's
 // Finished: both application traffic secrets and the exporter secret.
 func applicationSecrets(cfg *Config, ms keys.MasterSecret, transcriptHash []byte, clientRandom [32]byte, r *Result) {
-	r.ClientTraffic = ms.ClientTraffic(transcriptHash)
-	r.ServerTraffic = ms.ServerTraffic(transcriptHash)
-	r.Exporter = ms.Exporter(transcriptHash)
+	r.ClientTraffic, r.ServerTraffic, r.Exporter = ms.Application(transcriptHash)
 	cfg.keyLog(keys.LogClientTraffic, clientRandom, r.ClientTraffic)
 	cfg.keyLog(keys.LogServerTraffic, clientRandom, r.ServerTraffic)
 	cfg.keyLog(keys.LogExporter, clientRandom, r.Exporter)

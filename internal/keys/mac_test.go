@@ -99,3 +99,30 @@ func TestScheduleAllocations(t *testing.T) {
 		t.Errorf("FinishedMAC allocates %v times, want 1", n)
 	}
 }
+
+// TestCombinedDerivations holds the derivations that share an allocation
+// to the one-at-a-time ones, and checks that appending to one result
+// cannot overwrite the next.
+func TestCombinedDerivations(t *testing.T) {
+	th := bytes.Repeat([]byte{5}, 32)
+	hs := NewEarlySecret(crypto.SHA256, nil).Handshake(bytes.Repeat([]byte{1}, 32))
+	c, s := hs.Traffic(th)
+	if !bytes.Equal(c, hs.ClientTraffic(th)) || !bytes.Equal(s, hs.ServerTraffic(th)) {
+		t.Error("HandshakeSecret.Traffic differs from ClientTraffic and ServerTraffic")
+	}
+	ms := hs.Master()
+	ca, sa, ex := ms.Application(th)
+	if !bytes.Equal(ca, ms.ClientTraffic(th)) || !bytes.Equal(sa, ms.ServerTraffic(th)) || !bytes.Equal(ex, ms.Exporter(th)) {
+		t.Error("MasterSecret.Application differs from the single derivations")
+	}
+	want := bytes.Clone(sa)
+	_ = append(ca, 0xff)
+	_ = append(c, 0xff)
+	if !bytes.Equal(sa, want) || !bytes.Equal(s, hs.ServerTraffic(th)) {
+		t.Error("appending to one secret overwrote the next")
+	}
+	key, iv := TrafficKey(crypto.SHA256, c, 16)
+	if !bytes.Equal(key, ExpandLabel(crypto.SHA256, c, "key", nil, 16)) || !bytes.Equal(iv, ExpandLabel(crypto.SHA256, c, "iv", nil, 12)) {
+		t.Error("TrafficKey differs from its two labels")
+	}
+}

@@ -167,6 +167,22 @@ func (s HandshakeSecret) ServerTraffic(transcriptHash []byte) []byte {
 	return deriveSecret(s.hash, s.secret, "s hs traffic", transcriptHash)
 }
 
+// Traffic returns both handshake traffic secrets, client's then server's,
+// in one allocation.
+func (s HandshakeSecret) Traffic(transcriptHash []byte) (client, server []byte) {
+	return deriveTwo(s.hash, s.secret, "c hs traffic", "s hs traffic", transcriptHash)
+}
+
+// deriveTwo is two Derive-Secrets under one secret and context, sharing
+// an allocation; each result's capacity ends where it does.
+func deriveTwo(h crypto.Hash, secret []byte, label1, label2 string, transcriptHash []byte) (a, b []byte) {
+	n := h.Size()
+	out := make([]byte, 0, 2*n)
+	out = appendExpandLabel(out, h, secret, label1, transcriptHash, n)
+	out = appendExpandLabel(out, h, secret, label2, transcriptHash, n)
+	return out[:n:n], out[n:]
+}
+
 // Master derives the master secret; no further key material enters.
 func (s HandshakeSecret) Master() MasterSecret {
 	salt := deriveSecret(s.hash, s.secret, "derived", constantsFor(s.hash).emptyHash)
@@ -192,6 +208,18 @@ func (m MasterSecret) ClientTraffic(transcriptHash []byte) []byte {
 // ServerTraffic returns server_application_traffic_secret_0.
 func (m MasterSecret) ServerTraffic(transcriptHash []byte) []byte {
 	return deriveSecret(m.hash, m.secret, "s ap traffic", transcriptHash)
+}
+
+// Application returns client_application_traffic_secret_0,
+// server_application_traffic_secret_0 and exporter_master_secret, which
+// share a transcript hash, in one allocation.
+func (m MasterSecret) Application(transcriptHash []byte) (client, server, exporter []byte) {
+	n := m.hash.Size()
+	out := make([]byte, 0, 3*n)
+	out = appendExpandLabel(out, m.hash, m.secret, "c ap traffic", transcriptHash, n)
+	out = appendExpandLabel(out, m.hash, m.secret, "s ap traffic", transcriptHash, n)
+	out = appendExpandLabel(out, m.hash, m.secret, "exp master", transcriptHash, n)
+	return out[:n:n], out[n : 2*n : 2*n], out[2*n:]
 }
 
 // Exporter returns exporter_master_secret.
