@@ -243,6 +243,9 @@ func (c *Config) fill(b []byte) error {
 
 func (c *Config) keyLog(label string, clientRandom [32]byte, secret []byte) {
 	if c.KeyLog != nil {
-		c.KeyLog(label, clientRandom[:], secret)
+		// A copy made here, on the path that needs it, keeps the
+		// parameter itself from escaping on every call.
+		cr := clientRandom
+		c.KeyLog(label, cr[:], secret)
 	}
 }
