@@ -199,7 +199,7 @@ type expectServerHello struct{ c *client }
 
 func (s *expectServerHello) handle(typ uint8, msg []byte) (state, error) {
 	c := s.c
-	sh, err := receive(c.cfg, typ, msg, wire.TypeServerHello, wire.ParseServerHello)
+	sh, err := receive(c.cfg, typ, msg, wire.TypeServerHello, wire.ParseServerHelloOwned)
 	if err != nil {
 		return nil, err
 	}
@@ -375,7 +375,7 @@ type expectEncryptedExtensions handshakeKeys
 
 func (s *expectEncryptedExtensions) handle(typ uint8, msg []byte) (state, error) {
 	c := s.c
-	ee, err := receive(c.cfg, typ, msg, wire.TypeEncryptedExtensions, wire.ParseEncryptedExtensions)
+	ee, err := receive(c.cfg, typ, msg, wire.TypeEncryptedExtensions, wire.ParseEncryptedExtensionsOwned)
 	if err != nil {
 		return nil, err
 	}
@@ -446,7 +446,7 @@ func (s *expectCertificate) handle(typ uint8, msg []byte) (state, error) {
 	default:
 		return nil, unexpected(typ, "Certificate or CertificateRequest")
 	}
-	cert, err := wire.ParseCertificate(msg[wire.HeaderLen:])
+	cert, err := wire.ParseCertificateOwned(msg[wire.HeaderLen:])
 	if err != nil {
 		return nil, err
 	}
@@ -496,7 +496,7 @@ type expectCertificateVerify struct {
 
 func (s *expectCertificateVerify) handle(typ uint8, msg []byte) (state, error) {
 	c := s.keys.c
-	cv, err := receive(c.cfg, typ, msg, wire.TypeCertificateVerify, wire.ParseCertificateVerify)
+	cv, err := receive(c.cfg, typ, msg, wire.TypeCertificateVerify, wire.ParseCertificateVerifyOwned)
 	if err != nil {
 		return nil, err
 	}

@@ -164,7 +164,8 @@ type Engine struct {
 }
 
 // Handle feeds one whole handshake message (header included) to the engine
-// and returns what to do about it.
+// and returns what to do about it. The engine keeps msg, parsing it in
+// place: the caller must not change it afterwards.
 func (e *Engine) Handle(msg []byte) ([]Action, error) {
 	if len(msg) < wire.HeaderLen {
 		return nil, alert.New(alert.DecodeError, "handshake message of %d bytes is shorter than its header", len(msg))

@@ -13,7 +13,7 @@ import (
 // handshake that the seed's step 6 describes, and adds it to the
 // transcript. from is the peer's side.
 func checkFinished(cfg *Config, tr *transcript, suite *suites.Suite, peerSecret []byte, typ uint8, msg []byte, from Side) error {
-	fin, err := receive(cfg, typ, msg, wire.TypeFinished, wire.ParseFinished)
+	fin, err := receive(cfg, typ, msg, wire.TypeFinished, wire.ParseFinishedOwned)
 	if err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func checkFinished(cfg *Config, tr *transcript, suite *suites.Suite, peerSecret 
 // checkFinished12 verifies a TLS 1.2 Finished: twelve bytes of PRF over
 // the transcript, labelled by the sender's role (RFC 5246 §7.4.9).
 func checkFinished12(cfg *Config, tr *transcript, suite *suites.Suite12, master []byte, from Side, typ uint8, msg []byte) error {
-	fin, err := receive(cfg, typ, msg, wire.TypeFinished, wire.ParseFinished)
+	fin, err := receive(cfg, typ, msg, wire.TypeFinished, wire.ParseFinishedOwned)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ type negotiation struct {
 
 func (st *expectClientHello) handle(typ uint8, msg []byte) (state, error) {
 	s := st.s
-	ch, err := receive(s.cfg, typ, msg, wire.TypeClientHello, wire.ParseClientHello)
+	ch, err := receive(s.cfg, typ, msg, wire.TypeClientHello, wire.ParseClientHelloOwned)
 	if err != nil {
 		return nil, err
 	}

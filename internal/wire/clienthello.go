@@ -131,8 +131,15 @@ func (m *ClientHello) BindersLen() int {
 
 // ParseClientHello parses a ClientHello body (the bytes after the handshake
 // header). The result does not alias body.
-func ParseClientHello(body []byte) (*ClientHello, error) {
-	r := newReader("ClientHello", bytes.Clone(body))
+func ParseClientHello(body []byte) (*ClientHello, error) { return parseClientHello(bytes.Clone(body)) }
+
+// ParseClientHelloOwned is ParseClientHello for a body the caller hands over, as an
+// engine does with each whole message it is given: the result may alias
+// body, which must not change afterwards, and no copy is made.
+func ParseClientHelloOwned(body []byte) (*ClientHello, error) { return parseClientHello(body) }
+
+func parseClientHello(body []byte) (*ClientHello, error) {
+	r := newReader("ClientHello", body)
 	m := &ClientHello{}
 	m.LegacyVersion = r.u16("legacy_version")
 	copy(m.Random[:], r.take(32, "random"))

@@ -44,7 +44,18 @@ func (m *EncryptedExtensions) AppendMarshal(dst []byte) []byte {
 // ParseEncryptedExtensions parses an EncryptedExtensions body:
 // Extension extensions<0..2^16-1>. The result does not alias body.
 func ParseEncryptedExtensions(body []byte) (*EncryptedExtensions, error) {
-	r := newReader("EncryptedExtensions", bytes.Clone(body))
+	return parseEncryptedExtensions(bytes.Clone(body))
+}
+
+// ParseEncryptedExtensionsOwned is ParseEncryptedExtensions for a body the caller hands over, as an
+// engine does with each whole message it is given: the result may alias
+// body, which must not change afterwards, and no copy is made.
+func ParseEncryptedExtensionsOwned(body []byte) (*EncryptedExtensions, error) {
+	return parseEncryptedExtensions(body)
+}
+
+func parseEncryptedExtensions(body []byte) (*EncryptedExtensions, error) {
+	r := newReader("EncryptedExtensions", body)
 	m := &EncryptedExtensions{}
 	exts := readExtensions(r.subVec(2, "extensions", 0, 0xffff))
 	r.end()

@@ -116,8 +116,15 @@ func (m *ServerHello) AppendMarshal(dst []byte) []byte {
 
 // ParseServerHello parses a ServerHello or HelloRetryRequest body (the
 // bytes after the handshake header). The result does not alias body.
-func ParseServerHello(body []byte) (*ServerHello, error) {
-	r := newReader("ServerHello", bytes.Clone(body))
+func ParseServerHello(body []byte) (*ServerHello, error) { return parseServerHello(bytes.Clone(body)) }
+
+// ParseServerHelloOwned is ParseServerHello for a body the caller hands over, as an
+// engine does with each whole message it is given: the result may alias
+// body, which must not change afterwards, and no copy is made.
+func ParseServerHelloOwned(body []byte) (*ServerHello, error) { return parseServerHello(body) }
+
+func parseServerHello(body []byte) (*ServerHello, error) {
+	r := newReader("ServerHello", body)
 	m := &ServerHello{}
 	m.LegacyVersion = r.u16("legacy_version")
 	copy(m.Random[:], r.take(32, "random"))
