@@ -86,7 +86,7 @@ type outbox struct {
 // actions, and most flights fit the buffer or need one doubling, where
 // growing from nothing would allocate at every doubling.
 const (
-	actionsCap = 8
+	actionsCap = 4
 	flightCap  = 512
 )
 
