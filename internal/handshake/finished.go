@@ -18,7 +18,7 @@ func checkFinished(cfg *Config, tr *transcript, suite *suites.Suite, peerSecret 
 		return err
 	}
 	who := from.String()
-	want := keys.FinishedMAC(suite.Hash, peerSecret, tr.sum())
+	want := keys.AppendFinishedMAC(tr.mac[:0], suite.Hash, peerSecret, tr.sum())
 	if err := finishedLength(fin, len(want), who); err != nil {
 		return err
 	}

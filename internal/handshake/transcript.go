@@ -21,6 +21,8 @@ type transcript struct {
 	// digest holds what sum returns, so the dozen sums of a handshake
 	// allocate nothing.
 	digest [64]byte
+	// mac holds the Finished MAC a peer's is checked against.
+	mac [64]byte
 }
 
 func (t *transcript) add(msg []byte) {

@@ -252,13 +252,19 @@ func NextTraffic(h crypto.Hash, secret []byte) []byte {
 // FinishedMAC computes verify_data = HMAC(finished_key, transcriptHash), with
 // finished_key derived from the sender's traffic secret (RFC 8446 §4.4.4).
 func FinishedMAC(h crypto.Hash, baseKey, transcriptHash []byte) []byte {
+	return AppendFinishedMAC(make([]byte, 0, h.Size()), h, baseKey, transcriptHash)
+}
+
+// AppendFinishedMAC is FinishedMAC appending to dst, for a MAC that is only
+// compared and need not outlive the check.
+func AppendFinishedMAC(dst []byte, h crypto.Hash, baseKey, transcriptHash []byte) []byte {
 	m := getMAC(h)
 	finishedKey := m.expandLabel(m.key[:0], baseKey, "finished", nil, m.size)
 	m.start(finishedKey)
 	m.write(transcriptHash)
-	out := m.finish(make([]byte, 0, m.size))
+	dst = m.finish(dst)
 	putMAC(h, m)
-	return out
+	return dst
 }
 
 // ResumptionPSK turns resumption_master_secret and a ticket nonce into the
