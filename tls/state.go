@@ -103,7 +103,7 @@ func (c *Conn) connectionStateLocked() ConnectionState {
 	}
 	suite, secret := r.Suite, r.Exporter
 	cs.exporter = func(label string, context []byte, length int) ([]byte, error) {
-		return keys.Exported(suite.Hash, secret, label, context, length), nil
+		return keys.Exported(suite.Hash, secret, label, context, length)
 	}
 	return cs
 }

@@ -82,26 +82,51 @@ type outbox struct {
 	err     error // a key that could not be built; reported by take's caller
 }
 
-func (o *outbox) send(msg []byte) {
-	// Consecutive messages share one action so they can share records.
-	if n := len(o.actions); n > 0 && o.actions[n-1].Kind == SendHandshake {
-		o.actions[n-1].Data = append(o.actions[n-1].Data, msg...)
-		return
+// Sizes the outbox starts with: most calls into an engine produce a few
+// actions, and most flights fit the buffer or need one doubling, where
+// growing from nothing would allocate at every doubling.
+const (
+	actionsCap = 4
+	flightCap  = 512
+)
+
+func (o *outbox) add(a Action) {
+	if o.actions == nil {
+		o.actions = make([]Action, 0, actionsCap)
 	}
-	o.actions = append(o.actions, Action{Kind: SendHandshake, Data: append([]byte(nil), msg...)})
+	o.actions = append(o.actions, a)
 }
 
-func (o *outbox) ccs() { o.actions = append(o.actions, Action{Kind: SendChangeCipherSpec}) }
+// flight returns the SendHandshake action that messages are appended to:
+// consecutive messages share one action so they can share records.
+func (o *outbox) flight() *Action {
+	if n := len(o.actions); n > 0 && o.actions[n-1].Kind == SendHandshake {
+		return &o.actions[n-1]
+	}
+	o.add(Action{Kind: SendHandshake, Data: make([]byte, 0, flightCap)})
+	return &o.actions[len(o.actions)-1]
+}
 
-func (o *outbox) flush() { o.actions = append(o.actions, Action{Kind: Flush}) }
+// appendMessage marshals m straight onto the flight and returns its
+// bytes, which stay valid (if not in place) after later appends.
+func (o *outbox) appendMessage(m message) []byte {
+	f := o.flight()
+	start := len(f.Data)
+	f.Data = m.AppendMarshal(f.Data)
+	return f.Data[start:]
+}
+
+func (o *outbox) ccs() { o.add(Action{Kind: SendChangeCipherSpec}) }
+
+func (o *outbox) flush() { o.add(Action{Kind: Flush}) }
 
 func (o *outbox) warning(d alert.Description) {
-	o.actions = append(o.actions, Action{Kind: SendWarning, Alert: d})
+	o.add(Action{Kind: SendWarning, Alert: d})
 }
 
-func (o *outbox) updateReadKey() { o.actions = append(o.actions, Action{Kind: UpdateReadKey}) }
+func (o *outbox) updateReadKey() { o.add(Action{Kind: UpdateReadKey}) }
 
-func (o *outbox) updateWriteKey() { o.actions = append(o.actions, Action{Kind: UpdateWriteKey}) }
+func (o *outbox) updateWriteKey() { o.add(Action{Kind: UpdateWriteKey}) }
 
 // readKey installs the TLS 1.3 traffic secret for incoming records.
 func (o *outbox) readKey(s *suites.Suite, secret []byte, l Level) {
@@ -111,7 +136,7 @@ func (o *outbox) readKey(s *suites.Suite, secret []byte, l Level) {
 		o.fail(err)
 		return
 	}
-	o.actions = append(o.actions, Action{Kind: SetReadKey, Opener: p, Traffic: t, Level: l, KeyLen: s.KeyLen})
+	o.add(Action{Kind: SetReadKey, Opener: p, Traffic: t, Level: l, KeyLen: s.KeyLen})
 }
 
 // writeKey installs the TLS 1.3 traffic secret for outgoing records.
@@ -122,15 +147,15 @@ func (o *outbox) writeKey(s *suites.Suite, secret []byte, l Level) {
 		o.fail(err)
 		return
 	}
-	o.actions = append(o.actions, Action{Kind: SetWriteKey, Sealer: p, Traffic: t, Level: l, KeyLen: s.KeyLen})
+	o.add(Action{Kind: SetWriteKey, Sealer: p, Traffic: t, Level: l, KeyLen: s.KeyLen})
 }
 
 func (o *outbox) readProtection(p record.Opener, keyLen int) {
-	o.actions = append(o.actions, Action{Kind: SetReadKey, Opener: p, Level: LevelApplication, KeyLen: keyLen})
+	o.add(Action{Kind: SetReadKey, Opener: p, Level: LevelApplication, KeyLen: keyLen})
 }
 
 func (o *outbox) writeProtection(p record.Sealer, keyLen int) {
-	o.actions = append(o.actions, Action{Kind: SetWriteKey, Sealer: p, Level: LevelApplication, KeyLen: keyLen})
+	o.add(Action{Kind: SetWriteKey, Sealer: p, Level: LevelApplication, KeyLen: keyLen})
 }
 
 func (o *outbox) fail(err error) {

@@ -75,8 +75,9 @@ func (c *client) offerable() {
 
 func (c *client) buildHello() error {
 	cfg := c.cfg
-	random, err := cfg.random(32)
-	if err != nil {
+	// Read straight into the result, which keeps it anyway, before the
+	// session ID, as the deterministic transcripts expect.
+	if err := cfg.fill(c.result.ClientRandom[:]); err != nil {
 		return fmt.Errorf("reading client random: %w", err)
 	}
 	tls13, tls12 := cfg.allows(version.TLS13), cfg.allows(version.TLS12)
@@ -94,6 +95,7 @@ func (c *client) buildHello() error {
 	// server resumed (RFC 5077 §3.4). Otherwise it stays empty, as RFC
 	// 5246 §7.4.1.2 has it when there is no session to name.
 	var sid []byte
+	var err error
 	switch {
 	case byID:
 		sid = s12.SessionID
@@ -115,7 +117,7 @@ func (c *client) buildHello() error {
 		StatusRequest: true,
 		SCT:           true,
 	}
-	copy(h.Random[:], random)
+	h.Random = c.result.ClientRandom
 	if tls13 {
 		h.CipherSuites = append(h.CipherSuites, cfg.CipherSuites...)
 		h.SupportedVersions = append(h.SupportedVersions, version.TLS13)
@@ -197,7 +199,7 @@ type expectServerHello struct{ c *client }
 
 func (s *expectServerHello) handle(typ uint8, msg []byte) (state, error) {
 	c := s.c
-	sh, err := receive(c.cfg, typ, msg, wire.TypeServerHello, wire.ParseServerHello)
+	sh, err := receive(c.cfg, typ, msg, wire.TypeServerHello, wire.ParseServerHelloOwned)
 	if err != nil {
 		return nil, err
 	}
@@ -342,7 +344,7 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 	}
 	hs := keys.NewEarlySecret(suite.Hash, psk).Handshake(shared)
 	th := c.tr.sum()
-	cs, ss := hs.ClientTraffic(th), hs.ServerTraffic(th)
+	cs, ss := hs.Traffic(th)
 	c.cfg.keyLog(keys.LogClientHandshake, c.result.ClientRandom, cs)
 	c.cfg.keyLog(keys.LogServerHandshake, c.result.ClientRandom, ss)
 	c.out.readKey(suite, ss, LevelHandshake)
@@ -373,7 +375,7 @@ type expectEncryptedExtensions handshakeKeys
 
 func (s *expectEncryptedExtensions) handle(typ uint8, msg []byte) (state, error) {
 	c := s.c
-	ee, err := receive(c.cfg, typ, msg, wire.TypeEncryptedExtensions, wire.ParseEncryptedExtensions)
+	ee, err := receive(c.cfg, typ, msg, wire.TypeEncryptedExtensions, wire.ParseEncryptedExtensionsOwned)
 	if err != nil {
 		return nil, err
 	}
@@ -444,7 +446,7 @@ func (s *expectCertificate) handle(typ uint8, msg []byte) (state, error) {
 	default:
 		return nil, unexpected(typ, "Certificate or CertificateRequest")
 	}
-	cert, err := wire.ParseCertificate(msg[wire.HeaderLen:])
+	cert, err := wire.ParseCertificateOwned(msg[wire.HeaderLen:])
 	if err != nil {
 		return nil, err
 	}
@@ -494,7 +496,7 @@ type expectCertificateVerify struct {
 
 func (s *expectCertificateVerify) handle(typ uint8, msg []byte) (state, error) {
 	c := s.keys.c
-	cv, err := receive(c.cfg, typ, msg, wire.TypeCertificateVerify, wire.ParseCertificateVerify)
+	cv, err := receive(c.cfg, typ, msg, wire.TypeCertificateVerify, wire.ParseCertificateVerifyOwned)
 	if err != nil {
 		return nil, err
 	}

@@ -232,10 +232,17 @@ func (c *Config) now() time.Time {
 
 func (c *Config) random(n int) ([]byte, error) {
 	b := make([]byte, n)
-	if _, err := io.ReadFull(c.Rand, b); err != nil {
+	if err := c.fill(b); err != nil {
 		return nil, err
 	}
 	return b, nil
+}
+
+// fill reads random bytes into b, for a field that has room for them
+// already, such as a hello's random.
+func (c *Config) fill(b []byte) error {
+	_, err := io.ReadFull(c.Rand, b)
+	return err
 }
 
 func (c *Config) keyLog(label string, clientRandom [32]byte, secret []byte) {

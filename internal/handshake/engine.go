@@ -164,7 +164,8 @@ type Engine struct {
 }
 
 // Handle feeds one whole handshake message (header included) to the engine
-// and returns what to do about it.
+// and returns what to do about it. The engine keeps msg, parsing it in
+// place: the caller must not change it afterwards.
 func (e *Engine) Handle(msg []byte) ([]Action, error) {
 	if len(msg) < wire.HeaderLen {
 		return nil, alert.New(alert.DecodeError, "handshake message of %d bytes is shorter than its header", len(msg))
@@ -268,23 +269,21 @@ func (e *Engine) Result() *Result { return &e.result }
 // message is what every wire message offers the engines.
 type message interface {
 	Type() uint8
-	Marshal() []byte
+	AppendMarshal(dst []byte) []byte
 }
 
 // send is how an engine sends a handshake message: into the transcript,
 // the outbox and the events, in one place.
 func (e *Engine) send(m message) {
-	b := m.Marshal()
+	b := e.out.appendMessage(m)
 	e.tr.add(b)
-	e.out.send(b)
 	e.cfg.emitMessage(MessageSent, m.Type(), len(b), m)
 }
 
 // sendAfterHandshake sends a message that follows the handshake and so
 // stays out of its transcript (RFC 8446 §4.6).
 func (e *Engine) sendAfterHandshake(m message) {
-	b := m.Marshal()
-	e.out.send(b)
+	b := e.out.appendMessage(m)
 	e.cfg.emitMessage(MessageSent, m.Type(), len(b), m)
 }
 

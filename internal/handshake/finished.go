@@ -13,12 +13,12 @@ import (
 // handshake that the seed's step 6 describes, and adds it to the
 // transcript. from is the peer's side.
 func checkFinished(cfg *Config, tr *transcript, suite *suites.Suite, peerSecret []byte, typ uint8, msg []byte, from Side) error {
-	fin, err := receive(cfg, typ, msg, wire.TypeFinished, wire.ParseFinished)
+	fin, err := receive(cfg, typ, msg, wire.TypeFinished, wire.ParseFinishedOwned)
 	if err != nil {
 		return err
 	}
 	who := from.String()
-	want := keys.FinishedMAC(suite.Hash, peerSecret, tr.sum())
+	want := keys.AppendFinishedMAC(tr.mac[:0], suite.Hash, peerSecret, tr.sum())
 	if err := finishedLength(fin, len(want), who); err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func checkFinished(cfg *Config, tr *transcript, suite *suites.Suite, peerSecret 
 // checkFinished12 verifies a TLS 1.2 Finished: twelve bytes of PRF over
 // the transcript, labelled by the sender's role (RFC 5246 §7.4.9).
 func checkFinished12(cfg *Config, tr *transcript, suite *suites.Suite12, master []byte, from Side, typ uint8, msg []byte) error {
-	fin, err := receive(cfg, typ, msg, wire.TypeFinished, wire.ParseFinished)
+	fin, err := receive(cfg, typ, msg, wire.TypeFinished, wire.ParseFinishedOwned)
 	if err != nil {
 		return err
 	}
@@ -65,9 +65,7 @@ func finishedLength(fin *wire.Finished, want int, who string) error {
 // applicationSecrets derives and logs the secrets that follow the server's
 // Finished: both application traffic secrets and the exporter secret.
 func applicationSecrets(cfg *Config, ms keys.MasterSecret, transcriptHash []byte, clientRandom [32]byte, r *Result) {
-	r.ClientTraffic = ms.ClientTraffic(transcriptHash)
-	r.ServerTraffic = ms.ServerTraffic(transcriptHash)
-	r.Exporter = ms.Exporter(transcriptHash)
+	r.ClientTraffic, r.ServerTraffic, r.Exporter = ms.Application(transcriptHash)
 	cfg.keyLog(keys.LogClientTraffic, clientRandom, r.ClientTraffic)
 	cfg.keyLog(keys.LogServerTraffic, clientRandom, r.ServerTraffic)
 	cfg.keyLog(keys.LogExporter, clientRandom, r.Exporter)

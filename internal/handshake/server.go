@@ -67,7 +67,7 @@ type negotiation struct {
 
 func (st *expectClientHello) handle(typ uint8, msg []byte) (state, error) {
 	s := st.s
-	ch, err := receive(s.cfg, typ, msg, wire.TypeClientHello, wire.ParseClientHello)
+	ch, err := receive(s.cfg, typ, msg, wire.TypeClientHello, wire.ParseClientHelloOwned)
 	if err != nil {
 		return nil, err
 	}
@@ -349,10 +349,6 @@ func (s *server) respond(n *negotiation) (state, error) {
 			return nil, err
 		}
 	}
-	random, err := cfg.random(32)
-	if err != nil {
-		return nil, err
-	}
 	sh := &wire.ServerHello{
 		LegacyVersion:    version.TLS12,
 		SessionID:        n.hello.SessionID,
@@ -362,7 +358,9 @@ func (s *server) respond(n *negotiation) (state, error) {
 		HasPSK:           n.psk != nil,
 		SelectedIdentity: n.pskIndex,
 	}
-	copy(sh.Random[:], random)
+	if err := cfg.fill(sh.Random[:]); err != nil {
+		return nil, err
+	}
 	s.send(sh)
 	if !s.result.DidHRR {
 		s.out.ccs()
@@ -371,7 +369,7 @@ func (s *server) respond(n *negotiation) (state, error) {
 	suite := n.suite
 	hs := keys.NewEarlySecret(suite.Hash, n.psk).Handshake(shared)
 	th := s.tr.sum()
-	cs, ss := hs.ClientTraffic(th), hs.ServerTraffic(th)
+	cs, ss := hs.Traffic(th)
 	cfg.keyLog(keys.LogClientHandshake, n.hello.Random, cs)
 	cfg.keyLog(keys.LogServerHandshake, n.hello.Random, ss)
 	s.out.writeKey(suite, ss, LevelHandshake)

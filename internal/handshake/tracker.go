@@ -1,6 +1,8 @@
 package handshake
 
 import (
+	"math/bits"
+
 	"lucid/internal/alert"
 	"lucid/internal/wire"
 )
@@ -67,9 +69,18 @@ func (t *tracker) stop() { t.on = false }
 // without doing anything: the other side's keys, records it never sees,
 // and optional steps.
 func (t *tracker) reach(steps []Step, at uint64) uint64 {
-	for p, s := range steps {
-		if at&(1<<p) != 0 && (s.Optional || !s.SeenBy(t.side)) {
+	// Only the positions in the set are visited, lowest first, and a
+	// position a skip adds is visited in its turn, as a scan of every
+	// step in order would; most shapes hold one or two positions.
+	for todo := at; todo != 0; {
+		p := bits.TrailingZeros64(todo)
+		todo &^= 1 << p
+		if p >= len(steps) {
+			break
+		}
+		if s := &steps[p]; s.Optional || !s.SeenBy(t.side) {
 			at |= 1 << (p + 1)
+			todo |= 1 << (p + 1)
 		}
 	}
 	return at
@@ -79,11 +90,22 @@ func (t *tracker) reach(steps []Step, at uint64) uint64 {
 func (t *tracker) advance(o observed) bool {
 	ok := false
 	for i := range t.at {
+		if t.at[i] == 0 {
+			// A shape the engine has left stays left: nothing reaches
+			// from an empty set.
+			continue
+		}
 		steps := shapeTable[i].steps
 		from := t.reach(steps, t.at[i])
 		var next uint64
-		for p, s := range steps {
-			if from&(1<<p) == 0 || !s.SeenBy(t.side) || !s.matches(o) {
+		for todo := from; todo != 0; {
+			p := bits.TrailingZeros64(todo)
+			todo &^= 1 << p
+			if p >= len(steps) {
+				break
+			}
+			s := &steps[p]
+			if !s.SeenBy(t.side) || !s.matches(o) {
 				continue
 			}
 			next |= 1 << (p + 1)

@@ -246,3 +246,36 @@ func TestTrackerChecksWhatTheEngineClaims(t *testing.T) {
 		t.Fatalf("the client finished a handshake no shape describes")
 	}
 }
+
+// TestReachVisitsLikeAScan holds the bit-walking reach to the plain
+// ascending scan it replaces, for every shape, both sides and many sets.
+func TestReachVisitsLikeAScan(t *testing.T) {
+	scan := func(side Side, steps []Step, at uint64) uint64 {
+		for p, s := range steps {
+			if at&(1<<p) != 0 && (s.Optional || !s.SeenBy(side)) {
+				at |= 1 << (p + 1)
+			}
+		}
+		return at
+	}
+	rng := uint64(0x9e3779b97f4a7c15)
+	for i := range shapeTable {
+		steps := shapeTable[i].steps
+		full := uint64(1)<<(len(steps)+1) - 1
+		for _, side := range []Side{SideClient, SideServer} {
+			tr := tracker{side: side}
+			for n := 0; n < 500; n++ {
+				rng ^= rng << 13
+				rng ^= rng >> 7
+				rng ^= rng << 17
+				at := rng & full
+				if n < len(steps)+1 {
+					at = 1 << n
+				}
+				if got, want := tr.reach(steps, at), scan(side, steps, at); got != want {
+					t.Fatalf("shape %s, %s, set %b: reach %b, scan %b", Shape(i+1), side, at, got, want)
+				}
+			}
+		}
+	}
+}

@@ -18,6 +18,11 @@ type transcript struct {
 	// CertificateVerify signs the messages themselves, not their hash.
 	raw     []byte
 	keepRaw bool
+	// digest holds what sum returns, so the dozen sums of a handshake
+	// allocate nothing.
+	digest [64]byte
+	// mac holds the Finished MAC a peer's is checked against.
+	mac [64]byte
 }
 
 func (t *transcript) add(msg []byte) {
@@ -46,9 +51,10 @@ func (t *transcript) setHash(alg crypto.Hash) {
 }
 
 // sum returns the hash of everything added so far, leaving the running
-// state untouched.
+// state untouched. The result is only valid until the next sum: every
+// caller hands it straight to a derivation that copies what it keeps.
 func (t *transcript) sum() []byte {
-	return t.h.Sum(nil)
+	return t.h.Sum(t.digest[:0])
 }
 
 // replaceWithMessageHash applies RFC 8446 §4.4.1 after a HelloRetryRequest:

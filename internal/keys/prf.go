@@ -2,8 +2,6 @@ package keys
 
 import (
 	"crypto"
-	"crypto/hmac"
-	"hash"
 
 	// Register the hashes this package is asked for by crypto.Hash value.
 	_ "crypto/sha256"
@@ -13,21 +11,26 @@ import (
 // PRF is the TLS 1.2 pseudorandom function (RFC 5246 §5): P_hash over
 // label || seed, cut to length.
 func PRF(h crypto.Hash, secret []byte, label string, seed []byte, length int) []byte {
-	labelSeed := make([]byte, 0, len(label)+len(seed))
-	labelSeed = append(append(labelSeed, label...), seed...)
-	mac := hmac.New(func() hash.Hash { return h.New() }, secret)
-	out := make([]byte, 0, length+h.Size())
-	// A(0) = seed; A(i) = HMAC(secret, A(i-1)); output HMAC(secret, A(i) || seed).
-	a := labelSeed
-	for len(out) < length {
-		mac.Reset()
-		mac.Write(a)
-		a = mac.Sum(nil)
-		mac.Reset()
-		mac.Write(a)
-		mac.Write(labelSeed)
-		out = mac.Sum(out)
+	m := getMAC(h)
+	labelSeed := m.info[:0]
+	if len(label)+len(seed) > len(m.info) {
+		// Only an exporter context this long: rare enough to allocate.
+		labelSeed = make([]byte, 0, len(label)+len(seed))
 	}
+	labelSeed = append(append(labelSeed, label...), seed...)
+	out := make([]byte, 0, length+m.size)
+	// A(0) = seed; A(i) = HMAC(secret, A(i-1)); output HMAC(secret, A(i) || seed).
+	prev := labelSeed
+	for len(out) < length {
+		m.start(secret)
+		m.write(prev)
+		prev = m.finish(m.key[:0])
+		m.start(secret)
+		m.write(prev)
+		m.write(labelSeed)
+		out = m.finish(out)
+	}
+	putMAC(h, m)
 	return out[:length]
 }
 

@@ -11,9 +11,8 @@ package keys
 
 import (
 	"crypto"
-	"crypto/hkdf"
-	"crypto/hmac"
-	"hash"
+	"errors"
+	"sync"
 )
 
 // ExpandLabel is HKDF-Expand-Label (RFC 8446 §7.1):
@@ -22,21 +21,31 @@ import (
 //
 // with label prefixed by "tls13 ".
 func ExpandLabel(h crypto.Hash, secret []byte, label string, context []byte, length int) []byte {
+	return appendExpandLabel(make([]byte, 0, length), h, secret, label, context, length)
+}
+
+// appendExpandLabel is ExpandLabel appending to dst, so that outputs
+// derived together can share one allocation.
+func appendExpandLabel(dst []byte, h crypto.Hash, secret []byte, label string, context []byte, length int) []byte {
+	m := getMAC(h)
+	dst = m.expandLabel(dst, secret, label, context, length)
+	putMAC(h, m)
+	return dst
+}
+
+func (m *mac) expandLabel(dst, secret []byte, label string, context []byte, length int) []byte {
 	const prefix = "tls13 "
-	info := make([]byte, 0, 4+len(prefix)+len(label)+len(context))
-	info = append(info, byte(length>>8), byte(length))
-	info = append(info, byte(len(prefix)+len(label)))
+	if len(prefix)+len(label) > 255 || len(context) > 255 {
+		// Labels are this package's constants or an exporter label the
+		// caller has bounded: a programming error, not a peer's doing.
+		panic("keys: HKDF-Expand-Label: label or context longer than 255 bytes")
+	}
+	info := append(m.info[:0], byte(length>>8), byte(length), byte(len(prefix)+len(label)))
 	info = append(info, prefix...)
 	info = append(info, label...)
 	info = append(info, byte(len(context)))
 	info = append(info, context...)
-	out, err := hkdf.Expand(h.New, secret, string(info), length)
-	if err != nil {
-		// Only reachable when length exceeds 255*HashLen, which no TLS
-		// label asks for: a programming error, not a peer's doing.
-		panic("keys: HKDF-Expand-Label: " + err.Error())
-	}
-	return out
+	return m.expand(dst, secret, len(info), length)
 }
 
 // deriveSecret is Derive-Secret(Secret, Label, Messages) with the transcript
@@ -45,21 +54,53 @@ func deriveSecret(h crypto.Hash, secret []byte, label string, transcriptHash []b
 	return ExpandLabel(h, secret, label, transcriptHash, h.Size())
 }
 
+// extract is HKDF-Extract (RFC 5869 §2.2): HMAC(salt, IKM), with a nil IKM
+// or salt standing for a string of HashLen zeros (RFC 8446 §7.1).
 func extract(h crypto.Hash, ikm, salt []byte) []byte {
+	m := getMAC(h)
+	if salt == nil {
+		salt = zeros[:m.size]
+	}
 	if ikm == nil {
-		ikm = make([]byte, h.Size())
+		ikm = zeros[:m.size]
 	}
-	out, err := hkdf.Extract(h.New, ikm, salt)
-	if err != nil {
-		panic("keys: HKDF-Extract: " + err.Error())
-	}
+	m.start(salt)
+	m.write(ikm)
+	out := m.finish(make([]byte, 0, m.size))
+	putMAC(h, m)
 	return out
+}
+
+// zeros stands in for an absent salt or IKM; it is only ever read.
+var zeros [maxSize]byte
+
+// constants are the values of the schedule that no key material enters,
+// per hash: computed once rather than on every handshake.
+type constants struct {
+	once sync.Once
+	// emptyHash is Transcript-Hash("").
+	emptyHash []byte
+	// early is the early secret without a PSK, and derived the salt it
+	// passes to the handshake secret.
+	early, derived []byte
+}
+
+var constantsOf [crypto.BLAKE2b_512 + 1]constants
+
+func constantsFor(h crypto.Hash) *constants {
+	c := &constantsOf[h]
+	c.once.Do(func() {
+		c.emptyHash = h.New().Sum(nil)
+		c.early = extract(h, nil, nil)
+		c.derived = deriveSecret(h, c.early, "derived", c.emptyHash)
+	})
+	return c
 }
 
 // EmptyHash returns Transcript-Hash("") for h, the context of the "derived"
 // steps and of the binder keys.
 func EmptyHash(h crypto.Hash) []byte {
-	return h.New().Sum(nil)
+	return append([]byte(nil), constantsFor(h).emptyHash...)
 }
 
 // EarlySecret is the first stage: HKDF-Extract(0, PSK), or of zeros when no
@@ -67,15 +108,22 @@ func EmptyHash(h crypto.Hash) []byte {
 type EarlySecret struct {
 	hash   crypto.Hash
 	secret []byte
+	// noPSK marks the schedule's constant start, whose "derived" salt is
+	// computed once.
+	noPSK bool
 }
 
 // NewEarlySecret starts the schedule; psk is nil for a full handshake.
 func NewEarlySecret(h crypto.Hash, psk []byte) EarlySecret {
+	if psk == nil {
+		// Shared, never written: every reader of secret only reads.
+		return EarlySecret{hash: h, secret: constantsFor(h).early, noPSK: true}
+	}
 	return EarlySecret{hash: h, secret: extract(h, psk, nil)}
 }
 
 // Secret returns the early secret itself, for known-answer tests.
-func (e EarlySecret) Secret() []byte { return e.secret }
+func (e EarlySecret) Secret() []byte { return append([]byte(nil), e.secret...) }
 
 // BinderKey returns the key for PSK binders: "res binder" for resumption
 // PSKs, "ext binder" for external ones (RFC 8446 §7.1).
@@ -84,12 +132,17 @@ func (e EarlySecret) BinderKey(resumption bool) []byte {
 	if resumption {
 		label = "res binder"
 	}
-	return deriveSecret(e.hash, e.secret, label, EmptyHash(e.hash))
+	return deriveSecret(e.hash, e.secret, label, constantsFor(e.hash).emptyHash)
 }
 
 // Handshake mixes in the (EC)DHE shared secret to make the handshake secret.
 func (e EarlySecret) Handshake(shared []byte) HandshakeSecret {
-	salt := deriveSecret(e.hash, e.secret, "derived", EmptyHash(e.hash))
+	var salt []byte
+	if e.noPSK {
+		salt = constantsFor(e.hash).derived
+	} else {
+		salt = deriveSecret(e.hash, e.secret, "derived", constantsFor(e.hash).emptyHash)
+	}
 	return HandshakeSecret{hash: e.hash, secret: extract(e.hash, shared, salt)}
 }
 
@@ -114,9 +167,25 @@ func (s HandshakeSecret) ServerTraffic(transcriptHash []byte) []byte {
 	return deriveSecret(s.hash, s.secret, "s hs traffic", transcriptHash)
 }
 
+// Traffic returns both handshake traffic secrets, client's then server's,
+// in one allocation.
+func (s HandshakeSecret) Traffic(transcriptHash []byte) (client, server []byte) {
+	return deriveTwo(s.hash, s.secret, "c hs traffic", "s hs traffic", transcriptHash)
+}
+
+// deriveTwo is two Derive-Secrets under one secret and context, sharing
+// an allocation; each result's capacity ends where it does.
+func deriveTwo(h crypto.Hash, secret []byte, label1, label2 string, transcriptHash []byte) (a, b []byte) {
+	n := h.Size()
+	out := make([]byte, 0, 2*n)
+	out = appendExpandLabel(out, h, secret, label1, transcriptHash, n)
+	out = appendExpandLabel(out, h, secret, label2, transcriptHash, n)
+	return out[:n:n], out[n:]
+}
+
 // Master derives the master secret; no further key material enters.
 func (s HandshakeSecret) Master() MasterSecret {
-	salt := deriveSecret(s.hash, s.secret, "derived", EmptyHash(s.hash))
+	salt := deriveSecret(s.hash, s.secret, "derived", constantsFor(s.hash).emptyHash)
 	return MasterSecret{hash: s.hash, secret: extract(s.hash, nil, salt)}
 }
 
@@ -141,6 +210,18 @@ func (m MasterSecret) ServerTraffic(transcriptHash []byte) []byte {
 	return deriveSecret(m.hash, m.secret, "s ap traffic", transcriptHash)
 }
 
+// Application returns client_application_traffic_secret_0,
+// server_application_traffic_secret_0 and exporter_master_secret, which
+// share a transcript hash, in one allocation.
+func (m MasterSecret) Application(transcriptHash []byte) (client, server, exporter []byte) {
+	n := m.hash.Size()
+	out := make([]byte, 0, 3*n)
+	out = appendExpandLabel(out, m.hash, m.secret, "c ap traffic", transcriptHash, n)
+	out = appendExpandLabel(out, m.hash, m.secret, "s ap traffic", transcriptHash, n)
+	out = appendExpandLabel(out, m.hash, m.secret, "exp master", transcriptHash, n)
+	return out[:n:n], out[n : 2*n : 2*n], out[2*n:]
+}
+
 // Exporter returns exporter_master_secret.
 func (m MasterSecret) Exporter(transcriptHash []byte) []byte {
 	return deriveSecret(m.hash, m.secret, "exp master", transcriptHash)
@@ -155,7 +236,11 @@ func (m MasterSecret) Resumption(transcriptHash []byte) []byte {
 // TrafficKey derives the AEAD key and the 12-byte IV from a traffic secret
 // (RFC 8446 §7.3).
 func TrafficKey(h crypto.Hash, secret []byte, keyLen int) (key, iv []byte) {
-	return ExpandLabel(h, secret, "key", nil, keyLen), ExpandLabel(h, secret, "iv", nil, 12)
+	const ivLen = 12
+	out := make([]byte, 0, keyLen+ivLen)
+	out = appendExpandLabel(out, h, secret, "key", nil, keyLen)
+	out = appendExpandLabel(out, h, secret, "iv", nil, ivLen)
+	return out[:keyLen:keyLen], out[keyLen:]
 }
 
 // NextTraffic is the KeyUpdate step: application_traffic_secret_N+1
@@ -167,10 +252,19 @@ func NextTraffic(h crypto.Hash, secret []byte) []byte {
 // FinishedMAC computes verify_data = HMAC(finished_key, transcriptHash), with
 // finished_key derived from the sender's traffic secret (RFC 8446 §4.4.4).
 func FinishedMAC(h crypto.Hash, baseKey, transcriptHash []byte) []byte {
-	finishedKey := ExpandLabel(h, baseKey, "finished", nil, h.Size())
-	mac := hmac.New(func() hash.Hash { return h.New() }, finishedKey)
-	mac.Write(transcriptHash)
-	return mac.Sum(nil)
+	return AppendFinishedMAC(make([]byte, 0, h.Size()), h, baseKey, transcriptHash)
+}
+
+// AppendFinishedMAC is FinishedMAC appending to dst, for a MAC that is only
+// compared and need not outlive the check.
+func AppendFinishedMAC(dst []byte, h crypto.Hash, baseKey, transcriptHash []byte) []byte {
+	m := getMAC(h)
+	finishedKey := m.expandLabel(m.key[:0], baseKey, "finished", nil, m.size)
+	m.start(finishedKey)
+	m.write(transcriptHash)
+	dst = m.finish(dst)
+	putMAC(h, m)
+	return dst
 }
 
 // ResumptionPSK turns resumption_master_secret and a ticket nonce into the
@@ -179,10 +273,19 @@ func ResumptionPSK(h crypto.Hash, resumptionSecret, nonce []byte) []byte {
 	return ExpandLabel(h, resumptionSecret, "resumption", nonce, h.Size())
 }
 
-// Exported implements the TLS 1.3 exporter (RFC 8446 §7.5).
-func Exported(h crypto.Hash, exporterSecret []byte, label string, context []byte, length int) []byte {
-	secret := deriveSecret(h, exporterSecret, label, EmptyHash(h))
+// Exported implements the TLS 1.3 exporter (RFC 8446 §7.5). label and
+// length come from the application, so their limits are errors here
+// rather than the programming errors they are for the schedule's own
+// labels.
+func Exported(h crypto.Hash, exporterSecret []byte, label string, context []byte, length int) ([]byte, error) {
+	if len("tls13 ")+len(label) > 255 {
+		return nil, errors.New("keys: exporter label longer than 249 bytes")
+	}
+	if length < 0 || length > 255*h.Size() || length > 0xffff {
+		return nil, errors.New("keys: exporter length out of range")
+	}
+	secret := deriveSecret(h, exporterSecret, label, constantsFor(h).emptyHash)
 	ctx := h.New()
 	ctx.Write(context)
-	return ExpandLabel(h, secret, "exporter", ctx.Sum(nil), length)
+	return ExpandLabel(h, secret, "exporter", ctx.Sum(nil), length), nil
 }

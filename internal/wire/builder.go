@@ -1,6 +1,9 @@
 package wire
 
-import "fmt"
+import (
+	"fmt"
+	"sync"
+)
 
 // builder appends TLS wire structures to a byte slice. Length prefixes are
 // written as placeholders and filled in once their contents are known, so
@@ -60,14 +63,24 @@ func (b *builder) u16s(prefixLen int, v []uint16) {
 	})
 }
 
-// marshalMessage frames a handshake message: type, 24-bit length, body.
-// It returns nil if any part of the body could not be encoded.
-func marshalMessage(typ uint8, body func(*builder)) []byte {
-	var b builder
+// appendMessage frames a handshake message, type, 24-bit length and body,
+// appending it to dst. If any part of the body could not be encoded it
+// returns dst as it was, so a bad message vanishes rather than leaving
+// half of itself in a flight.
+func appendMessage(dst []byte, typ uint8, body func(*builder)) []byte {
+	// The builder is handed to closures, so it would be allocated for
+	// every message; a handshake marshals a dozen.
+	b := builders.Get().(*builder)
+	b.buf, b.err = dst, nil
 	b.u8(typ)
 	b.vec(3, body)
-	if b.err != nil {
-		return nil
+	out, err := b.buf, b.err
+	b.buf, b.err = nil, nil
+	builders.Put(b)
+	if err != nil {
+		return dst
 	}
-	return b.buf
+	return out
 }
+
+var builders = sync.Pool{New: func() any { return new(builder) }}

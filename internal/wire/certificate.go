@@ -27,8 +27,12 @@ var certificateEntryOrder = []*extension{extStatusRequest, extSCT}
 
 // Marshal returns the complete Certificate message, header included, or
 // nil if a field is too long for its length prefix.
-func (m *Certificate) Marshal() []byte {
-	return marshalMessage(TypeCertificate, func(b *builder) {
+func (m *Certificate) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst, so that a flight is
+// built in one buffer; on an encoding failure dst comes back unchanged.
+func (m *Certificate) AppendMarshal(dst []byte) []byte {
+	return appendMessage(dst, TypeCertificate, func(b *builder) {
 		b.bytesVec(1, m.RequestContext)
 		b.vec(3, func(b *builder) {
 			for i := range m.Entries {
@@ -45,8 +49,15 @@ func (m *Certificate) Marshal() []byte {
 // per-certificate extensions are listed in CertificateEntry.Unknown; a
 // recognised one that may not appear there is rejected (RFC 8446 §4.2). The
 // result does not alias body.
-func ParseCertificate(body []byte) (*Certificate, error) {
-	r := newReader("Certificate", bytes.Clone(body))
+func ParseCertificate(body []byte) (*Certificate, error) { return parseCertificate(bytes.Clone(body)) }
+
+// ParseCertificateOwned is ParseCertificate for a body the caller hands over, as an
+// engine does with each whole message it is given: the result may alias
+// body, which must not change afterwards, and no copy is made.
+func ParseCertificateOwned(body []byte) (*Certificate, error) { return parseCertificate(body) }
+
+func parseCertificate(body []byte) (*Certificate, error) {
+	r := newReader("Certificate", body)
 	m := &Certificate{}
 	m.RequestContext = r.vec(1, "certificate_request_context", 0, 0xff)
 	list := r.subVec(3, "certificate_list", 0, 0xffffff)

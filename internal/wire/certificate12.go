@@ -18,8 +18,12 @@ func (m *Certificate12) Type() uint8 { return TypeCertificate }
 
 // Marshal returns the complete Certificate message, header included, or
 // nil if a certificate or the whole list is too long for its length prefix.
-func (m *Certificate12) Marshal() []byte {
-	return marshalMessage(TypeCertificate, func(b *builder) {
+func (m *Certificate12) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst, so that a flight is
+// built in one buffer; on an encoding failure dst comes back unchanged.
+func (m *Certificate12) AppendMarshal(dst []byte) []byte {
+	return appendMessage(dst, TypeCertificate, func(b *builder) {
 		b.vec(3, func(b *builder) {
 			for _, c := range m.Certificates {
 				b.bytesVec(3, c)

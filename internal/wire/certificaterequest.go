@@ -27,8 +27,12 @@ var certificateRequestOrder = []*extension{
 
 // Marshal returns the complete CertificateRequest message, header
 // included, or nil if a field is too long for its length prefix.
-func (m *CertificateRequest) Marshal() []byte {
-	return marshalMessage(TypeCertificateRequest, func(b *builder) {
+func (m *CertificateRequest) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst, so that a flight is
+// built in one buffer; on an encoding failure dst comes back unchanged.
+func (m *CertificateRequest) AppendMarshal(dst []byte) []byte {
+	return appendMessage(dst, TypeCertificateRequest, func(b *builder) {
 		b.bytesVec(1, m.Context)
 		order := extensionOrder(m, nil, certificateRequestOrder, pickCR, nil)
 		writeExtensions(b, m, order, pickCR, nil)

@@ -16,8 +16,12 @@ func (m *CertificateRequest12) Type() uint8 { return TypeCertificateRequest }
 
 // Marshal returns the complete CertificateRequest message, header
 // included, or nil if a field is too long for its length prefix.
-func (m *CertificateRequest12) Marshal() []byte {
-	return marshalMessage(TypeCertificateRequest, func(b *builder) {
+func (m *CertificateRequest12) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst, so that a flight is
+// built in one buffer; on an encoding failure dst comes back unchanged.
+func (m *CertificateRequest12) AppendMarshal(dst []byte) []byte {
+	return appendMessage(dst, TypeCertificateRequest, func(b *builder) {
 		b.bytesVec(1, m.CertificateTypes)
 		b.u16s(2, m.SignatureSchemes)
 		b.vec(2, func(b *builder) {

@@ -19,8 +19,12 @@ func (m *CertificateStatus) Type() uint8 { return TypeCertificateStatus }
 
 // Marshal returns the complete CertificateStatus message, header included,
 // or nil if the response is too long for its length prefix.
-func (m *CertificateStatus) Marshal() []byte {
-	return marshalMessage(TypeCertificateStatus, func(b *builder) {
+func (m *CertificateStatus) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst, so that a flight is
+// built in one buffer; on an encoding failure dst comes back unchanged.
+func (m *CertificateStatus) AppendMarshal(dst []byte) []byte {
+	return appendMessage(dst, TypeCertificateStatus, func(b *builder) {
 		b.u8(statusTypeOCSP)
 		b.bytesVec(3, m.OCSPResponse)
 	})

@@ -89,8 +89,12 @@ func (m *ClientHello) extensionOrder() []uint16 {
 
 // Marshal returns the complete ClientHello message, header included, or nil
 // if a field is too long for its length prefix.
-func (m *ClientHello) Marshal() []byte {
-	return marshalMessage(TypeClientHello, func(b *builder) {
+func (m *ClientHello) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst, so that a flight is
+// built in one buffer; on an encoding failure dst comes back unchanged.
+func (m *ClientHello) AppendMarshal(dst []byte) []byte {
+	return appendMessage(dst, TypeClientHello, func(b *builder) {
 		b.u16(m.LegacyVersion)
 		b.raw(m.Random[:])
 		b.bytesVec(1, m.SessionID)
@@ -128,8 +132,15 @@ func (m *ClientHello) BindersLen() int {
 
 // ParseClientHello parses a ClientHello body (the bytes after the handshake
 // header). The result does not alias body.
-func ParseClientHello(body []byte) (*ClientHello, error) {
-	r := newReader("ClientHello", bytes.Clone(body))
+func ParseClientHello(body []byte) (*ClientHello, error) { return parseClientHello(bytes.Clone(body)) }
+
+// ParseClientHelloOwned is ParseClientHello for a body the caller hands over, as an
+// engine does with each whole message it is given: the result may alias
+// body, which must not change afterwards, and no copy is made.
+func ParseClientHelloOwned(body []byte) (*ClientHello, error) { return parseClientHello(body) }
+
+func parseClientHello(body []byte) (*ClientHello, error) {
+	r := newReader("ClientHello", body)
 	m := &ClientHello{}
 	m.LegacyVersion = r.u16("legacy_version")
 	copy(m.Random[:], r.take(32, "random"))

@@ -44,11 +44,15 @@ func NewClientKeyExchangeRSA(encrypted []byte) *ClientKeyExchange {
 // It returns nil if Data is empty, which no key exchange Lucid speaks
 // produces (and which is what the constructors leave for a value that
 // does not fit), or too long for a handshake message.
-func (m *ClientKeyExchange) Marshal() []byte {
+func (m *ClientKeyExchange) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst; where Marshal returns
+// nil, dst comes back unchanged.
+func (m *ClientKeyExchange) AppendMarshal(dst []byte) []byte {
 	if len(m.Data) == 0 {
-		return nil
+		return dst
 	}
-	return marshalMessage(TypeClientKeyExchange, func(b *builder) { b.raw(m.Data) })
+	return appendMessage(dst, TypeClientKeyExchange, func(b *builder) { b.raw(m.Data) })
 }
 
 // ParseClientKeyExchange takes a ClientKeyExchange body as it is. An empty

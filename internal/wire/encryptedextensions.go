@@ -30,8 +30,12 @@ var encryptedExtensionsOrder = []*extension{
 
 // Marshal returns the complete EncryptedExtensions message, header
 // included, or nil if a field is too long for its length prefix.
-func (m *EncryptedExtensions) Marshal() []byte {
-	return marshalMessage(TypeEncryptedExtensions, func(b *builder) {
+func (m *EncryptedExtensions) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst, so that a flight is
+// built in one buffer; on an encoding failure dst comes back unchanged.
+func (m *EncryptedExtensions) AppendMarshal(dst []byte) []byte {
+	return appendMessage(dst, TypeEncryptedExtensions, func(b *builder) {
 		order := extensionOrder(m, m.Extensions, encryptedExtensionsOrder, pickEE, m.Unknown)
 		writeExtensions(b, m, order, pickEE, m.Unknown)
 	})
@@ -40,7 +44,18 @@ func (m *EncryptedExtensions) Marshal() []byte {
 // ParseEncryptedExtensions parses an EncryptedExtensions body:
 // Extension extensions<0..2^16-1>. The result does not alias body.
 func ParseEncryptedExtensions(body []byte) (*EncryptedExtensions, error) {
-	r := newReader("EncryptedExtensions", bytes.Clone(body))
+	return parseEncryptedExtensions(bytes.Clone(body))
+}
+
+// ParseEncryptedExtensionsOwned is ParseEncryptedExtensions for a body the caller hands over, as an
+// engine does with each whole message it is given: the result may alias
+// body, which must not change afterwards, and no copy is made.
+func ParseEncryptedExtensionsOwned(body []byte) (*EncryptedExtensions, error) {
+	return parseEncryptedExtensions(body)
+}
+
+func parseEncryptedExtensions(body []byte) (*EncryptedExtensions, error) {
+	r := newReader("EncryptedExtensions", body)
 	m := &EncryptedExtensions{}
 	exts := readExtensions(r.subVec(2, "extensions", 0, 0xffff))
 	r.end()

@@ -10,8 +10,11 @@ type EndOfEarlyData struct{}
 func (m *EndOfEarlyData) Type() uint8 { return TypeEndOfEarlyData }
 
 // Marshal returns the complete EndOfEarlyData message: a header only.
-func (m *EndOfEarlyData) Marshal() []byte {
-	return AppendHeader(nil, TypeEndOfEarlyData, 0)
+func (m *EndOfEarlyData) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst.
+func (m *EndOfEarlyData) AppendMarshal(dst []byte) []byte {
+	return AppendHeader(dst, TypeEndOfEarlyData, 0)
 }
 
 // ParseEndOfEarlyData checks that an EndOfEarlyData body is empty.

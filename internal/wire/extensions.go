@@ -199,6 +199,9 @@ func extensionTypes(list []rawExtension) []uint16 {
 //
 // in names m's context for the error message, e.g. "a TLS 1.3 ServerHello".
 func dispatch[M any](r *reader, m *M, in string, list []rawExtension, pick func(*extension) *hook[M], keep func(uint16, []byte)) {
+	// One sub-reader serves every extension in turn: no hook keeps the
+	// reader it is given, and a failure's message is built as it happens.
+	var er *reader
 	for _, e := range list {
 		d := known[e.typ]
 		if d == nil {
@@ -215,7 +218,10 @@ func dispatch[M any](r *reader, m *M, in string, list []rawExtension, pick func(
 			r.failf(alert.IllegalParameter, "extension %s is not allowed in %s", ExtensionName(e.typ), in)
 			return
 		}
-		er := r.sub(ExtensionName(e.typ), e.body)
+		if er == nil {
+			er = r.sub("", nil)
+		}
+		er.b, er.field = e.body, ExtensionName(e.typ)
 		h.parse(m, er)
 		er.end()
 		if !r.ok() {

@@ -18,16 +18,24 @@ type Finished struct {
 func (m *Finished) Type() uint8 { return TypeFinished }
 
 // Marshal returns the complete Finished message, header included.
-func (m *Finished) Marshal() []byte {
-	return marshalMessage(TypeFinished, func(b *builder) { b.raw(m.VerifyData) })
+func (m *Finished) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst, so that a flight is
+// built in one buffer; on an encoding failure dst comes back unchanged.
+func (m *Finished) AppendMarshal(dst []byte) []byte {
+	return appendMessage(dst, TypeFinished, func(b *builder) { b.raw(m.VerifyData) })
 }
 
 // ParseFinished parses a Finished body, which is verify_data and nothing
 // else. An empty body cannot be verify_data under any cipher suite and is
 // rejected. The result does not alias body.
-func ParseFinished(body []byte) (*Finished, error) {
+func ParseFinished(body []byte) (*Finished, error) { return ParseFinishedOwned(bytes.Clone(body)) }
+
+// ParseFinishedOwned is ParseFinished for a body the caller hands over:
+// the result aliases body, which must not change afterwards.
+func ParseFinishedOwned(body []byte) (*Finished, error) {
 	if len(body) == 0 {
 		return nil, alert.New(alert.DecodeError, "Finished: verify_data is empty")
 	}
-	return &Finished{VerifyData: bytes.Clone(body)}, nil
+	return &Finished{VerifyData: body}, nil
 }

@@ -10,8 +10,11 @@ type HelloRequest struct{}
 func (m *HelloRequest) Type() uint8 { return TypeHelloRequest }
 
 // Marshal returns the complete HelloRequest message: a header only.
-func (m *HelloRequest) Marshal() []byte {
-	return AppendHeader(nil, TypeHelloRequest, 0)
+func (m *HelloRequest) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst.
+func (m *HelloRequest) AppendMarshal(dst []byte) []byte {
+	return AppendHeader(dst, TypeHelloRequest, 0)
 }
 
 // ParseHelloRequest checks that a HelloRequest body is empty.

@@ -1,7 +1,5 @@
 package wire
 
-import "slices"
-
 // Summary returns what a server keeps of a ClientHello once it has been
 // answered: the fields fingerprints (JA3, JA4) and the connection's later
 // decisions read, in copies that share nothing with m. The bulk that only
@@ -11,18 +9,23 @@ import "slices"
 // protocol, the one JA4 reads, is kept. A hello can be 64 KiB of such
 // things; a connection should not hold them for its whole life.
 func (m *ClientHello) Summary() *ClientHello {
+	// The lists are copied into one array per element type: a server
+	// summarises every hello it answers, and a copy per list was most of
+	// what that cost.
+	u16 := make([]uint16, 0, len(m.CipherSuites)+len(m.SupportedGroups)+len(m.SignatureSchemes)+len(m.SupportedVersions)+len(m.Extensions))
+	u8 := make([]uint8, 0, len(m.CompressionMethods)+len(m.ECPointFormats)+len(m.PSKModes))
 	s := &ClientHello{
 		LegacyVersion:        m.LegacyVersion,
 		Random:               m.Random,
-		CipherSuites:         slices.Clone(m.CipherSuites),
-		CompressionMethods:   slices.Clone(m.CompressionMethods),
+		CipherSuites:         carve(&u16, m.CipherSuites),
+		CompressionMethods:   carve(&u8, m.CompressionMethods),
 		ServerName:           m.ServerName,
-		SupportedGroups:      slices.Clone(m.SupportedGroups),
-		ECPointFormats:       slices.Clone(m.ECPointFormats),
-		SignatureSchemes:     slices.Clone(m.SignatureSchemes),
-		SupportedVersions:    slices.Clone(m.SupportedVersions),
+		SupportedGroups:      carve(&u16, m.SupportedGroups),
+		ECPointFormats:       carve(&u8, m.ECPointFormats),
+		SignatureSchemes:     carve(&u16, m.SignatureSchemes),
+		SupportedVersions:    carve(&u16, m.SupportedVersions),
 		HasKeyShare:          m.HasKeyShare,
-		PSKModes:             slices.Clone(m.PSKModes),
+		PSKModes:             carve(&u8, m.PSKModes),
 		EarlyData:            m.EarlyData,
 		ExtendedMasterSecret: m.ExtendedMasterSecret,
 		TicketSupported:      m.TicketSupported,
@@ -30,10 +33,23 @@ func (m *ClientHello) Summary() *ClientHello {
 		SCT:                  m.SCT,
 		RecordSizeLimit:      m.RecordSizeLimit,
 		PostHandshakeAuth:    m.PostHandshakeAuth,
-		Extensions:           slices.Clone(m.Extensions),
+		Extensions:           carve(&u16, m.Extensions),
 	}
 	if len(m.ALPN) > 0 {
 		s.ALPN = []string{m.ALPN[0]}
 	}
 	return s
+}
+
+// carve copies list onto the end of backing, which has room for it, and
+// returns the copy with its capacity cut so that appending to it cannot
+// run into the next list. Like slices.Clone it keeps nil apart from
+// empty: an absent extension block is not an empty one.
+func carve[T any](backing *[]T, list []T) []T {
+	if list == nil {
+		return nil
+	}
+	start := len(*backing)
+	*backing = append(*backing, list...)
+	return (*backing)[start:len(*backing):len(*backing)]
 }

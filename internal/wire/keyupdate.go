@@ -18,8 +18,12 @@ const (
 )
 
 // Marshal returns the complete KeyUpdate message, header included.
-func (m *KeyUpdate) Marshal() []byte {
-	return marshalMessage(TypeKeyUpdate, func(b *builder) {
+func (m *KeyUpdate) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst, so that a flight is
+// built in one buffer; on an encoding failure dst comes back unchanged.
+func (m *KeyUpdate) AppendMarshal(dst []byte) []byte {
+	return appendMessage(dst, TypeKeyUpdate, func(b *builder) {
 		if m.RequestUpdate {
 			b.u8(updateRequested)
 		} else {

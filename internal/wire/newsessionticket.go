@@ -22,8 +22,12 @@ var newSessionTicketOrder = []*extension{extEarlyData}
 
 // Marshal returns the complete NewSessionTicket message, header included,
 // or nil if a field is too long for its length prefix.
-func (m *NewSessionTicket) Marshal() []byte {
-	return marshalMessage(TypeNewSessionTicket, func(b *builder) {
+func (m *NewSessionTicket) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst, so that a flight is
+// built in one buffer; on an encoding failure dst comes back unchanged.
+func (m *NewSessionTicket) AppendMarshal(dst []byte) []byte {
+	return appendMessage(dst, TypeNewSessionTicket, func(b *builder) {
 		b.u32(m.Lifetime)
 		b.u32(m.AgeAdd)
 		b.bytesVec(1, m.Nonce)

@@ -18,8 +18,12 @@ func (m *NewSessionTicket12) Type() uint8 { return TypeNewSessionTicket }
 
 // Marshal returns the complete NewSessionTicket message, header included,
 // or nil if the ticket is longer than 65535 bytes.
-func (m *NewSessionTicket12) Marshal() []byte {
-	return marshalMessage(TypeNewSessionTicket, func(b *builder) {
+func (m *NewSessionTicket12) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst, so that a flight is
+// built in one buffer; on an encoding failure dst comes back unchanged.
+func (m *NewSessionTicket12) AppendMarshal(dst []byte) []byte {
+	return appendMessage(dst, TypeNewSessionTicket, func(b *builder) {
 		b.u32(m.LifetimeHint)
 		b.bytesVec(2, m.Ticket)
 	})

@@ -18,27 +18,45 @@ type parseState struct {
 // any slice is taken, so a lying length field can never cause an oversized
 // allocation or an out-of-range access.
 type reader struct {
-	b     []byte
-	where string // message and field path used as the prefix of error messages
-	st    *parseState
+	b []byte
+	// field names what r reads: the message at the root, the field in a
+	// sub-reader. The path in an error message is built from the chain of
+	// parents only when something fails, since a successful parse cuts
+	// sub-readers by the dozen and would otherwise build a string for each.
+	field  string
+	parent *reader
+	st     *parseState
+	// root is the state st points to in the root reader, so that starting
+	// a parse is one allocation.
+	root parseState
 }
 
 // newReader starts parsing b; where names the message for error messages.
 func newReader(where string, b []byte) *reader {
-	return &reader{b: b, where: where, st: &parseState{}}
+	r := &reader{b: b, field: where}
+	r.st = &r.root
+	return r
 }
 
 // sub returns a reader over b that shares r's failure state and reports
 // errors under r's path extended by field.
 func (r *reader) sub(field string, b []byte) *reader {
-	return &reader{b: b, where: r.where + ": " + field, st: r.st}
+	return &reader{b: b, field: field, parent: r, st: r.st}
+}
+
+// where is the message and field path that prefixes r's error messages.
+func (r *reader) where() string {
+	if r.parent == nil {
+		return r.field
+	}
+	return r.parent.where() + ": " + r.field
 }
 
 // failf records the first failure. It also empties r so loops over r stop.
 func (r *reader) failf(d alert.Description, format string, args ...any) {
 	r.b = nil
 	if r.st.err == nil {
-		r.st.err = alert.New(d, "%s: %s", r.where, fmt.Sprintf(format, args...))
+		r.st.err = alert.New(d, "%s: %s", r.where(), fmt.Sprintf(format, args...))
 	}
 }
 

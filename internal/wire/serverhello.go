@@ -95,8 +95,12 @@ var serverHelloOrder = []*extension{
 
 // Marshal returns the complete ServerHello message, header included, or
 // nil if a field is too long for its length prefix.
-func (m *ServerHello) Marshal() []byte {
-	return marshalMessage(TypeServerHello, func(b *builder) {
+func (m *ServerHello) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst, so that a flight is
+// built in one buffer; on an encoding failure dst comes back unchanged.
+func (m *ServerHello) AppendMarshal(dst []byte) []byte {
+	return appendMessage(dst, TypeServerHello, func(b *builder) {
 		b.u16(m.LegacyVersion)
 		b.raw(m.Random[:])
 		b.bytesVec(1, m.SessionID)
@@ -112,13 +116,20 @@ func (m *ServerHello) Marshal() []byte {
 
 // ParseServerHello parses a ServerHello or HelloRetryRequest body (the
 // bytes after the handshake header). The result does not alias body.
-func ParseServerHello(body []byte) (*ServerHello, error) {
-	r := newReader("ServerHello", bytes.Clone(body))
+func ParseServerHello(body []byte) (*ServerHello, error) { return parseServerHello(bytes.Clone(body)) }
+
+// ParseServerHelloOwned is ParseServerHello for a body the caller hands over, as an
+// engine does with each whole message it is given: the result may alias
+// body, which must not change afterwards, and no copy is made.
+func ParseServerHelloOwned(body []byte) (*ServerHello, error) { return parseServerHello(body) }
+
+func parseServerHello(body []byte) (*ServerHello, error) {
+	r := newReader("ServerHello", body)
 	m := &ServerHello{}
 	m.LegacyVersion = r.u16("legacy_version")
 	copy(m.Random[:], r.take(32, "random"))
 	if m.IsHelloRetryRequest() {
-		r.where = "HelloRetryRequest"
+		r.field = "HelloRetryRequest"
 	}
 	m.SessionID = r.vec(1, "legacy_session_id_echo", 0, 32)
 	m.CipherSuite = r.u16("cipher_suite")

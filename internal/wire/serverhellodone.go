@@ -10,8 +10,11 @@ type ServerHelloDone struct{}
 func (m *ServerHelloDone) Type() uint8 { return TypeServerHelloDone }
 
 // Marshal returns the complete ServerHelloDone message: a header only.
-func (m *ServerHelloDone) Marshal() []byte {
-	return AppendHeader(nil, TypeServerHelloDone, 0)
+func (m *ServerHelloDone) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst.
+func (m *ServerHelloDone) AppendMarshal(dst []byte) []byte {
+	return AppendHeader(dst, TypeServerHelloDone, 0)
 }
 
 // ParseServerHelloDone checks that a ServerHelloDone body is empty.

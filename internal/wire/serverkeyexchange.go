@@ -48,8 +48,12 @@ func (m *ServerKeyExchangeECDHE) Params() []byte {
 
 // Marshal returns the complete ServerKeyExchange message, header included,
 // or nil if the point or the signature is too long for its length prefix.
-func (m *ServerKeyExchangeECDHE) Marshal() []byte {
-	return marshalMessage(TypeServerKeyExchange, func(b *builder) {
+func (m *ServerKeyExchangeECDHE) Marshal() []byte { return m.AppendMarshal(nil) }
+
+// AppendMarshal appends what Marshal returns to dst, so that a flight is
+// built in one buffer; on an encoding failure dst comes back unchanged.
+func (m *ServerKeyExchangeECDHE) AppendMarshal(dst []byte) []byte {
+	return appendMessage(dst, TypeServerKeyExchange, func(b *builder) {
 		m.writeParams(b)
 		b.u16(m.Scheme)
 		b.bytesVec(2, m.Signature)
