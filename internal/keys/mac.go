@@ -2,51 +2,48 @@ package keys
 
 import (
 	"crypto"
+	"crypto/hmac"
+	"crypto/subtle"
 	"hash"
 	"sync"
 )
 
-// mac is HMAC (RFC 2104) over one reusable pair of the standard library's
-// hash states. crypto/hmac binds its key at construction, so every HKDF
-// step, each under a different secret, would build a new one: two hash
-// states and two pads per label, the largest single share of a handshake's
-// allocations. Re-keying this one instead allocates nothing. The hash
-// itself is crypto's; only the two-pass construction lives here, and
-// mac_test.go holds it to crypto/hmac.
+// mac is crypto/hmac with the scratch an HKDF step or a PRF round needs,
+// kept in a pool so that labels, digests and derived keys are not
+// allocated per call. The MAC itself is the standard library's
+// (DESIGN.md, principle 1): crypto/hmac binds its key when it is made, so
+// a new key makes a new one, and MACs under the key it already holds
+// (HKDF's blocks, a traffic secret's key and IV, the PRF's rounds) reset
+// it instead.
 type mac struct {
-	size, block  int
-	inner, outer hash.Hash
-	pad          [maxBlock]byte
-	// sum holds the inner digest, a hashed long key or the previous block
-	// of an HKDF expansion.
-	sum [maxSize]byte
-	// key holds a key derived to be used at once: a Finished key, or the
-	// PRF's A(i).
-	key [maxSize]byte
-	// info is scratch for HkdfLabel and the PRF's label || seed, so that
-	// what is hashed through the interface does not escape per call.
-	info [maxInfo]byte
+	hash crypto.Hash
+	size int
+	cur  hash.Hash
+	// curKey is the key cur was made with.
+	curKey    [maxBlock]byte
+	curKeyLen int
+	sum       [maxSize]byte // the last MAC, or a block of an expansion
+	key       [maxSize]byte // a key derived to be used at once (Finished key, PRF's A(i))
+	info      [maxInfo]byte // HkdfLabel, or the PRF's label || seed
 }
 
 const (
-	maxBlock = 128 // SHA-384 and SHA-512
 	maxSize  = 64
+	maxBlock = 128
 	// An HkdfLabel: length, a label of at most 255 bytes with its length,
 	// a context of at most 255 with its length, and the counter byte.
 	maxInfo = 2 + 1 + 255 + 1 + 255 + 1
 )
 
-// macPools holds idle states per hash. Every use re-keys, so nothing a
-// state held before carries over.
+// macPools holds idle scratch per hash.
 var macPools [crypto.BLAKE2b_512 + 1]sync.Pool
 
 func getMAC(h crypto.Hash) *mac {
 	if m, ok := macPools[h].Get().(*mac); ok {
 		return m
 	}
-	m := &mac{inner: h.New(), outer: h.New()}
-	m.size, m.block = m.inner.Size(), m.inner.BlockSize()
-	if m.size > maxSize || m.block > maxBlock {
+	m := &mac{hash: h, size: h.Size()}
+	if m.size > maxSize {
 		panic("keys: hash " + h.String() + " is larger than the HMAC scratch")
 	}
 	return m
@@ -54,46 +51,31 @@ func getMAC(h crypto.Hash) *mac {
 
 func putMAC(h crypto.Hash, m *mac) {
 	// Leave no key-derived bytes in an idle state.
-	clear(m.pad[:])
 	clear(m.sum[:])
 	clear(m.key[:])
-	m.inner.Reset()
-	m.outer.Reset()
+	clear(m.curKey[:])
+	m.cur, m.curKeyLen = nil, 0
 	macPools[h].Put(m)
 }
 
-// start begins HMAC(key, ·): K is hashed first when longer than a block,
-// then padded with zeros, and H(K^ipad || ·) is opened, with H(K^opad || ·)
-// ready for finish.
+// start begins HMAC(key, ·), reusing the crypto/hmac already made for
+// the same key.
 func (m *mac) start(key []byte) {
-	if len(key) > m.block {
-		m.outer.Reset()
-		m.outer.Write(key)
-		key = m.outer.Sum(m.sum[:0])
+	if m.cur != nil && len(key) == m.curKeyLen && subtle.ConstantTimeCompare(key, m.curKey[:m.curKeyLen]) == 1 {
+		m.cur.Reset()
+		return
 	}
-	pad := m.pad[:m.block]
-	n := copy(pad, key)
-	clear(pad[n:])
-	for i := range pad {
-		pad[i] ^= 0x36
+	m.cur = hmac.New(m.hash.New, key)
+	m.curKeyLen = -1 // a key too long to keep never matches
+	if len(key) <= len(m.curKey) {
+		m.curKeyLen = copy(m.curKey[:], key)
 	}
-	m.inner.Reset()
-	m.inner.Write(pad)
-	for i := range pad {
-		pad[i] ^= 0x36 ^ 0x5c
-	}
-	m.outer.Reset()
-	m.outer.Write(pad)
 }
 
-func (m *mac) write(p []byte) { m.inner.Write(p) }
+func (m *mac) write(p []byte) { m.cur.Write(p) }
 
 // finish appends the MAC to dst.
-func (m *mac) finish(dst []byte) []byte {
-	inner := m.inner.Sum(m.sum[:0])
-	m.outer.Write(inner)
-	return m.outer.Sum(dst)
-}
+func (m *mac) finish(dst []byte) []byte { return m.cur.Sum(dst) }
 
 // expand is HKDF-Expand (RFC 5869 §2.3) of m.info[:infoLen] under prk,
 // appending length bytes to dst. The last byte of m.info after the info

@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// TestMACMatchesStdlib holds the reusable HMAC to crypto/hmac across key
+// TestMACMatchesStdlib holds the pooled HMAC scratch to crypto/hmac across key
 // lengths on both sides of the block size, for both suite hashes, reusing
 // one state so that nothing from a previous key leaks into the next MAC.
 func TestMACMatchesStdlib(t *testing.T) {
@@ -80,8 +80,10 @@ func TestExportedRejectsOutOfRange(t *testing.T) {
 	}
 }
 
-// TestScheduleAllocations pins the point of mac.go: one allocation per
-// derived secret, none for the HMAC behind it.
+// TestScheduleAllocations pins what a derivation costs: the crypto/hmac
+// each HMAC needs (it binds its key when made, four allocations for
+// SHA-256) and the derived secret, with labels and digests in pooled
+// scratch.
 func TestScheduleAllocations(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector empties sync.Pool at random")
@@ -90,39 +92,12 @@ func TestScheduleAllocations(t *testing.T) {
 	ExpandLabel(crypto.SHA256, secret, "c hs traffic", secret, 32) // warm the pool
 	if n := testing.AllocsPerRun(100, func() {
 		ExpandLabel(crypto.SHA256, secret, "c hs traffic", secret, 32)
-	}); n >= 2 {
-		t.Errorf("ExpandLabel allocates %v times, want 1", n)
+	}); n > 5 {
+		t.Errorf("ExpandLabel allocates %v times, want at most 5 (one HMAC and the secret)", n)
 	}
 	if n := testing.AllocsPerRun(100, func() {
 		FinishedMAC(crypto.SHA256, secret, secret)
-	}); n >= 2 {
-		t.Errorf("FinishedMAC allocates %v times, want 1", n)
-	}
-}
-
-// TestCombinedDerivations holds the derivations that share an allocation
-// to the one-at-a-time ones, and checks that appending to one result
-// cannot overwrite the next.
-func TestCombinedDerivations(t *testing.T) {
-	th := bytes.Repeat([]byte{5}, 32)
-	hs := NewEarlySecret(crypto.SHA256, nil).Handshake(bytes.Repeat([]byte{1}, 32))
-	c, s := hs.Traffic(th)
-	if !bytes.Equal(c, hs.ClientTraffic(th)) || !bytes.Equal(s, hs.ServerTraffic(th)) {
-		t.Error("HandshakeSecret.Traffic differs from ClientTraffic and ServerTraffic")
-	}
-	ms := hs.Master()
-	ca, sa, ex := ms.Application(th)
-	if !bytes.Equal(ca, ms.ClientTraffic(th)) || !bytes.Equal(sa, ms.ServerTraffic(th)) || !bytes.Equal(ex, ms.Exporter(th)) {
-		t.Error("MasterSecret.Application differs from the single derivations")
-	}
-	want := bytes.Clone(sa)
-	_ = append(ca, 0xff)
-	_ = append(c, 0xff)
-	if !bytes.Equal(sa, want) || !bytes.Equal(s, hs.ServerTraffic(th)) {
-		t.Error("appending to one secret overwrote the next")
-	}
-	key, iv := TrafficKey(crypto.SHA256, c, 16)
-	if !bytes.Equal(key, ExpandLabel(crypto.SHA256, c, "key", nil, 16)) || !bytes.Equal(iv, ExpandLabel(crypto.SHA256, c, "iv", nil, 12)) {
-		t.Error("TrafficKey differs from its two labels")
+	}); n > 11 {
+		t.Errorf("FinishedMAC allocates %v times, want at most 11 (two HMACs and the MAC)", n)
 	}
 }

@@ -178,8 +178,10 @@ func (s HandshakeSecret) Traffic(transcriptHash []byte) (client, server []byte) 
 func deriveTwo(h crypto.Hash, secret []byte, label1, label2 string, transcriptHash []byte) (a, b []byte) {
 	n := h.Size()
 	out := make([]byte, 0, 2*n)
-	out = appendExpandLabel(out, h, secret, label1, transcriptHash, n)
-	out = appendExpandLabel(out, h, secret, label2, transcriptHash, n)
+	m := getMAC(h)
+	out = m.expandLabel(out, secret, label1, transcriptHash, n)
+	out = m.expandLabel(out, secret, label2, transcriptHash, n)
+	putMAC(h, m)
 	return out[:n:n], out[n:]
 }
 
@@ -216,9 +218,11 @@ func (m MasterSecret) ServerTraffic(transcriptHash []byte) []byte {
 func (m MasterSecret) Application(transcriptHash []byte) (client, server, exporter []byte) {
 	n := m.hash.Size()
 	out := make([]byte, 0, 3*n)
-	out = appendExpandLabel(out, m.hash, m.secret, "c ap traffic", transcriptHash, n)
-	out = appendExpandLabel(out, m.hash, m.secret, "s ap traffic", transcriptHash, n)
-	out = appendExpandLabel(out, m.hash, m.secret, "exp master", transcriptHash, n)
+	x := getMAC(m.hash)
+	out = x.expandLabel(out, m.secret, "c ap traffic", transcriptHash, n)
+	out = x.expandLabel(out, m.secret, "s ap traffic", transcriptHash, n)
+	out = x.expandLabel(out, m.secret, "exp master", transcriptHash, n)
+	putMAC(m.hash, x)
 	return out[:n:n], out[n : 2*n : 2*n], out[2*n:]
 }
 
@@ -238,8 +242,10 @@ func (m MasterSecret) Resumption(transcriptHash []byte) []byte {
 func TrafficKey(h crypto.Hash, secret []byte, keyLen int) (key, iv []byte) {
 	const ivLen = 12
 	out := make([]byte, 0, keyLen+ivLen)
-	out = appendExpandLabel(out, h, secret, "key", nil, keyLen)
-	out = appendExpandLabel(out, h, secret, "iv", nil, ivLen)
+	m := getMAC(h)
+	out = m.expandLabel(out, secret, "key", nil, keyLen)
+	out = m.expandLabel(out, secret, "iv", nil, ivLen)
+	putMAC(h, m)
 	return out[:keyLen:keyLen], out[keyLen:]
 }
 
