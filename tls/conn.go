@@ -41,6 +41,9 @@ type Conn struct {
 	core    *conn.Core
 	readMu  sync.Mutex
 	readErr error // sticky I/O error of the read side; under readMu
+	// sock reads a socket without holding a buffer while it waits; nil
+	// for other connections (rawread_unix.go).
+	sock    *socketReader
 	writeMu sync.Mutex
 	// writeErr is the sticky I/O error of the write side: a record
 	// half-written leaves the stream corrupt. Under writeMu.
@@ -51,7 +54,9 @@ func newConn(c net.Conn, config *Config, isClient bool) *Conn {
 	if config == nil {
 		config = &Config{}
 	}
-	return &Conn{conn: c, config: config, isClient: isClient, observer: config.Observer}
+	tc := &Conn{conn: c, config: config, isClient: isClient, observer: config.Observer}
+	tc.sock = newSocketReader(tc)
+	return tc
 }
 
 // LocalAddr returns the local network address.
@@ -108,14 +113,25 @@ func (c *Conn) fill() error {
 	if c.readErr != nil {
 		return c.readErr
 	}
+	var n int
+	var err error
+	if c.sock != nil {
+		n, err = c.sock.read()
+		if err == nil && n == 0 {
+			err = io.EOF
+		}
+	} else {
+		c.mu.Lock()
+		buf := c.core.InputSpace()
+		c.mu.Unlock()
+		// Only this goroutine touches the input, so it reads into the
+		// core's buffer without holding mu, and writers go on meanwhile.
+		n, err = c.conn.Read(buf)
+		c.mu.Lock()
+		c.core.Received(n)
+		c.mu.Unlock()
+	}
 	c.mu.Lock()
-	buf := c.core.InputSpace()
-	c.mu.Unlock()
-	// Only this goroutine touches the input, so it reads into the core's
-	// buffer without holding mu, and writers go on meanwhile.
-	n, err := c.conn.Read(buf)
-	c.mu.Lock()
-	c.core.Received(n)
 	partial := c.core.Partial()
 	c.mu.Unlock()
 	if err == nil || n > 0 {

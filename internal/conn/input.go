@@ -26,20 +26,62 @@ func (c *Core) Need() int {
 }
 
 // InputSpace is room to read network bytes into, at least as much as the
-// next record still needs. Report what was read with Received.
+// next record still needs. Report what was read with Received; until then
+// the Core holds a buffer, which Release gives back if nothing was read.
 func (c *Core) InputSpace() []byte {
-	want := len(c.in.raw) + max(c.Need(), 1)
-	if cap(c.in.raw)-len(c.in.raw) < 4096 && cap(c.in.raw) < want+4096 {
-		grown := make([]byte, len(c.in.raw), want+record.MaxCiphertext+record.HeaderLen)
-		copy(grown, c.in.raw)
-		c.in.raw = grown
+	in := &c.in
+	need := max(c.Need(), 1)
+	if in.buf == nil {
+		in.buf = getBuf(inputBuf)
+		in.raw = (*in.buf)[:0]
 	}
-	return c.in.raw[len(c.in.raw):cap(c.in.raw)]
+	if cap(in.raw)-len(in.raw) >= max(need, smallBuf) {
+		return in.raw[len(in.raw):cap(in.raw)]
+	}
+	// Move what is buffered to the front, so the room behind it is as
+	// large as the buffer allows; unread data that shares the buffer is
+	// moved out first (only a caller that processes records without
+	// reading their data meets this).
+	if in.dataInBuf && len(in.data) > 0 {
+		in.data = append([]byte(nil), in.data...)
+	}
+	in.dataInBuf = false
+	buf := *in.buf
+	if cap(buf) < len(in.raw)+need {
+		// Whole records fill the buffer and yet the caller wants room:
+		// a larger one.
+		grown := getBuf(len(in.raw) + max(need, recordBuf))
+		buf = append(*grown, in.raw...)
+		putBuf(in.buf)
+		in.buf = grown
+	} else {
+		buf = buf[:copy(buf[:cap(buf)], in.raw)]
+	}
+	in.raw = buf
+	return in.raw[len(in.raw):cap(in.raw)]
 }
 
 // Received reports that n bytes were read into the slice InputSpace
 // returned.
-func (c *Core) Received(n int) { c.in.raw = c.in.raw[:len(c.in.raw)+n] }
+func (c *Core) Received(n int) {
+	c.in.raw = c.in.raw[:len(c.in.raw)+n]
+	c.Release()
+}
+
+// Release gives the input buffer back to the pool if it holds nothing: a
+// caller about to wait for the network calls it after InputSpace, so an
+// idle connection holds no buffer.
+func (c *Core) Release() {
+	in := &c.in
+	if in.buf == nil || len(in.raw) > 0 || (in.dataInBuf && len(in.data) > 0) {
+		return
+	}
+	putBuf(in.buf)
+	in.buf, in.raw = nil, nil
+	if in.dataInBuf {
+		in.data, in.dataInBuf = nil, false
+	}
+}
 
 // Partial reports whether some bytes of a record have arrived but not all
 // of it: the stream ending there is a truncation, not a clean end.
@@ -49,6 +91,9 @@ func (c *Core) Partial() bool { return len(c.in.raw) > 0 }
 func (c *Core) ReadApp(b []byte) int {
 	n := copy(b, c.in.data)
 	c.in.data = c.in.data[n:]
+	if len(c.in.data) == 0 {
+		c.Release()
+	}
 	return n
 }
 
@@ -78,10 +123,11 @@ func (c *Core) Process() (bool, error) {
 		return true, c.fail(err)
 	}
 	n := record.HeaderLen + hdr.Length
+	// The record is done with once processed, whatever the outcome:
+	// what follows it is the next one.
+	c.in.raw = raw[n:]
 	err = c.record(hdr, raw[:n])
-	// Keep what follows for the next record.
-	rest := copy(c.in.raw, c.in.raw[n:])
-	c.in.raw = c.in.raw[:rest]
+	c.Release()
 	return true, err
 }
 
@@ -177,14 +223,16 @@ func (c *Core) applicationData(payload []byte) error {
 	}
 	c.in.empties, c.in.warns, c.in.updates = 0, 0, 0
 	if len(c.in.data) == 0 {
-		// Reuse the buffer once drained: the steady state allocates
-		// nothing per record.
-		c.in.data = c.in.dataBuf[:0]
+		// The record was opened in place: its data is read from there,
+		// with no copy.
+		c.in.data, c.in.dataInBuf = payload, true
+		return nil
 	}
-	c.in.data = append(c.in.data, payload...)
-	if cap(c.in.data) > cap(c.in.dataBuf) {
-		c.in.dataBuf = c.in.data[:0]
-	}
+	// Data not yet read, which only a caller that processes records
+	// without reading them leaves: join it with this record's.
+	joined := make([]byte, 0, len(c.in.data)+len(payload))
+	c.in.data = append(append(joined, c.in.data...), payload...)
+	c.in.dataInBuf = false
 	return nil
 }
 

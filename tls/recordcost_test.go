@@ -1,0 +1,338 @@
+package tls_test
+
+import (
+	stdtls "crypto/tls"
+	"crypto/x509"
+	"io"
+	"net"
+	"os"
+	"runtime/pprof"
+	"runtime"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"lucid/internal/testpki"
+	"lucid/tls"
+)
+
+// The benchmarks in this file measure the record path and what an idle
+// connection costs, for Lucid and crypto/tls side by side in one run, so
+// their ratios mean something on a shared machine: CPU time (both ends run
+// in this process, so wall time says little) and live heap.
+
+type costStacks struct {
+	lucidCert tls.Certificate
+	stdCert   stdtls.Certificate
+	roots     *x509.CertPool
+}
+
+var (
+	costOnce  sync.Once
+	costSetup costStacks
+	costErr   error
+)
+
+func costFixture(b *testing.B) *costStacks {
+	costOnce.Do(func() {
+		ca, err := testpki.NewCA("Cost Root", testpki.ECDSAP256)
+		if err != nil {
+			costErr = err
+			return
+		}
+		leaf, err := ca.Issue(testpki.LeafOptions{Names: []string{"localhost"}, KeyType: testpki.ECDSAP256})
+		if err != nil {
+			costErr = err
+			return
+		}
+		costSetup.lucidCert, err = tls.X509KeyPair(leaf.CertPEM, leaf.KeyPEM)
+		if err != nil {
+			costErr = err
+			return
+		}
+		costSetup.stdCert, err = stdtls.X509KeyPair(leaf.CertPEM, leaf.KeyPEM)
+		if err != nil {
+			costErr = err
+			return
+		}
+		costSetup.roots = x509.NewCertPool()
+		costSetup.roots.AddCert(ca.Cert)
+	})
+	if costErr != nil {
+		b.Fatal(costErr)
+	}
+	return &costSetup
+}
+
+// costCase is one protocol choice, made the same for both stacks.
+type costCase struct {
+	name    string
+	version uint16
+	suite   uint16 // 0: TLS 1.3 AES-128-GCM, or what the version defaults to
+	chacha  bool
+}
+
+var costCases = []costCase{
+	{name: "13-AES128GCM", version: tls.VersionTLS13},
+	// crypto/tls cannot be told to prefer ChaCha20 in TLS 1.3 on a CPU
+	// with AES instructions, so its TLS 1.2 ChaCha20 suite, whose record
+	// work is the same, stands in for it.
+	{name: "13-CHACHA20", version: tls.VersionTLS13, chacha: true},
+	{name: "12-AES128GCM", version: tls.VersionTLS12, suite: tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256},
+	{name: "12-CHACHA20", version: tls.VersionTLS12, suite: tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256},
+}
+
+// handshaken is one established pair of either stack.
+type handshaken struct {
+	client, server net.Conn
+}
+
+func (f *costStacks) pairOf(b *testing.B, lucid bool, cc costCase) handshaken {
+	c, s := costLoopback(b)
+	var client, server interface {
+		net.Conn
+		Handshake() error
+	}
+	if lucid {
+		cli := &tls.Config{RootCAs: f.roots, ServerName: "localhost", CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256}, MinVersion: cc.version, MaxVersion: cc.version}
+		srv := &tls.Config{Certificates: []tls.Certificate{f.lucidCert}, CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256}, MinVersion: cc.version, MaxVersion: cc.version}
+		switch {
+		case cc.suite != 0:
+			cli.CipherSuites = []uint16{cc.suite}
+		case cc.chacha:
+			cli.CipherSuites = []uint16{tls.TLS_CHACHA20_POLY1305_SHA256}
+		default:
+			cli.CipherSuites = []uint16{tls.TLS_AES_128_GCM_SHA256}
+		}
+		client, server = tls.Client(c, cli), tls.Server(s, srv)
+	} else {
+		cli := &stdtls.Config{RootCAs: f.roots, ServerName: "localhost", CurvePreferences: []stdtls.CurveID{stdtls.X25519, stdtls.CurveP256}, MinVersion: cc.version, MaxVersion: cc.version}
+		srv := &stdtls.Config{Certificates: []stdtls.Certificate{f.stdCert}, CurvePreferences: []stdtls.CurveID{stdtls.X25519, stdtls.CurveP256}, MinVersion: cc.version, MaxVersion: cc.version, SessionTicketsDisabled: true}
+		switch {
+		case cc.suite != 0:
+			cli.CipherSuites = []uint16{cc.suite}
+		case cc.chacha:
+			cli.MinVersion, cli.MaxVersion = stdtls.VersionTLS12, stdtls.VersionTLS12
+			srv.MinVersion, srv.MaxVersion = stdtls.VersionTLS12, stdtls.VersionTLS12
+			cli.CipherSuites = []uint16{stdtls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305}
+		}
+		client, server = stdtls.Client(c, cli), stdtls.Server(s, srv)
+	}
+	done := make(chan error, 1)
+	go func() { done <- server.Handshake() }()
+	if err := client.Handshake(); err != nil {
+		b.Fatal(err, <-done)
+	}
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+	return handshaken{client, server}
+}
+
+func costLoopback(b *testing.B) (net.Conn, net.Conn) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Close()
+	ch := make(chan net.Conn, 1)
+	go func() {
+		c, _ := l.Accept()
+		ch <- c
+	}()
+	c, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := <-ch
+	if s == nil {
+		b.Fatal("accept failed")
+	}
+	return c, s
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkRecordCPU sends application data one way over loopback TCP and
+// reports the CPU time both ends spent per byte: cpu-ns/op for each write of
+// the given size, and MB/cpu-s, the figure to compare across stacks. Run it
+// with -count and alternate nothing else: both stacks run in each round.
+func BenchmarkRecordCPU(b *testing.B) {
+	f := costFixture(b)
+	for _, size := range []int{16 << 10, 256 << 10} {
+		for _, cc := range costCases {
+			for _, lucid := range []bool{true, false} {
+				name := "crypto-tls"
+				if lucid {
+					name = "lucid"
+				}
+				b.Run(cc.name+"/"+sizeName(size)+"/"+name, func(b *testing.B) {
+					p := f.pairOf(b, lucid, cc)
+					defer p.server.Close()
+					copied := make(chan error, 1)
+					go func() {
+						_, err := io.Copy(io.Discard, p.server)
+						copied <- err
+					}()
+					buf := make([]byte, size)
+					b.SetBytes(int64(size))
+					b.ReportAllocs()
+					start := cpuTime(b)
+					n := 0
+					for b.Loop() {
+						if _, err := p.client.Write(buf); err != nil {
+							b.Fatal(err)
+						}
+						n++
+					}
+					// The reader's work counts too: wait for it to take
+					// the last byte.
+					if err := p.client.(interface{ CloseWrite() error }).CloseWrite(); err != nil {
+						b.Fatal(err)
+					}
+					defer p.client.Close()
+					if err := <-copied; err != nil {
+						b.Fatal(err)
+					}
+					cpu := cpuTime(b) - start
+					b.ReportMetric(float64(cpu.Nanoseconds())/float64(n), "cpu-ns/op")
+					b.ReportMetric(float64(n)*float64(size)/1e6/cpu.Seconds(), "MB/cpu-s")
+				})
+			}
+		}
+	}
+}
+
+func sizeName(n int) string {
+	if n >= 1<<20 {
+		return itoa(n>>20) + "MiB"
+	}
+	return itoa(n>>10) + "KiB"
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var d []byte
+	for ; n > 0; n /= 10 {
+		d = append([]byte{byte('0' + n%10)}, d...)
+	}
+	return string(d)
+}
+
+// idlePairs is how many connection pairs BenchmarkIdleHeap holds.
+const idlePairs = 1000
+
+// BenchmarkIdleHeap holds idlePairs established connection pairs on
+// loopback and reports the live heap each pair costs beyond its two TCP
+// sockets (heapB/pair, both ends together). "handshake" pairs have only
+// shaken hands; "exchanged" pairs have also carried a request and a 4 KiB
+// answer, and the server waits in Read for the next request, as an HTTP
+// server's idle keep-alive connection does. Run with -benchtime=1x.
+func BenchmarkIdleHeap(b *testing.B) {
+	f := costFixture(b)
+	for _, exchanged := range []bool{false, true} {
+		for _, lucid := range []bool{true, false} {
+			name := "crypto-tls"
+			if lucid {
+				name = "lucid"
+			}
+			mode := "handshake"
+			if exchanged {
+				mode = "exchanged"
+			}
+			b.Run(mode+"/"+name, func(b *testing.B) {
+				for b.Loop() {
+					plain := heapPerPair(b, func() (io.Closer, io.Closer) {
+						return costLoopback(b)
+					}, nil)
+					total := heapPerPair(b, func() (io.Closer, io.Closer) {
+						p := f.pairOf(b, lucid, costCases[0])
+						return p.client, p.server
+					}, func(client, server io.Closer) {
+						if exchanged {
+							exchange(b, client.(net.Conn), server.(net.Conn))
+						}
+					})
+					b.ReportMetric(total-plain, "heapB/pair")
+					b.ReportMetric(total, "heapB/pair+tcp")
+				}
+			})
+		}
+	}
+}
+
+// exchangeReq and exchangeResp are shared by every pair, so the
+// application's own buffers do not weigh on the figures.
+var exchangeReq, exchangeResp = make([]byte, 200), make([]byte, 4096)
+
+// exchange carries one request and a 4 KiB answer, then leaves the server
+// blocked in Read for a request that does not come until Close.
+func exchange(b *testing.B, client, server net.Conn) {
+	served := make(chan struct{})
+	go func() {
+		var one [1]byte
+		if _, err := io.ReadFull(server, exchangeResp[:len(exchangeReq)]); err != nil {
+			close(served)
+			return
+		}
+		server.Write(exchangeResp)
+		close(served)
+		server.Read(one[:])
+	}()
+	if _, err := client.Write(exchangeReq); err != nil {
+		b.Fatal(err)
+	}
+	<-served
+	buf := make([]byte, len(exchangeResp))
+	if _, err := io.ReadFull(client, buf); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// heapPerPair opens idlePairs pairs with open, runs use on each, and
+// returns the live heap per pair, measured after collections.
+func heapPerPair(b *testing.B, open func() (io.Closer, io.Closer), use func(client, server io.Closer)) float64 {
+	before := liveHeap()
+	pairs := make([][2]io.Closer, 0, idlePairs)
+	for range idlePairs {
+		c, s := open()
+		if use != nil {
+			use(c, s)
+		}
+		pairs = append(pairs, [2]io.Closer{c, s})
+	}
+	// Let the pairs' goroutines reach their blocking reads.
+	runtime.Gosched()
+	after := liveHeap()
+	if f := os.Getenv("IDLEPROF"); f != "" && use != nil {
+		w, _ := os.Create(f)
+		pprof.WriteHeapProfile(w)
+		w.Close()
+	}
+	for _, p := range pairs {
+		p[0].Close()
+		p[1].Close()
+	}
+	runtime.KeepAlive(pairs)
+	return float64(after-before) / idlePairs
+}
+
+func liveHeap() uint64 {
+	var m runtime.MemStats
+	// Two collections: the first leaves sync.Pool contents in the
+	// victim cache, the second frees them.
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
