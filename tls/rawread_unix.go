@@ -18,11 +18,11 @@ import (
 // idle connection holds none, and a busy one makes the same read calls
 // net.Conn would.
 type socketReader struct {
-	rc     syscall.RawConn
-	c      *Conn
-	try    func(fd uintptr) bool // c's attempt, bound once so reads allocate nothing
-	n      int
-	err    error
+	rc  syscall.RawConn
+	c   *Conn
+	try func(fd uintptr) bool // c's attempt, bound once so reads allocate nothing
+	n   int
+	err error
 }
 
 // newSocketReader returns a reader for conn if it is a socket Lucid may
