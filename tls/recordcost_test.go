@@ -88,12 +88,10 @@ type handshaken struct {
 	client, server net.Conn
 }
 
-func (f *costStacks) pairOf(b *testing.B, lucid bool, cc costCase) handshaken {
-	c, s := costLoopback(b)
-	var client, server interface {
-		net.Conn
-		Handshake() error
-	}
+// pairMaker returns a function that opens established pairs of one stack
+// and case, all under the same two configs, as a real server and client
+// share theirs.
+func (f *costStacks) pairMaker(lucid bool, cc costCase) func(b *testing.B) handshaken {
 	if lucid {
 		cli := &tls.Config{RootCAs: f.roots, ServerName: "localhost", CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256}, MinVersion: cc.version, MaxVersion: cc.version}
 		srv := &tls.Config{Certificates: []tls.Certificate{f.lucidCert}, CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP256}, MinVersion: cc.version, MaxVersion: cc.version}
@@ -105,20 +103,32 @@ func (f *costStacks) pairOf(b *testing.B, lucid bool, cc costCase) handshaken {
 		default:
 			cli.CipherSuites = []uint16{tls.TLS_AES_128_GCM_SHA256}
 		}
-		client, server = tls.Client(c, cli), tls.Server(s, srv)
-	} else {
-		cli := &stdtls.Config{RootCAs: f.roots, ServerName: "localhost", CurvePreferences: []stdtls.CurveID{stdtls.X25519, stdtls.CurveP256}, MinVersion: cc.version, MaxVersion: cc.version}
-		srv := &stdtls.Config{Certificates: []stdtls.Certificate{f.stdCert}, CurvePreferences: []stdtls.CurveID{stdtls.X25519, stdtls.CurveP256}, MinVersion: cc.version, MaxVersion: cc.version, SessionTicketsDisabled: true}
-		switch {
-		case cc.suite != 0:
-			cli.CipherSuites = []uint16{cc.suite}
-		case cc.chacha:
-			cli.MinVersion, cli.MaxVersion = stdtls.VersionTLS12, stdtls.VersionTLS12
-			srv.MinVersion, srv.MaxVersion = stdtls.VersionTLS12, stdtls.VersionTLS12
-			cli.CipherSuites = []uint16{stdtls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305}
+		return func(b *testing.B) handshaken {
+			c, s := costLoopback(b)
+			return shake(b, tls.Client(c, cli), tls.Server(s, srv))
 		}
-		client, server = stdtls.Client(c, cli), stdtls.Server(s, srv)
 	}
+	cli := &stdtls.Config{RootCAs: f.roots, ServerName: "localhost", CurvePreferences: []stdtls.CurveID{stdtls.X25519, stdtls.CurveP256}, MinVersion: cc.version, MaxVersion: cc.version}
+	srv := &stdtls.Config{Certificates: []stdtls.Certificate{f.stdCert}, CurvePreferences: []stdtls.CurveID{stdtls.X25519, stdtls.CurveP256}, MinVersion: cc.version, MaxVersion: cc.version}
+	switch {
+	case cc.suite != 0:
+		cli.CipherSuites = []uint16{cc.suite}
+	case cc.chacha:
+		cli.MinVersion, cli.MaxVersion = stdtls.VersionTLS12, stdtls.VersionTLS12
+		srv.MinVersion, srv.MaxVersion = stdtls.VersionTLS12, stdtls.VersionTLS12
+		cli.CipherSuites = []uint16{stdtls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305}
+	}
+	return func(b *testing.B) handshaken {
+		c, s := costLoopback(b)
+		return shake(b, stdtls.Client(c, cli), stdtls.Server(s, srv))
+	}
+}
+
+// shake runs both ends' handshakes.
+func shake(b *testing.B, client, server interface {
+	net.Conn
+	Handshake() error
+}) handshaken {
 	done := make(chan error, 1)
 	go func() { done <- server.Handshake() }()
 	if err := client.Handshake(); err != nil {
@@ -175,7 +185,7 @@ func BenchmarkRecordCPU(b *testing.B) {
 					name = "lucid"
 				}
 				b.Run(cc.name+"/"+sizeName(size)+"/"+name, func(b *testing.B) {
-					p := f.pairOf(b, lucid, cc)
+					p := f.pairMaker(lucid, cc)(b)
 					defer p.server.Close()
 					copied := make(chan error, 1)
 					go func() {
@@ -235,32 +245,33 @@ const idlePairs = 1000
 // BenchmarkIdleHeap holds idlePairs established connection pairs on
 // loopback and reports the live heap each pair costs beyond its two TCP
 // sockets (heapB/pair, both ends together). "handshake" pairs have only
-// shaken hands; "exchanged" pairs have also carried a request and a 4 KiB
-// answer, and the server waits in Read for the next request, as an HTTP
-// server's idle keep-alive connection does. Run with -benchtime=1x.
+// shaken hands; "exchanged" and "bulk" pairs have also carried a request
+// and a 4 KiB or 64 KiB answer, and the server waits in Read for the next
+// request, as an HTTP server's idle keep-alive connection does. Run with
+// -benchtime=1x.
 func BenchmarkIdleHeap(b *testing.B) {
 	f := costFixture(b)
-	for _, exchanged := range []bool{false, true} {
+	for _, mode := range []struct {
+		name string
+		resp int
+	}{{"handshake", 0}, {"exchanged", 4 << 10}, {"bulk", 64 << 10}} {
 		for _, lucid := range []bool{true, false} {
 			name := "crypto-tls"
 			if lucid {
 				name = "lucid"
 			}
-			mode := "handshake"
-			if exchanged {
-				mode = "exchanged"
-			}
-			b.Run(mode+"/"+name, func(b *testing.B) {
+			b.Run(mode.name+"/"+name, func(b *testing.B) {
 				for b.Loop() {
 					plain := heapPerPair(b, func() (io.Closer, io.Closer) {
 						return costLoopback(b)
 					}, nil)
+					open := f.pairMaker(lucid, costCases[0])
 					total := heapPerPair(b, func() (io.Closer, io.Closer) {
-						p := f.pairOf(b, lucid, costCases[0])
+						p := open(b)
 						return p.client, p.server
 					}, func(client, server io.Closer) {
-						if exchanged {
-							exchange(b, client.(net.Conn), server.(net.Conn))
+						if mode.resp > 0 {
+							exchange(b, client.(net.Conn), server.(net.Conn), mode.resp)
 						}
 					})
 					b.ReportMetric(total-plain, "heapB/pair")
@@ -273,11 +284,11 @@ func BenchmarkIdleHeap(b *testing.B) {
 
 // exchangeReq and exchangeResp are shared by every pair, so the
 // application's own buffers do not weigh on the figures.
-var exchangeReq, exchangeResp = make([]byte, 200), make([]byte, 4096)
+var exchangeReq, exchangeResp = make([]byte, 200), make([]byte, 64<<10)
 
-// exchange carries one request and a 4 KiB answer, then leaves the server
-// blocked in Read for a request that does not come until Close.
-func exchange(b *testing.B, client, server net.Conn) {
+// exchange carries one request and an answer of size bytes, then leaves
+// the server blocked in Read for a request that does not come until Close.
+func exchange(b *testing.B, client, server net.Conn, size int) {
 	served := make(chan struct{})
 	go func() {
 		var one [1]byte
@@ -285,7 +296,7 @@ func exchange(b *testing.B, client, server net.Conn) {
 			close(served)
 			return
 		}
-		server.Write(exchangeResp)
+		server.Write(exchangeResp[:size])
 		close(served)
 		server.Read(one[:])
 	}()
@@ -293,7 +304,7 @@ func exchange(b *testing.B, client, server net.Conn) {
 		b.Fatal(err)
 	}
 	<-served
-	buf := make([]byte, len(exchangeResp))
+	buf := make([]byte, size)
 	if _, err := io.ReadFull(client, buf); err != nil {
 		b.Fatal(err)
 	}

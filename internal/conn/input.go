@@ -90,11 +90,21 @@ func (c *Core) Partial() bool { return len(c.in.raw) > 0 }
 // ReadApp copies decrypted application data into b and reports how much.
 func (c *Core) ReadApp(b []byte) int {
 	n := copy(b, c.in.data)
+	c.Consume(n)
+	return n
+}
+
+// PeekApp is the decrypted application data waiting to be read, in the
+// Core's own buffer: for a caller that hands it on (io.WriterTo) rather
+// than copying it out. It stays valid until Consume or Process.
+func (c *Core) PeekApp() []byte { return c.in.data }
+
+// Consume drops the first n bytes of the data PeekApp returned.
+func (c *Core) Consume(n int) {
 	c.in.data = c.in.data[n:]
 	if len(c.in.data) == 0 {
 		c.Release()
 	}
-	return n
 }
 
 // Buffered is how much decrypted application data waits to be read.

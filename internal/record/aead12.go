@@ -118,8 +118,11 @@ func (a *AEAD12) Seal(dst []byte, typ uint8, payload []byte, _ int) ([]byte, err
 	// ChaCha20-Poly1305).
 	dst = append(dst, a.nonce[len(a.nonce)-a.explicit:]...)
 	ct := len(dst)
-	dst = append(dst, payload...)
-	out := a.aead.Seal(dst[ct:ct], a.nonce[:], dst[ct:], ad[:])
+	// Unlike TLS 1.3 there is nothing to append to the content, so the
+	// AEAD reads payload where it is and writes the ciphertext straight
+	// into dst: no copy of the plaintext first. (payload never shares
+	// dst's spare room; the core seals callers' data or constants.)
+	out := a.aead.Seal(dst[ct:ct], a.nonce[:], payload, ad[:])
 	return dst[:ct+len(out)], nil
 }
 
