@@ -83,9 +83,16 @@ func (c *Conn) NetConn() net.Conn { return c.conn }
 // one is whole, and writes out whatever the core answered. Called with
 // readMu held.
 func (c *Conn) readRecord() error {
+	_, err := c.readRecordInto(nil)
+	return err
+}
+
+// readRecordInto is readRecord for a Read into b: a record of application
+// data that fits is opened straight into b, and n says how much it holds.
+func (c *Conn) readRecordInto(b []byte) (int, error) {
 	for {
 		c.mu.Lock()
-		done, err := c.core.Process()
+		n, done, err := c.core.ProcessInto(b)
 		pending := c.core.Pending()
 		c.mu.Unlock()
 		if pending {
@@ -94,13 +101,13 @@ func (c *Conn) readRecord() error {
 			c.flush()
 		}
 		if err != nil {
-			return c.ended(err)
+			return 0, c.ended(err)
 		}
 		if done {
-			return nil
+			return n, nil
 		}
 		if err := c.fill(); err != nil {
-			return err
+			return 0, err
 		}
 	}
 }

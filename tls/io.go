@@ -27,8 +27,12 @@ func (c *Conn) Read(b []byte) (int, error) {
 		if n > 0 {
 			return n, nil
 		}
-		if err := c.readRecord(); err != nil {
+		n, err := c.readRecordInto(b)
+		if err != nil {
 			return 0, err
+		}
+		if n > 0 {
+			return n, nil
 		}
 	}
 }

@@ -59,8 +59,12 @@ type inbound struct {
 	// dataInBuf says so, and buf stays until data is read.
 	data      []byte
 	dataInBuf bool
-	err       error // sticky: io.EOF after close_notify, or the fatal error
-	epoch     int   // key changes so far, for events
+	// into is the caller's buffer while ProcessInto runs, and intoN how
+	// much application data a record opened into it holds.
+	into  []byte
+	intoN int
+	err   error // sticky: io.EOF after close_notify, or the fatal error
+	epoch int   // key changes so far, for events
 
 	// Limits on progress-free records (limits.go); each resets when a
 	// record carries application data.

@@ -115,6 +115,27 @@ func (c *Core) Buffered() int { return len(c.in.data) }
 // *RemoteAlert after the peer's fatal alert, or the *alert.Error whose
 // alert is already sealed into the output.
 func (c *Core) Process() (bool, error) {
+	_, done, err := c.ProcessInto(nil)
+	return done, err
+}
+
+// ProcessInto is Process for a caller about to read application data into
+// b: when no data waits to be read and b has room for the whole record,
+// the record is opened straight into b, and n is how much application
+// data it holds there (ReadApp then has none of it). Anything else in b
+// after the call is scratch, as io.Reader allows.
+func (c *Core) ProcessInto(b []byte) (n int, done bool, err error) {
+	c.in.into, c.in.intoN = nil, 0
+	if len(c.in.data) == 0 && len(b) > 0 {
+		c.in.into = b
+	}
+	done, err = c.process()
+	n = c.in.intoN
+	c.in.into, c.in.intoN = nil, 0
+	return n, done, err
+}
+
+func (c *Core) process() (bool, error) {
 	if c.in.err != nil {
 		return false, c.in.err
 	}
@@ -181,7 +202,17 @@ func (c *Core) record(hdr record.Header, rec []byte) error {
 		return c.skipEarlyData(hdr.Length)
 	}
 	seq := c.in.opener.Seq()
-	typ, payload, err := c.in.opener.Open(rec)
+	var typ uint8
+	var payload []byte
+	var err error
+	if o, ok := c.in.opener.(record.IntoOpener); ok && len(c.in.into) >= len(rec)-record.HeaderLen {
+		// Limit the AEAD to the caller's b: it has room for the body,
+		// so nothing is allocated and nothing beyond b is touched.
+		into := c.in.into
+		typ, payload, err = o.OpenInto(into[:0:len(into)], rec)
+	} else {
+		typ, payload, err = c.in.opener.Open(rec)
+	}
 	if c.in.skippingEarly && !plain {
 		if err != nil && alert.Of(err) == alert.BadRecordMAC {
 			return c.skipEarlyData(hdr.Length)
@@ -232,6 +263,12 @@ func (c *Core) applicationData(payload []byte) error {
 		return nil
 	}
 	c.in.empties, c.in.warns, c.in.updates = 0, 0, 0
+	if c.in.into != nil && len(payload) > 0 && &payload[0] == &c.in.into[0] {
+		// Opened into the caller's buffer: the data is already where
+		// it is wanted.
+		c.in.intoN = len(payload)
+		return nil
+	}
 	if len(c.in.data) == 0 {
 		// The record was opened in place: its data is read from there,
 		// with no copy.

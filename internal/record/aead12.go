@@ -130,7 +130,13 @@ func (a *AEAD12) Seal(dst []byte, typ uint8, payload []byte, _ int) ([]byte, err
 // header's version enters additional_data as received, so a record whose
 // header differs in any bit from what the sender wrote fails with
 // bad_record_mac.
-func (a *AEAD12) Open(rec []byte) (uint8, []byte, error) {
+func (a *AEAD12) Open(rec []byte) (uint8, []byte, error) { return a.open(nil, rec) }
+
+// OpenInto implements IntoOpener.
+func (a *AEAD12) OpenInto(dst, rec []byte) (uint8, []byte, error) { return a.open(dst, rec) }
+
+// open opens rec into dst[:0], or in place when dst is nil.
+func (a *AEAD12) open(dst, rec []byte) (uint8, []byte, error) {
 	if a.err != nil {
 		return 0, nil, a.err
 	}
@@ -163,7 +169,10 @@ func (a *AEAD12) Open(rec []byte) (uint8, []byte, error) {
 	var ad [pseudoHeaderLen]byte
 	pseudoHeader(&ad, seq, h.Type, h.Version, plainLen)
 	ct := body[a.explicit:]
-	plain, err := a.aead.Open(ct[:0], a.nonce[:], ct, ad[:])
+	if dst == nil {
+		dst = ct
+	}
+	plain, err := a.aead.Open(dst[:0], a.nonce[:], ct, ad[:])
 	if err != nil {
 		return 0, nil, aead12Failure(seq)
 	}
