@@ -26,7 +26,11 @@ type AEAD12 struct {
 	// explicit is how many nonce bytes each record carries: 8 or 0.
 	explicit int
 	nonce    [12]byte
-	seq      uint64
+	// ad is the additional data of the record in hand, kept here
+	// because the AEAD, behind an interface, would make a local escape
+	// to the heap on every record.
+	ad  [pseudoHeaderLen]byte
+	seq uint64
 	// err records unusable constructor arguments; Seal and Open return it,
 	// since a constructor without an error result must not panic either.
 	err error
@@ -106,8 +110,7 @@ func (a *AEAD12) Seal(dst []byte, typ uint8, payload []byte, _ int) ([]byte, err
 		return dst, err
 	}
 	a.setSealNonce(seq)
-	var ad [pseudoHeaderLen]byte
-	pseudoHeader(&ad, seq, typ, version.TLS12, len(payload))
+	pseudoHeader(&a.ad, seq, typ, version.TLS12, len(payload))
 
 	bodyLen := a.explicit + len(payload) + a.aead.Overhead()
 	// Room for the whole record first, so the in-place Seal writes the tag
@@ -122,7 +125,7 @@ func (a *AEAD12) Seal(dst []byte, typ uint8, payload []byte, _ int) ([]byte, err
 	// AEAD reads payload where it is and writes the ciphertext straight
 	// into dst: no copy of the plaintext first. (payload never shares
 	// dst's spare room; the core seals callers' data or constants.)
-	out := a.aead.Seal(dst[ct:ct], a.nonce[:], payload, ad[:])
+	out := a.aead.Seal(dst[ct:ct], a.nonce[:], payload, a.ad[:])
 	return dst[:ct+len(out)], nil
 }
 
@@ -166,13 +169,12 @@ func (a *AEAD12) open(dst, rec []byte) (uint8, []byte, error) {
 	} else {
 		a.xorSeq(seq)
 	}
-	var ad [pseudoHeaderLen]byte
-	pseudoHeader(&ad, seq, h.Type, h.Version, plainLen)
+	pseudoHeader(&a.ad, seq, h.Type, h.Version, plainLen)
 	ct := body[a.explicit:]
 	if dst == nil {
 		dst = ct
 	}
-	plain, err := a.aead.Open(dst[:0], a.nonce[:], ct, ad[:])
+	plain, err := a.aead.Open(dst[:0], a.nonce[:], ct, a.ad[:])
 	if err != nil {
 		return 0, nil, aead12Failure(seq)
 	}
