@@ -1,6 +1,7 @@
 package tls_test
 
 import (
+	"bytes"
 	stdtls "crypto/tls"
 	"crypto/x509"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -254,17 +256,18 @@ const idlePairs = 1000
 
 // BenchmarkIdleHeap holds idlePairs established connection pairs on
 // loopback and reports the live heap each pair costs beyond its two TCP
-// sockets (heapB/pair, both ends together). "handshake" pairs have only
-// shaken hands; "exchanged" and "bulk" pairs have also carried a request
-// and a 4 KiB or 64 KiB answer, and the server waits in Read for the next
-// request, as an HTTP server's idle keep-alive connection does. Run with
-// -benchtime=1x.
+// sockets (heapB/pair, both ends together) and the stacks of its waiting
+// readers (stackB/pair). "handshake" pairs have only shaken hands;
+// "waiting" pairs have both ends blocked in Read, as a keep-alive
+// connection's do; "exchanged" and "bulk" pairs first carried a request
+// and a 4 KiB or 64 KiB answer. Run with -benchtime=1x.
 func BenchmarkIdleHeap(b *testing.B) {
 	f := costFixture(b)
 	for _, mode := range []struct {
-		name string
-		resp int
-	}{{"handshake", 0}, {"exchanged", 4 << 10}, {"bulk", 64 << 10}} {
+		name    string
+		readers bool
+		resp    int
+	}{{"handshake", false, 0}, {"waiting", true, 0}, {"exchanged", true, 4 << 10}, {"bulk", true, 64 << 10}} {
 		for _, lucid := range []bool{true, false} {
 			name := "crypto-tls"
 			if lucid {
@@ -272,20 +275,25 @@ func BenchmarkIdleHeap(b *testing.B) {
 			}
 			b.Run(mode.name+"/"+name, func(b *testing.B) {
 				for b.Loop() {
-					plain := heapPerPair(b, func() (io.Closer, io.Closer) {
+					plain, _ := heapPerPair(b, func() (io.Closer, io.Closer) {
 						return costLoopback(b)
-					}, nil)
+					}, nil, 0)
 					open := f.pairMaker(lucid, costCases[0])
-					total := heapPerPair(b, func() (io.Closer, io.Closer) {
+					want := 0
+					if mode.readers {
+						want = 2 * idlePairs
+					}
+					total, stack := heapPerPair(b, func() (io.Closer, io.Closer) {
 						p := open(b)
 						return p.client, p.server
 					}, func(client, server io.Closer) {
-						if mode.resp > 0 {
+						if mode.readers {
 							exchange(b, client.(net.Conn), server.(net.Conn), mode.resp)
 						}
-					})
+					}, want)
 					b.ReportMetric(total-plain, "heapB/pair")
 					b.ReportMetric(total, "heapB/pair+tcp")
+					b.ReportMetric(stack, "stackB/pair")
 				}
 			})
 		}
@@ -296,34 +304,46 @@ func BenchmarkIdleHeap(b *testing.B) {
 // application's own buffers do not weigh on the figures.
 var exchangeReq, exchangeResp = make([]byte, 200), make([]byte, 64<<10)
 
-// exchange carries one request and an answer of size bytes, then leaves
-// the server blocked in Read for a request that does not come until Close.
+// exchange carries one request and an answer of size bytes (none for 0),
+// then leaves both ends blocked in Read for what does not come until
+// Close, as a keep-alive connection's two ends wait.
 func exchange(b *testing.B, client, server net.Conn, size int) {
 	served := make(chan struct{})
 	go func() {
 		var one [1]byte
-		if _, err := io.ReadFull(server, exchangeResp[:len(exchangeReq)]); err != nil {
-			close(served)
-			return
+		if size > 0 {
+			if _, err := io.ReadFull(server, exchangeResp[:len(exchangeReq)]); err != nil {
+				close(served)
+				return
+			}
+			server.Write(exchangeResp[:size])
 		}
-		server.Write(exchangeResp[:size])
 		close(served)
 		server.Read(one[:])
 	}()
-	if _, err := client.Write(exchangeReq); err != nil {
-		b.Fatal(err)
+	if size > 0 {
+		if _, err := client.Write(exchangeReq); err != nil {
+			b.Fatal(err)
+		}
 	}
 	<-served
-	buf := make([]byte, size)
-	if _, err := io.ReadFull(client, buf); err != nil {
-		b.Fatal(err)
+	if size > 0 {
+		buf := make([]byte, size)
+		if _, err := io.ReadFull(client, buf); err != nil {
+			b.Fatal(err)
+		}
 	}
+	go func() {
+		var one [1]byte
+		client.Read(one[:])
+	}()
 }
 
 // heapPerPair opens idlePairs pairs with open, runs use on each, and
-// returns the live heap per pair, measured after collections.
-func heapPerPair(b *testing.B, open func() (io.Closer, io.Closer), use func(client, server io.Closer)) float64 {
-	before := liveHeap()
+// returns the live heap and goroutine stack per pair, measured after
+// collections once want goroutines wait in the network poller.
+func heapPerPair(b *testing.B, open func() (io.Closer, io.Closer), use func(client, server io.Closer), want int) (heap, stack float64) {
+	before, beforeStack := liveHeap()
 	pairs := make([][2]io.Closer, 0, idlePairs)
 	for range idlePairs {
 		c, s := open()
@@ -332,9 +352,8 @@ func heapPerPair(b *testing.B, open func() (io.Closer, io.Closer), use func(clie
 		}
 		pairs = append(pairs, [2]io.Closer{c, s})
 	}
-	// Let the pairs' goroutines reach their blocking reads.
-	runtime.Gosched()
-	after := liveHeap()
+	waitInPoller(b, want)
+	after, afterStack := liveHeap()
 	if f := os.Getenv("IDLEPROF"); f != "" && use != nil {
 		w, _ := os.Create(f)
 		pprof.WriteHeapProfile(w)
@@ -345,15 +364,33 @@ func heapPerPair(b *testing.B, open func() (io.Closer, io.Closer), use func(clie
 		p[1].Close()
 	}
 	runtime.KeepAlive(pairs)
-	return float64(after-before) / idlePairs
+	return float64(int64(after)-int64(before)) / idlePairs, float64(int64(afterStack)-int64(beforeStack)) / idlePairs
 }
 
-func liveHeap() uint64 {
+// waitInPoller waits until at least n goroutines wait in the network
+// poller, which is where an idle reader of either stack ends up.
+func waitInPoller(b *testing.B, n int) {
+	if n == 0 {
+		return
+	}
+	var buf bytes.Buffer
+	for range 2000 {
+		buf.Reset()
+		pprof.Lookup("goroutine").WriteTo(&buf, 2)
+		if strings.Count(buf.String(), "internal/poll.runtime_pollWait") >= n {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	b.Fatalf("fewer than %d readers reached the network poller", n)
+}
+
+func liveHeap() (heap, stack uint64) {
 	var m runtime.MemStats
 	// Two collections: the first leaves sync.Pool contents in the
 	// victim cache, the second frees them.
 	runtime.GC()
 	runtime.GC()
 	runtime.ReadMemStats(&m)
-	return m.HeapAlloc
+	return m.HeapAlloc, m.StackInuse
 }
