@@ -399,6 +399,9 @@ func TestInputInPieces(t *testing.T) {
 // version and whether a record is opened in place or into the reader's
 // buffer: the buffers come from pools and go back.
 func TestSteadyStateAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Log("the race detector's sync.Pool drops buffers on purpose: checking the records, not the allocation count")
+	}
 	for _, tc := range versions {
 		for _, into := range []bool{false, true} {
 			p := newPair(t, tc.v)
@@ -439,6 +442,10 @@ func TestSteadyStateAllocatesNothing(t *testing.T) {
 			}
 			for range 4 {
 				round() // warm the pools
+			}
+			if raceEnabled {
+				// The records still round-trip; only the count is moot.
+				continue
 			}
 			if n := testing.AllocsPerRun(100, round); n != 0 {
 				t.Errorf("%s, opened into the reader's buffer %v: %.1f allocations per 16 KiB record, want 0", tc.name, into, n)
