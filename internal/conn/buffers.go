@@ -19,13 +19,18 @@ const (
 	smallBuf = 4<<10 + 256
 	// recordBuf holds the largest record there is, header included.
 	recordBuf = record.HeaderLen + record.MaxCiphertext
-	// inputBuf is what the read side takes while it reads: room for a
-	// few whole records, so a stream of them is read in few calls.
+	// inputBuf is what the read side takes while a peer streams large
+	// records: room for a few, so a stream of them is read in few calls.
 	inputBuf = 4 * recordBuf
 	// batchBuf holds what one WriteApp seals at most: a batch of full
 	// records, each with the most any protection adds.
 	batchBuf = writeBatch + writeBatch/record.MaxPlaintext*(recordBuf-record.MaxPlaintext)
 )
+
+// streamingRecord is the record body from which a peer is taken to be
+// streaming: its next records are read into an inputBuf rather than a
+// smallBuf.
+const streamingRecord = 4 << 10
 
 var bufSizes = [...]int{smallBuf, recordBuf, inputBuf, batchBuf}
 

@@ -59,6 +59,9 @@ type inbound struct {
 	// dataInBuf says so, and buf stays until data is read.
 	data      []byte
 	dataInBuf bool
+	// streaming says the last record was a large one: the next read
+	// takes a buffer with room for several (buffers.go).
+	streaming bool
 	// into is the caller's buffer while ProcessInto runs, and intoN how
 	// much application data a record opened into it holds.
 	into  []byte

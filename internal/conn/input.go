@@ -32,7 +32,14 @@ func (c *Core) InputSpace() []byte {
 	in := &c.in
 	need := max(c.Need(), 1)
 	if in.buf == nil {
-		in.buf = getBuf(inputBuf)
+		// A peer that sends small records (requests, answers, a
+		// handshake) gets a small buffer; one that streams full records
+		// gets room for several, to read them in few calls.
+		size := smallBuf
+		if in.streaming {
+			size = inputBuf
+		}
+		in.buf = getBuf(max(size, need))
 		in.raw = (*in.buf)[:0]
 	}
 	if cap(in.raw)-len(in.raw) >= max(need, smallBuf) {
@@ -48,9 +55,13 @@ func (c *Core) InputSpace() []byte {
 	in.dataInBuf = false
 	buf := *in.buf
 	if cap(buf) < len(in.raw)+need {
-		// Whole records fill the buffer and yet the caller wants room:
-		// a larger one.
-		grown := getBuf(len(in.raw) + max(need, recordBuf))
+		// The next record does not fit, or whole records fill the
+		// buffer and yet the caller wants room: a larger one.
+		want := len(in.raw) + need
+		if in.streaming {
+			want = max(want, inputBuf)
+		}
+		grown := getBuf(want)
 		buf = append(*grown, in.raw...)
 		putBuf(in.buf)
 		in.buf = grown
@@ -154,6 +165,7 @@ func (c *Core) process() (bool, error) {
 		return true, c.fail(err)
 	}
 	n := record.HeaderLen + hdr.Length
+	c.in.streaming = hdr.Length >= streamingRecord
 	// The record is done with once processed, whatever the outcome:
 	// what follows it is the next one.
 	c.in.raw = raw[n:]
