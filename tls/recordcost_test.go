@@ -354,6 +354,9 @@ func heapPerPair(b *testing.B, open func() (io.Closer, io.Closer), use func(clie
 	}
 	waitInPoller(b, want)
 	after, afterStack := liveHeap()
+	// IDLEPROF=file writes a heap profile of the held pairs, to see
+	// what an idle connection keeps (go tool pprof -sample_index=inuse_space,
+	// with -memprofilerate=1).
 	if f := os.Getenv("IDLEPROF"); f != "" && use != nil {
 		w, _ := os.Create(f)
 		pprof.WriteHeapProfile(w)
