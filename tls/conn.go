@@ -41,6 +41,9 @@ type Conn struct {
 	core    *conn.Core
 	readMu  sync.Mutex
 	readErr error // sticky I/O error of the read side; under readMu
+	// sock reads a socket without holding a buffer while it waits; nil
+	// for other connections (rawread_unix.go).
+	sock    *socketReader
 	writeMu sync.Mutex
 	// writeErr is the sticky I/O error of the write side: a record
 	// half-written leaves the stream corrupt. Under writeMu.
@@ -51,7 +54,9 @@ func newConn(c net.Conn, config *Config, isClient bool) *Conn {
 	if config == nil {
 		config = &Config{}
 	}
-	return &Conn{conn: c, config: config, isClient: isClient, observer: config.Observer}
+	tc := &Conn{conn: c, config: config, isClient: isClient, observer: config.Observer}
+	tc.sock = newSocketReader(tc)
+	return tc
 }
 
 // LocalAddr returns the local network address.
@@ -78,9 +83,16 @@ func (c *Conn) NetConn() net.Conn { return c.conn }
 // one is whole, and writes out whatever the core answered. Called with
 // readMu held.
 func (c *Conn) readRecord() error {
+	_, err := c.readRecordInto(nil)
+	return err
+}
+
+// readRecordInto is readRecord for a Read into b: a record of application
+// data that fits is opened straight into b, and n says how much it holds.
+func (c *Conn) readRecordInto(b []byte) (int, error) {
 	for {
 		c.mu.Lock()
-		done, err := c.core.Process()
+		n, done, err := c.core.ProcessInto(b)
 		pending := c.core.Pending()
 		c.mu.Unlock()
 		if pending {
@@ -89,13 +101,13 @@ func (c *Conn) readRecord() error {
 			c.flush()
 		}
 		if err != nil {
-			return c.ended(err)
+			return 0, c.ended(err)
 		}
 		if done {
-			return nil
+			return n, nil
 		}
 		if err := c.fill(); err != nil {
-			return err
+			return 0, err
 		}
 	}
 }
@@ -108,14 +120,25 @@ func (c *Conn) fill() error {
 	if c.readErr != nil {
 		return c.readErr
 	}
+	var n int
+	var err error
+	if c.sock != nil {
+		n, err = c.sock.read()
+		if err == nil && n == 0 {
+			err = io.EOF
+		}
+	} else {
+		c.mu.Lock()
+		buf := c.core.InputSpace()
+		c.mu.Unlock()
+		// Only this goroutine touches the input, so it reads into the
+		// core's buffer without holding mu, and writers go on meanwhile.
+		n, err = c.conn.Read(buf)
+		c.mu.Lock()
+		c.core.Received(n)
+		c.mu.Unlock()
+	}
 	c.mu.Lock()
-	buf := c.core.InputSpace()
-	c.mu.Unlock()
-	// Only this goroutine touches the input, so it reads into the core's
-	// buffer without holding mu, and writers go on meanwhile.
-	n, err := c.conn.Read(buf)
-	c.mu.Lock()
-	c.core.Received(n)
 	partial := c.core.Partial()
 	c.mu.Unlock()
 	if err == nil || n > 0 {

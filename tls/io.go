@@ -27,8 +27,60 @@ func (c *Conn) Read(b []byte) (int, error) {
 		if n > 0 {
 			return n, nil
 		}
-		if err := c.readRecord(); err != nil {
+		n, err := c.readRecordInto(b)
+		if err != nil {
 			return 0, err
+		}
+		if n > 0 {
+			return n, nil
+		}
+	}
+}
+
+// WriteTo writes application data to w until the peer's close_notify,
+// running the handshake first if needed, and reports how much it wrote.
+// It implements io.WriterTo, so io.Copy from a Conn hands each record's
+// data to w from where it was decrypted, without copying it through a
+// buffer of its own. The end of the stream is a nil error, as io.Copy
+// wants.
+func (c *Conn) WriteTo(w io.Writer) (int64, error) {
+	if err := c.Handshake(); err != nil {
+		return 0, err
+	}
+	c.readMu.Lock()
+	defer c.readMu.Unlock()
+	var total int64
+	for {
+		c.mu.Lock()
+		data := c.core.PeekApp()
+		c.mu.Unlock()
+		if len(data) > 0 {
+			// Only the goroutine holding readMu changes the input, so
+			// data stays put without mu while w takes it.
+			n, err := w.Write(data)
+			if n < 0 || n > len(data) {
+				n = 0
+				if err == nil {
+					err = errors.New("tls: invalid Write result")
+				}
+			}
+			c.mu.Lock()
+			c.core.Consume(n)
+			c.mu.Unlock()
+			total += int64(n)
+			if err == nil && n < len(data) {
+				err = io.ErrShortWrite
+			}
+			if err != nil {
+				return total, err
+			}
+			continue
+		}
+		if err := c.readRecord(); err != nil {
+			if errors.Is(err, io.EOF) {
+				return total, nil
+			}
+			return total, err
 		}
 	}
 }

@@ -47,12 +47,27 @@ type Core struct {
 type inbound struct {
 	opener  record.Opener
 	traffic handshake.Traffic // TLS 1.3: what KeyUpdate moves on from
-	raw     []byte            // bytes received, not yet a whole record
-	hs      reassembly        // handshake bytes not yet a whole message
-	data    []byte            // decrypted application data not yet read
-	dataBuf []byte            // backing store for data, reused
-	err     error             // sticky: io.EOF after close_notify, or the fatal error
-	epoch   int               // key changes so far, for events
+	// buf is the pooled buffer raw and data live in, nil while both are
+	// empty (buffers.go).
+	buf *[]byte
+	// raw is the bytes received and not yet processed: a window of buf
+	// that reaches to its end, so what follows it is room to read into.
+	raw []byte
+	hs  reassembly // handshake bytes not yet a whole message
+	// data is decrypted application data not yet read. A record is
+	// opened in place, so data is usually a window of buf before raw;
+	// dataInBuf says so, and buf stays until data is read.
+	data      []byte
+	dataInBuf bool
+	// streaming says the last record was a large one: the next read
+	// takes a buffer with room for several (buffers.go).
+	streaming bool
+	// into is the caller's buffer while ProcessInto runs, and intoN how
+	// much application data a record opened into it holds.
+	into  []byte
+	intoN int
+	err   error // sticky: io.EOF after close_notify, or the fatal error
+	epoch int   // key changes so far, for events
 
 	// Limits on progress-free records (limits.go); each resets when a
 	// record carries application data.
@@ -75,12 +90,13 @@ type inbound struct {
 type outbound struct {
 	sealer  record.Sealer
 	traffic handshake.Traffic
-	// buf holds sealed records; spare is the buffer TakeOutput handed
-	// out last, back for reuse once ReturnOutput gives it back.
-	buf, spare []byte
-	err        error // sticky: after a fatal alert nothing more is sent
-	closed     bool  // close_notify sealed
-	epoch      int
+	// buf holds sealed records not yet taken, nil when there are none;
+	// lent is the buffer TakeOutput handed out last, until ReturnOutput
+	// gives it back to the pool (buffers.go).
+	buf, lent *[]byte
+	err       error // sticky: after a fatal alert nothing more is sent
+	closed    bool  // close_notify sealed
+	epoch     int
 	// answered is set when a KeyUpdate went out in answer to a request
 	// and cleared by the next application data: RFC 8446 §4.6.3 asks a
 	// side that stays silent to answer many requests with one update.

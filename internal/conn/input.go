@@ -26,20 +26,73 @@ func (c *Core) Need() int {
 }
 
 // InputSpace is room to read network bytes into, at least as much as the
-// next record still needs. Report what was read with Received.
+// next record still needs. Report what was read with Received; until then
+// the Core holds a buffer, which Release gives back if nothing was read.
 func (c *Core) InputSpace() []byte {
-	want := len(c.in.raw) + max(c.Need(), 1)
-	if cap(c.in.raw)-len(c.in.raw) < 4096 && cap(c.in.raw) < want+4096 {
-		grown := make([]byte, len(c.in.raw), want+record.MaxCiphertext+record.HeaderLen)
-		copy(grown, c.in.raw)
-		c.in.raw = grown
+	in := &c.in
+	need := max(c.Need(), 1)
+	if in.buf == nil {
+		// A peer that sends small records (requests, answers, a
+		// handshake) gets a small buffer; one that streams full records
+		// gets room for several, to read them in few calls.
+		size := smallBuf
+		if in.streaming {
+			size = inputBuf
+		}
+		in.buf = getBuf(max(size, need))
+		in.raw = (*in.buf)[:0]
 	}
-	return c.in.raw[len(c.in.raw):cap(c.in.raw)]
+	if cap(in.raw)-len(in.raw) >= max(need, smallBuf) {
+		return in.raw[len(in.raw):cap(in.raw)]
+	}
+	// Move what is buffered to the front, so the room behind it is as
+	// large as the buffer allows; unread data that shares the buffer is
+	// moved out first (only a caller that processes records without
+	// reading their data meets this).
+	if in.dataInBuf && len(in.data) > 0 {
+		in.data = append([]byte(nil), in.data...)
+	}
+	in.dataInBuf = false
+	buf := *in.buf
+	if cap(buf) < len(in.raw)+need {
+		// The next record does not fit, or whole records fill the
+		// buffer and yet the caller wants room: a larger one.
+		want := len(in.raw) + need
+		if in.streaming {
+			want = max(want, inputBuf)
+		}
+		grown := getBuf(want)
+		buf = append(*grown, in.raw...)
+		putBuf(in.buf)
+		in.buf = grown
+	} else {
+		buf = buf[:copy(buf[:cap(buf)], in.raw)]
+	}
+	in.raw = buf
+	return in.raw[len(in.raw):cap(in.raw)]
 }
 
 // Received reports that n bytes were read into the slice InputSpace
 // returned.
-func (c *Core) Received(n int) { c.in.raw = c.in.raw[:len(c.in.raw)+n] }
+func (c *Core) Received(n int) {
+	c.in.raw = c.in.raw[:len(c.in.raw)+n]
+	c.Release()
+}
+
+// Release gives the input buffer back to the pool if it holds nothing: a
+// caller about to wait for the network calls it after InputSpace, so an
+// idle connection holds no buffer.
+func (c *Core) Release() {
+	in := &c.in
+	if in.buf == nil || len(in.raw) > 0 || (in.dataInBuf && len(in.data) > 0) {
+		return
+	}
+	putBuf(in.buf)
+	in.buf, in.raw = nil, nil
+	if in.dataInBuf {
+		in.data, in.dataInBuf = nil, false
+	}
+}
 
 // Partial reports whether some bytes of a record have arrived but not all
 // of it: the stream ending there is a truncation, not a clean end.
@@ -48,8 +101,21 @@ func (c *Core) Partial() bool { return len(c.in.raw) > 0 }
 // ReadApp copies decrypted application data into b and reports how much.
 func (c *Core) ReadApp(b []byte) int {
 	n := copy(b, c.in.data)
-	c.in.data = c.in.data[n:]
+	c.Consume(n)
 	return n
+}
+
+// PeekApp is the decrypted application data waiting to be read, in the
+// Core's own buffer: for a caller that hands it on (io.WriterTo) rather
+// than copying it out. It stays valid until Consume or Process.
+func (c *Core) PeekApp() []byte { return c.in.data }
+
+// Consume drops the first n bytes of the data PeekApp returned.
+func (c *Core) Consume(n int) {
+	c.in.data = c.in.data[n:]
+	if len(c.in.data) == 0 {
+		c.Release()
+	}
 }
 
 // Buffered is how much decrypted application data waits to be read.
@@ -60,6 +126,27 @@ func (c *Core) Buffered() int { return len(c.in.data) }
 // *RemoteAlert after the peer's fatal alert, or the *alert.Error whose
 // alert is already sealed into the output.
 func (c *Core) Process() (bool, error) {
+	_, done, err := c.ProcessInto(nil)
+	return done, err
+}
+
+// ProcessInto is Process for a caller about to read application data into
+// b: when no data waits to be read and b has room for the whole record,
+// the record is opened straight into b, and n is how much application
+// data it holds there (ReadApp then has none of it). Anything else in b
+// after the call is scratch, as io.Reader allows.
+func (c *Core) ProcessInto(b []byte) (n int, done bool, err error) {
+	c.in.into, c.in.intoN = nil, 0
+	if len(c.in.data) == 0 && len(b) > 0 {
+		c.in.into = b
+	}
+	done, err = c.process()
+	n = c.in.intoN
+	c.in.into, c.in.intoN = nil, 0
+	return n, done, err
+}
+
+func (c *Core) process() (bool, error) {
 	if c.in.err != nil {
 		return false, c.in.err
 	}
@@ -78,10 +165,12 @@ func (c *Core) Process() (bool, error) {
 		return true, c.fail(err)
 	}
 	n := record.HeaderLen + hdr.Length
+	c.in.streaming = hdr.Length >= streamingRecord
+	// The record is done with once processed, whatever the outcome:
+	// what follows it is the next one.
+	c.in.raw = raw[n:]
 	err = c.record(hdr, raw[:n])
-	// Keep what follows for the next record.
-	rest := copy(c.in.raw, c.in.raw[n:])
-	c.in.raw = c.in.raw[:rest]
+	c.Release()
 	return true, err
 }
 
@@ -125,7 +214,17 @@ func (c *Core) record(hdr record.Header, rec []byte) error {
 		return c.skipEarlyData(hdr.Length)
 	}
 	seq := c.in.opener.Seq()
-	typ, payload, err := c.in.opener.Open(rec)
+	var typ uint8
+	var payload []byte
+	var err error
+	if o, ok := c.in.opener.(record.IntoOpener); ok && len(c.in.into) >= len(rec)-record.HeaderLen {
+		// Limit the AEAD to the caller's b: it has room for the body,
+		// so nothing is allocated and nothing beyond b is touched.
+		into := c.in.into
+		typ, payload, err = o.OpenInto(into[:0:len(into)], rec)
+	} else {
+		typ, payload, err = c.in.opener.Open(rec)
+	}
 	if c.in.skippingEarly && !plain {
 		if err != nil && alert.Of(err) == alert.BadRecordMAC {
 			return c.skipEarlyData(hdr.Length)
@@ -176,15 +275,23 @@ func (c *Core) applicationData(payload []byte) error {
 		return nil
 	}
 	c.in.empties, c.in.warns, c.in.updates = 0, 0, 0
+	if c.in.into != nil && len(payload) > 0 && &payload[0] == &c.in.into[0] {
+		// Opened into the caller's buffer: the data is already where
+		// it is wanted.
+		c.in.intoN = len(payload)
+		return nil
+	}
 	if len(c.in.data) == 0 {
-		// Reuse the buffer once drained: the steady state allocates
-		// nothing per record.
-		c.in.data = c.in.dataBuf[:0]
+		// The record was opened in place: its data is read from there,
+		// with no copy.
+		c.in.data, c.in.dataInBuf = payload, true
+		return nil
 	}
-	c.in.data = append(c.in.data, payload...)
-	if cap(c.in.data) > cap(c.in.dataBuf) {
-		c.in.dataBuf = c.in.data[:0]
-	}
+	// Data not yet read, which only a caller that processes records
+	// without reading them leaves: join it with this record's.
+	joined := make([]byte, 0, len(c.in.data)+len(payload))
+	c.in.data = append(append(joined, c.in.data...), payload...)
+	c.in.dataInBuf = false
 	return nil
 }
 

@@ -11,12 +11,15 @@ import (
 )
 
 // TakeOutput hands out the records sealed so far, for the caller to write
-// to the network in order, and starts an empty buffer for what follows.
-// Give the slice back with ReturnOutput once it is written, so the two
-// buffers take turns and the steady state allocates nothing.
+// to the network in order; what is sealed after goes into another buffer.
+// Give the slice back with ReturnOutput once it is written, so the buffer
+// goes back to the pool and the steady state allocates nothing.
 func (c *Core) TakeOutput() []byte {
-	out := c.out.buf
-	c.out.buf, c.out.spare = c.out.spare[:0], nil
+	if c.out.buf == nil {
+		return nil
+	}
+	out := *c.out.buf
+	c.out.lent, c.out.buf = c.out.buf, nil
 	if !c.out.flushed && len(out) > 0 {
 		c.out.flushed = true
 		// RFC 8446 §5.1: only the first ClientHello may say 0x0301; a
@@ -28,15 +31,19 @@ func (c *Core) TakeOutput() []byte {
 	return out
 }
 
-// ReturnOutput gives back a slice TakeOutput handed out.
+// ReturnOutput gives back the slice TakeOutput handed out last; the caller
+// must not touch it after.
 func (c *Core) ReturnOutput(b []byte) {
-	if cap(b) > cap(c.out.spare) {
-		c.out.spare = b[:0]
+	if c.out.lent == nil {
+		return
 	}
+	*c.out.lent = b
+	putBuf(c.out.lent)
+	c.out.lent = nil
 }
 
 // Pending reports whether sealed records wait to be taken.
-func (c *Core) Pending() bool { return len(c.out.buf) > 0 }
+func (c *Core) Pending() bool { return c.out.buf != nil && len(*c.out.buf) > 0 }
 
 // WriteApp seals application data, at most a batch of it, and reports how
 // much it took. In TLS 1.3 the key moves on before the record limit; TLS
@@ -132,24 +139,45 @@ func (c *Core) sealAlert(d alert.Description) {
 
 // seal protects payload as records of at most MaxPlaintext bytes.
 func (c *Core) seal(typ uint8, payload []byte) error {
+	_, aead13 := c.out.sealer.(*record.AEAD13)
+	perRecord := record.HeaderLen + c.out.sealer.Overhead()
+	if aead13 {
+		perRecord += c.padding
+	}
+	c.reserve(len(payload) + max(1, (len(payload)+record.MaxPlaintext-1)/record.MaxPlaintext)*perRecord)
 	for first := true; first || len(payload) > 0; first = false {
 		n := min(len(payload), record.MaxPlaintext)
 		pad := 0
-		if p := c.padding; p > 0 {
-			if _, prot := c.out.sealer.(*record.AEAD13); prot {
-				pad = (p - (n+1)%p) % p
-				pad = min(pad, record.MaxPlaintext-n)
-			}
+		if p := c.padding; p > 0 && aead13 {
+			pad = (p - (n+1)%p) % p
+			pad = min(pad, record.MaxPlaintext-n)
 		}
 		c.emit(Event{Kind: RecordSent, ContentType: typ, Seq: c.out.sealer.Seq(), Length: n, Epoch: c.out.epoch, Outbound: true})
 		var err error
-		c.out.buf, err = c.out.sealer.Seal(c.out.buf, typ, payload[:n], pad)
+		*c.out.buf, err = c.out.sealer.Seal(*c.out.buf, typ, payload[:n], pad)
 		if err != nil {
 			return err
 		}
 		payload = payload[n:]
 	}
 	return nil
+}
+
+// reserve makes room for n more bytes of sealed records, so that sealing
+// writes into a pooled buffer rather than growing one.
+func (c *Core) reserve(n int) {
+	if c.out.buf == nil {
+		c.out.buf = getBuf(n)
+		return
+	}
+	cur := *c.out.buf
+	if cap(cur)-len(cur) >= n {
+		return
+	}
+	grown := getBuf(len(cur) + n)
+	*grown = append(*grown, cur...)
+	putBuf(c.out.buf)
+	c.out.buf = grown
 }
 
 // SealRecord seals payload as a record of type typ under the current

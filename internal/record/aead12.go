@@ -26,7 +26,11 @@ type AEAD12 struct {
 	// explicit is how many nonce bytes each record carries: 8 or 0.
 	explicit int
 	nonce    [12]byte
-	seq      uint64
+	// ad is the additional data of the record in hand, kept here
+	// because the AEAD, behind an interface, would make a local escape
+	// to the heap on every record.
+	ad  [pseudoHeaderLen]byte
+	seq uint64
 	// err records unusable constructor arguments; Seal and Open return it,
 	// since a constructor without an error result must not panic either.
 	err error
@@ -106,8 +110,7 @@ func (a *AEAD12) Seal(dst []byte, typ uint8, payload []byte, _ int) ([]byte, err
 		return dst, err
 	}
 	a.setSealNonce(seq)
-	var ad [pseudoHeaderLen]byte
-	pseudoHeader(&ad, seq, typ, version.TLS12, len(payload))
+	pseudoHeader(&a.ad, seq, typ, version.TLS12, len(payload))
 
 	bodyLen := a.explicit + len(payload) + a.aead.Overhead()
 	// Room for the whole record first, so the in-place Seal writes the tag
@@ -118,8 +121,11 @@ func (a *AEAD12) Seal(dst []byte, typ uint8, payload []byte, _ int) ([]byte, err
 	// ChaCha20-Poly1305).
 	dst = append(dst, a.nonce[len(a.nonce)-a.explicit:]...)
 	ct := len(dst)
-	dst = append(dst, payload...)
-	out := a.aead.Seal(dst[ct:ct], a.nonce[:], dst[ct:], ad[:])
+	// Unlike TLS 1.3 there is nothing to append to the content, so the
+	// AEAD reads payload where it is and writes the ciphertext straight
+	// into dst: no copy of the plaintext first. (payload never shares
+	// dst's spare room; the core seals callers' data or constants.)
+	out := a.aead.Seal(dst[ct:ct], a.nonce[:], payload, a.ad[:])
 	return dst[:ct+len(out)], nil
 }
 
@@ -127,7 +133,13 @@ func (a *AEAD12) Seal(dst []byte, typ uint8, payload []byte, _ int) ([]byte, err
 // header's version enters additional_data as received, so a record whose
 // header differs in any bit from what the sender wrote fails with
 // bad_record_mac.
-func (a *AEAD12) Open(rec []byte) (uint8, []byte, error) {
+func (a *AEAD12) Open(rec []byte) (uint8, []byte, error) { return a.open(nil, rec) }
+
+// OpenInto implements IntoOpener.
+func (a *AEAD12) OpenInto(dst, rec []byte) (uint8, []byte, error) { return a.open(dst, rec) }
+
+// open opens rec into dst[:0], or in place when dst is nil.
+func (a *AEAD12) open(dst, rec []byte) (uint8, []byte, error) {
 	if a.err != nil {
 		return 0, nil, a.err
 	}
@@ -157,10 +169,12 @@ func (a *AEAD12) Open(rec []byte) (uint8, []byte, error) {
 	} else {
 		a.xorSeq(seq)
 	}
-	var ad [pseudoHeaderLen]byte
-	pseudoHeader(&ad, seq, h.Type, h.Version, plainLen)
+	pseudoHeader(&a.ad, seq, h.Type, h.Version, plainLen)
 	ct := body[a.explicit:]
-	plain, err := a.aead.Open(ct[:0], a.nonce[:], ct, ad[:])
+	if dst == nil {
+		dst = ct
+	}
+	plain, err := a.aead.Open(dst[:0], a.nonce[:], ct, a.ad[:])
 	if err != nil {
 		return 0, nil, aead12Failure(seq)
 	}

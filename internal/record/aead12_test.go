@@ -368,11 +368,18 @@ func FuzzAEAD12Open(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, rec []byte) {
 		for _, s := range aead12Suites {
-			_, _, err := open(s.fresh(t), rec)
+			typ, payload, err := open(s.fresh(t), rec)
 			switch d := alert.Of(err); {
 			case err == nil, d == alert.BadRecordMAC, d == alert.DecodeError, d == alert.RecordOverflow:
 			default:
 				t.Fatalf("%s Open: %v", s.name, err)
+			}
+			// Opened into a buffer of the caller's, the record gives
+			// the same answer.
+			dst := make([]byte, max(len(rec)-HeaderLen, 0))
+			ityp, ipayload, ierr := s.fresh(t).OpenInto(dst, append([]byte(nil), rec...))
+			if alert.Of(ierr) != alert.Of(err) || (ierr == nil) != (err == nil) || ityp != typ || !bytes.Equal(ipayload, payload) {
+				t.Fatalf("%s OpenInto gave type %d, %x, %v; Open gave type %d, %x, %v", s.name, ityp, ipayload, ierr, typ, payload, err)
 			}
 		}
 	})

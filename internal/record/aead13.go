@@ -79,7 +79,13 @@ func (a *AEAD13) Seal(dst []byte, typ uint8, payload []byte, padding int) ([]byt
 }
 
 // Open implements Opener.
-func (a *AEAD13) Open(rec []byte) (uint8, []byte, error) {
+func (a *AEAD13) Open(rec []byte) (uint8, []byte, error) { return a.open(nil, rec) }
+
+// OpenInto implements IntoOpener.
+func (a *AEAD13) OpenInto(dst, rec []byte) (uint8, []byte, error) { return a.open(dst, rec) }
+
+// open opens rec into dst[:0], or in place when dst is nil.
+func (a *AEAD13) open(dst, rec []byte) (uint8, []byte, error) {
 	if len(rec) < HeaderLen {
 		return 0, nil, alert.New(alert.DecodeError, "record of %d bytes is shorter than its header", len(rec))
 	}
@@ -102,7 +108,10 @@ func (a *AEAD13) Open(rec []byte) (uint8, []byte, error) {
 	if err := a.nextNonce(); err != nil {
 		return 0, nil, err
 	}
-	plain, err := a.aead.Open(body[:0], a.nonce[:], body, rec[:HeaderLen])
+	if dst == nil {
+		dst = body
+	}
+	plain, err := a.aead.Open(dst[:0], a.nonce[:], body, rec[:HeaderLen])
 	if err != nil {
 		// Which record failed is all the detail we can give: a wrong key,
 		// a flipped bit, a replay and a reordering look the same here,

@@ -43,7 +43,17 @@ func FuzzAEAD13Open(f *testing.F) {
 		aead := testAEAD(t)
 		sealed := AppendHeader(nil, TypeApplicationData, 0x0303, len(inner)+aead.Overhead())
 		sealed = aead.Seal(sealed, testIV, inner, sealed[:HeaderLen])
+		// Opened into a buffer of the caller's, the record must give the
+		// same answer as opened in place.
+		dst := make([]byte, len(sealed)-HeaderLen)
+		ityp, ipayload, ierr := fresh(t).OpenInto(dst, append([]byte(nil), sealed...))
 		typ, payload, err = fresh(t).Open(sealed)
+		if (ierr == nil) != (err == nil) || alert.Of(ierr) != alert.Of(err) || ityp != typ || !bytes.Equal(ipayload, payload) {
+			t.Fatalf("OpenInto gave type %d, %x, %v; Open gave type %d, %x, %v", ityp, ipayload, ierr, typ, payload, err)
+		}
+		if ierr == nil && len(ipayload) > 0 && &ipayload[0] != &dst[0] {
+			t.Fatal("OpenInto returned plaintext outside dst")
+		}
 
 		last := -1
 		for i := len(inner) - 1; i >= 0; i-- {

@@ -77,8 +77,12 @@ type CBC struct {
 	// dummy is the zero data hashed to even out compression calls.
 	dummy []byte
 	sum   [maxMACLen]byte
-	rand  io.Reader
-	seq   uint64
+	// ph is the MAC's pseudo-header for the record in hand, kept here
+	// because the hash, behind an interface, would make a local escape
+	// to the heap on every record.
+	ph   [pseudoHeaderLen]byte
+	rand io.Reader
+	seq  uint64
 	// err records unusable constructor arguments; Seal and Open return it.
 	err error
 }
@@ -181,10 +185,9 @@ func (c *CBC) Seal(dst []byte, typ uint8, payload []byte, _ int) ([]byte, error)
 	}
 	pt := len(dst)
 	dst = append(dst, payload...)
-	var ph [pseudoHeaderLen]byte
-	pseudoHeader(&ph, seq, typ, version.TLS12, len(payload))
+	pseudoHeader(&c.ph, seq, typ, version.TLS12, len(payload))
 	c.mac.Reset()
-	c.mac.Write(ph[:])
+	c.mac.Write(c.ph[:])
 	c.mac.Write(dst[pt:])
 	dst = c.mac.Sum(dst)
 	for range padTotal {
@@ -274,10 +277,9 @@ func (c *CBC) blocksFor(length int) int {
 // whatever length is. hash.Hash's Sum leaves the state as it was, so the
 // later Write really runs the compression function on the dummy blocks.
 func (c *CBC) macEvenCost(seq uint64, typ uint8, version uint16, p []byte, length, maxLen int) []byte {
-	var ph [pseudoHeaderLen]byte
-	pseudoHeader(&ph, seq, typ, version, length)
+	pseudoHeader(&c.ph, seq, typ, version, length)
 	c.mac.Reset()
-	c.mac.Write(ph[:])
+	c.mac.Write(c.ph[:])
 	c.mac.Write(p[:length])
 	sum := c.mac.Sum(c.sum[:0])
 	// Writing k whole blocks into a hash holding a partial block runs

@@ -99,6 +99,16 @@ type Opener interface {
 	Seq() uint64
 }
 
+// IntoOpener is an Opener that can also write a record's plaintext into
+// a buffer of the caller's, such as the one a Read was given, so the data
+// is not copied there after. dst must have room for the record's body
+// (len(rec)-HeaderLen) and must not overlap rec; the plaintext returned
+// is in dst. On failure dst holds nothing of use.
+type IntoOpener interface {
+	Opener
+	OpenInto(dst, rec []byte) (typ uint8, plaintext []byte, err error)
+}
+
 // Plain is the null protection of the first flight: records carry their
 // content in the clear.
 type Plain struct {

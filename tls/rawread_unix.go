@@ -1,0 +1,90 @@
+//go:build unix
+
+package tls
+
+import (
+	"errors"
+	"net"
+	"os"
+	"syscall"
+)
+
+// socketReader reads a TCP or Unix socket straight from its descriptor,
+// through syscall.RawConn, for one reason: Read on a net.Conn needs its
+// buffer before it knows whether there is anything to read, so a
+// connection waiting for its peer would hold a record buffer for as long
+// as it waits. Through RawConn the buffer is taken when the socket is
+// readable and given back when it is not, before the goroutine parks: an
+// idle connection holds none, and a busy one makes the same read calls
+// net.Conn would.
+type socketReader struct {
+	rc  syscall.RawConn
+	c   *Conn
+	try func(fd uintptr) bool // c's attempt, bound once so reads allocate nothing
+	n   int
+	err error
+}
+
+// newSocketReader returns a reader for conn if it is a socket Lucid may
+// read around: only the standard library's own types, since a wrapper
+// that offers SyscallConn may hold bytes of its own that the descriptor
+// no longer has.
+func newSocketReader(c *Conn) *socketReader {
+	var sc syscall.Conn
+	switch nc := c.conn.(type) {
+	case *net.TCPConn:
+		sc = nc
+	case *net.UnixConn:
+		sc = nc
+	default:
+		return nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	r := &socketReader{rc: rc, c: c}
+	r.try = r.attempt
+	return r
+}
+
+// read reads what the socket has into the core's input, waiting until it
+// has something, and returns how much it read. 0 with a nil error is the
+// end of the stream.
+func (r *socketReader) read() (int, error) {
+	r.n, r.err = 0, nil
+	if err := r.rc.Read(r.try); err != nil {
+		// The deadline passed or the connection was closed: RawConn's
+		// error says which, as net.Conn's Read would.
+		return 0, err
+	}
+	return r.n, r.err
+}
+
+// attempt is one read from the descriptor, as RawConn runs it; false
+// means it would block, and RawConn waits for the socket to be readable.
+func (r *socketReader) attempt(fd uintptr) bool {
+	c := r.c
+	c.mu.Lock()
+	buf := c.core.InputSpace()
+	c.mu.Unlock()
+	n, err := syscall.Read(int(fd), buf)
+	for errors.Is(err, syscall.EINTR) {
+		n, err = syscall.Read(int(fd), buf)
+	}
+	if n < 0 {
+		n = 0
+	}
+	c.mu.Lock()
+	// Received(0) gives the buffer back while nothing is buffered.
+	c.core.Received(n)
+	c.mu.Unlock()
+	if errors.Is(err, syscall.EAGAIN) {
+		return false
+	}
+	r.n = n
+	if err != nil {
+		r.err = &net.OpError{Op: "read", Net: c.conn.LocalAddr().Network(), Source: c.conn.LocalAddr(), Addr: c.conn.RemoteAddr(), Err: os.NewSyscallError("read", err)}
+	}
+	return true
+}
