@@ -46,11 +46,6 @@ const (
 	DefaultRootName         = "Lucid Root CA"
 	DefaultIntermediateName = "Lucid Intermediate CA"
 	DefaultOrganization     = "Lucid"
-	// DefaultCountry is "XX", the code the CA/Browser Forum's Baseline
-	// Requirements (§7.1.4.2) reserve for "no country given": they
-	// require a countryName in every CA certificate, and Lucid cannot
-	// know the right one.
-	DefaultCountry = "XX"
 )
 
 // CA is a certificate authority: its certificate and private key, the
@@ -82,12 +77,10 @@ type InitOptions struct {
 	// DefaultIntermediateName.
 	Name string
 	// Organization and Country complete the subject; "" gives
-	// DefaultOrganization and DefaultCountry.
+	// DefaultOrganization and no countryName. A local CA is bound by no
+	// public rule that wants a country, and a placeholder such as "XX"
+	// only reads as a real place in a browser's certificate viewer.
 	Organization, Country string
-	// NoCountry leaves countryName out of the subject, for a CA no one
-	// outside the process trusts (the demo's), where "C=XX" would only
-	// read as a real place.
-	NoCountry bool
 	// KeyType is the CA key's type; "" means ECDSA P-256.
 	KeyType KeyType
 	// Days is the validity from Now; 0 gives DefaultRootDays or
@@ -299,21 +292,18 @@ func planCA(opts InitOptions) (*caTemplate, error) {
 		org = DefaultOrganization
 	}
 	country := opts.Country
-	if country == "" {
-		country = DefaultCountry
-	}
 	if err := checkSubjectText("CA name", name); err != nil {
 		return nil, err
 	}
 	if err := checkSubjectText("organization", org); err != nil {
 		return nil, err
 	}
-	if len(country) != 2 || country[0] < 'A' || country[0] > 'Z' || country[1] < 'A' || country[1] > 'Z' {
-		return nil, fmt.Errorf("country %q is not a two-letter upper-case ISO 3166 code such as DE or US (XX means none)", country)
-	}
-	subject := pkix.Name{CommonName: name, Organization: []string{org}, Country: []string{country}}
-	if opts.NoCountry {
-		subject.Country = nil
+	subject := pkix.Name{CommonName: name, Organization: []string{org}}
+	if country != "" {
+		if len(country) != 2 || country[0] < 'A' || country[0] > 'Z' || country[1] < 'A' || country[1] > 'Z' {
+			return nil, fmt.Errorf("country %q is not a two-letter upper-case ISO 3166 code such as DE or US", country)
+		}
+		subject.Country = []string{country}
 	}
 
 	permitDNS, permitIPs, err := parseConstraintList(opts.Permitted)

@@ -5,17 +5,23 @@ import (
 	"time"
 )
 
-// A memory CA made with NoCountry names no country; without it, the
-// default country is there.
+// A CA names no country unless it is given one.
 func TestNoCountry(t *testing.T) {
-	for _, no := range []bool{true, false} {
-		ca, err := NewMemoryCA(InitOptions{Name: "No Country Root", NoCountry: no, Now: time.Now()})
+	for _, country := range []string{"", "DE"} {
+		ca, err := NewMemoryCA(InitOptions{Name: "Country Root", Country: country, Now: time.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}
 		c := ca.Certificate()
-		if got := len(c.Subject.Country) == 0; got != no {
-			t.Errorf("NoCountry %v: subject %s", no, c.Subject)
+		want := 0
+		if country != "" {
+			want = 1
 		}
+		if len(c.Subject.Country) != want || (want == 1 && c.Subject.Country[0] != country) {
+			t.Errorf("country %q: subject %s", country, c.Subject)
+		}
+	}
+	if _, err := NewMemoryCA(InitOptions{Name: "Bad", Country: "xx", Now: time.Now()}); err == nil {
+		t.Error("a lower-case country was accepted")
 	}
 }

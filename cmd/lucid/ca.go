@@ -331,7 +331,7 @@ func (c *caCmd) init(args []string) int {
 			"them, and its path length must be below the parent's.")
 	name := s.fs.String("name", "", "the CA's common `name` (default \""+pki.DefaultRootName+"\", or \""+pki.DefaultIntermediateName+"\" with --parent)")
 	org := s.fs.String("org", "", "the `organization` in the CA's name (default \""+pki.DefaultOrganization+"\")")
-	country := s.fs.String("country", "", "two-letter country `code` in the CA's name (default "+pki.DefaultCountry+", meaning none)")
+	country := s.fs.String("country", "", "two-letter country `code` in the CA's name (default: none)")
 	key := s.fs.String("key", "", keyHelp())
 	var days intFlag
 	s.fs.Var(&days, "days", fmt.Sprintf("validity in `days` (default %d for a root, %d for an intermediate, within its parent's)", pki.DefaultRootDays, pki.DefaultIntermediateDays))

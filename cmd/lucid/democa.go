@@ -12,10 +12,9 @@ import (
 // makes them, and nothing reaches the disk.
 
 // newDemoCA makes a root CA named commonName that is valid for a day from
-// now, which outlives any demo. Its name has no country: "C=XX" in the
-// narration would read as a place.
+// now, which outlives any demo.
 func newDemoCA(commonName string, now time.Time) (*pki.CA, error) {
-	return pki.NewMemoryCA(pki.InitOptions{Name: commonName, Organization: "Lucid demo", NoCountry: true, Days: 1, Now: now})
+	return pki.NewMemoryCA(pki.InitOptions{Name: commonName, Organization: "Lucid demo", Days: 1, Now: now})
 }
 
 // issueDemoServer issues the demo server's certificate, for localhost and
