@@ -103,7 +103,7 @@ func TestOpenSSLReadsCA(t *testing.T) {
 
 			text := caMustRun(t, bin, "x509", "-in", srv+".crt", "-noout", "-text")
 			want := []string{"DNS:www.example.com", "IP Address:10.0.0.1", "TLS Web Server Authentication", "CA:FALSE",
-				"Digital Signature", "Subject Key Identifier", "Authority Key Identifier", "Subject: CN = www.example.com", "Issuer: C = XX, O = Lucid, CN = OpenSSL Inter"}
+				"Digital Signature", "Subject Key Identifier", "Authority Key Identifier", "Subject: CN = www.example.com", "Issuer: O = Lucid, CN = OpenSSL Inter"}
 			if kt == RSA2048 {
 				want = append(want, "Key Encipherment")
 			}
@@ -111,7 +111,7 @@ func TestOpenSSLReadsCA(t *testing.T) {
 			text = caMustRun(t, bin, "x509", "-in", cli+".crt", "-noout", "-text")
 			caWantAll(t, "client x509 -text", text, "TLS Web Client Authentication", "Subject: CN = alice@example.com", "email:alice@example.com", "CA:FALSE")
 			text = caMustRun(t, bin, "x509", "-in", filepath.Join(interDir, "ca.crt"), "-noout", "-text")
-			caWantAll(t, "intermediate x509 -text", text, "CA:TRUE, pathlen:0", "Certificate Sign, CRL Sign", "Subject: C = XX, O = Lucid, CN = OpenSSL Inter")
+			caWantAll(t, "intermediate x509 -text", text, "CA:TRUE, pathlen:0", "Certificate Sign, CRL Sign", "Subject: O = Lucid, CN = OpenSSL Inter")
 			text = caMustRun(t, bin, "x509", "-in", rootCA, "-noout", "-text")
 			caWantAll(t, "root x509 -text", text, "CA:TRUE", "Certificate Sign, CRL Sign")
 			if strings.Contains(text, "pathlen") {
@@ -139,7 +139,7 @@ func TestOpenSSLReadsCA(t *testing.T) {
 			}
 			crl := filepath.Join(interDir, "ca.crl")
 			text = caMustRun(t, bin, "crl", "-in", crl, "-noout", "-text")
-			caWantAll(t, "crl -text", text, "Serial Number: "+FormatSerial(s.Certificate.SerialNumber), "Key Compromise", "X509v3 CRL Number", "Issuer: C = XX, O = Lucid, CN = OpenSSL Inter")
+			caWantAll(t, "crl -text", text, "Serial Number: "+FormatSerial(s.Certificate.SerialNumber), "Key Compromise", "X509v3 CRL Number", "Issuer: O = Lucid, CN = OpenSSL Inter")
 			out = caMustRun(t, bin, "crl", "-in", crl, "-noout", "-CAfile", filepath.Join(interDir, "ca.crt"))
 			caWantAll(t, "crl -CAfile", out, "verify OK")
 			out, err = caRun(t, bin, "verify", "-attime", attime, "-crl_check", "-CAfile", rootCA, "-untrusted", srv+".crt", "-CRLfile", crl, srv+".crt")
