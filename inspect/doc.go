@@ -32,7 +32,7 @@
 //	connection         object   what the handshake established:
 //	                              remote_addr, http_protocol ("HTTP/2.0"),
 //	                              tls_version ("TLS 1.3"), cipher_suite,
-//	                              group (Go's CurveID name, "" for none), alpn,
+//	                              group (its IANA name such as x25519, "" for none), alpn,
 //	                              server_name, resumed, hello_retry_request,
 //	                              shape (the handshake's row of the shape
 //	                              table, "tls13-full"; tls.HandshakeShape),

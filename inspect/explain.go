@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"lucid/internal/handshake"
+	"lucid/internal/kex"
 	"lucid/tls"
 	"lucid/trace"
 )
@@ -132,7 +133,7 @@ func (b *builder) groupIANA() string {
 		return g
 	}
 	if b.cs.CurveID != 0 {
-		return b.cs.CurveID.String()
+		return kex.Name(uint16(b.cs.CurveID))
 	}
 	return ""
 }
@@ -193,13 +194,13 @@ func (b *builder) choices() []Choice {
 	case cs.CurveID == 0:
 		add("key exchange group", "none", "RSA key transport: your client encrypted the pre-master secret with the server's RSA public key, as in step 5 of the story. Whoever gets that private key later can decrypt a recording of this connection: no forward secrecy.")
 	case cs.Version == tls.VersionTLS13 && cs.DidHelloRetryRequest:
-		add("key exchange group", cs.CurveID.String(), fmt.Sprintf("Your client sent no key share for a group the server takes, so the server asked for %s with a HelloRetryRequest: one extra round trip. %s", iana, describeGroup(iana)))
+		add("key exchange group", kex.Name(uint16(cs.CurveID)), fmt.Sprintf("Your client sent no key share for a group the server takes, so the server asked for %s with a HelloRetryRequest: one extra round trip. %s", iana, describeGroup(iana)))
 	case cs.Version == tls.VersionTLS13:
 		shares := withoutGREASE(nameGroups(greaseShares(ch.list("key_shares"))))
-		add("key exchange group", cs.CurveID.String(), strings.TrimSpace(fmt.Sprintf("The server's most preferred group among those your client sent a key share for (%s), so the exchange fit in the first round trip. %s", strings.Join(shares, ", "), describeGroup(iana))))
+		add("key exchange group", kex.Name(uint16(cs.CurveID)), strings.TrimSpace(fmt.Sprintf("The server's most preferred group among those your client sent a key share for (%s), so the exchange fit in the first round trip. %s", strings.Join(shares, ", "), describeGroup(iana))))
 	default:
 		groups := withoutGREASE(nameGroups(ch.list("supported_groups")))
-		add("key exchange group", cs.CurveID.String(), strings.TrimSpace(fmt.Sprintf("The server's most preferred group in your client's supported_groups (%s); the server sent its ephemeral public key for it in ServerKeyExchange, signed with its certificate's key. %s", strings.Join(groups, ", "), describeGroup(iana))))
+		add("key exchange group", kex.Name(uint16(cs.CurveID)), strings.TrimSpace(fmt.Sprintf("The server's most preferred group in your client's supported_groups (%s); the server sent its ephemeral public key for it in ServerKeyExchange, signed with its certificate's key. %s", strings.Join(groups, ", "), describeGroup(iana))))
 	}
 
 	// Signature scheme.
@@ -255,7 +256,7 @@ func (b *builder) choices() []Choice {
 	var res string
 	switch {
 	case cs.DidResume && cs.CurveID != 0:
-		res = fmt.Sprintf("Your client offered a session from an earlier connection and the server accepted it; a fresh %s exchange was mixed in, so forward secrecy holds.", cs.CurveID)
+		res = fmt.Sprintf("Your client offered a session from an earlier connection and the server accepted it; a fresh %s exchange was mixed in, so forward secrecy holds.", kex.Name(uint16(cs.CurveID)))
 	case cs.DidResume:
 		res = "Your client offered a session from an earlier connection and the server accepted it."
 	case psks > 0:

@@ -481,7 +481,7 @@ func TestHelloRetryRequest(t *testing.T) {
 	rt := f.transport(&tls.Config{CurvePreferences: []tls.CurveID{tls.X25519, tls.CurveP384}})
 	base := "https://localhost:" + port
 	rep, _ := report(t, rt, base)
-	if !rep.Connection.HelloRetryRequest || rep.Connection.Group != "CurveP384" {
+	if !rep.Connection.HelloRetryRequest || rep.Connection.Group != "secp384r1" {
 		t.Fatalf("connection %+v", rep.Connection)
 	}
 	if got, _ := choice(rep, "key exchange group"); !strings.Contains(got.Why, "HelloRetryRequest") {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"lucid/https"
+	"lucid/internal/kex"
 	"lucid/pki"
 	"lucid/tls"
 	"lucid/trace"
@@ -296,7 +297,7 @@ func (b *builder) build(r *http.Request, recorded bool) *Report {
 		HandshakeMS:       b.handshakeMS(),
 	}
 	if cs.CurveID != 0 {
-		rep.Connection.Group = cs.CurveID.String()
+		rep.Connection.Group = kex.Name(uint16(cs.CurveID))
 	}
 	rep.Fingerprints = Fingerprints{JA3: cs.JA3, JA4: cs.JA4}
 	if rep.Fingerprints.JA3 == "" {

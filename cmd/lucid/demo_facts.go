@@ -32,9 +32,9 @@ func helloOffer(ch *wire.ClientHello) offer {
 	}
 	o.versions = mapNames(versions, tls.VersionName)
 	o.suites = mapNames(ch.CipherSuites, tls.CipherSuiteName)
-	o.groups = mapNames(ch.SupportedGroups, func(g uint16) string { return tls.CurveID(g).String() })
+	o.groups = mapNames(ch.SupportedGroups, func(g uint16) string { return groupName(tls.CurveID(g)) })
 	for _, ks := range ch.KeyShares {
-		o.shares = append(o.shares, fmt.Sprintf("%s (%d bytes)", tls.CurveID(ks.Group), len(ks.Data)))
+		o.shares = append(o.shares, fmt.Sprintf("%s (%d bytes)", groupName(tls.CurveID(ks.Group)), len(ks.Data)))
 	}
 	o.schemes = mapNames(ch.SignatureSchemes, func(x uint16) string { return tls.SignatureScheme(x).String() })
 	o.alpn = ch.ALPN
@@ -51,9 +51,9 @@ func (s *story) kxName() string {
 	case s.opts.RSA:
 		return "RSA key transport"
 	case s.is13():
-		return s.cs.CurveID.String()
+		return groupName(s.cs.CurveID)
 	}
-	return "ECDHE " + tls.CurveID(s.dec.kxGroup).String()
+	return "ECDHE " + groupName(tls.CurveID(s.dec.kxGroup))
 }
 
 // tagLen is the AEAD tag length of every suite the demo uses.

@@ -359,7 +359,7 @@ func attackFacts(s *story, a *attack) map[string]any {
 			f["suites_removed"] = removedSuites(a)
 			var shares []string
 			for _, ks := range a.helloBefore.KeyShares {
-				shares = append(shares, tls.CurveID(ks.Group).String())
+				shares = append(shares, groupName(tls.CurveID(ks.Group)))
 			}
 			f["key_shares_removed"] = shares
 		}

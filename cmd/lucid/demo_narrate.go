@@ -374,7 +374,7 @@ func narrate(w io.Writer, s *story, c *catalog) error {
 	if d.hello != nil && len(d.hello.KeyShares) > 0 {
 		var shares []string
 		for _, ks := range d.hello.KeyShares {
-			shares = append(shares, c.f(msgShareValue, tls.CurveID(ks.Group), len(ks.Data)))
+			shares = append(shares, c.f(msgShareValue, groupName(tls.CurveID(ks.Group)), len(ks.Data)))
 		}
 		n.list(msgLabelShares, shares)
 	}
@@ -421,7 +421,7 @@ func narrate(w io.Writer, s *story, c *catalog) error {
 	case s.opts.RSA:
 		n.say(msgFlightRSA, d.chain)
 	default:
-		n.say(msgFlight12, d.chain, tls.CurveID(d.kxGroup))
+		n.say(msgFlight12, d.chain, groupName(tls.CurveID(d.kxGroup)))
 	}
 	if sig := d.sig; sig != nil {
 		n.kv(msgLabelSignature, c.f(msgSignatureValue, sig.message, sig.scheme, sig.sigLen))
@@ -466,7 +466,7 @@ func narrate(w io.Writer, s *story, c *catalog) error {
 		}
 		n.say(msgForwardSecrecy13)
 	default:
-		n.say(msgECDHE12, tls.CurveID(d.kxGroup), d.serverShareLen, d.clientShareLen)
+		n.say(msgECDHE12, groupName(tls.CurveID(d.kxGroup)), d.serverShareLen, d.clientShareLen)
 	}
 
 	// 6. Keys and Finished.
@@ -639,7 +639,7 @@ func (n *narrator) attack(a *attack) {
 		n.list(msgLabelSuitesGone, removedSuites(a))
 		var shares []string
 		for _, ks := range a.helloBefore.KeyShares {
-			shares = append(shares, tls.CurveID(ks.Group).String())
+			shares = append(shares, groupName(tls.CurveID(ks.Group)))
 		}
 		n.list(msgLabelSharesGone, shares)
 		n.kv(msgLabelLength, c.f(msgDowngradeLength, a.lenBefore-record.HeaderLen, a.lenAfter-record.HeaderLen))
