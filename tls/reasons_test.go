@@ -260,8 +260,8 @@ func rsnBuild() (*rsnFixture, error) {
 		return l
 	}
 
-	rootName := `"CN=Reasons Root,O=Lucid,C=XX"`
-	interName := `"CN=Reasons Intermediate,O=Lucid,C=XX"`
+	rootName := `"CN=Reasons Root,O=Lucid"`
+	interName := `"CN=Reasons Intermediate,O=Lucid"`
 	expiredAt, earlyAt := base.AddDate(0, 0, 10), base.AddDate(0, 0, -2)
 	revokedLine := func(i *pki.Issued) string {
 		return fmt.Sprintf("with serial %s was revoked on %s (reason: keyCompromise), according to the revocation list of %s",
@@ -285,9 +285,9 @@ func rsnBuild() (*rsnFixture, error) {
 		{name: "not-yet-valid", side: C, leaf: rsnIssued(shortClient), reason: pki.NotYetValid, alert: expired, at: earlyAt,
 			words: []string{`certificate "CN=carol" is not valid until ` + rsnTime(shortClient.Certificate.NotBefore) + " (now " + rsnTime(earlyAt) + ")"}},
 		{name: "unknown-authority", side: S, leaf: rsnIssued(strangerServer), reason: pki.UnknownAuthority, alert: unknownCA,
-			words: []string{`certificate "CN=localhost" is signed by an unknown authority "CN=Stranger Root,O=Lucid,C=XX" (not in the trusted roots)`}},
+			words: []string{`certificate "CN=localhost" is signed by an unknown authority "CN=Stranger Root,O=Lucid" (not in the trusted roots)`}},
 		{name: "unknown-authority", side: C, leaf: rsnIssued(strangerClient), reason: pki.UnknownAuthority, alert: unknownCA,
-			words: []string{`certificate "CN=dave" is signed by an unknown authority "CN=Stranger Root,O=Lucid,C=XX" (not in the trusted roots)`}},
+			words: []string{`certificate "CN=dave" is signed by an unknown authority "CN=Stranger Root,O=Lucid" (not in the trusted roots)`}},
 		{name: "hostname-mismatch", side: S, leaf: rsnIssued(f.server), reason: pki.HostnameMismatch, alert: badCert, serverName: "wrong.example",
 			words: []string{"certificate is valid for localhost, 127.0.0.1, not wrong.example"}},
 		{name: "wrong-usage/client-cert-as-server", side: S, leaf: rsnLeaf{chain: laptop.Chain, key: laptopKey}, reason: pki.WrongUsage, alert: unsupported,
