@@ -6,6 +6,7 @@ import (
 
 	"lucid/internal/alert"
 	"lucid/internal/handshake"
+	"lucid/internal/session"
 	"lucid/pki"
 )
 
@@ -57,7 +58,7 @@ func (c *Conn) verifyPeer(chain [][]byte, parsed []*x509.Certificate, verify boo
 	if len(parsed) != len(chain) {
 		v.Certs = make([]*x509.Certificate, 0, len(chain))
 		for i, der := range chain {
-			cert, err := x509.ParseCertificate(der)
+			cert, err := session.ParseCertificate(der)
 			if err != nil {
 				return nil, alert.New(alert.DecodeError, "certificate %d from the peer could not be parsed: %v", i, err)
 			}

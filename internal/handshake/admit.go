@@ -31,7 +31,7 @@ type Verification struct {
 func parseChain(chain [][]byte) (*Verification, error) {
 	v := &Verification{Certs: make([]*x509.Certificate, 0, len(chain))}
 	for i, der := range chain {
-		cert, err := x509.ParseCertificate(der)
+		cert, err := session.ParseCertificate(der)
 		if err != nil {
 			return nil, alert.New(alert.DecodeError, "certificate %d from the peer could not be parsed: %v", i, err)
 		}

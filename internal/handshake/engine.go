@@ -1,6 +1,7 @@
 package handshake
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -71,8 +72,35 @@ type Result struct {
 // established: the chain as sent (or as its session recorded it), parsed,
 // and the verified chains if this side verified.
 func (r *Result) setPeer(chain [][]byte, v *Verification) {
-	r.PeerChain = chain
+	r.PeerChain = sharedRaw(chain, v.Certs)
 	r.PeerCerts, r.VerifiedChains = v.Certs, v.Chains
+}
+
+// sharedRaw returns chain with each certificate's bytes taken from its
+// parse, which has a copy of them: a chain as received points into the
+// handshake message that carried it, and keeping it would keep that whole
+// message alive as long as the connection. Only bytes that are equal are
+// swapped, and chain itself is left as it is, since it may belong to a
+// session other connections share.
+func sharedRaw(chain [][]byte, certs []*x509.Certificate) [][]byte {
+	if len(certs) != len(chain) {
+		return chain
+	}
+	var out [][]byte
+	for i, der := range chain {
+		raw := certs[i].Raw
+		if len(der) == 0 || len(raw) != len(der) || &raw[0] == &der[0] || !bytes.Equal(raw, der) {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(chain)
+		}
+		out[i] = raw
+	}
+	if out == nil {
+		return chain
+	}
+	return out
 }
 
 // resume records that the handshake resumed an admitted session, and how:
@@ -157,8 +185,14 @@ type Engine struct {
 	done     bool
 	failed   bool
 	isClient bool
-	// tr is the transcript of the handshake, track its place in the
-	// shape table.
+	// live is what only the handshake itself needs, dropped when it
+	// completes: an idle connection should not carry its transcript.
+	*live
+}
+
+// live is the part of an engine that lives only as long as the handshake:
+// tr is its transcript, track its place in the shape table.
+type live struct {
 	tr    transcript
 	track tracker
 }
@@ -205,25 +239,36 @@ func (e *Engine) advance(next state, err error) ([]Action, error) {
 	}
 	if err != nil {
 		e.cur, e.failed = nil, true
-		e.track.stop()
+		e.stopTracking()
 		e.out.take()
 		return nil, err
 	}
 	actions, err := e.out.take()
 	if err != nil {
 		e.cur, e.failed = nil, true
-		e.track.stop()
+		e.stopTracking()
 		return nil, err
 	}
 	e.cur = next
 	if next == nil {
 		e.done = true
+		// The transcript and the shape are settled: what follows the
+		// handshake (posthandshake.go) needs neither.
+		e.live = nil
 		e.cfg.decide(DecisionShape, e.result.Shape.String())
 		if !e.result.DidResume {
 			e.result.AuthTime = e.cfg.now()
 		}
 	}
 	return actions, nil
+}
+
+// stopTracking ends shape tracking after a failure; a handshake that
+// completed has nothing left to stop.
+func (e *Engine) stopTracking() {
+	if e.live != nil {
+		e.track.stop()
+	}
 }
 
 // SuiteID returns the negotiated cipher suite's code point, or 0.

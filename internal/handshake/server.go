@@ -21,7 +21,7 @@ type server struct {
 
 // NewServer returns a server engine waiting for a ClientHello.
 func NewServer(cfg *Config) *Engine {
-	e := &Engine{cfg: cfg}
+	e := &Engine{cfg: cfg, live: &live{}}
 	e.cur = &expectClientHello{s: &server{Engine: e}}
 	e.track.start(SideServer)
 	return e

@@ -41,7 +41,7 @@ func (s *State) Certificates() ([]*x509.Certificate, error) {
 	}
 	certs := make([]*x509.Certificate, 0, len(s.PeerCerts))
 	for i, der := range s.PeerCerts {
-		c, err := x509.ParseCertificate(der)
+		c, err := ParseCertificate(der)
 		if err != nil {
 			return nil, fmt.Errorf("session: recorded peer certificate %d does not parse: %w", i, err)
 		}
