@@ -181,8 +181,10 @@ func (s *Server) init() {
 			h = http.DefaultServeMux
 		}
 		wrapped := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if p, ok := r.Context().Value(stateKey{}).(*tls.ConnectionState); ok && r.TLS == nil {
-				r.TLS = stdState(p)
+			if r.TLS == nil {
+				if st := stateOf(r.Context()); st != nil {
+					r.TLS = st.std
+				}
 			}
 			h.ServeHTTP(w, r)
 		})

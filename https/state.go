@@ -12,12 +12,26 @@ import (
 )
 
 // stateKey is the context key under which Server stores each connection's
-// handshake result.
+// handshake result, as a *connState.
 type stateKey struct{}
+
+// connState is what every request on a connection shares: the handshake's
+// result in Lucid's shape and in crypto/tls's, built once per connection
+// (net/http too gives every request of a connection the same r.TLS).
+type connState struct {
+	lucid *tls.ConnectionState
+	std   *stdtls.ConnectionState
+}
 
 // withState returns ctx carrying cs.
 func withState(ctx context.Context, cs *tls.ConnectionState) context.Context {
-	return context.WithValue(ctx, stateKey{}, cs)
+	return context.WithValue(ctx, stateKey{}, &connState{lucid: cs, std: stdState(cs)})
+}
+
+// stateOf returns the connection state ctx carries, or nil.
+func stateOf(ctx context.Context) *connState {
+	st, _ := ctx.Value(stateKey{}).(*connState)
+	return st
 }
 
 // ConnectionState returns what the TLS handshake of the connection that
@@ -28,11 +42,11 @@ func ConnectionState(r *http.Request) (cs tls.ConnectionState, ok bool) {
 	if r == nil {
 		return tls.ConnectionState{}, false
 	}
-	p, ok := r.Context().Value(stateKey{}).(*tls.ConnectionState)
-	if !ok || p == nil {
+	st := stateOf(r.Context())
+	if st == nil {
 		return tls.ConnectionState{}, false
 	}
-	return *p, true
+	return *st.lucid, true
 }
 
 // eventsKey is the context key under which Server stores each

@@ -29,6 +29,9 @@ type Conn struct {
 	handshakeErr  error
 	handshakeDone atomic.Bool
 	result        *handshake.Result
+	// state is what ConnectionState returns once the handshake is done,
+	// built on the first call after it (state.go). Under handshakeMu.
+	state *ConnectionState
 	// observer receives events; Config.Observer unless SetObserver
 	// replaced it.
 	observer func(Event)

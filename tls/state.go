@@ -64,7 +64,18 @@ func (cs *ConnectionState) ExportKeyingMaterial(label string, context []byte, le
 func (c *Conn) ConnectionState() ConnectionState {
 	c.handshakeMu.Lock()
 	defer c.handshakeMu.Unlock()
-	return c.connectionStateLocked()
+	if c.state != nil {
+		return *c.state
+	}
+	cs := c.connectionStateLocked()
+	// Once a handshake has succeeded nothing in the state changes (its
+	// result is never replaced, and KeyUpdate and tickets touch no field),
+	// so the fingerprints and the rest are worked out once. A state from
+	// before the end, or of a failed handshake, is not kept.
+	if cs.HandshakeComplete && c.handshakeErr == nil {
+		c.state = &cs
+	}
+	return cs
 }
 
 // connectionStateLocked builds the state; c.handshakeMu must be held.
