@@ -344,10 +344,10 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 	}
 	hs := keys.NewEarlySecret(suite.Hash, psk).Handshake(shared)
 	th := c.tr.sum()
-	cs, ss := hs.Traffic(th)
+	cs, ss, ms := hs.TrafficAndMaster(th)
 	c.cfg.keyLog(keys.LogClientHandshake, c.result.ClientRandom, cs)
 	c.cfg.keyLog(keys.LogServerHandshake, c.result.ClientRandom, ss)
-	c.out.readKey(suite, ss, LevelHandshake)
+	serverFinishedKey := c.out.readHandshakeKey(suite, ss)
 	// RFC 8446 §D.4: the compatibility change_cipher_spec precedes the
 	// client's first protected record. Queued now, it goes out ahead of
 	// the Finished flight or of an alert raised before it.
@@ -357,18 +357,20 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 	}
 	// Installed now so that an alert the client raises before its Finished
 	// is protected, as the server expects (RFC 8446 §5.1).
-	c.out.writeKey(suite, cs, LevelHandshake)
-	return &expectEncryptedExtensions{c: c, hs: hs, clientSecret: cs, serverSecret: ss}, nil
+	clientFinishedKey := c.out.writeHandshakeKey(suite, cs)
+	return &expectEncryptedExtensions{c: c, ms: ms, clientFinishedKey: clientFinishedKey, serverFinishedKey: serverFinishedKey}, nil
 }
 
 // handshakeKeys travels from ServerHello to Finished: the secrets the rest
 // of the handshake is protected and authenticated with.
 type handshakeKeys struct {
-	c            *client
-	hs           keys.HandshakeSecret
-	clientSecret []byte
-	serverSecret []byte
-	request      *wire.CertificateRequest
+	c  *client
+	ms keys.MasterSecret
+	// clientFinishedKey and serverFinishedKey are the finished_keys of the
+	// two handshake traffic secrets.
+	clientFinishedKey []byte
+	serverFinishedKey []byte
+	request           *wire.CertificateRequest
 }
 
 type expectEncryptedExtensions handshakeKeys
@@ -534,23 +536,27 @@ func (s *expectServerFinished) handle(typ uint8, msg []byte) (state, error) {
 	k := s.keys
 	c := k.c
 	suite := c.result.Suite
-	if err := checkFinished(c.cfg, &c.tr, suite, k.serverSecret, typ, msg, SideServer); err != nil {
+	if err := checkFinished(c.cfg, &c.tr, suite, k.serverFinishedKey, typ, msg, SideServer); err != nil {
 		return nil, err
 	}
 	s.server.record(&c.result)
-	ms := k.hs.Master()
-	applicationSecrets(c.cfg, ms, c.tr.sum(), c.result.ClientRandom, &c.result)
-	ca, sa := c.result.ClientTraffic, c.result.ServerTraffic
+	// The application secrets cover the transcript up to here, the
+	// resumption secret up to the client's Finished: both are derived once
+	// that Finished is sent, under one HMAC of the master secret.
+	var applicationHash [64]byte
+	th := applicationHash[:copy(applicationHash[:], c.tr.sum())]
 
 	if k.request != nil {
 		if err := c.answerRequest13(k.request); err != nil {
 			return nil, err
 		}
 	}
-	c.send(&wire.Finished{VerifyData: keys.FinishedMAC(suite.Hash, k.clientSecret, c.tr.sum())})
-	c.out.readKey(suite, sa, LevelApplication)
-	c.out.writeKey(suite, ca, LevelApplication)
+	c.send(&wire.Finished{VerifyData: keys.AppendFinishedMACKeyed(make([]byte, 0, suite.Hash.Size()), suite.Hash, k.clientFinishedKey, c.tr.sum())})
+	r := &c.result
+	r.ClientTraffic, r.ServerTraffic, r.Exporter, r.Resumption = k.ms.ApplicationAndResumption(th, c.tr.sum())
+	logApplicationSecrets(c.cfg, r.ClientRandom, r)
+	c.out.readKey(suite, r.ServerTraffic, LevelApplication)
+	c.out.writeKey(suite, r.ClientTraffic, LevelApplication)
 	c.out.flush()
-	c.result.Resumption = ms.Resumption(c.tr.sum())
 	return nil, nil
 }

@@ -11,7 +11,9 @@ package keys
 
 import (
 	"crypto"
+	"crypto/hmac"
 	"errors"
+	"hash"
 	"sync"
 )
 
@@ -83,13 +85,35 @@ type constants struct {
 	// early is the early secret without a PSK, and derived the salt it
 	// passes to the handshake secret.
 	early, derived []byte
+	// derivedMACs holds idle crypto/hmacs keyed with derived.
+	derivedMACs sync.Pool
+	hash        crypto.Hash
 }
 
 var constantsOf [crypto.BLAKE2b_512 + 1]constants
 
+// extractUnderDerived is HKDF-Extract(derived, ikm), the handshake secret
+// of every handshake without a PSK. The salt is a public constant, so the
+// crypto/hmac keyed with it is kept in a pool rather than made (and its
+// key schedule hashed) on every handshake; a Reset returns it to the keyed
+// state and leaves nothing of ikm behind.
+func (c *constants) extractUnderDerived(ikm []byte) []byte {
+	h, ok := c.derivedMACs.Get().(hash.Hash)
+	if !ok {
+		h = hmac.New(c.hash.New, c.derived)
+	}
+	h.Reset()
+	h.Write(ikm)
+	out := h.Sum(make([]byte, 0, h.Size()))
+	h.Reset()
+	c.derivedMACs.Put(h)
+	return out
+}
+
 func constantsFor(h crypto.Hash) *constants {
 	c := &constantsOf[h]
 	c.once.Do(func() {
+		c.hash = h
 		c.emptyHash = h.New().Sum(nil)
 		c.early = extract(h, nil, nil)
 		c.derived = deriveSecret(h, c.early, "derived", c.emptyHash)
@@ -137,12 +161,10 @@ func (e EarlySecret) BinderKey(resumption bool) []byte {
 
 // Handshake mixes in the (EC)DHE shared secret to make the handshake secret.
 func (e EarlySecret) Handshake(shared []byte) HandshakeSecret {
-	var salt []byte
 	if e.noPSK {
-		salt = constantsFor(e.hash).derived
-	} else {
-		salt = deriveSecret(e.hash, e.secret, "derived", constantsFor(e.hash).emptyHash)
+		return HandshakeSecret{hash: e.hash, secret: constantsFor(e.hash).extractUnderDerived(shared)}
 	}
+	salt := deriveSecret(e.hash, e.secret, "derived", constantsFor(e.hash).emptyHash)
 	return HandshakeSecret{hash: e.hash, secret: extract(e.hash, shared, salt)}
 }
 
@@ -171,6 +193,23 @@ func (s HandshakeSecret) ServerTraffic(transcriptHash []byte) []byte {
 // in one allocation.
 func (s HandshakeSecret) Traffic(transcriptHash []byte) (client, server []byte) {
 	return deriveTwo(s.hash, s.secret, "c hs traffic", "s hs traffic", transcriptHash)
+}
+
+// TrafficAndMaster returns both handshake traffic secrets, client's then
+// server's, and the master secret. The three Derive-Secrets under the
+// handshake secret share one HMAC instead of keying one twice.
+func (s HandshakeSecret) TrafficAndMaster(transcriptHash []byte) (client, server []byte, master MasterSecret) {
+	n := s.hash.Size()
+	out := make([]byte, 0, 2*n)
+	m := getMAC(s.hash)
+	out = m.expandLabel(out, s.secret, "c hs traffic", transcriptHash, n)
+	out = m.expandLabel(out, s.secret, "s hs traffic", transcriptHash, n)
+	salt := m.expandLabel(m.key[:0], s.secret, "derived", constantsFor(s.hash).emptyHash, n)
+	m.start(salt)
+	m.write(zeros[:n])
+	master = MasterSecret{hash: s.hash, secret: m.finish(make([]byte, 0, n))}
+	putMAC(s.hash, m)
+	return out[:n:n], out[n:], master
 }
 
 // deriveTwo is two Derive-Secrets under one secret and context, sharing
@@ -226,6 +265,21 @@ func (m MasterSecret) Application(transcriptHash []byte) (client, server, export
 	return out[:n:n], out[n : 2*n : 2*n], out[2*n:]
 }
 
+// ApplicationAndResumption is Application under applicationHash and
+// Resumption under resumptionHash, for a side that has both transcripts
+// at hand: the four Derive-Secrets share one HMAC under the master secret.
+func (m MasterSecret) ApplicationAndResumption(applicationHash, resumptionHash []byte) (client, server, exporter, resumption []byte) {
+	n := m.hash.Size()
+	out := make([]byte, 0, 4*n)
+	x := getMAC(m.hash)
+	out = x.expandLabel(out, m.secret, "c ap traffic", applicationHash, n)
+	out = x.expandLabel(out, m.secret, "s ap traffic", applicationHash, n)
+	out = x.expandLabel(out, m.secret, "exp master", applicationHash, n)
+	out = x.expandLabel(out, m.secret, "res master", resumptionHash, n)
+	putMAC(m.hash, x)
+	return out[:n:n], out[n : 2*n : 2*n], out[2*n : 3*n : 3*n], out[3*n:]
+}
+
 // Exporter returns exporter_master_secret.
 func (m MasterSecret) Exporter(transcriptHash []byte) []byte {
 	return deriveSecret(m.hash, m.secret, "exp master", transcriptHash)
@@ -247,6 +301,33 @@ func TrafficKey(h crypto.Hash, secret []byte, keyLen int) (key, iv []byte) {
 	out = m.expandLabel(out, secret, "iv", nil, ivLen)
 	putMAC(h, m)
 	return out[:keyLen:keyLen], out[keyLen:]
+}
+
+// HandshakeTrafficKey is TrafficKey for a handshake traffic secret, which
+// also keys that side's Finished: the finished_key (RFC 8446 §4.4.4) is
+// derived with the key and IV under one HMAC, to be handed to
+// AppendFinishedMACKeyed when the Finished is made or checked.
+func HandshakeTrafficKey(h crypto.Hash, secret []byte, keyLen int) (key, iv, finishedKey []byte) {
+	const ivLen = 12
+	n := h.Size()
+	out := make([]byte, 0, keyLen+ivLen+n)
+	m := getMAC(h)
+	out = m.expandLabel(out, secret, "key", nil, keyLen)
+	out = m.expandLabel(out, secret, "iv", nil, ivLen)
+	out = m.expandLabel(out, secret, "finished", nil, n)
+	putMAC(h, m)
+	return out[:keyLen:keyLen], out[keyLen : keyLen+ivLen : keyLen+ivLen], out[keyLen+ivLen:]
+}
+
+// AppendFinishedMACKeyed appends verify_data = HMAC(finishedKey,
+// transcriptHash) to dst, with finishedKey from HandshakeTrafficKey.
+func AppendFinishedMACKeyed(dst []byte, h crypto.Hash, finishedKey, transcriptHash []byte) []byte {
+	m := getMAC(h)
+	m.start(finishedKey)
+	m.write(transcriptHash)
+	dst = m.finish(dst)
+	putMAC(h, m)
+	return dst
 }
 
 // NextTraffic is the KeyUpdate step: application_traffic_secret_N+1
