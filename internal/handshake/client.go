@@ -27,6 +27,8 @@ type client struct {
 	sentCCS bool
 	// pskSuite is the suite of the ticket offered as a PSK, if any.
 	pskSuite *suites.Suite
+	// pskEarly is that ticket's early secret, made with its binder.
+	pskEarly keys.EarlySecret
 	// serverSessionID is a TLS 1.2 server's session ID, for resumption.
 	serverSessionID []byte
 	// offered12 says the ClientHello offers a TLS 1.2 session, by ID or
@@ -338,11 +340,11 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 	c.tr.keepRaw, c.tr.raw = false, nil
 	c.result.Version = version.TLS13
 	c.tr.add(msg)
-	psk, err := c.acceptPSK(sh, suite)
+	early, err := c.acceptPSK(sh, suite)
 	if err != nil {
 		return nil, err
 	}
-	hs := keys.NewEarlySecret(suite.Hash, psk).Handshake(shared)
+	hs := early.Handshake(shared)
 	th := c.tr.sum()
 	cs, ss, ms := hs.TrafficAndMaster(th)
 	c.cfg.keyLog(keys.LogClientHandshake, c.result.ClientRandom, cs)

@@ -52,6 +52,7 @@ type retryState struct {
 type negotiation struct {
 	// psk, when set, resumes the session resumed admits (RFC 8446 §2.2).
 	psk      []byte
+	pskEarly keys.EarlySecret // psk's early secret, its binder checked
 	pskIndex uint16
 	resumed  admission
 	pskOnly  bool // psk_ke: no (EC)DHE in this handshake
@@ -367,7 +368,11 @@ func (s *server) respond(n *negotiation) (state, error) {
 	}
 
 	suite := n.suite
-	hs := keys.NewEarlySecret(suite.Hash, n.psk).Handshake(shared)
+	early := n.pskEarly
+	if n.psk == nil {
+		early = keys.NewEarlySecret(suite.Hash, nil)
+	}
+	hs := early.Handshake(shared)
 	th := s.tr.sum()
 	cs, ss, ms := hs.TrafficAndMaster(th)
 	cfg.keyLog(keys.LogClientHandshake, n.hello.Random, cs)

@@ -223,3 +223,19 @@ func TestRFC8448Schedule(t *testing.T) {
 	check(t, "ApplicationAndResumption exporter", exp2, rfc8448.SimpleExporterMasterSecret)
 	check(t, "ApplicationAndResumption resumption", res2, rfc8448.SimpleResumptionMasterSecret)
 }
+
+// TestResumptionEarlySecretRFC8448 checks the resumed trace (RFC 8448 §4)
+// through NewResumptionEarlySecret, which derives the binder key and the
+// "derived" salt under one HMAC and keeps the salt for Handshake.
+func TestResumptionEarlySecretRFC8448(t *testing.T) {
+	h := crypto.SHA256
+	psk := hexBytes(t, rfc8448.ResumedPSK)
+	for range 2 { // the second run takes the pooled zero-salt HMAC
+		early, binderKey := NewResumptionEarlySecret(h, psk)
+		check(t, "early secret", early.Secret(), rfc8448.ResumedEarlySecret)
+		check(t, "binder key", binderKey, rfc8448.ResumedBinderKey)
+		check(t, "binder", FinishedMAC(h, binderKey, hexBytes(t, rfc8448.ResumedBinderHash)), rfc8448.ResumedBinder)
+		check(t, "handshake secret", early.Handshake(hexBytes(t, rfc8448.ResumedSharedSecret)).Secret(), rfc8448.ResumedHandshakeSecret)
+		check(t, "handshake secret without the kept salt", NewEarlySecret(h, psk).Handshake(hexBytes(t, rfc8448.ResumedSharedSecret)).Secret(), rfc8448.ResumedHandshakeSecret)
+	}
+}

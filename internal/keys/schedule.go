@@ -85,35 +85,40 @@ type constants struct {
 	// early is the early secret without a PSK, and derived the salt it
 	// passes to the handshake secret.
 	early, derived []byte
-	// derivedMACs holds idle crypto/hmacs keyed with derived.
-	derivedMACs sync.Pool
-	hash        crypto.Hash
+	// underZeros and underDerived are HMACs keyed with the zero salt and
+	// with derived.
+	underZeros, underDerived constKeyed
 }
 
 var constantsOf [crypto.BLAKE2b_512 + 1]constants
 
-// extractUnderDerived is HKDF-Extract(derived, ikm), the handshake secret
-// of every handshake without a PSK. The salt is a public constant, so the
-// crypto/hmac keyed with it is kept in a pool rather than made (and its
-// key schedule hashed) on every handshake; a Reset returns it to the keyed
-// state and leaves nothing of ikm behind.
-func (c *constants) extractUnderDerived(ikm []byte) []byte {
-	h, ok := c.derivedMACs.Get().(hash.Hash)
+// constKeyed is crypto/hmac under a key that is a public constant of the
+// schedule (the zero salt, the "derived" salt of a schedule without PSK).
+// Made once and kept in a pool rather than made, with its key hashed, on
+// every handshake; a Reset returns one to the keyed state and leaves
+// nothing of what it last MACed behind.
+type constKeyed struct {
+	pool sync.Pool
+}
+
+// extract is HKDF-Extract(key, ikm) with the MAC keyed with key, a
+// constant that must be the same on every call.
+func (p *constKeyed) extract(h crypto.Hash, key, ikm []byte) []byte {
+	m, ok := p.pool.Get().(hash.Hash)
 	if !ok {
-		h = hmac.New(c.hash.New, c.derived)
+		m = hmac.New(h.New, key)
 	}
-	h.Reset()
-	h.Write(ikm)
-	out := h.Sum(make([]byte, 0, h.Size()))
-	h.Reset()
-	c.derivedMACs.Put(h)
+	m.Reset()
+	m.Write(ikm)
+	out := m.Sum(make([]byte, 0, m.Size()))
+	m.Reset()
+	p.pool.Put(m)
 	return out
 }
 
 func constantsFor(h crypto.Hash) *constants {
 	c := &constantsOf[h]
 	c.once.Do(func() {
-		c.hash = h
 		c.emptyHash = h.New().Sum(nil)
 		c.early = extract(h, nil, nil)
 		c.derived = deriveSecret(h, c.early, "derived", c.emptyHash)
@@ -135,16 +140,40 @@ type EarlySecret struct {
 	// noPSK marks the schedule's constant start, whose "derived" salt is
 	// computed once.
 	noPSK bool
+	// derived is the "derived" salt when NewResumptionEarlySecret has
+	// derived it already.
+	derived []byte
 }
 
 // NewEarlySecret starts the schedule; psk is nil for a full handshake.
 func NewEarlySecret(h crypto.Hash, psk []byte) EarlySecret {
+	c := constantsFor(h)
 	if psk == nil {
 		// Shared, never written: every reader of secret only reads.
-		return EarlySecret{hash: h, secret: constantsFor(h).early, noPSK: true}
+		return EarlySecret{hash: h, secret: c.early, noPSK: true}
 	}
-	return EarlySecret{hash: h, secret: extract(h, psk, nil)}
+	return EarlySecret{hash: h, secret: c.underZeros.extract(h, zeros[:h.Size()], psk)}
 }
+
+// NewResumptionEarlySecret is NewEarlySecret for a resumption PSK, with its
+// binder key (BinderKey(true)). The "derived" salt the handshake secret
+// will need is derived now too, under the same HMAC of the early secret,
+// and kept in the returned EarlySecret.
+func NewResumptionEarlySecret(h crypto.Hash, psk []byte) (e EarlySecret, binderKey []byte) {
+	e = NewEarlySecret(h, psk)
+	n := h.Size()
+	out := make([]byte, 0, 2*n)
+	m := getMAC(h)
+	empty := constantsFor(h).emptyHash
+	out = m.expandLabel(out, e.secret, "res binder", empty, n)
+	out = m.expandLabel(out, e.secret, "derived", empty, n)
+	putMAC(h, m)
+	e.derived = out[n:]
+	return e, out[:n:n]
+}
+
+// Hash is the hash the schedule runs on.
+func (e EarlySecret) Hash() crypto.Hash { return e.hash }
 
 // Secret returns the early secret itself, for known-answer tests.
 func (e EarlySecret) Secret() []byte { return append([]byte(nil), e.secret...) }
@@ -161,10 +190,18 @@ func (e EarlySecret) BinderKey(resumption bool) []byte {
 
 // Handshake mixes in the (EC)DHE shared secret to make the handshake secret.
 func (e EarlySecret) Handshake(shared []byte) HandshakeSecret {
-	if e.noPSK {
-		return HandshakeSecret{hash: e.hash, secret: constantsFor(e.hash).extractUnderDerived(shared)}
+	c := constantsFor(e.hash)
+	if shared == nil {
+		// psk_ke: no (EC)DHE, an IKM of zeros (RFC 8446 §7.1).
+		shared = zeros[:e.hash.Size()]
 	}
-	salt := deriveSecret(e.hash, e.secret, "derived", constantsFor(e.hash).emptyHash)
+	if e.noPSK {
+		return HandshakeSecret{hash: e.hash, secret: c.underDerived.extract(e.hash, c.derived, shared)}
+	}
+	salt := e.derived
+	if salt == nil {
+		salt = deriveSecret(e.hash, e.secret, "derived", c.emptyHash)
+	}
 	return HandshakeSecret{hash: e.hash, secret: extract(e.hash, shared, salt)}
 }
 
