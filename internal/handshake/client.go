@@ -22,6 +22,9 @@ import (
 // transcript, the hello it sent and the key shares it still owns.
 type client struct {
 	*Engine
+	// first is the state Start leaves the engine in, kept here so that
+	// starting allocates it with the client.
+	first   expectServerHello
 	hello   *wire.ClientHello
 	shares  []*kex.Private
 	sentCCS bool
@@ -48,13 +51,14 @@ func NewClient(cfg *Config) *Engine {
 // Start builds the ClientHello (RFC 8446 §4.1.2) and returns the first flight.
 func (e *Engine) Start() ([]Action, error) {
 	c := &client{Engine: e}
+	c.first.c = c
 	e.track.start(SideClient)
 	if err := c.buildHello(); err != nil {
 		return nil, err
 	}
 	c.send(c.hello)
 	c.out.flush()
-	return e.advance(&expectServerHello{c}, nil)
+	return e.advance(&c.first, nil)
 }
 
 // offerable admits the configured session, if there is one, against the
@@ -109,7 +113,7 @@ func (c *client) buildHello() error {
 	h := &wire.ClientHello{
 		LegacyVersion:        version.TLS12,
 		SessionID:            sid,
-		CompressionMethods:   []uint8{0},
+		CompressionMethods:   nullCompression[:1:1],
 		SupportedGroups:      cfg.Groups,
 		SignatureSchemes:     schemesToU16(cfg.Schemes),
 		SignatureSchemesCert: schemesToU16(cfg.CertSchemes),
@@ -124,9 +128,9 @@ func (c *client) buildHello() error {
 		h.CipherSuites = append(h.CipherSuites, cfg.CipherSuites...)
 		h.SupportedVersions = append(h.SupportedVersions, version.TLS13)
 		h.HasKeyShare = true
-		h.PSKModes = []uint8{pskDHEKE}
+		h.PSKModes = pskModes[0:1:1]
 		if cfg.PSKWithoutKeyExchange {
-			h.PSKModes = []uint8{pskKE}
+			h.PSKModes = pskModes[1:2:2]
 		}
 	}
 	if !tls13 {
@@ -195,6 +199,13 @@ func (c *client) buildHello() error {
 const (
 	pskKE    uint8 = 0
 	pskDHEKE uint8 = 1
+)
+
+// The one-value lists every ClientHello sends, shared rather than made per
+// hello; a hello's slices are only ever read or replaced, never written.
+var (
+	nullCompression = []uint8{0}
+	pskModes        = []uint8{pskDHEKE, pskKE}
 )
 
 type expectServerHello struct{ c *client }

@@ -21,8 +21,16 @@ type server struct {
 
 // NewServer returns a server engine waiting for a ClientHello.
 func NewServer(cfg *Config) *Engine {
-	e := &Engine{cfg: cfg}
-	e.cur = &expectClientHello{s: &server{Engine: e}}
+	// One allocation for the engine, its server and its first state.
+	n := &struct {
+		e     Engine
+		s     server
+		first expectClientHello
+	}{e: Engine{cfg: cfg}}
+	e := &n.e
+	n.s.Engine = e
+	n.first.s = &n.s
+	e.cur = &n.first
 	e.track.start(SideServer)
 	return e
 }

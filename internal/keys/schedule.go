@@ -237,16 +237,16 @@ func (s HandshakeSecret) Traffic(transcriptHash []byte) (client, server []byte) 
 // handshake secret share one HMAC instead of keying one twice.
 func (s HandshakeSecret) TrafficAndMaster(transcriptHash []byte) (client, server []byte, master MasterSecret) {
 	n := s.hash.Size()
-	out := make([]byte, 0, 2*n)
+	out := make([]byte, 0, 3*n)
 	m := getMAC(s.hash)
 	out = m.expandLabel(out, s.secret, "c hs traffic", transcriptHash, n)
 	out = m.expandLabel(out, s.secret, "s hs traffic", transcriptHash, n)
 	salt := m.expandLabel(m.key[:0], s.secret, "derived", constantsFor(s.hash).emptyHash, n)
 	m.start(salt)
 	m.write(zeros[:n])
-	master = MasterSecret{hash: s.hash, secret: m.finish(make([]byte, 0, n))}
+	out = m.finish(out)
 	putMAC(s.hash, m)
-	return out[:n:n], out[n:], master
+	return out[:n:n], out[n : 2*n : 2*n], MasterSecret{hash: s.hash, secret: out[2*n:]}
 }
 
 // deriveTwo is two Derive-Secrets under one secret and context, sharing
