@@ -34,13 +34,13 @@ func checkFinished(cfg *Config, tr *transcript, suite *suites.Suite, peerFinishe
 
 // checkFinished12 verifies a TLS 1.2 Finished: twelve bytes of PRF over
 // the transcript, labelled by the sender's role (RFC 5246 §7.4.9).
-func checkFinished12(cfg *Config, tr *transcript, suite *suites.Suite12, master []byte, from Side, typ uint8, msg []byte) error {
+func checkFinished12(cfg *Config, tr *transcript, suite *suites.Suite12, prf *keys.MasterPRF, master []byte, from Side, typ uint8, msg []byte) error {
 	fin, err := receive(cfg, typ, msg, wire.TypeFinished, wire.ParseFinishedOwned)
 	if err != nil {
 		return err
 	}
 	who := from.String()
-	want := keys.FinishedVerifyData12(suite.PRF, master, from == SideClient, tr.sum())
+	want := prf.FinishedVerifyData(suite.PRF, master, from == SideClient, tr.sum())
 	if err := finishedLength(fin, len(want), who); err != nil {
 		return err
 	}
