@@ -124,6 +124,9 @@ func (c *client) buildHello() error {
 		SCT:           true,
 	}
 	h.Random = c.result.ClientRandom
+	// Sized once for both versions' suites and versions.
+	h.SupportedVersions = make([]uint16, 0, 2)
+	h.CipherSuites = make([]uint16, 0, len(cfg.CipherSuites)+len(cfg.Suites12))
 	if tls13 {
 		h.CipherSuites = append(h.CipherSuites, cfg.CipherSuites...)
 		h.SupportedVersions = append(h.SupportedVersions, version.TLS13)
@@ -151,7 +154,7 @@ func (c *client) buildHello() error {
 		h.SupportedVersions = append(h.SupportedVersions, version.TLS12)
 		h.ExtendedMasterSecret = true
 		h.SecureRenegotiationSupported = true
-		h.ECPointFormats = []uint8{0}
+		h.ECPointFormats = nullCompression[:1:1] // uncompressed, also 0
 		if cfg.TicketsWanted {
 			h.TicketSupported = true
 			if byTicket {

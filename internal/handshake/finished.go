@@ -40,7 +40,7 @@ func checkFinished12(cfg *Config, tr *transcript, suite *suites.Suite12, prf *ke
 		return err
 	}
 	who := from.String()
-	want := prf.FinishedVerifyData(suite.PRF, master, from == SideClient, tr.sum())
+	want := prf.AppendFinishedVerifyData(tr.mac[:0], suite.PRF, master, from == SideClient, tr.sum())
 	if err := finishedLength(fin, len(want), who); err != nil {
 		return err
 	}

@@ -12,24 +12,26 @@ import (
 // label || seed, cut to length.
 func PRF(h crypto.Hash, secret []byte, label string, seed []byte, length int) []byte {
 	m := getMAC(h)
-	out := m.prf(secret, label, seed, length)
+	out := m.prf(make([]byte, 0, length+m.size), secret, label, seed, length)
 	putMAC(h, m)
 	return out
 }
 
-// prf is PRF with m's scratch; m.start reuses the HMAC m holds when secret
-// is the key it was made with.
-func (m *mac) prf(secret []byte, label string, seed []byte, length int) []byte {
+// prf is PRF with m's scratch, appending to dst (which needs room for
+// length rounded up to whole blocks not to grow); m.start reuses the HMAC
+// m holds when secret is the key it was made with.
+func (m *mac) prf(dst, secret []byte, label string, seed []byte, length int) []byte {
 	labelSeed := m.info[:0]
 	if len(label)+len(seed) > len(m.info) {
 		// Only an exporter context this long: rare enough to allocate.
 		labelSeed = make([]byte, 0, len(label)+len(seed))
 	}
 	labelSeed = append(append(labelSeed, label...), seed...)
-	out := make([]byte, 0, length+m.size)
+	out := dst
+	start := len(dst)
 	// A(0) = seed; A(i) = HMAC(secret, A(i-1)); output HMAC(secret, A(i) || seed).
 	prev := labelSeed
-	for len(out) < length {
+	for len(out)-start < length {
 		m.start(secret)
 		m.write(prev)
 		prev = m.finish(m.key[:0])
@@ -38,7 +40,7 @@ func (m *mac) prf(secret []byte, label string, seed []byte, length int) []byte {
 		m.write(labelSeed)
 		out = m.finish(out)
 	}
-	return out[:length]
+	return out[:start+length]
 }
 
 // MasterPRF runs the PRF under one TLS 1.2 master secret for the span of a
@@ -66,12 +68,21 @@ func (p *MasterPRF) KeyBlock(h crypto.Hash, master, clientRandom, serverRandom [
 	var seed [64]byte
 	n := copy(seed[:], serverRandom)
 	n += copy(seed[n:], clientRandom)
-	return p.mac(h).prf(master, "key expansion", seed[:n], length)
+	m := p.mac(h)
+	return m.prf(make([]byte, 0, length+m.size), master, "key expansion", seed[:n], length)
 }
 
 // FinishedVerifyData is FinishedVerifyData12 under p.
 func (p *MasterPRF) FinishedVerifyData(h crypto.Hash, master []byte, client bool, transcriptHash []byte) []byte {
-	return p.mac(h).prf(master, finishedLabel12(client), transcriptHash, 12)
+	m := p.mac(h)
+	return m.prf(make([]byte, 0, 12+m.size), master, finishedLabel12(client), transcriptHash, 12)
+}
+
+// AppendFinishedVerifyData is FinishedVerifyData appending to dst, for a
+// value only compared; dst needs room for one hash block beyond its
+// length not to grow.
+func (p *MasterPRF) AppendFinishedVerifyData(dst []byte, h crypto.Hash, master []byte, client bool, transcriptHash []byte) []byte {
+	return p.mac(h).prf(dst, master, finishedLabel12(client), transcriptHash, 12)
 }
 
 // Release returns p's scratch, wiping the key it held; p can be used
