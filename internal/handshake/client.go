@@ -567,7 +567,7 @@ func (s *expectServerFinished) handle(typ uint8, msg []byte) (state, error) {
 			return nil, err
 		}
 	}
-	c.send(&wire.Finished{VerifyData: keys.AppendFinishedMACKeyed(make([]byte, 0, suite.Hash.Size()), suite.Hash, k.clientFinishedKey, c.tr.sum())})
+	c.send(&wire.Finished{VerifyData: keys.AppendFinishedMACKeyed(c.finishedBuf(), suite.Hash, k.clientFinishedKey, c.tr.sum())})
 	r := &c.result
 	r.ClientTraffic, r.ServerTraffic, r.Exporter, r.Resumption = k.ms.ApplicationAndResumption(th, c.tr.sum())
 	logApplicationSecrets(c.cfg, r.ClientRandom, r)

@@ -371,7 +371,7 @@ func (v *conv12) sendFinished() {
 	c := v.c
 	c.out.ccs()
 	c.out.writeProtection(v.keys.write, v.keys.keyLen)
-	c.send(&wire.Finished{VerifyData: v.prf.FinishedVerifyData(v.suite.PRF, v.master, true, c.tr.sum())})
+	c.send(&wire.Finished{VerifyData: v.prf.AppendFinishedVerifyData(c.finishedBuf(), v.suite.PRF, v.master, true, c.tr.sum())})
 }
 
 // expectTicket12 takes the NewSessionTicket a server that promised one

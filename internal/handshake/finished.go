@@ -32,6 +32,16 @@ func checkFinished(cfg *Config, tr *transcript, suite *suites.Suite, peerFinishe
 	return nil
 }
 
+// finishedBuf is where this side's verify_data is built. Sending marshals
+// the message at once, so the transcript's scratch serves, unless an
+// observer is handed the message and may keep it.
+func (e *Engine) finishedBuf() []byte {
+	if e.cfg.Observe != nil {
+		return make([]byte, 0, len(e.tr.mac))
+	}
+	return e.tr.mac[:0]
+}
+
 // checkFinished12 verifies a TLS 1.2 Finished: twelve bytes of PRF over
 // the transcript, labelled by the sender's role (RFC 5246 §7.4.9).
 func checkFinished12(cfg *Config, tr *transcript, suite *suites.Suite12, prf *keys.MasterPRF, master []byte, from Side, typ uint8, msg []byte) error {

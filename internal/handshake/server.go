@@ -411,7 +411,7 @@ func (s *server) respond(n *negotiation) (state, error) {
 		}
 		s.result.resume(n.resumed, how)
 	}
-	s.send(&wire.Finished{VerifyData: keys.AppendFinishedMACKeyed(make([]byte, 0, suite.Hash.Size()), suite.Hash, serverFinishedKey, s.tr.sum())})
+	s.send(&wire.Finished{VerifyData: keys.AppendFinishedMACKeyed(s.finishedBuf(), suite.Hash, serverFinishedKey, s.tr.sum())})
 
 	applicationSecrets(cfg, ms, s.tr.sum(), n.hello.Random, &s.result)
 	s.out.writeKey(suite, s.result.ServerTraffic, LevelApplication)

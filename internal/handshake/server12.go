@@ -407,7 +407,7 @@ func (v *conv12s) finish() error {
 	}
 	s.out.ccs()
 	s.out.writeProtection(v.keys.write, v.keys.keyLen)
-	s.send(&wire.Finished{VerifyData: v.prf.FinishedVerifyData(v.suite.PRF, v.master, false, s.tr.sum())})
+	s.send(&wire.Finished{VerifyData: v.prf.AppendFinishedVerifyData(s.finishedBuf(), v.suite.PRF, v.master, false, s.tr.sum())})
 	s.out.flush()
 	return nil
 }
