@@ -2,6 +2,7 @@ package handshake
 
 import (
 	"crypto/x509"
+	"runtime"
 	"sync"
 	"weak"
 
@@ -17,8 +18,9 @@ import (
 //
 // The cache holds its certificates weakly: one stays while a connection,
 // session or caller holds it, and is parsed again after the collector has
-// taken it. The entries are bounded, so that a peer sending many distinct
-// certificates costs at most the bound in map entries.
+// taken it, when its entry is dropped too. The entries are bounded, so
+// that peers sending many distinct certificates at once cost at most the
+// bound in map entries.
 
 // certCacheMax bounds the entries; a chain that finds the cache full is
 // parsed without being kept.
@@ -61,8 +63,22 @@ func parsedCertificate(der []byte) (*x509.Certificate, error) {
 		}
 	}
 	// The conversion copies: the key does not alias the caller's buffer.
-	certCache.m[string(der)] = weak.Make(c)
+	key := string(der)
+	certCache.m[key] = weak.Make(c)
+	// Once the certificate is collected its entry goes too, so that the
+	// keys of certificates nobody holds do not fill the cache.
+	runtime.AddCleanup(c, forgetCertificate, key)
 	return c, nil
+}
+
+// forgetCertificate drops key's entry if its certificate is gone; a newer
+// parse of the same bytes may have replaced it and stays.
+func forgetCertificate(key string) {
+	certCache.mu.Lock()
+	defer certCache.mu.Unlock()
+	if p, ok := certCache.m[key]; ok && p.Value() == nil {
+		delete(certCache.m, key)
+	}
 }
 
 // parseChainCached is parseChain through the cache.

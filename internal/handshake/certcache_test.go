@@ -3,6 +3,7 @@ package handshake
 import (
 	"bytes"
 	"crypto/x509"
+	"runtime"
 	"testing"
 
 	"lucid/internal/alert"
@@ -63,5 +64,40 @@ func TestCertCacheSharesParseNotChecks(t *testing.T) {
 	}
 	if calls != 3 {
 		t.Errorf("the verifier ran %d times for 3 chains, want 3", calls)
+	}
+}
+
+// An entry whose certificate nobody holds leaves the cache once the
+// collector has taken the certificate.
+func TestCertCacheForgetsCollected(t *testing.T) {
+	ca, err := testpki.NewCA("Cache CA 2", testpki.ECDSAP256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := ca.Issue(testpki.LeafOptions{Names: []string{"forget.test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := string(leaf.Chain[0])
+	if _, err := parsedCertificate(leaf.Chain[0]); err != nil {
+		t.Fatal(err)
+	}
+	present := func() bool {
+		certCache.mu.Lock()
+		defer certCache.mu.Unlock()
+		_, ok := certCache.m[key]
+		return ok
+	}
+	if !present() {
+		t.Fatal("a parsed certificate was not cached")
+	}
+	// Cleanups run on their own goroutine after a collection: collect
+	// until the entry is gone, with a bound on tries rather than on time.
+	for i := 0; present(); i++ {
+		if i == 1000 {
+			t.Fatal("the entry of a collected certificate stayed")
+		}
+		runtime.GC()
+		runtime.Gosched()
 	}
 }
