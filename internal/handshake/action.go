@@ -150,6 +150,33 @@ func (o *outbox) writeKey(s *suites.Suite, secret []byte, l Level) {
 	o.add(Action{Kind: SetWriteKey, Sealer: p, Traffic: t, Level: l, KeyLen: s.KeyLen})
 }
 
+// readHandshakeKey is readKey at LevelHandshake, returning the peer's
+// finished_key, or nil when the protection could not be built (the
+// outbox then holds the error).
+func (o *outbox) readHandshakeKey(s *suites.Suite, secret []byte) (finishedKey []byte) {
+	t := Traffic{Suite: s, Secret: secret}
+	p, finishedKey, err := t.handshakeProtection()
+	if err != nil {
+		o.fail(err)
+		return nil
+	}
+	o.add(Action{Kind: SetReadKey, Opener: p, Traffic: t, Level: LevelHandshake, KeyLen: s.KeyLen})
+	return finishedKey
+}
+
+// writeHandshakeKey is writeKey at LevelHandshake, returning this side's
+// finished_key, or nil as readHandshakeKey does.
+func (o *outbox) writeHandshakeKey(s *suites.Suite, secret []byte) (finishedKey []byte) {
+	t := Traffic{Suite: s, Secret: secret}
+	p, finishedKey, err := t.handshakeProtection()
+	if err != nil {
+		o.fail(err)
+		return nil
+	}
+	o.add(Action{Kind: SetWriteKey, Sealer: p, Traffic: t, Level: LevelHandshake, KeyLen: s.KeyLen})
+	return finishedKey
+}
+
 func (o *outbox) readProtection(p record.Opener, keyLen int) {
 	o.add(Action{Kind: SetReadKey, Opener: p, Level: LevelApplication, KeyLen: keyLen})
 }

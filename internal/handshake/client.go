@@ -22,11 +22,16 @@ import (
 // transcript, the hello it sent and the key shares it still owns.
 type client struct {
 	*Engine
+	// first is the state Start leaves the engine in, kept here so that
+	// starting allocates it with the client.
+	first   expectServerHello
 	hello   *wire.ClientHello
 	shares  []*kex.Private
 	sentCCS bool
 	// pskSuite is the suite of the ticket offered as a PSK, if any.
 	pskSuite *suites.Suite
+	// pskEarly is that ticket's early secret, made with its binder.
+	pskEarly keys.EarlySecret
 	// serverSessionID is a TLS 1.2 server's session ID, for resumption.
 	serverSessionID []byte
 	// offered12 says the ClientHello offers a TLS 1.2 session, by ID or
@@ -46,13 +51,14 @@ func NewClient(cfg *Config) *Engine {
 // Start builds the ClientHello (RFC 8446 §4.1.2) and returns the first flight.
 func (e *Engine) Start() ([]Action, error) {
 	c := &client{Engine: e}
+	c.first.c = c
 	e.track.start(SideClient)
 	if err := c.buildHello(); err != nil {
 		return nil, err
 	}
 	c.send(c.hello)
 	c.out.flush()
-	return e.advance(&expectServerHello{c}, nil)
+	return e.advance(&c.first, nil)
 }
 
 // offerable admits the configured session, if there is one, against the
@@ -107,7 +113,7 @@ func (c *client) buildHello() error {
 	h := &wire.ClientHello{
 		LegacyVersion:        version.TLS12,
 		SessionID:            sid,
-		CompressionMethods:   []uint8{0},
+		CompressionMethods:   nullCompression[:1:1],
 		SupportedGroups:      cfg.Groups,
 		SignatureSchemes:     schemesToU16(cfg.Schemes),
 		SignatureSchemesCert: schemesToU16(cfg.CertSchemes),
@@ -118,13 +124,16 @@ func (c *client) buildHello() error {
 		SCT:           true,
 	}
 	h.Random = c.result.ClientRandom
+	// Sized once for both versions' suites and versions.
+	h.SupportedVersions = make([]uint16, 0, 2)
+	h.CipherSuites = make([]uint16, 0, len(cfg.CipherSuites)+len(cfg.Suites12))
 	if tls13 {
 		h.CipherSuites = append(h.CipherSuites, cfg.CipherSuites...)
 		h.SupportedVersions = append(h.SupportedVersions, version.TLS13)
 		h.HasKeyShare = true
-		h.PSKModes = []uint8{pskDHEKE}
+		h.PSKModes = pskModes[0:1:1]
 		if cfg.PSKWithoutKeyExchange {
-			h.PSKModes = []uint8{pskKE}
+			h.PSKModes = pskModes[1:2:2]
 		}
 	}
 	if !tls13 {
@@ -145,7 +154,7 @@ func (c *client) buildHello() error {
 		h.SupportedVersions = append(h.SupportedVersions, version.TLS12)
 		h.ExtendedMasterSecret = true
 		h.SecureRenegotiationSupported = true
-		h.ECPointFormats = []uint8{0}
+		h.ECPointFormats = nullCompression[:1:1] // uncompressed, also 0
 		if cfg.TicketsWanted {
 			h.TicketSupported = true
 			if byTicket {
@@ -193,6 +202,13 @@ func (c *client) buildHello() error {
 const (
 	pskKE    uint8 = 0
 	pskDHEKE uint8 = 1
+)
+
+// The one-value lists every ClientHello sends, shared rather than made per
+// hello; a hello's slices are only ever read or replaced, never written.
+var (
+	nullCompression = []uint8{0}
+	pskModes        = []uint8{pskDHEKE, pskKE}
 )
 
 type expectServerHello struct{ c *client }
@@ -338,16 +354,16 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 	c.tr.keepRaw, c.tr.raw = false, nil
 	c.result.Version = version.TLS13
 	c.tr.add(msg)
-	psk, err := c.acceptPSK(sh, suite)
+	early, err := c.acceptPSK(sh, suite)
 	if err != nil {
 		return nil, err
 	}
-	hs := keys.NewEarlySecret(suite.Hash, psk).Handshake(shared)
+	hs := early.Handshake(shared)
 	th := c.tr.sum()
-	cs, ss := hs.Traffic(th)
+	cs, ss, ms := hs.TrafficAndMaster(th)
 	c.cfg.keyLog(keys.LogClientHandshake, c.result.ClientRandom, cs)
 	c.cfg.keyLog(keys.LogServerHandshake, c.result.ClientRandom, ss)
-	c.out.readKey(suite, ss, LevelHandshake)
+	serverFinishedKey := c.out.readHandshakeKey(suite, ss)
 	// RFC 8446 §D.4: the compatibility change_cipher_spec precedes the
 	// client's first protected record. Queued now, it goes out ahead of
 	// the Finished flight or of an alert raised before it.
@@ -357,18 +373,20 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 	}
 	// Installed now so that an alert the client raises before its Finished
 	// is protected, as the server expects (RFC 8446 §5.1).
-	c.out.writeKey(suite, cs, LevelHandshake)
-	return &expectEncryptedExtensions{c: c, hs: hs, clientSecret: cs, serverSecret: ss}, nil
+	clientFinishedKey := c.out.writeHandshakeKey(suite, cs)
+	return &expectEncryptedExtensions{c: c, ms: ms, clientFinishedKey: clientFinishedKey, serverFinishedKey: serverFinishedKey}, nil
 }
 
 // handshakeKeys travels from ServerHello to Finished: the secrets the rest
 // of the handshake is protected and authenticated with.
 type handshakeKeys struct {
-	c            *client
-	hs           keys.HandshakeSecret
-	clientSecret []byte
-	serverSecret []byte
-	request      *wire.CertificateRequest
+	c  *client
+	ms keys.MasterSecret
+	// clientFinishedKey and serverFinishedKey are the finished_keys of the
+	// two handshake traffic secrets.
+	clientFinishedKey []byte
+	serverFinishedKey []byte
+	request           *wire.CertificateRequest
 }
 
 type expectEncryptedExtensions handshakeKeys
@@ -534,23 +552,27 @@ func (s *expectServerFinished) handle(typ uint8, msg []byte) (state, error) {
 	k := s.keys
 	c := k.c
 	suite := c.result.Suite
-	if err := checkFinished(c.cfg, &c.tr, suite, k.serverSecret, typ, msg, SideServer); err != nil {
+	if err := checkFinished(c.cfg, &c.tr, suite, k.serverFinishedKey, typ, msg, SideServer); err != nil {
 		return nil, err
 	}
 	s.server.record(&c.result)
-	ms := k.hs.Master()
-	applicationSecrets(c.cfg, ms, c.tr.sum(), c.result.ClientRandom, &c.result)
-	ca, sa := c.result.ClientTraffic, c.result.ServerTraffic
+	// The application secrets cover the transcript up to here, the
+	// resumption secret up to the client's Finished: both are derived once
+	// that Finished is sent, under one HMAC of the master secret.
+	var applicationHash [64]byte
+	th := applicationHash[:copy(applicationHash[:], c.tr.sum())]
 
 	if k.request != nil {
 		if err := c.answerRequest13(k.request); err != nil {
 			return nil, err
 		}
 	}
-	c.send(&wire.Finished{VerifyData: keys.FinishedMAC(suite.Hash, k.clientSecret, c.tr.sum())})
-	c.out.readKey(suite, sa, LevelApplication)
-	c.out.writeKey(suite, ca, LevelApplication)
+	c.send(&wire.Finished{VerifyData: keys.AppendFinishedMACKeyed(c.finishedBuf(), suite.Hash, k.clientFinishedKey, c.tr.sum())})
+	r := &c.result
+	r.ClientTraffic, r.ServerTraffic, r.Exporter, r.Resumption = k.ms.ApplicationAndResumption(th, c.tr.sum())
+	logApplicationSecrets(c.cfg, r.ClientRandom, r)
+	c.out.readKey(suite, r.ServerTraffic, LevelApplication)
+	c.out.writeKey(suite, r.ClientTraffic, LevelApplication)
 	c.out.flush()
-	c.result.Resumption = ms.Resumption(c.tr.sum())
 	return nil, nil
 }

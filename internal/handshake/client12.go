@@ -24,6 +24,8 @@ type conv12 struct {
 	suite  *suites.Suite12
 	server [32]byte
 	master []byte
+	// prf is the PRF under master, for the key block and both Finished.
+	prf keys.MasterPRF
 	// keys is the record protection the master secret expands to.
 	keys   keys12
 	chain  checkedChain
@@ -359,7 +361,7 @@ func (s *expectServerHelloDone) handle(typ uint8, msg []byte) (state, error) {
 // expandKeys derives the record keys once the master secret is known.
 func (v *conv12) expandKeys() error {
 	var err error
-	v.keys, err = protections12(v.suite, v.master, v.c.result.ClientRandom, v.server, true, v.c.cfg.Rand)
+	v.keys, err = protections12(v.suite, &v.prf, v.master, v.c.result.ClientRandom, v.server, true, v.c.cfg.Rand)
 	return err
 }
 
@@ -369,7 +371,7 @@ func (v *conv12) sendFinished() {
 	c := v.c
 	c.out.ccs()
 	c.out.writeProtection(v.keys.write, v.keys.keyLen)
-	c.send(&wire.Finished{VerifyData: keys.FinishedVerifyData12(v.suite.PRF, v.master, true, c.tr.sum())})
+	c.send(&wire.Finished{VerifyData: v.prf.AppendFinishedVerifyData(c.finishedBuf(), v.suite.PRF, v.master, true, c.tr.sum())})
 }
 
 // expectTicket12 takes the NewSessionTicket a server that promised one
@@ -412,7 +414,10 @@ func (s *expectServerFinished12) handle(typ uint8, msg []byte) (state, error) {
 	}
 	v := s.v
 	c := v.c
-	if err := checkFinished12(c.cfg, &c.tr, v.suite, v.master, SideServer, typ, msg); err != nil {
+	// The server's Finished is the last thing the master secret MACs,
+	// or the one before the client's in an abbreviated handshake.
+	defer v.prf.Release()
+	if err := checkFinished12(c.cfg, &c.tr, v.suite, &v.prf, v.master, SideServer, typ, msg); err != nil {
 		return nil, err
 	}
 	s.server.record(&c.result)

@@ -11,14 +11,15 @@ import (
 
 // checkFinished verifies the peer's Finished, the MAC over the whole
 // handshake that the seed's step 6 describes, and adds it to the
-// transcript. from is the peer's side.
-func checkFinished(cfg *Config, tr *transcript, suite *suites.Suite, peerSecret []byte, typ uint8, msg []byte, from Side) error {
+// transcript. from is the peer's side; peerFinishedKey is the finished_key
+// of its handshake traffic secret.
+func checkFinished(cfg *Config, tr *transcript, suite *suites.Suite, peerFinishedKey []byte, typ uint8, msg []byte, from Side) error {
 	fin, err := receive(cfg, typ, msg, wire.TypeFinished, wire.ParseFinishedOwned)
 	if err != nil {
 		return err
 	}
 	who := from.String()
-	want := keys.AppendFinishedMAC(tr.mac[:0], suite.Hash, peerSecret, tr.sum())
+	want := keys.AppendFinishedMACKeyed(tr.mac[:0], suite.Hash, peerFinishedKey, tr.sum())
 	if err := finishedLength(fin, len(want), who); err != nil {
 		return err
 	}
@@ -31,15 +32,25 @@ func checkFinished(cfg *Config, tr *transcript, suite *suites.Suite, peerSecret 
 	return nil
 }
 
+// finishedBuf is where this side's verify_data is built. Sending marshals
+// the message at once, so the transcript's scratch serves, unless an
+// observer is handed the message and may keep it.
+func (e *Engine) finishedBuf() []byte {
+	if e.cfg.Observe != nil {
+		return make([]byte, 0, len(e.tr.mac))
+	}
+	return e.tr.mac[:0]
+}
+
 // checkFinished12 verifies a TLS 1.2 Finished: twelve bytes of PRF over
 // the transcript, labelled by the sender's role (RFC 5246 §7.4.9).
-func checkFinished12(cfg *Config, tr *transcript, suite *suites.Suite12, master []byte, from Side, typ uint8, msg []byte) error {
+func checkFinished12(cfg *Config, tr *transcript, suite *suites.Suite12, prf *keys.MasterPRF, master []byte, from Side, typ uint8, msg []byte) error {
 	fin, err := receive(cfg, typ, msg, wire.TypeFinished, wire.ParseFinishedOwned)
 	if err != nil {
 		return err
 	}
 	who := from.String()
-	want := keys.FinishedVerifyData12(suite.PRF, master, from == SideClient, tr.sum())
+	want := prf.AppendFinishedVerifyData(tr.mac[:0], suite.PRF, master, from == SideClient, tr.sum())
 	if err := finishedLength(fin, len(want), who); err != nil {
 		return err
 	}
@@ -66,6 +77,12 @@ func finishedLength(fin *wire.Finished, want int, who string) error {
 // Finished: both application traffic secrets and the exporter secret.
 func applicationSecrets(cfg *Config, ms keys.MasterSecret, transcriptHash []byte, clientRandom [32]byte, r *Result) {
 	r.ClientTraffic, r.ServerTraffic, r.Exporter = ms.Application(transcriptHash)
+	logApplicationSecrets(cfg, clientRandom, r)
+}
+
+// logApplicationSecrets writes the secrets applicationSecrets derives to
+// the key log, if there is one.
+func logApplicationSecrets(cfg *Config, clientRandom [32]byte, r *Result) {
 	cfg.keyLog(keys.LogClientTraffic, clientRandom, r.ClientTraffic)
 	cfg.keyLog(keys.LogServerTraffic, clientRandom, r.ServerTraffic)
 	cfg.keyLog(keys.LogExporter, clientRandom, r.Exporter)

@@ -22,8 +22,8 @@ type keys12 struct {
 
 // protections12 expands the master secret into the key block (RFC 5246
 // §6.3), once per handshake and side, and returns this side's protection.
-func protections12(s *suites.Suite12, master []byte, clientRandom, serverRandom [32]byte, isClient bool, rand io.Reader) (keys12, error) {
-	b := SplitKeyBlock12(s, master, clientRandom, serverRandom)
+func protections12(s *suites.Suite12, prf *keys.MasterPRF, master []byte, clientRandom, serverRandom [32]byte, isClient bool, rand io.Reader) (keys12, error) {
+	b := splitKeyBlock12(s, prf, master, clientRandom, serverRandom)
 	client, err := direction12(s, b.Client, rand)
 	if err != nil {
 		return keys12{}, err
@@ -53,8 +53,14 @@ type Keys12 struct {
 // SplitKeyBlock12 expands the key block of a master secret and cuts it
 // in the RFC's order: both MAC keys, both encryption keys, both IVs.
 func SplitKeyBlock12(s *suites.Suite12, master []byte, clientRandom, serverRandom [32]byte) KeyBlock12 {
+	var prf keys.MasterPRF
+	defer prf.Release()
+	return splitKeyBlock12(s, &prf, master, clientRandom, serverRandom)
+}
+
+func splitKeyBlock12(s *suites.Suite12, prf *keys.MasterPRF, master []byte, clientRandom, serverRandom [32]byte) KeyBlock12 {
 	n := 2*s.MACLen + 2*s.KeyLen + 2*s.FixedIVLen
-	block := keys.KeyBlock(s.PRF, master, clientRandom[:], serverRandom[:], n)
+	block := prf.KeyBlock(s.PRF, master, clientRandom[:], serverRandom[:], n)
 	take := func(k int) []byte {
 		b := block[:k:k]
 		block = block[k:]

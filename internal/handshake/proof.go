@@ -35,6 +35,16 @@ func checkChain(chain [][]byte, parsed []*x509.Certificate, verify func([][]byte
 	if len(chain) == 0 {
 		return checkedChain{}, alert.New(alert.InternalError, "no peer chain to check")
 	}
+	if len(parsed) != len(chain) {
+		// The same bytes parse to the same certificate
+		// (session.ParseCertificate shares parses): that saves only the
+		// work, and verify below still checks what it is given.
+		pv, err := parseChain(chain)
+		if err != nil {
+			return checkedChain{}, err
+		}
+		parsed = pv.Certs
+	}
 	var v *Verification
 	if verify != nil {
 		var err error

@@ -25,9 +25,10 @@ import (
 const ticketAgeTolerance = 10 * time.Second
 
 // binder computes a PSK binder: the Finished MAC keyed by the binder key
-// over the transcript up to and including the truncated ClientHello.
-func binder(h crypto.Hash, psk, transcriptHash []byte) []byte {
-	return keys.FinishedMAC(h, keys.NewEarlySecret(h, psk).BinderKey(true), transcriptHash)
+// (from keys.NewResumptionEarlySecret) over the transcript up to and
+// including the truncated ClientHello.
+func binder(h crypto.Hash, binderKey, transcriptHash []byte) []byte {
+	return keys.FinishedMAC(h, binderKey, transcriptHash)
 }
 
 // offerPSK adds the session's ticket to a ClientHello being built, with a
@@ -72,22 +73,26 @@ func (c *client) attachBinder(h *wire.ClientHello, prefix *transcript) {
 	} else {
 		th = prefix.sumWith(truncated)
 	}
-	h.PSKBinders[0] = binder(c.pskSuite.Hash, c.session.State.Secret, th)
+	var binderKey []byte
+	c.pskEarly, binderKey = keys.NewResumptionEarlySecret(c.pskSuite.Hash, c.session.State.Secret)
+	h.PSKBinders[0] = binder(c.pskSuite.Hash, binderKey, th)
 }
 
-// acceptPSK checks the server's choice of our PSK (RFC 8446 §4.2.11).
-func (c *client) acceptPSK(sh *wire.ServerHello, suite *suites.Suite) ([]byte, error) {
+// acceptPSK checks the server's choice of our PSK (RFC 8446 §4.2.11) and
+// returns the early secret the schedule starts from: the PSK's, or the
+// one without a PSK.
+func (c *client) acceptPSK(sh *wire.ServerHello, suite *suites.Suite) (keys.EarlySecret, error) {
 	if !sh.HasPSK {
-		return nil, nil
+		return keys.NewEarlySecret(suite.Hash, nil), nil
 	}
 	if len(c.hello.PSKIdentities) == 0 {
-		return nil, alert.New(alert.IllegalParameter, "server selected a PSK that was not offered")
+		return keys.EarlySecret{}, alert.New(alert.IllegalParameter, "server selected a PSK that was not offered")
 	}
 	if sh.SelectedIdentity != 0 {
-		return nil, alert.New(alert.IllegalParameter, "server selected PSK %d of %d offered", sh.SelectedIdentity, len(c.hello.PSKIdentities))
+		return keys.EarlySecret{}, alert.New(alert.IllegalParameter, "server selected PSK %d of %d offered", sh.SelectedIdentity, len(c.hello.PSKIdentities))
 	}
 	if suite.Hash != c.pskSuite.Hash {
-		return nil, alert.New(alert.IllegalParameter, "server resumed with %s, whose hash differs from the ticket's", suite.Name)
+		return keys.EarlySecret{}, alert.New(alert.IllegalParameter, "server resumed with %s, whose hash differs from the ticket's", suite.Name)
 	}
 	how := ResumedPSK
 	if sh.KeyShare.Group == 0 {
@@ -95,7 +100,11 @@ func (c *client) acceptPSK(sh *wire.ServerHello, suite *suites.Suite) ([]byte, e
 	}
 	c.result.resume(c.admitted, how)
 	c.cfg.decide(DecisionResumption, "server accepted the session ticket")
-	return c.session.State.Secret, nil
+	if c.pskEarly.Hash() != suite.Hash {
+		// attachBinder made it for pskSuite, whose hash was checked above.
+		return keys.EarlySecret{}, alert.New(alert.InternalError, "no early secret for the offered PSK")
+	}
+	return c.pskEarly, nil
 }
 
 // SessionFromTicket turns a TLS 1.3 NewSessionTicket into a session the
@@ -151,11 +160,12 @@ func (s *server) resumable13(n *negotiation, msg []byte) error {
 		}
 		// The binders cover the ClientHello up to the binders list.
 		truncated := msg[:len(msg)-ch.BindersLen()]
-		want := binder(n.suite.Hash, st.Secret, s.tr.sumWith(truncated))
+		early, binderKey := keys.NewResumptionEarlySecret(n.suite.Hash, st.Secret)
+		want := binder(n.suite.Hash, binderKey, s.tr.sumWith(truncated))
 		if !hmac.Equal(want, ch.PSKBinders[i]) {
 			return alert.New(alert.DecryptError, "PSK binder does not match the ClientHello")
 		}
-		n.psk, n.pskIndex, n.resumed = st.Secret, uint16(i), a
+		n.psk, n.pskEarly, n.pskIndex, n.resumed = st.Secret, early, uint16(i), a
 		n.pskOnly = !dhe
 		cfg.decide(DecisionResumption, "accepted session ticket "+string(rune('0'+i)))
 		return nil

@@ -52,6 +52,7 @@ type retryState struct {
 type negotiation struct {
 	// psk, when set, resumes the session resumed admits (RFC 8446 §2.2).
 	psk      []byte
+	pskEarly keys.EarlySecret // psk's early secret, its binder checked
 	pskIndex uint16
 	resumed  admission
 	pskOnly  bool // psk_ke: no (EC)DHE in this handshake
@@ -367,13 +368,17 @@ func (s *server) respond(n *negotiation) (state, error) {
 	}
 
 	suite := n.suite
-	hs := keys.NewEarlySecret(suite.Hash, n.psk).Handshake(shared)
+	early := n.pskEarly
+	if n.psk == nil {
+		early = keys.NewEarlySecret(suite.Hash, nil)
+	}
+	hs := early.Handshake(shared)
 	th := s.tr.sum()
-	cs, ss := hs.Traffic(th)
+	cs, ss, ms := hs.TrafficAndMaster(th)
 	cfg.keyLog(keys.LogClientHandshake, n.hello.Random, cs)
 	cfg.keyLog(keys.LogServerHandshake, n.hello.Random, ss)
-	s.out.writeKey(suite, ss, LevelHandshake)
-	s.out.readKey(suite, cs, LevelHandshake)
+	serverFinishedKey := s.out.writeHandshakeKey(suite, ss)
+	clientFinishedKey := s.out.readHandshakeKey(suite, cs)
 
 	ee := &wire.EncryptedExtensions{ALPN: n.alpn}
 	// RFC 6066 §3: a server that used the name answers with an empty
@@ -398,9 +403,8 @@ func (s *server) respond(n *negotiation) (state, error) {
 		}
 		s.result.resume(n.resumed, how)
 	}
-	s.send(&wire.Finished{VerifyData: keys.FinishedMAC(suite.Hash, ss, s.tr.sum())})
+	s.send(&wire.Finished{VerifyData: keys.AppendFinishedMACKeyed(s.finishedBuf(), suite.Hash, serverFinishedKey, s.tr.sum())})
 
-	ms := hs.Master()
 	applicationSecrets(cfg, ms, s.tr.sum(), n.hello.Random, &s.result)
 	s.out.writeKey(suite, s.result.ServerTraffic, LevelApplication)
 	s.out.flush()
@@ -412,7 +416,7 @@ func (s *server) respond(n *negotiation) (state, error) {
 	}
 	s.result.ALPN = n.alpn
 	s.result.ServerName = n.hello.ServerName
-	k := clientFinishKeys{s: s, clientSecret: cs, ms: ms}
+	k := clientFinishKeys{s: s, clientFinishedKey: clientFinishedKey, ms: ms}
 	if requested {
 		return &expectClientCertificate13{k}, nil
 	}
@@ -470,9 +474,11 @@ func keyShareFor(n *negotiation, share []byte) wire.KeyShare {
 // clientFinishKeys travels from the server's flight to the client's
 // Finished: what checking that Finished and what follows it need.
 type clientFinishKeys struct {
-	s            *server
-	clientSecret []byte
-	ms           keys.MasterSecret
+	s *server
+	// clientFinishedKey is the finished_key of the client's handshake
+	// traffic secret.
+	clientFinishedKey []byte
+	ms                keys.MasterSecret
 }
 
 // expectClientFinished takes the client's Finished, which it accepts only
@@ -492,7 +498,7 @@ func (st *expectClientFinished) handle(typ uint8, msg []byte) (state, error) {
 	}
 	s := st.k.s
 	suite := s.result.Suite
-	if err := checkFinished(s.cfg, &s.tr, suite, st.k.clientSecret, typ, msg, SideClient); err != nil {
+	if err := checkFinished(s.cfg, &s.tr, suite, st.k.clientFinishedKey, typ, msg, SideClient); err != nil {
 		return nil, err
 	}
 	st.client.record(&s.result)

@@ -30,7 +30,8 @@ type conv12s struct {
 	cert      *Certificate
 	share     *kex.Private
 	master    []byte
-	keys      keys12 // the record protection the master secret expands to
+	prf       keys.MasterPRF // the PRF under master, for the key block and both Finished
+	keys      keys12         // the record protection the master secret expands to
 	sessionID []byte
 	ticket    bool             // a NewSessionTicket goes before our Finished
 	requested bool             // a CertificateRequest was sent
@@ -340,7 +341,7 @@ func decryptPreMaster(cfg *Config, key crypto.Signer, encrypted []byte, clientVe
 // expandKeys derives the record keys once the master secret is known.
 func (v *conv12s) expandKeys() error {
 	var err error
-	v.keys, err = protections12(v.suite, v.master, v.hello.Random, v.random, false, v.s.cfg.Rand)
+	v.keys, err = protections12(v.suite, &v.prf, v.master, v.hello.Random, v.random, false, v.s.cfg.Rand)
 	return err
 }
 
@@ -366,7 +367,10 @@ func (st *expectClientFinished12) handle(typ uint8, msg []byte) (state, error) {
 	}
 	v := st.v
 	s := v.s
-	if err := checkFinished12(s.cfg, &s.tr, v.suite, v.master, SideClient, typ, msg); err != nil {
+	// The client's Finished is the last thing the master secret MACs,
+	// or the one before the server's in a full handshake.
+	defer v.prf.Release()
+	if err := checkFinished12(s.cfg, &s.tr, v.suite, &v.prf, v.master, SideClient, typ, msg); err != nil {
 		return nil, err
 	}
 	st.client.record(&s.result)
@@ -403,7 +407,7 @@ func (v *conv12s) finish() error {
 	}
 	s.out.ccs()
 	s.out.writeProtection(v.keys.write, v.keys.keyLen)
-	s.send(&wire.Finished{VerifyData: keys.FinishedVerifyData12(v.suite.PRF, v.master, false, s.tr.sum())})
+	s.send(&wire.Finished{VerifyData: v.prf.AppendFinishedVerifyData(s.finishedBuf(), v.suite.PRF, v.master, false, s.tr.sum())})
 	s.out.flush()
 	return nil
 }

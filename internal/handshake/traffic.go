@@ -27,6 +27,17 @@ func (t Traffic) Protection() (*record.AEAD13, error) {
 	return record.NewAEAD13(aead, iv), nil
 }
 
+// handshakeProtection is Protection for a handshake traffic secret, with
+// the finished_key the same secret keys, derived alongside.
+func (t Traffic) handshakeProtection() (p *record.AEAD13, finishedKey []byte, err error) {
+	key, iv, finishedKey := keys.HandshakeTrafficKey(t.Suite.Hash, t.Secret, t.Suite.KeyLen)
+	aead, err := t.Suite.NewAEAD(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return record.NewAEAD13(aead, iv), finishedKey, nil
+}
+
 // Next is the secret after a KeyUpdate: application_traffic_secret_N+1.
 func (t Traffic) Next() Traffic {
 	return Traffic{Suite: t.Suite, Secret: keys.NextTraffic(t.Suite.Hash, t.Secret)}

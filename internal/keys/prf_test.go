@@ -89,3 +89,33 @@ func skipOrFail(t *testing.T, why string) {
 	}
 	t.Skip(why)
 }
+
+// MasterPRF keeps one HMAC for a master secret across calls; what it
+// derives must be what the one-shot functions derive, in any order and
+// after a Release.
+func TestMasterPRFMatchesPRF(t *testing.T) {
+	master := bytes.Repeat([]byte{0x5a}, MasterSecretLen)
+	cr, sr := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
+	th := bytes.Repeat([]byte{3}, 32)
+	for _, h := range []crypto.Hash{crypto.SHA256, crypto.SHA384} {
+		var p MasterPRF
+		for round := range 2 {
+			if got, want := p.FinishedVerifyData(h, master, true, th), FinishedVerifyData12(h, master, true, th); !bytes.Equal(got, want) {
+				t.Errorf("%v round %d: client Finished %x, want %x", h, round, got, want)
+			}
+			if got, want := p.KeyBlock(h, master, cr, sr, 72), KeyBlock(h, master, cr, sr, 72); !bytes.Equal(got, want) {
+				t.Errorf("%v round %d: key block %x, want %x", h, round, got, want)
+			}
+			if got, want := p.FinishedVerifyData(h, master, false, th), FinishedVerifyData12(h, master, false, th); !bytes.Equal(got, want) {
+				t.Errorf("%v round %d: server Finished %x, want %x", h, round, got, want)
+			}
+			p.Release()
+		}
+	}
+	var p MasterPRF
+	a := p.FinishedVerifyData(crypto.SHA256, master, true, th)
+	if b := p.FinishedVerifyData(crypto.SHA256, bytes.Repeat([]byte{0x5b}, MasterSecretLen), true, th); bytes.Equal(a, b) {
+		t.Error("another master secret gave the same Finished: the kept HMAC was reused for a different key")
+	}
+	p.Release()
+}

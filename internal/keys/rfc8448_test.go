@@ -202,4 +202,40 @@ func TestRFC8448Schedule(t *testing.T) {
 		t.Fatalf("NewSessionTicket nonce is %x, want length 2 and %s", nst[12:15], rfc8448.SimpleTicketNonce)
 	}
 	check(t, "resumption PSK for nonce 00 00", ResumptionPSK(h, resMaster, nst[13:15]), rfc8448.SimpleResumptionPSK)
+
+	// The engines derive several of these under one HMAC; the combined
+	// forms must give the trace's values too. A second Handshake takes
+	// the pooled HMAC keyed with "derived" the first one returned.
+	check(t, "handshake secret (pooled extract)", early.Handshake(shared).Secret(), rfc8448.SimpleHandshakeSecret)
+	c2, s2, ms2 := hs.TrafficAndMaster(helloHash)
+	check(t, "TrafficAndMaster client", c2, rfc8448.SimpleClientHandshakeTrafficSecret)
+	check(t, "TrafficAndMaster server", s2, rfc8448.SimpleServerHandshakeTrafficSecret)
+	check(t, "TrafficAndMaster master", ms2.Secret(), rfc8448.SimpleMasterSecret)
+	key, iv, sfk := HandshakeTrafficKey(h, sHS, 16)
+	check(t, "HandshakeTrafficKey server key", key, rfc8448.SimpleServerHandshakeKey)
+	check(t, "HandshakeTrafficKey server iv", iv, rfc8448.SimpleServerHandshakeIV)
+	check(t, "server Finished from its finished_key", AppendFinishedMACKeyed(nil, h, sfk, cvHash), rfc8448.SimpleServerVerifyData)
+	_, _, cfk := HandshakeTrafficKey(h, cHS, 16)
+	check(t, "client Finished from its finished_key", AppendFinishedMACKeyed(nil, h, cfk, finHash), rfc8448.SimpleClientVerifyData)
+	cAP2, sAP2, exp2, res2 := ms2.ApplicationAndResumption(finHash, resHash)
+	check(t, "ApplicationAndResumption client", cAP2, rfc8448.SimpleClientApplicationTrafficSecret)
+	check(t, "ApplicationAndResumption server", sAP2, rfc8448.SimpleServerApplicationTrafficSecret)
+	check(t, "ApplicationAndResumption exporter", exp2, rfc8448.SimpleExporterMasterSecret)
+	check(t, "ApplicationAndResumption resumption", res2, rfc8448.SimpleResumptionMasterSecret)
+}
+
+// TestResumptionEarlySecretRFC8448 checks the resumed trace (RFC 8448 §4)
+// through NewResumptionEarlySecret, which derives the binder key and the
+// "derived" salt under one HMAC and keeps the salt for Handshake.
+func TestResumptionEarlySecretRFC8448(t *testing.T) {
+	h := crypto.SHA256
+	psk := hexBytes(t, rfc8448.ResumedPSK)
+	for range 2 { // the second run takes the pooled zero-salt HMAC
+		early, binderKey := NewResumptionEarlySecret(h, psk)
+		check(t, "early secret", early.Secret(), rfc8448.ResumedEarlySecret)
+		check(t, "binder key", binderKey, rfc8448.ResumedBinderKey)
+		check(t, "binder", FinishedMAC(h, binderKey, hexBytes(t, rfc8448.ResumedBinderHash)), rfc8448.ResumedBinder)
+		check(t, "handshake secret", early.Handshake(hexBytes(t, rfc8448.ResumedSharedSecret)).Secret(), rfc8448.ResumedHandshakeSecret)
+		check(t, "handshake secret without the kept salt", NewEarlySecret(h, psk).Handshake(hexBytes(t, rfc8448.ResumedSharedSecret)).Secret(), rfc8448.ResumedHandshakeSecret)
+	}
 }

@@ -11,7 +11,9 @@ package keys
 
 import (
 	"crypto"
+	"crypto/hmac"
 	"errors"
+	"hash"
 	"sync"
 )
 
@@ -83,9 +85,36 @@ type constants struct {
 	// early is the early secret without a PSK, and derived the salt it
 	// passes to the handshake secret.
 	early, derived []byte
+	// underZeros and underDerived are HMACs keyed with the zero salt and
+	// with derived.
+	underZeros, underDerived constKeyed
 }
 
 var constantsOf [crypto.BLAKE2b_512 + 1]constants
+
+// constKeyed is crypto/hmac under a key that is a public constant of the
+// schedule (the zero salt, the "derived" salt of a schedule without PSK).
+// Made once and kept in a pool rather than made, with its key hashed, on
+// every handshake; a Reset returns one to the keyed state and leaves
+// nothing of what it last MACed behind.
+type constKeyed struct {
+	pool sync.Pool
+}
+
+// extract is HKDF-Extract(key, ikm) with the MAC keyed with key, a
+// constant that must be the same on every call.
+func (p *constKeyed) extract(h crypto.Hash, key, ikm []byte) []byte {
+	m, ok := p.pool.Get().(hash.Hash)
+	if !ok {
+		m = hmac.New(h.New, key)
+	}
+	m.Reset()
+	m.Write(ikm)
+	out := m.Sum(make([]byte, 0, m.Size()))
+	m.Reset()
+	p.pool.Put(m)
+	return out
+}
 
 func constantsFor(h crypto.Hash) *constants {
 	c := &constantsOf[h]
@@ -111,16 +140,40 @@ type EarlySecret struct {
 	// noPSK marks the schedule's constant start, whose "derived" salt is
 	// computed once.
 	noPSK bool
+	// derived is the "derived" salt when NewResumptionEarlySecret has
+	// derived it already.
+	derived []byte
 }
 
 // NewEarlySecret starts the schedule; psk is nil for a full handshake.
 func NewEarlySecret(h crypto.Hash, psk []byte) EarlySecret {
+	c := constantsFor(h)
 	if psk == nil {
 		// Shared, never written: every reader of secret only reads.
-		return EarlySecret{hash: h, secret: constantsFor(h).early, noPSK: true}
+		return EarlySecret{hash: h, secret: c.early, noPSK: true}
 	}
-	return EarlySecret{hash: h, secret: extract(h, psk, nil)}
+	return EarlySecret{hash: h, secret: c.underZeros.extract(h, zeros[:h.Size()], psk)}
 }
+
+// NewResumptionEarlySecret is NewEarlySecret for a resumption PSK, with its
+// binder key (BinderKey(true)). The "derived" salt the handshake secret
+// will need is derived now too, under the same HMAC of the early secret,
+// and kept in the returned EarlySecret.
+func NewResumptionEarlySecret(h crypto.Hash, psk []byte) (e EarlySecret, binderKey []byte) {
+	e = NewEarlySecret(h, psk)
+	n := h.Size()
+	out := make([]byte, 0, 2*n)
+	m := getMAC(h)
+	empty := constantsFor(h).emptyHash
+	out = m.expandLabel(out, e.secret, "res binder", empty, n)
+	out = m.expandLabel(out, e.secret, "derived", empty, n)
+	putMAC(h, m)
+	e.derived = out[n:]
+	return e, out[:n:n]
+}
+
+// Hash is the hash the schedule runs on.
+func (e EarlySecret) Hash() crypto.Hash { return e.hash }
 
 // Secret returns the early secret itself, for known-answer tests.
 func (e EarlySecret) Secret() []byte { return append([]byte(nil), e.secret...) }
@@ -137,11 +190,17 @@ func (e EarlySecret) BinderKey(resumption bool) []byte {
 
 // Handshake mixes in the (EC)DHE shared secret to make the handshake secret.
 func (e EarlySecret) Handshake(shared []byte) HandshakeSecret {
-	var salt []byte
+	c := constantsFor(e.hash)
+	if shared == nil {
+		// psk_ke: no (EC)DHE, an IKM of zeros (RFC 8446 §7.1).
+		shared = zeros[:e.hash.Size()]
+	}
 	if e.noPSK {
-		salt = constantsFor(e.hash).derived
-	} else {
-		salt = deriveSecret(e.hash, e.secret, "derived", constantsFor(e.hash).emptyHash)
+		return HandshakeSecret{hash: e.hash, secret: c.underDerived.extract(e.hash, c.derived, shared)}
+	}
+	salt := e.derived
+	if salt == nil {
+		salt = deriveSecret(e.hash, e.secret, "derived", c.emptyHash)
 	}
 	return HandshakeSecret{hash: e.hash, secret: extract(e.hash, shared, salt)}
 }
@@ -171,6 +230,23 @@ func (s HandshakeSecret) ServerTraffic(transcriptHash []byte) []byte {
 // in one allocation.
 func (s HandshakeSecret) Traffic(transcriptHash []byte) (client, server []byte) {
 	return deriveTwo(s.hash, s.secret, "c hs traffic", "s hs traffic", transcriptHash)
+}
+
+// TrafficAndMaster returns both handshake traffic secrets, client's then
+// server's, and the master secret. The three Derive-Secrets under the
+// handshake secret share one HMAC instead of keying one twice.
+func (s HandshakeSecret) TrafficAndMaster(transcriptHash []byte) (client, server []byte, master MasterSecret) {
+	n := s.hash.Size()
+	out := make([]byte, 0, 3*n)
+	m := getMAC(s.hash)
+	out = m.expandLabel(out, s.secret, "c hs traffic", transcriptHash, n)
+	out = m.expandLabel(out, s.secret, "s hs traffic", transcriptHash, n)
+	salt := m.expandLabel(m.key[:0], s.secret, "derived", constantsFor(s.hash).emptyHash, n)
+	m.start(salt)
+	m.write(zeros[:n])
+	out = m.finish(out)
+	putMAC(s.hash, m)
+	return out[:n:n], out[n : 2*n : 2*n], MasterSecret{hash: s.hash, secret: out[2*n:]}
 }
 
 // deriveTwo is two Derive-Secrets under one secret and context, sharing
@@ -226,6 +302,21 @@ func (m MasterSecret) Application(transcriptHash []byte) (client, server, export
 	return out[:n:n], out[n : 2*n : 2*n], out[2*n:]
 }
 
+// ApplicationAndResumption is Application under applicationHash and
+// Resumption under resumptionHash, for a side that has both transcripts
+// at hand: the four Derive-Secrets share one HMAC under the master secret.
+func (m MasterSecret) ApplicationAndResumption(applicationHash, resumptionHash []byte) (client, server, exporter, resumption []byte) {
+	n := m.hash.Size()
+	out := make([]byte, 0, 4*n)
+	x := getMAC(m.hash)
+	out = x.expandLabel(out, m.secret, "c ap traffic", applicationHash, n)
+	out = x.expandLabel(out, m.secret, "s ap traffic", applicationHash, n)
+	out = x.expandLabel(out, m.secret, "exp master", applicationHash, n)
+	out = x.expandLabel(out, m.secret, "res master", resumptionHash, n)
+	putMAC(m.hash, x)
+	return out[:n:n], out[n : 2*n : 2*n], out[2*n : 3*n : 3*n], out[3*n:]
+}
+
 // Exporter returns exporter_master_secret.
 func (m MasterSecret) Exporter(transcriptHash []byte) []byte {
 	return deriveSecret(m.hash, m.secret, "exp master", transcriptHash)
@@ -247,6 +338,33 @@ func TrafficKey(h crypto.Hash, secret []byte, keyLen int) (key, iv []byte) {
 	out = m.expandLabel(out, secret, "iv", nil, ivLen)
 	putMAC(h, m)
 	return out[:keyLen:keyLen], out[keyLen:]
+}
+
+// HandshakeTrafficKey is TrafficKey for a handshake traffic secret, which
+// also keys that side's Finished: the finished_key (RFC 8446 §4.4.4) is
+// derived with the key and IV under one HMAC, to be handed to
+// AppendFinishedMACKeyed when the Finished is made or checked.
+func HandshakeTrafficKey(h crypto.Hash, secret []byte, keyLen int) (key, iv, finishedKey []byte) {
+	const ivLen = 12
+	n := h.Size()
+	out := make([]byte, 0, keyLen+ivLen+n)
+	m := getMAC(h)
+	out = m.expandLabel(out, secret, "key", nil, keyLen)
+	out = m.expandLabel(out, secret, "iv", nil, ivLen)
+	out = m.expandLabel(out, secret, "finished", nil, n)
+	putMAC(h, m)
+	return out[:keyLen:keyLen], out[keyLen : keyLen+ivLen : keyLen+ivLen], out[keyLen+ivLen:]
+}
+
+// AppendFinishedMACKeyed appends verify_data = HMAC(finishedKey,
+// transcriptHash) to dst, with finishedKey from HandshakeTrafficKey.
+func AppendFinishedMACKeyed(dst []byte, h crypto.Hash, finishedKey, transcriptHash []byte) []byte {
+	m := getMAC(h)
+	m.start(finishedKey)
+	m.write(transcriptHash)
+	dst = m.finish(dst)
+	putMAC(h, m)
+	return dst
 }
 
 // NextTraffic is the KeyUpdate step: application_traffic_secret_N+1

@@ -258,7 +258,7 @@ func extensionOrder[M any](m *M, explicit []uint16, defaults []*extension, pick 
 	if explicit != nil {
 		return slices.Clone(explicit)
 	}
-	var order []uint16
+	order := make([]uint16, 0, len(defaults)+len(unknown))
 	var in CodeSet
 	for _, d := range defaults {
 		if h := pick(d); h != nil && h.has(m) {
