@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"flag"
@@ -213,30 +212,8 @@ func doConnect(ctx context.Context, o connectOptions, stdin io.Reader, stdout, s
 		ServerName: o.ServerName, NextProtos: o.ALPN, InsecureSkipVerify: o.Insecure,
 		MinVersion: o.TLSMin, MaxVersion: o.TLSMax, CipherSuites: o.CipherSuites, CurvePreferences: o.Curves,
 	}
-	if o.CACert != "" {
-		data, err := os.ReadFile(o.CACert)
-		if err != nil {
-			return failf(exitOther, "reading --cacert: %v", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(data) {
-			return failf(exitOther, "--cacert %s holds no PEM certificate", o.CACert)
-		}
-		cfg.RootCAs = pool
-	}
-	if len(o.CRLFiles) > 0 {
-		lists, err := readCRLFiles(o.CRLFiles)
-		if err != nil {
-			return failf(exitOther, "%v", err)
-		}
-		cfg.RevocationLists = lists
-	}
-	if o.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(o.CertFile, o.KeyFile)
-		if err != nil {
-			return failf(exitOther, "%v", err)
-		}
-		cfg.Certificates = []tls.Certificate{cert}
+	if err := (clientTrust{CACert: o.CACert, CRLFiles: o.CRLFiles, CertFile: o.CertFile, KeyFile: o.KeyFile}).apply(cfg); err != nil {
+		return failf(exitOther, "%v", err)
 	}
 	if o.KeyLogFile != "" {
 		f, err := os.OpenFile(o.KeyLogFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)

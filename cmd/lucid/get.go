@@ -463,30 +463,8 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 	}
 	cfg := &tls.Config{MinVersion: o.TLSMin, MaxVersion: o.TLSMax, InsecureSkipVerify: o.Insecure,
 		CipherSuites: o.CipherSuites, CurvePreferences: o.Curves}
-	if o.CACert != "" {
-		data, err := os.ReadFile(o.CACert)
-		if err != nil {
-			return failf(exitOther, "reading --cacert: %v", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(data) {
-			return failf(exitOther, "--cacert %s holds no PEM certificate", o.CACert)
-		}
-		cfg.RootCAs = pool
-	}
-	if len(o.CRLFiles) > 0 {
-		lists, err := readCRLFiles(o.CRLFiles)
-		if err != nil {
-			return failf(exitOther, "%v", err)
-		}
-		cfg.RevocationLists = lists
-	}
-	if o.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(o.CertFile, o.KeyFile)
-		if err != nil {
-			return failf(exitOther, "%v", err)
-		}
-		cfg.Certificates = []tls.Certificate{cert}
+	if err := (clientTrust{CACert: o.CACert, CRLFiles: o.CRLFiles, CertFile: o.CertFile, KeyFile: o.KeyFile}).apply(cfg); err != nil {
+		return failf(exitOther, "%v", err)
 	}
 	if o.Insecure {
 		// Not silenced by -s: a security warning is never optional.
