@@ -92,21 +92,11 @@ func certInspect(args []string, stdout, stderr io.Writer) int {
 	fail := func(format string, a ...any) int {
 		return usageFail(stderr, "cert inspect", format, a...)
 	}
-	var positional []string
-	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				help = true
-				break
-			}
-			return fail("%s", flagProblem(err))
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		rest = fs.Args()[1:]
+	positional, asked, err := parseInterleaved(fs, args)
+	if err != nil {
+		return fail("%s", flagProblem(err))
 	}
+	help = help || asked
 	if help {
 		fmt.Fprint(stdout, certUsage)
 		return exitOK

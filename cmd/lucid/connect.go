@@ -118,21 +118,11 @@ func parseConnectFlags(args []string, stdout, stderr io.Writer) (connectOptions,
 	fail := func(format string, a ...any) (connectOptions, int, bool) {
 		return o, usageFail(stderr, "connect", format, a...), false
 	}
-	var positional []string
-	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				help = true
-				break
-			}
-			return fail("%s", flagProblem(err))
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		rest = fs.Args()[1:]
+	positional, asked, err := parseInterleaved(fs, args)
+	if err != nil {
+		return fail("%s", flagProblem(err))
 	}
+	help = help || asked
 	if help {
 		fmt.Fprint(stdout, connectUsage)
 		return o, exitOK, false

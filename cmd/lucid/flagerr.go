@@ -77,3 +77,22 @@ func dashes(name string) string {
 	}
 	return "--" + name
 }
+
+// parseInterleaved parses args with fs where flags may come before or
+// after the operands, as with curl and openssl, and returns the operands
+// in order. help reports -h/--help; a flag error comes back as err.
+func parseInterleaved(fs *flag.FlagSet, args []string) (operands []string, help bool, err error) {
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return operands, true, nil
+			}
+			return operands, false, err
+		}
+		if fs.NArg() == 0 {
+			return operands, false, nil
+		}
+		operands = append(operands, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+}

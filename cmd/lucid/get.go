@@ -243,21 +243,11 @@ func parseGetFlags(args []string, stdout, stderr io.Writer) (getOptions, int, bo
 		return o, usageFail(stderr, "get", format, args...), false
 	}
 	// Flags may come before or after the URL, as with curl.
-	var positional []string
-	for rest := expandShortFlags(args); ; {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				help = true
-				break
-			}
-			return fail("%s", flagProblem(err))
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		rest = fs.Args()[1:]
+	positional, asked, err := parseInterleaved(fs, expandShortFlags(args))
+	if err != nil {
+		return fail("%s", flagProblem(err))
 	}
+	help = help || asked
 	if help {
 		fmt.Fprint(stdout, getUsage+getExitHelp)
 		return o, exitOK, false
