@@ -71,6 +71,9 @@ const (
 	DecisionResumption EventName = "resumption"
 	// DecisionCipherSuite: the TLS 1.2 server chose its suite.
 	DecisionCipherSuite EventName = "cipher_suite"
+	// DecisionServerName: the server read the client's server_name
+	// other than as sent (an IP address literal names no host).
+	DecisionServerName EventName = "server_name"
 )
 
 // finishedCheck is the check of the Finished that side sent.

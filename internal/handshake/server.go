@@ -72,6 +72,9 @@ func (st *expectClientHello) handle(typ uint8, msg []byte) (state, error) {
 	if err != nil {
 		return nil, err
 	}
+	if ch.ServerNameIP != "" && st.retry == nil {
+		s.cfg.decide(DecisionServerName, fmt.Sprintf("server_name held the IP address %q, which names no host (RFC 6066 §3): read as no server name", ch.ServerNameIP))
+	}
 	if st.retry == nil {
 		v, err := s.chooseVersion(ch)
 		if err != nil {

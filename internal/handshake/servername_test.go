@@ -62,6 +62,12 @@ func TestServerReadsIPLiteralAsNoServerName(t *testing.T) {
 			scfg, ccfg = server12(t, testpki.ECDSAP256, nil), client12(nil)
 		}
 		asked, seen := false, "unset"
+		var decided []string
+		scfg.Observe = func(e handshake.Event) {
+			if e.Kind == handshake.Decision && e.Name == string(handshake.DecisionServerName) {
+				decided = append(decided, e.Detail)
+			}
+		}
 		scfg.GetCertificate = func(h *handshake.HelloInfo) (*handshake.Certificate, error) {
 			asked, seen = true, h.ServerName
 			return nil, nil
@@ -74,6 +80,9 @@ func TestServerReadsIPLiteralAsNoServerName(t *testing.T) {
 		}
 		if !asked || seen != "" {
 			t.Errorf("%#04x: GetCertificate asked %v with server name %q, want asked with none", v, asked, seen)
+		}
+		if len(decided) != 1 || !strings.Contains(decided[0], `"192.0.2.1"`) {
+			t.Errorf("%#04x: server_name decisions %q, want one naming the address", v, decided)
 		}
 	}
 }

@@ -62,7 +62,9 @@ func parseServerNameList(m *ClientHello, r *reader) {
 		// OpenSSL and nginx read it; refusing it would break those
 		// clients and protect nothing.
 		if len(name) <= maxIPLiteralLen {
-			if _, err := netip.ParseAddr(string(name)); err == nil {
+			// A zone ("%eth0") is free text and names nothing on the
+			// server's side: such a name stays unacceptable below.
+			if a, err := netip.ParseAddr(string(name)); err == nil && a.Zone() == "" {
 				m.ServerNameIP = string(name)
 				continue
 			}

@@ -104,6 +104,9 @@ func TestServerNameBounds(t *testing.T) {
 	}
 	// An IP literal names no host: the hello reads as one without a
 	// server name, and the literal is kept aside.
+	if _, err := ParseClientHello(chBody(sniExt("fe80::1%eth0"))); err == nil {
+		t.Error("an IPv6 literal with a zone was accepted")
+	}
 	for _, ip := range []string{"192.0.2.1", "2001:db8::1", "::ffff:192.0.2.1"} {
 		m, err := ParseClientHello(chBody(sniExt(ip)))
 		if err != nil || m.ServerName != "" || m.ServerNameIP != ip {
