@@ -80,43 +80,55 @@ func (c *Conn) ConnectionState() ConnectionState {
 
 // connectionStateLocked builds the state; c.handshakeMu must be held.
 func (c *Conn) connectionStateLocked() ConnectionState {
-	var cs ConnectionState
+	cs := stateOf(c.result)
 	cs.HandshakeComplete = c.handshakeDone.Load()
-	r := c.result
+	return cs
+}
+
+// stateOf reads what an engine's result established; nil (no handshake
+// yet) establishes nothing.
+func stateOf(r *handshake.Result) ConnectionState {
 	if r == nil {
-		return cs
+		return ConnectionState{}
 	}
-	cs.Version = r.Version
-	cs.CipherSuite = r.SuiteID()
-	cs.CurveID = CurveID(r.Group)
-	cs.NegotiatedProtocol = r.ALPN
-	cs.ServerName = r.ServerName
-	cs.DidResume = r.DidResume
-	// A resumption reports the peer of the session it resumed, as the
-	// checks of the current Config saw it when they admitted the session.
-	cs.PeerCertificates = r.PeerCerts
-	cs.VerifiedChains = r.VerifiedChains
-	cs.OCSPResponse = r.OCSPResponse
-	cs.SignedCertificateTimestamps = r.SCTs
-	cs.DidHelloRetryRequest = r.DidHRR
-	cs.SignatureScheme = SignatureScheme(r.PeerScheme)
-	cs.Shape = HandshakeShape(r.Shape)
+	// What was negotiated, then who the peer is: a resumption reports the
+	// peer of the session it resumed, as the checks of the current Config
+	// saw it when they admitted the session.
+	cs := ConnectionState{
+		Version: r.Version, CipherSuite: r.SuiteID(), CurveID: CurveID(r.Group),
+		SignatureScheme: SignatureScheme(r.PeerScheme), NegotiatedProtocol: r.ALPN,
+		ServerName: r.ServerName, Shape: HandshakeShape(r.Shape),
+		DidResume: r.DidResume, DidHelloRetryRequest: r.DidHRR,
+
+		PeerCertificates: r.PeerCerts, VerifiedChains: r.VerifiedChains,
+		OCSPResponse: r.OCSPResponse, SignedCertificateTimestamps: r.SCTs,
+
+		exporter: exporterOf(r),
+	}
 	if r.ClientHello != nil {
 		_, cs.JA3 = fingerprint.JA3(r.ClientHello)
 		cs.JA4, _ = fingerprint.JA4(r.ClientHello, 't')
 	}
+	return cs
+}
+
+// exporterOf is the keying-material exporter of a result: TLS 1.2's PRF
+// over the master secret (RFC 5705), TLS 1.3's exporter secret (RFC 8446
+// §7.5).
+func exporterOf(r *handshake.Result) func(string, []byte, int) ([]byte, error) {
 	if r.Suite12 != nil {
 		prf, master, cr, sr := r.Suite12.PRF, r.Master12, r.ClientRandom, r.ServerRandom
-		cs.exporter = func(label string, context []byte, length int) ([]byte, error) {
+		return func(label string, context []byte, length int) ([]byte, error) {
 			return keys.Exported12(prf, master, cr[:], sr[:], label, context, length), nil
 		}
-		return cs
+	}
+	if r.Suite == nil {
+		return nil // no suite yet: ExportKeyingMaterial says so
 	}
 	suite, secret := r.Suite, r.Exporter
-	cs.exporter = func(label string, context []byte, length int) ([]byte, error) {
+	return func(label string, context []byte, length int) ([]byte, error) {
 		return keys.Exported(suite.Hash, secret, label, context, length)
 	}
-	return cs
 }
 
 // HandshakeShape names one legal handshake: the messages both sides send,
