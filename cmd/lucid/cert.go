@@ -328,3 +328,24 @@ func groupOrNone(g tls.CurveID) string {
 	}
 	return groupName(g)
 }
+
+// summarizeHandshake is get's and connect's summary of a handshake: the
+// version, suite and group, what alpn prints, then the server's
+// certificate and whether it was verified.
+func summarizeHandshake(w io.Writer, cs tls.ConnectionState, insecure bool, alpn func()) {
+	fmt.Fprintf(w, "* TLS handshake done: %s, cipher suite %s, key exchange group %s\n",
+		tls.VersionName(cs.Version), tls.CipherSuiteName(cs.CipherSuite), groupOrNone(cs.CurveID))
+	alpn()
+	if len(cs.PeerCertificates) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "* Server certificate:")
+	describeCertificate(w, cs.PeerCertificates[0])
+	switch {
+	case len(cs.VerifiedChains) > 0:
+		chain := cs.VerifiedChains[0]
+		fmt.Fprintf(w, "*   verified: yes, a chain of %d to the trusted root %q\n", len(chain), chain[len(chain)-1].Subject.CommonName)
+	case insecure:
+		fmt.Fprintln(w, "*   verified: NO (--insecure)")
+	}
+}

@@ -324,26 +324,15 @@ func connectErrorMessage(err error, o connectOptions) string {
 // describeConnection is connect's summary of what the handshake
 // established.
 func describeConnection(w io.Writer, cs tls.ConnectionState, o connectOptions, offered bool) {
-	fmt.Fprintf(w, "* TLS handshake done: %s, cipher suite %s, key exchange group %s\n",
-		tls.VersionName(cs.Version), tls.CipherSuiteName(cs.CipherSuite), groupOrNone(cs.CurveID))
-	if len(o.ALPN) > 0 {
-		alpn := cs.NegotiatedProtocol
-		if alpn == "" {
-			alpn = "none: the server chose no protocol"
+	summarizeHandshake(w, cs, o.Insecure, func() {
+		if len(o.ALPN) > 0 {
+			alpn := cs.NegotiatedProtocol
+			if alpn == "" {
+				alpn = "none: the server chose no protocol"
+			}
+			fmt.Fprintf(w, "* ALPN: %s\n", alpn)
 		}
-		fmt.Fprintf(w, "* ALPN: %s\n", alpn)
-	}
-	if len(cs.PeerCertificates) > 0 {
-		fmt.Fprintln(w, "* Server certificate:")
-		describeCertificate(w, cs.PeerCertificates[0])
-		switch {
-		case len(cs.VerifiedChains) > 0:
-			chain := cs.VerifiedChains[0]
-			fmt.Fprintf(w, "*   verified: yes, a chain of %d to the trusted root %q\n", len(chain), chain[len(chain)-1].Subject.CommonName)
-		case o.Insecure:
-			fmt.Fprintln(w, "*   verified: NO (--insecure)")
-		}
-	}
+	})
 	if cs.SignatureScheme != 0 {
 		fmt.Fprintf(w, "* The server signed the handshake with %s\n", cs.SignatureScheme)
 	}

@@ -881,28 +881,13 @@ func describeHandshake(w io.Writer, ci https.ConnInfo, insecure bool) {
 		fmt.Fprintf(w, "* Reusing the connection to %s\n", ci.RemoteAddr)
 		return
 	}
-	group := "none (RSA key transport)"
-	if cs.CurveID != 0 {
-		group = groupName(cs.CurveID)
-	}
-	fmt.Fprintf(w, "* TLS handshake done: %s, cipher suite %s, key exchange group %s\n",
-		tls.VersionName(cs.Version), tls.CipherSuiteName(cs.CipherSuite), group)
-	alpn := cs.NegotiatedProtocol
-	if alpn == "" {
-		alpn = "none (HTTP/1.1)"
-	}
-	fmt.Fprintf(w, "* ALPN: %s\n", alpn)
-	if len(cs.PeerCertificates) > 0 {
-		fmt.Fprintln(w, "* Server certificate:")
-		describeCertificate(w, cs.PeerCertificates[0])
-		switch {
-		case len(cs.VerifiedChains) > 0:
-			chain := cs.VerifiedChains[0]
-			fmt.Fprintf(w, "*   verified: yes, a chain of %d to the trusted root %q\n", len(chain), chain[len(chain)-1].Subject.CommonName)
-		case insecure:
-			fmt.Fprintln(w, "*   verified: NO (--insecure)")
+	summarizeHandshake(w, cs, insecure, func() {
+		alpn := cs.NegotiatedProtocol
+		if alpn == "" {
+			alpn = "none (HTTP/1.1)"
 		}
-	}
+		fmt.Fprintf(w, "* ALPN: %s\n", alpn)
+	})
 	if cs.SignatureScheme != 0 {
 		fmt.Fprintf(w, "* The server signed the handshake with %s\n", cs.SignatureScheme)
 	}
