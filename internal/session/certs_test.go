@@ -10,18 +10,7 @@ import (
 // same certificates come back while PeerCerts holds the same bytes; a
 // chain changed in any way is parsed again, and garbage is an error.
 func TestCertificatesParsedOnce(t *testing.T) {
-	ca, err := testpki.NewCA("Session Root", testpki.ECDSAP256)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := ca.Issue(testpki.LeafOptions{Names: []string{"a.example"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := ca.Issue(testpki.LeafOptions{Names: []string{"b.example"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, b := twoLeaves(t)
 	st := minimalState()
 	if certs, err := st.Certificates(); certs != nil || err != nil {
 		t.Fatalf("no chain: %v, %v", certs, err)
@@ -65,4 +54,20 @@ func TestCertificatesParsedOnce(t *testing.T) {
 	if other.parsed != nil {
 		t.Error("another chain took over a parse")
 	}
+}
+
+// twoLeaves issues two certificates under one throwaway root.
+func twoLeaves(t *testing.T) (a, b *testpki.Leaf) {
+	t.Helper()
+	ca, err := testpki.NewCA("Session Root", testpki.ECDSAP256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, err = ca.Issue(testpki.LeafOptions{Names: []string{"a.example"}}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err = ca.Issue(testpki.LeafOptions{Names: []string{"b.example"}}); err != nil {
+		t.Fatal(err)
+	}
+	return a, b
 }

@@ -12,18 +12,7 @@ import (
 // the same parse, which owns its bytes; other bytes get their own, and
 // garbage is an error, never cached.
 func TestParseCertificateShared(t *testing.T) {
-	ca, err := testpki.NewCA("Parse Cache Root", testpki.ECDSAP256)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := ca.Issue(testpki.LeafOptions{Names: []string{"a.example"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := ca.Issue(testpki.LeafOptions{Names: []string{"b.example"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, b := twoLeaves(t)
 	buf := bytes.Clone(a.Chain[0])
 	first, err := ParseCertificate(buf)
 	if err != nil {
