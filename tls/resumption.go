@@ -170,19 +170,11 @@ func (c *Conn) resumptionConfig(hc *handshake.Config) error {
 		// The engine admits the session against this Config before it
 		// offers it — versions, lifetime, server name, and the recorded
 		// chain verified as a new one would be — and drops it otherwise.
-		var offered *session.State
 		if cs, ok := cache.Get(key); ok && cs != nil && cs.s != nil {
 			hc.Session = cs.s
 			hc.DropSession = func() { cache.Put(key, nil) }
-			offered = cs.s.State
 		}
 		hc.OnSession = func(s *handshake.ClientSession) {
-			if s.State != nil {
-				// A session from a resumption records the chain the
-				// offered one did; its parse carries over, so the
-				// next resumption checks the chain without parsing.
-				s.State.ShareCertificates(offered)
-			}
 			cache.Put(key, &ClientSessionState{s: s})
 		}
 		return nil

@@ -24,9 +24,9 @@ var (
 )
 
 // verifyServer checks the server's chain against the client's Config.
-func (c *Conn) verifyServer(chain [][]byte, parsed []*x509.Certificate) (*handshake.Verification, error) {
+func (c *Conn) verifyServer(pc handshake.PeerChain) (*handshake.Verification, error) {
 	cfg := c.config
-	return c.verifyPeer(chain, parsed, !cfg.InsecureSkipVerify, pki.VerifyOptions{
+	return c.verifyPeer(pc, !cfg.InsecureSkipVerify, pki.VerifyOptions{
 		Roots:     cfg.RootCAs,
 		DNSName:   cfg.ServerName,
 		KeyUsages: serverAuth,
@@ -36,13 +36,13 @@ func (c *Conn) verifyServer(chain [][]byte, parsed []*x509.Certificate) (*handsh
 // verifyClient applies ClientAuth to a client's chain: verified against
 // ClientCAs for clientAuth use in the verifying modes, only parsed in the
 // others.
-func (c *Conn) verifyClient(chain [][]byte, parsed []*x509.Certificate) (*handshake.Verification, error) {
+func (c *Conn) verifyClient(pc handshake.PeerChain) (*handshake.Verification, error) {
 	cfg := c.config
 	verify := cfg.ClientAuth >= VerifyClientCertIfGiven
 	if verify && cfg.ClientCAs == nil {
 		return nil, alert.New(alert.InternalError, "ClientAuth verifies client certificates, but Config.ClientCAs is nil")
 	}
-	return c.verifyPeer(chain, parsed, verify, pki.VerifyOptions{
+	return c.verifyPeer(pc, verify, pki.VerifyOptions{
 		Roots:     cfg.ClientCAs,
 		KeyUsages: clientAuth,
 	})
@@ -52,12 +52,18 @@ func (c *Conn) verifyClient(chain [][]byte, parsed []*x509.Certificate) (*handsh
 // verifies it when verify is set (at Config.Time, with
 // Config.RevocationLists), then hands it to VerifyPeerCertificate. The
 // error carries the alert to send.
-func (c *Conn) verifyPeer(chain [][]byte, parsed []*x509.Certificate, verify bool, opts pki.VerifyOptions) (*handshake.Verification, error) {
+//
+// A session's chain comes with the chains its handshake verified: those
+// are rechecked against today's roots, clock, name, usages and lists
+// (pki.Recheck) rather than verified again signature by signature, and the
+// chain is verified in full when none of them still holds. The callback
+// runs either way.
+func (c *Conn) verifyPeer(pc handshake.PeerChain, verify bool, opts pki.VerifyOptions) (*handshake.Verification, error) {
 	cfg := c.config
-	v := &handshake.Verification{Certs: parsed}
-	if len(parsed) != len(chain) {
-		v.Certs = make([]*x509.Certificate, 0, len(chain))
-		for i, der := range chain {
+	v := &handshake.Verification{Certs: pc.Parsed}
+	if len(pc.Parsed) != len(pc.DER) {
+		v.Certs = make([]*x509.Certificate, 0, len(pc.DER))
+		for i, der := range pc.DER {
 			cert, err := session.ParseCertificate(der)
 			if err != nil {
 				return nil, alert.New(alert.DecodeError, "certificate %d from the peer could not be parsed: %v", i, err)
@@ -68,14 +74,17 @@ func (c *Conn) verifyPeer(chain [][]byte, parsed []*x509.Certificate, verify boo
 	if verify {
 		opts.CurrentTime = cfg.now()
 		opts.RevocationLists = cfg.RevocationLists
-		chains, err := pki.VerifyParsed(v.Certs, opts)
-		if err != nil {
-			return nil, verificationFailure(v.Certs, err)
+		v.Chains = pki.Recheck(v.Certs, pc.Verified, opts)
+		if v.Chains == nil {
+			chains, err := pki.VerifyParsed(v.Certs, opts)
+			if err != nil {
+				return nil, verificationFailure(v.Certs, err)
+			}
+			v.Chains = chains
 		}
-		v.Chains = chains
 	}
 	if cfg.VerifyPeerCertificate != nil {
-		if err := cfg.VerifyPeerCertificate(chain, v.Chains); err != nil {
+		if err := cfg.VerifyPeerCertificate(pc.DER, v.Chains); err != nil {
 			return nil, callbackError(err, alert.BadCertificate)
 		}
 	}

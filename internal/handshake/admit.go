@@ -26,6 +26,24 @@ type Verification struct {
 	Chains [][]*x509.Certificate
 }
 
+// PeerChain is a peer's certificate chain as VerifyPeer and VerifyClient
+// get it: off the wire in a full handshake, or recorded in a session that
+// is about to be resumed.
+type PeerChain struct {
+	// DER is the chain, leaf first, never empty.
+	DER [][]byte
+	// Parsed is DER already parsed (a session's recorded chain, parsed
+	// once per session), for the verifier to use instead of parsing it
+	// again; nil for a chain off the wire.
+	Parsed []*x509.Certificate
+	// Verified are the chains to a trusted root that the handshake which
+	// made the session verified for DER; nil for a chain off the wire and
+	// for a session decoded from bytes. A verifier may recheck them under
+	// today's configuration (pki.Recheck) instead of checking every
+	// signature again, and verifies DER in full when none still holds.
+	Verified [][]*x509.Certificate
+}
+
 // parseChain is the Verification of a side that does not verify: the chain
 // parsed and nothing more.
 func parseChain(chain [][]byte) (*Verification, error) {
@@ -146,14 +164,14 @@ func (c *client) admitOffer(cs *ClientSession) (admission, error) {
 // verified when the peer authenticated is not good enough for a side that
 // verifies now, and an expired leaf ends the session even for a side that
 // does not verify.
-func admitChain(st *session.State, now time.Time, who string, verify func([][]byte, []*x509.Certificate) (checkedChain, error)) (admission, error) {
+func admitChain(st *session.State, now time.Time, who string, verify func(PeerChain) (checkedChain, error)) (admission, error) {
 	// The chain is parsed once per session (State.Certificates), not once
 	// per resumption; every check below runs each time.
 	parsed, err := st.Certificates()
 	if err != nil {
 		return admission{}, decline("the session's %s certificate: %v", who, err)
 	}
-	p, err := verify(st.PeerCerts, parsed)
+	p, err := verify(PeerChain{DER: st.PeerCerts, Parsed: parsed, Verified: st.VerifiedChains()})
 	if err != nil {
 		return admission{}, decline("the session's %s certificate fails today's checks: %v", who, err)
 	}
@@ -169,7 +187,7 @@ func admitChain(st *session.State, now time.Time, who string, verify func([][]by
 // verifyServerChain checks the chain a server sent in a full handshake,
 // and says so in an event when there is a VerifyPeer to check it.
 func (c *client) verifyServerChain(chain [][]byte) (checkedChain, error) {
-	p, err := c.cfg.checkServerChain(chain, nil)
+	p, err := c.cfg.checkServerChain(PeerChain{DER: chain})
 	if c.cfg.VerifyPeer == nil {
 		return p, err
 	}
@@ -183,14 +201,14 @@ func (c *client) verifyServerChain(chain [][]byte) (checkedChain, error) {
 
 // checkServerChain checks a server's non-empty chain with VerifyPeer, or
 // only parses it when there is none.
-func (cfg *Config) checkServerChain(chain [][]byte, parsed []*x509.Certificate) (checkedChain, error) {
-	return checkChain(chain, parsed, cfg.VerifyPeer)
+func (cfg *Config) checkServerChain(pc PeerChain) (checkedChain, error) {
+	return checkChain(pc, cfg.VerifyPeer)
 }
 
 // verifyClientChain checks a client's non-empty chain with VerifyClient,
 // or only parses it when there is none.
-func (cfg *Config) verifyClientChain(chain [][]byte, parsed []*x509.Certificate) (checkedChain, error) {
-	return checkChain(chain, parsed, cfg.VerifyClient)
+func (cfg *Config) verifyClientChain(pc PeerChain) (checkedChain, error) {
+	return checkChain(pc, cfg.VerifyClient)
 }
 
 // emitDeclined reports a session that was not resumed, and why.

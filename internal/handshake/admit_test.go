@@ -2,7 +2,6 @@ package handshake_test
 
 import (
 	"bytes"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"testing"
@@ -44,7 +43,7 @@ func admitCases(t *testing.T, clk *clock) []admitCase {
 	require := func(s *handshake.Config) { s.ClientAuth = handshake.RequireClientAuth }
 	verifying := func(s *handshake.Config) {
 		require(s)
-		s.VerifyClient = func(chain [][]byte, _ []*x509.Certificate) (*handshake.Verification, error) {
+		s.VerifyClient = func(handshake.PeerChain) (*handshake.Verification, error) {
 			// The parsed certificates are left for the engine to fill.
 			v := &handshake.Verification{}
 			v.Chains = append(v.Chains, nil)
@@ -68,7 +67,8 @@ func admitCases(t *testing.T, clk *clock) []admitCase {
 		// that follows is alice's.
 		{name: "chain refused today", ticket: func(st *session.State) { st.PeerCerts = bob.Chain }, server: func(s *handshake.Config) {
 			require(s)
-			s.VerifyClient = func(chain [][]byte, _ []*x509.Certificate) (*handshake.Verification, error) {
+			s.VerifyClient = func(pc handshake.PeerChain) (*handshake.Verification, error) {
+				chain := pc.DER
 				if bytes.Equal(chain[0], bob.Chain[0]) {
 					return nil, errors.New("revoked since")
 				}

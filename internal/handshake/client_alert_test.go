@@ -2,7 +2,6 @@ package handshake_test
 
 import (
 	crand "crypto/rand"
-	"crypto/x509"
 	"errors"
 	"testing"
 	"time"
@@ -439,8 +438,9 @@ func TestClientRejectsOutOfOrder(t *testing.T) {
 // handshake.
 func TestClientVerifyPeer(t *testing.T) {
 	ca := testCA(t)
-	verify := func(name string) func([][]byte, []*x509.Certificate) (*handshake.Verification, error) {
-		return func(chain [][]byte, _ []*x509.Certificate) (*handshake.Verification, error) {
+	verify := func(name string) func(handshake.PeerChain) (*handshake.Verification, error) {
+		return func(pc handshake.PeerChain) (*handshake.Verification, error) {
+			chain := pc.DER
 			certs, chains, err := pki.VerifyChain(chain, pki.VerifyOptions{Roots: ca.Pool, DNSName: name})
 			var ve *pki.VerifyError
 			if errors.As(err, &ve) {
@@ -457,9 +457,10 @@ func TestClientVerifyPeer(t *testing.T) {
 			ccfg := clientConfig()
 			var seen [][]byte
 			v := verify(testHost)
-			ccfg.VerifyPeer = func(chain [][]byte, _ []*x509.Certificate) (*handshake.Verification, error) {
+			ccfg.VerifyPeer = func(pc handshake.PeerChain) (*handshake.Verification, error) {
+				chain := pc.DER
 				seen = chain
-				return v(chain, nil)
+				return v(pc)
 			}
 			cv := newConv(t, ccfg, serverConfig(t, kt))
 			cv.mustRun()
@@ -470,7 +471,7 @@ func TestClientVerifyPeer(t *testing.T) {
 	})
 	t.Run("callback error", func(t *testing.T) {
 		ccfg := clientConfig()
-		ccfg.VerifyPeer = func([][]byte, []*x509.Certificate) (*handshake.Verification, error) {
+		ccfg.VerifyPeer = func(handshake.PeerChain) (*handshake.Verification, error) {
 			return nil, &alert.Error{Desc: alert.CertificateExpired, Err: errors.New("certificate expired yesterday")}
 		}
 		cv := newConv(t, ccfg, serverConfig(t, testpki.ECDSAP256))

@@ -42,7 +42,7 @@ func (cfg *Config) clientCertificate(req *CertRequest) (*Certificate, signature.
 // chain and returns the proof that it passed. An empty one is for
 // clientWithoutCertificate to judge.
 func (cfg *Config) checkClientChain(chain [][]byte) (checkedChain, error) {
-	p, err := cfg.verifyClientChain(chain, nil)
+	p, err := cfg.verifyClientChain(PeerChain{DER: chain})
 	if err != nil {
 		cfg.check(CheckClientCertificateChain, "", err)
 		return checkedChain{}, err

@@ -15,7 +15,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/rsa"
-	"crypto/x509"
 	"io"
 	"time"
 
@@ -186,17 +185,14 @@ type Config struct {
 	// CertificateVerify signature. It is also how a session's recorded
 	// chain is checked before the session is offered, so it must not
 	// change state: the engine records its result where it commits.
-	// parsed, when not nil, is chain already parsed (a session's
-	// recorded chain, parsed once per session), for the verifier to use
-	// instead of parsing it again; it is nil for a chain off the wire.
-	VerifyPeer func(chain [][]byte, parsed []*x509.Certificate) (*Verification, error)
+	VerifyPeer func(PeerChain) (*Verification, error)
 
 	// ClientAuth is what a server asks of clients; VerifyClient checks a
 	// client's non-empty chain, in a full handshake or recorded in a
 	// session, and like VerifyPeer must not change state; ClientCAs names
 	// the authorities the server accepts, for certificate_authorities.
 	ClientAuth   ClientAuth
-	VerifyClient func(chain [][]byte, parsed []*x509.Certificate) (*Verification, error)
+	VerifyClient func(PeerChain) (*Verification, error)
 	ClientCAs    [][]byte
 
 	// GetClientCertificate chooses the client's certificate when a server

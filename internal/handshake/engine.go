@@ -140,6 +140,9 @@ func (r *Result) newSession(v, suite uint16, now time.Time) *session.State {
 	}
 	if o := r.resumed; o != nil {
 		st.AuthTime, st.PeerCerts, st.Verified, st.PeerScheme = o.AuthTime, o.PeerCerts, o.Verified, o.PeerScheme
+		st.ShareCertificates(o)
+	} else if st.Verified {
+		st.RecordVerification(r.PeerCerts, r.VerifiedChains)
 	}
 	return st
 }

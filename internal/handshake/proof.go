@@ -31,11 +31,12 @@ type checkedChain struct {
 // the proof, with the whole chain parsed whether or not the verifier
 // parsed it. The leaf is parsed here once for the handshake: the states
 // read it from the proof.
-func checkChain(chain [][]byte, parsed []*x509.Certificate, verify func([][]byte, []*x509.Certificate) (*Verification, error)) (checkedChain, error) {
+func checkChain(pc PeerChain, verify func(PeerChain) (*Verification, error)) (checkedChain, error) {
+	chain := pc.DER
 	if len(chain) == 0 {
 		return checkedChain{}, alert.New(alert.InternalError, "no peer chain to check")
 	}
-	if len(parsed) != len(chain) {
+	if len(pc.Parsed) != len(chain) {
 		// The same bytes parse to the same certificate
 		// (session.ParseCertificate shares parses): that saves only the
 		// work, and verify below still checks what it is given.
@@ -43,23 +44,17 @@ func checkChain(chain [][]byte, parsed []*x509.Certificate, verify func([][]byte
 		if err != nil {
 			return checkedChain{}, err
 		}
-		parsed = pv.Certs
+		pc.Parsed = pv.Certs
 	}
 	var v *Verification
 	if verify != nil {
 		var err error
-		if v, err = verify(chain, parsed); err != nil {
+		if v, err = verify(pc); err != nil {
 			return checkedChain{}, err
 		}
 	}
 	if v == nil || len(v.Certs) != len(chain) {
-		p := &Verification{Certs: parsed}
-		if len(parsed) != len(chain) {
-			var err error
-			if p, err = parseChain(chain); err != nil {
-				return checkedChain{}, err
-			}
-		}
+		p := &Verification{Certs: pc.Parsed}
 		if v != nil {
 			p.Chains = v.Chains
 		}

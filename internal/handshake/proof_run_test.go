@@ -11,9 +11,18 @@ import (
 
 // verifierOf returns a verifier that accepts any chain and reports chains
 // as its verification, counting its calls.
-func verifierOf(chains [][]*x509.Certificate, calls *int) func([][]byte, []*x509.Certificate) (*handshake.Verification, error) {
-	return func([][]byte, []*x509.Certificate) (*handshake.Verification, error) {
+func verifierOf(chains [][]*x509.Certificate, calls *int) func(handshake.PeerChain) (*handshake.Verification, error) {
+	return recordingVerifierOf(chains, calls, nil)
+}
+
+// recordingVerifierOf is verifierOf that also keeps, in known, the chains
+// the engine handed it as verified earlier (a session's).
+func recordingVerifierOf(chains [][]*x509.Certificate, calls *int, known *[][]*x509.Certificate) func(handshake.PeerChain) (*handshake.Verification, error) {
+	return func(pc handshake.PeerChain) (*handshake.Verification, error) {
 		*calls++
+		if known != nil {
+			*known = pc.Verified
+		}
 		return &handshake.Verification{Chains: chains}, nil
 	}
 }
@@ -34,6 +43,7 @@ func TestResumptionProvesThePeerAgain(t *testing.T) {
 			sealer := ticketSealer(t, 5)
 			var sessions []*handshake.ClientSession
 			var peerCalls, clientCalls int
+			var handedToClient [][]*x509.Certificate
 			configs := func(serverChains, clientChains [][]*x509.Certificate) (*handshake.Config, *handshake.Config) {
 				ccfg, scfg := clientConfig(), serverConfig(t, testpki.ECDSAP256)
 				if version == v12 {
@@ -45,7 +55,7 @@ func TestResumptionProvesThePeerAgain(t *testing.T) {
 				scfg.Tickets, scfg.TicketLifetime = sealer, time.Hour
 				scfg.ClientAuth = handshake.RequireClientAuth
 				withClientCert(t, ccfg)
-				ccfg.VerifyPeer = verifierOf(serverChains, &peerCalls)
+				ccfg.VerifyPeer = recordingVerifierOf(serverChains, &peerCalls, &handedToClient)
 				scfg.VerifyClient = verifierOf(clientChains, &clientCalls)
 				return ccfg, scfg
 			}
@@ -66,6 +76,12 @@ func TestResumptionProvesThePeerAgain(t *testing.T) {
 			}
 			if peerCalls != 1 || clientCalls != 1 {
 				t.Errorf("resumption ran the client's verifier %d times and the server's %d, want once each", peerCalls, clientCalls)
+			}
+			// The client's session is its own, kept in memory: its
+			// verifier is handed the chains the first handshake
+			// verified, to recheck rather than verify again.
+			if len(handedToClient) != 1 || &handedToClient[0][0] != &thenServer[0][0] {
+				t.Errorf("the client's verifier was handed %v as the session's verified chains, want the first handshake's", handedToClient)
 			}
 			if len(cr.VerifiedChains) != 1 || &cr.VerifiedChains[0][0] != &todayServer[0][0] {
 				t.Errorf("resumed client reports chains other than today's verification")
@@ -110,7 +126,8 @@ func TestLeafFromTheVerification(t *testing.T) {
 				ccfg, scfg = client12(nil), server12(t, testpki.ECDSAP256, nil)
 			}
 			var parsed []*x509.Certificate
-			ccfg.VerifyPeer = func(chain [][]byte, _ []*x509.Certificate) (*handshake.Verification, error) {
+			ccfg.VerifyPeer = func(pc handshake.PeerChain) (*handshake.Verification, error) {
+				chain := pc.DER
 				parsed = nil
 				for _, der := range chain {
 					c, err := x509.ParseCertificate(der)

@@ -286,20 +286,20 @@ func proofLeaf(t *testing.T) *testpki.Leaf {
 
 func TestCheckChain(t *testing.T) {
 	l := proofLeaf(t)
-	if p, err := checkChain(nil, nil, nil); alert.Of(err) != alert.InternalError || p.valid() {
+	if p, err := checkChain(PeerChain{}, nil); alert.Of(err) != alert.InternalError || p.valid() {
 		t.Errorf("empty chain: %v, valid %v", err, p.valid())
 	}
 	refused := alert.New(alert.BadCertificate, "refused")
-	if p, err := checkChain(l.Chain, nil, func([][]byte, []*x509.Certificate) (*Verification, error) { return nil, refused }); !errors.Is(err, refused) || p.valid() {
+	if p, err := checkChain(PeerChain{DER: l.Chain}, func(PeerChain) (*Verification, error) { return nil, refused }); !errors.Is(err, refused) || p.valid() {
 		t.Errorf("refused chain: %v, valid %v", err, p.valid())
 	}
-	if p, err := checkChain([][]byte{{1, 2, 3}}, nil, nil); alert.Of(err) != alert.DecodeError || p.valid() {
+	if p, err := checkChain(PeerChain{DER: [][]byte{{1, 2, 3}}}, nil); alert.Of(err) != alert.DecodeError || p.valid() {
 		t.Errorf("garbage chain: %v, valid %v", err, p.valid())
 	}
 	// A verifier that reports chains without the parsed certificates
 	// still yields a proof with the whole chain parsed, once.
 	var calls int
-	p, err := checkChain(l.Chain, nil, func([][]byte, []*x509.Certificate) (*Verification, error) {
+	p, err := checkChain(PeerChain{DER: l.Chain}, func(PeerChain) (*Verification, error) {
 		calls++
 		return &Verification{Chains: [][]*x509.Certificate{{l.Cert}}}, nil
 	})
@@ -310,7 +310,7 @@ func TestCheckChain(t *testing.T) {
 
 func TestVerifySignature(t *testing.T) {
 	l := proofLeaf(t)
-	chain, err := checkChain(l.Chain, nil, nil)
+	chain, err := checkChain(PeerChain{DER: l.Chain}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,7 +339,7 @@ func TestVerifySignature(t *testing.T) {
 
 func TestPeerProofs(t *testing.T) {
 	l := proofLeaf(t)
-	chain, err := checkChain(l.Chain, nil, nil)
+	chain, err := checkChain(PeerChain{DER: l.Chain}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

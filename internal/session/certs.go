@@ -13,10 +13,15 @@ import (
 // session-ID cache hands out copies of one, so the parse is kept with the
 // State and reused while PeerCerts still holds the same bytes.
 
-// parsedChain is PeerCerts parsed, leaf first. It is never changed once
-// made, so States and their clones can share it.
+// parsedChain is PeerCerts parsed, leaf first, and the chains to a trusted
+// root that the handshake which made the session verified for them (nil
+// when it verified none). It is never changed once made, so States and
+// their clones can share it. The chains live only in memory: a State
+// decoded from a ticket or a file has none, and its chain is verified in
+// full.
 type parsedChain struct {
-	certs []*x509.Certificate
+	certs  []*x509.Certificate
+	chains [][]*x509.Certificate
 }
 
 // parsedMu guards State.parsed in every State. The lock is held only to
@@ -51,6 +56,33 @@ func (s *State) Certificates() ([]*x509.Certificate, error) {
 	s.parsed = &parsedChain{certs: certs}
 	parsedMu.Unlock()
 	return certs, nil
+}
+
+// RecordVerification keeps certs, PeerCerts as the handshake that made s
+// parsed them, and the chains it verified for them, so that resumptions
+// recheck those chains (pki.Recheck) rather than verify every signature
+// again. Nothing is kept unless certs are PeerCerts, byte for byte.
+func (s *State) RecordVerification(certs []*x509.Certificate, chains [][]*x509.Certificate) {
+	p := &parsedChain{certs: certs, chains: chains}
+	if len(certs) == 0 || !p.matches(s.PeerCerts) {
+		return
+	}
+	parsedMu.Lock()
+	s.parsed = p
+	parsedMu.Unlock()
+}
+
+// VerifiedChains returns the chains recorded with RecordVerification (or
+// shared from the session s was resumed from) while PeerCerts is still the
+// chain they were verified for, and nil otherwise.
+func (s *State) VerifiedChains() [][]*x509.Certificate {
+	parsedMu.Lock()
+	p := s.parsed
+	parsedMu.Unlock()
+	if p == nil || !p.matches(s.PeerCerts) {
+		return nil
+	}
+	return p.chains
 }
 
 // matches reports whether p is the parse of chain: the same number of
