@@ -66,6 +66,9 @@ type serverResumption struct {
 	auto    []session.TicketKey
 	autoAt  time.Time
 	idCache *session.ServerCache
+	// earlyGuard is the anti-replay guard of a Config that accepts early
+	// data without naming one (earlydata.go), shared with its clones.
+	earlyGuard *MemoryEarlyDataGuard
 }
 
 var resumptionInit sync.Mutex
@@ -82,6 +85,9 @@ func (r *serverResumption) clone(lifetime time.Duration) *serverResumption {
 		auto:    append([]session.TicketKey(nil), r.auto...),
 		autoAt:  r.autoAt,
 		idCache: session.NewServerCache(serverCacheEntries, lifetime),
+		// The clone resumes r's tickets, so a replay refused by one
+		// must be refused by the other.
+		earlyGuard: r.earlyGuard,
 	}
 }
 

@@ -25,6 +25,7 @@ func (c *Core) perform(actions []handshake.Action, pending int) error {
 			err = c.setReadKey(a.Opener, a.Traffic, a.Level, a.KeyLen, pending)
 		case handshake.SetWriteKey:
 			c.out.sealer, c.out.traffic = a.Sealer, a.Traffic
+			c.out.early = a.Level == handshake.LevelEarly
 			c.out.epoch++
 			c.emit(Event{Kind: KeyInstalled, Outbound: true, Level: a.Level, Epoch: c.out.epoch, KeyLen: a.KeyLen})
 		case handshake.Flush:
@@ -55,6 +56,7 @@ func (c *Core) setReadKey(o record.Opener, t handshake.Traffic, level handshake.
 		return alert.New(alert.UnexpectedMessage, "handshake message spans a key change")
 	}
 	c.in.opener, c.in.traffic = o, t
+	c.in.early = level == handshake.LevelEarly
 	c.in.epoch++
 	c.emit(Event{Kind: KeyInstalled, Level: level, Epoch: c.in.epoch, KeyLen: keyLen})
 	return nil
