@@ -217,7 +217,9 @@ type Config struct {
 // own. The clone starts with the ticket keys c uses now, so the two resume
 // each other's sessions until either rotates its automatic keys or is given
 // others with SetSessionTicketKeys, which then changes only that one; its
-// TLS 1.2 session-ID cache starts empty. Each resumption is checked against
+// TLS 1.2 session-ID cache starts empty; the in-memory early-data guard
+// made for a Config without an EarlyDataGuard is shared, since a replay
+// refused by one must be refused by the other. Each resumption is checked against
 // the Config that accepts it, so sharing keys never lends one Config's
 // sessions the other's trust.
 //
