@@ -24,6 +24,10 @@ import (
 // call as data sent after the handshake, and InEarlyData reports true
 // until the client's Finished has been read. Writes meanwhile are 0.5-RTT
 // data, sent before the client is authenticated by its Finished.
+// VerifyConnection runs when Handshake returns, so then too, with
+// HandshakeComplete false; since early data is refused when the server
+// asks for client certificates, the state it sees names no client either
+// way.
 //
 // Client: Config.SendEarlyData lets the first Write on a Conn whose
 // handshake has not run send its bytes as early data in the first flight,

@@ -166,7 +166,17 @@ func TestEarlyDataAccepted(t *testing.T) {
 	}
 	checkChunks(t, r.chunks, "", "GET / firstthen")
 
+	var clientLog, serverLog bytes.Buffer
+	ed.client.KeyLogWriter, ed.server.KeyLogWriter = &clientLog, &serverLog
 	r = ed.run(t, "GET / early", "late")
+	for name, log := range map[string]string{"client": clientLog.String(), "server": serverLog.String()} {
+		if !strings.Contains(log, "CLIENT_EARLY_TRAFFIC_SECRET ") {
+			t.Errorf("the %s's key log has no CLIENT_EARLY_TRAFFIC_SECRET:\n%s", name, log)
+		}
+	}
+	if a, b := earlyLine(clientLog.String()), earlyLine(serverLog.String()); a == "" || a != b {
+		t.Errorf("the two sides log different early secrets:\n%s\n%s", a, b)
+	}
 	if !r.client.DidResume || !r.client.EarlyData.Accepted || r.client.EarlyData.Reason != "" {
 		t.Fatalf("client: resumed %v, early data %+v", r.client.DidResume, r.client.EarlyData)
 	}
@@ -363,4 +373,77 @@ func TestEarlyDataReplayRefused(t *testing.T) {
 	if d := ed.decided(); !strings.Contains(d, "rejected 0-RTT data: replay") {
 		t.Errorf("server decisions:\n%s", d)
 	}
+}
+
+// A Config and its Clone resume each other's tickets, so the early data
+// one accepted is a replay to the other.
+func TestEarlyDataReplayAcrossClones(t *testing.T) {
+	ed := newEDFixture(t, 1024)
+	ed.run(t, "first", "x")
+	clone := ed.server.Clone()
+
+	c, s := pair(t)
+	rec := &recordingConn{Conn: c}
+	server := tls.Server(s, ed.server)
+	client := tls.Client(rec, ed.client)
+	got := make(chan string, 1)
+	go func() {
+		b := make([]byte, 100)
+		n, _ := server.Read(b)
+		got <- string(b[:n])
+		server.Close()
+	}()
+	if _, err := client.Write([]byte("POST /pay")); err != nil {
+		t.Fatal(err)
+	}
+	if g := testwait.Recv(t, got, "the original early data"); g != "POST /pay" {
+		t.Fatalf("server read %q", g)
+	}
+	client.Close()
+	rec.mu.Lock()
+	flight := bytes.Clone(rec.flight.Bytes())
+	rec.mu.Unlock()
+
+	c2, s2 := pair(t)
+	var mu sync.Mutex
+	var reasons []string
+	clone.Observer = func(e tls.Event) {
+		if e.Kind == tls.EventDecision && e.Name == "early_data" {
+			mu.Lock()
+			reasons = append(reasons, e.Detail)
+			mu.Unlock()
+		}
+	}
+	server2 := tls.Server(s2, clone)
+	replayed := make(chan string, 1)
+	go func() {
+		b := make([]byte, 100)
+		n, _ := server2.Read(b)
+		replayed <- string(b[:n])
+	}()
+	if _, err := c2.Write(flight); err != nil {
+		t.Fatal(err)
+	}
+	hdr := make([]byte, 5)
+	if _, err := io.ReadFull(c2, hdr); err != nil {
+		t.Fatal(err)
+	}
+	c2.Close()
+	if g := testwait.Recv(t, replayed, "the clone to give up on the replay"); g != "" {
+		t.Fatalf("the clone delivered the replayed early data %q", g)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(strings.Join(reasons, "\n"), "rejected 0-RTT data: replay") {
+		t.Errorf("clone decisions: %q", reasons)
+	}
+}
+
+func earlyLine(log string) string {
+	for _, l := range strings.Split(log, "\n") {
+		if strings.HasPrefix(l, "CLIENT_EARLY_TRAFFIC_SECRET ") {
+			return l
+		}
+	}
+	return ""
 }

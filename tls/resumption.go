@@ -79,6 +79,10 @@ var resumptionInit sync.Mutex
 func (r *serverResumption) clone(lifetime time.Duration) *serverResumption {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.earlyGuard == nil {
+		// Made now, if not yet, so that both hold the same one.
+		r.earlyGuard = NewMemoryEarlyDataGuard(0, 0)
+	}
 	return &serverResumption{
 		sealer:  r.sealer, // immutable
 		manual:  r.manual,
