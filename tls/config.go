@@ -163,6 +163,34 @@ type Config struct {
 	// addition.
 	TicketLifetime time.Duration
 
+	// MaxEarlyData, when positive, lets a server accept up to that many
+	// bytes of 0-RTT data from clients that resume a session (RFC 8446
+	// §4.2.10): its tickets carry the limit, and a resumption's early
+	// data is accepted only under the checks tls/earlydata.go lists, the
+	// last of them EarlyDataGuard's. Zero, the default, refuses early
+	// data. A Lucid addition; see Conn.InEarlyData.
+	MaxEarlyData uint32
+
+	// EarlyDataGuard is the server's record of the ClientHellos whose
+	// early data it accepted, which refuses a replay (RFC 8446 §8.2).
+	// nil with MaxEarlyData set means an in-memory guard per Config
+	// (shared with its clones), made on first use with
+	// NewMemoryEarlyDataGuard's defaults: at most 65536 ClientHellos, each
+	// for at most 20 seconds, refusing early data when full. Servers that
+	// share ticket keys must share a guard. A Lucid addition.
+	EarlyDataGuard EarlyDataGuard
+
+	// SendEarlyData lets a client send its first Write as 0-RTT data when
+	// it resumes a TLS 1.3 session whose ticket allows it (see
+	// Conn.Write). Early data can be replayed by an attacker: send only
+	// what is safe to act on twice. A Lucid addition.
+	SendEarlyData bool
+
+	// ReportRejectedEarlyData makes a client's first Write fail with
+	// ErrEarlyDataRejected when the server rejected its early data,
+	// instead of sending it again after the handshake. A Lucid addition.
+	ReportRejectedEarlyData bool
+
 	// Observer, if set, receives every step of every connection made with
 	// this Config as an Event: messages with their public content, keys
 	// installed (never their values), records, alerts, checks and
@@ -189,7 +217,9 @@ type Config struct {
 // own. The clone starts with the ticket keys c uses now, so the two resume
 // each other's sessions until either rotates its automatic keys or is given
 // others with SetSessionTicketKeys, which then changes only that one; its
-// TLS 1.2 session-ID cache starts empty. Each resumption is checked against
+// TLS 1.2 session-ID cache starts empty; the in-memory early-data guard
+// made for a Config without an EarlyDataGuard is shared, since a replay
+// refused by one must be refused by the other. Each resumption is checked against
 // the Config that accepts it, so sharing keys never lends one Config's
 // sessions the other's trust.
 //

@@ -33,14 +33,28 @@ func (c *Conn) Handshake() error {
 // while the handshake was running, the handshake fails with ctx's error
 // even when its last message got through in time: the deadline moved to
 // the past stays, and the connection is only good for Close.
+//
+// A server that accepts 0-RTT data returns once its flight is written,
+// before the client's Finished: see InEarlyData.
 func (c *Conn) HandshakeContext(ctx context.Context) error {
+	_, err := c.handshake(ctx, nil)
+	return err
+}
+
+// handshake is HandshakeContext for a client that may send early, its
+// first Write's bytes, as 0-RTT data; sent is how much of early went.
+// A nil ctx is context.Background.
+func (c *Conn) handshake(ctx context.Context, early []byte) (sent int, err error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	c.handshakeMu.Lock()
 	defer c.handshakeMu.Unlock()
 	if c.handshakeDone.Load() || c.handshakeErr != nil {
-		return c.handshakeErr
+		return 0, c.handshakeErr
 	}
 	release := c.watchContext(ctx)
-	err := c.runHandshake()
+	sent, err = c.runHandshake(early)
 	if err == nil && c.config.VerifyConnection != nil {
 		c.handshakeDone.Store(true)
 		if verr := c.config.VerifyConnection(c.connectionStateLocked()); verr != nil {
@@ -61,10 +75,11 @@ func (c *Conn) HandshakeContext(ctx context.Context) error {
 		err = fmt.Errorf("tls: handshake interrupted: %w (%v)", ctx.Err(), err)
 	}
 	c.handshakeErr = err
-	if err == nil {
-		c.handshakeDone.Store(true)
+	if err != nil {
+		return 0, err
 	}
-	return c.handshakeErr
+	c.handshakeDone.Store(true)
+	return sent, nil
 }
 
 // watchContext moves the connection's deadline to the past when ctx ends,
@@ -94,10 +109,10 @@ func (c *Conn) watchContext(ctx context.Context) (release func() bool) {
 
 func neverFired() bool { return false }
 
-func (c *Conn) runHandshake() error {
+func (c *Conn) runHandshake(early []byte) (int, error) {
 	hc, err := c.engineConfig()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	c.readMu.Lock()
 	defer c.readMu.Unlock()
@@ -111,25 +126,34 @@ func (c *Conn) runHandshake() error {
 	err = core.Start()
 	c.mu.Unlock()
 	if err != nil {
-		return c.ended(err)
+		return 0, c.ended(err)
+	}
+	var sent int
+	if len(early) > 0 {
+		// 0-RTT: the data goes in the same flight as the ClientHello.
+		if sent, err = c.writeEarlyData(core, early); err != nil {
+			return 0, err
+		}
 	}
 	if err := c.flush(); err != nil {
-		return err
+		return 0, err
 	}
 	// Only this goroutine moves the handshake on, so it may ask whether it
-	// is done without mu.
-	for !core.HandshakeDone() {
+	// is done without mu. A server that accepted early data stops once
+	// its flight is out: Read takes the early data and the rest of the
+	// handshake from there.
+	for !core.HandshakeDone() && !core.InEarlyData() {
 		if err := c.readRecord(); err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 				// Say so in words: a bare EOF from a handshake usually means
 				// the peer disliked something and did not send an alert.
-				return fmt.Errorf("tls: the peer closed the connection during the handshake without an alert: %w", err)
+				return 0, fmt.Errorf("tls: the peer closed the connection during the handshake without an alert: %w", err)
 			}
-			return err
+			return 0, err
 		}
 	}
 	c.result = core.Result()
-	return nil
+	return sent, nil
 }
 
 // engineConfig resolves the public Config into what the engines need.
@@ -165,6 +189,7 @@ func (c *Conn) engineConfig() (*handshake.Config, error) {
 		return nil, err
 	}
 	c.clientAuthConfig(hc)
+	c.earlyDataConfig(hc)
 	if len(hc.Groups) == 0 {
 		return nil, errors.New("tls: CurvePreferences names no group Lucid implements")
 	}

@@ -87,16 +87,25 @@ func (c *Conn) WriteTo(w io.Writer) (int64, error) {
 
 // Write writes application data in records of at most 16 KiB, running the
 // handshake first if needed.
+//
+// With Config.SendEarlyData, a client's first Write, before the
+// handshake, sends b (as much as the resumed session allows) as 0-RTT
+// data with the ClientHello, then completes the handshake and sends the
+// rest. If the server rejected the early data, b is sent again whole
+// after the handshake, or, with Config.ReportRejectedEarlyData, Write
+// returns 0 and ErrEarlyDataRejected.
 func (c *Conn) Write(b []byte) (int, error) {
-	if err := c.Handshake(); err != nil {
+	sent, err := c.handshakeForWrite(b)
+	if err != nil {
 		return 0, err
 	}
+	b = b[sent:]
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
 	if c.writeErr != nil {
-		return 0, c.writeErr
+		return sent, c.writeErr
 	}
-	written := 0
+	written := sent
 	for {
 		c.mu.Lock()
 		n, err := c.core.WriteApp(b)

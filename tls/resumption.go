@@ -66,6 +66,9 @@ type serverResumption struct {
 	auto    []session.TicketKey
 	autoAt  time.Time
 	idCache *session.ServerCache
+	// earlyGuard is the anti-replay guard of a Config that accepts early
+	// data without naming one (earlydata.go), shared with its clones.
+	earlyGuard *MemoryEarlyDataGuard
 }
 
 var resumptionInit sync.Mutex
@@ -76,12 +79,19 @@ var resumptionInit sync.Mutex
 func (r *serverResumption) clone(lifetime time.Duration) *serverResumption {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.earlyGuard == nil {
+		// Made now, if not yet, so that both hold the same one.
+		r.earlyGuard = NewMemoryEarlyDataGuard(0, 0)
+	}
 	return &serverResumption{
 		sealer:  r.sealer, // immutable
 		manual:  r.manual,
 		auto:    append([]session.TicketKey(nil), r.auto...),
 		autoAt:  r.autoAt,
 		idCache: session.NewServerCache(serverCacheEntries, lifetime),
+		// The clone resumes r's tickets, so a replay refused by one
+		// must be refused by the other.
+		earlyGuard: r.earlyGuard,
 	}
 }
 

@@ -42,6 +42,9 @@ type ConnectionState struct {
 	// of legal handshakes that the engine checked every step against.
 	// ShapeNone before the handshake completes. A Lucid addition.
 	Shape HandshakeShape
+	// EarlyData says whether 0-RTT data was offered and accepted, and
+	// why not. A Lucid addition.
+	EarlyData EarlyDataState
 
 	// JA3 and JA4 fingerprint the client's ClientHello (server side
 	// only): JA3 as its MD5 hash, JA4 in FoxIO's a_b_c form. A Lucid
@@ -81,7 +84,9 @@ func (c *Conn) ConnectionState() ConnectionState {
 // connectionStateLocked builds the state; c.handshakeMu must be held.
 func (c *Conn) connectionStateLocked() ConnectionState {
 	cs := stateOf(c.result)
-	cs.HandshakeComplete = c.handshakeDone.Load()
+	// A server reading 0-RTT data has returned from Handshake, but its
+	// handshake completes only with the client's Finished.
+	cs.HandshakeComplete = c.handshakeDone.Load() && !c.InEarlyData()
 	return cs
 }
 
@@ -99,6 +104,7 @@ func stateOf(r *handshake.Result) ConnectionState {
 		SignatureScheme: SignatureScheme(r.PeerScheme), NegotiatedProtocol: r.ALPN,
 		ServerName: r.ServerName, Shape: HandshakeShape(r.Shape),
 		DidResume: r.DidResume, DidHelloRetryRequest: r.DidHRR,
+		EarlyData: earlyDataState(r),
 
 		PeerCertificates: r.PeerCerts, VerifiedChains: r.VerifiedChains,
 		OCSPResponse: r.OCSPResponse, SignedCertificateTimestamps: r.SCTs,
@@ -169,6 +175,14 @@ const (
 	ShapeTLS12RSAClientAuthNoCert   = HandshakeShape(handshake.ShapeTLS12RSAClientAuthNoCert)
 	ShapeTLS12ResumedTicket         = HandshakeShape(handshake.ShapeTLS12ResumedTicket)
 	ShapeTLS12ResumedSessionID      = HandshakeShape(handshake.ShapeTLS12ResumedSessionID)
+
+	// ShapeTLS13PSKEarlyData and ShapeTLS13PSKOnlyEarlyData are
+	// resumptions whose 0-RTT data the server accepted; the Rejected
+	// pair, resumptions whose 0-RTT data it skipped.
+	ShapeTLS13PSKEarlyData             = HandshakeShape(handshake.ShapeTLS13PSKEarlyData)
+	ShapeTLS13PSKOnlyEarlyData         = HandshakeShape(handshake.ShapeTLS13PSKOnlyEarlyData)
+	ShapeTLS13PSKEarlyDataRejected     = HandshakeShape(handshake.ShapeTLS13PSKEarlyDataRejected)
+	ShapeTLS13PSKOnlyEarlyDataRejected = HandshakeShape(handshake.ShapeTLS13PSKOnlyEarlyDataRejected)
 )
 
 // String is the shape's stable name, such as "tls13-hrr" or

@@ -4,6 +4,7 @@ import (
 	"lucid/internal/alert"
 	"lucid/internal/handshake"
 	"lucid/internal/record"
+	"lucid/internal/version"
 )
 
 // perform carries out an engine's actions in order; pending is how many
@@ -19,12 +20,19 @@ func (c *Core) perform(actions []handshake.Action, pending int) error {
 			err = c.sendHandshake(a.Data)
 		case handshake.SendChangeCipherSpec:
 			// Always under the protection in force, which for both
-			// versions is none yet at this point of the handshake.
+			// versions is none yet at this point of the handshake. RFC
+			// 8446 §5.1 keeps 0x0301 for the first ClientHello alone: a
+			// record that follows it in the same flight, as with 0-RTT
+			// data, says 0x0303.
+			if p, ok := c.out.sealer.(*record.Plain); ok {
+				p.Version = version.TLS12
+			}
 			err = c.seal(record.TypeChangeCipherSpec, []byte{1})
 		case handshake.SetReadKey:
 			err = c.setReadKey(a.Opener, a.Traffic, a.Level, a.KeyLen, pending)
 		case handshake.SetWriteKey:
 			c.out.sealer, c.out.traffic = a.Sealer, a.Traffic
+			c.out.early = a.Level == handshake.LevelEarly
 			c.out.epoch++
 			c.emit(Event{Kind: KeyInstalled, Outbound: true, Level: a.Level, Epoch: c.out.epoch, KeyLen: a.KeyLen})
 		case handshake.Flush:
@@ -55,6 +63,7 @@ func (c *Core) setReadKey(o record.Opener, t handshake.Traffic, level handshake.
 		return alert.New(alert.UnexpectedMessage, "handshake message spans a key change")
 	}
 	c.in.opener, c.in.traffic = o, t
+	c.in.early = level == handshake.LevelEarly
 	c.in.epoch++
 	c.emit(Event{Kind: KeyInstalled, Level: level, Epoch: c.in.epoch, KeyLen: keyLen})
 	return nil

@@ -36,6 +36,9 @@ type Core struct {
 	padding int
 	observe func(Event)
 	rewrite func([]byte) [][]byte
+	// maxEarly is the server's configured max_early_data_size, which
+	// bounds the 0-RTT data it skips when it does not accept it.
+	maxEarly uint32
 
 	in  inbound
 	out outbound
@@ -83,6 +86,11 @@ type inbound struct {
 	// bytes skipped so far.
 	skippingEarly bool
 	earlySkipped  int
+	// early says the client's early key is in force (a server that
+	// accepted 0-RTT data, until EndOfEarlyData); earlyRead counts the
+	// plaintext bytes read under it (early.go).
+	early     bool
+	earlyRead int
 }
 
 // outbound is the write half: the current protection and the records
@@ -104,12 +112,19 @@ type outbound struct {
 	// flushed says the first flight has been handed out: only the first
 	// ClientHello may carry record version 0x0301 (RFC 8446 §5.1).
 	flushed bool
+	// early says the client's early key is in force; earlySent counts
+	// the plaintext bytes of 0-RTT data sealed under it (early.go).
+	early     bool
+	earlySent int
 }
 
 // New returns a Core for one connection. A client's Core needs Start
 // before anything else.
 func New(cfg Config) *Core {
 	c := &Core{client: cfg.Client, padding: cfg.RecordPadding, observe: cfg.Observe, rewrite: cfg.RewriteHandshake}
+	if cfg.Engine != nil {
+		c.maxEarly = cfg.Engine.MaxEarlyData
+	}
 	if cfg.Client {
 		c.engine = handshake.NewClient(cfg.Engine)
 	} else {

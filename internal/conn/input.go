@@ -264,7 +264,11 @@ func (c *Core) record(hdr record.Header, rec []byte) error {
 
 // applicationData keeps a record's data for ReadApp.
 func (c *Core) applicationData(payload []byte) error {
-	if !c.engine.Done() {
+	if c.in.early {
+		if err := c.earlyData(len(payload)); err != nil {
+			return c.fail(err)
+		}
+	} else if !c.engine.Done() {
 		return c.fail(alert.New(alert.UnexpectedMessage, "application data before the handshake finished"))
 	}
 	if len(payload) == 0 {
@@ -360,8 +364,8 @@ func (c *Core) plainAlertBeforeClientKeys(hdr record.Header) bool {
 // once more than maxEarlySkip bytes have been skipped.
 func (c *Core) skipEarlyData(n int) error {
 	c.in.earlySkipped += n
-	if c.in.earlySkipped > maxEarlySkip {
-		return c.fail(alert.New(alert.UnexpectedMessage, "more 0-RTT data than the %d bytes a server that declined it skips", maxEarlySkip))
+	if limit := c.earlySkipLimit(); c.in.earlySkipped > limit {
+		return c.fail(alert.New(alert.UnexpectedMessage, "more 0-RTT data than the %d bytes a server that declined it skips", limit))
 	}
 	c.emit(Event{Kind: Decision, Name: "early_data", Length: n, Detail: "skipped a 0-RTT record the server does not read"})
 	return nil
@@ -453,11 +457,11 @@ func (c *Core) message(msg []byte) error {
 		return c.fail(err)
 	}
 	if during && !c.client && msg[0] == wire.TypeClientHello {
-		// A server never accepts 0-RTT; a client that sent it has
+		// A client whose 0-RTT data the server did not accept has
 		// records to skip, until its second ClientHello if there is one
 		// (which must not offer early data again).
 		r := c.engine.Result()
-		c.in.skippingEarly = r.Version != version.TLS12 && r.ClientHello != nil && r.ClientHello.EarlyData
+		c.in.skippingEarly = r.Version != version.TLS12 && r.ClientHello != nil && r.ClientHello.EarlyData && !r.EarlyData.Accepted
 	}
 	if c.engine.Done() {
 		c.in.peerFinished = true

@@ -19,6 +19,9 @@ const (
 	// is what RFC 8446 §4.2.10's "configured max_early_data_size"
 	// amounts to for a server that accepts none.
 	maxEarlySkip = record.MaxPlaintext
+	// earlyRecordExpansion is the most a TLS 1.3 record's protection adds
+	// to its plaintext (RFC 8446 §5.2), for counting skipped 0-RTT data.
+	earlyRecordExpansion = 256
 	// writeBatch bounds the application data one WriteApp seals, so a
 	// large write is handed to the network in pieces rather than all
 	// buffered.

@@ -49,7 +49,7 @@ func (c *Core) Pending() bool { return c.out.buf != nil && len(*c.out.buf) > 0 }
 // much it took. In TLS 1.3 the key moves on before the record limit; TLS
 // 1.2, which cannot, refuses to go on.
 func (c *Core) WriteApp(b []byte) (int, error) {
-	if !c.engine.Done() {
+	if !c.engine.Done() && !c.InEarlyData() {
 		return 0, ErrNotDone
 	}
 	if c.out.err != nil {

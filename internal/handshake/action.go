@@ -45,6 +45,9 @@ const (
 	LevelInitial Level = iota
 	LevelHandshake
 	LevelApplication
+	// LevelEarly is the client's 0-RTT key (client_early_traffic_secret,
+	// RFC 8446 §7.1); numbered last so the others keep their values.
+	LevelEarly
 )
 
 // String names the level as the key log and events do.
@@ -54,6 +57,8 @@ func (l Level) String() string {
 		return "handshake"
 	case LevelApplication:
 		return "application"
+	case LevelEarly:
+		return "early"
 	}
 	return "initial"
 }

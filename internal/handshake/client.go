@@ -56,7 +56,8 @@ func (e *Engine) Start() ([]Action, error) {
 	if err := c.buildHello(); err != nil {
 		return nil, err
 	}
-	c.send(c.hello)
+	hello := c.send(c.hello)
+	c.startEarlyData(hello)
 	c.out.flush()
 	return e.advance(&c.first, nil)
 }
@@ -189,7 +190,11 @@ func (c *client) buildHello() error {
 	// version is known.
 	c.tr.keepRaw = tls12
 	if tls13 && c.offerPSK(h) {
+		// early_data precedes pre_shared_key, which the binder covers.
+		c.offerEarlyData(h)
 		c.attachBinder(h, nil)
+	} else if cfg.SendEarlyData {
+		c.result.EarlyData.Reason = EarlyNoSession
 	}
 	if len(h.CipherSuites) == 0 {
 		return errors.New("no cipher suite is enabled for the versions allowed")
@@ -222,6 +227,11 @@ func (s *expectServerHello) handle(typ uint8, msg []byte) (state, error) {
 	// RFC 8446 §4.2.1: no supported_versions means TLS 1.2 or older, which
 	// can never follow a HelloRetryRequest.
 	if sh.SupportedVersion == 0 && !sh.IsHelloRetryRequest() && !c.result.DidHRR {
+		if c.result.EarlyData.Offered {
+			// A server that takes a TLS 1.3 session's PSK speaks TLS 1.3;
+			// one that answers in TLS 1.2 has 0-RTT records it cannot read.
+			return nil, alert.New(alert.ProtocolVersion, "server chose TLS 1.2 after 0-RTT data was sent")
+		}
 		return c.serverHello12(sh, msg)
 	}
 	suite, err := c.checkServerHello(sh)
@@ -299,6 +309,9 @@ func (c *client) retry(hrr *wire.ServerHello, msg []byte, suite *suites.Suite) (
 
 	h := *c.hello
 	h.Cookie = hrr.Cookie
+	// RFC 8446 §4.1.2: the second ClientHello drops early_data.
+	h.EarlyData = false
+	c.leaveEarlyKey()
 	if g != 0 {
 		p, err := kex.Generate(g, c.cfg.Rand)
 		if err != nil {
@@ -320,9 +333,12 @@ func (c *client) retry(hrr *wire.ServerHello, msg []byte, suite *suites.Suite) (
 	}
 	c.hello = &h
 	// RFC 8446 §D.4: in compatibility mode the client's change_cipher_spec
-	// goes right before its second flight.
-	c.out.ccs()
-	c.sentCCS = true
+	// goes right before its second flight, unless it followed the first
+	// ClientHello already, as it does with 0-RTT data.
+	if !c.sentCCS {
+		c.out.ccs()
+		c.sentCCS = true
+	}
 	c.send(c.hello)
 	c.out.flush()
 	return &expectServerHello{c}, nil
@@ -371,6 +387,11 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 		c.out.ccs()
 		c.sentCCS = true
 	}
+	if c.result.EarlyData.Offered && !c.result.DidHRR {
+		// The early key writes on until EncryptedExtensions says whether
+		// the server reads it: EndOfEarlyData goes under it if so.
+		return &expectEncryptedExtensions{c: c, ms: ms, clientHandshake: cs, serverFinishedKey: serverFinishedKey}, nil
+	}
 	// Installed now so that an alert the client raises before its Finished
 	// is protected, as the server expects (RFC 8446 §5.1).
 	clientFinishedKey := c.out.writeHandshakeKey(suite, cs)
@@ -387,6 +408,11 @@ type handshakeKeys struct {
 	clientFinishedKey []byte
 	serverFinishedKey []byte
 	request           *wire.CertificateRequest
+	// clientHandshake is the client's handshake traffic secret while the
+	// early key still writes (0-RTT offered), nil once installed;
+	// earlyAccepted says EndOfEarlyData must precede the switch.
+	clientHandshake []byte
+	earlyAccepted   bool
 }
 
 type expectEncryptedExtensions handshakeKeys
@@ -409,6 +435,10 @@ func (s *expectEncryptedExtensions) handle(typ uint8, msg []byte) (state, error)
 			}
 		case wire.ExtSupportedGroups:
 			// RFC 8446 §4.2.7: the server's preference, for future use.
+		case wire.ExtEarlyData:
+			if err := c.checkEarlyAccepted(ee); err != nil {
+				return nil, err
+			}
 		default:
 			return nil, alert.New(alert.UnsupportedExtension, "server sent unsolicited extension %s", wire.ExtensionName(ext))
 		}
@@ -425,6 +455,19 @@ func (s *expectEncryptedExtensions) handle(typ uint8, msg []byte) (state, error)
 	}
 	c.result.ServerName = c.cfg.ServerName
 	c.tr.add(msg)
+	if s.clientHandshake != nil {
+		if c.result.EarlyData.Accepted {
+			s.earlyAccepted = true
+		} else {
+			reason := EarlyPeerDeclined
+			if !c.result.DidResume {
+				reason = EarlyNoSession
+			}
+			c.earlyRejected(reason)
+			s.clientFinishedKey = c.out.writeHandshakeKey(c.result.Suite, s.clientHandshake)
+			s.clientHandshake = nil
+		}
+	}
 	if c.result.DidResume {
 		// A resumed handshake authenticates through the PSK: no
 		// Certificate or CertificateVerify follows (RFC 8446 §2.2). The
@@ -562,6 +605,12 @@ func (s *expectServerFinished) handle(typ uint8, msg []byte) (state, error) {
 	var applicationHash [64]byte
 	th := applicationHash[:copy(applicationHash[:], c.tr.sum())]
 
+	if k.earlyAccepted {
+		// RFC 8446 §4.5: EndOfEarlyData, under the early key, ends the
+		// 0-RTT data; the handshake key protects what follows.
+		c.send(&wire.EndOfEarlyData{})
+		k.clientFinishedKey = c.out.writeHandshakeKey(suite, k.clientHandshake)
+	}
 	if k.request != nil {
 		if err := c.answerRequest13(k.request); err != nil {
 			return nil, err

@@ -180,6 +180,18 @@ type Config struct {
 	// TicketsWanted asks a client to offer session tickets.
 	TicketsWanted bool
 
+	// MaxEarlyData is the 0-RTT data a server allows in the tickets it
+	// issues and reads from a resumption that offers it (RFC 8446
+	// §4.2.10); 0 refuses early data. AdmitEarlyData is the anti-replay
+	// guard consulted last before early data is accepted: nil refuses.
+	// It returns an error wrapping ErrEarlyDataReplay for a ClientHello
+	// it has seen; see tls.EarlyDataGuard.
+	MaxEarlyData   uint32
+	AdmitEarlyData func(id []byte, now, until time.Time) error
+	// SendEarlyData lets a client offer 0-RTT data when the session it
+	// resumes allows it.
+	SendEarlyData bool
+
 	// VerifyPeer checks the server's chain (client role) and says what
 	// it established; nil only parses the chain, and never skips the
 	// CertificateVerify signature. It is also how a session's recorded

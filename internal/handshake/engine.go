@@ -61,6 +61,8 @@ type Result struct {
 	// Shape is the handshake that happened, from the shape table; set
 	// once the handshake completes.
 	Shape Shape
+	// EarlyData is what became of 0-RTT data (TLS 1.3).
+	EarlyData EarlyData
 
 	// resumed is the session this connection resumed, nil after a full
 	// handshake, and resumedBy how.
@@ -322,10 +324,11 @@ type message interface {
 
 // send is how an engine sends a handshake message: into the transcript,
 // the outbox and the events, in one place.
-func (e *Engine) send(m message) {
+func (e *Engine) send(m message) []byte {
 	b := e.out.appendMessage(m)
 	e.tr.add(b)
 	e.cfg.emitMessage(MessageSent, m.Type(), len(b), m)
+	return b
 }
 
 // sendAfterHandshake sends a message that follows the handshake and so

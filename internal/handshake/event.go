@@ -74,6 +74,9 @@ const (
 	// DecisionServerName: the server read the client's server_name
 	// other than as sent (an IP address literal names no host).
 	DecisionServerName EventName = "server_name"
+	// DecisionEarlyData: 0-RTT data offered, accepted or rejected, and
+	// why (earlydata.go names the reasons).
+	DecisionEarlyData EventName = "early_data"
 )
 
 // finishedCheck is the check of the Finished that side sent.

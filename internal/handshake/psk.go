@@ -121,6 +121,7 @@ func SessionFromTicket(r *Result, nst *wire.NewSessionTicket, now time.Time, ser
 	st.Secret = keys.ResumptionPSK(r.Suite.Hash, r.Resumption, nst.Nonce)
 	st.Lifetime = time.Duration(nst.Lifetime) * time.Second
 	st.AgeAdd, st.ServerName = nst.AgeAdd, serverName
+	st.MaxEarlyData = nst.MaxEarlyData
 	return &ClientSession{State: st, Ticket: append([]byte(nil), nst.Ticket...)}, nil
 }
 
@@ -191,6 +192,10 @@ func (s *server) issueTicket(psk []byte) error {
 	st.Secret = keys.ResumptionPSK(r.Suite.Hash, psk, nonce)
 	st.AgeAdd = uint32(ageAdd[0])<<24 | uint32(ageAdd[1])<<16 | uint32(ageAdd[2])<<8 | uint32(ageAdd[3])
 	st.ServerName = r.ServerName
+	// The ticket records the allowance, and with the ALPN protocol, name
+	// and suite above what a 0-RTT resumption must match (RFC 8446
+	// §4.2.10).
+	st.MaxEarlyData = cfg.MaxEarlyData
 	// A session the resumption it came from leaves no time to gets no
 	// ticket: RFC 8446 §4.6.1 has ticket_lifetime zero mean "discard".
 	if st.Lifetime = r.sessionLifetime(cfg.TicketLifetime, st, now); st.Lifetime <= 0 {
@@ -205,7 +210,7 @@ func (s *server) issueTicket(psk []byte) error {
 	if err != nil {
 		return nil
 	}
-	s.sendAfterHandshake(&wire.NewSessionTicket{Lifetime: uint32(lifetime / time.Second), AgeAdd: st.AgeAdd, Nonce: nonce, Ticket: ticket})
+	s.sendAfterHandshake(&wire.NewSessionTicket{Lifetime: uint32(lifetime / time.Second), AgeAdd: st.AgeAdd, Nonce: nonce, Ticket: ticket, MaxEarlyData: st.MaxEarlyData})
 	s.out.flush()
 	return nil
 }

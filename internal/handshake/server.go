@@ -340,6 +340,10 @@ func (s *server) helloRetry(n *negotiation, msg []byte) (state, error) {
 	s.out.ccs()
 	s.out.flush()
 	s.result.DidHRR = true
+	if n.hello.EarlyData {
+		s.result.EarlyData = EarlyData{Offered: true, Reason: EarlyHelloRetry}
+		s.cfg.decide(DecisionEarlyData, "rejected 0-RTT data: "+EarlyHelloRetry+"; it is skipped until the second ClientHello")
+	}
 	return &expectClientHello{s: s, retry: &retryState{firstBody: bytes.Clone(msg[wire.HeaderLen:]),
 		suite: n.suite, group: n.group, cookie: cookie, psk: n.psk != nil}}, nil
 }
@@ -365,6 +369,11 @@ func (s *server) respond(n *negotiation) (state, error) {
 	if err := cfg.fill(sh.Random[:]); err != nil {
 		return nil, err
 	}
+	// The client's early traffic secret covers the ClientHello alone.
+	var earlySecret []byte
+	if n.hello.EarlyData && n.psk != nil && !s.result.DidHRR {
+		earlySecret = n.pskEarly.ClientEarlyTraffic(s.tr.sum())
+	}
 	s.send(sh)
 	if !s.result.DidHRR {
 		s.out.ccs()
@@ -381,9 +390,23 @@ func (s *server) respond(n *negotiation) (state, error) {
 	cfg.keyLog(keys.LogClientHandshake, n.hello.Random, cs)
 	cfg.keyLog(keys.LogServerHandshake, n.hello.Random, ss)
 	serverFinishedKey := s.out.writeHandshakeKey(suite, ss)
-	clientFinishedKey := s.out.readHandshakeKey(suite, cs)
+	accepted := s.decideEarlyData(n)
+	if earlySecret != nil {
+		// Logged for a rejection too: a reader of the capture can then
+		// open the records the server skipped.
+		cfg.keyLog(keys.LogClientEarly, n.hello.Random, earlySecret)
+		if accepted {
+			// The early key reads until EndOfEarlyData, and only then
+			// does the client's handshake key take over.
+			s.out.readKey(suite, earlySecret, LevelEarly)
+		}
+	}
+	var clientFinishedKey []byte
+	if !accepted {
+		clientFinishedKey = s.out.readHandshakeKey(suite, cs)
+	}
 
-	ee := &wire.EncryptedExtensions{ALPN: n.alpn}
+	ee := &wire.EncryptedExtensions{ALPN: n.alpn, EarlyData: accepted}
 	// RFC 6066 §3: a server that used the name answers with an empty
 	// server_name extension.
 	// RFC 6066 §3: not when resuming.
@@ -426,6 +449,9 @@ func (s *server) respond(n *negotiation) (state, error) {
 	client, err := unrequestedClient(cfg, n)
 	if err != nil {
 		return nil, err
+	}
+	if accepted {
+		return &expectEndOfEarlyData{k: k, clientHandshake: cs, client: client}, nil
 	}
 	return newClientFinished13(k, client), nil
 }

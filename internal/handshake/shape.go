@@ -63,6 +63,16 @@ const (
 	// ShapeTLS12ResumedSessionID: an abbreviated handshake resuming a
 	// session the server cached under its ID.
 	ShapeTLS12ResumedSessionID
+	// ShapeTLS13PSKEarlyData and ShapeTLS13PSKOnlyEarlyData: a resumption
+	// whose 0-RTT data the server accepted, ended by EndOfEarlyData.
+	ShapeTLS13PSKEarlyData
+	ShapeTLS13PSKOnlyEarlyData
+	// ShapeTLS13PSKEarlyDataRejected and
+	// ShapeTLS13PSKOnlyEarlyDataRejected: a resumption whose 0-RTT data
+	// the server skipped; the client switches to its handshake key only
+	// once EncryptedExtensions says so.
+	ShapeTLS13PSKEarlyDataRejected
+	ShapeTLS13PSKOnlyEarlyDataRejected
 
 	shapeEnd
 )
@@ -232,7 +242,43 @@ type shapeDef struct {
 	version uint16
 	retry   bool
 	resume  ResumeMode
+	early   earlyOutcome
 	steps   []Step
+}
+
+// earlyOutcome is what a shape says of 0-RTT data. Early data a server
+// rejects without resuming, or by a HelloRetryRequest, leaves the shape
+// of the handshake that follows (with the optional steps of the offer);
+// rejected while resuming, it changes when the client's handshake key
+// starts, and so is a shape of its own.
+type earlyOutcome uint8
+
+const (
+	earlyNone earlyOutcome = iota
+	earlyAccepted
+	earlyRejected
+)
+
+// earlyOutcomeOf classifies a finished handshake's early data as the
+// shapes do.
+func earlyOutcomeOf(r *Result) earlyOutcome {
+	switch e := r.EarlyData; {
+	case e.Accepted:
+		return earlyAccepted
+	case e.Offered && r.DidResume && !r.DidHRR:
+		return earlyRejected
+	}
+	return earlyNone
+}
+
+// EarlyData reports whether the shape carries 0-RTT data the client
+// offered while resuming, and whether the server accepted it.
+func (s Shape) EarlyData() (offered, accepted bool) {
+	d := s.def()
+	if d == nil {
+		return false, false
+	}
+	return d.early != earlyNone, d.early == earlyAccepted
 }
 
 // String is the shape's stable name, such as "tls13-full".
@@ -317,6 +363,7 @@ const (
 	plain = LevelInitial
 	hsKey = LevelHandshake
 	apKey = LevelApplication
+	erKey = LevelEarly
 	cli   = SideClient
 	srv   = SideServer
 )
@@ -362,12 +409,54 @@ func join(parts ...[]Step) []Step {
 
 var clientHello = []Step{msgStep(cli, wire.TypeClientHello, plain, 1)}
 
+// clientHello13 is the first ClientHello of TLS 1.3, with the steps of an
+// offer of 0-RTT data the server may reject by not resuming, or by a
+// HelloRetryRequest (RFC 8446 §4.2.10): the client's compatibility
+// change_cipher_spec right after the hello, and its early write key.
+var clientHello13 = []Step{
+	msgStep(cli, wire.TypeClientHello, plain, 1),
+	optional(compatCCS(cli), "right after the ClientHello when 0-RTT data follows (RFC 8446 §D.4)"),
+	optional(writes(cli, erKey), "0-RTT data offered: it follows under the early key"),
+}
+
+// offerEarly13 is the first ClientHello of a resumption with 0-RTT data.
+var offerEarly13 = []Step{
+	msgStep(cli, wire.TypeClientHello, plain, 1),
+	optional(compatCCS(cli), "right after the ClientHello when 0-RTT data follows (RFC 8446 §D.4)"),
+	writes(cli, erKey),
+}
+
+// earlyAccepted13 is a resumption whose 0-RTT data the server reads: the
+// early key reads until EndOfEarlyData, and then the client's handshake
+// key takes over on both sides (RFC 8446 §4.5).
+func earlyAccepted13() []Step {
+	return join(offerEarly13,
+		[]Step{msgStep(srv, wire.TypeServerHello, plain, 1), compatCCS(srv),
+			writes(srv, hsKey), reads(srv, erKey), reads(cli, hsKey)},
+		serverFlight13(false, true),
+		[]Step{msgStep(cli, wire.TypeEndOfEarlyData, erKey, 0), writes(cli, hsKey), reads(srv, hsKey)},
+		finish13)
+}
+
+// earlyRejected13 is a resumption whose 0-RTT data the server skips: the
+// client learns it from EncryptedExtensions, and only then starts writing
+// under its handshake key.
+func earlyRejected13() []Step {
+	flight := serverFlight13(false, true)
+	return join(offerEarly13,
+		[]Step{msgStep(srv, wire.TypeServerHello, plain, 1), compatCCS(srv),
+			writes(srv, hsKey), reads(srv, hsKey), reads(cli, hsKey)},
+		flight[:1], []Step{writes(cli, hsKey)}, flight[1:],
+		finish13)
+}
+
 // helloRetry13 is the HelloRetryRequest round (RFC 8446 §4.1.4): each side
 // sends its one compatibility change_cipher_spec here, the server right
 // after the HelloRetryRequest, the client before its second ClientHello.
 var helloRetry13 = []Step{
 	{Kind: StepMessage, Side: srv, Message: wire.TypeServerHello, Retry: true, Key: plain, SeedStep: 1},
 	compatCCS(srv),
+	optional(writes(cli, plain), "back to the clear after 0-RTT data the retry rejected"),
 	compatCCS(cli),
 	msgStep(cli, wire.TypeClientHello, plain, 1),
 }
@@ -487,7 +576,7 @@ func full13(retried, request, withCert bool) []Step {
 	if retried {
 		retry = helloRetry13
 	}
-	return join(clientHello, retry, serverHello13(retried), serverFlight13(request, false), auth, finish13)
+	return join(clientHello13, retry, serverHello13(retried), serverFlight13(request, false), auth, finish13)
 }
 
 func psk13(retried bool) []Step {
@@ -495,7 +584,7 @@ func psk13(retried bool) []Step {
 	if retried {
 		retry = helloRetry13
 	}
-	return join(clientHello, retry, serverHello13(retried), serverFlight13(false, true), finish13)
+	return join(clientHello13, retry, serverHello13(retried), serverFlight13(false, true), finish13)
 }
 
 // shapeTable is the table, indexed by Shape-1.
@@ -536,4 +625,12 @@ var shapeTable = [shapeCount]shapeDef{
 		summary: "TLS 1.2 abbreviated handshake resuming a session ticket"},
 	{name: "tls12-resumed-session-id", version: version.TLS12, resume: ResumedSessionID, steps: resumed12,
 		summary: "TLS 1.2 abbreviated handshake resuming a cached session ID"},
+	{name: "tls13-psk-early-data", version: version.TLS13, resume: ResumedPSK, early: earlyAccepted, steps: earlyAccepted13(),
+		summary: "TLS 1.3 resumption (psk_dhe_ke) whose 0-RTT data the server accepted"},
+	{name: "tls13-psk-ke-early-data", version: version.TLS13, resume: ResumedPSKOnly, early: earlyAccepted, steps: earlyAccepted13(),
+		summary: "TLS 1.3 resumption (psk_ke) whose 0-RTT data the server accepted"},
+	{name: "tls13-psk-early-data-rejected", version: version.TLS13, resume: ResumedPSK, early: earlyRejected, steps: earlyRejected13(),
+		summary: "TLS 1.3 resumption (psk_dhe_ke) whose 0-RTT data the server skipped"},
+	{name: "tls13-psk-ke-early-data-rejected", version: version.TLS13, resume: ResumedPSKOnly, early: earlyRejected, steps: earlyRejected13(),
+		summary: "TLS 1.3 resumption (psk_ke) whose 0-RTT data the server skipped"},
 }

@@ -60,7 +60,7 @@ func (s Shape) Protection(from Side, name string) (key Level, ok bool) {
 
 // KeyLevelNamed reads a key level back from its name (Level.String).
 func KeyLevelNamed(name string) (Level, bool) {
-	for _, l := range []Level{LevelInitial, LevelHandshake, LevelApplication} {
+	for _, l := range []Level{LevelInitial, LevelHandshake, LevelApplication, LevelEarly} {
 		if l.String() == name {
 			return l, true
 		}

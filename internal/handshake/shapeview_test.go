@@ -83,12 +83,12 @@ func TestProtectionUnique(t *testing.T) {
 }
 
 func TestKeyLevelNamed(t *testing.T) {
-	for _, l := range []handshake.Level{handshake.LevelInitial, handshake.LevelHandshake, handshake.LevelApplication} {
+	for _, l := range []handshake.Level{handshake.LevelInitial, handshake.LevelHandshake, handshake.LevelApplication, handshake.LevelEarly} {
 		if got, ok := handshake.KeyLevelNamed(l.String()); !ok || got != l {
 			t.Errorf("KeyLevelNamed(%q) = %s, %v", l, got, ok)
 		}
 	}
-	if _, ok := handshake.KeyLevelNamed("early"); ok {
+	if _, ok := handshake.KeyLevelNamed("zero"); ok {
 		t.Error("KeyLevelNamed accepts a level the engines do not have")
 	}
 }

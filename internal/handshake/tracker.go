@@ -198,7 +198,7 @@ func (t *tracker) finish(r *Result) (Shape, error) {
 		if t.reach(d.steps, t.at[i])&(1<<len(d.steps)) == 0 {
 			continue
 		}
-		if d.version != r.Version || d.retry != r.DidHRR || d.resume != r.resumedBy {
+		if d.version != r.Version || d.retry != r.DidHRR || d.resume != r.resumedBy || d.early != earlyOutcomeOf(r) {
 			continue
 		}
 		if found != ShapeNone {

@@ -7,6 +7,11 @@ package keys
 const (
 	// LogMaster labels a TLS 1.2 master secret.
 	LogMaster = "CLIENT_RANDOM"
+	// LogClientEarly labels the TLS 1.3 client_early_traffic_secret, which
+	// a reader needs to decrypt 0-RTT data.
+	LogClientEarly = "CLIENT_EARLY_TRAFFIC_SECRET"
+	// LogEarlyExporter labels the TLS 1.3 early_exporter_master_secret.
+	LogEarlyExporter = "EARLY_EXPORTER_SECRET"
 	// LogClientHandshake and LogServerHandshake label the TLS 1.3
 	// handshake traffic secrets.
 	LogClientHandshake = "CLIENT_HANDSHAKE_TRAFFIC_SECRET"

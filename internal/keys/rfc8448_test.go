@@ -239,3 +239,24 @@ func TestResumptionEarlySecretRFC8448(t *testing.T) {
 		check(t, "handshake secret without the kept salt", NewEarlySecret(h, psk).Handshake(hexBytes(t, rfc8448.ResumedSharedSecret)).Secret(), rfc8448.ResumedHandshakeSecret)
 	}
 }
+
+// TestEarlyTrafficRFC8448 checks the 0-RTT secrets of the resumed trace
+// (RFC 8448 §4): the transcript hash is over the whole ClientHello with
+// its binder, and the early key and IV come from the secret through the
+// ordinary TrafficKey.
+func TestEarlyTrafficRFC8448(t *testing.T) {
+	h := crypto.SHA256
+	chHash := transcriptHash(t, rfc8448.ResumedClientHello)
+	check(t, "Transcript-Hash(ClientHello)", chHash, rfc8448.ResumedClientHelloHash)
+	for _, early := range []EarlySecret{NewEarlySecret(h, hexBytes(t, rfc8448.ResumedPSK)), func() EarlySecret {
+		e, _ := NewResumptionEarlySecret(h, hexBytes(t, rfc8448.ResumedPSK))
+		return e
+	}()} {
+		secret := early.ClientEarlyTraffic(chHash)
+		check(t, "client_early_traffic_secret", secret, rfc8448.ResumedClientEarlyTrafficSecret)
+		check(t, "early_exporter_master_secret", early.EarlyExporter(chHash), rfc8448.ResumedEarlyExporterMasterSecret)
+		key, iv := TrafficKey(h, secret, 16)
+		check(t, "early write key", key, rfc8448.ResumedClientEarlyKey)
+		check(t, "early write iv", iv, rfc8448.ResumedClientEarlyIV)
+	}
+}

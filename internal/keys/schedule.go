@@ -188,6 +188,22 @@ func (e EarlySecret) BinderKey(resumption bool) []byte {
 	return deriveSecret(e.hash, e.secret, label, constantsFor(e.hash).emptyHash)
 }
 
+// ClientEarlyTraffic returns client_early_traffic_secret, the secret of
+// 0-RTT data (RFC 8446 §7.1); transcriptHash covers the ClientHello alone,
+// binders included. Only a PSK's early secret has one: the caller derives
+// it from the first PSK the client offers, the one early data is sent
+// under (§4.2.10).
+func (e EarlySecret) ClientEarlyTraffic(transcriptHash []byte) []byte {
+	return deriveSecret(e.hash, e.secret, "c e traffic", transcriptHash)
+}
+
+// EarlyExporter returns early_exporter_master_secret, the exporter secret
+// available before the handshake completes (RFC 8446 §7.5); transcriptHash
+// covers the ClientHello, as for ClientEarlyTraffic.
+func (e EarlySecret) EarlyExporter(transcriptHash []byte) []byte {
+	return deriveSecret(e.hash, e.secret, "e exp master", transcriptHash)
+}
+
 // Handshake mixes in the (EC)DHE shared secret to make the handshake secret.
 func (e EarlySecret) Handshake(shared []byte) HandshakeSecret {
 	c := constantsFor(e.hash)

@@ -41,6 +41,9 @@ func seedBodies(t testing.TB) map[uint8][][]byte {
 	add((&KeyUpdate{}).Marshal())
 	add((&Finished{VerifyData: fill(12, 0xf)}).Marshal())
 	add((&NewSessionTicket{Lifetime: 7200, AgeAdd: 1, Ticket: fill(16, 0x7e)}).Marshal())
+	// The largest max_early_data_size, so the fuzzer starts from the
+	// extension at its bound.
+	add((&NewSessionTicket{Lifetime: 7200, AgeAdd: 1, Ticket: fill(16, 0x7e), MaxEarlyData: 0xffffffff}).Marshal())
 	add((&CertificateVerify{Scheme: 0x0403}).Marshal())
 	add((&ClientHello{LegacyVersion: 0x0303, CipherSuites: []uint16{0xc02f, 0x009c}, CompressionMethods: []uint8{0}}).Marshal())
 	add(heavyClientHello().Marshal())
