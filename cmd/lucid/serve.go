@@ -54,6 +54,9 @@ type serveOptions struct {
 	handler http.Handler
 	// onReport sees each report the inspection page builds; for tests.
 	onReport func(*inspect.Report)
+	// onEarly sees each request judged before its handshake was
+	// confirmed, and the verdict; for tests.
+	onEarly func(r *http.Request, allowed bool)
 	// now is the time certificates are checked at start; nil means
 	// time.Now. For tests.
 	now func() time.Time
@@ -448,6 +451,13 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer, ready 
 			logger.Printf("%s TLS handshake failed: %v", remote, err)
 		},
 		Inspect: inspecting,
+	}
+	if o.onEarly != nil {
+		srv.EarlyDataAllowed = func(r *http.Request) bool {
+			ok := https.SafeEarlyRequest(r)
+			o.onEarly(r, ok)
+			return ok
+		}
 	}
 	if traceLines != nil {
 		srv.ConnObserver = func(c net.Conn) func(tls.Event) {
