@@ -93,6 +93,15 @@ type Server struct {
 	// means DefaultInspectLimit.
 	InspectLimit int
 
+	// EarlyDataAllowed decides which requests that arrive in TLS 0-RTT
+	// early data, before the handshake is confirmed, reach the handler
+	// (with the header "Early-Data: 1"); the others are answered "425 Too
+	// Early" and the client sends them again after the handshake (RFC
+	// 8470). Nil means SafeEarlyRequest: GET, HEAD and OPTIONS without a
+	// body. Early data is accepted at all only when TLSConfig sets
+	// MaxEarlyData; IsEarly tells when a request counts as early.
+	EarlyDataAllowed func(*http.Request) bool
+
 	// ConnObserver, if set, is called with each accepted connection
 	// before its handshake; a non-nil function it returns receives that
 	// connection's events, for instance to label a trace with the
@@ -181,12 +190,7 @@ func (s *Server) init() {
 			h = http.DefaultServeMux
 		}
 		wrapped := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.TLS == nil {
-				if st := stateOf(r.Context()); st != nil {
-					r.TLS = st.std
-				}
-			}
-			h.ServeHTTP(w, r)
+			s.earlyGate(w, r, h)
 		})
 		newHTTPServer := func() *http.Server {
 			return &http.Server{
@@ -202,7 +206,7 @@ func (s *Server) init() {
 		s.h1 = newHTTPServer()
 		s.h1.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
 			if hc, ok := c.(*h1Conn); ok {
-				return withEvents(withState(ctx, hc.state), hc.events)
+				return withEvents(withLiveState(ctx, hc.Conn, hc.state), hc.events)
 			}
 			return ctx
 		}
@@ -511,7 +515,7 @@ func (s *Server) serveHTTP2(tc *tls.Conn, cs *tls.ConnectionState, rec *trace.Re
 		s.logf("https: %v left an HTTP/2 header block unfinished for %v (the header timeout); closing the connection", tc.RemoteAddr(), headerTimeout)
 	})
 	s.h2.ServeConn(hc, &http2.ServeConnOpts{
-		Context:    withEvents(withState(context.Background(), cs), rec),
+		Context:    withEvents(withLiveState(context.Background(), tc, cs), rec),
 		Handler:    s.h2base.Handler,
 		BaseConfig: s.h2base,
 	})

@@ -5,7 +5,7 @@ import (
 	stdtls "crypto/tls"
 	"net"
 	"net/http"
-	"net/http/httptrace"
+	"sync/atomic"
 
 	"lucid/tls"
 	"lucid/trace"
@@ -21,11 +21,14 @@ type stateKey struct{}
 type connState struct {
 	lucid *tls.ConnectionState
 	std   *stdtls.ConnectionState
-}
 
-// withState returns ctx carrying cs.
-func withState(ctx context.Context, cs *tls.ConnectionState) context.Context {
-	return context.WithValue(ctx, stateKey{}, &connState{lucid: cs, std: stdState(cs)})
+	// conn is set while the connection may still be in 0-RTT early data:
+	// its Handshake returned before the client's Finished. completed then
+	// keeps the state once the handshake completed, and early marks the
+	// state given to a request whose handler ran before that.
+	conn      *tls.Conn
+	completed atomic.Pointer[connState]
+	early     bool
 }
 
 // stateOf returns the connection state ctx carries, or nil.
@@ -104,19 +107,31 @@ type ConnInfo struct {
 	RemoteAddr net.Addr
 	// Reused is true when the connection had carried earlier requests.
 	Reused bool
+	// Deferred is true when the connection ran its handshake with the
+	// request's first write, to send it in 0-RTT early data;
+	// State.EarlyData says whether it was offered and accepted.
+	Deferred bool
+	// EarlyRetry is true when the request is sent again, after the
+	// handshake, because the server answered it "425 Too Early".
+	EarlyRetry bool
 }
 
+// connTraceKey is the context key of TraceConnection's function.
+type connTraceKey struct{}
+
 // TraceConnection returns a context that, used for a request sent through
-// Transport, calls fn with the TLS connection the request was given. It
-// composes with any httptrace.ClientTrace already in ctx.
+// Transport, calls fn with the TLS connection the request was given, once
+// its handshake has completed: when the transport gives the connection to
+// the request, or, for a connection whose handshake carries the request
+// in 0-RTT early data, after that first write. A request sent again after
+// a 425 Too Early calls fn again. fn calls already in ctx are kept.
 func TraceConnection(ctx context.Context, fn func(ConnInfo)) context.Context {
-	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GotConn: func(info httptrace.GotConnInfo) {
-			if tc, ok := info.Conn.(interface {
-				ConnectionState() tls.ConnectionState
-			}); ok {
-				fn(ConnInfo{State: tc.ConnectionState(), RemoteAddr: info.Conn.RemoteAddr(), Reused: info.Reused})
-			}
-		},
-	})
+	if prev, ok := ctx.Value(connTraceKey{}).(func(ConnInfo)); ok {
+		next := fn
+		fn = func(ci ConnInfo) {
+			prev(ci)
+			next(ci)
+		}
+	}
+	return context.WithValue(ctx, connTraceKey{}, fn)
 }

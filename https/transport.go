@@ -210,6 +210,13 @@ func (t *Transport) DialTLS(ctx context.Context, network, addr string, protos []
 	}
 	sc := &stashConn{Conn: raw}
 	tc := tls.Client(sc, cfg)
+	if t.mayDefer(ctx, cfg, protos) {
+		// The request's first write runs the handshake and goes out as
+		// 0-RTT early data with the ClientHello.
+		cc := &clientConn{Conn: tc, raw: raw}
+		cc.start = newDeferredStart(addr, cfg.ServerName, protos, timeout(t.TLSHandshakeTimeout, DefaultTLSHandshakeTimeout))
+		return cc, nil
+	}
 	if err := tc.HandshakeContext(hctx); err != nil {
 		raw.Close()
 		return nil, &HandshakeError{Addr: addr, ServerName: cfg.ServerName, Err: err}
@@ -373,6 +380,9 @@ type clientConn struct {
 	*tls.Conn
 	raw net.Conn
 
+	// start is set when the handshake waits for the first write (0-RTT).
+	start *deferredStart
+
 	rmu     sync.Mutex
 	early   chan earlyRead // a read in flight since awaitVerdict, if any
 	pending []byte
@@ -417,6 +427,10 @@ func (c *clientConn) awaitVerdict(sc *stashConn) error {
 }
 
 func (c *clientConn) Read(b []byte) (int, error) {
+	if c.start != nil {
+		// A read would run the handshake without the request in it.
+		<-c.start.done
+	}
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
 	if c.early != nil {
@@ -437,6 +451,11 @@ func (c *clientConn) Read(b []byte) (int, error) {
 }
 
 func (c *clientConn) Write(b []byte) (int, error) {
+	if c.start != nil {
+		if n, err, handled := c.firstWrite(b); handled {
+			return n, err
+		}
+	}
 	n, err := c.Conn.Write(b)
 	if err == nil {
 		return n, nil
@@ -474,6 +493,9 @@ func (t *Transport) dialFor(ctx context.Context, network, addr, proto string) (n
 	if err != nil {
 		return nil, err
 	}
+	if c.(*clientConn).start != nil {
+		return c, nil // the first write checks the protocol
+	}
 	cs := c.(*clientConn).ConnectionState()
 	if proto == ProtoHTTP2 && cs.NegotiatedProtocol != ProtoHTTP2 {
 		c.Close()
@@ -484,9 +506,22 @@ func (t *Transport) dialFor(ctx context.Context, network, addr, proto string) (n
 }
 
 // RoundTrip sends req over HTTP/1.1 or HTTP/2 as Protocol and, in
-// automatic mode, the server's ALPN choice say.
+// automatic mode, the server's ALPN choice say. With
+// TLSConfig.SendEarlyData and a ClientSessionCache, a request on a new
+// connection that resumes a session allowing it goes out in 0-RTT early
+// data; answered "425 Too Early", it is sent once more after the
+// handshake, when its body can be produced again (GetBody).
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.init()
+	if req.URL == nil {
+		closeBody(req)
+		return nil, errors.New("https: request has no URL")
+	}
+	return t.roundTripEarly(req)
+}
+
+// roundTrip is one attempt at RoundTrip.
+func (t *Transport) roundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL == nil {
 		closeBody(req)
 		return nil, errors.New("https: request has no URL")
@@ -510,9 +545,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	proto, known := t.protos[key]
 	t.mu.Unlock()
 	if !known {
+		proto, known = t.sessionProtocol(req)
+	}
+	if !known {
 		// Learn what the server speaks with a connection that offers both;
 		// the transport for its answer then takes that connection.
-		c, err := t.DialTLS(req.Context(), "tcp", key, []string{ProtoHTTP2, ProtoHTTP1})
+		c, err := t.DialTLS(withoutEarly(req.Context(), false), "tcp", key, []string{ProtoHTTP2, ProtoHTTP1})
 		if err != nil {
 			closeBody(req)
 			return nil, err

@@ -43,18 +43,30 @@ type Report struct {
 
 // Connection is what the handshake established.
 type Connection struct {
-	RemoteAddr        string  `json:"remote_addr"`
-	HTTPProtocol      string  `json:"http_protocol"`
-	TLSVersion        string  `json:"tls_version"`
-	CipherSuite       string  `json:"cipher_suite"`
-	Group             string  `json:"group"`
-	ALPN              string  `json:"alpn"`
-	ServerName        string  `json:"server_name"`
-	Resumed           bool    `json:"resumed"`
-	HelloRetryRequest bool    `json:"hello_retry_request"`
-	Shape             string  `json:"shape"`
-	SignatureScheme   string  `json:"signature_scheme"`
-	HandshakeMS       float64 `json:"handshake_ms"`
+	RemoteAddr        string    `json:"remote_addr"`
+	HTTPProtocol      string    `json:"http_protocol"`
+	TLSVersion        string    `json:"tls_version"`
+	CipherSuite       string    `json:"cipher_suite"`
+	Group             string    `json:"group"`
+	ALPN              string    `json:"alpn"`
+	ServerName        string    `json:"server_name"`
+	Resumed           bool      `json:"resumed"`
+	HelloRetryRequest bool      `json:"hello_retry_request"`
+	Shape             string    `json:"shape"`
+	SignatureScheme   string    `json:"signature_scheme"`
+	HandshakeMS       float64   `json:"handshake_ms"`
+	EarlyData         EarlyData `json:"early_data"`
+}
+
+// EarlyData is what became of 0-RTT early data on the connection (RFC
+// 8446 §4.2.10), and whether the request was handled as early (RFC 8470).
+type EarlyData struct {
+	Offered  bool   `json:"offered"`
+	Accepted bool   `json:"accepted"`
+	Reason   string `json:"reason"`
+	// RequestEarly says the request was handled before the handshake was
+	// confirmed, with the header Early-Data: 1.
+	RequestEarly bool `json:"request_early"`
 }
 
 // Fingerprints are the client's JA3 (MD5 form) and JA4.
@@ -295,6 +307,8 @@ func (b *builder) build(r *http.Request, recorded bool) *Report {
 		Shape:             cs.Shape.String(),
 		SignatureScheme:   b.sigScheme,
 		HandshakeMS:       b.handshakeMS(),
+		EarlyData: EarlyData{Offered: cs.EarlyData.Offered, Accepted: cs.EarlyData.Accepted,
+			Reason: cs.EarlyData.Reason, RequestEarly: https.IsEarly(r)},
 	}
 	if cs.CurveID != 0 {
 		rep.Connection.Group = kex.Name(uint16(cs.CurveID))

@@ -200,3 +200,16 @@ func (c *Conn) resumptionConfig(hc *handshake.Config) error {
 	}
 	return nil
 }
+
+// EarlyData reports what 0-RTT the session allows: at most maxBytes of
+// early data (0 when its ticket carries no early_data, or for a TLS 1.2
+// session), sent only when the connection offers alpn, the protocol the
+// session negotiated ("" for none), as its first ALPN protocol. A client
+// reads it to decide, before a connection exists, whether to defer the
+// handshake to its first write. A Lucid addition.
+func (cs *ClientSessionState) EarlyData() (maxBytes uint32, alpn string) {
+	if cs == nil || cs.s == nil || cs.s.State == nil || cs.s.State.Version != VersionTLS13 {
+		return 0, ""
+	}
+	return cs.s.State.MaxEarlyData, cs.s.State.ALPN
+}

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"os"
 	"os/signal"
@@ -218,11 +219,7 @@ func doConnect(ctx context.Context, o connectOptions, stdin io.Reader, stdout, s
 	}
 	cache := &fileSessionCache{out: o.SessOut, info: info}
 	if o.SessIn != "" {
-		data, err := readCapped(o.SessIn, 1<<20)
-		if err != nil {
-			return failf(exitOther, "--sess-in: %v", err)
-		}
-		s, err := decodeSessionFile(data)
+		s, err := readSessionFile(o.SessIn)
 		if err != nil {
 			return failf(exitOther, "--sess-in %s: %v", o.SessIn, err)
 		}
@@ -375,7 +372,32 @@ func decodeSessionFile(data []byte) (*tls.ClientSessionState, error) {
 	return s, nil
 }
 
-// fileSessionCache is connect's ClientSessionCache: it holds at most the
+// readSessionFile reads a session file, capped in size.
+func readSessionFile(name string) (*tls.ClientSessionState, error) {
+	data, err := readCapped(name, 1<<20)
+	if err != nil {
+		return nil, err
+	}
+	return decodeSessionFile(data)
+}
+
+// loadSessionsFile is get's --ssl-sessions, as curl's: the session in
+// name, if the file exists, is offered, and each session the server hands
+// out replaces it in the file.
+func loadSessionsFile(name string, info io.Writer) (*fileSessionCache, error) {
+	cache := &fileSessionCache{out: name, info: info}
+	s, err := readSessionFile(name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, err
+	default:
+		cache.session = s
+	}
+	return cache, nil
+}
+
+// fileSessionCache is connect's and get's ClientSessionCache: it holds at most the
 // one session --sess-in gave (the engine admits it against the Config
 // before offering it, whatever the key), and writes each session the
 // server hands out to --sess-out.

@@ -72,6 +72,12 @@ type getOptions struct {
 	// CRLFiles are --crl: revocation lists the server's chain is checked
 	// against.
 	CRLFiles []string
+	// SessionsFile (--ssl-sessions) holds the TLS session to resume, read
+	// at the start and rewritten when the server hands out a new one.
+	SessionsFile string
+	// EarlyData (--early-data) sends the request in 0-RTT early data when
+	// the session allows it.
+	EarlyData bool
 }
 
 // defaultMaxRedirs is how many redirects -L follows unless --max-redirs
@@ -150,6 +156,19 @@ Flags:
                           response headers, on stderr
       --trace-json FILE   write every TLS event to FILE as JSON lines
                           (schema lucid.trace/1, see lucid/trace)
+      --ssl-sessions FILE resume the TLS session saved in FILE (if any) and
+                          save the one the server hands out there (mode
+                          0600: it holds the session's secret); the format
+                          of lucid connect --sess-in/--sess-out
+      --early-data        send the request in TLS 1.3 0-RTT early data, with
+                          the ClientHello, when the session from
+                          --ssl-sessions allows it. Early data can be
+                          replayed by an attacker: a server that will not
+                          act on the request before the handshake answers
+                          425 Too Early (RFC 8470), and lucid get sends it
+                          again once the handshake is done. -v says
+                          whether 0-RTT was offered, accepted or rejected
+                          and why, and whether the request was retried
       --keylog FILE       append the TLS secrets to FILE in the NSS key log
                           format, for Wireshark; anyone with FILE can
                           decrypt the traffic
@@ -237,6 +256,8 @@ func parseGetFlags(args []string, stdout, stderr io.Writer) (getOptions, int, bo
 	boolean(&o.Verbose, "v", "verbose")
 	str(&o.TraceJSON, "trace-json")
 	str(&o.KeyLogFile, "keylog")
+	str(&o.SessionsFile, "ssl-sessions")
+	boolean(&o.EarlyData, "early-data")
 	boolean(&help, "h", "help")
 
 	fail := func(format string, args ...any) (getOptions, int, bool) {
@@ -291,6 +312,9 @@ func parseGetFlags(args []string, stdout, stderr io.Writer) (getOptions, int, bo
 	}
 	if (o.CertFile == "") != (o.KeyFile == "") {
 		return fail("--cert and --key go together")
+	}
+	if o.EarlyData && o.SessionsFile == "" {
+		return fail("--early-data needs a session to resume: add --ssl-sessions FILE (the first run saves one, the next sends 0-RTT)")
 	}
 	for _, h := range headers {
 		if name, _, ok := strings.Cut(h, ":"); !ok || strings.TrimSpace(name) == "" {
@@ -473,6 +497,30 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 			fmt.Fprintf(stderr, "* TLS secrets are appended to %s (%s): anyone who has that file can decrypt the traffic\n", o.KeyLogFile, o.KeyLogFrom)
 		}
 	}
+	var sessions *fileSessionCache
+	if o.SessionsFile != "" {
+		info := io.Discard
+		if o.Verbose {
+			info = stderr
+		}
+		var err error
+		if sessions, err = loadSessionsFile(o.SessionsFile, info); err != nil {
+			return failf(exitOther, "--ssl-sessions %s: %v", o.SessionsFile, err)
+		}
+		cfg.ClientSessionCache = sessions
+		cfg.SendEarlyData = o.EarlyData
+		defer func() {
+			sessions.mu.Lock()
+			err := sessions.err
+			sessions.mu.Unlock()
+			if err != nil {
+				fmt.Fprintf(errw, "lucid get: saving --ssl-sessions %s: %v\n", o.SessionsFile, err)
+				if code == exitOK {
+					code = exitOther
+				}
+			}
+		}()
+	}
 	var observers []func(tls.Event)
 	if o.Verbose {
 		observers = append(observers, trace.NewTimeline(stderr, trace.TimelineOptions{Color: color}).Observe)
@@ -594,7 +642,13 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 		if !o.Verbose {
 			return
 		}
+		if ci.EarlyRetry {
+			fmt.Fprintln(stderr, "* 425 Too Early: the server would not act on the request before the handshake was confirmed; sent it again now that it is (RFC 8470)")
+		}
 		describeHandshake(stderr, ci, o.Insecure)
+		if o.EarlyData && !ci.Reused {
+			describeEarlyData(stderr, ci)
+		}
 		if !first {
 			return // a redirect's request
 		}
@@ -873,6 +927,25 @@ func writeHeaders(w io.Writer, prefix string, h http.Header) {
 }
 
 func sortedKeys(h http.Header) []string { return slices.Sorted(maps.Keys(h)) }
+
+// describeEarlyData is -v's line on 0-RTT for a new connection.
+func describeEarlyData(w io.Writer, ci https.ConnInfo) {
+	ed := ci.State.EarlyData
+	switch {
+	case ci.EarlyRetry:
+		fmt.Fprintln(w, "* 0-RTT: not offered: a request sent again after 425 Too Early waits for the handshake")
+	case !ci.Deferred || !ed.Offered:
+		why := ed.Reason
+		if why == "" || why == tls.EarlyDataNoSession {
+			why = "no session in --ssl-sessions allows early data to this server (the first run saves one)"
+		}
+		fmt.Fprintf(w, "* 0-RTT: not offered: %s\n", why)
+	case ed.Accepted:
+		fmt.Fprintln(w, "* 0-RTT: offered and accepted: the request went out with the ClientHello, in early data")
+	default:
+		fmt.Fprintf(w, "* 0-RTT: offered, rejected by the server (%s): the request was sent again after the handshake\n", ed.Reason)
+	}
+}
 
 // describeHandshake is -v's summary of a connection.
 func describeHandshake(w io.Writer, ci https.ConnInfo, insecure bool) {

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -43,6 +44,7 @@ type serveOptions struct {
 	KeyLogFile       string
 	TraceJSON        string // append every connection's events here, as JSON lines
 	HSTS             bool
+	EarlyData        uint32 // --early-data: MaxEarlyData; 0 refuses 0-RTT
 	HandshakeTimeout time.Duration
 	HeaderTimeout    time.Duration
 	IdleTimeout      time.Duration
@@ -52,6 +54,9 @@ type serveOptions struct {
 	handler http.Handler
 	// onReport sees each report the inspection page builds; for tests.
 	onReport func(*inspect.Report)
+	// onEarly sees each request judged before its handshake was
+	// confirmed, and the verdict; for tests.
+	onEarly func(r *http.Request, allowed bool)
 	// now is the time certificates are checked at start; nil means
 	// time.Now. For tests.
 	now func() time.Time
@@ -93,6 +98,19 @@ client certificate its issuer's list revokes, with certificate_revoked; the
 local CA's ca.crl is used too when the local CA is trusted. A list is read
 again when its file changes, so 'lucid ca revoke' and 'lucid ca crl' take
 effect at the next connection, without a restart.
+
+--early-data SIZE accepts TLS 1.3 0-RTT early data, up to SIZE bytes per
+connection (16384 is typical): a client resuming a session sends its first
+request with the ClientHello and has the answer one round trip sooner. An
+attacker who records that first flight can send it again (RFC 8446 §8).
+Lucid's replay guard remembers each ClientHello whose early data it
+accepted (for 20 seconds, the freshness window) and refuses a second, and
+on top of that the HTTP rule of RFC 8470 applies: a request that arrives
+before the handshake is confirmed reaches the handler only if it is GET,
+HEAD or OPTIONS without a body, marked with the header "Early-Data: 1";
+any other is answered "425 Too Early", and the client sends it again
+after the handshake. Early data is refused when client certificates are
+asked for. The inspection page says whether the visitor used 0-RTT.
 
 Every request is logged to stderr: remote address, TLS version, cipher
 suite, request, status, bytes and duration. --trace-json FILE appends
@@ -210,6 +228,14 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (serveOptions, int
 	fs.BoolVar(&o.Legacy, "legacy", false, "also offer the seed's legacy TLS 1.2 suites: RSA key transport and CBC with HMAC (not for production)")
 	fs.StringVar(&o.KeyLogFile, "keylog", "", "append TLS secrets to this `file` in NSS key log format, for Wireshark (also $SSLKEYLOGFILE)")
 	fs.StringVar(&o.TraceJSON, "trace-json", "", "append every connection's events to this `file` as JSON lines (lucid.trace/1; public values only)")
+	fs.Func("early-data", "accept TLS 1.3 0-RTT early data, up to `SIZE` bytes per connection; requests that are not safe to replay get 425 Too Early (RFC 8470)", func(v string) error {
+		n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 32)
+		if err != nil {
+			return fmt.Errorf("--early-data takes a size in bytes, such as 16384, up to 4294967295")
+		}
+		o.EarlyData = uint32(n)
+		return nil
+	})
 	fs.BoolVar(&o.HSTS, "hsts", false, "send Strict-Transport-Security: browsers then use only HTTPS for this host for a year")
 	fs.DurationVar(&o.HandshakeTimeout, "handshake-timeout", https.DefaultHandshakeTimeout, "give up a TLS handshake after this `duration`")
 	fs.DurationVar(&o.HeaderTimeout, "header-timeout", https.DefaultReadHeaderTimeout, "give up reading a request's headers after this `duration`")
@@ -360,6 +386,14 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer, ready 
 		cfg.CipherSuites = append(slices.Clone(defaultSuites12), legacySuites...)
 		fmt.Fprintln(stdout, "Legacy TLS 1.2 suites are on: RSA key transport (no forward secrecy) and CBC with HMAC. For study, not production.")
 	}
+	if o.EarlyData > 0 {
+		cfg.MaxEarlyData = o.EarlyData
+		note := ""
+		if cfg.ClientAuth != tls.NoClientCert {
+			note = " (refused while client certificates are asked for)"
+		}
+		fmt.Fprintf(stdout, "0-RTT early data: accepted up to %d bytes from resumed clients%s; replays refused by the guard, unsafe early requests answered 425 Too Early.\n", o.EarlyData, note)
+	}
 	if o.KeyLogFile != "" {
 		f, err := os.OpenFile(o.KeyLogFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 		if err != nil {
@@ -417,6 +451,13 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer, ready 
 			logger.Printf("%s TLS handshake failed: %v", remote, err)
 		},
 		Inspect: inspecting,
+	}
+	if o.onEarly != nil {
+		srv.EarlyDataAllowed = func(r *http.Request) bool {
+			ok := https.SafeEarlyRequest(r)
+			o.onEarly(r, ok)
+			return ok
+		}
 	}
 	if traceLines != nil {
 		srv.ConnObserver = func(c net.Conn) func(tls.Event) {
@@ -618,8 +659,12 @@ func logRequests(logger *log.Logger, next http.Handler) http.Handler {
 			if status == 0 {
 				status = http.StatusOK
 			}
-			logger.Printf("%s %s %s %s %q %d %dB %v", begin.UTC().Format(time.RFC3339), r.RemoteAddr, version, suite,
-				r.Method+" "+r.URL.RequestURI()+" "+r.Proto, status, rec.bytes, time.Since(begin).Round(time.Microsecond))
+			early := ""
+			if https.IsEarly(r) {
+				early = " 0-RTT"
+			}
+			logger.Printf("%s %s %s %s %q %d %dB %v%s", begin.UTC().Format(time.RFC3339), r.RemoteAddr, version, suite,
+				r.Method+" "+r.URL.RequestURI()+" "+r.Proto, status, rec.bytes, time.Since(begin).Round(time.Microsecond), early)
 		}()
 		next.ServeHTTP(rec, r)
 	})
