@@ -344,6 +344,20 @@ func wholeMessage(rec []byte, typ uint8) ([]byte, bool) {
 	return body[wire.HeaderLen:], true
 }
 
+// parseClientHelloRecord parses the ClientHello a record holds whole, or
+// returns nil.
+func parseClientHelloRecord(rec []byte) *wire.ClientHello {
+	body, ok := wholeMessage(rec, wire.TypeClientHello)
+	if !ok {
+		return nil
+	}
+	ch, err := wire.ParseClientHello(body)
+	if err != nil {
+		return nil
+	}
+	return ch
+}
+
 // clearNote says what an unencrypted record is, as far as a wiretap can
 // tell from the first bytes.
 func clearNote(rec []byte) string {
@@ -361,4 +375,42 @@ func clearNote(rec []byte) string {
 		}
 	}
 	return ""
+}
+
+// replayFlight is the wiretap's replay of a recorded first flight: it
+// connects to upstream, sends the records byte for byte, and, unable to
+// send the client's Finished, shuts its side and records what the server
+// answers until it hangs up.
+func replayFlight(upstream string, flight []*tapRecord) ([]*tapRecord, error) {
+	c, err := net.DialTimeout("tcp", upstream, demoTimeout)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(demoTimeout))
+	for _, r := range flight {
+		if _, err := c.Write(r.raw); err != nil {
+			return nil, err
+		}
+	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.CloseWrite()
+	}
+	// Another wiretap, never listening, numbers and notes the records.
+	t := &wiretap{}
+	for {
+		hdr := make([]byte, record.HeaderLen)
+		if _, err := io.ReadFull(c, hdr); err != nil {
+			if errors.Is(err, io.EOF) {
+				err = nil
+			}
+			return t.records, err
+		}
+		rec := make([]byte, record.HeaderLen+int(binary.BigEndian.Uint16(hdr[3:5])))
+		copy(rec, hdr)
+		if _, err := io.ReadFull(c, rec[record.HeaderLen:]); err != nil {
+			return t.records, err
+		}
+		t.add(rec, false)
+	}
 }
