@@ -179,15 +179,9 @@ func (t *wiretap) pipe(src, dst net.Conn, fromClient bool) {
 		}
 	}()
 	for {
-		hdr := make([]byte, record.HeaderLen)
-		if n, err := io.ReadFull(src, hdr); err != nil {
-			dst.Write(hdr[:n])
-			return
-		}
-		rec := make([]byte, record.HeaderLen+int(binary.BigEndian.Uint16(hdr[3:5])))
-		copy(rec, hdr)
-		if n, err := io.ReadFull(src, rec[record.HeaderLen:]); err != nil {
-			dst.Write(rec[:record.HeaderLen+n])
+		rec, err := readRecord(src)
+		if err != nil {
+			dst.Write(rec)
 			return
 		}
 		for _, out := range t.observe(rec, fromClient) {
@@ -196,6 +190,20 @@ func (t *wiretap) pipe(src, dst net.Conn, fromClient bool) {
 			}
 		}
 	}
+}
+
+// readRecord reads one TLS record, header and body, from src; on an
+// error it returns what it read of the record. The header's 16-bit length
+// bounds the allocation.
+func readRecord(src io.Reader) ([]byte, error) {
+	hdr := make([]byte, record.HeaderLen)
+	if n, err := io.ReadFull(src, hdr); err != nil {
+		return hdr[:n], err
+	}
+	rec := make([]byte, record.HeaderLen+int(binary.BigEndian.Uint16(hdr[3:5])))
+	copy(rec, hdr)
+	n, err := io.ReadFull(src, rec[record.HeaderLen:])
+	return rec[:record.HeaderLen+n], err
 }
 
 // observe records rec and returns what to send on in its place.
@@ -398,17 +406,15 @@ func replayFlight(upstream string, flight []*tapRecord) ([]*tapRecord, error) {
 	}
 	// Another wiretap, never listening, numbers and notes the records.
 	t := &wiretap{}
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	for {
-		hdr := make([]byte, record.HeaderLen)
-		if _, err := io.ReadFull(c, hdr); err != nil {
+		rec, err := readRecord(c)
+		if err != nil {
+			// io.EOF only between records: the server hung up.
 			if errors.Is(err, io.EOF) {
 				err = nil
 			}
-			return t.records, err
-		}
-		rec := make([]byte, record.HeaderLen+int(binary.BigEndian.Uint16(hdr[3:5])))
-		copy(rec, hdr)
-		if _, err := io.ReadFull(c, rec[record.HeaderLen:]); err != nil {
 			return t.records, err
 		}
 		t.add(rec, false)

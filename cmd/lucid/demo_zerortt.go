@@ -317,6 +317,8 @@ func (s *story) replay0rtt() (*attack, error) {
 	switch {
 	case z.runs != 1:
 		a.problem = fmt.Errorf("the handler ran %d times for the one request the client sent in 0-RTT: the replay was executed", z.runs)
+	case len(r3.request) > 0:
+		a.problem = fmt.Errorf("the server read %d bytes of the replayed early data", len(r3.request))
 	case r3.err == nil:
 		a.problem = errors.New("the server completed the replayed handshake")
 	case !strings.HasPrefix(z.decision, "rejected 0-RTT data: "+tls.EarlyDataReplay+";"):
