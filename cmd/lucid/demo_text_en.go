@@ -328,7 +328,8 @@ var enCatalog = &catalog{keyWidth: 13, checkWidth: 6, texts: map[msg]text{
 	msgZeroRTTRuns: words("%d (for the one request the client sent in 0-RTT)"),
 	msgZeroRTTEnd: lines(`   The guard keeps TLS from delivering early data twice. What an
    application does with it is its own choice: RFC 8470 asks it to
-   act in early data only on requests that are safe to repeat.`),
+   act in early data only on requests that are safe to repeat, and
+   Lucid's https server answers the others 425 Too Early.`),
 	msgShareValue: words("%s (%d bytes)"),
 	msgMoreBytes:  words("... %d more bytes"),
 	msgDone: lines(`Done in %v: %d attacks, %d stopped. Nothing was written to disk;

@@ -249,7 +249,7 @@ var zhCatalog = &catalog{keyWidth: 12, checkWidth: 7, texts: map[msg]text{
 		"中间人两样都没有，只能挂断："),
 	msgZeroRTTRuns: words("%d 次（客户端用 0-RTT 发出的那一个请求）"),
 	msgZeroRTTEnd: para("守卫保证 TLS 不会把早期数据交付两次。应用拿它做什么，由应用自己决定：" +
-		"RFC 8470 要求只对可以安全重复的请求在早期数据中执行。"),
+		"RFC 8470 要求只对可以安全重复的请求在早期数据中执行，Lucid 的 https 服务端对其余请求回应 425 Too Early。"),
 	msgShareValue: words("%s（%d 字节）"),
 	msgMoreBytes:  words("……还有 %d 字节"),
 	msgDone:       wrapped("用时 %v：%d 个攻击，%d 个被阻止。没有写入任何文件；CA 和密钥随这个进程一起消失。"),
