@@ -48,10 +48,13 @@ type demoOptions struct {
 	// ends as JSON lines (lucid.trace/1), with "source" "client" or
 	// "server" (--trace-json).
 	traceJSON io.Writer
+	// earlyGuard, if set, is the 0-RTT replay attack's server guard in
+	// place of the default one, so a test can let a replay through.
+	earlyGuard tls.EarlyDataGuard
 }
 
 // demoAttacks are the attacks, in the order they run.
-var demoAttacks = []string{"tamper", "replay", "impostor", "downgrade"}
+var demoAttacks = []string{"tamper", "replay", "impostor", "downgrade", "replay0rtt"}
 
 const (
 	// demoTimeout bounds every connection of the demo, so that a
@@ -72,14 +75,15 @@ var demoRequest = "GET " + demoPath + " HTTP/1.1\r\n" +
 	"Connection: close\r\n\r\n"
 
 const demoUsage = `Usage: lucid demo [--tls 1.2|1.3] [--kx ecdhe|rsa]
-                  [--attack tamper|replay|impostor|downgrade|all|none]
+                  [--attack tamper|replay|impostor|downgrade|replay0rtt|all|none]
                   [--lang en|zh] [--json] [--show-secrets]
                   [--trace-json FILE]
 
 Tells the story of one HTTPS request, live on 127.0.0.1, in the steps of
 the seed: a throwaway CA, a Lucid TLS server, a wiretap relay in the
 middle and a Lucid client. Then the wiretap attacks: it flips a bit,
-replays a record, poses as the server, and downgrades the handshake.
+replays a record, poses as the server, downgrades the handshake, and
+replays a resumption's 0-RTT early data on a new connection.
 Nothing is written to disk unless --trace-json asks. The exit status is
 1 if anything did not happen as the story says it must, such as an
 attack that was not stopped.
@@ -97,7 +101,7 @@ func demoMain(args []string, stdout, stderr io.Writer) int {
 		"also print the secret values from the key log (they decrypt the demo's traffic)")
 	version := fs.String("tls", "1.3", "the TLS `version` of the story: 1.3 or 1.2")
 	kx := fs.String("kx", "ecdhe", "the key exchange: ecdhe, or rsa for the seed's RSA key transport\n(TLS 1.2 only, no forward secrecy)")
-	attack := fs.String("attack", "all", "which `attack`s to run: tamper, replay, impostor, downgrade,\nall or none (several may be given, comma-separated)")
+	attack := fs.String("attack", "all", "which `attack`s to run: tamper, replay, impostor, downgrade,\nreplay0rtt, all or none (several may be given, comma-separated)")
 	fs.StringVar(&opts.Lang, "lang", "en", "the narration's `language`: en, or zh (the seed's language)")
 	fs.BoolVar(&opts.JSON, "json", false, "print one JSON object per step and per attack, for tools")
 	traceFile := fs.String("trace-json", "", "write every TLS event of the main connection, client and server, to `file`\nas JSON lines (schema lucid.trace/1, see lucid/trace)")
@@ -297,6 +301,8 @@ type attack struct {
 	lenBefore, lenAfter     int
 	serverRandom            []byte
 	sentinel                bool
+	// replay0rtt
+	z *zeroRTT
 }
 
 // tellStory runs the main connection and the attacks.
@@ -367,6 +373,8 @@ func tellStory(opts demoOptions) (*story, error) {
 			a, err = s.impostor()
 		case "downgrade":
 			a, err = s.downgrade()
+		case "replay0rtt":
+			a, err = s.replay0rtt()
 		}
 		if err != nil {
 			return nil, fmt.Errorf("attack %s: %w", name, err)

@@ -165,6 +165,55 @@ type atkFile struct {
 	LenAfter       int      `json:"len_after"`
 	ServerRandom   []byte   `json:"server_random"`
 	Sentinel       bool     `json:"sentinel"`
+	// ZeroRTT is the 0-RTT replay's record.
+	ZeroRTT *zeroRTTFile `json:"zero_rtt,omitempty"`
+}
+
+type zeroRTTFile struct {
+	Accepted       bool      `json:"accepted"`
+	Early          bool      `json:"early"`
+	Served         string    `json:"served"`
+	AcceptDecision string    `json:"accept_decision"`
+	Decision       string    `json:"decision"`
+	Flight         []recFile `json:"flight"`
+	Answer         []recFile `json:"answer"`
+	Timeline       []string  `json:"timeline"`
+	Runs           int       `json:"runs"`
+	ReplayErr      string    `json:"replay_error"`
+}
+
+func zeroRTTRecord(z *zeroRTT) *zeroRTTFile {
+	if z == nil {
+		return nil
+	}
+	f := &zeroRTTFile{
+		Accepted: z.accepted, Early: z.early, Served: z.served, AcceptDecision: z.acceptDecision,
+		Decision: z.decision, Timeline: z.timeline, Runs: z.runs, ReplayErr: errText(z.replayErr),
+	}
+	for _, r := range z.flight {
+		f.Flight = append(f.Flight, *recordFile(r))
+	}
+	for _, r := range z.answer {
+		f.Answer = append(f.Answer, *recordFile(r))
+	}
+	return f
+}
+
+func (f *zeroRTTFile) zeroRTT() *zeroRTT {
+	if f == nil {
+		return nil
+	}
+	z := &zeroRTT{
+		accepted: f.Accepted, early: f.Early, served: f.Served, acceptDecision: f.AcceptDecision,
+		decision: f.Decision, timeline: f.Timeline, runs: f.Runs, replayErr: textErr(f.ReplayErr),
+	}
+	for i := range f.Flight {
+		z.flight = append(z.flight, f.Flight[i].record())
+	}
+	for i := range f.Answer {
+		z.answer = append(z.answer, f.Answer[i].record())
+	}
+	return z
 }
 
 func recordFile(r *tapRecord) *recFile {
@@ -232,6 +281,7 @@ func writeStory(t *testing.T, path string, s *story) {
 			Before: a.before, After: a.after, ExplicitNonce: a.explicitNonce, ServedOriginal: a.servedOriginal,
 			Stolen: string(a.stolen), HelloBefore: helloBytes(a.helloBefore), HelloAfter: helloBytes(a.helloAfter),
 			LenBefore: a.lenBefore, LenAfter: a.lenAfter, ServerRandom: a.serverRandom, Sentinel: a.sentinel,
+			ZeroRTT: zeroRTTRecord(a.z),
 		}
 		if a.fake != nil {
 			af.Fake = a.fake.Raw
@@ -329,6 +379,7 @@ func readStory(t *testing.T, path string) *story {
 			fake: parse(af.Fake), relayErr: textErr(af.RelayErr), stolen: []byte(af.Stolen),
 			helloBefore: hello(af.HelloBefore), helloAfter: hello(af.HelloAfter),
 			lenBefore: af.LenBefore, lenAfter: af.LenAfter, serverRandom: af.ServerRandom, sentinel: af.Sentinel,
+			z: af.ZeroRTT.zeroRTT(),
 		}
 		s.attacks = append(s.attacks, a)
 	}

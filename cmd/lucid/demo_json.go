@@ -61,10 +61,12 @@ import (
 //	{"attack": "tamper", "title": "...", "outcome": "stopped",
 //	 "alert": "bad_record_mac", "stopped_by": "...", "facts": {...}}
 //
-// attack is tamper, replay, impostor or downgrade; outcome is "stopped"
-// when the attack failed the way it must, "not stopped" otherwise (the
-// demo then exits 1, and problem says why); alert is the TLS alert that
-// ended the connection; stopped_by names the protocol feature. facts:
+// attack is tamper, replay, impostor, downgrade or replay0rtt; outcome is
+// "stopped" when the attack failed the way it must, "not stopped"
+// otherwise (the demo then exits 1, and problem says why); alert is the
+// TLS alert that ended the connection ("" when none did: the 0-RTT
+// replay ends with the wiretap hanging up); stopped_by names the protocol
+// feature. facts:
 //
 //	tamper     record, offset, byte_before, byte_after, server_error,
 //	           client_error, server_read_bytes (0)
@@ -72,6 +74,18 @@ import (
 //	           (for the copy)
 //	impostor   certificate (as above, the impostor's), client_error,
 //	           relay_error, plaintext_stolen_bytes (0)
+//	replay0rtt max_early_data (the server's Config.MaxEarlyData),
+//	           early_accepted (the server accepted the client's own early
+//	           data), accept_decision and replay_decision (the server's
+//	           early_data decisions: "accepted up to 16384 bytes of 0-RTT
+//	           data", "rejected 0-RTT data: replay; ..."), served_early
+//	           (the request line answered from early data), flight (the
+//	           client's first flight the wiretap replayed: a list of {n,
+//	           dir, type, version, bytes}), flight_bytes, answer (the
+//	           server's records in reply to the replay, alike), timeline
+//	           (the server's events on the replay, as trace.Timeline
+//	           prints them, without times), server_error, relay_error,
+//	           handler_runs (1: the early request ran once)
 //	downgrade  versions_before, versions_after, suites_removed,
 //	           key_shares_removed, clienthello_bytes_before,
 //	           clienthello_bytes_after, server_random_hex, sentinel_hex
@@ -364,8 +378,52 @@ func attackFacts(s *story, a *attack) map[string]any {
 			f["key_shares_removed"] = shares
 		}
 		return f
+	case "replay0rtt":
+		return zeroRTTFacts(a)
 	}
 	return nil
+}
+
+// zeroRTTFacts are the 0-RTT replay's facts.
+func zeroRTTFacts(a *attack) map[string]any {
+	z := a.z
+	if z == nil {
+		z = &zeroRTT{}
+	}
+	recs := func(rs []*tapRecord) []map[string]any {
+		out := []map[string]any{}
+		for _, r := range rs {
+			dir := "S->C"
+			if r.fromClient {
+				dir = "C->S"
+			}
+			out = append(out, map[string]any{"n": r.n, "dir": dir, "type": record.TypeName(r.typ),
+				"version": tls.VersionName(r.version), "bytes": r.length})
+		}
+		return out
+	}
+	flightBytes := 0
+	for _, r := range z.flight {
+		flightBytes += len(r.raw)
+	}
+	timeline := z.timeline
+	if timeline == nil {
+		timeline = []string{}
+	}
+	return map[string]any{
+		"max_early_data":  demoMaxEarlyData,
+		"early_accepted":  z.accepted,
+		"accept_decision": z.acceptDecision,
+		"served_early":    z.served,
+		"flight":          recs(z.flight),
+		"flight_bytes":    flightBytes,
+		"replay_decision": z.decision,
+		"timeline":        timeline,
+		"answer":          recs(z.answer),
+		"server_error":    errString(z.replayErr),
+		"relay_error":     errString(a.relayErr),
+		"handler_runs":    z.runs,
+	}
 }
 
 // removedSuites names the suites the downgrade took out of the offer.

@@ -39,6 +39,7 @@ const (
 	msgAttackReplay
 	msgAttackImpostor
 	msgAttackDowngrade
+	msgAttackReplay0RTT
 
 	// Labels of the key-value lines.
 	msgLabelVersions
@@ -74,6 +75,7 @@ const (
 	msgLabelOutcome
 	msgLabelAlert
 	msgLabelStoppedBy
+	msgLabelHandlerRuns
 
 	// Step 1.
 	msgPorts
@@ -180,6 +182,7 @@ const (
 	msgStoppedByReplay
 	msgStoppedByImpostor
 	msgStoppedByDowngrade
+	msgStoppedByReplay0RTT
 	msgTamperAfterHeader
 	msgTamperAfterNonce // bytes
 	msgTamperFlip       // byte offset, record, before, after, where, path, path
@@ -199,6 +202,19 @@ const (
 	msgDowngradeAnyVersion
 	msgDowngradeSentinel
 	msgDowngradeCaught
+	msgZeroRTTAnyVersion
+	msgZeroRTTIntro  // bytes
+	msgZeroRTTResume // the client's early request and the wiretap's record
+	msgFlightHello
+	msgFlightEarly
+	msgAnswerEncrypted
+	msgZeroRTTAccepted // request line
+	msgZeroRTTWhy
+	msgZeroRTTGuard
+	msgZeroRTTAdmitted
+	msgZeroRTTGoesOn
+	msgZeroRTTRuns // runs
+	msgZeroRTTEnd
 	msgShareValue // group, bytes
 	msgMoreBytes  // bytes
 	msgDone       // duration, attacks, stopped
@@ -316,10 +332,11 @@ func titlesFor(s *story) titles {
 		steps: []string{c.f(msgStep1), c.f(msgStep2), c.f(msgStep3), c.f(msgStep4),
 			c.f(msgStep5), c.f(msgStep6), c.f(msgStep7), c.f(msgStep8)},
 		attacks: map[string]string{
-			"tamper":    c.f(msgAttackTamper),
-			"replay":    c.f(msgAttackReplay),
-			"impostor":  c.f(msgAttackImpostor),
-			"downgrade": c.f(msgAttackDowngrade),
+			"tamper":     c.f(msgAttackTamper),
+			"replay":     c.f(msgAttackReplay),
+			"impostor":   c.f(msgAttackImpostor),
+			"downgrade":  c.f(msgAttackDowngrade),
+			"replay0rtt": c.f(msgAttackReplay0RTT),
 		},
 	}
 	if s.opts.RSA {
@@ -330,10 +347,11 @@ func titlesFor(s *story) titles {
 
 // stoppedBy names, for each attack, the text that says what stopped it.
 var stoppedBy = map[string]msg{
-	"tamper":    msgStoppedByTamper,
-	"replay":    msgStoppedByReplay,
-	"impostor":  msgStoppedByImpostor,
-	"downgrade": msgStoppedByDowngrade,
+	"tamper":     msgStoppedByTamper,
+	"replay":     msgStoppedByReplay,
+	"impostor":   msgStoppedByImpostor,
+	"downgrade":  msgStoppedByDowngrade,
+	"replay0rtt": msgStoppedByReplay0RTT,
 }
 
 // checkNames names, for each certificate check, its text.
@@ -655,5 +673,72 @@ func (n *narrator) attack(a *attack) {
 		n.say(msgDowngradeCaught)
 		n.said(msgLabelClientSaid, errString(o.clientErr))
 		n.said(msgLabelServerSaid, errString(o.serverErr))
+	case "replay0rtt":
+		n.replay0rtt(a.z)
 	}
+}
+
+// replay0rtt tells the 0-RTT replay.
+func (n *narrator) replay0rtt(z *zeroRTT) {
+	s, c := n.s, n.c
+	if s.opts.Version != tls.VersionTLS13 {
+		n.say(msgZeroRTTAnyVersion)
+	}
+	n.say(msgZeroRTTIntro, demoMaxEarlyData)
+	if z == nil {
+		return
+	}
+	cols := [6]string{c.f(msgColNumber), c.f(msgColDir), c.f(msgColType), c.f(msgColVersion),
+		c.f(msgColBytes), c.f(msgColInside)}
+	n.say(msgZeroRTTResume)
+	n.records(z.flight, cols, func(r *tapRecord) string {
+		switch r.typ {
+		case record.TypeHandshake:
+			return c.f(msgFlightHello)
+		case record.TypeApplicationData:
+			return c.f(msgFlightEarly)
+		case record.TypeChangeCipherSpec:
+			return c.f(msgInnerCompat, r.note)
+		}
+		return r.note
+	})
+	if !z.accepted {
+		return
+	}
+	n.said(msgLabelServerSaid, z.acceptDecision)
+	n.say(msgZeroRTTAccepted, z.served)
+	n.say(msgZeroRTTWhy)
+	for _, l := range z.timeline {
+		head, rest := timelineColumns(l)
+		n.wrapped(head, rest)
+	}
+	if z.runs > 1 {
+		n.say(msgZeroRTTAdmitted)
+	} else {
+		n.say(msgZeroRTTGuard)
+		n.say(msgZeroRTTGoesOn)
+	}
+	n.records(z.answer, cols, func(r *tapRecord) string {
+		switch r.typ {
+		case record.TypeApplicationData:
+			return c.f(msgAnswerEncrypted)
+		case record.TypeChangeCipherSpec:
+			return c.f(msgInnerCompat, r.note)
+		}
+		return r.note
+	})
+	n.said(msgLabelServerSaid, errString(z.replayErr))
+	n.kv(msgLabelHandlerRuns, c.f(msgZeroRTTRuns, z.runs))
+	n.say(msgZeroRTTEnd)
+}
+
+// timelineColumns splits a line of trace.Timeline (its time column gone)
+// after the mark and the name, so that the rest wraps under itself.
+func timelineColumns(l string) (head, rest string) {
+	const nameEnd = 2 + 24 + 1 // mark, space, name, space
+	r := []rune(l)
+	if len(r) > nameEnd && r[1] == ' ' && r[nameEnd-1] == ' ' {
+		return string(r[:nameEnd]), string(r[nameEnd:])
+	}
+	return "", l
 }

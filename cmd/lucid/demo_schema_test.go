@@ -53,7 +53,7 @@ func TestDemoJSONSchema(t *testing.T) {
 					kinds = append(kinds, "done")
 				}
 			}
-			want := "step 1,step 2,step 3,step 4,step 5,step 6,step 7,step 8,attack,attack,attack,attack,done"
+			want := "step 1,step 2,step 3,step 4,step 5,step 6,step 7,step 8,attack,attack,attack,attack,attack,done"
 			if got := strings.Join(kinds, ","); got != want {
 				t.Errorf("%s: lines %s, want %s", m.name, got, want)
 			}
@@ -70,6 +70,9 @@ func TestDemoJSONSchemaRejects(t *testing.T) {
 		"step 8 no facts":  `{"step":"8","title":"x","facts":{}}`,
 		"unknown attack":   `{"attack":"bribe","title":"x","outcome":"stopped","alert":"","stopped_by":"","facts":{}}`,
 		"tamper bad field": `{"attack":"replay","title":"x","outcome":"stopped","alert":"a","stopped_by":"b","facts":{"record":1,"served_first":"GET","server_error":"e","secret":"00"}}`,
+		"0-RTT bad field":  `{"attack":"replay0rtt","title":"x","outcome":"stopped","alert":"","stopped_by":"b","facts":{"max_early_data":1,"early_accepted":true,"accept_decision":"","served_early":"","flight":[],"flight_bytes":0,"replay_decision":"","timeline":[],"answer":[],"server_error":"","relay_error":"","handler_runs":1,"psk":"00"}}`,
+		"0-RTT no runs":    `{"attack":"replay0rtt","title":"x","outcome":"stopped","alert":"","stopped_by":"b","facts":{"max_early_data":1,"early_accepted":true,"accept_decision":"","served_early":"","flight":[],"flight_bytes":0,"replay_decision":"","timeline":[],"answer":[],"server_error":"","relay_error":""}}`,
+		"0-RTT bad record": `{"attack":"replay0rtt","title":"x","outcome":"stopped","alert":"","stopped_by":"b","facts":{"max_early_data":1,"early_accepted":true,"accept_decision":"","served_early":"","flight":[{"n":1,"dir":"up","type":"handshake","version":"TLS 1.0","bytes":5}],"flight_bytes":0,"replay_decision":"","timeline":[],"answer":[],"server_error":"","relay_error":"","handler_runs":1}}`,
 		"done not done":    `{"done":false,"ok":true,"seconds":1,"version":"TLS 1.3","key_exchange":"x","attacks":[]}`,
 	} {
 		v, err := jsonschema.Decode([]byte(line))

@@ -179,15 +179,9 @@ func (t *wiretap) pipe(src, dst net.Conn, fromClient bool) {
 		}
 	}()
 	for {
-		hdr := make([]byte, record.HeaderLen)
-		if n, err := io.ReadFull(src, hdr); err != nil {
-			dst.Write(hdr[:n])
-			return
-		}
-		rec := make([]byte, record.HeaderLen+int(binary.BigEndian.Uint16(hdr[3:5])))
-		copy(rec, hdr)
-		if n, err := io.ReadFull(src, rec[record.HeaderLen:]); err != nil {
-			dst.Write(rec[:record.HeaderLen+n])
+		rec, err := readRecord(src)
+		if err != nil {
+			dst.Write(rec)
 			return
 		}
 		for _, out := range t.observe(rec, fromClient) {
@@ -196,6 +190,20 @@ func (t *wiretap) pipe(src, dst net.Conn, fromClient bool) {
 			}
 		}
 	}
+}
+
+// readRecord reads one TLS record, header and body, from src; on an
+// error it returns what it read of the record. The header's 16-bit length
+// bounds the allocation.
+func readRecord(src io.Reader) ([]byte, error) {
+	hdr := make([]byte, record.HeaderLen)
+	if n, err := io.ReadFull(src, hdr); err != nil {
+		return hdr[:n], err
+	}
+	rec := make([]byte, record.HeaderLen+int(binary.BigEndian.Uint16(hdr[3:5])))
+	copy(rec, hdr)
+	n, err := io.ReadFull(src, rec[record.HeaderLen:])
+	return rec[:record.HeaderLen+n], err
 }
 
 // observe records rec and returns what to send on in its place.
@@ -344,6 +352,20 @@ func wholeMessage(rec []byte, typ uint8) ([]byte, bool) {
 	return body[wire.HeaderLen:], true
 }
 
+// parseClientHelloRecord parses the ClientHello a record holds whole, or
+// returns nil.
+func parseClientHelloRecord(rec []byte) *wire.ClientHello {
+	body, ok := wholeMessage(rec, wire.TypeClientHello)
+	if !ok {
+		return nil
+	}
+	ch, err := wire.ParseClientHello(body)
+	if err != nil {
+		return nil
+	}
+	return ch
+}
+
 // clearNote says what an unencrypted record is, as far as a wiretap can
 // tell from the first bytes.
 func clearNote(rec []byte) string {
@@ -361,4 +383,40 @@ func clearNote(rec []byte) string {
 		}
 	}
 	return ""
+}
+
+// replayFlight is the wiretap's replay of a recorded first flight: it
+// connects to upstream, sends the records byte for byte, and, unable to
+// send the client's Finished, shuts its side and records what the server
+// answers until it hangs up.
+func replayFlight(upstream string, flight []*tapRecord) ([]*tapRecord, error) {
+	c, err := net.DialTimeout("tcp", upstream, demoTimeout)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(demoTimeout))
+	for _, r := range flight {
+		if _, err := c.Write(r.raw); err != nil {
+			return nil, err
+		}
+	}
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.CloseWrite()
+	}
+	// Another wiretap, never listening, numbers and notes the records.
+	t := &wiretap{}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for {
+		rec, err := readRecord(c)
+		if err != nil {
+			// io.EOF only between records: the server hung up.
+			if errors.Is(err, io.EOF) {
+				err = nil
+			}
+			return t.records, err
+		}
+		t.add(rec, false)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"lucid/internal/record"
 	"lucid/internal/suites"
@@ -37,6 +38,9 @@ var expectedAlerts = map[string]string{
 	"replay":    "bad_record_mac",
 	"impostor":  "unknown_ca",
 	"downgrade": "illegal_parameter",
+	// The replayed 0-RTT handshake ends with the wiretap hanging up,
+	// unable to send the client's Finished: no alert.
+	"replay0rtt": "",
 }
 
 // cachedStory is one story per mode, told once and shared by the tests
@@ -236,6 +240,15 @@ func TestDemoJSON(t *testing.T) {
 			if got := field(attacks["tamper"], "facts", "server_read_bytes"); got != 0.0 {
 				t.Errorf("the server read %v bytes of the tampered request", got)
 			}
+			z := attacks["replay0rtt"]
+			if field(z, "facts", "handler_runs") != 1.0 || field(z, "facts", "early_accepted") != true ||
+				field(z, "facts", "served_early") != "GET /hello HTTP/1.1" {
+				t.Errorf("replay0rtt: handler runs %v, early data accepted %v, served %v",
+					field(z, "facts", "handler_runs"), field(z, "facts", "early_accepted"), field(z, "facts", "served_early"))
+			}
+			if d, _ := field(z, "facts", "replay_decision").(string); !strings.HasPrefix(d, "rejected 0-RTT data: replay") {
+				t.Errorf("replay0rtt: the server's decision on the replay was %q", d)
+			}
 		})
 	}
 }
@@ -294,7 +307,11 @@ func TestDemoTextEN(t *testing.T) {
 				"unknown_ca",
 				"D  O  W  N  G  R  D",
 				"downgrade detected",
-				"4 attacks, 4 stopped",
+				"5 attacks, 5 stopped",
+				"accepted up to 16384 bytes of 0-RTT data",
+				"rejected 0-RTT data: replay",
+				"handler runs  1 ",
+				"RFC 8446 §8",
 			}
 			switch {
 			case m.opts.RSA:
@@ -551,16 +568,91 @@ func TestDemoWritesNothing(t *testing.T) {
 	}
 }
 
-// parseClientHelloRecord parses the ClientHello a record holds whole, or
-// returns nil.
-func parseClientHelloRecord(rec []byte) *wire.ClientHello {
-	body, ok := wholeMessage(rec, wire.TypeClientHello)
-	if !ok {
-		return nil
+// The 0-RTT replay, live: the client's early request is accepted once, the
+// wiretap's replay of its first flight (ClientHello, early data) is
+// refused by the guard, the server goes on in 1-RTT, and the handler runs
+// once.
+func TestDemoZeroRTTReplayStopped(t *testing.T) {
+	s, _ := storyFor(t, demoModes[0])
+	var a *attack
+	for _, x := range s.attacks {
+		if x.name == "replay0rtt" {
+			a = x
+		}
 	}
-	ch, err := wire.ParseClientHello(body)
+	if a == nil || a.z == nil {
+		t.Fatal("the story has no 0-RTT replay")
+	}
+	z := a.z
+	if !a.stopped || a.problem != nil {
+		t.Fatalf("not stopped: %v", a.problem)
+	}
+	if !z.accepted || !z.early || z.served != "GET /hello HTTP/1.1" {
+		t.Errorf("the client's own early data: accepted %v, read early %v, served %q", z.accepted, z.early, z.served)
+	}
+	if z.runs != 1 {
+		t.Errorf("the handler ran %d times", z.runs)
+	}
+	ch := parseClientHelloRecord(z.flight[0].raw)
+	if ch == nil || !ch.EarlyData || len(ch.PSKIdentities) == 0 {
+		t.Errorf("the replayed flight does not start with a ClientHello offering a PSK and early data")
+	}
+	last := z.flight[len(z.flight)-1]
+	if last.typ != record.TypeApplicationData {
+		t.Errorf("the replayed flight ends with a %s record, not early data", record.TypeName(last.typ))
+	}
+	if !strings.HasPrefix(z.decision, "rejected 0-RTT data: replay") {
+		t.Errorf("decision on the replay: %q", z.decision)
+	}
+	timeline := strings.Join(z.timeline, "\n")
+	if !strings.Contains(timeline, "early_data") || !strings.Contains(timeline, "rejected 0-RTT data: replay") ||
+		!strings.Contains(timeline, "→ ServerHello") || !strings.Contains(timeline, "→ Finished") {
+		t.Errorf("timeline lacks the decision or the 1-RTT flight:\n%s", timeline)
+	}
+	if strings.Contains(timeline, "ms  ") {
+		t.Errorf("timeline kept its time column:\n%s", timeline)
+	}
+	if z.replayErr == nil {
+		t.Error("the server completed the replayed handshake")
+	}
+}
+
+// admitEverything is a guard that remembers nothing: with it, the server
+// accepts a replayed ClientHello's early data again.
+type admitEverything struct{}
+
+func (admitEverything) Admit([]byte, time.Time, time.Time) error { return nil }
+
+// Without the guard the replay succeeds, and the demo must say so and
+// fail: the check can fail.
+func TestDemoZeroRTTReplayNotStoppedWithoutGuard(t *testing.T) {
+	s, err := tellStory(demoOptions{Version: tls.VersionTLS13, Attacks: []string{"replay0rtt"}, earlyGuard: admitEverything{}})
 	if err != nil {
-		return nil
+		t.Fatal(err)
 	}
-	return ch
+	a := s.attacks[0]
+	if a.stopped {
+		t.Fatal("the replay counts as stopped with a guard that admits everything")
+	}
+	if a.z.runs != 2 || a.problem == nil || !strings.Contains(a.problem.Error(), "ran 2 times") {
+		t.Errorf("handler runs %d, problem %v; want 2 and a problem saying so", a.z.runs, a.problem)
+	}
+	if !strings.HasPrefix(a.z.decision, "accepted") {
+		t.Errorf("decision on the replay: %q", a.z.decision)
+	}
+	if err := s.failures(); err == nil || !strings.Contains(err.Error(), "replay0rtt") {
+		t.Errorf("failures() = %v", err)
+	}
+	if out := render(t, s, "json", false); !strings.Contains(out, `"outcome":"not stopped"`) || !strings.Contains(out, `"ok":false`) {
+		t.Errorf("JSON does not report the failure:\n%s", out)
+	}
+	for lang, want := range map[string]string{"en": "ran the handler again", "zh": "又执行了一次处理函数"} {
+		got := render(t, s, lang, false)
+		// Chinese wraps between any two characters.
+		joined := strings.ReplaceAll(got, "\n   ", "")
+		if !strings.Contains(joined, want) || !strings.Contains(got, "NOT STOPPED") && !strings.Contains(got, "未被阻止") {
+			t.Errorf("%s narration lacks %q", lang, want)
+		}
+		checkWidth(t, got)
+	}
 }

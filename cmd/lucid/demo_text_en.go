@@ -10,20 +10,21 @@ var enCatalog = &catalog{keyWidth: 13, checkWidth: 6, texts: map[msg]text{
 %s, key exchange %s. Steps 1-8 follow the seed's flow
 (in English: docs/story.md); after them the wiretap attacks.`),
 
-	msgStep1:           words("The client starts an HTTPS request"),
-	msgStep2:           words("The server has a certificate signed by a CA"),
-	msgStep3:           words("The server chooses, sends its certificate and signs"),
-	msgStep3RSA:        words("The server chooses and sends its certificate"),
-	msgStep4:           words("The client checks the certificate"),
-	msgStep5:           words("The key exchange: a secret that never crosses the wire"),
-	msgStep5RSA:        words("The client sends a random, encrypted with the public key"),
-	msgStep6:           words("Both sides derive the session keys; Finished MACs"),
-	msgStep7:           words("The client sends the HTTP request, encrypted"),
-	msgStep8:           words("The server answers; the client decrypts"),
-	msgAttackTamper:    words("Tampering: the wiretap flips one bit of the request"),
-	msgAttackReplay:    words("Replay: the wiretap delivers the request twice"),
-	msgAttackImpostor:  words("Impostor: the wiretap answers with its own certificate"),
-	msgAttackDowngrade: words("Downgrade: the wiretap rewrites the ClientHello to TLS 1.2"),
+	msgStep1:            words("The client starts an HTTPS request"),
+	msgStep2:            words("The server has a certificate signed by a CA"),
+	msgStep3:            words("The server chooses, sends its certificate and signs"),
+	msgStep3RSA:         words("The server chooses and sends its certificate"),
+	msgStep4:            words("The client checks the certificate"),
+	msgStep5:            words("The key exchange: a secret that never crosses the wire"),
+	msgStep5RSA:         words("The client sends a random, encrypted with the public key"),
+	msgStep6:            words("Both sides derive the session keys; Finished MACs"),
+	msgStep7:            words("The client sends the HTTP request, encrypted"),
+	msgStep8:            words("The server answers; the client decrypts"),
+	msgAttackTamper:     words("Tampering: the wiretap flips one bit of the request"),
+	msgAttackReplay:     words("Replay: the wiretap delivers the request twice"),
+	msgAttackImpostor:   words("Impostor: the wiretap answers with its own certificate"),
+	msgAttackDowngrade:  words("Downgrade: the wiretap rewrites the ClientHello to TLS 1.2"),
+	msgAttackReplay0RTT: words("0-RTT replay: the wiretap resends the client's early request"),
 
 	msgLabelVersions:    words("versions"),
 	msgLabelSuites:      words("cipher suites"),
@@ -57,6 +58,7 @@ var enCatalog = &catalog{keyWidth: 13, checkWidth: 6, texts: map[msg]text{
 	msgLabelOutcome:     words("outcome    "),
 	msgLabelAlert:       words("alert      "),
 	msgLabelStoppedBy:   words("stopped by "),
+	msgLabelHandlerRuns: words("handler runs"),
 
 	msgPorts: lines(`   A browser would connect to port 443. Here all three parties run
    in this process, on loopback ports:`),
@@ -273,6 +275,61 @@ var enCatalog = &catalog{keyWidth: 13, checkWidth: 6, texts: map[msg]text{
    that both Finished MACs cover, so any change fails the handshake
    anyway. The client offered TLS 1.3, sees the sentinel, and
    aborts before sending anything:`),
+	msgStoppedByReplay0RTT: words("the anti-replay guard: the server accepts a ClientHello's early data once, while its ticket age is fresh (RFC 8446 §8.2, §8.3); the replay goes on in 1-RTT and ends at the client's Finished, which the wiretap cannot make"),
+	msgZeroRTTAnyVersion: lines(`   (0-RTT is TLS 1.3's: for this attack both ends speak TLS 1.3,
+   whatever --tls and --kx say.)`),
+	msgZeroRTTIntro: lines(`   TLS 1.3 lets a client that resumes a session send its request
+   in its very first flight, before the handshake is done: 0-RTT
+   early data (RFC 8446 §2.3). It saves a round trip, at a price.
+   The server here accepts up to %d bytes of it (Config.MaxEarlyData)
+   and says so in the tickets it issues (NewSessionTicket with
+   early_data).`),
+	msgZeroRTTResume: lines(`   First a full handshake, straight to the server: the request is
+   answered and the client keeps the ticket. Then the client resumes
+   through the wiretap and sends the same GET as early data
+   (Config.SendEarlyData), sealed under client_early_traffic_secret:
+   a key derived from the ticket's PSK and the ClientHello alone.
+   The wiretap keeps the client's first flight, all it sent before
+   it waited for the server:`),
+	msgFlightHello:     words("ClientHello: a ticket (pre_shared_key) and early_data"),
+	msgFlightEarly:     words("early data: the GET, encrypted"),
+	msgAnswerEncrypted: words("encrypted: the wiretap cannot read it"),
+	msgZeroRTTAccepted: para(`The server accepted it and answered %q before the client's ` +
+		`Finished had arrived: the round trip saved.`),
+	msgZeroRTTWhy: lines(`   Attack B failed because sequence numbers count the records of
+   one connection: the seed's "SSL uses sequence numbers against
+   replay". They count nothing across connections. A first flight
+   sent again starts a connection of its own, where the early data
+   is record 0 again, under the same key, for that key owes nothing
+   to the server. RFC 8446 §8 says it plainly: 0-RTT data has no
+   protection against replay across connections; only the server can
+   refuse it, by remembering. So the wiretap opens a new connection
+   to the same server and sends the recorded flight, byte for byte.
+   The server's events, as Lucid's timeline prints them:`),
+	msgZeroRTTGuard: lines(`   "Rejected: replay" is the guard's word. RFC 8446 §8 offers two
+   defences:
+   single-use tickets (§8.1), where the server forgets a ticket once
+   it is used, and ClientHello recording (§8.2), which is Lucid's
+   guard (Config.EarlyDataGuard). It keeps a digest of each
+   ClientHello whose early data was accepted: its random and its PSK
+   binder, which no one can change without the PSK. The freshness
+   check (§8.3: the ticket's age, as the client reports it, must
+   match the server's clock within 5 seconds) is what lets the guard
+   forget: an older ClientHello fails that check anyway. So the
+   guard stays bounded (by default 65536 entries, each kept at most
+   20 s) and, when full, refuses early data rather than forget.`),
+	msgZeroRTTAdmitted: lines(`   The guard admitted the same ClientHello twice: the server accepted
+   the replayed early data and ran the handler again.`),
+	msgZeroRTTGoesOn: lines(`   The early data is skipped unread and the handshake goes on in
+   1-RTT: ServerHello, then EncryptedExtensions and Finished under
+   keys from this connection's own key exchange. Now the server waits
+   for the client's Finished, a MAC that needs those keys and the
+   PSK. The wiretap has neither; all it can do is hang up:`),
+	msgZeroRTTRuns: words("%d (for the one request the client sent in 0-RTT)"),
+	msgZeroRTTEnd: lines(`   The guard keeps TLS from delivering early data twice. What an
+   application does with it is its own choice: RFC 8470 asks it to
+   act in early data only on requests that are safe to repeat, and
+   Lucid's https server answers the others 425 Too Early.`),
 	msgShareValue: words("%s (%d bytes)"),
 	msgMoreBytes:  words("... %d more bytes"),
 	msgDone: lines(`Done in %v: %d attacks, %d stopped. Nothing was written to disk;

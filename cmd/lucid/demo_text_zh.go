@@ -11,20 +11,21 @@ var zhCatalog = &catalog{keyWidth: 12, checkWidth: 7, texts: map[msg]text{
 	msgHeader: wrapped(`Lucid 演示：一次 HTTPS 请求，一步一步，真实地发生在 127.0.0.1 上。
 %s，密钥交换 %s。第 1–8 步沿用原文的流程（英文版见 docs/story.md），之后中间的中继转为主动攻击。`),
 
-	msgStep1:           words("客户端发起 HTTPS 请求"),
-	msgStep2:           words("服务端配置数字证书（由 CA 签发）"),
-	msgStep3:           words("服务端做出选择，传送证书并签名"),
-	msgStep3RSA:        words("服务端做出选择并传送证书"),
-	msgStep4:           words("客户端解析并验证证书"),
-	msgStep5:           words("密钥交换：一个从不在网络上传输的秘密"),
-	msgStep5RSA:        words("客户端用服务端的公钥加密随机值并传送"),
-	msgStep6:           words("双方生成会话密钥，并核对 Finished MAC"),
-	msgStep7:           words("客户端发送加密后的 HTTP 请求"),
-	msgStep8:           words("服务端回应，客户端解密"),
-	msgAttackTamper:    words("篡改：攻击者翻转请求中的一个比特"),
-	msgAttackReplay:    words("重放：攻击者把同一条请求发送两次"),
-	msgAttackImpostor:  words("中间人：攻击者用自己的证书冒充服务端"),
-	msgAttackDowngrade: words("降级：中间人把 ClientHello 改成只支持 TLS 1.2"),
+	msgStep1:            words("客户端发起 HTTPS 请求"),
+	msgStep2:            words("服务端配置数字证书（由 CA 签发）"),
+	msgStep3:            words("服务端做出选择，传送证书并签名"),
+	msgStep3RSA:         words("服务端做出选择并传送证书"),
+	msgStep4:            words("客户端解析并验证证书"),
+	msgStep5:            words("密钥交换：一个从不在网络上传输的秘密"),
+	msgStep5RSA:         words("客户端用服务端的公钥加密随机值并传送"),
+	msgStep6:            words("双方生成会话密钥，并核对 Finished MAC"),
+	msgStep7:            words("客户端发送加密后的 HTTP 请求"),
+	msgStep8:            words("服务端回应，客户端解密"),
+	msgAttackTamper:     words("篡改：攻击者翻转请求中的一个比特"),
+	msgAttackReplay:     words("重放：攻击者把同一条请求发送两次"),
+	msgAttackImpostor:   words("中间人：攻击者用自己的证书冒充服务端"),
+	msgAttackDowngrade:  words("降级：中间人把 ClientHello 改成只支持 TLS 1.2"),
+	msgAttackReplay0RTT: words("0-RTT 重放：攻击者在新连接上重发客户端的早期数据"),
 
 	msgLabelVersions:    words("协议版本"),
 	msgLabelSuites:      words("加密套件"),
@@ -58,6 +59,7 @@ var zhCatalog = &catalog{keyWidth: 12, checkWidth: 7, texts: map[msg]text{
 	msgLabelOutcome:     words("结果    "),
 	msgLabelAlert:       words("警报    "),
 	msgLabelStoppedBy:   words("阻止它的 "),
+	msgLabelHandlerRuns: words("处理函数执行"),
 
 	msgPorts: para("浏览器会连接服务端的 443 端口。这里三方都在这个进程里，各占一个本机端口："),
 	msgParties: lines(`     服务端  %-16s Lucid 的 TLS 服务端
@@ -218,6 +220,36 @@ var zhCatalog = &catalog{keyWidth: 12, checkWidth: 7, texts: map[msg]text{
 		"放一个哨兵值（RFC 8446 §4.1.3），中间人也看到了："),
 	msgDowngradeCaught: para("中间人删不掉它：随机值在两个 Finished MAC 所覆盖的握手记录里，任何改动都会让握手失败。" +
 		"客户端提供过 TLS 1.3，看到哨兵值，就在发送任何数据之前中止了握手："),
+	msgStoppedByReplay0RTT: words("防重放守卫：在票据年龄仍然新鲜的时间窗内，服务端对同一个 ClientHello 的早期数据只接受一次（RFC 8446 §8.2、§8.3）；重放的握手退回 1-RTT，停在客户端的 Finished 上，而攻击者造不出它"),
+	msgZeroRTTAnyVersion:   para("（0-RTT 只有 TLS 1.3 才有：这个攻击中两端都使用 TLS 1.3，不受 --tls 和 --kx 限制。）"),
+	msgZeroRTTIntro: para("TLS 1.3 允许恢复会话的客户端在第一批报文里就把请求发出去，不等握手完成：这就是 0-RTT 早期数据（RFC 8446 §2.3）。" +
+		"它省下一个往返，但有代价。这里的服务端最多接受 %d 字节早期数据（Config.MaxEarlyData），" +
+		"并在它发出的票据里写明这一点（带 early_data 的 NewSessionTicket）。"),
+	msgZeroRTTResume: para("先是一次完整握手，直接连到服务端：请求得到响应，客户端留下票据。" +
+		"然后客户端经过中间人恢复会话，把同一个 GET 作为早期数据发出（Config.SendEarlyData），" +
+		"用 client_early_traffic_secret 加密：这个密钥只由票据的 PSK 和 ClientHello 推导而来。" +
+		"中间人记下客户端的第一批报文，也就是客户端在等待服务端之前发出的全部内容："),
+	msgFlightHello:     words("ClientHello：票据（pre_shared_key）和 early_data"),
+	msgFlightEarly:     words("早期数据：加密的 GET 请求"),
+	msgAnswerEncrypted: words("已加密：中间人读不了"),
+	msgZeroRTTAccepted: para("服务端接受了它，在客户端的 Finished 到达之前就响应了 %q：省下的正是这个往返。"),
+	msgZeroRTTWhy: para("攻击 B 之所以失败，是因为序列号为同一条连接里的记录计数——原文说的“SSL 使用序列号来保护通讯方免受报文重放攻击”。" +
+		"但序列号管不到别的连接。把第一批报文重新发一遍，就开始了一条新连接，早期数据在那里又是第 0 条记录，" +
+		"用的还是同一个密钥，因为这个密钥与服务端毫无关系。RFC 8446 §8 说得很清楚：0-RTT 数据在不同连接之间没有任何防重放保护；" +
+		"只有服务端能拒绝它，靠的是记住。于是中间人向同一个服务端开一条新连接，把记下的报文一字节不差地发过去。" +
+		"服务端的事件，按 Lucid 的时间线打印如下："),
+	msgZeroRTTGuard: para("“rejected: replay”（因重放而拒绝）就是守卫的判断。RFC 8446 §8 给出两种防御：" +
+		"一次性票据（§8.1），票据用过一次服务端就忘掉它；以及记录 ClientHello（§8.2），也就是 Lucid 的守卫（Config.EarlyDataGuard）。" +
+		"它为每个早期数据被接受的 ClientHello 保存一个摘要：取自它的随机值和 PSK binder，没有 PSK 谁也改不了。" +
+		"新鲜度检查（§8.3：客户端报告的票据年龄必须与服务端的时钟相差不超过 5 秒）让守卫可以遗忘：更旧的 ClientHello 反正过不了这一关。" +
+		"所以守卫的大小是有界的（默认最多 65536 条，每条最多保留 20 秒），满了就拒绝早期数据，而不是忘掉旧的记录。"),
+	msgZeroRTTAdmitted: para("守卫两次放行了同一个 ClientHello：服务端接受了重放的早期数据，又执行了一次处理函数。"),
+	msgZeroRTTGoesOn: para("早期数据不经读取就被跳过，握手退回 1-RTT：先是 ServerHello，然后是用这条连接自己的密钥交换所得密钥加密的 " +
+		"EncryptedExtensions 和 Finished。现在服务端等待客户端的 Finished，这个 MAC 既需要这些密钥，也需要 PSK。" +
+		"中间人两样都没有，只能挂断："),
+	msgZeroRTTRuns: words("%d 次（客户端用 0-RTT 发出的那一个请求）"),
+	msgZeroRTTEnd: para("守卫保证 TLS 不会把早期数据交付两次。应用拿它做什么，由应用自己决定：" +
+		"RFC 8470 要求只对可以安全重复的请求在早期数据中执行，Lucid 的 https 服务端对其余请求回应 425 Too Early。"),
 	msgShareValue: words("%s（%d 字节）"),
 	msgMoreBytes:  words("……还有 %d 字节"),
 	msgDone:       wrapped("用时 %v：%d 个攻击，%d 个被阻止。没有写入任何文件；CA 和密钥随这个进程一起消失。"),
