@@ -12,113 +12,13 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 
 	"lucid/https"
+	"lucid/internal/testproxy"
 	"lucid/internal/testwait"
 	"lucid/tls"
 )
-
-// holdProxy relays TCP connections to target. While a connection's gate
-// is open it relays freely; with a gate, what the client sends after the
-// server first spoke (its Finished, and all that follows) waits until the
-// gate closes, so that the server is sure to see the early data before
-// the handshake completes. It keeps each connection's first flight: what
-// the client sent before the server spoke.
-type holdProxy struct {
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	gate   chan struct{}
-	flight []byte // the last connection's first flight
-}
-
-func newHoldProxy(t *testing.T, target string) *holdProxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &holdProxy{ln: ln, target: target}
-	t.Cleanup(func() { ln.Close() })
-	go p.serve()
-	return p
-}
-
-func (p *holdProxy) addr() string { return p.ln.Addr().String() }
-
-// hold makes the next connections wait for the gate it returns.
-func (p *holdProxy) hold() (release func()) {
-	ch := make(chan struct{})
-	p.mu.Lock()
-	p.gate = ch
-	p.mu.Unlock()
-	var once sync.Once
-	return func() { once.Do(func() { close(ch) }) }
-}
-
-func (p *holdProxy) firstFlight() []byte {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]byte(nil), p.flight...)
-}
-
-func (p *holdProxy) serve() {
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		s, err := net.Dial("tcp", p.target)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		p.mu.Lock()
-		gate := p.gate
-		p.flight = nil
-		p.mu.Unlock()
-		var spoke atomic.Bool
-		go func() {
-			buf := make([]byte, 32<<10)
-			for {
-				n, err := s.Read(buf)
-				if n > 0 {
-					spoke.Store(true)
-					if _, werr := c.Write(buf[:n]); werr != nil {
-						break
-					}
-				}
-				if err != nil {
-					break
-				}
-			}
-			c.Close()
-		}()
-		go func() {
-			buf := make([]byte, 32<<10)
-			for {
-				n, err := c.Read(buf)
-				if n > 0 {
-					if !spoke.Load() {
-						p.mu.Lock()
-						p.flight = append(p.flight, buf[:n]...)
-						p.mu.Unlock()
-					} else if gate != nil {
-						<-gate
-					}
-					if _, werr := s.Write(buf[:n]); werr != nil {
-						break
-					}
-				}
-				if err != nil {
-					break
-				}
-			}
-			s.Close()
-		}()
-	}
-}
 
 // earlyServer is an https.Server accepting 0-RTT, with counts of what its
 // handler ran and a record of the early_data decisions.
@@ -199,12 +99,12 @@ func TestEarlyDataHTTP(t *testing.T) {
 func testEarlyDataHTTP(t *testing.T, proto https.Protocol) {
 	f := getFixture(t)
 	es := newEarlyServer(t, false)
-	proxy := newHoldProxy(t, es.addr)
+	proxy := testproxy.New(t, es.addr)
 	cache := tls.NewLRUClientSessionCache(4)
 	tr := &https.Transport{Protocol: proto,
 		TLSConfig: &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost", ClientSessionCache: cache, SendEarlyData: true}}
 	defer tr.CloseIdleConnections()
-	base := "https://" + proxy.addr()
+	base := "https://" + proxy.Addr()
 
 	// A first connection makes the session; it carries no early data.
 	var infos []https.ConnInfo
@@ -228,7 +128,7 @@ func testEarlyDataHTTP(t *testing.T, proto https.Protocol) {
 	// A GET on a resumed connection goes out as early data and is served
 	// before the handshake completes.
 	es.mu.Lock()
-	es.release = proxy.hold()
+	es.release = proxy.Hold(t)
 	es.mu.Unlock()
 	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/read", nil)
 	resp, err := tr.RoundTrip(trace(req))
@@ -249,13 +149,13 @@ func testEarlyDataHTTP(t *testing.T, proto https.Protocol) {
 	}
 	infos = nil
 	imu.Unlock()
-	flight := proxy.firstFlight()
+	flight := proxy.FirstFlight()
 
 	// A POST in early data is refused with 425 before its handler runs,
 	// and sent again after the handshake.
 	tr.CloseIdleConnections()
 	es.mu.Lock()
-	es.release = proxy.hold()
+	es.release = proxy.Hold(t)
 	es.mu.Unlock()
 	req, _ = http.NewRequestWithContext(ctx, "POST", base+"/write", strings.NewReader("state change"))
 	resp, err = tr.RoundTrip(trace(req))

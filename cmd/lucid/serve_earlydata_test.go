@@ -21,111 +21,9 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"lucid/internal/testproxy"
 	"lucid/internal/testwait"
 )
-
-// flightProxy relays TCP connections to target and keeps the last
-// connection's first flight: what the client sent before the server
-// spoke. With a gate (hold), what the client sends after that (its
-// Finished, and all that follows) waits until the gate opens, so that the
-// server is sure to judge the early request before the handshake is
-// confirmed.
-type flightProxy struct {
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	gate   chan struct{}
-	flight []byte
-}
-
-func newFlightProxy(t *testing.T, target string) *flightProxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &flightProxy{ln: ln, target: target}
-	t.Cleanup(func() { ln.Close() })
-	go p.serve()
-	return p
-}
-
-// hold makes the next connections wait for the gate; release opens it.
-func (p *flightProxy) hold(t *testing.T) (release func()) {
-	ch := make(chan struct{})
-	var once sync.Once
-	release = func() { once.Do(func() { close(ch) }) }
-	t.Cleanup(release) // a failed test does not leave a relay stuck
-	p.mu.Lock()
-	p.gate = ch
-	p.mu.Unlock()
-	return release
-}
-
-func (p *flightProxy) firstFlight() []byte {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return bytes.Clone(p.flight)
-}
-
-func (p *flightProxy) serve() {
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		s, err := net.Dial("tcp", p.target)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		p.mu.Lock()
-		gate := p.gate
-		p.gate = nil
-		p.flight = nil
-		p.mu.Unlock()
-		var spoke atomic.Bool
-		go func() {
-			buf := make([]byte, 32<<10)
-			for {
-				n, err := s.Read(buf)
-				if n > 0 {
-					spoke.Store(true)
-					if _, werr := c.Write(buf[:n]); werr != nil {
-						break
-					}
-				}
-				if err != nil {
-					break
-				}
-			}
-			c.Close()
-		}()
-		go func() {
-			buf := make([]byte, 32<<10)
-			for {
-				n, err := c.Read(buf)
-				if n > 0 {
-					if !spoke.Load() {
-						p.mu.Lock()
-						p.flight = append(p.flight, buf[:n]...)
-						p.mu.Unlock()
-					} else if gate != nil {
-						<-gate
-					}
-					if _, werr := s.Write(buf[:n]); werr != nil {
-						break
-					}
-				}
-				if err != nil {
-					break
-				}
-			}
-			if cw, ok := s.(*net.TCPConn); ok {
-				cw.CloseWrite()
-			}
-		}()
-	}
-}
 
 // earlyCounts counts the test handler's runs.
 type earlyCounts struct {
@@ -180,15 +78,15 @@ func TestServeEarlyDataOpenSSL(t *testing.T) {
 			counts.mu.Unlock()
 			io.WriteString(w, "ran "+key+" early="+r.Header.Get("Early-Data")+"\n")
 		})})
-	proxy := newFlightProxy(t, srv.addr)
+	proxy := testproxy.New(t, srv.addr)
 	hold := func() {
-		f := proxy.hold(t)
+		f := proxy.Hold(t)
 		release.Store(&f)
 	}
 
 	// A first connection saves a session whose ticket allows early data.
 	sess := filepath.Join(dir, "sess.pem")
-	out := sClientHTTP(t, bin, proxy.ln.Addr().String(), p.caFile, "GET /first HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", "-sess_out", sess)
+	out := sClientHTTP(t, bin, proxy.Addr(), p.caFile, "GET /first HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", "-sess_out", sess)
 	if !strings.Contains(out, "ran GET /first early=\n") {
 		t.Fatalf("first request:\n%s", out)
 	}
@@ -197,14 +95,14 @@ func TestServeEarlyDataOpenSSL(t *testing.T) {
 	earlyFile := filepath.Join(dir, "get.txt")
 	os.WriteFile(earlyFile, []byte("GET /early HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"), 0o600)
 	hold()
-	out = sClientHTTP(t, bin, proxy.ln.Addr().String(), p.caFile, "", "-sess_in", sess, "-early_data", earlyFile)
+	out = sClientHTTP(t, bin, proxy.Addr(), p.caFile, "", "-sess_in", sess, "-early_data", earlyFile)
 	if !strings.Contains(out, "Early data was accepted") || !strings.Contains(out, "ran GET /early early=1\n") {
 		t.Fatalf("early GET: s_client says:\n%s", out)
 	}
 	if runs, early := counts.get("GET /early"); runs != 1 || early != 1 {
 		t.Fatalf("early GET: the handler ran %d times, %d with Early-Data: 1", runs, early)
 	}
-	flight := proxy.firstFlight()
+	flight := proxy.FirstFlight()
 
 	// The captured first flight, replayed on a new connection straight
 	// to the server: the guard refuses the early data, and the replayer,
@@ -236,7 +134,7 @@ func TestServeEarlyDataOpenSSL(t *testing.T) {
 	postFile := filepath.Join(dir, "post.txt")
 	os.WriteFile(postFile, []byte("POST /write HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"), 0o600)
 	hold()
-	out = sClientHTTP(t, bin, proxy.ln.Addr().String(), p.caFile, "", "-sess_in", sess, "-early_data", postFile)
+	out = sClientHTTP(t, bin, proxy.Addr(), p.caFile, "", "-sess_in", sess, "-early_data", postFile)
 	if !strings.Contains(out, "Early data was accepted") || !strings.Contains(out, "HTTP/1.1 425 Too Early") {
 		t.Fatalf("early POST: s_client says:\n%s", out)
 	}
@@ -248,7 +146,7 @@ func TestServeEarlyDataOpenSSL(t *testing.T) {
 	// sends the POST in early data, gets 425 and sends it again after the
 	// handshake.
 	sessions := filepath.Join(dir, "get-sessions.pem")
-	url := "https://localhost:" + strings.Split(proxy.ln.Addr().String(), ":")[1] + "/write"
+	url := "https://localhost:" + strings.Split(proxy.Addr(), ":")[1] + "/write"
 	getArgs := []string{"--cacert", p.caFile, "--ssl-sessions", sessions, "--early-data", "-v", "-d", "hello", url}
 	var stdout, stderr bytes.Buffer
 	if code := doGetArgs(t, getArgs, &stdout, &stderr); code != exitOK {
