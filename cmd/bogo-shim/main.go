@@ -53,6 +53,17 @@
 // reached the cache exactly when expected, counting what Lucid stores in
 // the ClientSessionCache.
 //
+// 0-RTT follows BoringSSL's shim (earlydata.go): a resuming client with
+// -enable-early-data lets its first write, the "hello", drive the
+// handshake and go out as early data, and when the server rejects it
+// carries on under the -on-retry flags without writing it again
+// (Config.ReportRejectedEarlyData); a server with -enable-early-data
+// offers BoringSSL's limit, 14336 bytes, in its tickets, and echoes early
+// data as 0.5-RTT data. Lucid's server sends its tickets after the
+// client's Finished, not at 0.5-RTT as BoringSSL's does, so config.json
+// sets HalfRTTTickets to 0. Lucid's reasons for refusing early data are
+// reported under BoringSSL's names (boringEarlyReason says how they map).
+//
 // Build with `go build ./cmd/bogo-shim` and run the runner from a
 // BoringSSL checkout, for example:
 //
