@@ -192,3 +192,24 @@ func TestBoringEarlyReason(t *testing.T) {
 		}
 	}
 }
+
+// BoringSSL's client exports keying material while in early data, which
+// fails; the shim exports before the write that would start Lucid's
+// handshake, which fails likewise.
+func TestClientExportBeforeEarlyData(t *testing.T) {
+	server := earlyServer(t, 1024)
+	r := startShim(t, "-resume-count", "1", "-enable-early-data", "-expect-ticket-supports-early-data", "-on-resume-shim-writes-first",
+		"-on-resume-export-keying-material", "16", "-on-resume-export-label", "label")
+	c := tls.Server(r.accept(), server)
+	exchange(t, c, "ping")
+	c.Close()
+	c = tls.Server(r.accept(), server)
+	c.Handshake()
+	io.Copy(io.Discard, c)
+	if code := r.wait(); code != 1 {
+		t.Fatalf("exit %d, want 1; stderr %q", code, r.stderr)
+	}
+	if !strings.Contains(r.stderr.String(), "exporting keying material") {
+		t.Errorf("stderr %q does not name the exporter", r.stderr)
+	}
+}

@@ -387,14 +387,23 @@ func (sh *shim) converse(raw net.Conn, cfg *tls.Config, s *settings, resumed boo
 	// whether the handshake's checks have run, and earlyPending whether
 	// they ran while a server was still reading early data, so that
 	// what became of it remains to be checked.
-	wrote, checked, earlyPending := false, false, false
+	wrote, checked, earlyPending, exported := false, false, false, false
 	switch {
 	case clientWritesEarly(s, resumed):
+		// BoringSSL's client exports right after SSL_do_handshake, which
+		// returns in early data, before its write; Lucid's handshake has
+		// not begun then, and its exporter refuses as BoringSSL's does
+		// (HANDSHAKE_NOT_COMPLETE).
+		if s.exportLen > 0 {
+			if err := exportKeyingMaterial(tc, s); err != nil {
+				return err
+			}
+		}
 		var err error
 		if s, err = sh.writeEarly(tc, s, o); err != nil {
 			return err
 		}
-		wrote, checked = true, true
+		wrote, checked, exported = true, true, true
 	case !s.implicitHandshake:
 		if err := tc.Handshake(); err != nil {
 			return fmt.Errorf("handshake: %w", err)
@@ -409,17 +418,8 @@ func (sh *shim) converse(raw net.Conn, cfg *tls.Config, s *settings, resumed boo
 		}
 	}
 
-	if s.exportLen > 0 {
-		cs := tc.ConnectionState()
-		var context []byte
-		if s.useExportContext {
-			context = []byte(s.exportContext)
-		}
-		km, err := cs.ExportKeyingMaterial(s.exportLabel, context, s.exportLen)
-		if err != nil {
-			return fmt.Errorf("exporting keying material: %w", err)
-		}
-		if err := write(tc, km); err != nil {
+	if s.exportLen > 0 && !exported {
+		if err := exportKeyingMaterial(tc, s); err != nil {
 			return err
 		}
 	}
@@ -467,6 +467,20 @@ func (sh *shim) converse(raw net.Conn, cfg *tls.Config, s *settings, resumed boo
 	// (SSL_set_quiet_shutdown): the deferred Close drops TCP without a
 	// close_notify.
 	return nil
+}
+
+// exportKeyingMaterial writes what -export-keying-material asks for.
+func exportKeyingMaterial(tc *tls.Conn, s *settings) error {
+	var context []byte
+	if s.useExportContext {
+		context = []byte(s.exportContext)
+	}
+	cs := tc.ConnectionState()
+	km, err := cs.ExportKeyingMaterial(s.exportLabel, context, s.exportLen)
+	if err != nil {
+		return fmt.Errorf("exporting keying material: %w", err)
+	}
+	return write(tc, km)
 }
 
 // extraHandshake calls Handshake again after a finished one, as
