@@ -213,3 +213,15 @@ func TestClientExportBeforeEarlyData(t *testing.T) {
 		t.Errorf("stderr %q does not name the exporter", r.stderr)
 	}
 }
+
+// -expect-cipher tells the suites of a 0-RTT retry apart from the
+// session's (EarlyData-Reject0RTT-DifferentPRF-*).
+func TestExpectCipher(t *testing.T) {
+	cs := tls.ConnectionState{Version: tls.VersionTLS13, CipherSuite: tls.TLS_AES_128_GCM_SHA256}
+	if err := checkState(cs, &settings{expectCipher: int(tls.TLS_AES_128_GCM_SHA256)}, false); err != nil {
+		t.Errorf("matching suite: %v", err)
+	}
+	if err := checkState(cs, &settings{expectCipher: int(tls.TLS_AES_256_GCM_SHA384)}, false); err == nil {
+		t.Error("a different suite passed -expect-cipher")
+	}
+}

@@ -64,6 +64,7 @@ type settings struct {
 
 	curves           []int
 	expectCurveID    int
+	expectCipher     int
 	expectPeerSigAlg int
 
 	requireAnyClientCert bool
@@ -305,6 +306,7 @@ var knownFlags = map[string]flagSpec{
 	"-cipher":                          onString(func(s *settings) *string { return &s.cipher }),
 	"-curves":                          onIntList(func(s *settings) *[]int { return &s.curves }),
 	"-expect-curve-id":                 onInt(func(s *settings) *int { return &s.expectCurveID }),
+	"-expect-cipher":                   onInt(func(s *settings) *int { return &s.expectCipher }),
 	"-expect-peer-signature-algorithm": onInt(func(s *settings) *int { return &s.expectPeerSigAlg }),
 
 	// Client certificates.

@@ -634,6 +634,9 @@ func checkState(cs tls.ConnectionState, s *settings, resumed bool) error {
 		}
 		return fmt.Errorf("session unexpectedly was%s reused", not)
 	}
+	if s.expectCipher != 0 && int(cs.CipherSuite) != s.expectCipher {
+		return fmt.Errorf("cipher suite %04x, want %04x", cs.CipherSuite, s.expectCipher)
+	}
 	if s.expectCurveID != 0 && int(cs.CurveID) != s.expectCurveID {
 		return fmt.Errorf("want curve %d, got %d", s.expectCurveID, cs.CurveID)
 	}
