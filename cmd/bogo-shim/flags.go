@@ -24,7 +24,7 @@ func unimplemented(format string, args ...any) error {
 
 // settings is everything one connection of a test is asked to do. The
 // runner's flags fill one settings value per role: the first connection,
-// the resumptions, and the 0-RTT retry (which Lucid never reaches).
+// the resumptions, and what follows a rejection of the client's early data.
 type settings struct {
 	port            int
 	shimID          uint64
@@ -64,6 +64,7 @@ type settings struct {
 
 	curves           []int
 	expectCurveID    int
+	expectCipher     int
 	expectPeerSigAlg int
 
 	requireAnyClientCert bool
@@ -118,6 +119,14 @@ type settings struct {
 	shimShutsDown    bool
 	checkCloseNotify bool
 	keyUpdate        bool
+
+	// 0-RTT: -enable-early-data and what the connection must show.
+	enableEarlyData               bool
+	expectAcceptEarlyData         bool
+	expectRejectEarlyData         bool
+	expectEarlyDataReason         string
+	expectTicketSupportsEarlyData bool
+	expectNoOfferEarlyData        bool
 
 	hostName         string
 	expectServerName string
@@ -297,6 +306,7 @@ var knownFlags = map[string]flagSpec{
 	"-cipher":                          onString(func(s *settings) *string { return &s.cipher }),
 	"-curves":                          onIntList(func(s *settings) *[]int { return &s.curves }),
 	"-expect-curve-id":                 onInt(func(s *settings) *int { return &s.expectCurveID }),
+	"-expect-cipher":                   onInt(func(s *settings) *int { return &s.expectCipher }),
 	"-expect-peer-signature-algorithm": onInt(func(s *settings) *int { return &s.expectPeerSigAlg }),
 
 	// Client certificates.
@@ -325,14 +335,17 @@ var knownFlags = map[string]flagSpec{
 	"-expect-no-session-id":   onBool(func(s *settings) *bool { return &s.expectNoSessionID }),
 	"-ticket-key":             declined(base64Flag, "-ticket-key: the runner decrypts and rewrites tickets in BoringSSL's format, which lucid/tls does not use"),
 	"-expect-ticket-age-skew": declined(intFlag, "-expect-ticket-age-skew: lucid/tls does not report the ticket age skew"),
-	// Lucid has no 0-RTT, so the reason early data was not used is
-	// always BoringSSL's "disabled"; a test expecting another reason
-	// enables 0-RTT, which the shim cannot honour.
-	"-expect-early-data-reason": {stringFlag, func(s *settings, v flagValue) {
-		if v.s != "disabled" {
-			s.declined = "-expect-early-data-reason " + v.s + ": lucid/tls has no 0-RTT, so early data is always disabled"
-		}
-	}},
+	// 0-RTT (earlydata.go). -read-with-unfinished-write leaves a write
+	// half-sent on BoringSSL's non-blocking transport while the shim
+	// reads; a Lucid Conn is blocking, and its client sends early data
+	// right after the ClientHello, never after the server's flight.
+	"-enable-early-data":                 onBool(func(s *settings) *bool { return &s.enableEarlyData }),
+	"-expect-accept-early-data":          onBool(func(s *settings) *bool { return &s.expectAcceptEarlyData }),
+	"-expect-reject-early-data":          onBool(func(s *settings) *bool { return &s.expectRejectEarlyData }),
+	"-expect-early-data-reason":          onString(func(s *settings) *string { return &s.expectEarlyDataReason }),
+	"-expect-ticket-supports-early-data": onBool(func(s *settings) *bool { return &s.expectTicketSupportsEarlyData }),
+	"-expect-no-offer-early-data":        onBool(func(s *settings) *bool { return &s.expectNoOfferEarlyData }),
+	"-read-with-unfinished-write":        declined(boolFlag, "-read-with-unfinished-write: a Lucid Conn is blocking, so no write can be left half-sent while the shim reads"),
 
 	// OCSP stapling and certificate transparency.
 	"-enable-ocsp-stapling":          onBool(func(s *settings) *bool { return &s.enableOCSP }),

@@ -53,6 +53,17 @@
 // reached the cache exactly when expected, counting what Lucid stores in
 // the ClientSessionCache.
 //
+// 0-RTT follows BoringSSL's shim (earlydata.go): a resuming client with
+// -enable-early-data lets its first write, the "hello", drive the
+// handshake and go out as early data, and when the server rejects it
+// carries on under the -on-retry flags without writing it again
+// (Config.ReportRejectedEarlyData); a server with -enable-early-data
+// offers BoringSSL's limit, 14336 bytes, in its tickets, and echoes early
+// data as 0.5-RTT data. Lucid's server sends its tickets after the
+// client's Finished, not at 0.5-RTT as BoringSSL's does, so config.json
+// sets HalfRTTTickets to 0. Lucid's reasons for refusing early data are
+// reported under BoringSSL's names (boringEarlyReason says how they map).
+//
 // Build with `go build ./cmd/bogo-shim` and run the runner from a
 // BoringSSL checkout, for example:
 //
@@ -171,6 +182,10 @@ type shim struct {
 	// session is what its server stapled, likewise.
 	sessionVerifyFailed bool
 	session             stapled
+	// issuedEarlyTickets is whether the server's tickets so far allowed
+	// early data, which tells BoringSSL's unsupported_for_session from
+	// peer_declined when a resuming client offers none.
+	issuedEarlyTickets bool
 }
 
 // frozenStart is the time the shim's clock shows until -resumption-delay
@@ -238,8 +253,10 @@ type observed struct {
 	// arrived, which tells its chain from a resumed session's.
 	peerCertificate atomic.Bool
 	// offeredStatus is whether the client's last ClientHello asked for
-	// an OCSP staple, on a server.
+	// an OCSP staple, on a server; offeredPSK whether it offered a
+	// session to resume.
 	offeredStatus atomic.Bool
+	offeredPSK    atomic.Bool
 	// renewedTicket is whether a TLS 1.2 server sent a non-empty
 	// NewSessionTicket, on a client.
 	renewedTicket atomic.Bool
@@ -248,6 +265,9 @@ type observed struct {
 	storedBefore int64
 	// tap is the TCP stream as Lucid uses it.
 	tap *tapConn
+	// retry is, on a client connection that may send early data, the
+	// flags that take over if the server rejects it.
+	retry *settings
 }
 
 func newObserved() *observed {
@@ -266,7 +286,7 @@ func (o *observed) event(e tls.Event) {
 		o.closeNotified.Store(true)
 	case e.Kind == tls.EventMessageReceived && e.Name == "ClientHello":
 		protos := []string{}
-		status := false
+		status, psk := false, false
 		for _, f := range e.Fields {
 			l, ok := f.Value.([]string)
 			switch {
@@ -274,10 +294,12 @@ func (o *observed) event(e tls.Event) {
 				protos = slices.Clone(l)
 			case ok && f.Key == "extensions":
 				status = slices.Contains(l, "status_request")
+				psk = offersPSK(l)
 			}
 		}
 		o.offeredALPN.Store(&protos)
 		o.offeredStatus.Store(status)
+		o.offeredPSK.Store(psk)
 	case e.Kind == tls.EventMessageReceived && e.Name == "Certificate":
 		o.peerCertificate.Store(true)
 	case e.Kind == tls.EventMessageReceived && e.Name == "NewSessionTicket":
@@ -294,6 +316,9 @@ func (o *observed) event(e tls.Event) {
 func (sh *shim) connection(s *settings, resumed bool) error {
 	o := newObserved()
 	o.storedBefore = sh.clientCache.stored.Load()
+	if clientWritesEarly(s, resumed) {
+		o.retry = &sh.p.retry
+	}
 	cfg, err := sh.config(s, o)
 	if err != nil {
 		return err
@@ -307,6 +332,9 @@ func (sh *shim) connection(s *settings, resumed bool) error {
 	if err := sh.converse(o.tap, cfg, s, resumed, o); err != nil {
 		drainAfterFailure(raw, failureLinger)
 		return err
+	}
+	if s.server && !s.noTicket {
+		sh.issuedEarlyTickets = cfg.MaxEarlyData > 0
 	}
 	return nil
 }
@@ -355,11 +383,34 @@ func (sh *shim) converse(raw net.Conn, cfg *tls.Config, s *settings, resumed boo
 	}
 	tc.SetObserver(o.event)
 
-	if !s.implicitHandshake {
+	// wrote is whether the "hello" of -shim-writes-first is out; checked
+	// whether the handshake's checks have run, and earlyPending whether
+	// they ran while a server was still reading early data, so that
+	// what became of it remains to be checked.
+	wrote, checked, earlyPending, exported := false, false, false, false
+	switch {
+	case clientWritesEarly(s, resumed):
+		// BoringSSL's client exports right after SSL_do_handshake, which
+		// returns in early data, before its write; Lucid's handshake has
+		// not begun then, and its exporter refuses as BoringSSL's does
+		// (HANDSHAKE_NOT_COMPLETE).
+		if s.exportLen > 0 {
+			if err := exportKeyingMaterial(tc, s); err != nil {
+				return err
+			}
+		}
+		var err error
+		if s, err = sh.writeEarly(tc, s, o); err != nil {
+			return err
+		}
+		wrote, checked, exported = true, true, true
+	case !s.implicitHandshake:
 		if err := tc.Handshake(); err != nil {
 			return fmt.Errorf("handshake: %w", err)
 		}
-		if err := sh.checkHandshake(tc.ConnectionState(), s, o, resumed); err != nil {
+		// A server that accepted early data is still reading it.
+		checked, earlyPending = true, tc.InEarlyData()
+		if err := sh.checkHandshake(tc.ConnectionState(), s, o, resumed, earlyPending); err != nil {
 			return err
 		}
 		if err := extraHandshake(tc, s, o.tap); err != nil {
@@ -367,21 +418,12 @@ func (sh *shim) converse(raw net.Conn, cfg *tls.Config, s *settings, resumed boo
 		}
 	}
 
-	if s.exportLen > 0 {
-		cs := tc.ConnectionState()
-		var context []byte
-		if s.useExportContext {
-			context = []byte(s.exportContext)
-		}
-		km, err := cs.ExportKeyingMaterial(s.exportLabel, context, s.exportLen)
-		if err != nil {
-			return fmt.Errorf("exporting keying material: %w", err)
-		}
-		if err := write(tc, km); err != nil {
+	if s.exportLen > 0 && !exported {
+		if err := exportKeyingMaterial(tc, s); err != nil {
 			return err
 		}
 	}
-	if s.shimWritesFirst {
+	if s.shimWritesFirst && !wrote {
 		if err := write(tc, []byte(hello)); err != nil {
 			return err
 		}
@@ -394,11 +436,24 @@ func (sh *shim) converse(raw net.Conn, cfg *tls.Config, s *settings, resumed boo
 	if err := echo(tc, s.readSize, s.keyUpdate); err != nil {
 		return err
 	}
-	if s.implicitHandshake {
+	switch {
+	case !checked:
 		// The checks wait until the handshake has surely run.
-		if err := sh.checkHandshake(tc.ConnectionState(), s, o, resumed); err != nil {
+		if err := sh.checkHandshake(tc.ConnectionState(), s, o, resumed, false); err != nil {
 			return err
 		}
+	case earlyPending:
+		// BoringSSL's shim checks a server that accepted early data
+		// while it is still reading it, so never checks the reason it
+		// would report then ("accepted"); acceptance this one checks.
+		c := *s
+		c.expectEarlyDataReason = ""
+		if err := sh.checkEarlyData(tc.ConnectionState(), &c, o, resumed, false); err != nil {
+			return err
+		}
+	}
+	if err := sh.checkTicketEarlyData(tc.ConnectionState(), s, o); err != nil {
+		return err
 	}
 	if s.checkCloseNotify {
 		if !o.closeNotified.Load() {
@@ -412,6 +467,20 @@ func (sh *shim) converse(raw net.Conn, cfg *tls.Config, s *settings, resumed boo
 	// (SSL_set_quiet_shutdown): the deferred Close drops TCP without a
 	// close_notify.
 	return nil
+}
+
+// exportKeyingMaterial writes what -export-keying-material asks for.
+func exportKeyingMaterial(tc *tls.Conn, s *settings) error {
+	var context []byte
+	if s.useExportContext {
+		context = []byte(s.exportContext)
+	}
+	cs := tc.ConnectionState()
+	km, err := cs.ExportKeyingMaterial(s.exportLabel, context, s.exportLen)
+	if err != nil {
+		return fmt.Errorf("exporting keying material: %w", err)
+	}
+	return write(tc, km)
 }
 
 // extraHandshake calls Handshake again after a finished one, as
@@ -508,8 +577,13 @@ func write(tc *tls.Conn, b []byte) error {
 
 // checkHandshake runs every check of a finished handshake: its state, what
 // the callbacks saw, and the peer's chain.
-func (sh *shim) checkHandshake(cs tls.ConnectionState, s *settings, o *observed, resumed bool) error {
+// inEarly says a server is still reading early data, as BoringSSL's
+// SSL_in_early_data: early data's fate is not final yet.
+func (sh *shim) checkHandshake(cs tls.ConnectionState, s *settings, o *observed, resumed, inEarly bool) error {
 	if err := checkState(cs, s, resumed); err != nil {
+		return err
+	}
+	if err := sh.checkEarlyData(cs, s, o, resumed, inEarly); err != nil {
 		return err
 	}
 	if err := sh.checkStapled(cs, s); err != nil {
@@ -560,6 +634,9 @@ func checkState(cs tls.ConnectionState, s *settings, resumed bool) error {
 		}
 		return fmt.Errorf("session unexpectedly was%s reused", not)
 	}
+	if s.expectCipher != 0 && int(cs.CipherSuite) != s.expectCipher {
+		return fmt.Errorf("cipher suite %04x, want %04x", cs.CipherSuite, s.expectCipher)
+	}
 	if s.expectCurveID != 0 && int(cs.CurveID) != s.expectCurveID {
 		return fmt.Errorf("want curve %d, got %d", s.expectCurveID, cs.CurveID)
 	}
@@ -603,6 +680,13 @@ func (sh *shim) config(s *settings, o *observed) (*tls.Config, error) {
 		cfg = &tls.Config{ClientSessionCache: sh.clientCache, InsecureSkipVerify: true, ServerName: s.hostName}
 	}
 	cfg.SessionTicketsDisabled = s.noTicket
+	if s.enableEarlyData {
+		if s.server {
+			cfg.MaxEarlyData = maxEarlyDataAccepted
+		} else {
+			cfg.SendEarlyData, cfg.ReportRejectedEarlyData = true, true
+		}
+	}
 	now := sh.clock
 	cfg.Time = func() time.Time { return now }
 	if err := sh.cipherSuites(cfg, s); err != nil {

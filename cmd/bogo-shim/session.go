@@ -18,6 +18,9 @@ import (
 type countingCache struct {
 	tls.ClientSessionCache
 	stored atomic.Int64
+	// last is the session stored last, whose ticket's early-data limit
+	// -expect-ticket-supports-early-data checks.
+	last atomic.Pointer[tls.ClientSessionState]
 }
 
 func newCountingCache() *countingCache {
@@ -28,6 +31,7 @@ func newCountingCache() *countingCache {
 func (c *countingCache) Put(key string, cs *tls.ClientSessionState) {
 	if cs != nil {
 		c.stored.Add(1)
+		c.last.Store(cs)
 	}
 	c.ClientSessionCache.Put(key, cs)
 }

@@ -230,7 +230,7 @@ func TestUnknownFlagIsUnimplemented(t *testing.T) {
 		{"-curves", "25497", "-port", "1"},
 		{"-cipher", "3DES", "-port", "1"},
 		{"-new-delegated-credential", "-port", "1"},
-		{"-expect-early-data-reason", "accept", "-port", "1"},
+		{"-on-resume-read-with-unfinished-write", "-port", "1"},
 		{"-server", "-ticket-key", "AAAA", "-port", "1"},
 		{"-on-resume-expect-ticket-age-skew", "5", "-port", "1"},
 	} {

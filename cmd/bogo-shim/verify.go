@@ -50,18 +50,30 @@ var errClientOCSPCallback = fmt.Errorf(":OCSP_CB_ERROR: -fail-ocsp-callback reje
 // weighed (a client weighs its session before sending the ClientHello, a
 // server when the ClientHello comes), so the connection's events tell the
 // two apart: a call before the peer's Certificate is a session's.
+//
+// A client that sent early data and had it rejected goes on, in
+// BoringSSL's shim, under the -on-retry flags, and verifies again under
+// them: the server's chain of a full handshake (BoringSSL stops at the
+// ServerHello that rejects the session, before the Certificate), and,
+// with -reverify-on-resume, the session's chain once more after the
+// verification it ran before sending early data. o.retry holds those
+// flags on such a connection.
 func (sh *shim) verification(cfg *tls.Config, s *settings, o *observed) {
-	fatal := s.verifyPeer || (s.server && s.requireAnyClientCert)
-	callback := func() error {
+	callback := func(s *settings) error {
 		o.verifyRan.Store(true)
 		if !s.verifyFail {
 			return nil
 		}
 		o.verifyFailed.Store(true)
-		if fatal {
+		if s.verifyPeer || (s.server && s.requireAnyClientCert) {
 			return verifyFailure(s.customVerify)
 		}
 		return nil
+	}
+	// The flags the peer's chain is verified under.
+	chainSettings := s
+	if o.retry != nil {
+		chainSettings = o.retry
 	}
 	ocspFails := !s.server && s.enableOCSP && s.useOCSPCallback && s.failOCSPCallback
 	// Lucid calls VerifyPeerCertificate when a chain arrives, so a
@@ -73,7 +85,7 @@ func (sh *shim) verification(cfg *tls.Config, s *settings, o *observed) {
 			// by Lucid's own checks.
 			return nil
 		}
-		if err := callback(); err != nil {
+		if err := callback(chainSettings); err != nil {
 			return err
 		}
 		if ocspFails {
@@ -90,7 +102,13 @@ func (sh *shim) verification(cfg *tls.Config, s *settings, o *observed) {
 		if !cs.DidResume {
 			return nil
 		}
-		return callback()
+		if err := callback(s); err != nil {
+			return err
+		}
+		if o.retry != nil && cs.EarlyData.Offered && !cs.EarlyData.Accepted {
+			return callback(o.retry)
+		}
+		return nil
 	}
 }
 
