@@ -217,6 +217,7 @@ func TestEarlyDataRejected(t *testing.T) {
 		// the ticket and the one that resumes it.
 		change                   func(ed *edFixture)
 		report                   bool
+		fullHandshake            bool // the session is not resumed
 		clientReason, srvReason  string
 		clientOffers, serverSees bool
 	}{
@@ -238,6 +239,18 @@ func TestEarlyDataRejected(t *testing.T) {
 		{name: "client asked for certificates", change: func(ed *edFixture) {
 			ed.server.ClientAuth = tls.RequestClientCert
 		}, clientOffers: true, clientReason: tls.EarlyDataPeerDeclined, srvReason: tls.EarlyDataClientAuth},
+		{name: "server declines the session", change: func(ed *edFixture) {
+			// New ticket keys: the old ticket no longer opens, so the
+			// server runs a full handshake and reads no early data.
+			if err := ed.server.SetSessionTicketKeys([][32]byte{{1}}); err != nil {
+				panic(err)
+			}
+		}, fullHandshake: true, clientOffers: true, clientReason: tls.EarlyDataNoSession, srvReason: tls.EarlyDataNoSession},
+		{name: "server declines the session, reported", report: true, change: func(ed *edFixture) {
+			if err := ed.server.SetSessionTicketKeys([][32]byte{{2}}); err != nil {
+				panic(err)
+			}
+		}, fullHandshake: true, clientOffers: true, clientReason: tls.EarlyDataNoSession, srvReason: tls.EarlyDataNoSession},
 		{name: "hello retry request", change: func(ed *edFixture) {
 			ed.server.CurvePreferences = []tls.CurveID{tls.CurveP384}
 		}, clientOffers: true, clientReason: tls.EarlyDataHelloRetryRequest, srvReason: tls.EarlyDataHelloRetryRequest},
@@ -282,8 +295,11 @@ func TestEarlyDataRejected(t *testing.T) {
 			}
 			// Re-sent (by Lucid or the application): read once, in 1-RTT.
 			checkChunks(t, r.chunks, "", "GET /x")
-			if !r.client.DidResume || !r.client.HandshakeComplete {
+			if r.client.DidResume == tc.fullHandshake || !r.client.HandshakeComplete {
 				t.Errorf("client resumed %v, complete %v", r.client.DidResume, r.client.HandshakeComplete)
+			}
+			if tc.fullHandshake && (r.client.Shape != tls.ShapeTLS13Full || r.server.Shape != tls.ShapeTLS13Full) {
+				t.Errorf("shapes: client %v, server %v; want %v", r.client.Shape, r.server.Shape, tls.ShapeTLS13Full)
 			}
 		})
 	}

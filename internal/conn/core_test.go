@@ -453,3 +453,53 @@ func TestSteadyStateAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// A client's compatibility change_cipher_spec records are dropped (RFC
+// 8446 §5), within bounds: one before the server's answer, two once the
+// server sent a HelloRetryRequest (a client that offered 0-RTT data sends
+// one after each ClientHello), and never more.
+func TestCompatCCSLimit(t *testing.T) {
+	ccs := rawRecord(record.TypeChangeCipherSpec, []byte{1})
+	for _, tc := range []struct {
+		name    string
+		retry   bool
+		records int
+		refused bool
+	}{
+		{"one, no retry", false, 1, false},
+		{"two, no retry", false, 2, true},
+		{"two after a HelloRetryRequest", true, 2, false},
+		{"three after a HelloRetryRequest", true, 3, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ccfg, scfg := configs(t, version.TLS13)
+			if tc.retry {
+				// The client's key share is X25519's; a server that
+				// takes only P-256 asks for another.
+				scfg.Groups = []uint16{kex.P256}
+			}
+			c := conn.New(conn.Config{Client: true, Engine: ccfg})
+			if err := c.Start(); err != nil {
+				t.Fatal(err)
+			}
+			in := c.TakeOutput()
+			s := conn.New(conn.Config{Engine: scfg})
+			if err := feed(s, &in); err != nil {
+				t.Fatalf("ClientHello: %v", err)
+			}
+			if got := s.Result().DidHRR; got != tc.retry {
+				t.Fatalf("server sent a HelloRetryRequest: %v, want %v", got, tc.retry)
+			}
+			var err error
+			for range tc.records {
+				in = append([]byte(nil), ccs...)
+				if err = feed(s, &in); err != nil {
+					break
+				}
+			}
+			if refused := alert.Of(err) == alert.UnexpectedMessage; refused != tc.refused {
+				t.Fatalf("after %d change_cipher_spec records: %v; refused %v, want %v", tc.records, err, refused, tc.refused)
+			}
+		})
+	}
+}

@@ -335,7 +335,7 @@ func (c *Core) changeCipherSpec(hdr record.Header, rec []byte) error {
 	if !c.client && !c.in.gotMessage {
 		return c.fail(alert.New(alert.UnexpectedMessage, "change_cipher_spec before the ClientHello"))
 	}
-	if c.in.peerFinished || hdr.Length != 1 || rec[record.HeaderLen] != 1 || c.in.ccs >= maxCCSRecords {
+	if c.in.peerFinished || hdr.Length != 1 || rec[record.HeaderLen] != 1 || c.in.ccs >= c.ccsAllowed() {
 		return c.fail(alert.New(alert.UnexpectedMessage, "unexpected change_cipher_spec record"))
 	}
 	c.in.ccs++

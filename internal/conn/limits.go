@@ -27,3 +27,17 @@ const (
 	// buffered.
 	writeBatch = 16 * record.MaxPlaintext
 )
+
+// ccsAllowed is how many compatibility change_cipher_spec records the peer
+// may send before its Finished (RFC 8446 §5 has them dropped). One is all
+// RFC 8446 §D.4 has a peer send, except that a client offering 0-RTT data
+// sends its one right after the first ClientHello, and, when a
+// HelloRetryRequest rejects that data, some clients (BoringSSL's) send
+// another before their second flight: a server that sent a
+// HelloRetryRequest drops two.
+func (c *Core) ccsAllowed() int {
+	if !c.client && c.engine.Result().DidHRR {
+		return maxCCSRecords + 1
+	}
+	return maxCCSRecords
+}

@@ -388,9 +388,17 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 		c.sentCCS = true
 	}
 	if c.result.EarlyData.Offered && !c.result.DidHRR {
-		// The early key writes on until EncryptedExtensions says whether
-		// the server reads it: EndOfEarlyData goes under it if so.
-		return &expectEncryptedExtensions{c: c, ms: ms, clientHandshake: cs, serverFinishedKey: serverFinishedKey}, nil
+		if c.result.DidResume {
+			// The early key writes on until EncryptedExtensions says
+			// whether the server reads it: EndOfEarlyData goes under it
+			// if so.
+			return &expectEncryptedExtensions{c: c, ms: ms, clientHandshake: cs, serverFinishedKey: serverFinishedKey}, nil
+		}
+		// A server that did not take the PSK cannot read the early data
+		// (RFC 8446 §4.2.10): the handshake goes on in full, and the
+		// client's handshake key takes over at once, as in any full
+		// handshake.
+		c.earlyRejected(EarlyNoSession)
 	}
 	// Installed now so that an alert the client raises before its Finished
 	// is protected, as the server expects (RFC 8446 §5.1).
