@@ -213,6 +213,9 @@ func (c *Core) record(hdr record.Header, rec []byte) error {
 	if c.in.skippingEarly && plain && hdr.Type == record.TypeApplicationData {
 		return c.skipEarlyData(hdr.Length)
 	}
+	if err := wake(c.in.opener, c.in.traffic); err != nil {
+		return c.fail(err)
+	}
 	seq := c.in.opener.Seq()
 	var typ uint8
 	var payload []byte

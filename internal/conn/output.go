@@ -139,6 +139,9 @@ func (c *Core) sealAlert(d alert.Description) {
 
 // seal protects payload as records of at most MaxPlaintext bytes.
 func (c *Core) seal(typ uint8, payload []byte) error {
+	if err := wake(c.out.sealer, c.out.traffic); err != nil {
+		return err
+	}
 	_, aead13 := c.out.sealer.(*record.AEAD13)
 	perRecord := record.HeaderLen + c.out.sealer.Overhead()
 	if aead13 {
