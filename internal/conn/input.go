@@ -136,13 +136,15 @@ func (c *Core) Process() (bool, error) {
 // data it holds there (ReadApp then has none of it). Anything else in b
 // after the call is scratch, as io.Reader allows.
 func (c *Core) ProcessInto(b []byte) (n int, done bool, err error) {
-	c.in.into, c.in.intoN = nil, 0
+	c.in.into, c.in.opened = nil, false
 	if len(c.in.data) == 0 && len(b) > 0 {
 		c.in.into = b
 	}
 	done, err = c.process()
-	n = c.in.intoN
-	c.in.into, c.in.intoN = nil, 0
+	if c.in.opened {
+		n = len(c.in.into)
+	}
+	c.in.into, c.in.opened = nil, false
 	return n, done, err
 }
 
@@ -247,7 +249,7 @@ func (c *Core) record(hdr record.Header, rec []byte) error {
 		// forbidden.
 		return c.fail(alert.New(alert.UnexpectedMessage, "empty %s record", record.TypeName(typ)))
 	}
-	c.emit(Event{Kind: RecordReceived, ContentType: typ, Seq: seq, Length: len(payload), Epoch: c.in.epoch})
+	c.emit(Event{Kind: RecordReceived, ContentType: typ, Seq: seq, Length: len(payload), Epoch: int(c.in.epoch)})
 	// RFC 8446 §5.1: "Handshake messages MUST NOT be interleaved with
 	// other record types." Alerts are judged in alert.
 	if typ == record.TypeApplicationData && c.in.hs.pending() > 0 {
@@ -281,7 +283,7 @@ func (c *Core) applicationData(payload []byte) error {
 	if c.in.into != nil && len(payload) > 0 && &payload[0] == &c.in.into[0] {
 		// Opened into the caller's buffer: the data is already where
 		// it is wanted.
-		c.in.intoN = len(payload)
+		c.in.into, c.in.opened = payload, true
 		return nil
 	}
 	if len(c.in.data) == 0 {
@@ -362,7 +364,9 @@ func (c *Core) plainAlertBeforeClientKeys(hdr record.Header) bool {
 // skipEarlyData drops a record of n bytes of declined 0-RTT data, or fails
 // once more than maxEarlySkip bytes have been skipped.
 func (c *Core) skipEarlyData(n int) error {
-	c.in.earlySkipped += n
+	// n is a record's length, under 2^16, and the sum never passes
+	// maxEarlySkip by more than one record: int32 holds it.
+	c.in.earlySkipped += int32(n)
 	if c.in.earlySkipped > maxEarlySkip {
 		return c.fail(alert.New(alert.UnexpectedMessage, "more 0-RTT data than the %d bytes a server that declined it skips", maxEarlySkip))
 	}
