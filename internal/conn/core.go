@@ -66,12 +66,12 @@ type inbound struct {
 	into []byte
 	err  error // sticky: io.EOF after close_notify, or the fatal error
 
+	// earlySkipped counts the bytes of 0-RTT data skipped so far.
+	earlySkipped int
+
 	// The fields below are sized to their bounds, since every held
 	// connection carries them. epoch counts key changes, for events only.
 	epoch int32
-	// earlySkipped counts the bytes of 0-RTT data skipped so far, at
-	// most maxEarlySkip and one record.
-	earlySkipped int32
 	// Limits on progress-free records (limits.go); each resets when a
 	// record carries application data, and none passes its limit by
 	// more than one.

@@ -364,9 +364,7 @@ func (c *Core) plainAlertBeforeClientKeys(hdr record.Header) bool {
 // skipEarlyData drops a record of n bytes of declined 0-RTT data, or fails
 // once more than maxEarlySkip bytes have been skipped.
 func (c *Core) skipEarlyData(n int) error {
-	// n is a record's length, under 2^16, and the sum never passes
-	// maxEarlySkip by more than one record: int32 holds it.
-	c.in.earlySkipped += int32(n)
+	c.in.earlySkipped += n
 	if c.in.earlySkipped > maxEarlySkip {
 		return c.fail(alert.New(alert.UnexpectedMessage, "more 0-RTT data than the %d bytes a server that declined it skips", maxEarlySkip))
 	}
