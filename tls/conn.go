@@ -133,6 +133,8 @@ func (c *Conn) fill() error {
 	} else {
 		c.mu.Lock()
 		buf := c.core.InputSpace()
+		// Read may wait for the peer: the ciphers may go meanwhile.
+		c.core.Rest()
 		c.mu.Unlock()
 		// Only this goroutine touches the input, so it reads into the
 		// core's buffer without holding mu, and writers go on meanwhile.

@@ -78,8 +78,13 @@ func (r *socketReader) attempt(fd uintptr) bool {
 	c.mu.Lock()
 	// Received(0) gives the buffer back while nothing is buffered.
 	c.core.Received(n)
+	wait := errors.Is(err, syscall.EAGAIN)
+	if wait {
+		// The goroutine parks: the ciphers may go too.
+		c.core.Rest()
+	}
 	c.mu.Unlock()
-	if errors.Is(err, syscall.EAGAIN) {
+	if wait {
 		return false
 	}
 	r.n = n

@@ -34,7 +34,7 @@ func (c *Core) perform(actions []handshake.Action, pending int) error {
 			c.out.sealer, c.out.traffic = a.Sealer, a.Traffic
 			c.out.early = a.Level == handshake.LevelEarly
 			c.out.epoch++
-			c.emit(Event{Kind: KeyInstalled, Outbound: true, Level: a.Level, Epoch: c.out.epoch, KeyLen: a.KeyLen})
+			c.emit(Event{Kind: KeyInstalled, Outbound: true, Level: a.Level, Epoch: int(c.out.epoch), KeyLen: a.KeyLen})
 		case handshake.Flush:
 			// Whatever is sealed leaves at the caller's next TakeOutput.
 		case handshake.SendWarning:
@@ -65,7 +65,7 @@ func (c *Core) setReadKey(o record.Opener, t handshake.Traffic, level handshake.
 	c.in.opener, c.in.traffic = o, t
 	c.in.early = level == handshake.LevelEarly
 	c.in.epoch++
-	c.emit(Event{Kind: KeyInstalled, Level: level, Epoch: c.in.epoch, KeyLen: keyLen})
+	c.emit(Event{Kind: KeyInstalled, Level: level, Epoch: int(c.in.epoch), KeyLen: keyLen})
 	return nil
 }
 

@@ -31,14 +31,17 @@ type Config struct {
 // Core is one connection's protocol state. See the package comment for
 // how it is driven.
 type Core struct {
-	client  bool
 	engine  *handshake.Engine
-	padding int
 	observe func(Event)
 	rewrite func([]byte) [][]byte
+	// padding is Config.RecordPadding, at most MaxPlaintext+1: a larger
+	// multiple pads every record to the full size all the same, and
+	// would only make the output buffer reserve more than a record.
+	padding int32
 	// maxEarly is the server's configured max_early_data_size, which
 	// bounds the 0-RTT data it skips when it does not accept it.
 	maxEarly uint32
+	client   bool
 
 	in  inbound
 	out outbound
@@ -60,21 +63,29 @@ type inbound struct {
 	// data is decrypted application data not yet read. A record is
 	// opened in place, so data is usually a window of buf before raw;
 	// dataInBuf says so, and buf stays until data is read.
-	data      []byte
+	data []byte
+	// into is the caller's buffer while ProcessInto runs; once a record
+	// is opened into it, opened is set and into is that record's data.
+	into []byte
+	err  error // sticky: io.EOF after close_notify, or the fatal error
+
+	// earlySkipped counts the bytes of 0-RTT data skipped so far, and
+	// earlyRead the plaintext bytes read under the early key (early.go).
+	earlySkipped, earlyRead int
+
+	// The fields below are sized to their bounds, since every held
+	// connection carries them. epoch counts key changes, for events only.
+	epoch int32
+	// Limits on progress-free records (limits.go); each resets when a
+	// record carries application data, and none passes its limit by
+	// more than one.
+	empties, warns, ccs, updates uint8
+
 	dataInBuf bool
+	opened    bool
 	// streaming says the last record was a large one: the next read
 	// takes a buffer with room for several (buffers.go).
 	streaming bool
-	// into is the caller's buffer while ProcessInto runs, and intoN how
-	// much application data a record opened into it holds.
-	into  []byte
-	intoN int
-	err   error // sticky: io.EOF after close_notify, or the fatal error
-	epoch int   // key changes so far, for events
-
-	// Limits on progress-free records (limits.go); each resets when a
-	// record carries application data.
-	empties, warns, ccs, updates int
 	// peerFinished says the handshake engine has taken the peer's
 	// last handshake message.
 	peerFinished bool
@@ -82,15 +93,11 @@ type inbound struct {
 	// server that is the first ClientHello.
 	gotMessage bool
 	// skippingEarly says a server is skipping the client's 0-RTT data,
-	// which it did not accept (RFC 8446 §4.2.10); earlySkipped counts the
-	// bytes skipped so far.
+	// which it did not accept (RFC 8446 §4.2.10).
 	skippingEarly bool
-	earlySkipped  int
 	// early says the client's early key is in force (a server that
-	// accepted 0-RTT data, until EndOfEarlyData); earlyRead counts the
-	// plaintext bytes read under it (early.go).
-	early     bool
-	earlyRead int
+	// accepted 0-RTT data, until EndOfEarlyData).
+	early bool
 }
 
 // outbound is the write half: the current protection and the records
@@ -104,7 +111,7 @@ type outbound struct {
 	buf, lent *[]byte
 	err       error // sticky: after a fatal alert nothing more is sent
 	closed    bool  // close_notify sealed
-	epoch     int
+	epoch     int32 // key changes so far, for events only
 	// answered is set when a KeyUpdate went out in answer to a request
 	// and cleared by the next application data: RFC 8446 §4.6.3 asks a
 	// side that stays silent to answer many requests with one update.
@@ -121,7 +128,7 @@ type outbound struct {
 // New returns a Core for one connection. A client's Core needs Start
 // before anything else.
 func New(cfg Config) *Core {
-	c := &Core{client: cfg.Client, padding: cfg.RecordPadding, observe: cfg.Observe, rewrite: cfg.RewriteHandshake}
+	c := &Core{client: cfg.Client, padding: int32(min(max(cfg.RecordPadding, 0), record.MaxPlaintext+1)), observe: cfg.Observe, rewrite: cfg.RewriteHandshake}
 	if cfg.Engine != nil {
 		c.maxEarly = cfg.Engine.MaxEarlyData
 	}

@@ -136,13 +136,15 @@ func (c *Core) Process() (bool, error) {
 // data it holds there (ReadApp then has none of it). Anything else in b
 // after the call is scratch, as io.Reader allows.
 func (c *Core) ProcessInto(b []byte) (n int, done bool, err error) {
-	c.in.into, c.in.intoN = nil, 0
+	c.in.into, c.in.opened = nil, false
 	if len(c.in.data) == 0 && len(b) > 0 {
 		c.in.into = b
 	}
 	done, err = c.process()
-	n = c.in.intoN
-	c.in.into, c.in.intoN = nil, 0
+	if c.in.opened {
+		n = len(c.in.into)
+	}
+	c.in.into, c.in.opened = nil, false
 	return n, done, err
 }
 
@@ -213,6 +215,9 @@ func (c *Core) record(hdr record.Header, rec []byte) error {
 	if c.in.skippingEarly && plain && hdr.Type == record.TypeApplicationData {
 		return c.skipEarlyData(hdr.Length)
 	}
+	if err := wake(c.in.opener, c.in.traffic); err != nil {
+		return c.fail(err)
+	}
 	seq := c.in.opener.Seq()
 	var typ uint8
 	var payload []byte
@@ -244,7 +249,7 @@ func (c *Core) record(hdr record.Header, rec []byte) error {
 		// forbidden.
 		return c.fail(alert.New(alert.UnexpectedMessage, "empty %s record", record.TypeName(typ)))
 	}
-	c.emit(Event{Kind: RecordReceived, ContentType: typ, Seq: seq, Length: len(payload), Epoch: c.in.epoch})
+	c.emit(Event{Kind: RecordReceived, ContentType: typ, Seq: seq, Length: len(payload), Epoch: int(c.in.epoch)})
 	// RFC 8446 §5.1: "Handshake messages MUST NOT be interleaved with
 	// other record types." Alerts are judged in alert.
 	if typ == record.TypeApplicationData && c.in.hs.pending() > 0 {
@@ -282,7 +287,7 @@ func (c *Core) applicationData(payload []byte) error {
 	if c.in.into != nil && len(payload) > 0 && &payload[0] == &c.in.into[0] {
 		// Opened into the caller's buffer: the data is already where
 		// it is wanted.
-		c.in.intoN = len(payload)
+		c.in.into, c.in.opened = payload, true
 		return nil
 	}
 	if len(c.in.data) == 0 {
@@ -335,7 +340,7 @@ func (c *Core) changeCipherSpec(hdr record.Header, rec []byte) error {
 	if !c.client && !c.in.gotMessage {
 		return c.fail(alert.New(alert.UnexpectedMessage, "change_cipher_spec before the ClientHello"))
 	}
-	if c.in.peerFinished || hdr.Length != 1 || rec[record.HeaderLen] != 1 || c.in.ccs >= c.ccsAllowed() {
+	if c.in.peerFinished || hdr.Length != 1 || rec[record.HeaderLen] != 1 || int(c.in.ccs) >= c.ccsAllowed() {
 		return c.fail(alert.New(alert.UnexpectedMessage, "unexpected change_cipher_spec record"))
 	}
 	c.in.ccs++

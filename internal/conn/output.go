@@ -121,7 +121,7 @@ func (c *Core) updateWriteKey(request bool) error {
 	}
 	c.out.sealer, c.out.traffic = p, next
 	c.out.epoch++
-	c.emit(Event{Kind: KeyInstalled, Outbound: true, Level: handshake.LevelApplication, Epoch: c.out.epoch, KeyLen: next.Suite.KeyLen})
+	c.emit(Event{Kind: KeyInstalled, Outbound: true, Level: handshake.LevelApplication, Epoch: int(c.out.epoch), KeyLen: next.Suite.KeyLen})
 	return nil
 }
 
@@ -139,20 +139,23 @@ func (c *Core) sealAlert(d alert.Description) {
 
 // seal protects payload as records of at most MaxPlaintext bytes.
 func (c *Core) seal(typ uint8, payload []byte) error {
+	if err := wake(c.out.sealer, c.out.traffic); err != nil {
+		return err
+	}
 	_, aead13 := c.out.sealer.(*record.AEAD13)
 	perRecord := record.HeaderLen + c.out.sealer.Overhead()
 	if aead13 {
-		perRecord += c.padding
+		perRecord += int(c.padding)
 	}
 	c.reserve(len(payload) + max(1, (len(payload)+record.MaxPlaintext-1)/record.MaxPlaintext)*perRecord)
 	for first := true; first || len(payload) > 0; first = false {
 		n := min(len(payload), record.MaxPlaintext)
 		pad := 0
-		if p := c.padding; p > 0 && aead13 {
+		if p := int(c.padding); p > 0 && aead13 {
 			pad = (p - (n+1)%p) % p
 			pad = min(pad, record.MaxPlaintext-n)
 		}
-		c.emit(Event{Kind: RecordSent, ContentType: typ, Seq: c.out.sealer.Seq(), Length: n, Epoch: c.out.epoch, Outbound: true})
+		c.emit(Event{Kind: RecordSent, ContentType: typ, Seq: c.out.sealer.Seq(), Length: n, Epoch: int(c.out.epoch), Outbound: true})
 		var err error
 		*c.out.buf, err = c.out.sealer.Seal(*c.out.buf, typ, payload[:n], pad)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"crypto/cipher"
 	"encoding/binary"
 	"slices"
+	"weak"
 
 	"lucid/internal/alert"
 	"lucid/internal/version"
@@ -14,7 +15,12 @@ import (
 // inner plaintext ends with the real content type and optional zero padding,
 // and whose nonce is the IV XOR the 64-bit sequence number.
 type AEAD13 struct {
-	aead  cipher.AEAD
+	aead cipher.AEAD // nil while resting (rest.go)
+	// box and rest keep aead while the protection rests: only weakly,
+	// so that the garbage collector may take it (rest.go).
+	box   *cipherBox
+	rest  weak.Pointer[cipherBox]
+	tag   int // aead.Overhead(), known while resting too
 	iv    [12]byte
 	nonce [12]byte
 	seq   uint64
@@ -23,7 +29,7 @@ type AEAD13 struct {
 // NewAEAD13 returns protection under aead with the 12-byte IV iv, starting at
 // sequence number 0 as every new key does (RFC 8446 §5.3).
 func NewAEAD13(aead cipher.AEAD, iv []byte) *AEAD13 {
-	a := &AEAD13{aead: aead}
+	a := &AEAD13{aead: aead, tag: aead.Overhead()}
 	copy(a.iv[:], iv)
 	return a
 }
@@ -32,7 +38,7 @@ func NewAEAD13(aead cipher.AEAD, iv []byte) *AEAD13 {
 func (a *AEAD13) Seq() uint64 { return a.seq }
 
 // Overhead implements Sealer: the content type byte and the AEAD tag.
-func (a *AEAD13) Overhead() int { return 1 + a.aead.Overhead() }
+func (a *AEAD13) Overhead() int { return 1 + a.tag }
 
 func (a *AEAD13) nextNonce() error {
 	// RFC 8446 §5.3: the sequence number must not wrap; the connection
@@ -55,17 +61,20 @@ func (a *AEAD13) Seal(dst []byte, typ uint8, payload []byte, padding int) ([]byt
 	if len(payload) > MaxPlaintext || len(payload)+1+padding > MaxPlaintext+1 {
 		return dst, alert.New(alert.InternalError, "record payload of %d bytes plus %d padding is too large", len(payload), padding)
 	}
+	if a.aead == nil {
+		return dst, errResting
+	}
 	if err := a.nextNonce(); err != nil {
 		return dst, err
 	}
 	inner := len(payload) + 1 + padding
 	// Room for the whole record up front, so the in-place Seal below
 	// writes its tag into dst rather than into a new allocation.
-	dst = slices.Grow(dst, HeaderLen+inner+a.aead.Overhead())
+	dst = slices.Grow(dst, HeaderLen+inner+a.tag)
 	start := len(dst)
 	// RFC 8446 §5.2: the outer header of a protected record always says
 	// application_data and TLS 1.2, whatever the record holds.
-	dst = AppendHeader(dst, TypeApplicationData, version.TLS12, inner+a.aead.Overhead())
+	dst = AppendHeader(dst, TypeApplicationData, version.TLS12, inner+a.tag)
 	body := len(dst)
 	dst = append(dst, payload...)
 	dst = append(dst, typ)
@@ -102,8 +111,11 @@ func (a *AEAD13) open(dst, rec []byte) (uint8, []byte, error) {
 	if rec[0] != TypeApplicationData {
 		return 0, nil, alert.New(alert.UnexpectedMessage, "%s record where only protected application_data records may come", TypeName(rec[0]))
 	}
-	if len(body) < a.aead.Overhead() {
+	if len(body) < a.tag {
 		return 0, nil, alert.New(alert.BadRecordMAC, "protected record of %d bytes is shorter than its tag", len(body))
+	}
+	if a.aead == nil {
+		return 0, nil, errResting
 	}
 	if err := a.nextNonce(); err != nil {
 		return 0, nil, err
