@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 
-	"lucid/internal/session"
 	"lucid/tls"
 )
 
@@ -133,6 +132,9 @@ func (sh *shim) checkEarlyData(cs tls.ConnectionState, s *settings, o *observed,
 //   - Lucid's client decides about early data before the version is known,
 //     so a TLS 1.2 connection is reported as BoringSSL does from the
 //     version itself: protocol_version.
+//   - Lucid's server names a HelloRetryRequest as the reason even when it
+//     then declines the ticket too; BoringSSL names the session first
+//     (session_not_resumed), and so does the shim.
 //   - Lucid refuses early data for reasons BoringSSL does not have: a
 //     replayed or unvouched ClientHello (its anti-replay guard), a suite or
 //     server name differing from the session's, a PSK other than the first,
@@ -180,6 +182,11 @@ func (sh *shim) boringEarlyReason(cs tls.ConnectionState, s *settings, o *observ
 	case tls.EarlyDataALPNMismatch:
 		return "alpn_mismatch"
 	case tls.EarlyDataHelloRetryRequest:
+		if s.server && !cs.DidResume {
+			// BoringSSL asks about the session before the retry: a
+			// server that also declined the ticket names that.
+			return "session_not_resumed"
+		}
 		return "hello_retry_request"
 	case tls.EarlyDataPeerDeclined:
 		return "peer_declined"
@@ -202,16 +209,7 @@ func (sh *shim) checkTicketEarlyData(cs tls.ConnectionState, s *settings, o *obs
 		// not one the shim makes (tickets may come after the echo).
 		return nil
 	}
-	limit, err := sessionEarlyDataLimit(last)
-	if errors.Is(err, errSessionNotEncodable) {
-		// Lucid reports the limit nowhere else; a session its encoding
-		// refuses (LargeMessage's chain of 51 certificates) goes
-		// unchecked.
-		return nil
-	}
-	if err != nil {
-		return err
-	}
+	limit, _ := last.EarlyData()
 	got := limit > 0
 	if got != s.expectTicketSupportsEarlyData {
 		not := " not"
@@ -222,40 +220,6 @@ func (sh *shim) checkTicketEarlyData(cs tls.ConnectionState, s *settings, o *obs
 	}
 	return nil
 }
-
-// sessionEarlyDataLimit reads the max_early_data_size a stored session's
-// ticket carried. lucid/tls does not report it, so the shim decodes the
-// session's own encoding (MarshalBinary: magic, ticket, session ID, state).
-func sessionEarlyDataLimit(cs *tls.ClientSessionState) (uint32, error) {
-	b, err := cs.MarshalBinary()
-	if err != nil {
-		return 0, fmt.Errorf("%w: %w", errSessionNotEncodable, err)
-	}
-	const magic = "lucid-client-session/1\n"
-	if len(b) < len(magic)+2 || string(b[:len(magic)]) != magic {
-		return 0, errors.New("unexpected client session encoding")
-	}
-	b = b[len(magic):]
-	n := int(b[0])<<8 | int(b[1])
-	b = b[2:]
-	if len(b) < n+1 {
-		return 0, errors.New("client session encoding truncated")
-	}
-	b = b[n:]
-	m := int(b[0])
-	if len(b) < 1+m {
-		return 0, errors.New("client session encoding truncated")
-	}
-	st, err := session.Unmarshal(b[1+m:])
-	if err != nil {
-		return 0, err
-	}
-	return st.MaxEarlyData, nil
-}
-
-// errSessionNotEncodable is MarshalBinary's refusal of a session that its
-// encoding's bounds exclude.
-var errSessionNotEncodable = errors.New("the client session cannot be encoded")
 
 // offersPSK is whether a ClientHello's extension list names
 // pre_shared_key.

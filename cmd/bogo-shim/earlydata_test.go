@@ -182,6 +182,7 @@ func TestBoringEarlyReason(t *testing.T) {
 		{"age", tls13(tls.EarlyDataState{Offered: true, Reason: tls.EarlyDataTicketAge}, true), server, true, true, "ticket_age_skew"},
 		{"alpn", tls13(tls.EarlyDataState{Offered: true, Reason: tls.EarlyDataALPNMismatch}, true), server, true, true, "alpn_mismatch"},
 		{"hrr", tls13(tls.EarlyDataState{Offered: true, Reason: tls.EarlyDataHelloRetryRequest}, true), server, true, true, "hello_retry_request"},
+		{"hrr and ticket declined", tls13(tls.EarlyDataState{Offered: true, Reason: tls.EarlyDataHelloRetryRequest}, false), server, true, true, "session_not_resumed"},
 		{"replay", tls13(tls.EarlyDataState{Offered: true, Reason: tls.EarlyDataReplay}, true), server, true, true, "lucid:replay"},
 	} {
 		sh := &shim{issuedEarlyTickets: c.tickets}
