@@ -117,7 +117,11 @@ func (s *Server) earlyGate(w http.ResponseWriter, r *http.Request, h http.Handle
 			allowed = SafeEarlyRequest
 		}
 		if !allowed(r) {
-			tooEarly(w)
+			te := s.TooEarly
+			if te == nil {
+				te = TooEarlyHandler
+			}
+			te.ServeHTTP(w, r)
 			return
 		}
 		r.Header.Set(EarlyDataHeader, "1")
@@ -125,7 +129,12 @@ func (s *Server) earlyGate(w http.ResponseWriter, r *http.Request, h http.Handle
 	h.ServeHTTP(w, r)
 }
 
-// tooEarly answers 425 Too Early (RFC 8470 §5.2).
+// TooEarlyHandler answers 425 Too Early (RFC 8470 §5.2), with a line
+// that says why: Server's default for early requests it will not hand to
+// its handler.
+var TooEarlyHandler http.Handler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { tooEarly(w) })
+
+// tooEarly writes the 425 answer.
 func tooEarly(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusTooEarly)

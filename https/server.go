@@ -102,6 +102,11 @@ type Server struct {
 	// MaxEarlyData; IsEarly tells when a request counts as early.
 	EarlyDataAllowed func(*http.Request) bool
 
+	// TooEarly answers the early requests EarlyDataAllowed refuses; nil
+	// means TooEarlyHandler. A server that logs its requests wraps it, so
+	// that these show in its log too. It must answer 425 (RFC 8470 §5.2).
+	TooEarly http.Handler
+
 	// ConnObserver, if set, is called with each accepted connection
 	// before its handshake; a non-nil function it returns receives that
 	// connection's events, for instance to label a trace with the

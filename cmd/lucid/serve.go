@@ -451,6 +451,9 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer, ready 
 			logger.Printf("%s TLS handshake failed: %v", remote, err)
 		},
 		Inspect: inspecting,
+		// Early requests answered 425 never reach the handler: logged
+		// all the same.
+		TooEarly: logRequests(logger, https.TooEarlyHandler),
 	}
 	if o.onEarly != nil {
 		srv.EarlyDataAllowed = func(r *http.Request) bool {

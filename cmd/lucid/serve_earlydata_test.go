@@ -141,6 +141,13 @@ func TestServeEarlyDataOpenSSL(t *testing.T) {
 	if runs, _ := counts.get("POST /write"); runs != 0 {
 		t.Fatalf("early POST: the handler ran %d times, want 0", runs)
 	}
+	// The 425 shows in serve's request log, marked as 0-RTT, though the
+	// handler never saw the request.
+	if !testwait.Until(testwait.Context(t), func() bool {
+		return strings.Contains(srv.stderr.String(), `"POST /write HTTP/1.1" 425 `)
+	}) {
+		t.Fatalf("serve's log has no line for the early POST answered 425:\n%s", srv.stderr.String())
+	}
 
 	// lucid get --early-data: the first run saves a session, the second
 	// sends the POST in early data, gets 425 and sends it again after the
