@@ -194,3 +194,24 @@ func ECHPayloadSpan(body []byte) (start, end int, ok bool) {
 	}
 	return 0, 0, false
 }
+
+// ServerHelloExtensionSpan finds the extension_data of extension typ in a
+// ServerHello or HelloRetryRequest body: body[start:end], for a client that
+// checks a HelloRetryRequest's ECH confirmation over the message with those
+// bytes zeroed (RFC 9849 §7.2.1). ok is false if there is none.
+func ServerHelloExtensionSpan(body []byte, typ uint16) (start, end int, ok bool) {
+	r := newReader("ServerHello", body)
+	r.take(2+32, "legacy_version and random")
+	r.vec(1, "legacy_session_id", 0, 32)
+	r.take(3, "cipher_suite and legacy_compression_method")
+	exts := r.subVec(2, "extensions", 0, 0xffff)
+	for exts.more() {
+		t := exts.u16("extension type")
+		data := exts.vec(2, "extension data", 0, 0xffff)
+		if t == typ && exts.ok() {
+			end = len(body) - len(r.b) - len(exts.b)
+			return end - len(data), end, true
+		}
+	}
+	return 0, 0, false
+}
