@@ -206,3 +206,12 @@ func (c *Conn) verifyPublicName(pc handshake.PeerChain) (*handshake.Verification
 	}
 	return v, nil
 }
+
+// echDescription says what a hello's encrypted_client_hello carries, for
+// events: the inner marker, or the outer extension's public values.
+func echDescription(e *wire.ECHClientHello) string {
+	if e.Inner {
+		return "inner"
+	}
+	return fmt.Sprintf("outer: config id %d, KDF 0x%04x, AEAD 0x%04x, %d-byte enc, %d-byte encrypted payload", e.ConfigID, e.Suite.KDF, e.Suite.AEAD, len(e.Enc), len(e.Payload))
+}

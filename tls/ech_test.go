@@ -270,6 +270,28 @@ func TestECHLucidAccepted(t *testing.T) {
 	if len(cl.find(tls.EventMessageSent, "ClientHelloInner")) != 1 || len(sl.find(tls.EventMessageReceived, "ClientHelloInner")) != 1 {
 		t.Error("the inner hello is not among the events")
 	}
+	// What the wire carried and what the server used, each with its name.
+	names := map[string]string{}
+	for _, e := range sl.events {
+		if e.Kind != tls.EventMessageReceived || (e.Name != "ClientHello" && e.Name != "ClientHelloInner") {
+			continue
+		}
+		if e.SeedStep != 1 {
+			t.Errorf("%s has seed step %d, want 1", e.Name, e.SeedStep)
+		}
+		for _, fl := range e.Fields {
+			switch fl.Key {
+			case "server_name":
+				names[e.Name] = fl.Value.(string)
+			case "encrypted_client_hello":
+				names[e.Name+" ech"] = fl.Value.(string)
+			}
+		}
+	}
+	if names["ClientHello"] != echPublicName || names["ClientHelloInner"] != echSecretName ||
+		!strings.HasPrefix(names["ClientHello ech"], "outer") || names["ClientHelloInner ech"] != "inner" {
+		t.Errorf("server's hello events: %q", names)
+	}
 }
 
 func TestECHLucidHelloRetry(t *testing.T) {
@@ -462,5 +484,28 @@ func TestECHLucidClientToCryptoTLS(t *testing.T) {
 	c, s, _ = echRun(t, lucidClient(f.client(nil)), stdServer(std(k)))
 	if c.err != nil || s.err != nil || c.state.ECHAccepted {
 		t.Fatalf("GREASE against crypto/tls: client %v, server %v", c.err, s.err)
+	}
+}
+
+func TestECHGetKeys(t *testing.T) {
+	f := newECHFixture(t)
+	k := echKey(t, 4, true)
+	var asked string
+	scfg := f.server()
+	scfg.GetEncryptedClientHelloKeys = func(h *tls.ClientHelloInfo) ([]tls.EncryptedClientHelloKey, error) {
+		asked = h.ServerName
+		return []tls.EncryptedClientHelloKey{k}, nil
+	}
+	c, s, _ := echRun(t, lucidClient(f.client(echList(t, k))), lucidServer(scfg))
+	checkAccepted(t, c, s)
+	if asked != echPublicName {
+		t.Errorf("GetEncryptedClientHelloKeys saw %q, want the outer hello's %q", asked, echPublicName)
+	}
+	scfg.GetEncryptedClientHelloKeys = func(*tls.ClientHelloInfo) ([]tls.EncryptedClientHelloKey, error) {
+		return nil, errors.New("no keys today")
+	}
+	c, s, _ = echRun(t, lucidClient(f.client(echList(t, k))), lucidServer(scfg))
+	if c.err == nil || s.err == nil || !strings.Contains(s.err.Error(), "no keys today") {
+		t.Fatalf("a failing GetEncryptedClientHelloKeys: client %v, server %v", c.err, s.err)
 	}
 }

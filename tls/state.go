@@ -50,8 +50,10 @@ type ConnectionState struct {
 	ECHAccepted bool
 
 	// JA3 and JA4 fingerprint the client's ClientHello (server side
-	// only): JA3 as its MD5 hash, JA4 in FoxIO's a_b_c form. A Lucid
-	// addition.
+	// only): JA3 as its MD5 hash, JA4 in FoxIO's a_b_c form. With
+	// Encrypted Client Hello they are of the outer hello, as the wire
+	// carried it, which is what any observer on the path computes too;
+	// the inner hello is not fingerprinted. A Lucid addition.
 	JA3, JA4 string
 
 	exporter func(label string, context []byte, length int) ([]byte, error)
