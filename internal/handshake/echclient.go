@@ -97,12 +97,13 @@ func (c *client) prepareECH(h *wire.ClientHello) error {
 		return nil
 	}
 	// A DHKEM(X25519) enc is 32 bytes, any of which decode; the payload is
-	// as long as a real encrypted hello of this size would be.
+	// as long as Lucid's real encrypted hello would be, which refers to
+	// the outer key_share rather than repeating it (sendOuter).
 	b, err := cfg.random(1 + 32)
 	if err != nil {
 		return err
 	}
-	n := len(wire.EncodeClientHelloInner(h, nil, 0)) + echTagLen
+	n := len(wire.EncodeClientHelloInner(h, echCompressed(h), 0)) + echTagLen
 	payload, err := cfg.random(n)
 	if err != nil {
 		return err
@@ -146,11 +147,7 @@ func (c *client) sendHello() ([]byte, error) {
 func (c *client) sendOuter() ([]byte, error) {
 	e := c.ech
 	inner := c.hello
-	var compress []uint16
-	if len(inner.KeyShares) > 0 {
-		compress = []uint16{wire.ExtKeyShare}
-	}
-	encoded := wire.EncodeClientHelloInner(inner, compress, int(e.config.MaxNameLen))
+	encoded := wire.EncodeClientHelloInner(inner, echCompressed(inner), int(e.config.MaxNameLen))
 	if encoded == nil {
 		return nil, alert.New(alert.InternalError, "the inner ClientHello does not encode")
 	}
@@ -197,6 +194,18 @@ func (c *client) sendOuter() ([]byte, error) {
 	}
 	return b, nil
 }
+
+// echCompressed lists the extensions an encoded inner hello refers to in
+// the outer one instead of carrying (RFC 9849 §5.1): the key shares, the
+// largest part of a hello with ML-KEM, which the outer hello repeats.
+func echCompressed(h *wire.ClientHello) []uint16 {
+	if len(h.KeyShares) == 0 {
+		return nil
+	}
+	return echKeyShareOnly
+}
+
+var echKeyShareOnly = []uint16{wire.ExtKeyShare}
 
 // rawMessage is a handshake message already encoded, header included.
 type rawMessage []byte
