@@ -198,6 +198,39 @@ type Config struct {
 	// addition; with no Observer the events cost nothing.
 	Observer func(Event)
 
+	// EncryptedClientHelloConfigList, when set, makes a client send its
+	// real ClientHello encrypted (RFC 9849) to the first config of this
+	// ECHConfigList it supports, inside an outer hello that names the
+	// config's public name, as in crypto/tls. Such a client speaks TLS
+	// 1.3 only. If the server rejects ECH, the handshake fails with an
+	// *ECHRejectionError once the server has proved it holds a
+	// certificate for the public name.
+	EncryptedClientHelloConfigList []byte
+
+	// EncryptedClientHelloRejectionVerify, if set, replaces the check of
+	// the server's certificate against the public name when ECH is
+	// rejected; its ConnectionState has the peer's certificates. An
+	// error fails the handshake with bad_certificate.
+	EncryptedClientHelloRejectionVerify func(ConnectionState) error
+
+	// EncryptedClientHelloGREASEDisabled stops a client without a config
+	// list from sending a GREASE encrypted_client_hello extension (RFC
+	// 9849 §6.2), which it otherwise sends in every TLS 1.3 hello so that
+	// real ones do not stand out. A Lucid addition.
+	EncryptedClientHelloGREASEDisabled bool
+
+	// EncryptedClientHelloKeys are a server's ECH keys, current and
+	// previous, as in crypto/tls. A hello encrypted to one of them is
+	// answered as its inner hello asks; any other hello that carries ECH
+	// is answered for its outer hello's name, with the configs of the
+	// keys marked SendAsRetry to retry with.
+	EncryptedClientHelloKeys []EncryptedClientHelloKey
+
+	// GetEncryptedClientHelloKeys, if set, returns the keys in place of
+	// EncryptedClientHelloKeys, for each hello that carries ECH, given
+	// what its outer hello says. An error sends internal_error.
+	GetEncryptedClientHelloKeys func(*ClientHelloInfo) ([]EncryptedClientHelloKey, error)
+
 	// RecordPadding, when positive, pads every protected TLS 1.3 record
 	// to a multiple of that many bytes, hiding exact lengths from a
 	// wiretap (RFC 8446 §5.4). A Lucid addition.
@@ -245,6 +278,8 @@ func (c *Config) Clone() *Config {
 	n.CipherSuites = slices.Clone(c.CipherSuites)
 	n.CurvePreferences = slices.Clone(c.CurvePreferences)
 	n.SignatureSchemes = slices.Clone(c.SignatureSchemes)
+	n.EncryptedClientHelloConfigList = slices.Clone(c.EncryptedClientHelloConfigList)
+	n.EncryptedClientHelloKeys = slices.Clone(c.EncryptedClientHelloKeys)
 	n.resumption = nil
 	if r != nil {
 		n.resumption = r.clone(c.ticketLifetime())

@@ -217,6 +217,9 @@ func describeMessage(m any) []Field {
 		if len(m.PSKIdentities) > 0 {
 			f = append(f, Field{"psk_identities", len(m.PSKIdentities)})
 		}
+		if m.ECH != nil {
+			f = append(f, Field{"encrypted_client_hello", echDescription(m.ECH)})
+		}
 		_, ja3 := fingerprint.JA3(m)
 		ja4, _ := fingerprint.JA4(m, 't')
 		return append(f, Field{"ja3", ja3}, Field{"ja4", ja4})
@@ -254,6 +257,9 @@ func describeMessage(m any) []Field {
 		f := []Field{{"extensions", extensionNames(m.Extensions)}}
 		if m.ALPN != "" {
 			f = append(f, Field{"alpn", m.ALPN})
+		}
+		if m.ECHRetryConfigs != nil {
+			f = append(f, Field{"ech_retry_configs", len(m.ECHRetryConfigs)})
 		}
 		return f
 	case *wire.Certificate:

@@ -55,6 +55,7 @@ func (c *Conn) handshake(ctx context.Context, early []byte) (sent int, err error
 	}
 	release := c.watchContext(ctx)
 	sent, err = c.runHandshake(early)
+	err = echRejection(err)
 	if err == nil && c.config.VerifyConnection != nil {
 		c.handshakeDone.Store(true)
 		if verr := c.config.VerifyConnection(c.connectionStateLocked()); verr != nil {
@@ -190,6 +191,9 @@ func (c *Conn) engineConfig() (*handshake.Config, error) {
 	}
 	c.clientAuthConfig(hc)
 	c.earlyDataConfig(hc)
+	if err := c.echConfig(hc); err != nil {
+		return nil, err
+	}
 	if len(hc.Groups) == 0 {
 		return nil, errors.New("tls: CurvePreferences names no group Lucid implements")
 	}
@@ -216,22 +220,7 @@ func (c *Conn) engineConfig() (*handshake.Config, error) {
 func (c *Conn) chooseCertificate(h *handshake.HelloInfo) (*handshake.Certificate, error) {
 	cfg := c.config
 	if cfg.GetCertificate != nil {
-		info := &ClientHelloInfo{
-			CipherSuites:           h.CipherSuites,
-			ServerName:             h.ServerName,
-			SupportedProtos:        h.ALPN,
-			SupportedVersions:      h.SupportedVersions,
-			CertificateAuthorities: h.CertificateAuthorities,
-			conn:                   c,
-			hello:                  h,
-		}
-		for _, g := range h.SupportedGroups {
-			info.SupportedCurves = append(info.SupportedCurves, CurveID(g))
-		}
-		for _, s := range h.SignatureSchemes {
-			info.SignatureSchemes = append(info.SignatureSchemes, SignatureScheme(s))
-		}
-		cert, err := cfg.GetCertificate(info)
+		cert, err := cfg.GetCertificate(c.clientHelloInfo(h))
 		if err != nil {
 			return nil, callbackError(fmt.Errorf("GetCertificate: %w", err), alert.HandshakeFailure)
 		}
@@ -263,6 +252,26 @@ func (c *Conn) chooseCertificate(h *handshake.HelloInfo) (*handshake.Certificate
 		return nil, &alert.Error{Desc: alert.HandshakeFailure, Err: fmt.Errorf("no server certificate suits the client: %w", unsuited)}
 	}
 	return nil, alert.New(alert.HandshakeFailure, "no server certificate configured")
+}
+
+// clientHelloInfo is what a server's callbacks learn of a hello.
+func (c *Conn) clientHelloInfo(h *handshake.HelloInfo) *ClientHelloInfo {
+	info := &ClientHelloInfo{
+		CipherSuites:           h.CipherSuites,
+		ServerName:             h.ServerName,
+		SupportedProtos:        h.ALPN,
+		SupportedVersions:      h.SupportedVersions,
+		CertificateAuthorities: h.CertificateAuthorities,
+		conn:                   c,
+		hello:                  h,
+	}
+	for _, g := range h.SupportedGroups {
+		info.SupportedCurves = append(info.SupportedCurves, CurveID(g))
+	}
+	for _, s := range h.SignatureSchemes {
+		info.SignatureSchemes = append(info.SignatureSchemes, SignatureScheme(s))
+	}
+	return info
 }
 
 // certificateSuits says why the server cannot use cert for the hello h, or

@@ -45,10 +45,15 @@ type ConnectionState struct {
 	// EarlyData says whether 0-RTT data was offered and accepted, and
 	// why not. A Lucid addition.
 	EarlyData EarlyDataState
+	// ECHAccepted reports that the handshake used the client's encrypted
+	// inner ClientHello (RFC 9849), as in crypto/tls.
+	ECHAccepted bool
 
 	// JA3 and JA4 fingerprint the client's ClientHello (server side
-	// only): JA3 as its MD5 hash, JA4 in FoxIO's a_b_c form. A Lucid
-	// addition.
+	// only): JA3 as its MD5 hash, JA4 in FoxIO's a_b_c form. With
+	// Encrypted Client Hello they are of the outer hello, as the wire
+	// carried it, which is what any observer on the path computes too;
+	// the inner hello is not fingerprinted. A Lucid addition.
 	JA3, JA4 string
 
 	exporter func(label string, context []byte, length int) ([]byte, error)
@@ -103,7 +108,7 @@ func stateOf(r *handshake.Result) ConnectionState {
 		Version: r.Version, CipherSuite: r.SuiteID(), CurveID: CurveID(r.Group),
 		SignatureScheme: SignatureScheme(r.PeerScheme), NegotiatedProtocol: r.ALPN,
 		ServerName: r.ServerName, Shape: HandshakeShape(r.Shape),
-		DidResume: r.DidResume, DidHelloRetryRequest: r.DidHRR,
+		DidResume: r.DidResume, DidHelloRetryRequest: r.DidHRR, ECHAccepted: r.ECHAccepted,
 		EarlyData: earlyDataState(r),
 
 		PeerCertificates: r.PeerCerts, VerifiedChains: r.VerifiedChains,

@@ -26,6 +26,9 @@ var (
 // verifyServer checks the server's chain against the client's Config.
 func (c *Conn) verifyServer(pc handshake.PeerChain) (*handshake.Verification, error) {
 	cfg := c.config
+	if pc.PublicName != "" {
+		return c.verifyPublicName(pc)
+	}
 	return c.verifyPeer(pc, !cfg.InsecureSkipVerify, pki.VerifyOptions{
 		Roots:     cfg.RootCAs,
 		DNSName:   cfg.ServerName,

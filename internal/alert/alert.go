@@ -35,6 +35,10 @@ const (
 
 	// Refusals and our own faults.
 	AccessDenied, InternalError, UnrecognizedName, UnknownPSKIdentity Description = 49, 80, 112, 115
+
+	// ECHRequired: a client offered Encrypted Client Hello and the server
+	// did not use it (RFC 9849 §11.2).
+	ECHRequired Description = 121
 )
 
 // descriptions pairs each alert with its name in the RFC's registry.
@@ -56,6 +60,7 @@ var descriptions = []struct {
 	{MissingExtension, "missing_extension"}, {UnsupportedExtension, "unsupported_extension"},
 	{AccessDenied, "access_denied"}, {InternalError, "internal_error"},
 	{UnrecognizedName, "unrecognized_name"}, {UnknownPSKIdentity, "unknown_psk_identity"},
+	{ECHRequired, "ech_required"},
 }
 
 // String returns the RFC's name for d, such as "bad_record_mac".

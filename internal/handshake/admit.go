@@ -42,6 +42,10 @@ type PeerChain struct {
 	// today's configuration (pki.Recheck) instead of checking every
 	// signature again, and verifies DER in full when none still holds.
 	Verified [][]*x509.Certificate
+	// PublicName, when set, is the name the chain must be valid for in
+	// place of the configured server name: the public name of an ECH
+	// config the server rejected (RFC 9849 §6.1.7).
+	PublicName string
 }
 
 // parseChain is the Verification of a side that does not verify: the chain
@@ -187,7 +191,7 @@ func admitChain(st *session.State, now time.Time, who string, verify func(PeerCh
 // verifyServerChain checks the chain a server sent in a full handshake,
 // and says so in an event when there is a VerifyPeer to check it.
 func (c *client) verifyServerChain(chain [][]byte) (checkedChain, error) {
-	p, err := c.cfg.checkServerChain(PeerChain{DER: chain})
+	p, err := c.cfg.checkServerChain(PeerChain{DER: chain, PublicName: c.echPublicName()})
 	if c.cfg.VerifyPeer == nil {
 		return p, err
 	}

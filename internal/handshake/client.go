@@ -41,6 +41,9 @@ type client struct {
 	// admission a resumption of it is recorded through; nil otherwise.
 	session  *ClientSession
 	admitted admission
+	// ech is the client's Encrypted Client Hello, real or GREASE; nil
+	// when it sends none.
+	ech *echClient
 }
 
 // NewClient returns a client engine. Call Start for the first flight.
@@ -56,7 +59,10 @@ func (e *Engine) Start() ([]Action, error) {
 	if err := c.buildHello(); err != nil {
 		return nil, err
 	}
-	hello := c.send(c.hello)
+	hello, err := c.sendHello()
+	if err != nil {
+		return nil, err
+	}
 	c.startEarlyData(hello)
 	c.out.flush()
 	return e.advance(&c.first, nil)
@@ -88,6 +94,14 @@ func (c *client) buildHello() error {
 		return fmt.Errorf("reading client random: %w", err)
 	}
 	tls13, tls12 := cfg.allows(version.TLS13), cfg.allows(version.TLS12)
+	if cfg.ECHConfigList != nil {
+		// RFC 9849 §6.1: the inner hello offers TLS 1.3 alone, and so does
+		// the outer one, which is built from it.
+		if !tls13 {
+			return errors.New("Encrypted Client Hello requires TLS 1.3, which the configuration does not allow")
+		}
+		tls12 = false
+	}
 	c.offerable()
 	s12 := c.session
 	if s12 != nil && (s12.State.Version != version.TLS12 || !tls12) {
@@ -189,9 +203,16 @@ func (c *client) buildHello() error {
 	// A TLS 1.2 CertificateVerify signs raw messages; keep them until the
 	// version is known.
 	c.tr.keepRaw = tls12
+	// The ECH extension precedes pre_shared_key, which the binder covers.
+	if err := c.prepareECH(h); err != nil {
+		return err
+	}
 	if tls13 && c.offerPSK(h) {
 		// early_data precedes pre_shared_key, which the binder covers.
-		c.offerEarlyData(h)
+		// Lucid sends no 0-RTT data inside an encrypted hello.
+		if !c.echOffered() {
+			c.offerEarlyData(h)
+		}
 		c.attachBinder(h, nil)
 	} else if cfg.SendEarlyData {
 		c.result.EarlyData.Reason = EarlyNoSession
@@ -227,6 +248,9 @@ func (s *expectServerHello) handle(typ uint8, msg []byte) (state, error) {
 	// RFC 8446 §4.2.1: no supported_versions means TLS 1.2 or older, which
 	// can never follow a HelloRetryRequest.
 	if sh.SupportedVersion == 0 && !sh.IsHelloRetryRequest() && !c.result.DidHRR {
+		if c.echOffered() {
+			return nil, alert.New(alert.ProtocolVersion, "server chose TLS 1.2, but Encrypted Client Hello offers TLS 1.3 alone")
+		}
 		if c.result.EarlyData.Offered {
 			// A server that takes a TLS 1.3 session's PSK speaks TLS 1.3;
 			// one that answers in TLS 1.2 has 0-RTT records it cannot read.
@@ -239,8 +263,15 @@ func (s *expectServerHello) handle(typ uint8, msg []byte) (state, error) {
 		return nil, err
 	}
 	c.tr.setHash(suite.Hash)
+	c.echSetHash(sh)
 	if sh.IsHelloRetryRequest() {
+		if err := c.echRetry(sh, msg); err != nil {
+			return nil, err
+		}
 		return c.retry(sh, msg, suite)
+	}
+	if err := c.echServerHello(sh, msg); err != nil {
+		return nil, err
 	}
 	return c.serverHello(sh, msg, suite)
 }
@@ -271,6 +302,9 @@ func (c *client) checkServerHello(sh *wire.ServerHello) (*suites.Suite, error) {
 	for _, ext := range sh.Extensions {
 		switch ext {
 		case wire.ExtSupportedVersions, wire.ExtKeyShare, wire.ExtCookie:
+		case wire.ExtEncryptedClientHello:
+			// Only a HelloRetryRequest parses with it; echRetry checks
+			// it was offered.
 		case wire.ExtPreSharedKey:
 			if len(c.hello.PSKIdentities) == 0 {
 				return nil, alert.New(alert.UnsupportedExtension, "server sent pre_shared_key, but no PSK was offered")
@@ -339,7 +373,9 @@ func (c *client) retry(hrr *wire.ServerHello, msg []byte, suite *suites.Suite) (
 		c.out.ccs()
 		c.sentCCS = true
 	}
-	c.send(c.hello)
+	if _, err := c.sendHello(); err != nil {
+		return nil, err
+	}
 	c.out.flush()
 	return &expectServerHello{c}, nil
 }
@@ -445,6 +481,10 @@ func (s *expectEncryptedExtensions) handle(typ uint8, msg []byte) (state, error)
 			// RFC 8446 §4.2.7: the server's preference, for future use.
 		case wire.ExtEarlyData:
 			if err := c.checkEarlyAccepted(ee); err != nil {
+				return nil, err
+			}
+		case wire.ExtEncryptedClientHello:
+			if err := c.echEncryptedExtensions(ee); err != nil {
 				return nil, err
 			}
 		default:
@@ -604,6 +644,9 @@ func (s *expectServerFinished) handle(typ uint8, msg []byte) (state, error) {
 	c := k.c
 	suite := c.result.Suite
 	if err := checkFinished(c.cfg, &c.tr, suite, k.serverFinishedKey, typ, msg, SideServer); err != nil {
+		return nil, err
+	}
+	if err := c.echRejected(); err != nil {
 		return nil, err
 	}
 	s.server.record(&c.result)

@@ -214,6 +214,18 @@ type Config struct {
 	// GetCertificate chooses the server's certificate for a ClientHello.
 	GetCertificate func(*HelloInfo) (*Certificate, error)
 
+	// ECHConfigList is an ECHConfigList (RFC 9849 §4) the client encrypts
+	// its real ClientHello to, inside an outer one that names the chosen
+	// config's public name; it makes the client TLS 1.3 only. ECHGrease,
+	// without a list, sends a GREASE encrypted_client_hello instead
+	// (RFC 9849 §6.2).
+	ECHConfigList []byte
+	ECHGrease     bool
+	// ECHKeys returns the server's ECH keys for a hello whose outer
+	// encrypted_client_hello it must open; nil means the server has none.
+	// It is called only for hellos that carry the extension.
+	ECHKeys func(*HelloInfo) ([]ECHKey, error)
+
 	// KeyLog receives each secret in NSS key log terms; nil disables.
 	KeyLog func(label string, clientRandom, secret []byte)
 

@@ -47,6 +47,9 @@ type Result struct {
 	ClientRandom [32]byte
 	ServerRandom [32]byte
 	DidHRR       bool
+	// ECHAccepted says the handshake used the inner ClientHello of an
+	// Encrypted Client Hello (RFC 9849).
+	ECHAccepted bool
 	// Master12 is the TLS 1.2 master secret, for the exporter.
 	Master12 []byte
 	// Application traffic secrets, for the record layer and KeyUpdate.

@@ -17,6 +17,9 @@ import (
 // server holds what every server state shares.
 type server struct {
 	*Engine
+	// ech is what the server made of the first hello's
+	// encrypted_client_hello; nil when it had none.
+	ech *echServer
 }
 
 // NewServer returns a server engine waiting for a ClientHello.
@@ -72,6 +75,28 @@ func (st *expectClientHello) handle(typ uint8, msg []byte) (state, error) {
 	if err != nil {
 		return nil, err
 	}
+	// RFC 9849 §7.1: ECH is settled before anything else is negotiated,
+	// since the inner hello may want other things than the outer one. The
+	// outer hello stays what fingerprints read: it is what the wire carried.
+	outer := ch
+	if ch.ECH != nil && s.cfg.allows(version.TLS13) && slices.Contains(ch.SupportedVersions, version.TLS13) {
+		var inner *wire.ClientHello
+		var innerMsg []byte
+		switch {
+		case st.retry == nil:
+			inner, innerMsg, err = s.openECH(ch, msg)
+		case s.echAccepted():
+			inner, innerMsg, err = s.openSecondECH(ch, msg)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if inner != nil {
+			ch, msg = inner, innerMsg
+		}
+	} else if st.retry != nil && s.echAccepted() {
+		return nil, alert.New(alert.MissingExtension, "second ClientHello lacks encrypted_client_hello after the server accepted ECH")
+	}
 	if ch.ServerNameIP != "" && st.retry == nil {
 		s.cfg.decide(DecisionServerName, fmt.Sprintf("server_name held the IP address %q, which names no host (RFC 6066 §3): read as no server name", ch.ServerNameIP))
 	}
@@ -93,7 +118,7 @@ func (st *expectClientHello) handle(typ uint8, msg []byte) (state, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.result.ClientHello = ch.Summary()
+	s.result.ClientHello = outer.Summary()
 	s.result.ClientRandom = ch.Random
 	s.tr.setHash(n.suite.Hash)
 	s.tr.add(msg)
@@ -316,9 +341,16 @@ func checkSecondHello(r *retryState, ch *wire.ClientHello, msg []byte) error {
 }
 
 func (s *server) helloRetry(n *negotiation, msg []byte) (state, error) {
-	cookie, err := s.cfg.random(16)
-	if err != nil {
-		return nil, err
+	// The cookie only checks the client echoes it; the server keeps its
+	// state. Behind an accepted ECH it is left out: Go's crypto/tls (1.26)
+	// refers to it from the second inner hello without copying it to the
+	// outer one, so no server that sends one can open that hello.
+	var cookie []byte
+	if !s.echAccepted() {
+		var err error
+		if cookie, err = s.cfg.random(16); err != nil {
+			return nil, err
+		}
 	}
 	hrr := &wire.ServerHello{
 		LegacyVersion:    version.TLS12,
@@ -330,6 +362,9 @@ func (s *server) helloRetry(n *negotiation, msg []byte) (state, error) {
 		Cookie:           cookie,
 	}
 	s.tr.replaceWithMessageHash()
+	if s.echAccepted() {
+		s.confirmECHRetry(hrr, n.hello.Random)
+	}
 	s.send(hrr)
 	s.cfg.decide(DecisionHelloRetry, fmt.Sprintf("no usable key share; asking for %s", kex.Name(n.group)))
 	// RFC 8446 §D.4: the server's compatibility change_cipher_spec follows
@@ -369,6 +404,9 @@ func (s *server) respond(n *negotiation) (state, error) {
 	if err := cfg.fill(sh.Random[:]); err != nil {
 		return nil, err
 	}
+	if s.echAccepted() {
+		s.confirmECH(sh, n.hello.Random)
+	}
 	// The client's early traffic secret covers the ClientHello alone.
 	var earlySecret []byte
 	if n.hello.EarlyData && n.psk != nil && !s.result.DidHRR {
@@ -407,6 +445,11 @@ func (s *server) respond(n *negotiation) (state, error) {
 	}
 
 	ee := &wire.EncryptedExtensions{ALPN: n.alpn, EarlyData: accepted}
+	if s.ech != nil && !s.ech.accepted {
+		// RFC 9849 §7.1: a server with keys that answers the outer hello
+		// tells the client which configs would work.
+		ee.ECHRetryConfigs = s.ech.retry
+	}
 	// RFC 6066 §3: a server that used the name answers with an empty
 	// server_name extension.
 	// RFC 6066 §3: not when resuming.

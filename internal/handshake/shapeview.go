@@ -37,7 +37,13 @@ func newSeedSteps() (map[string]int, int) {
 
 // MessageSeedStep is the step of the seed's story (1-8) a handshake
 // message belongs to, by its name, or 0 when the table gives it none.
-func MessageSeedStep(name string) int { return seedSteps[name] }
+func MessageSeedStep(name string) int {
+	if name == InnerClientHello {
+		// The inner hello is the seed's first step too, only hidden.
+		name = wire.MessageName(wire.TypeClientHello)
+	}
+	return seedSteps[name]
+}
 
 // KeySeedStep is the step of the seed's story installing a key belongs to.
 func KeySeedStep() int { return keySeedStep }

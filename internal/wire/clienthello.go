@@ -43,6 +43,9 @@ type ClientHello struct {
 	CertificateAuthorities       [][]byte
 	PostHandshakeAuth            bool // post_handshake_auth present
 	PaddingLen                   int  // padding extension length; when marshalling, 0 = no padding
+	// ECH is encrypted_client_hello (RFC 9849 §5): the outer variant with
+	// the encrypted inner hello, or the inner variant; nil when absent.
+	ECH *ECHClientHello
 
 	// Extensions lists the extension types in the order received, GREASE
 	// included, for fingerprinting (JA3/JA4). When marshalling, nil means
@@ -71,7 +74,7 @@ var clientHelloOrder = []*extension{
 	extStatusRequest, extSCT, extSignatureAlgorithms,
 	extSignatureAlgorithmsCert, extKeyShare, extPSKKeyExchangeModes,
 	extSupportedVersions, extCookie, extEarlyData, extCertificateAuthorities,
-	extPostHandshakeAuth, extRecordSizeLimit, extPadding, extPreSharedKey,
+	extPostHandshakeAuth, extRecordSizeLimit, extECH, extPadding, extPreSharedKey,
 }
 
 // extensionOrder returns the types Marshal will consider, in order.

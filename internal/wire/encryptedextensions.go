@@ -10,6 +10,9 @@ type EncryptedExtensions struct {
 	SupportedGroups []uint16 // the server's preference, for the client's next connection
 	EarlyData       bool     // the server accepted 0-RTT data
 	RecordSizeLimit uint16   // 0 = absent
+	// ECHRetryConfigs is encrypted_client_hello's retry_configs, an
+	// ECHConfigList with its length prefix (RFC 9849 §5); nil = absent.
+	ECHRetryConfigs []byte
 
 	// Extensions lists the extension types in the order received, for the
 	// engine to check each was offered (RFC 8446 §4.2: otherwise
@@ -25,7 +28,7 @@ type EncryptedExtensions struct {
 func (m *EncryptedExtensions) Type() uint8 { return TypeEncryptedExtensions }
 
 var encryptedExtensionsOrder = []*extension{
-	extServerName, extSupportedGroups, extALPN, extRecordSizeLimit, extEarlyData,
+	extServerName, extSupportedGroups, extALPN, extRecordSizeLimit, extEarlyData, extECH,
 }
 
 // Marshal returns the complete EncryptedExtensions message, header

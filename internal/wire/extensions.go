@@ -66,7 +66,8 @@ var extensionNames = map[uint16]string{
 	ExtSignatureAlgorithmsCert: "signature_algorithms_cert",
 	ExtKeyShare:                "key_share",
 	57:                         "quic_transport_parameters",
-	0xfe0d:                     "encrypted_client_hello",
+	ExtEncryptedClientHello:    "encrypted_client_hello",
+	ExtECHOuterExtensions:      "ech_outer_extensions",
 	ExtRenegotiationInfo:       "renegotiation_info",
 }
 
@@ -124,7 +125,7 @@ var known = indexExtensions(
 	extPadding, extExtendedMasterSecret, extRecordSizeLimit, extSessionTicket,
 	extPreSharedKey, extEarlyData, extSupportedVersions, extCookie,
 	extPSKKeyExchangeModes, extCertificateAuthorities, extPostHandshakeAuth,
-	extKeyShare, extRenegotiationInfo,
+	extKeyShare, extRenegotiationInfo, extECH,
 )
 
 func indexExtensions(list ...*extension) map[uint16]*extension {

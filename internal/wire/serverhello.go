@@ -31,6 +31,9 @@ type ServerHello struct {
 	Cookie           []byte   // HelloRetryRequest only
 	HasPSK           bool     // pre_shared_key present
 	SelectedIdentity uint16   // its selected_identity
+	// ECHConfirmation is a HelloRetryRequest's encrypted_client_hello:
+	// the 8-byte acceptance confirmation (RFC 9849 §7.2.1); nil = absent.
+	ECHConfirmation []byte
 
 	// TLS 1.2 extensions.
 	ExtendedMasterSecret         bool
@@ -90,7 +93,7 @@ var serverHelloOrder = []*extension{
 	extPreSharedKey, extKeyShare, extCookie, extSupportedVersions,
 	extRenegotiationInfo, extServerName, extExtendedMasterSecret,
 	extSessionTicket, extECPointFormats, extALPN, extStatusRequest,
-	extRecordSizeLimit, extSCT,
+	extRecordSizeLimit, extSCT, extECH,
 }
 
 // Marshal returns the complete ServerHello message, header included, or
