@@ -151,6 +151,9 @@ func echKeygen(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "Publish it as the ech parameter of the site's DNS HTTPS record, for example:\n"+
 		"  www.example.com. 300 IN HTTPS 1 . alpn=h2 ech=%s\n", b64)
 	fmt.Fprintf(stdout, "The server must also hold a certificate for %s: a client whose config is stale checks it before it takes the server's new one.\n", publicName)
+	if !strings.Contains(strings.Trim(publicName, "."), ".") {
+		fmt.Fprintf(stderr, "lucid ech: WARNING: the public name %s has a single label: crypto/tls and browsers skip such configs (Lucid's client takes it).\n", publicName)
+	}
 	return exitOK
 }
 
