@@ -6,6 +6,7 @@ import (
 	stdtls "crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"strings"
 	"testing"
 
+	"lucid/inspect"
 	"lucid/internal/testpki"
 	"lucid/internal/testproxy"
 )
@@ -219,6 +221,14 @@ func TestECHServeCryptoTLSClient(t *testing.T) {
 // checkInspectECH checks the ech member of a lucid.inspect/2 report.
 func checkInspectECH(t *testing.T, body []byte, status, outer, inner string) {
 	t.Helper()
+	var rep inspect.Report
+	if err := json.Unmarshal(body, &rep); err != nil {
+		t.Fatalf("/api/handshake: %v\n%s", err, body)
+	}
+	e := rep.Connection.ECH
+	if e.Status != status || e.OuterServerName != outer || e.InnerServerName != inner {
+		t.Errorf("the inspection report's ech is %+v, want status %s, outer %q, inner %q", e, status, outer, inner)
+	}
 }
 
 // stdECHServer is a crypto/tls HTTPS server for echRealName with the ECH
