@@ -206,6 +206,18 @@ func loadECHKeyFile(name string) (tls.EncryptedClientHelloKey, wire.ECHConfig, e
 	if err != nil {
 		return fail("%v", err)
 	}
+	k, c, err := parseECHKeyFile(data)
+	if err != nil {
+		return fail("%v", err)
+	}
+	return k, c, nil
+}
+
+// parseECHKeyFile reads the PEM of an ECH key file.
+func parseECHKeyFile(data []byte) (tls.EncryptedClientHelloKey, wire.ECHConfig, error) {
+	fail := func(format string, args ...any) (tls.EncryptedClientHelloKey, wire.ECHConfig, error) {
+		return tls.EncryptedClientHelloKey{}, wire.ECHConfig{}, fmt.Errorf(format, args...)
+	}
 	var keyDER, list []byte
 	for rest := data; ; {
 		var b *pem.Block
@@ -269,30 +281,38 @@ func readECHConfigArg(arg string) ([]byte, wire.ECHConfig, error) {
 			return nil, wire.ECHConfig{}, fmt.Errorf("--ech-config: %v", ferr)
 		}
 		list = d
-	} else {
-		list = data
-		for rest := data; ; {
-			var b *pem.Block
-			if b, rest = pem.Decode(rest); b == nil {
-				break
-			}
-			if b.Type == echPEMConfigType {
-				list = b.Bytes
-			}
-		}
-		if _, err := wire.ParseECHConfigList(list); err != nil {
-			d, berr := decodeBase64(string(list))
-			if berr != nil {
-				return nil, wire.ECHConfig{}, fmt.Errorf("--ech-config %s holds neither an ECHConfigList nor its base64: %v", arg, err)
-			}
-			list = d
-		}
+	} else if list, ferr = echConfigFromFile(data); ferr != nil {
+		return nil, wire.ECHConfig{}, fmt.Errorf("--ech-config %s: %v", arg, ferr)
 	}
 	c, err := usableECHConfig(list)
 	if err != nil {
 		return nil, wire.ECHConfig{}, fmt.Errorf("--ech-config %s: %v", shortArg(arg), err)
 	}
 	return list, c, nil
+}
+
+// echConfigFromFile finds the ECHConfigList in a file's contents: the
+// ECHCONFIG block of a PEM file, or the whole file in binary or base64.
+func echConfigFromFile(data []byte) ([]byte, error) {
+	list := data
+	for rest := data; ; {
+		var b *pem.Block
+		if b, rest = pem.Decode(rest); b == nil {
+			break
+		}
+		if b.Type == echPEMConfigType {
+			list = b.Bytes
+		}
+	}
+	_, err := wire.ParseECHConfigList(list)
+	if err == nil {
+		return list, nil
+	}
+	d, berr := decodeBase64(string(list))
+	if berr != nil {
+		return nil, fmt.Errorf("it holds neither an ECHConfigList nor its base64: %v", err)
+	}
+	return d, nil
 }
 
 // usableECHConfig parses an ECHConfigList and returns its first config of

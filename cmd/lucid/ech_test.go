@@ -22,6 +22,8 @@ import (
 	"lucid/inspect"
 	"lucid/internal/testpki"
 	"lucid/internal/testproxy"
+	"lucid/internal/wire"
+	"lucid/tls"
 )
 
 // The ECH tests hide echRealName inside an outer hello for echPublicName;
@@ -340,5 +342,66 @@ func TestGetECHStaleConfigRetried(t *testing.T) {
 	r = lucidGet(echGetArgs(p, port, "/", "--ech-config", stale.listFile)...)
 	if r.code != exitHandshake || !strings.Contains(r.stderr, "sent no retry configs") || !strings.Contains(r.stderr, "does not fall back") || r.stdout != "" {
 		t.Errorf("no retry configs: %v", r)
+	}
+}
+
+// The key file and --ech-config readers take any bytes without a panic,
+// and what they accept is consistent.
+func FuzzParseECHKeyFile(f *testing.F) {
+	k, err := tls.GenerateEncryptedClientHelloKey("public.example", 1)
+	if err != nil {
+		f.Fatal(err)
+	}
+	list, keyPEM, err := encodeECHKey(k)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(keyPEM)
+	f.Add(list)
+	f.Add([]byte(base64.StdEncoding.EncodeToString(list)))
+	f.Add(keyPEM[:len(keyPEM)/2])
+	f.Add([]byte("-----BEGIN ECHCONFIG-----\nAAA=\n-----END ECHCONFIG-----\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if k, c, err := parseECHKeyFile(data); err == nil {
+			if !bytes.Equal(k.Config, c.Raw) || len(k.PrivateKey) == 0 {
+				t.Fatalf("accepted a key file whose key and config disagree")
+			}
+		}
+		if l, err := echConfigFromFile(data); err == nil {
+			if c, err := usableECHConfig(l); err == nil {
+				if _, perr := wire.ParseECHConfig(c.Raw); perr != nil {
+					t.Fatalf("the config get would use does not parse alone: %v", perr)
+				}
+			}
+		}
+	})
+}
+
+func TestServeECHKeyChecks(t *testing.T) {
+	p := echPKI(t)
+	k := makeECHKeys(t, "other.test", 4)
+	s := startServe(t, serveOptions{CertFile: p.certFile, KeyFile: p.keyFile, ECHKeyFiles: []string{k.keyFile}})
+	if !strings.Contains(s.stderr.String(), "WARNING: no certificate is for the ECH public name other.test") {
+		t.Errorf("no warning for a public name without a certificate:\n%s", s.stderr)
+	}
+	for name, c := range map[string]struct {
+		files []string
+		want  string
+	}{
+		"twice":     {[]string{k.keyFile, k.keyFile}, "is the same key as"},
+		"not a key": {[]string{p.certFile}, "not an ECH key file"},
+		"missing":   {[]string{filepath.Join(t.TempDir(), "none.pem")}, "no such file"},
+	} {
+		o := serveOptions{Addr: "127.0.0.1:0", CertFile: p.certFile, KeyFile: p.keyFile, ClientAuth: "none", ECHKeyFiles: c.files}
+		ctx, cancel := context.WithCancel(context.Background())
+		err := serve(ctx, o, io.Discard, io.Discard, func(net.Addr) { t.Errorf("%s: the server started", name); cancel() })
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error saying %q", name, err, c.want)
+		}
+	}
+	var stderr bytes.Buffer
+	if code := run([]string{"serve", "--ech-key", k.keyFile, "--tls-max", "1.2"}, io.Discard, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "TLS 1.3") {
+		t.Errorf("--ech-key with --tls-max 1.2: exit %d, %s", code, stderr.String())
 	}
 }
