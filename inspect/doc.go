@@ -38,7 +38,12 @@
 //	                              table, "tls13-full"; tls.HandshakeShape),
 //	                              signature_scheme (the server's, "" for
 //	                              none), handshake_ms (first event to the
-//	                              check of the client's Finished)
+//	                              check of the client's Finished),
+//	                              early_data, and ech: status (accepted,
+//	                              grease or none), outer_server_name (what
+//	                              an observer read), inner_server_name
+//	                              (what only the server read, under ECH)
+//	                              and decision (the server's, in words)
 //	fingerprints       object   ja3 (MD5 hex) and ja4 ("t13d1516h2_…")
 //	client_hello       object   what the client offered, in its order, or
 //	                            null when events were not recorded: length,

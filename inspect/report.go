@@ -56,7 +56,36 @@ type Connection struct {
 	SignatureScheme   string    `json:"signature_scheme"`
 	HandshakeMS       float64   `json:"handshake_ms"`
 	EarlyData         EarlyData `json:"early_data"`
+	ECH               ECH       `json:"ech"`
 }
+
+// ECH is whether the visitor's client used Encrypted Client Hello (RFC
+// 9849), and what of its hello an observer on the path could read.
+type ECH struct {
+	// Status is "accepted" (the server opened the encrypted inner hello
+	// and answered it), "grease" (the hello carried an
+	// encrypted_client_hello the server could not open, and the client
+	// went on without it, which only a client sending GREASE ECH does:
+	// one with a real config would have aborted) or "none".
+	Status string `json:"status"`
+	// OuterServerName is the server name in the hello as sent, which
+	// anyone on the path reads: the public name under ECH, the real name
+	// otherwise; "" for none or when the events were not recorded.
+	OuterServerName string `json:"outer_server_name"`
+	// InnerServerName is the name in the encrypted inner hello, which
+	// only the server read; "" unless ECH was accepted.
+	InnerServerName string `json:"inner_server_name"`
+	// Decision is the server's ech decision, in words; "" when the hello
+	// carried no encrypted_client_hello or the events were not recorded.
+	Decision string `json:"decision"`
+}
+
+// ECH statuses.
+const (
+	ECHAccepted = "accepted"
+	ECHGrease   = "grease"
+	ECHNone     = "none"
+)
 
 // EarlyData is what became of 0-RTT early data on the connection (RFC
 // 8446 §4.2.10), and whether the request was handled as early (RFC 8470).
@@ -275,6 +304,8 @@ type builder struct {
 	rep *Report
 
 	hello       Fields // the first ClientHello
+	innerHello  Fields // the first ClientHelloInner, when ECH was accepted
+	echDecision string
 	lastHello   Fields // the ClientHello the handshake went on with
 	helloLen    int
 	serverHello Fields
@@ -310,6 +341,7 @@ func (b *builder) build(r *http.Request, recorded bool) *Report {
 		EarlyData: EarlyData{Offered: cs.EarlyData.Offered, Accepted: cs.EarlyData.Accepted,
 			Reason: cs.EarlyData.Reason, RequestEarly: https.IsEarly(r)},
 	}
+	rep.Connection.ECH = b.ech()
 	if cs.CurveID != 0 {
 		rep.Connection.Group = kex.Name(uint16(cs.CurveID))
 	}
@@ -402,6 +434,14 @@ func (b *builder) scan() {
 				b.hello, b.helloLen = fields, e.Length
 			}
 			b.lastHello = fields
+		case e.Kind == tls.EventMessageReceived && e.Name == "ClientHelloInner":
+			if b.innerHello == nil {
+				b.innerHello = fields
+			}
+		case e.Kind == tls.EventDecision && e.Name == "ech":
+			if b.echDecision == "" {
+				b.echDecision = e.Detail
+			}
 		case e.Kind == tls.EventMessageSent && e.Name == "ServerHello":
 			if fields.get("hello_retry_request") == nil {
 				b.serverHello = fields
@@ -424,6 +464,22 @@ func (b *builder) scan() {
 		}
 		b.rep.Events = append(b.rep.Events, ev)
 	}
+}
+
+// ech says whether the client used ECH and what the path saw of its hello.
+func (b *builder) ech() ECH {
+	e := ECH{Status: ECHNone, OuterServerName: b.hello.str("server_name"), Decision: b.echDecision}
+	switch {
+	case b.cs.ECHAccepted:
+		e.Status = ECHAccepted
+		e.InnerServerName = b.innerHello.str("server_name")
+		if e.InnerServerName == "" {
+			e.InnerServerName = b.cs.ServerName
+		}
+	case b.hello.get("encrypted_client_hello") != nil:
+		e.Status = ECHGrease
+	}
+	return e
 }
 
 // handshakeMS is the time from the first event to the server's check of

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"lucid/https"
+	"lucid/internal/wire"
 	"lucid/pki"
 	"lucid/tls"
 	"lucid/trace"
@@ -78,6 +79,10 @@ type getOptions struct {
 	// EarlyData (--early-data) sends the request in 0-RTT early data when
 	// the session allows it.
 	EarlyData bool
+	// ECHConfigList is --ech-config's ECHConfigList, and ECHConfig the
+	// config in it the client encrypts to.
+	ECHConfigList []byte
+	ECHConfig     wire.ECHConfig
 }
 
 // defaultMaxRedirs is how many redirects -L follows unless --max-redirs
@@ -169,6 +174,19 @@ Flags:
                           again once the handshake is done. -v says
                           whether 0-RTT was offered, accepted or rejected
                           and why, and whether the request was retried
+      --ech-config FILE|BASE64
+                          send the hello with Encrypted Client Hello
+                          (RFC 9849) to this ECHConfigList: a file (binary,
+                          base64, or PEM with an ECHCONFIG block, as 'lucid
+                          ech keygen' writes) or the base64 itself, as a
+                          DNS HTTPS record's ech= has it. The path sees
+                          only the config's public name; the host name goes
+                          encrypted. TLS 1.3 only. If the server rejects
+                          the config and sends retry configs, lucid get
+                          retries once with them; otherwise it fails (exit
+                          4) rather than send the name in clear. -v shows
+                          the outer and the inner hello's names and why
+                          ECH was accepted or rejected
       --keylog FILE       append the TLS secrets to FILE in the NSS key log
                           format, for Wireshark; anyone with FILE can
                           decrypt the traffic
@@ -257,6 +275,8 @@ func parseGetFlags(args []string, stdout, stderr io.Writer) (getOptions, int, bo
 	str(&o.TraceJSON, "trace-json")
 	str(&o.KeyLogFile, "keylog")
 	str(&o.SessionsFile, "ssl-sessions")
+	var echConfig string
+	str(&echConfig, "ech-config")
 	boolean(&o.EarlyData, "early-data")
 	boolean(&help, "h", "help")
 
@@ -360,6 +380,14 @@ func parseGetFlags(args []string, stdout, stderr io.Writer) (getOptions, int, bo
 		}
 	}
 	o.CRLFiles = crls
+	if echConfig != "" {
+		if o.TLSMax == tls.VersionTLS12 {
+			return fail("--ech-config needs TLS 1.3: Encrypted Client Hello does not exist in TLS 1.2 (drop --tls-max 1.2)")
+		}
+		if o.ECHConfigList, o.ECHConfig, err = readECHConfigArg(echConfig); err != nil {
+			return fail("%v", err)
+		}
+	}
 	o.KeyLogFrom = "--keylog"
 	if o.KeyLogFile == "" {
 		o.KeyLogFile, o.KeyLogFrom = os.Getenv("SSLKEYLOGFILE"), "$SSLKEYLOGFILE"
@@ -379,6 +407,7 @@ var getValueFlags = map[string]bool{
 	"tls-min": true, "tls-max": true, "resolve": true, "connect-timeout": true,
 	"m": true, "max-time": true, "trace-json": true, "keylog": true, "w": true,
 	"write-out": true, "max-redirs": true, "ciphers": true, "curves": true,
+	"ech-config": true,
 }
 
 // expandShortFlags splits "-sSL" into "-s" "-S" "-L" when every letter is
@@ -479,6 +508,13 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 		CipherSuites: o.CipherSuites, CurvePreferences: o.Curves}
 	if err := (clientTrust{CACert: o.CACert, CRLFiles: o.CRLFiles, CertFile: o.CertFile, KeyFile: o.KeyFile}).apply(cfg); err != nil {
 		return failf(exitOther, "%v", err)
+	}
+	ech := &getECH{config: o.ECHConfig, host: hostOf(o.URL)}
+	if o.ECHConfigList != nil {
+		cfg.EncryptedClientHelloConfigList = o.ECHConfigList
+		if o.Verbose {
+			ech.describeOffer(stderr)
+		}
 	}
 	if o.Insecure {
 		// Not silenced by -s: a security warning is never optional.
@@ -646,6 +682,9 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 			fmt.Fprintln(stderr, "* 425 Too Early: the server would not act on the request before the handshake was confirmed; sent it again now that it is (RFC 8470)")
 		}
 		describeHandshake(stderr, ci, o.Insecure)
+		if !ci.Reused {
+			ech.describeResult(stderr, ci.State, o.ECHConfigList != nil)
+		}
 		if o.EarlyData && !ci.Reused {
 			describeEarlyData(stderr, ci)
 		}
@@ -663,6 +702,9 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 	}))
 
 	resp, err := client.Do(req)
+	if o.ECHConfigList != nil {
+		resp, err = ech.retry(client, req, cfg, resp, err, o.Verbose, stderr)
+	}
 	if err != nil {
 		code := getExitCode(err)
 		var cve *tls.CertificateVerificationError

@@ -9,6 +9,7 @@
 //	lucid ca (init|issue|sign|revoke|crl|list|install|uninstall) [flags]
 //	lucid connect [flags] HOST:PORT
 //	lucid cert inspect [flags] FILE|HOST:PORT
+//	lucid ech keygen --public-name NAME --out DIR [--config-id N]
 //
 // demo tells the story of one HTTPS request live on 127.0.0.1: a throwaway
 // CA, a Lucid TLS server, a wiretap relay in the middle and a Lucid client,
@@ -18,7 +19,8 @@
 // habits. ca is a certificate authority kept in a directory: it creates
 // root and intermediate CAs, issues server and client certificates, signs
 // CSRs, revokes and publishes CRLs, and installs its root into the
-// machine's and the browsers' trust stores.
+// machine's and the browsers' trust stores. ech makes Encrypted Client
+// Hello keys for serve --ech-key and configs for get --ech-config.
 package main
 
 import (
@@ -36,6 +38,7 @@ Usage:
   lucid ca COMMAND [flags]
   lucid connect [flags] HOST:PORT
   lucid cert inspect [flags] FILE|HOST:PORT
+  lucid ech keygen --public-name NAME --out DIR [--config-id N]
 
 Commands:
   demo    tell the story of one HTTPS request, live on 127.0.0.1:
@@ -53,6 +56,9 @@ Commands:
           timeline, then stdin to the server and the server to stdout
   cert    inspect a certificate file or a server's chain: every field in
           words, and whether it verifies, or why not
+  ech     Encrypted Client Hello: keygen makes a key for serve
+          --ech-key and the config list to publish (base64, as a DNS
+          HTTPS record's ech= takes it) for get --ech-config
 
 Run 'lucid COMMAND -h' for a command's flags.
 `
@@ -84,6 +90,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runConnect(args[1:], stdout, stderr)
 	case "cert":
 		return certCommand(args[1:], stdout, stderr)
+	case "ech":
+		return echCommand(args[1:], stdout, stderr)
 	default:
 		fmt.Fprintf(stderr, "lucid: unknown command %q\nsee 'lucid --help'\n", cmd)
 		return exitUsage

@@ -44,7 +44,8 @@ type serveOptions struct {
 	KeyLogFile       string
 	TraceJSON        string // append every connection's events here, as JSON lines
 	HSTS             bool
-	EarlyData        uint32 // --early-data: MaxEarlyData; 0 refuses 0-RTT
+	EarlyData        uint32   // --early-data: MaxEarlyData; 0 refuses 0-RTT
+	ECHKeyFiles      []string // --ech-key: the current Encrypted Client Hello key first
 	HandshakeTimeout time.Duration
 	HeaderTimeout    time.Duration
 	IdleTimeout      time.Duration
@@ -111,6 +112,18 @@ HEAD or OPTIONS without a body, marked with the header "Early-Data: 1";
 any other is answered "425 Too Early", and the client sends it again
 after the handshake. Early data is refused when client certificates are
 asked for. The inspection page says whether the visitor used 0-RTT.
+
+--ech-key FILE (a key file of 'lucid ech keygen') turns on Encrypted
+Client Hello (RFC 9849): a client with the key's config sends an outer
+hello that names only the config's public name, and its real hello
+encrypted inside; the server decrypts it and answers the real one.
+Repeat --ech-key to rotate keys: the first is the current key, whose
+config the server prints to publish and sends as the retry config to a
+client whose config it cannot open; the others are still decrypted, for
+clients that hold an older config, but not sent. The server's
+certificates should cover each public name: a client whose config is
+stale checks that before it takes the retry config. The inspection page
+says whether the visitor used ECH and what an observer could read.
 
 Every request is logged to stderr: remote address, TLS version, cipher
 suite, request, status, bytes and duration. --trace-json FILE appends
@@ -214,7 +227,7 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (serveOptions, int
 	defCA, caErr := defaultCADir(os.Getenv, runtime.GOOS)
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8443", "listen on this `host:port`")
 	fs.StringVar(&o.Dir, "dir", "", "serve static files from this `directory` instead of the connection page")
-	var certs, keys, crls stringsFlag
+	var certs, keys, crls, echKeys stringsFlag
 	fs.Var(&certs, "cert", "the server's certificate chain, PEM `file` (with --key); repeat --cert and --key for more chains, such as an ECDSA and an RSA one")
 	fs.Var(&keys, "key", "the server's private key, PEM `file` (with --cert; the n-th --key goes with the n-th --cert)")
 	fs.BoolVar(&o.AllowBadCert, "allow-bad-cert", false, "serve a chain that is expired, not yet valid, not for servers or broken, with a warning: for testing clients only")
@@ -236,6 +249,7 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (serveOptions, int
 		o.EarlyData = uint32(n)
 		return nil
 	})
+	fs.Var(&echKeys, "ech-key", "an Encrypted Client Hello key `file` from 'lucid ech keygen'; repeat to rotate: the first is current (published, sent as retry config), the others only decrypt")
 	fs.BoolVar(&o.HSTS, "hsts", false, "send Strict-Transport-Security: browsers then use only HTTPS for this host for a year")
 	fs.DurationVar(&o.HandshakeTimeout, "handshake-timeout", https.DefaultHandshakeTimeout, "give up a TLS handshake after this `duration`")
 	fs.DurationVar(&o.HeaderTimeout, "header-timeout", https.DefaultReadHeaderTimeout, "give up reading a request's headers after this `duration`")
@@ -268,6 +282,10 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (serveOptions, int
 		o.MoreCerts = append(o.MoreCerts, certKeyFiles{certs[i], keys[i]})
 	}
 	o.CRLFiles = crls
+	o.ECHKeyFiles = echKeys
+	if len(o.ECHKeyFiles) > 0 && o.TLSMax == tls.VersionTLS12 {
+		return fail("--ech-key needs TLS 1.3: Encrypted Client Hello does not exist in TLS 1.2 (drop --tls-max 1.2)")
+	}
 	if len(o.CRLFiles) > 0 && o.ClientAuth == "none" {
 		return fail("--crl checks client certificates: it needs --client-auth request or require")
 	}
@@ -340,6 +358,14 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer, ready 
 		}
 		cfg.Certificates = []tls.Certificate{cert}
 		trustHint = caFile
+	}
+
+	if len(o.ECHKeyFiles) > 0 {
+		keys, err := serveECHKeys(o.ECHKeyFiles, cfg.Certificates, stdout, stderr)
+		if err != nil {
+			return err
+		}
+		cfg.EncryptedClientHelloKeys = keys
 	}
 
 	// Client certificates.
