@@ -125,3 +125,30 @@ func TestDemoECHFlags(t *testing.T) {
 		}
 	}
 }
+
+// The demo opens whatever outer hello the capture holds: a mangled one
+// gives a problem, never a panic.
+func FuzzDemoOpenECH(f *testing.F) {
+	s := readStory(f, filepath.Join(goldenDir, "ech.story.json"))
+	f.Add(s.recs[0].raw)
+	f.Add(s.recs[0].raw[:len(s.recs[0].raw)/2])
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if len(raw) < record.HeaderLen || len(raw) > record.HeaderLen+record.MaxCiphertext13 {
+			return
+		}
+		o, err := newECHOpener(s.ech.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := &decoded{records: map[int]*decodedRecord{}}
+		r := &tapRecord{n: 1, fromClient: true, typ: raw[0], raw: raw}
+		out := d.openRecord(o, r)
+		if len(d.ech) == 1 && d.ech[0].inner != nil {
+			if len(out) > record.HeaderLen+record.MaxPlaintext {
+				t.Fatalf("an inner hello record of %d bytes", len(out))
+			}
+		} else if !bytes.Equal(out, raw) {
+			t.Fatal("a record that was not opened came back changed")
+		}
+	})
+}

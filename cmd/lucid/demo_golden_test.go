@@ -324,7 +324,7 @@ func writeStory(t *testing.T, path string, s *story) {
 }
 
 // readStory loads a recorded story and examines it as tellStory does.
-func readStory(t *testing.T, path string) *story {
+func readStory(t testing.TB, path string) *story {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
