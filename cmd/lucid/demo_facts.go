@@ -97,7 +97,7 @@ func (s *story) inner(r *tapRecord, c *catalog) string {
 	in := d.inner
 	switch {
 	case s.echOpened(r):
-		in = c.f(msgInnerECHHello, s.pathHello().ServerName)
+		in = c.f(msgInnerECHHello)
 	case r == s.target:
 		in = c.f(msgInnerRequest)
 	case r == s.reply:

@@ -233,7 +233,7 @@ const (
 	msgECHConfirm     // (then the client's decision)
 	msgECHStillSeen
 	msgServerRandomECH
-	msgInnerECHHello // public name
+	msgInnerECHHello
 	msgECHAttacks
 	msgLabelPublicCert
 	msgPublicCertValue // subject, key

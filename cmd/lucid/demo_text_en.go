@@ -347,8 +347,8 @@ var enCatalog = &catalog{keyWidth: 13, checkWidth: 6, texts: map[msg]text{
 	msgECHConfirm:       para(`How the client knows the server read the inner hello: the last 8 bytes of ServerHello.random are an acceptance confirmation, derived from the inner hello's random and the transcript (RFC 9849 §7.2), which only a server that decrypted the inner hello can compute. Had they not matched, the client would have taken the answer as a rejection, checked the certificate for the public name, and stopped with an ech_required alert, keeping the server's retry configs for one new attempt (§6.1.6). The client says:`),
 	msgECHStillSeen:     para(`What the wiretap still sees: the public name, the server's IP address and port, that ECH is in use, and the sizes and timing of the records. The inner hello is padded so that the name's length does not show (§6.1.3), and clients without a config send GREASE so that using ECH does not stand out (§6.2).`),
 	msgServerRandomECH:  words("32 bytes; the last 8 confirm ECH (RFC 9849 §7.2)"),
-	msgInnerECHHello:    words("ClientHello for %s; the real one inside, encrypted"),
-	msgECHAttacks:       para(`The attacks run with ECH too, but for the downgrade and the 0-RTT replay: with ECH the client offers TLS 1.3 alone, leaving nothing to downgrade to, and sends no early data inside it.`),
+	msgInnerECHHello:    words("outer ClientHello, the real one sealed inside"),
+	msgECHAttacks:       para(`The attacks run with ECH too, but for the downgrade and the 0-RTT replay: with ECH the client offers TLS 1.3 alone, leaving nothing to downgrade to, and sends no early data inside it. The impostor has no ECH key: it cannot open the inner hello, so it can only answer as the public name, and its certificate must still chain to the demo's CA.`),
 	msgDone: lines(`Done in %v: %d attacks, %d stopped. Nothing was written to disk;
 the CAs and keys die with this process.`),
 }}

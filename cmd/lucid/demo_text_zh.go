@@ -267,7 +267,7 @@ var zhCatalog = &catalog{keyWidth: 12, checkWidth: 7, texts: map[msg]text{
 	msgECHConfirm:       para(`客户端怎么知道服务端读的是内层：ServerHello 随机值的最后 8 字节是一个接受确认，由内层 ClientHello 的随机值和握手记录推导而来（RFC 9849 §7.2），只有解密了内层的服务端才算得出来。如果对不上，客户端就当作被拒绝：按公开名检查证书，然后用 ech_required 警报结束连接，并保留服务端给的重试配置，下次连接用一次（§6.1.6）。客户端写道：`),
 	msgECHStillSeen:     para(`窃听者仍然看得到的：公开名、服务端的 IP 地址和端口、连接用了 ECH，以及记录的大小和时间。内层 ClientHello 做了填充，名字的长度不会泄露（§6.1.3）；没有配置的客户端发送 GREASE，使用 ECH 也就不显眼（§6.2）。`),
 	msgServerRandomECH:  words("32 字节；最后 8 字节确认 ECH（RFC 9849 §7.2）"),
-	msgInnerECHHello:    words("给 %s 的 ClientHello；真正的在里面，已加密"),
-	msgECHAttacks:       para(`下面的攻击也在 ECH 下进行，只有降级和 0-RTT 重放例外：用 ECH 时客户端只提供 TLS 1.3，没有可降级的版本，也不在 ECH 里发送早期数据。`),
+	msgInnerECHHello:    words("外层 ClientHello，真正的封在里面"),
+	msgECHAttacks:       para(`下面的攻击也在 ECH 下进行，只有降级和 0-RTT 重放例外：用 ECH 时客户端只提供 TLS 1.3，没有可降级的版本，也不在 ECH 里发送早期数据。冒充者没有 ECH 私钥，打不开内层 ClientHello，只能以公开名的身份回应，而它的证书仍然必须能追溯到演示的 CA。`),
 	msgDone:             wrapped("用时 %v：%d 个攻击，%d 个被阻止。没有写入任何文件；CA 和密钥随这个进程一起消失。"),
 }}
