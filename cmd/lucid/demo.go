@@ -40,6 +40,11 @@ type demoOptions struct {
 	// JSON writes one JSON object per step and per attack instead of
 	// prose (see demo_json.go).
 	JSON bool
+	// ECH gives the server an Encrypted Client Hello key and the client
+	// its config, so that the wiretap sees only the public name (RFC
+	// 9849; TLS 1.3 only). The attacks run with it too, except the 0-RTT
+	// replay: Lucid sends no early data inside ECH.
+	ECH bool
 
 	// keyLog, if set, receives a copy of the main connection's NSS key
 	// log, so a test can compare the secrets with what was printed.
@@ -74,7 +79,7 @@ var demoRequest = "GET " + demoPath + " HTTP/1.1\r\n" +
 	"Accept: text/plain\r\n" +
 	"Connection: close\r\n\r\n"
 
-const demoUsage = `Usage: lucid demo [--tls 1.2|1.3] [--kx ecdhe|rsa]
+const demoUsage = `Usage: lucid demo [--tls 1.2|1.3] [--kx ecdhe|rsa] [--ech]
                   [--attack tamper|replay|impostor|downgrade|replay0rtt|all|none]
                   [--lang en|zh] [--json] [--show-secrets]
                   [--trace-json FILE]
@@ -83,7 +88,9 @@ Tells the story of one HTTPS request, live on 127.0.0.1, in the steps of
 the seed: a throwaway CA, a Lucid TLS server, a wiretap relay in the
 middle and a Lucid client. Then the wiretap attacks: it flips a bit,
 replays a record, poses as the server, downgrades the handshake, and
-replays a resumption's 0-RTT early data on a new connection.
+replays a resumption's 0-RTT early data on a new connection. With --ech
+the client encrypts its real ClientHello to the server's ECH key, and the
+wiretap reads only the public name.
 Nothing is written to disk unless --trace-json asks. The exit status is
 1 if anything did not happen as the story says it must, such as an
 attack that was not stopped.
@@ -104,6 +111,7 @@ func demoMain(args []string, stdout, stderr io.Writer) int {
 	attack := fs.String("attack", "all", "which `attack`s to run: tamper, replay, impostor, downgrade,\nreplay0rtt, all or none (several may be given, comma-separated)")
 	fs.StringVar(&opts.Lang, "lang", "en", "the narration's `language`: en, or zh (the seed's language)")
 	fs.BoolVar(&opts.JSON, "json", false, "print one JSON object per step and per attack, for tools")
+	fs.BoolVar(&opts.ECH, "ech", false, "Encrypted Client Hello (RFC 9849, TLS 1.3): the wiretap sees only the\npublic name "+demoPublicName+", not the site's")
 	traceFile := fs.String("trace-json", "", "write every TLS event of the main connection, client and server, to `file`\nas JSON lines (schema lucid.trace/1, see lucid/trace)")
 	if status, done := parseFlagSet(fs, "demo", args, stdout, stderr, func(w io.Writer) {
 		fmt.Fprint(w, demoUsage)
@@ -139,6 +147,9 @@ func demoMain(args []string, stdout, stderr io.Writer) int {
 	}
 	if opts.RSA && opts.Version != tls.VersionTLS12 {
 		return usageError("--kx rsa is TLS 1.2's RSA key transport; TLS 1.3 removed it (use --tls 1.2)")
+	}
+	if opts.ECH && opts.Version != tls.VersionTLS13 {
+		return usageError("--ech is TLS 1.3's (RFC 9849): it cannot go with --tls 1.2 or --kx rsa")
 	}
 	var err error
 	if opts.Attacks, err = parseAttacks(*attack); err != nil {
@@ -209,6 +220,9 @@ func runDemo(w io.Writer, opts demoOptions) error {
 	if opts.RSA && opts.Version != tls.VersionTLS12 {
 		return errors.New("RSA key transport exists only in TLS 1.2")
 	}
+	if opts.ECH && opts.Version != tls.VersionTLS13 {
+		return errors.New("Encrypted Client Hello exists only in TLS 1.3")
+	}
 	s, err := tellStory(opts)
 	if err != nil {
 		return err
@@ -249,6 +263,8 @@ type story struct {
 	caCert *x509.Certificate
 	roots  *x509.CertPool
 	cert   tls.Certificate
+	// ech is the ECH key and what the ends said of it, with --ech.
+	ech *demoECH
 	// checked is when the demo re-did the client's certificate checks.
 	checked time.Time
 
@@ -319,6 +335,14 @@ func tellStory(opts demoOptions) (*story, error) {
 	if err != nil {
 		return nil, fmt.Errorf("issuing the server certificate: %w", err)
 	}
+	if opts.ECH {
+		s.ech, err = newDemoECH(func(names []string) (tls.Certificate, error) {
+			return issueDemoCert(ca, names, s.keyType(), s.start)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("making the ECH key: %w", err)
+		}
+	}
 
 	kl := &keyLog{tee: opts.keyLog}
 	server, client := s.serverConfig(s.cert, opts.Version), s.clientConfig(kl, opts.Version)
@@ -326,6 +350,10 @@ func tellStory(opts demoOptions) (*story, error) {
 	if opts.traceJSON != nil {
 		jl = trace.NewJSONLines(opts.traceJSON)
 		server.Observer, client.Observer = jl.For("server"), jl.For("client")
+	}
+	if s.ech != nil {
+		server.Observer = both(server.Observer, s.ech.observe(true))
+		client.Observer = both(client.Observer, s.ech.observe(false))
 	}
 	o, err := runScenario(scenario{server: server, client: client, mode: tapForward})
 	if err != nil {
@@ -345,6 +373,9 @@ func tellStory(opts demoOptions) (*story, error) {
 		return nil, errors.New("client and server exported different keying material")
 	}
 	s.o, s.cs = o, o.client
+	if s.ech != nil {
+		s.ech.accepted = s.cs.ECHAccepted
+	}
 	if s.cs.Version != opts.Version {
 		return nil, fmt.Errorf("the connection negotiated %s, not %s", tls.VersionName(s.cs.Version), tls.VersionName(opts.Version))
 	}
@@ -359,6 +390,11 @@ func tellStory(opts demoOptions) (*story, error) {
 	s.checked = time.Now()
 	if err := s.examine(); err != nil {
 		return nil, err
+	}
+	if s.ech != nil {
+		if err := s.checkECH(); err != nil {
+			return nil, fmt.Errorf("ECH: %w", err)
+		}
 	}
 
 	for _, name := range opts.Attacks {
@@ -397,7 +433,14 @@ func (s *story) examine() error {
 	if len(s.keyLog) == 0 {
 		return errors.New("the key log received no secrets")
 	}
-	s.dec = decodeCapture(s.recs, s.keyLog)
+	var opener *echOpener
+	if s.ech != nil {
+		var err error
+		if opener, err = newECHOpener(s.ech.key); err != nil {
+			return fmt.Errorf("the ECH key: %w", err)
+		}
+	}
+	s.dec = decodeCapture(s.recs, s.keyLog, opener)
 	if err := s.dec.verifyProblems(); err != nil {
 		return fmt.Errorf("decoding the capture with the key log: %w", err)
 	}
@@ -443,17 +486,24 @@ func (s *story) suites() []uint16 {
 // serverConfig is the server's configuration; max caps its version (zero:
 // TLS 1.3).
 func (s *story) serverConfig(cert tls.Certificate, max uint16) *tls.Config {
-	return &tls.Config{
+	c := &tls.Config{
 		Certificates: []tls.Certificate{cert},
 		NextProtos:   []string{"http/1.1"},
 		MaxVersion:   max,
 		CipherSuites: s.suites(),
 	}
+	if s.ech != nil {
+		// The public name's certificate serves hellos the server cannot
+		// open, picked by their server name.
+		c.Certificates = append(c.Certificates, s.ech.publicCert)
+		c.EncryptedClientHelloKeys = []tls.EncryptedClientHelloKey{s.ech.key}
+	}
+	return c
 }
 
 // clientConfig is the client's: it trusts the demo CA and no other.
 func (s *story) clientConfig(kl io.Writer, max uint16) *tls.Config {
-	return &tls.Config{
+	c := &tls.Config{
 		RootCAs:      s.roots,
 		ServerName:   demoHost,
 		NextProtos:   []string{"http/1.1"},
@@ -461,6 +511,19 @@ func (s *story) clientConfig(kl io.Writer, max uint16) *tls.Config {
 		MaxVersion:   max,
 		CipherSuites: s.suites(),
 	}
+	if s.ech != nil {
+		c.EncryptedClientHelloConfigList = s.ech.list
+	}
+	return c
+}
+
+// both returns an observer that passes each event to a and b, either of
+// which may be nil.
+func both(a, b func(tls.Event)) func(tls.Event) {
+	if a == nil {
+		return b
+	}
+	return func(e tls.Event) { a(e); b(e) }
 }
 
 // certChecks re-does, step by step, what the client checked.
@@ -566,15 +629,25 @@ func (s *story) impostor() (*attack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("making the impostor CA: %w", err)
 	}
-	evilCert, err := issueDemoServer(evil, s.keyType(), s.start)
+	names := []string{demoHost, "127.0.0.1"}
+	if s.ech != nil {
+		// Without the server's ECH key the impostor cannot open the
+		// inner hello; it can only answer the outer one, as the public
+		// name. Its certificate names that too, so that only its issuer
+		// gives it away.
+		names = append(names, demoPublicName)
+	}
+	evilCert, err := issueDemoCert(evil, names, s.keyType(), s.start)
 	if err != nil {
 		return nil, fmt.Errorf("issuing the impostor certificate: %w", err)
 	}
+	fake := s.serverConfig(evilCert, s.opts.Version)
+	fake.Certificates, fake.EncryptedClientHelloKeys = fake.Certificates[:1], nil
 	o, err := runScenario(scenario{
 		server:      s.serverConfig(s.cert, s.opts.Version),
 		client:      s.clientConfig(nil, s.opts.Version),
 		mode:        tapImpostor,
-		impostor:    s.serverConfig(evilCert, s.opts.Version),
+		impostor:    fake,
 		upstreamTLS: s.clientConfig(nil, s.opts.Version),
 	})
 	if err != nil {
@@ -605,9 +678,13 @@ func (s *story) impostor() (*attack, error) {
 func (s *story) downgrade() (*attack, error) {
 	// Both ends may speak TLS 1.3 here, whatever --tls says: a downgrade
 	// is an attack on two ends that could have done better.
+	// With --ech the client offers TLS 1.3 alone (RFC 9849 needs it), so
+	// there is nothing to downgrade to: this attack goes without ECH.
+	client := s.clientConfig(nil, 0)
+	client.EncryptedClientHelloConfigList = nil
 	o, err := runScenario(scenario{
 		server: s.serverConfig(s.cert, 0),
-		client: s.clientConfig(nil, 0),
+		client: client,
 		mode:   tapDowngrade,
 	})
 	if err != nil {

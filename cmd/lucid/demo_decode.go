@@ -83,7 +83,11 @@ type decoded struct {
 	version uint16
 	suite13 *suites.Suite
 	suite12 *suites.Suite12
-	hello   *wire.ClientHello // the (last) ClientHello
+	hello   *wire.ClientHello // the (last) ClientHello the handshake used
+	// ech lists the capture's ClientHellos that carried an outer
+	// encrypted_client_hello, GREASE or real, with the inner hello when
+	// the story had the server's key to open it.
+	ech     []*echHello
 	sh      *wire.ServerHello
 	hrr     bool
 	msgs    []hsMessage
@@ -119,8 +123,10 @@ func (d *decoded) hash() crypto.Hash {
 }
 
 // decodeCapture decrypts recs with the secrets in log, through the
-// connection core's passive decoder, and re-checks what it finds.
-func decodeCapture(recs []*tapRecord, log []keyLogEntry) *decoded {
+// connection core's passive decoder, and re-checks what it finds. With
+// ech, the server's ECH key, it first opens each encrypted ClientHello and
+// gives the decoder the inner hello the handshake went on with.
+func decodeCapture(recs []*tapRecord, log []keyLogEntry, ech *echOpener) *decoded {
 	d := &decoded{records: map[int]*decodedRecord{}}
 	dec := conn.NewDecoder(func(label string, clientRandom [32]byte) []byte {
 		return logSecret(log, label, clientRandom[:])
@@ -129,7 +135,7 @@ func decodeCapture(recs []*tapRecord, log []keyLogEntry) *decoded {
 	for _, r := range recs {
 		dr := &decodedRecord{}
 		d.records[r.n] = dr
-		got, err := dec.Feed(r.fromClient, r.raw)
+		got, err := dec.Feed(r.fromClient, d.openRecord(ech, r))
 		if r.typ == record.TypeChangeCipherSpec {
 			dr.inner = "ChangeCipherSpec"
 		}

@@ -42,6 +42,16 @@ func helloOffer(ch *wire.ClientHello) offer {
 	return o
 }
 
+// pathHello is the ClientHello as the wiretap read it: with ECH the outer
+// one, which names the public name; otherwise the one the handshake used.
+func (s *story) pathHello() *wire.ClientHello {
+	d := s.dec
+	if n := len(d.ech); n > 0 && d.ech[n-1].inner != nil {
+		return d.ech[n-1].outer
+	}
+	return d.hello
+}
+
 // is13 reports whether the story's connection is TLS 1.3.
 func (s *story) is13() bool { return s.cs.Version == tls.VersionTLS13 }
 
@@ -86,6 +96,8 @@ func (s *story) inner(r *tapRecord, c *catalog) string {
 	}
 	in := d.inner
 	switch {
+	case s.echOpened(r):
+		in = c.f(msgInnerECHHello)
 	case r == s.target:
 		in = c.f(msgInnerRequest)
 	case r == s.reply:
@@ -102,6 +114,16 @@ func (s *story) inner(r *tapRecord, c *catalog) string {
 		return c.f(msgInnerCompat, in)
 	}
 	return in
+}
+
+// echOpened reports whether r held an outer ClientHello the story opened.
+func (s *story) echOpened(r *tapRecord) bool {
+	for _, h := range s.dec.ech {
+		if h.record == r.n && h.inner != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // secretValue formats a secret for output: its value with --show-secrets,

@@ -131,6 +131,22 @@ type storyFile struct {
 	Response string    `json:"response"`
 	SameKeys bool      `json:"same_keys"`
 	Attacks  []atkFile `json:"attacks"`
+	// ECH is the server's ECH key and what the ends said of it (--ech).
+	ECH *echFile `json:"ech,omitempty"`
+}
+
+// echFile records --ech: the server's key, with which examine opens the
+// outer hello as the live demo does, the public name's certificate, and
+// what the two ends reported.
+type echFile struct {
+	Config         []byte `json:"config"`
+	PrivateKey     []byte `json:"private_key"`
+	List           []byte `json:"config_list"`
+	PublicCert     []byte `json:"public_certificate"`
+	Accepted       bool   `json:"accepted"`
+	ServerDecision string `json:"server_decision"`
+	ClientDecision string `json:"client_decision"`
+	ServerInner    string `json:"server_inner_name"`
 }
 
 type recFile struct {
@@ -272,6 +288,13 @@ func writeStory(t *testing.T, path string, s *story) {
 	for _, e := range s.keyLog {
 		f.KeyLog = append(f.KeyLog, e.label+" "+hex.EncodeToString(e.clientRandom)+" "+hex.EncodeToString(e.secret))
 	}
+	if e := s.ech; e != nil {
+		f.ECH = &echFile{
+			Config: e.key.Config, PrivateKey: e.key.PrivateKey, List: e.list, PublicCert: e.publicCert.Leaf.Raw,
+			Accepted: e.accepted, ServerDecision: e.serverDecision, ClientDecision: e.clientDecision,
+			ServerInner: e.serverInner,
+		}
+	}
 	for _, a := range s.attacks {
 		af := atkFile{
 			Name: a.name, Stopped: a.stopped, Alert: a.alert, Problem: errText(a.problem),
@@ -301,7 +324,7 @@ func writeStory(t *testing.T, path string, s *story) {
 }
 
 // readStory loads a recorded story and examines it as tellStory does.
-func readStory(t *testing.T, path string) *story {
+func readStory(t testing.TB, path string) *story {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -342,8 +365,20 @@ func readStory(t *testing.T, path string) *story {
 		caCert:  ca,
 		cert:    tls.Certificate{Certificate: [][]byte{f.Leaf}, Leaf: leaf},
 	}
+	if e := f.ECH; e != nil {
+		s.opts.ECH = true
+		pc := parse(e.PublicCert)
+		s.ech = &demoECH{
+			key:        tls.EncryptedClientHelloKey{Config: e.Config, PrivateKey: e.PrivateKey, SendAsRetry: true},
+			list:       e.List,
+			publicCert: tls.Certificate{Certificate: [][]byte{e.PublicCert}, Leaf: pc},
+			accepted:   e.Accepted, serverDecision: e.ServerDecision, clientDecision: e.ClientDecision,
+			serverInner: e.ServerInner,
+		}
+	}
 	s.cs = tls.ConnectionState{
-		Version: f.Version, CipherSuite: f.Suite, CurveID: tls.CurveID(f.Curve),
+		ECHAccepted: f.ECH != nil && f.ECH.Accepted,
+		Version:     f.Version, CipherSuite: f.Suite, CurveID: tls.CurveID(f.Curve),
 		NegotiatedProtocol: f.ALPN, DidHelloRetryRequest: f.HRR,
 		PeerCertificates: []*x509.Certificate{leaf},
 		VerifiedChains:   [][]*x509.Certificate{{leaf, ca}},

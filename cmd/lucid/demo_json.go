@@ -27,9 +27,18 @@ import (
 //	   offered: what the ClientHello offered, by name: versions,
 //	   cipher_suites, groups, key_shares ("X25519 (32 bytes)"),
 //	   signature_schemes, alpn, server_name; client_random_bytes;
-//	   clienthello_bytes
+//	   clienthello_bytes. All as the wiretap read them: with --ech, of
+//	   the outer hello, whose server_name is the public name. ech, when
+//	   the hello carried encrypted_client_hello: {grease, config_id,
+//	   hpke_suite, enc_bytes, payload_bytes}, and with --ech (grease
+//	   false) public_name, accepted, outer_clienthello_bytes,
+//	   inner_clienthello_bytes, inner_server_name (the demo's reading of
+//	   the inner hello, opened with the server's key),
+//	   server_saw_server_name (from the server's ClientHelloInner event),
+//	   server_decision and client_decision (each end's "ech" decision)
 //	2  ca: {subject, public_key}; certificate: the server's, below;
-//	   files_written: always 0
+//	   files_written: always 0; with --ech ech_certificate, the public
+//	   name's
 //	3  chosen: {version, cipher_suite, key_exchange, alpn,
 //	   hello_retry_request}; server_random_bytes; certificates_sent;
 //	   signature: {message ("CertificateVerify" or "ServerKeyExchange"),
@@ -184,12 +193,16 @@ func errString(err error) string {
 // stepFacts builds the facts of steps 1 to 8.
 func stepFacts(s *story) []map[string]any {
 	d := s.dec
-	off := helloOffer(d.hello)
+	off := helloOffer(s.pathHello())
 	var chLen int
 	for _, m := range d.msgs {
 		if m.typ == 1 {
 			chLen = len(m.raw)
 		}
+	}
+	ech := s.echView()
+	if ech != nil && !ech.grease {
+		chLen = ech.outerLen
 	}
 	step1 := map[string]any{
 		"client":  "https://" + demoHost + demoPath,
@@ -207,10 +220,16 @@ func stepFacts(s *story) []map[string]any {
 		"client_random_bytes": 32,
 		"clienthello_bytes":   chLen,
 	}
+	if ech != nil {
+		step1["ech"] = echFacts(ech)
+	}
 	step2 := map[string]any{
 		"ca":            map[string]any{"subject": s.caCert.Subject.String(), "public_key": pki.KeyName(s.caCert.PublicKey)},
 		"certificate":   certFacts(s.cert.Leaf),
 		"files_written": 0,
+	}
+	if s.ech != nil {
+		step2["ech_certificate"] = certFacts(s.ech.publicCert.Leaf)
 	}
 	var sig any
 	if d.sig != nil {
@@ -326,6 +345,29 @@ func stepFacts(s *story) []map[string]any {
 		"client_read": string(s.o.response),
 	}}
 	return []map[string]any{step1, step2, step3, step4, step5, step6, step7, step8}
+}
+
+// echFacts are step 1's Encrypted Client Hello facts.
+func echFacts(v *echView) map[string]any {
+	f := map[string]any{
+		"grease":        v.grease,
+		"config_id":     int(v.configID),
+		"hpke_suite":    v.suite,
+		"enc_bytes":     v.encLen,
+		"payload_bytes": v.payloadLen,
+	}
+	if v.grease {
+		return f
+	}
+	f["public_name"] = v.publicName
+	f["accepted"] = v.accepted
+	f["outer_clienthello_bytes"] = v.outerLen
+	f["inner_clienthello_bytes"] = v.innerLen
+	f["inner_server_name"] = v.innerName
+	f["server_saw_server_name"] = v.serverInner
+	f["server_decision"] = v.serverSaid
+	f["client_decision"] = v.clientSaid
+	return f
 }
 
 // attackFacts builds an attack's facts.

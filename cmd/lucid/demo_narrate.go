@@ -219,6 +219,25 @@ const (
 	msgMoreBytes  // bytes
 	msgDone       // duration, attacks, stopped
 
+	// Encrypted Client Hello, in step 1 (and the server random of step 3,
+	// the first record of step 7).
+	msgLabelECH
+	msgLabelInnerName
+	msgServerNamePublic // public name
+	msgECHValue         // config id, HPKE suite, enc bytes, payload bytes
+	msgECHGrease
+	msgECHWhy         // public name, real name, HPKE suite, outer bytes, public name, real name
+	msgECHServer      // (then the server's decision)
+	msgInnerNameValue // the name
+	msgECHDemoOpened  // inner bytes, real name
+	msgECHConfirm     // (then the client's decision)
+	msgECHStillSeen
+	msgServerRandomECH
+	msgInnerECHHello
+	msgECHAttacks
+	msgLabelPublicCert
+	msgPublicCertValue // subject, key
+
 	msgCount // not a text: the number of them
 )
 
@@ -384,22 +403,32 @@ func narrate(w io.Writer, s *story, c *catalog) error {
 	n.step("1", t.steps[0])
 	n.say(msgPorts)
 	n.say(msgParties, s.o.serverAddr, s.o.tapAddr, demoHost, demoPath)
-	off := helloOffer(d.hello)
+	wireHello := s.pathHello()
+	off := helloOffer(wireHello)
+	ech := s.echView()
 	n.say(msgHelloInClear)
 	n.list(msgLabelVersions, off.versions)
 	n.list(msgLabelSuites, off.suites)
 	n.list(msgLabelGroups, off.groups)
-	if d.hello != nil && len(d.hello.KeyShares) > 0 {
+	if wireHello != nil && len(wireHello.KeyShares) > 0 {
 		var shares []string
-		for _, ks := range d.hello.KeyShares {
+		for _, ks := range wireHello.KeyShares {
 			shares = append(shares, c.f(msgShareValue, groupName(tls.CurveID(ks.Group)), len(ks.Data)))
 		}
 		n.list(msgLabelShares, shares)
 	}
 	n.list(msgLabelSchemes, off.schemes)
-	n.kv(msgLabelServerName, c.f(msgServerNameValue, off.serverName))
+	if ech != nil && !ech.grease {
+		n.kv(msgLabelServerName, c.f(msgServerNamePublic, off.serverName))
+	} else {
+		n.kv(msgLabelServerName, c.f(msgServerNameValue, off.serverName))
+	}
 	n.list(msgLabelALPN, off.alpn)
 	n.kv(msgLabelRandom, c.f(msgClientRandom))
+	if ech != nil {
+		n.kv(msgLabelECH, c.f(msgECHValue, ech.configID, ech.suite, ech.payloadLen))
+		n.ech(ech)
+	}
 	if !s.is13() {
 		n.say(msgNo13Offered)
 	}
@@ -413,6 +442,10 @@ func narrate(w io.Writer, s *story, c *catalog) error {
 	n.say(msgMadeInMemory)
 	n.kv(msgLabelCA, c.f(msgCAValue, s.caCert.Subject, pki.KeyName(s.caCert.PublicKey)))
 	n.kv(msgLabelServerCert, c.f(msgServerValue, leaf.Subject, pki.KeyName(leaf.PublicKey)))
+	if s.ech != nil && s.ech.publicCert.Leaf != nil {
+		pc := s.ech.publicCert.Leaf
+		n.kv(msgLabelPublicCert, c.f(msgPublicCertValue, pc.Subject, pki.KeyName(pc.PublicKey)))
+	}
 	n.say(msgCertBinds)
 	if s.opts.RSA {
 		n.say(msgRSAKey)
@@ -432,7 +465,11 @@ func narrate(w io.Writer, s *story, c *catalog) error {
 		}
 		n.kv(msgLabelHRR, c.f(hrr))
 	}
-	n.kv(msgLabelRandom, c.f(msgServerRandom))
+	if s.ech != nil && s.ech.accepted {
+		n.kv(msgLabelRandom, c.f(msgServerRandomECH))
+	} else {
+		n.kv(msgLabelRandom, c.f(msgServerRandom))
+	}
 	switch {
 	case s.is13():
 		n.say(msgFlight13, d.chain)
@@ -575,6 +612,9 @@ func narrate(w io.Writer, s *story, c *catalog) error {
 	if len(s.attacks) > 0 {
 		n.line("")
 		n.say(msgAttacksBegin)
+		if s.ech != nil {
+			n.say(msgECHAttacks)
+		}
 	}
 	for i, a := range s.attacks {
 		n.step(string(rune('A'+i)), t.attacks[a.name])
@@ -599,6 +639,23 @@ func narrate(w io.Writer, s *story, c *catalog) error {
 	n.line("")
 	n.say(msgDone, s.elapsed.Round(time.Millisecond), len(s.attacks), stopped)
 	return n.err
+}
+
+// ech tells step 1's Encrypted Client Hello: GREASE, or the outer hello
+// the wiretap read and the inner one the server answered.
+func (n *narrator) ech(v *echView) {
+	if v.grease {
+		n.say(msgECHGrease)
+		return
+	}
+	n.say(msgECHWhy, v.publicName, demoHost, v.suite, v.outerLen, v.publicName, demoHost)
+	n.say(msgECHServer)
+	n.said(msgLabelServerSaid, v.serverSaid)
+	n.kv(msgLabelInnerName, n.c.f(msgInnerNameValue, v.serverInner))
+	n.say(msgECHDemoOpened, v.innerLen, v.innerName)
+	n.say(msgECHConfirm)
+	n.said(msgLabelClientSaid, v.clientSaid)
+	n.say(msgECHStillSeen)
 }
 
 // attack tells what happened in one attack.

@@ -74,6 +74,8 @@ func TestDemoJSONSchemaRejects(t *testing.T) {
 		"0-RTT no runs":    `{"attack":"replay0rtt","title":"x","outcome":"stopped","alert":"","stopped_by":"b","facts":{"max_early_data":1,"early_accepted":true,"accept_decision":"","served_early":"","flight":[],"flight_bytes":0,"replay_decision":"","timeline":[],"answer":[],"server_error":"","relay_error":""}}`,
 		"0-RTT bad record": `{"attack":"replay0rtt","title":"x","outcome":"stopped","alert":"","stopped_by":"b","facts":{"max_early_data":1,"early_accepted":true,"accept_decision":"","served_early":"","flight":[{"n":1,"dir":"up","type":"handshake","version":"TLS 1.0","bytes":5}],"flight_bytes":0,"replay_decision":"","timeline":[],"answer":[],"server_error":"","relay_error":"","handler_runs":1}}`,
 		"done not done":    `{"done":false,"ok":true,"seconds":1,"version":"TLS 1.3","key_exchange":"x","attacks":[]}`,
+		"ECH, no name":     `{"step":"1","title":"x","facts":{"client":"","server":"","wiretap":"","client_random_bytes":32,"clienthello_bytes":1,"offered":{"versions":[],"cipher_suites":[],"groups":[],"key_shares":[],"signature_schemes":[],"alpn":[],"server_name":""},"ech":{"grease":false,"config_id":1,"hpke_suite":"x","enc_bytes":32,"payload_bytes":1}}}`,
+		"GREASE with name": `{"step":"1","title":"x","facts":{"client":"","server":"","wiretap":"","client_random_bytes":32,"clienthello_bytes":1,"offered":{"versions":[],"cipher_suites":[],"groups":[],"key_shares":[],"signature_schemes":[],"alpn":[],"server_name":""},"ech":{"grease":true,"config_id":1,"hpke_suite":"x","enc_bytes":32,"payload_bytes":1,"inner_server_name":"localhost"}}}`,
 	} {
 		v, err := jsonschema.Decode([]byte(line))
 		if err != nil {

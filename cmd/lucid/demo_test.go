@@ -30,6 +30,7 @@ var demoModes = []demoMode{
 	{"tls13", []string{"--tls", "1.3"}, demoOptions{Version: tls.VersionTLS13}},
 	{"tls12", []string{"--tls", "1.2"}, demoOptions{Version: tls.VersionTLS12}},
 	{"rsa", []string{"--kx", "rsa"}, demoOptions{Version: tls.VersionTLS12, RSA: true}},
+	{"ech", []string{"--ech"}, demoOptions{Version: tls.VersionTLS13, ECH: true}},
 }
 
 // expectedAlerts is the alert each attack must end with.
@@ -52,7 +53,7 @@ type cachedStory struct {
 	err    error
 }
 
-var stories = map[string]*cachedStory{"tls13": {}, "tls12": {}, "rsa": {}}
+var stories = map[string]*cachedStory{"tls13": {}, "tls12": {}, "rsa": {}, "ech": {}}
 
 func storyFor(t *testing.T, m demoMode) (*story, string) {
 	t.Helper()
@@ -485,7 +486,7 @@ func TestDemoDowngradeHelloAndDecoderAreRobust(t *testing.T) {
 			if off < len(recs[i].raw) {
 				recs[i].raw[off] ^= 0x5a
 			}
-			d := decodeCapture(recs, s.keyLog)
+			d := decodeCapture(recs, s.keyLog, nil)
 			if i > 0 && recs[i].typ != record.TypeChangeCipherSpec && d.verifyProblems() == nil && off >= record.HeaderLen {
 				t.Errorf("record %d damaged at %d, yet the capture decodes cleanly", i+1, off)
 			}

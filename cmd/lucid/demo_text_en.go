@@ -332,6 +332,23 @@ var enCatalog = &catalog{keyWidth: 13, checkWidth: 6, texts: map[msg]text{
    Lucid's https server answers the others 425 Too Early.`),
 	msgShareValue: words("%s (%d bytes)"),
 	msgMoreBytes:  words("... %d more bytes"),
+
+	msgLabelECH:         words("ECH"),
+	msgLabelInnerName:   words("inner name"),
+	msgServerNamePublic: words("%s (SNI: the public name, not the site)"),
+	msgECHValue:         words("config %d, %s, %d bytes sealed"),
+	msgLabelPublicCert:  words("public name"),
+	msgPublicCertValue:  words("%s (%s, for ECH it cannot open)"),
+	msgECHGrease:        para(`The hello also carries an encrypted_client_hello extension, but it is GREASE: random bytes no server can open (RFC 9849 §6.2). Clients without an ECH config send it so that the ones with a config do not stand out. The site's name above still travels in clear, as the seed's first step has it: the client says hello and names the site. lucid demo --ech hides it.`),
+	msgECHWhy:           para(`This ClientHello is the outer one (Encrypted Client Hello, RFC 9849). The seed's first step has the client say hello and name the site, and without ECH that name, the SNI, travels in clear: anyone on the path reads it. Here the client had the server's ECH config beforehand (from DNS, an HTTPS record's ech= parameter; the demo hands it over in memory): a public key and a public name, %[1]s. The client wrote its real ClientHello, naming %[2]s, and encrypted it with HPKE (RFC 9180) to that public key: an X25519 key encapsulation, then %[3]s. It sent it in the encrypted_client_hello extension of an outer hello that names only the public name. The wiretap relayed %[4]d bytes of hello and read %[5]s in them, never %[6]s.`),
+	msgECHServer:        para(`The server opened the inner hello with its ECH private key and went on with it, not with the outer one. Its events say:`),
+	msgInnerNameValue:   words("%s (the ClientHelloInner the server answered)"),
+	msgECHDemoOpened:    para(`The demo opened it again from the capture with the server's key, as the server did; the wiretap has no such key. The inner hello, %d bytes, names %s. The transcript, the key log's secrets and the Finished MACs of step 6 are the inner hello's.`),
+	msgECHConfirm:       para(`How the client knows the server read the inner hello: the last 8 bytes of ServerHello.random are an acceptance confirmation, derived from the inner hello's random and the transcript (RFC 9849 §7.2), which only a server that decrypted the inner hello can compute. Had they not matched, the client would have taken the answer as a rejection, checked the certificate for the public name, and stopped with an ech_required alert, keeping the server's retry configs for one new attempt (§6.1.6). The client says:`),
+	msgECHStillSeen:     para(`What the wiretap still sees: the public name, the server's IP address and port, that ECH is in use, and the sizes and timing of the records. The inner hello is padded so that the name's length does not show (§6.1.3), and clients without a config send GREASE so that using ECH does not stand out (§6.2).`),
+	msgServerRandomECH:  words("32 bytes; the last 8 confirm ECH (RFC 9849 §7.2)"),
+	msgInnerECHHello:    words("outer ClientHello, the real one sealed inside"),
+	msgECHAttacks:       para(`The attacks run with ECH too, but for the downgrade and the 0-RTT replay: with ECH the client offers TLS 1.3 alone, leaving nothing to downgrade to, and sends no early data inside it. The impostor has no ECH key: it cannot open the inner hello, so it can only answer as the public name, and its certificate must still chain to the demo's CA.`),
 	msgDone: lines(`Done in %v: %d attacks, %d stopped. Nothing was written to disk;
 the CAs and keys die with this process.`),
 }}

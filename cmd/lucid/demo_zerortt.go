@@ -227,6 +227,9 @@ func (s *story) replay0rtt() (*attack, error) {
 	client.CipherSuites = nil
 	client.ClientSessionCache = tls.NewLRUClientSessionCache(1)
 	client.SendEarlyData = true
+	// Lucid sends no early data inside Encrypted Client Hello, so with
+	// --ech this attack goes without it (the client sends GREASE).
+	client.EncryptedClientHelloConfigList = nil
 
 	ln, err := tls.Listen("tcp", "127.0.0.1:0", server)
 	if err != nil {

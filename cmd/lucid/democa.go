@@ -21,7 +21,13 @@ func newDemoCA(commonName string, now time.Time) (*pki.CA, error) {
 // 127.0.0.1, with a fresh key of type kt. The chain holds only the leaf:
 // the client already has the root.
 func issueDemoServer(ca *pki.CA, kt pki.KeyType, now time.Time) (tls.Certificate, error) {
-	iss, err := ca.Issue(pki.IssueOptions{Kind: pki.KindServer, Names: []string{demoHost, "127.0.0.1"}, KeyType: kt, Now: now})
+	return issueDemoCert(ca, []string{demoHost, "127.0.0.1"}, kt, now)
+}
+
+// issueDemoCert issues a server certificate for names, with a fresh key of
+// type kt: with --ech, the one for the public name.
+func issueDemoCert(ca *pki.CA, names []string, kt pki.KeyType, now time.Time) (tls.Certificate, error) {
+	iss, err := ca.Issue(pki.IssueOptions{Kind: pki.KindServer, Names: names, KeyType: kt, Now: now})
 	if err != nil {
 		return tls.Certificate{}, err
 	}
