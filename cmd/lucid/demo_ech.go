@@ -205,19 +205,6 @@ func (d *decoded) openRecord(o *echOpener, r *tapRecord) []byte {
 	return append(rec, msg...)
 }
 
-// echSuiteName names an HPKE KDF and AEAD pair as RFC 9180 does.
-func echSuiteName(s wire.ECHSuite) string {
-	kdf := map[uint16]string{1: "HKDF-SHA256", 2: "HKDF-SHA384", 3: "HKDF-SHA512"}[s.KDF]
-	aead := map[uint16]string{1: "AES-128-GCM", 2: "AES-256-GCM", 3: "ChaCha20-Poly1305"}[s.AEAD]
-	if kdf == "" {
-		kdf = fmt.Sprintf("KDF 0x%04x", s.KDF)
-	}
-	if aead == "" {
-		aead = fmt.Sprintf("AEAD 0x%04x", s.AEAD)
-	}
-	return kdf + "/" + aead
-}
-
 // echView is step 1's ECH, as the capture and the two ends tell it.
 type echView struct {
 	// grease is a GREASE extension: the client had no config.
@@ -248,7 +235,7 @@ func (s *story) echView() *echView {
 	e := h.outer.ECH
 	v := &echView{
 		grease: s.ech == nil, publicName: h.outer.ServerName, configID: e.ConfigID,
-		suite: echSuiteName(e.Suite), encLen: len(e.Enc), payloadLen: len(e.Payload),
+		suite: e.Suite.String(), encLen: len(e.Enc), payloadLen: len(e.Payload),
 		outerLen: h.outerLen, innerLen: h.innerLen,
 	}
 	if h.inner != nil {

@@ -190,7 +190,7 @@ func (c *client) sendOuter() ([]byte, error) {
 	c.cfg.emitInner(MessageSent, len(innerMsg), inner)
 	if first {
 		c.cfg.decide(DecisionECH, fmt.Sprintf("offered: the outer hello names %s (config id %d, %s); the inner hello, encrypted, names %s",
-			o.ServerName, e.config.ConfigID, echSuiteName(e.suite), nameOrNone(inner.ServerName)))
+			o.ServerName, e.config.ConfigID, e.suite.String(), nameOrNone(inner.ServerName)))
 	}
 	return b, nil
 }

@@ -88,7 +88,7 @@ func (s *server) openECH(outer *wire.ClientHello, msg []byte) (*wire.ClientHello
 		st.accepted, st.suite, st.configID, st.recipient = true, e.Suite, e.ConfigID, r
 		s.result.ECHAccepted = true
 		cfg.decide(DecisionECH, fmt.Sprintf("accepted: the outer hello named %s (config id %d, %s); the server answers the inner hello, which names %s",
-			nameOrNone(outer.ServerName), e.ConfigID, echSuiteName(e.Suite), nameOrNone(inner.ServerName)))
+			nameOrNone(outer.ServerName), e.ConfigID, e.Suite.String(), nameOrNone(inner.ServerName)))
 		cfg.emitInner(MessageReceived, len(innerMsg), inner)
 		return inner, innerMsg, nil
 	}
@@ -110,7 +110,7 @@ func openECHWith(k ECHKey, e *wire.ECHClientHello, body []byte) ([]byte, *hpke.R
 	}
 	kdf, aead, ok := echSuite(e.Suite)
 	if !offered || !ok {
-		return nil, nil, fmt.Sprintf("config id %d does not offer %s", e.ConfigID, echSuiteName(e.Suite))
+		return nil, nil, fmt.Sprintf("config id %d does not offer %s", e.ConfigID, e.Suite.String())
 	}
 	r, err := hpke.NewRecipient(e.Enc, k.Key, kdf, aead, echInfo(k.Config.Raw))
 	if err != nil {
@@ -215,16 +215,4 @@ func nameOrNone(n string) string {
 		return "no server name"
 	}
 	return n
-}
-
-func echSuiteName(s wire.ECHSuite) string {
-	kdf := map[uint16]string{1: "HKDF-SHA256", 2: "HKDF-SHA384", 3: "HKDF-SHA512"}[s.KDF]
-	aead := map[uint16]string{1: "AES-128-GCM", 2: "AES-256-GCM", 3: "ChaCha20-Poly1305"}[s.AEAD]
-	if kdf == "" {
-		kdf = fmt.Sprintf("KDF 0x%04x", s.KDF)
-	}
-	if aead == "" {
-		aead = fmt.Sprintf("AEAD 0x%04x", s.AEAD)
-	}
-	return kdf + "/" + aead
 }

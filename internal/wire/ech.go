@@ -25,6 +25,20 @@ type ECHSuite struct {
 	KDF, AEAD uint16
 }
 
+// String names the suite's KDF and AEAD as RFC 9180 §7.2 and §7.3 do,
+// such as "HKDF-SHA256/AES-128-GCM"; an unknown one by its code point.
+func (s ECHSuite) String() string {
+	kdf := map[uint16]string{1: "HKDF-SHA256", 2: "HKDF-SHA384", 3: "HKDF-SHA512"}[s.KDF]
+	aead := map[uint16]string{1: "AES-128-GCM", 2: "AES-256-GCM", 3: "ChaCha20-Poly1305"}[s.AEAD]
+	if kdf == "" {
+		kdf = fmt.Sprintf("KDF 0x%04x", s.KDF)
+	}
+	if aead == "" {
+		aead = fmt.Sprintf("AEAD 0x%04x", s.AEAD)
+	}
+	return kdf + "/" + aead
+}
+
 // ECHConfigExtension is one entry of an ECHConfig's extensions; a type
 // with the high bit set is mandatory (RFC 9849 §4.2).
 type ECHConfigExtension struct {
