@@ -85,11 +85,19 @@ func echKEM(id uint16) (hpke.KEM, bool) {
 }
 
 // ValidPublicName reports whether name may serve as an ECHConfig's
-// public_name: a DNS host name whose last label does not read as an IPv4
-// number (RFC 9849 §6.1.7).
+// public_name (RFC 9849 §6.1.7): a dot-separated sequence of LDH labels
+// (RFC 5890 §2.3.1: letters, digits and hyphens, no hyphen at either end,
+// at most 63 octets), neither beginning nor ending with a dot, whose last
+// label does not read as an IPv4 number. Server names may carry more
+// (an underscore, say); a public name may not.
 func ValidPublicName(name string) bool {
-	if wire.CheckHostName(name) != nil {
+	if name == "" || len(name) > 253 {
 		return false
+	}
+	for _, label := range strings.Split(name, ".") {
+		if !ldhLabel(label) {
+			return false
+		}
 	}
 	last := name[strings.LastIndexByte(name, '.')+1:]
 	digits := true
@@ -105,6 +113,20 @@ func ValidPublicName(name string) bool {
 			hex = hex && strings.ContainsRune("0123456789abcdefABCDEF", c)
 		}
 		if hex {
+			return false
+		}
+	}
+	return true
+}
+
+// ldhLabel reports whether label is an LDH label (RFC 5890 §2.3.1).
+func ldhLabel(label string) bool {
+	if len(label) == 0 || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(label); i++ {
+		c := label[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
 			return false
 		}
 	}
