@@ -64,6 +64,15 @@
 // sets HalfRTTTickets to 0. Lucid's reasons for refusing early data are
 // reported under BoringSSL's names (boringEarlyReason says how they map).
 //
+// Encrypted Client Hello follows BoringSSL's shim too (ech.go): the
+// -ech-server-* flags become Config.EncryptedClientHelloKeys, -ech-config-list
+// Config.EncryptedClientHelloConfigList, and a rejection, an
+// *tls.ECHRejectionError, is reported as ECH_REJECTED with its retry configs
+// checked. The client sends GREASE ECH only under -enable-ech-grease, as
+// BoringSSL's does, though Lucid's default is to send it. BoringSSL's "name
+// override", the public name a rejected connection's chain is checked
+// against, is what Lucid passes to EncryptedClientHelloRejectionVerify.
+//
 // Build with `go build ./cmd/bogo-shim` and run the runner from a
 // BoringSSL checkout, for example:
 //
