@@ -142,6 +142,24 @@ type settings struct {
 	expectNoHRR bool
 	expectEMS   bool
 
+	// Encrypted Client Hello (ech.go). A client encrypts its hello to
+	// echConfigList and sends GREASE ECH without one only under
+	// enableECHGrease; a server holds one key per echServerConfigs entry,
+	// with the private key and retry flag at the same index of the other
+	// two lists.
+	echConfigList           []byte
+	enableECHGrease         bool
+	echServerConfigs        [][]byte
+	echServerKeys           [][]byte
+	echIsRetryConfig        []int
+	expectECHAccept         bool
+	expectECHRetryConfigs   []byte
+	expectNoECHRetryConfigs bool
+	// The name BoringSSL's verify callback checks the server's chain
+	// against in place of the hello's, set when ECH was rejected.
+	expectECHNameOverride   string
+	expectNoECHNameOverride bool
+
 	exportLen        int
 	exportLabel      string
 	exportContext    string
@@ -228,6 +246,10 @@ func onIntList(f func(*settings) *[]int) flagSpec {
 
 func onBytes(f func(*settings) *[]byte) flagSpec {
 	return flagSpec{base64Flag, func(s *settings, v flagValue) { *f(s) = v.raw }}
+}
+
+func onBytesList(f func(*settings) *[][]byte) flagSpec {
+	return flagSpec{base64Flag, func(s *settings, v flagValue) { *f(s) = append(*f(s), v.raw) }}
 }
 
 func onCredString(f func(*credential) *string) flagSpec {
@@ -381,6 +403,23 @@ var knownFlags = map[string]flagSpec{
 	"-expect-hrr":                    onBool(func(s *settings) *bool { return &s.expectHRR }),
 	"-expect-no-hrr":                 onBool(func(s *settings) *bool { return &s.expectNoHRR }),
 	"-expect-extended-master-secret": onBool(func(s *settings) *bool { return &s.expectEMS }),
+
+	// Encrypted Client Hello (ech.go). -fail-early-callback-ech-rewind
+	// has BoringSSL's early callback, once a server has opened the inner
+	// hello, tell the handshake to drop it and answer the outer one;
+	// Lucid decides on ECH before any callback sees the hello and offers
+	// no way back.
+	"-ech-config-list":                onBytes(func(s *settings) *[]byte { return &s.echConfigList }),
+	"-enable-ech-grease":              onBool(func(s *settings) *bool { return &s.enableECHGrease }),
+	"-ech-server-config":              onBytesList(func(s *settings) *[][]byte { return &s.echServerConfigs }),
+	"-ech-server-key":                 onBytesList(func(s *settings) *[][]byte { return &s.echServerKeys }),
+	"-ech-is-retry-config":            onIntList(func(s *settings) *[]int { return &s.echIsRetryConfig }),
+	"-expect-ech-accept":              onBool(func(s *settings) *bool { return &s.expectECHAccept }),
+	"-expect-ech-retry-configs":       onBytes(func(s *settings) *[]byte { return &s.expectECHRetryConfigs }),
+	"-expect-no-ech-retry-configs":    onBool(func(s *settings) *bool { return &s.expectNoECHRetryConfigs }),
+	"-expect-ech-name-override":       onString(func(s *settings) *string { return &s.expectECHNameOverride }),
+	"-expect-no-ech-name-override":    onBool(func(s *settings) *bool { return &s.expectNoECHNameOverride }),
+	"-fail-early-callback-ech-rewind": declined(boolFlag, "-fail-early-callback-ech-rewind: lucid/tls decides on ECH before its callbacks see the hello and has no way to fall back to the outer hello after accepting the inner one"),
 
 	// Exporters.
 	"-export-keying-material": onInt(func(s *settings) *int { return &s.exportLen }),

@@ -64,6 +64,15 @@
 // sets HalfRTTTickets to 0. Lucid's reasons for refusing early data are
 // reported under BoringSSL's names (boringEarlyReason says how they map).
 //
+// Encrypted Client Hello follows BoringSSL's shim too (ech.go): the
+// -ech-server-* flags become Config.EncryptedClientHelloKeys, -ech-config-list
+// Config.EncryptedClientHelloConfigList, and a rejection, an
+// *tls.ECHRejectionError, is reported as ECH_REJECTED with its retry configs
+// checked. The client sends GREASE ECH only under -enable-ech-grease, as
+// BoringSSL's does, though Lucid's default is to send it. BoringSSL's "name
+// override", the public name a rejected connection's chain is checked
+// against, is what Lucid passes to EncryptedClientHelloRejectionVerify.
+//
 // Build with `go build ./cmd/bogo-shim` and run the runner from a
 // BoringSSL checkout, for example:
 //
@@ -109,6 +118,9 @@ func main() {
 func run(args []string, stdout, stderr io.Writer) int {
 	p, err := parseArgs(args)
 	if err != nil {
+		return report(stderr, err)
+	}
+	if err := echLimits(p); err != nil {
 		return report(stderr, err)
 	}
 	if p.initial.handshakerProbe {
@@ -268,6 +280,8 @@ type observed struct {
 	// retry is, on a client connection that may send early data, the
 	// flags that take over if the server rejects it.
 	retry *settings
+	// offeredEarly is whether a client's hello offered early data.
+	offeredEarly atomic.Bool
 }
 
 func newObserved() *observed {
@@ -284,7 +298,15 @@ func (o *observed) event(e tls.Event) {
 	switch {
 	case e.Kind == tls.EventAlertReceived && e.Name == "close_notify":
 		o.closeNotified.Store(true)
-	case e.Kind == tls.EventMessageReceived && e.Name == "ClientHello":
+	case e.Kind == tls.EventMessageSent && (e.Name == "ClientHello" || e.Name == "ClientHelloInner"):
+		for _, f := range e.Fields {
+			if l, ok := f.Value.([]string); ok && f.Key == "extensions" && slices.Contains(l, "early_data") {
+				o.offeredEarly.Store(true)
+			}
+		}
+	case e.Kind == tls.EventMessageReceived && (e.Name == "ClientHello" || e.Name == "ClientHelloInner"):
+		// With ECH accepted the inner hello, which comes second, is
+		// the one the handshake answers.
 		protos := []string{}
 		status, psk := false, false
 		for _, f := range e.Fields {
@@ -329,7 +351,15 @@ func (sh *shim) connection(s *settings, resumed bool) error {
 	}
 	defer raw.Close()
 	o.tap = &tapConn{Conn: raw}
-	if err := sh.converse(o.tap, cfg, s, resumed, o); err != nil {
+	err = sh.converse(o.tap, cfg, s, resumed, o)
+	// BoringSSL's client whose early data was rejected goes on under
+	// the -on-retry flags, and an ECH rejection, which rejects early
+	// data too, comes after that switch.
+	final := s
+	if o.retry != nil && o.offeredEarly.Load() {
+		final = o.retry
+	}
+	if err = checkECHRejection(err, final); err != nil {
 		drainAfterFailure(raw, failureLinger)
 		return err
 	}
@@ -655,6 +685,9 @@ func checkState(cs tls.ConnectionState, s *settings, resumed bool) error {
 	if s.expectNoHRR && cs.DidHelloRetryRequest {
 		return errors.New("unexpected HelloRetryRequest")
 	}
+	if err := checkECHAccepted(cs, s); err != nil {
+		return err
+	}
 	// -expect-extended-master-secret: Lucid refuses TLS 1.2 without the
 	// extended master secret (RFC 7627) and BoringSSL counts TLS 1.3 as
 	// having it, so every completed handshake satisfies the check.
@@ -699,6 +732,9 @@ func (sh *shim) config(s *settings, o *observed) (*tls.Config, error) {
 		return nil, err
 	}
 	if err := verifyPreferences(cfg, s); err != nil {
+		return nil, err
+	}
+	if err := echConfig(cfg, s); err != nil {
 		return nil, err
 	}
 	sh.verification(cfg, s, o)

@@ -59,7 +59,11 @@ var errClientOCSPCallback = fmt.Errorf(":OCSP_CB_ERROR: -fail-ocsp-callback reje
 // verification it ran before sending early data. o.retry holds those
 // flags on such a connection.
 func (sh *shim) verification(cfg *tls.Config, s *settings, o *observed) {
-	callback := func(s *settings) error {
+	callback := func(s *settings, nameOverride string) error {
+		// BoringSSL's check fails the handshake whatever the mode.
+		if err := checkNameOverride(s, nameOverride); err != nil {
+			return err
+		}
 		o.verifyRan.Store(true)
 		if !s.verifyFail {
 			return nil
@@ -78,6 +82,15 @@ func (sh *shim) verification(cfg *tls.Config, s *settings, o *observed) {
 	ocspFails := !s.server && s.enableOCSP && s.useOCSPCallback && s.failOCSPCallback
 	// Lucid calls VerifyPeerCertificate when a chain arrives, so a
 	// rejection stops the handshake where BoringSSL's would.
+	peerChain := func(nameOverride string) error {
+		if err := callback(chainSettings, nameOverride); err != nil {
+			return err
+		}
+		if ocspFails {
+			return errClientOCSPCallback
+		}
+		return nil
+	}
 	cfg.VerifyPeerCertificate = func([][]byte, [][]*x509.Certificate) error {
 		if !o.peerCertificate.Load() {
 			// A session's chain: BoringSSL resumes without the
@@ -85,13 +98,15 @@ func (sh *shim) verification(cfg *tls.Config, s *settings, o *observed) {
 			// by Lucid's own checks.
 			return nil
 		}
-		if err := callback(chainSettings); err != nil {
-			return err
+		return peerChain("")
+	}
+	if !s.server {
+		// The chain of a server that rejected ECH, which Lucid checks
+		// here in place of VerifyPeerCertificate, against the public
+		// name: BoringSSL's name override (ech.go).
+		cfg.EncryptedClientHelloRejectionVerify = func(cs tls.ConnectionState) error {
+			return peerChain(cs.ServerName)
 		}
-		if ocspFails {
-			return errClientOCSPCallback
-		}
-		return nil
 	}
 	if s.server || !s.reverifyOnResume {
 		return
@@ -102,11 +117,13 @@ func (sh *shim) verification(cfg *tls.Config, s *settings, o *observed) {
 		if !cs.DidResume {
 			return nil
 		}
-		if err := callback(s); err != nil {
+		// A resumption that completes used the server's answer to
+		// the hello it encrypted, if any: no name override.
+		if err := callback(s, ""); err != nil {
 			return err
 		}
 		if o.retry != nil && cs.EarlyData.Offered && !cs.EarlyData.Accepted {
-			return callback(o.retry)
+			return callback(o.retry, "")
 		}
 		return nil
 	}
