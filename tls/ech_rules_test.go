@@ -6,6 +6,7 @@ import (
 	"crypto/hpke"
 	"io"
 	"net"
+	"strings"
 	"testing"
 
 	"lucid/internal/testwait"
@@ -168,3 +169,61 @@ func TestECHServerRules(t *testing.T) {
 }
 
 func ecdhX25519() ecdh.Curve { return ecdh.X25519() }
+
+// TestECHServerOpensBeforeVersions: the server settles ECH before any
+// other parameter (RFC 9849 §7.1), so an outer hello that offers only
+// TLS 1.2 still has its TLS 1.3 inner hello opened and answered.
+func TestECHServerOpensBeforeVersions(t *testing.T) {
+	f := newECHFixture(t)
+	key := echKey(t, 3, true)
+	hello := craftedHello(t, key, baseInner(), func(_, outer *wire.ClientHello) {
+		outer.SupportedVersions = nil
+		outer.KeyShares = nil
+		outer.HasKeyShare = false
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var decided []string
+	done := make(chan error, 1)
+	go func() {
+		sc, err := ln.Accept()
+		if err != nil {
+			done <- err
+			return
+		}
+		defer sc.Close()
+		sc.SetDeadline(testwait.Deadline(t))
+		cfg := f.server(key)
+		cfg.Observer = func(e tls.Event) {
+			if e.Kind == tls.EventDecision && e.Name == "ech" {
+				decided = append(decided, e.Detail)
+			}
+		}
+		done <- tls.Server(sc, cfg).Handshake()
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(testwait.Deadline(t))
+	rec := append([]byte{22, 3, 1, byte(len(hello) >> 8), byte(len(hello))}, hello...)
+	if _, err := c.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	hdr := make([]byte, 5)
+	if _, err := io.ReadFull(c, hdr); err != nil {
+		t.Fatalf("no answer: %v (server: %v)", err, <-done)
+	}
+	c.Close()
+	<-done
+	if hdr[0] != 22 {
+		t.Fatalf("server answered with a record of type %d, not a ServerHello", hdr[0])
+	}
+	if len(decided) == 0 || !strings.HasPrefix(decided[0], "accepted") {
+		t.Fatalf("server's ech decisions: %q, want it to accept the inner hello", decided)
+	}
+}

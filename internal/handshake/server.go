@@ -76,10 +76,12 @@ func (st *expectClientHello) handle(typ uint8, msg []byte) (state, error) {
 		return nil, err
 	}
 	// RFC 9849 §7.1: ECH is settled before anything else is negotiated,
-	// since the inner hello may want other things than the outer one. The
-	// outer hello stays what fingerprints read: it is what the wire carried.
+	// since the inner hello may want other things than the outer one —
+	// even another version: an outer hello that offers only TLS 1.2 may
+	// carry a TLS 1.3 inner one. The outer hello stays what fingerprints
+	// read: it is what the wire carried.
 	outer := ch
-	if ch.ECH != nil && s.cfg.allows(version.TLS13) && slices.Contains(ch.SupportedVersions, version.TLS13) {
+	if ch.ECH != nil && s.cfg.allows(version.TLS13) {
 		var inner *wire.ClientHello
 		var innerMsg []byte
 		switch {
