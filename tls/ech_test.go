@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"lucid/internal/testpki"
@@ -507,5 +508,38 @@ func TestECHGetKeys(t *testing.T) {
 	c, s, _ = echRun(t, lucidClient(f.client(echList(t, k))), lucidServer(scfg))
 	if c.err == nil || s.err == nil || !strings.Contains(s.err.Error(), "no keys today") {
 		t.Fatalf("a failing GetEncryptedClientHelloKeys: client %v, server %v", c.err, s.err)
+	}
+}
+
+// TestECHRejectedCompletesWithoutClientCertificate: a client whose ECH was
+// rejected completes the handshake with the public name, sending an empty
+// Certificate however a CertificateRequest asks (RFC 9849 §6.1.7), and
+// only then aborts with ech_required (§6.1.6).
+func TestECHRejectedCompletesWithoutClientCertificate(t *testing.T) {
+	f := newECHFixture(t)
+	current, stale := echKey(t, 2, true), echKey(t, 1, true)
+	scfg := f.server(current)
+	scfg.ClientAuth = tls.RequestClientCert
+	var completed atomic.Bool
+	scfg.VerifyConnection = func(cs tls.ConnectionState) error {
+		if len(cs.PeerCertificates) != 0 {
+			t.Errorf("the client sent %d certificates to the public name", len(cs.PeerCertificates))
+		}
+		completed.Store(true)
+		return nil
+	}
+	ccfg := f.client(echList(t, stale))
+	ccfg.Certificates = []tls.Certificate{f.secret}
+	c, s, _ := echRun(t, lucidClient(ccfg), lucidServer(scfg))
+	var rej *tls.ECHRejectionError
+	if !errors.As(c.err, &rej) {
+		t.Fatalf("client error %v, want an ECHRejectionError", c.err)
+	}
+	if !completed.Load() {
+		t.Fatal("the server's handshake did not complete before the client's alert")
+	}
+	var te *tls.Error
+	if !errors.As(s.err, &te) || !te.Remote || te.Alert != tls.AlertECHRequired {
+		t.Errorf("server error %v, want the client's ech_required alert after the handshake", s.err)
 	}
 }

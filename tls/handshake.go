@@ -154,6 +154,11 @@ func (c *Conn) runHandshake(early []byte) (int, error) {
 		}
 	}
 	c.result = core.Result()
+	if r := c.result.ECHRejected; r != nil {
+		// RFC 9849 §6.1.6: the handshake with the public name completed,
+		// and the client aborts it with ech_required.
+		return 0, c.fail(r)
+	}
 	return sent, nil
 }
 

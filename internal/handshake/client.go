@@ -646,9 +646,13 @@ func (s *expectServerFinished) handle(typ uint8, msg []byte) (state, error) {
 	if err := checkFinished(c.cfg, &c.tr, suite, k.serverFinishedKey, typ, msg, SideServer); err != nil {
 		return nil, err
 	}
-	if err := c.echRejected(); err != nil {
-		return nil, err
-	}
+	// A server that did not use the encrypted hello, and proved it is the
+	// public name, gets a complete handshake before the client aborts it
+	// with ech_required (RFC 9849 §6.1.6): its Finished, and never a
+	// client certificate (§6.1.7). The result says so; the caller sends
+	// the alert and nothing else.
+	rejected := c.echRejected()
+	c.result.ECHRejected = rejected
 	s.server.record(&c.result)
 	// The application secrets cover the transcript up to here, the
 	// resumption secret up to the client's Finished: both are derived once
@@ -662,7 +666,10 @@ func (s *expectServerFinished) handle(typ uint8, msg []byte) (state, error) {
 		c.send(&wire.EndOfEarlyData{})
 		k.clientFinishedKey = c.out.writeHandshakeKey(suite, k.clientHandshake)
 	}
-	if k.request != nil {
+	switch {
+	case k.request != nil && rejected != nil:
+		c.send(&wire.Certificate{RequestContext: k.request.Context})
+	case k.request != nil:
 		if err := c.answerRequest13(k.request); err != nil {
 			return nil, err
 		}

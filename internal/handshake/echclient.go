@@ -329,10 +329,11 @@ func (c *client) echPublicName() string {
 	return ""
 }
 
-// echRejected ends a handshake whose server proved it is the public name
-// but did not use the inner hello: the client does not go on, and says so
-// with ech_required (RFC 9849 §6.1.6).
-func (c *client) echRejected() error {
+// echRejected is the error that ends a handshake whose server proved it is
+// the public name but did not use the inner hello, or nil: the client
+// completes the handshake, then aborts it with ech_required (RFC 9849
+// §6.1.6).
+func (c *client) echRejected() *alert.Error {
 	if c.echPublicName() == "" {
 		return nil
 	}

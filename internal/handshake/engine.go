@@ -50,6 +50,11 @@ type Result struct {
 	// ECHAccepted says the handshake used the inner ClientHello of an
 	// Encrypted Client Hello (RFC 9849).
 	ECHAccepted bool
+	// ECHRejected, on a client, says the server answered the outer hello
+	// of its Encrypted Client Hello: the handshake completed with the
+	// public name authenticated and must now be aborted with this error's
+	// ech_required alert (RFC 9849 §6.1.6); the connection carries nothing.
+	ECHRejected *alert.Error
 	// Master12 is the TLS 1.2 master secret, for the exporter.
 	Master12 []byte
 	// Application traffic secrets, for the record layer and KeyUpdate.
