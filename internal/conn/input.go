@@ -466,7 +466,10 @@ func (c *Core) message(msg []byte) error {
 		// records to skip, until its second ClientHello if there is one
 		// (which must not offer early data again).
 		r := c.engine.Result()
-		c.in.skippingEarly = r.Version != version.TLS12 && r.ClientHello != nil && r.ClientHello.EarlyData && !r.EarlyData.Accepted
+		// Either hello may have announced early data: the one answered
+		// (the inner one under ECH) or the one on the wire.
+		offered := r.EarlyData.Offered || r.ClientHello != nil && r.ClientHello.EarlyData
+		c.in.skippingEarly = r.Version != version.TLS12 && offered && !r.EarlyData.Accepted
 	}
 	if c.engine.Done() {
 		c.in.peerFinished = true

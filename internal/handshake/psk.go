@@ -178,7 +178,7 @@ func (s *server) resumable13(n *negotiation, msg []byte) error {
 func (s *server) issueTicket(psk []byte) error {
 	cfg := s.cfg
 	r := &s.result
-	modes := r.ClientHello.PSKModes
+	modes := s.pskModes
 	if cfg.Tickets == nil || !(slices.Contains(modes, pskDHEKE) || (cfg.PSKWithoutKeyExchange && slices.Contains(modes, pskKE))) {
 		return nil
 	}

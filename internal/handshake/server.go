@@ -20,6 +20,10 @@ type server struct {
 	// ech is what the server made of the first hello's
 	// encrypted_client_hello; nil when it had none.
 	ech *echServer
+	// pskModes are the psk_key_exchange_modes of the hello the server
+	// answered — the inner one under ECH, not the outer one the result
+	// keeps for fingerprints — which decide whether tickets are sent.
+	pskModes []uint8
 }
 
 // NewServer returns a server engine waiting for a ClientHello.
@@ -81,7 +85,10 @@ func (st *expectClientHello) handle(typ uint8, msg []byte) (state, error) {
 	// carry a TLS 1.3 inner one. The outer hello stays what fingerprints
 	// read: it is what the wire carried.
 	outer := ch
-	if ch.ECH != nil && s.cfg.allows(version.TLS13) {
+	// An inner-type extension in a hello that cannot be TLS 1.3 is
+	// meaningless, and a TLS 1.2 server ignores it like any extension it
+	// does not know; in a TLS 1.3 hello it is refused (openECH).
+	if ch.ECH != nil && s.cfg.allows(version.TLS13) && (!ch.ECH.Inner || slices.Contains(ch.SupportedVersions, version.TLS13)) {
 		var inner *wire.ClientHello
 		var innerMsg []byte
 		switch {
@@ -122,6 +129,7 @@ func (st *expectClientHello) handle(typ uint8, msg []byte) (state, error) {
 	}
 	s.result.ClientHello = outer.Summary()
 	s.result.ClientRandom = ch.Random
+	s.pskModes = ch.PSKModes
 	s.tr.setHash(n.suite.Hash)
 	s.tr.add(msg)
 	if n.share == nil && !n.pskOnly {
