@@ -543,3 +543,21 @@ func TestECHRejectedCompletesWithoutClientCertificate(t *testing.T) {
 		t.Errorf("server error %v, want the client's ech_required alert after the handshake", s.err)
 	}
 }
+
+// TestECHResumption: a session made under ECH resumes under ECH, the
+// ticket judged on the inner hello the server answered.
+func TestECHResumption(t *testing.T) {
+	f := newECHFixture(t)
+	key := echKey(t, 2, true)
+	scfg := f.server(key)
+	ccfg := f.client(echList(t, key))
+	ccfg.ClientSessionCache = tls.NewLRUClientSessionCache(4)
+	c, s, _ := echRun(t, lucidClient(ccfg), lucidServer(scfg))
+	checkAccepted(t, c, s)
+	c, s, sent := echRun(t, lucidClient(ccfg), lucidServer(scfg))
+	checkAccepted(t, c, s)
+	checkPrivate(t, sent)
+	if !c.state.DidResume || !s.state.DidResume {
+		t.Errorf("resumed: client %v, server %v; want both", c.state.DidResume, s.state.DidResume)
+	}
+}
