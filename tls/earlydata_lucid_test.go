@@ -334,10 +334,11 @@ func (r *recordingConn) Read(b []byte) (int, error) {
 // new connection: the guard refuses the early data, the server goes on
 // in 1-RTT (it answers with its flight), and the early bytes are never
 // delivered to the application.
-func TestEarlyDataReplayRefused(t *testing.T) {
-	ed := newEDFixture(t, 1024)
-	ed.run(t, "first", "x")
-
+// acceptedFlight makes one connection whose early data ("POST /pay") the
+// server reads, and returns the client's first flight as the wire carried
+// it: ClientHello and early data, for a replay.
+func acceptedFlight(t *testing.T, ed *edFixture) []byte {
+	t.Helper()
 	c, s := pair(t)
 	rec := &recordingConn{Conn: c}
 	server := tls.Server(s, ed.server)
@@ -359,6 +360,14 @@ func TestEarlyDataReplayRefused(t *testing.T) {
 	rec.mu.Lock()
 	flight := bytes.Clone(rec.flight.Bytes())
 	rec.mu.Unlock()
+	return flight
+}
+
+func TestEarlyDataReplayRefused(t *testing.T) {
+	ed := newEDFixture(t, 1024)
+	ed.run(t, "first", "x")
+
+	flight := acceptedFlight(t, ed)
 
 	c2, s2 := pair(t)
 	server2 := tls.Server(s2, ed.server)
@@ -398,27 +407,7 @@ func TestEarlyDataReplayAcrossClones(t *testing.T) {
 	ed.run(t, "first", "x")
 	clone := ed.server.Clone()
 
-	c, s := pair(t)
-	rec := &recordingConn{Conn: c}
-	server := tls.Server(s, ed.server)
-	client := tls.Client(rec, ed.client)
-	got := make(chan string, 1)
-	go func() {
-		b := make([]byte, 100)
-		n, _ := server.Read(b)
-		got <- string(b[:n])
-		server.Close()
-	}()
-	if _, err := client.Write([]byte("POST /pay")); err != nil {
-		t.Fatal(err)
-	}
-	if g := testwait.Recv(t, got, "the original early data"); g != "POST /pay" {
-		t.Fatalf("server read %q", g)
-	}
-	client.Close()
-	rec.mu.Lock()
-	flight := bytes.Clone(rec.flight.Bytes())
-	rec.mu.Unlock()
+	flight := acceptedFlight(t, ed)
 
 	c2, s2 := pair(t)
 	var mu sync.Mutex

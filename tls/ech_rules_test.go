@@ -74,6 +74,17 @@ func baseInner() *wire.ClientHello {
 // the server answers with.
 func alertFor(t *testing.T, f *echFixture, key tls.EncryptedClientHelloKey, hello []byte) tls.AlertError {
 	t.Helper()
+	hdr := answerTo(t, f.server(key), hello, 7)
+	if hdr[0] != 21 {
+		t.Fatalf("server answered with a record of type %d, not an alert", hdr[0])
+	}
+	return tls.AlertError(hdr[6])
+}
+
+// answerTo sends hello, as one record, to a Lucid server with cfg and
+// returns the first n bytes of its answer, once its handshake has ended.
+func answerTo(t *testing.T, cfg *tls.Config, hello []byte, n int) []byte {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +99,7 @@ func alertFor(t *testing.T, f *echFixture, key tls.EncryptedClientHelloKey, hell
 		}
 		defer sc.Close()
 		sc.SetDeadline(testwait.Deadline(t))
-		done <- tls.Server(sc, f.server(key)).Handshake()
+		done <- tls.Server(sc, cfg).Handshake()
 	}()
 	c, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
@@ -100,15 +111,13 @@ func alertFor(t *testing.T, f *echFixture, key tls.EncryptedClientHelloKey, hell
 	if _, err := c.Write(rec); err != nil {
 		t.Fatal(err)
 	}
-	hdr := make([]byte, 7)
-	if _, err := io.ReadFull(c, hdr); err != nil {
+	answer := make([]byte, n)
+	if _, err := io.ReadFull(c, answer); err != nil {
 		t.Fatalf("no answer: %v (server: %v)", err, <-done)
 	}
-	if hdr[0] != 21 {
-		t.Fatalf("server answered with a record of type %d, not an alert (server: %v)", hdr[0], <-done)
-	}
+	c.Close()
 	<-done
-	return tls.AlertError(hdr[6])
+	return answer
 }
 
 // TestECHServerRules checks the server's checks of RFC 9849 §5.1 and §7.1
@@ -181,45 +190,14 @@ func TestECHServerOpensBeforeVersions(t *testing.T) {
 		outer.KeyShares = nil
 		outer.HasKeyShare = false
 	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
 	var decided []string
-	done := make(chan error, 1)
-	go func() {
-		sc, err := ln.Accept()
-		if err != nil {
-			done <- err
-			return
+	cfg := f.server(key)
+	cfg.Observer = func(e tls.Event) {
+		if e.Kind == tls.EventDecision && e.Name == "ech" {
+			decided = append(decided, e.Detail)
 		}
-		defer sc.Close()
-		sc.SetDeadline(testwait.Deadline(t))
-		cfg := f.server(key)
-		cfg.Observer = func(e tls.Event) {
-			if e.Kind == tls.EventDecision && e.Name == "ech" {
-				decided = append(decided, e.Detail)
-			}
-		}
-		done <- tls.Server(sc, cfg).Handshake()
-	}()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
 	}
-	defer c.Close()
-	c.SetDeadline(testwait.Deadline(t))
-	rec := append([]byte{22, 3, 1, byte(len(hello) >> 8), byte(len(hello))}, hello...)
-	if _, err := c.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	hdr := make([]byte, 5)
-	if _, err := io.ReadFull(c, hdr); err != nil {
-		t.Fatalf("no answer: %v (server: %v)", err, <-done)
-	}
-	c.Close()
-	<-done
+	hdr := answerTo(t, cfg, hello, 5)
 	if hdr[0] != 22 {
 		t.Fatalf("server answered with a record of type %d, not a ServerHello", hdr[0])
 	}
