@@ -65,7 +65,7 @@ func TestObserver(t *testing.T) {
 		// server, which may still be recording events.
 		testwait.Recv(t, serverDone, "the server to close")
 		want := map[uint16][]string{
-			tls.VersionTLS13: {"ServerHello", "EncryptedExtensions", "CompressedCertificate", "CertificateVerify", "Finished"}, // compressed by default (RFC 8879)
+			tls.VersionTLS13: {"ServerHello", "EncryptedExtensions", "Certificate", "CertificateVerify", "Finished"},
 			tls.VersionTLS12: {"ServerHello", "Certificate", "ServerKeyExchange", "ServerHelloDone", "Finished"},
 		}[v]
 		got := clog.names(tls.EventMessageReceived)

@@ -72,9 +72,28 @@ func (e *Engine) sendCertificate13(m *wire.Certificate, peerAlgs []uint16) error
 		return alert.New(alert.InternalError, "compressing the certificate with %s: %v", wire.CertCompressionName(alg), err)
 	}
 	cc := &wire.CompressedCertificate{Algorithm: alg, UncompressedLength: uint32(len(body)), Compressed: compressed}
-	b := e.send(cc)
-	e.cfg.decide(DecisionCertCompression, compressionDetail(alg, len(b), wire.HeaderLen+len(body)))
+	// Sent as e.send does, but the event carries the chain it holds, so
+	// a timeline still shows the certificates.
+	b := e.out.appendMessage(cc)
+	e.tr.add(b)
+	e.certCompressionEvents(MessageSent, alg, len(b), wire.HeaderLen+len(body), m)
 	return nil
+}
+
+// certCompressionEvents reports a CompressedCertificate as the
+// Certificate it carries, the message every timeline, inspection page and
+// seed step already knows: Message is that Certificate, Length the bytes
+// that crossed the wire, and Detail names the CompressedCertificate, its
+// algorithm and both sizes. The certificate_compression decision follows
+// with the same detail, for observers that look for it by name.
+func (e *Engine) certCompressionEvents(kind EventKind, alg uint16, compressed, uncompressed int, cert *wire.Certificate) {
+	if e.cfg.Observe == nil {
+		return
+	}
+	detail := compressionDetail(alg, compressed, uncompressed)
+	e.cfg.emit(Event{Kind: kind, Name: wire.MessageName(wire.TypeCertificate), Length: compressed,
+		Message: cert, Detail: wire.MessageName(wire.TypeCompressedCertificate) + " " + detail})
+	e.cfg.decide(DecisionCertCompression, detail)
 }
 
 // compressionDetail says what a compressed certificate message saved, in
@@ -106,7 +125,6 @@ func (e *Engine) receiveCertificate13(typ uint8, msg []byte, offered []uint16) (
 		if err != nil {
 			return nil, err
 		}
-		e.cfg.emitMessage(MessageReceived, typ, len(msg), cc)
 		// RFC 8879 §4: the algorithm must be one that was offered.
 		if !slices.Contains(offered, cc.Algorithm) {
 			return nil, alert.New(alert.IllegalParameter, "certificate compressed with %s, which was not offered", wire.CertCompressionName(cc.Algorithm))
@@ -119,8 +137,7 @@ func (e *Engine) receiveCertificate13(typ uint8, msg []byte, offered []uint16) (
 		if err != nil {
 			return nil, err
 		}
-		e.cfg.decide(DecisionCertCompression, compressionDetail(cc.Algorithm, len(msg), wire.HeaderLen+len(body)))
-		e.cfg.emitMessage(MessageReceived, wire.TypeCertificate, wire.HeaderLen+len(body), cert)
+		e.certCompressionEvents(MessageReceived, cc.Algorithm, len(msg), wire.HeaderLen+len(body), cert)
 		return cert, nil
 	}
 	return nil, unexpected(typ, wire.MessageName(wire.TypeCertificate))
