@@ -191,6 +191,17 @@ type Config struct {
 	// instead of sending it again after the handshake. A Lucid addition.
 	ReportRejectedEarlyData bool
 
+	// CertCompression lists the certificate compression algorithms (RFC
+	// 8879, TLS 1.3 only) this side accepts, in its order of preference.
+	// A client offers them in its ClientHello and decompresses the
+	// server's chain; a server compresses its chain with the first of
+	// them the client offered, once per chain and algorithm (the result
+	// is cached), and offers them to clients it asks for a certificate.
+	// nil means the default, CertCompressionBrotli, CertCompressionZstd,
+	// CertCompressionZlib; an empty non-nil slice turns compression off.
+	// A Lucid addition.
+	CertCompression []CertCompressionAlgorithm
+
 	// Observer, if set, receives every step of every connection made with
 	// this Config as an Event: messages with their public content, keys
 	// installed (never their values), records, alerts, checks and
@@ -280,6 +291,7 @@ func (c *Config) Clone() *Config {
 	n.SignatureSchemes = slices.Clone(c.SignatureSchemes)
 	n.EncryptedClientHelloConfigList = slices.Clone(c.EncryptedClientHelloConfigList)
 	n.EncryptedClientHelloKeys = slices.Clone(c.EncryptedClientHelloKeys)
+	n.CertCompression = slices.Clone(c.CertCompression)
 	n.resumption = nil
 	if r != nil {
 		n.resumption = r.clone(c.ticketLifetime())

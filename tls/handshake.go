@@ -196,6 +196,7 @@ func (c *Conn) engineConfig() (*handshake.Config, error) {
 	}
 	c.clientAuthConfig(hc)
 	c.earlyDataConfig(hc)
+	hc.CertCompression = cfg.certCompression()
 	if err := c.echConfig(hc); err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"lucid/internal/certcomp"
 	"lucid/internal/conn"
 	"lucid/internal/handshake"
 	"lucid/internal/record"
@@ -205,7 +206,7 @@ func (d *decoded) handshakeMessages(dec *conn.Decoder, r *tapRecord, msgs []conn
 			} else if !r.fromClient {
 				d.serverHello(dec, log)
 			}
-		case wire.TypeCertificate:
+		case wire.TypeCertificate, wire.TypeCompressedCertificate:
 			if !r.fromClient {
 				d.certificate(m)
 			}
@@ -312,7 +313,19 @@ func secretsFor(log []keyLogEntry, clientRandom []byte) []derivedKey {
 func (d *decoded) certificate(m hsMessage) {
 	var der []byte
 	if d.version == tls.VersionTLS13 {
-		c, err := wire.ParseCertificate(m.body())
+		body := m.body()
+		if m.typ == wire.TypeCompressedCertificate {
+			// RFC 8879 §4: the chain is the decompressed Certificate body.
+			cc, err := wire.ParseCompressedCertificate(body)
+			if err == nil {
+				body, err = certcomp.Decompress(cc.Algorithm, cc.Compressed, int(cc.UncompressedLength))
+			}
+			if err != nil {
+				d.problem("CompressedCertificate: %v", err)
+				return
+			}
+		}
+		c, err := wire.ParseCertificate(body)
 		if err != nil || len(c.Entries) == 0 {
 			d.problem("Certificate: %v", err)
 			return

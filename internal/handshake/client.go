@@ -150,6 +150,7 @@ func (c *client) buildHello() error {
 		if cfg.PSKWithoutKeyExchange {
 			h.PSKModes = pskModes[1:2:2]
 		}
+		h.CertCompressionAlgorithms = cfg.certCompressionOffer()
 	}
 	if !tls13 {
 		// The hybrid group exists only in TLS 1.3; with nothing else
@@ -551,15 +552,14 @@ func (s *expectCertificate) handle(typ uint8, msg []byte) (state, error) {
 		next := *s
 		next.request = cr
 		return &next, nil
-	case typ == wire.TypeCertificate:
+	case typ == wire.TypeCertificate, typ == wire.TypeCompressedCertificate && len(c.hello.CertCompressionAlgorithms) > 0:
 	default:
 		return nil, unexpected(typ, "Certificate or CertificateRequest")
 	}
-	cert, err := wire.ParseCertificateOwned(msg[wire.HeaderLen:])
+	cert, err := c.receiveCertificate13(typ, msg, c.hello.CertCompressionAlgorithms)
 	if err != nil {
 		return nil, err
 	}
-	c.cfg.emitMessage(MessageReceived, typ, len(msg), cert)
 	if len(cert.RequestContext) != 0 {
 		return nil, alert.New(alert.IllegalParameter, "server Certificate has a non-empty request context")
 	}

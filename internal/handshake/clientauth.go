@@ -65,7 +65,7 @@ func (cfg *Config) certificateRequest13() *wire.CertificateRequest {
 			schemes = append(schemes, uint16(s))
 		}
 	}
-	return &wire.CertificateRequest{SignatureSchemes: schemes, CertificateAuthorities: cfg.ClientCAs}
+	return &wire.CertificateRequest{SignatureSchemes: schemes, CertificateAuthorities: cfg.ClientCAs, CertCompressionAlgorithms: cfg.certCompressionOffer()}
 }
 
 // certificateRequest12 is what a TLS 1.2 server asks (RFC 5246 §7.4.4):
@@ -85,7 +85,9 @@ type expectClientCertificate13 struct{ k clientFinishKeys }
 
 func (st *expectClientCertificate13) handle(typ uint8, msg []byte) (state, error) {
 	s := st.k.s
-	cert, err := receive(s.cfg, typ, msg, wire.TypeCertificate, wire.ParseCertificate)
+	// The request offered this side's algorithms, so a compressed answer
+	// may use one of them.
+	cert, err := s.receiveCertificate13(typ, msg, s.cfg.certCompressionOffer())
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +159,9 @@ func (c *client) answerRequest13(cr *wire.CertificateRequest) error {
 			msg.Entries = append(msg.Entries, wire.CertificateEntry{Data: der})
 		}
 	}
-	c.send(msg)
+	if err := c.sendCertificate13(msg, cr.CertCompressionAlgorithms); err != nil {
+		return err
+	}
 	if cert == nil {
 		return nil
 	}

@@ -18,6 +18,7 @@ import (
 	"io"
 	"time"
 
+	"lucid/internal/certcomp"
 	"lucid/internal/session"
 	"lucid/internal/signature"
 	"lucid/internal/wire"
@@ -225,6 +226,16 @@ type Config struct {
 	// encrypted_client_hello it must open; nil means the server has none.
 	// It is called only for hellos that carry the extension.
 	ECHKeys func(*HelloInfo) ([]ECHKey, error)
+
+	// CertCompression lists the RFC 8879 certificate compression
+	// algorithms (wire.CertCompression*) this side offers, in preference
+	// order: a client in its ClientHello, a server asking for a client
+	// certificate in its CertificateRequest. Each side compresses its own
+	// chain with the first of them the peer offered. nil turns
+	// compression off. CertCompressionCache holds compressed chains; nil
+	// uses one shared by the process.
+	CertCompression      []uint16
+	CertCompressionCache *certcomp.Cache
 
 	// KeyLog receives each secret in NSS key log terms; nil disables.
 	KeyLog func(label string, clientRandom, secret []byte)

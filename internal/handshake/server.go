@@ -534,7 +534,9 @@ func (s *server) sendCertificate(n *negotiation) error {
 	if n.hello.SCT {
 		entries[0].SCTs = n.cert.SCTs
 	}
-	s.send(&wire.Certificate{Entries: entries})
+	if err := s.sendCertificate13(&wire.Certificate{Entries: entries}, n.hello.CertCompressionAlgorithms); err != nil {
+		return err
+	}
 
 	content := signature.Content13(signature.ServerContext13, s.tr.sum())
 	sig, err := signature.Sign(cfg.Rand, n.cert.Key, n.scheme, content)

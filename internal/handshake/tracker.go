@@ -47,7 +47,7 @@ func (s Step) matches(o observed) bool {
 	}
 	switch s.Kind {
 	case StepMessage:
-		return s.Message == o.msg && s.Retry == o.retry
+		return standsFor(s.Message, o.msg, s.Key) && s.Retry == o.retry
 	case StepReadKey, StepWriteKey:
 		return s.Key == o.key
 	}

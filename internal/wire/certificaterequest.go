@@ -15,6 +15,9 @@ type CertificateRequest struct {
 	CertificateAuthorities [][]byte // certificate_authorities
 	StatusRequest          bool     // empty status_request: send an OCSP staple (RFC 8446 §4.4.2.1)
 	SCT                    bool     // empty signed_certificate_timestamp
+	// CertCompressionAlgorithms is compress_certificate (RFC 8879 §3):
+	// the algorithms the server accepts for the client's chain.
+	CertCompressionAlgorithms []uint16
 }
 
 // Type returns TypeCertificateRequest.
@@ -22,7 +25,7 @@ func (m *CertificateRequest) Type() uint8 { return TypeCertificateRequest }
 
 var certificateRequestOrder = []*extension{
 	extSignatureAlgorithms, extSignatureAlgorithmsCert,
-	extCertificateAuthorities, extStatusRequest, extSCT,
+	extCertificateAuthorities, extStatusRequest, extSCT, extCompressCertificate,
 }
 
 // Marshal returns the complete CertificateRequest message, header

@@ -41,8 +41,9 @@ type ClientHello struct {
 	SCT                          bool   // signed_certificate_timestamp present
 	RecordSizeLimit              uint16 // 0 = absent; received values below 64 are rejected
 	CertificateAuthorities       [][]byte
-	PostHandshakeAuth            bool // post_handshake_auth present
-	PaddingLen                   int  // padding extension length; when marshalling, 0 = no padding
+	PostHandshakeAuth            bool     // post_handshake_auth present
+	CertCompressionAlgorithms    []uint16 // compress_certificate (RFC 8879 §3), in preference order
+	PaddingLen                   int      // padding extension length; when marshalling, 0 = no padding
 	// ECH is encrypted_client_hello (RFC 9849 §5): the outer variant with
 	// the encrypted inner hello, or the inner variant; nil when absent.
 	ECH *ECHClientHello
@@ -74,7 +75,7 @@ var clientHelloOrder = []*extension{
 	extStatusRequest, extSCT, extSignatureAlgorithms,
 	extSignatureAlgorithmsCert, extKeyShare, extPSKKeyExchangeModes,
 	extSupportedVersions, extCookie, extEarlyData, extCertificateAuthorities,
-	extPostHandshakeAuth, extRecordSizeLimit, extECH, extPadding, extPreSharedKey,
+	extPostHandshakeAuth, extCompressCertificate, extRecordSizeLimit, extECH, extPadding, extPreSharedKey,
 }
 
 // extensionOrder returns the types Marshal will consider, in order.

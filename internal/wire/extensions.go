@@ -19,6 +19,7 @@ const (
 	ExtSCT                     uint16 = 18     // RFC 6962 §3.3.1
 	ExtPadding                 uint16 = 21     // RFC 7685
 	ExtExtendedMasterSecret    uint16 = 23     // RFC 7627 §5.1
+	ExtCompressCertificate     uint16 = 27     // RFC 8879 §3
 	ExtRecordSizeLimit         uint16 = 28     // RFC 8449
 	ExtSessionTicket           uint16 = 35     // RFC 5077 §3.2
 	ExtPreSharedKey            uint16 = 41     // RFC 8446 §4.2.11
@@ -52,7 +53,7 @@ var extensionNames = map[uint16]string{
 	ExtPadding:                 "padding",
 	22:                         "encrypt_then_mac",
 	ExtExtendedMasterSecret:    "extended_master_secret",
-	27:                         "compress_certificate",
+	ExtCompressCertificate:     "compress_certificate",
 	ExtRecordSizeLimit:         "record_size_limit",
 	ExtSessionTicket:           "session_ticket",
 	ExtPreSharedKey:            "pre_shared_key",
@@ -125,7 +126,7 @@ var known = indexExtensions(
 	extPadding, extExtendedMasterSecret, extRecordSizeLimit, extSessionTicket,
 	extPreSharedKey, extEarlyData, extSupportedVersions, extCookie,
 	extPSKKeyExchangeModes, extCertificateAuthorities, extPostHandshakeAuth,
-	extKeyShare, extRenegotiationInfo, extECH,
+	extKeyShare, extRenegotiationInfo, extECH, extCompressCertificate,
 )
 
 func indexExtensions(list ...*extension) map[uint16]*extension {

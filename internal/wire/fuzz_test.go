@@ -17,15 +17,16 @@ var writeSeeds = flag.Bool("write-seeds", false, "rewrite testdata/fuzz seed cor
 
 // fuzzTargets names the fuzz target for each parsed message type.
 var fuzzTargets = map[uint8]string{
-	TypeClientHello:         "FuzzParseClientHello",
-	TypeServerHello:         "FuzzParseServerHello",
-	TypeEncryptedExtensions: "FuzzParseEncryptedExtensions",
-	TypeCertificate:         "FuzzParseCertificate",
-	TypeCertificateRequest:  "FuzzParseCertificateRequest",
-	TypeCertificateVerify:   "FuzzParseCertificateVerify",
-	TypeFinished:            "FuzzParseFinished",
-	TypeNewSessionTicket:    "FuzzParseNewSessionTicket",
-	TypeKeyUpdate:           "FuzzParseKeyUpdate",
+	TypeClientHello:           "FuzzParseClientHello",
+	TypeServerHello:           "FuzzParseServerHello",
+	TypeEncryptedExtensions:   "FuzzParseEncryptedExtensions",
+	TypeCertificate:           "FuzzParseCertificate",
+	TypeCertificateRequest:    "FuzzParseCertificateRequest",
+	TypeCertificateVerify:     "FuzzParseCertificateVerify",
+	TypeFinished:              "FuzzParseFinished",
+	TypeNewSessionTicket:      "FuzzParseNewSessionTicket",
+	TypeKeyUpdate:             "FuzzParseKeyUpdate",
+	TypeCompressedCertificate: "FuzzParseCompressedCertificate",
 }
 
 // seedBodies is validBodies plus forms it lacks, one list per fuzz target.

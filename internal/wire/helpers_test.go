@@ -71,16 +71,17 @@ func cat(parts ...[]byte) []byte {
 // body and, on success, returns the message re-marshalled. It lets tests
 // run one table over every message type.
 var parsers = map[uint8]func([]byte) ([]byte, error){
-	TypeClientHello:         func(b []byte) ([]byte, error) { return remarshal(ParseClientHello(b)) },
-	TypeServerHello:         func(b []byte) ([]byte, error) { return remarshal(ParseServerHello(b)) },
-	TypeEncryptedExtensions: func(b []byte) ([]byte, error) { return remarshal(ParseEncryptedExtensions(b)) },
-	TypeCertificate:         func(b []byte) ([]byte, error) { return remarshal(ParseCertificate(b)) },
-	TypeCertificateRequest:  func(b []byte) ([]byte, error) { return remarshal(ParseCertificateRequest(b)) },
-	TypeCertificateVerify:   func(b []byte) ([]byte, error) { return remarshal(ParseCertificateVerify(b)) },
-	TypeFinished:            func(b []byte) ([]byte, error) { return remarshal(ParseFinished(b)) },
-	TypeNewSessionTicket:    func(b []byte) ([]byte, error) { return remarshal(ParseNewSessionTicket(b)) },
-	TypeKeyUpdate:           func(b []byte) ([]byte, error) { return remarshal(ParseKeyUpdate(b)) },
-	TypeEndOfEarlyData:      func(b []byte) ([]byte, error) { return remarshal(ParseEndOfEarlyData(b)) },
+	TypeClientHello:           func(b []byte) ([]byte, error) { return remarshal(ParseClientHello(b)) },
+	TypeServerHello:           func(b []byte) ([]byte, error) { return remarshal(ParseServerHello(b)) },
+	TypeEncryptedExtensions:   func(b []byte) ([]byte, error) { return remarshal(ParseEncryptedExtensions(b)) },
+	TypeCertificate:           func(b []byte) ([]byte, error) { return remarshal(ParseCertificate(b)) },
+	TypeCertificateRequest:    func(b []byte) ([]byte, error) { return remarshal(ParseCertificateRequest(b)) },
+	TypeCertificateVerify:     func(b []byte) ([]byte, error) { return remarshal(ParseCertificateVerify(b)) },
+	TypeFinished:              func(b []byte) ([]byte, error) { return remarshal(ParseFinished(b)) },
+	TypeNewSessionTicket:      func(b []byte) ([]byte, error) { return remarshal(ParseNewSessionTicket(b)) },
+	TypeKeyUpdate:             func(b []byte) ([]byte, error) { return remarshal(ParseKeyUpdate(b)) },
+	TypeCompressedCertificate: func(b []byte) ([]byte, error) { return remarshal(ParseCompressedCertificate(b)) },
+	TypeEndOfEarlyData:        func(b []byte) ([]byte, error) { return remarshal(ParseEndOfEarlyData(b)) },
 }
 
 type marshaler interface{ Marshal() []byte }

@@ -222,6 +222,10 @@ func validBodies(t testing.TB) map[uint8][][]byte {
 	add((&CertificateRequest{Context: []byte{9}, SignatureSchemes: []uint16{0x0804}, CertificateAuthorities: [][]byte{fill(4, 0x30)}, StatusRequest: true}).Marshal())
 	add((&EncryptedExtensions{ALPN: "h2", ServerNameAck: true, RecordSizeLimit: 64}).Marshal())
 	add((&KeyUpdate{RequestUpdate: true}).Marshal())
+	add((&ClientHello{LegacyVersion: 0x0303, CipherSuites: []uint16{0x1301}, CompressionMethods: []uint8{0},
+		CertCompressionAlgorithms: []uint16{CertCompressionBrotli, CertCompressionZstd, CertCompressionZlib}}).Marshal())
+	add((&CertificateRequest{SignatureSchemes: []uint16{0x0403}, CertCompressionAlgorithms: []uint16{CertCompressionZlib}}).Marshal())
+	add((&CompressedCertificate{Algorithm: CertCompressionBrotli, UncompressedLength: 1200, Compressed: fill(40, 0x5a)}).Marshal())
 	return out
 }
 

@@ -28,7 +28,7 @@ var messageNames = []struct {
 	{TypeEncryptedExtensions, "EncryptedExtensions"}, {TypeCertificate, "Certificate"}, {TypeCertificateStatus, "CertificateStatus"},
 	{TypeServerKeyExchange, "ServerKeyExchange"}, {TypeCertificateRequest, "CertificateRequest"}, {TypeServerHelloDone, "ServerHelloDone"},
 	{TypeCertificateVerify, "CertificateVerify"}, {TypeClientKeyExchange, "ClientKeyExchange"}, {TypeFinished, "Finished"},
-	{TypeMessageHash, "MessageHash"},
+	{TypeCompressedCertificate, "CompressedCertificate"}, {TypeMessageHash, "MessageHash"},
 }
 
 // MessageName returns the RFC name of a handshake message type, such as
