@@ -94,18 +94,55 @@ func Decompress(alg uint16, compressed []byte, want int) ([]byte, error) {
 func decompress(alg uint16, compressed []byte, want int) ([]byte, error) {
 	switch alg {
 	case wire.CertCompressionZlib:
-		zr, err := zlib.NewReader(bytes.NewReader(compressed))
-		if err != nil {
-			return nil, err
-		}
-		defer zr.Close()
-		return readExactly(zr, want)
+		return zlibDecode(compressed, want)
 	case wire.CertCompressionBrotli:
-		return readExactly(brotli.NewReader(bytes.NewReader(narrowBrotliWindow(compressed))), want)
+		return brotliDecode(compressed, want)
 	case wire.CertCompressionZstd:
 		return zstdDecode(compressed, want)
 	}
 	return nil, fmt.Errorf("algorithm %s was not offered", wire.CertCompressionName(alg))
+}
+
+// The decoders are pooled: a client decompresses a certificate on every
+// handshake, and a fresh brotli or zlib decoder costs tens of kilobytes of
+// tables and buffers that a Reset reuses. A decoder goes back to its pool
+// only after a stream it read to the end.
+var (
+	zlibReaders   sync.Pool // of io.ReadCloser implementing zlib.Resetter
+	brotliReaders sync.Pool // of *brotli.Reader
+)
+
+func zlibDecode(compressed []byte, want int) ([]byte, error) {
+	src := bytes.NewReader(compressed)
+	zr, _ := zlibReaders.Get().(io.ReadCloser)
+	if zr == nil {
+		var err error
+		if zr, err = zlib.NewReader(src); err != nil {
+			return nil, err
+		}
+	} else if err := zr.(zlib.Resetter).Reset(src, nil); err != nil {
+		return nil, err
+	}
+	out, err := readExactly(zr, want)
+	if err == nil {
+		zlibReaders.Put(zr)
+	}
+	return out, err
+}
+
+func brotliDecode(compressed []byte, want int) ([]byte, error) {
+	src := bytes.NewReader(narrowBrotliWindow(compressed))
+	br, _ := brotliReaders.Get().(*brotli.Reader)
+	if br == nil {
+		br = brotli.NewReader(src)
+	} else if err := br.Reset(src); err != nil {
+		return nil, err
+	}
+	out, err := readExactly(br, want)
+	if err == nil {
+		brotliReaders.Put(br)
+	}
+	return out, err
 }
 
 // readExactly reads want bytes from r into a buffer of exactly that size
