@@ -2,7 +2,10 @@ package tls_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
+	"strings"
+	"sync"
 	"testing"
 
 	"lucid/internal/testpki"
@@ -23,6 +26,15 @@ func TestRecordSizeLimitLucid(t *testing.T) {
 				scfg := &tls.Config{Certificates: []tls.Certificate{iopLucidCert(t, f.leaves[testpki.ECDSAP256])}, MinVersion: tc.v, MaxVersion: tc.v,
 					RecordSizeLimit: lim.server, CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}}
 				ccfg := &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost", MinVersion: tc.v, MaxVersion: tc.v, RecordSizeLimit: lim.client}
+				var mu sync.Mutex
+				var decisions []string
+				ccfg.Observer = func(e tls.Event) {
+					if e.Kind == tls.EventDecision && e.Name == "record_size_limit" {
+						mu.Lock()
+						decisions = append(decisions, e.Detail)
+						mu.Unlock()
+					}
+				}
 				c, s := tls.Client(wc, ccfg), tls.Server(rawS, scfg)
 				defer c.Close()
 				defer s.Close()
@@ -52,6 +64,13 @@ func TestRecordSizeLimitLucid(t *testing.T) {
 				if !bytes.Equal(got, msg) {
 					t.Fatal("echo differs")
 				}
+				// The client's events name both limits.
+				mu.Lock()
+				want := fmt.Sprintf("to this side at most %d bytes, to the peer at most %d", rslLimitFor(lim.client, tc.v), rslLimitFor(lim.server, tc.v))
+				if len(decisions) != 1 || !strings.Contains(decisions[0], want) {
+					t.Errorf("client's record_size_limit decisions %q, want one saying %q", decisions, want)
+				}
+				mu.Unlock()
 				wc.mu.Lock()
 				sent, recvd := bytes.Clone(wc.out.Bytes()), bytes.Clone(wc.in.Bytes())
 				wc.mu.Unlock()
@@ -64,4 +83,13 @@ func TestRecordSizeLimitLucid(t *testing.T) {
 			})
 		}
 	}
+}
+
+// rslLimitFor is the limit an endpoint configured with n keeps to at
+// version v: n, within the version's maximum.
+func rslLimitFor(n uint16, v uint16) uint16 {
+	if v == tls.VersionTLS13 {
+		return min(n, 1<<14+1)
+	}
+	return min(n, 1<<14)
 }
