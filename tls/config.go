@@ -247,6 +247,27 @@ type Config struct {
 	// wiretap (RFC 8446 §5.4). A Lucid addition.
 	RecordPadding int
 
+	// RecordSizeLimit, when non-zero, is sent as the record_size_limit
+	// extension (RFC 8449) in the ClientHello or, when the client sent
+	// one, in the server's answer: the largest protected record this side
+	// accepts, counted as the plaintext with, in TLS 1.3, its content type
+	// and padding (so 2^14+1 is the TLS 1.3 maximum, 2^14 the TLS 1.2
+	// one). Values below 64 are sent as 64, values above the version's
+	// maximum as that maximum. Once both sides sent the extension, a
+	// larger record from the peer ends the connection with
+	// record_overflow, and this side's records keep to the peer's limit,
+	// RecordPadding included. 0, the default, sends no extension, so the
+	// peer's limit is not learned either: set 16385 to learn it without
+	// limiting the peer.
+	RecordSizeLimit uint16
+
+	// MaxFragmentSize, when positive, caps the bytes of data each record
+	// this side sends carries, handshake records included: what other
+	// stacks call the maximum send fragment. Values below 64 count as 64,
+	// above 2^14 as 2^14. It limits only what this side sends; see
+	// RecordSizeLimit for asking the peer to send small records.
+	MaxFragmentSize int
+
 	// resumption is the server's ticket keys and session-ID cache,
 	// created on first use; each Config has its own.
 	resumption *serverResumption

@@ -117,7 +117,7 @@ func (c *Conn) runHandshake(early []byte) (int, error) {
 	}
 	c.readMu.Lock()
 	defer c.readMu.Unlock()
-	cc := conn.Config{Client: c.isClient, Engine: hc, RecordPadding: c.config.RecordPadding}
+	cc := conn.Config{Client: c.isClient, Engine: hc, RecordPadding: c.config.RecordPadding, MaxFragment: c.config.MaxFragmentSize}
 	if c.observer != nil {
 		cc.Observe = c.coreEvent
 	}
@@ -190,6 +190,8 @@ func (c *Conn) engineConfig() (*handshake.Config, error) {
 		Schemes:       d.schemes,
 		SignSchemes:   d.sign,
 		CertSchemes:   signature.DefaultCert,
+		// RFC 8449; 0 sends no record_size_limit.
+		RecordSizeLimit: cfg.RecordSizeLimit,
 	}
 	if err := c.resumptionConfig(hc); err != nil {
 		return nil, err

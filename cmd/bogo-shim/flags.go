@@ -384,7 +384,7 @@ var knownFlags = map[string]flagSpec{
 	"-shim-shuts-down":    onBool(func(s *settings) *bool { return &s.shimShutsDown }),
 	"-check-close-notify": onBool(func(s *settings) *bool { return &s.checkCloseNotify }),
 	"-key-update":         onBool(func(s *settings) *bool { return &s.keyUpdate }),
-	"-max-send-fragment":  onInt(func(s *settings) *int { return &s.maxSendFragment }), // exits 89: see config
+	"-max-send-fragment":  onInt(func(s *settings) *int { return &s.maxSendFragment }), // Config.MaxFragmentSize
 	"-read-size":          onInt(func(s *settings) *int { return &s.readSize }),
 
 	// Names.

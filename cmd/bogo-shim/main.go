@@ -23,8 +23,7 @@
 // -trust-cert is read but not used, as in BoringSSL's own shim, whose
 // certificate callback accepts every chain; the client here likewise sets
 // InsecureSkipVerify and emulates that callback (-verify-fail) with
-// VerifyPeerCertificate. -max-send-fragment exits 89: Lucid offers no
-// setting for the size of the records it sends.
+// VerifyPeerCertificate. -max-send-fragment sets Config.MaxFragmentSize.
 //
 // The shim emulates BoringSSL's defaults where Lucid's differ: every
 // cipher suite Lucid implements is enabled, legacy ones included
@@ -697,11 +696,6 @@ func checkState(cs tls.ConnectionState, s *settings, resumed bool) error {
 // config turns settings into a lucid/tls Config for one connection. The
 // callbacks it installs report to o.
 func (sh *shim) config(s *settings, o *observed) (*tls.Config, error) {
-	if s.maxSendFragment > 0 {
-		// Splitting application data in the shim would leave the
-		// handshake's records at full size, which the tests check too.
-		return nil, unimplemented("-max-send-fragment: lucid/tls has no setting for the size of the records it sends")
-	}
 	var cfg *tls.Config
 	if s.server {
 		// Not Clone, which gives the copy resumption state of its own:
@@ -713,6 +707,7 @@ func (sh *shim) config(s *settings, o *observed) (*tls.Config, error) {
 		cfg = &tls.Config{ClientSessionCache: sh.clientCache, InsecureSkipVerify: true, ServerName: s.hostName}
 	}
 	cfg.SessionTicketsDisabled = s.noTicket
+	cfg.MaxFragmentSize = s.maxSendFragment
 	if s.enableEarlyData {
 		if s.server {
 			cfg.MaxEarlyData = maxEarlyDataAccepted

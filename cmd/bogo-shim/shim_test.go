@@ -226,7 +226,6 @@ func TestUnknownFlagIsUnimplemented(t *testing.T) {
 		{"-dtls"},
 		{"-verify-prefs", "513", "-port", "1"}, // rsa_pkcs1_sha1: refused by Lucid
 		{"-max-version", "770", "-port", "1"},
-		{"-max-send-fragment", "512", "-port", "1"},
 		{"-curves", "25497", "-port", "1"},
 		{"-cipher", "3DES", "-port", "1"},
 		{"-new-delegated-credential", "-port", "1"},

@@ -45,12 +45,14 @@ type getOptions struct {
 	Insecure       bool
 	Protocol       https.Protocol
 	TLSMin, TLSMax uint16
-	Resolve        []string
-	Verbose        bool
-	Fail           bool
-	Location       bool
-	ConnectTimeout time.Duration
-	MaxTime        time.Duration
+	// RecordSizeLimit is --record-size-limit: Config.RecordSizeLimit.
+	RecordSizeLimit uint16
+	Resolve         []string
+	Verbose         bool
+	Fail            bool
+	Location        bool
+	ConnectTimeout  time.Duration
+	MaxTime         time.Duration
 	// KeyLogFile is --keylog, or else $SSLKEYLOGFILE; KeyLogFrom says
 	// which, for messages.
 	KeyLogFile string
@@ -150,6 +152,10 @@ Flags:
                           secp384r1, secp521r1
       --resolve H:P:ADDR  connect to ADDR for host H and port P; the name H
                           is still sent (SNI) and checked (repeatable)
+      --record-size-limit N
+                          send record_size_limit N (RFC 8449, 64 to
+                          16385): a server that knows it sends no record
+                          larger; one that does gets record_overflow
       --connect-timeout S give up if the TCP connection and the TLS
                           handshake take more than S seconds together
                           (default 30; 0: no limit); exit 3
@@ -268,6 +274,7 @@ func parseGetFlags(args []string, stdout, stderr io.Writer) (getOptions, int, bo
 	fs.Var(&lo, "tls-min", "")
 	fs.Var(&hi, "tls-max", "")
 	fs.Var(&resolve, "resolve", "")
+	fs.Func("record-size-limit", "", recordSizeLimitFlag(&o.RecordSizeLimit))
 	fs.Var(secondsFlag{&o.ConnectTimeout}, "connect-timeout", "")
 	fs.Var(secondsFlag{&o.MaxTime}, "m", "")
 	fs.Var(secondsFlag{&o.MaxTime}, "max-time", "")
@@ -505,7 +512,7 @@ func doGet(ctx context.Context, o getOptions, stdin io.Reader, stdout, stderr io
 		}()
 	}
 	cfg := &tls.Config{MinVersion: o.TLSMin, MaxVersion: o.TLSMax, InsecureSkipVerify: o.Insecure,
-		CipherSuites: o.CipherSuites, CurvePreferences: o.Curves}
+		CipherSuites: o.CipherSuites, CurvePreferences: o.Curves, RecordSizeLimit: o.RecordSizeLimit}
 	if err := (clientTrust{CACert: o.CACert, CRLFiles: o.CRLFiles, CertFile: o.CertFile, KeyFile: o.KeyFile}).apply(cfg); err != nil {
 		return failf(exitOther, "%v", err)
 	}

@@ -45,6 +45,7 @@ type serveOptions struct {
 	TraceJSON        string // append every connection's events here, as JSON lines
 	HSTS             bool
 	EarlyData        uint32   // --early-data: MaxEarlyData; 0 refuses 0-RTT
+	RecordSizeLimit  uint16   // --record-size-limit: Config.RecordSizeLimit; 0 sends none
 	ECHKeyFiles      []string // --ech-key: the current Encrypted Client Hello key first
 	HandshakeTimeout time.Duration
 	HeaderTimeout    time.Duration
@@ -124,6 +125,12 @@ clients that hold an older config, but not sent. The server's
 certificates should cover each public name: a client whose config is
 stale checks that before it takes the retry config. The inspection page
 says whether the visitor used ECH and what an observer could read.
+
+--record-size-limit SIZE answers a client that sends record_size_limit
+(RFC 8449) with SIZE, the largest protected record the server accepts
+(its plaintext, with the content type in TLS 1.3), and keeps to the
+client's limit in turn; a larger record from the client ends the
+connection with record_overflow.
 
 Every request is logged to stderr: remote address, TLS version, cipher
 suite, request, status, bytes and duration. --trace-json FILE appends
@@ -249,6 +256,7 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (serveOptions, int
 		o.EarlyData = uint32(n)
 		return nil
 	})
+	fs.Func("record-size-limit", "answer a client's record_size_limit (RFC 8449) with this `SIZE`, 64 to 16385: the largest protected record the server accepts, and keep to the client's", recordSizeLimitFlag(&o.RecordSizeLimit))
 	fs.Var(&echKeys, "ech-key", "an Encrypted Client Hello key `file` from 'lucid ech keygen'; repeat to rotate: the first is current (published, sent as retry config), the others only decrypt")
 	fs.BoolVar(&o.HSTS, "hsts", false, "send Strict-Transport-Security: browsers then use only HTTPS for this host for a year")
 	fs.DurationVar(&o.HandshakeTimeout, "handshake-timeout", https.DefaultHandshakeTimeout, "give up a TLS handshake after this `duration`")
@@ -412,6 +420,7 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer, ready 
 		cfg.CipherSuites = append(slices.Clone(defaultSuites12), legacySuites...)
 		fmt.Fprintln(stdout, "Legacy TLS 1.2 suites are on: RSA key transport (no forward secrecy) and CBC with HMAC. For study, not production.")
 	}
+	cfg.RecordSizeLimit = o.RecordSizeLimit
 	if o.EarlyData > 0 {
 		cfg.MaxEarlyData = o.EarlyData
 		note := ""

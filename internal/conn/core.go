@@ -17,8 +17,14 @@ type Config struct {
 	// Engine configures the handshake engine.
 	Engine *handshake.Config
 	// RecordPadding, when positive, pads every protected TLS 1.3 record
-	// to a multiple of that many bytes (RFC 8446 §5.4).
+	// to a multiple of that many bytes (RFC 8446 §5.4), within the
+	// peer's record_size_limit.
 	RecordPadding int
+	// MaxFragment, when positive, caps the data each record this side
+	// sends carries, handshake records included; values below 64 count
+	// as 64 and above 2^14 as 2^14. The peer's record_size_limit, once
+	// negotiated (Engine.RecordSizeLimit), caps protected records too.
+	MaxFragment int
 	// Observe receives record-level events; nil costs nothing.
 	Observe func(Event)
 	// RewriteHandshake, when set, is handed each handshake message this
@@ -38,6 +44,9 @@ type Core struct {
 	// multiple pads every record to the full size all the same, and
 	// would only make the output buffer reserve more than a record.
 	padding int32
+	// maxFragment is Config.MaxFragment within [minFragment,
+	// MaxPlaintext], 0 when unset.
+	maxFragment int32
 	// maxEarly is the server's configured max_early_data_size, which
 	// bounds the 0-RTT data it skips when it does not accept it.
 	maxEarly uint32
@@ -129,6 +138,9 @@ type outbound struct {
 // before anything else.
 func New(cfg Config) *Core {
 	c := &Core{client: cfg.Client, padding: int32(min(max(cfg.RecordPadding, 0), record.MaxPlaintext+1)), observe: cfg.Observe, rewrite: cfg.RewriteHandshake}
+	if cfg.MaxFragment > 0 {
+		c.maxFragment = int32(min(max(cfg.MaxFragment, minFragment), record.MaxPlaintext))
+	}
 	if cfg.Engine != nil {
 		c.maxEarly = cfg.Engine.MaxEarlyData
 	}

@@ -238,6 +238,9 @@ func (c *Core) record(hdr record.Header, rec []byte) error {
 			c.in.skippingEarly = false
 		}
 	}
+	if err == nil && !plain {
+		err = c.checkReceivedSize(hdr.Length, len(payload))
+	}
 	if err != nil {
 		return c.fail(err)
 	}

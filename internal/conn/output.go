@@ -137,23 +137,25 @@ func (c *Core) sealAlert(d alert.Description) {
 	c.seal(record.TypeAlert, []byte{level, byte(d)})
 }
 
-// seal protects payload as records of at most MaxPlaintext bytes.
+// seal protects payload as records of at most MaxPlaintext bytes, fewer
+// when MaxFragment or the peer's record_size_limit asks (recordsize.go).
 func (c *Core) seal(typ uint8, payload []byte) error {
 	if err := wake(c.out.sealer, c.out.traffic); err != nil {
 		return err
 	}
 	_, aead13 := c.out.sealer.(*record.AEAD13)
+	limit, inner := c.sendLimits(aead13)
 	perRecord := record.HeaderLen + c.out.sealer.Overhead()
 	if aead13 {
 		perRecord += int(c.padding)
 	}
-	c.reserve(len(payload) + max(1, (len(payload)+record.MaxPlaintext-1)/record.MaxPlaintext)*perRecord)
+	c.reserve(len(payload) + max(1, (len(payload)+limit-1)/limit)*perRecord)
 	for first := true; first || len(payload) > 0; first = false {
-		n := min(len(payload), record.MaxPlaintext)
+		n := min(len(payload), limit)
 		pad := 0
 		if p := int(c.padding); p > 0 && aead13 {
 			pad = (p - (n+1)%p) % p
-			pad = min(pad, record.MaxPlaintext-n)
+			pad = min(pad, inner-1-n)
 		}
 		c.emit(Event{Kind: RecordSent, ContentType: typ, Seq: c.out.sealer.Seq(), Length: n, Epoch: int(c.out.epoch), Outbound: true})
 		var err error

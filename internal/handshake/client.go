@@ -178,6 +178,7 @@ func (c *client) buildHello() error {
 			}
 		}
 	}
+	c.offerRecordSizeLimit(h, tls13)
 	// RFC 6066 §3: server_name carries a DNS host name without its
 	// trailing dot; an IP literal, or anything else that is no host name,
 	// is not sent (certificate checks still use cfg.ServerName).
@@ -486,6 +487,13 @@ func (s *expectEncryptedExtensions) handle(typ uint8, msg []byte) (state, error)
 			}
 		case wire.ExtEncryptedClientHello:
 			if err := c.echEncryptedExtensions(ee); err != nil {
+				return nil, err
+			}
+		case wire.ExtRecordSizeLimit:
+			if c.hello.RecordSizeLimit == 0 {
+				return nil, alert.New(alert.UnsupportedExtension, "server sent record_size_limit, which was not offered")
+			}
+			if err := c.acceptRecordSizeLimit(ee.RecordSizeLimit, version.TLS13); err != nil {
 				return nil, err
 			}
 		default:

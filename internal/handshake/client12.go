@@ -79,6 +79,8 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 			offered = c.hello.StatusRequest
 		case wire.ExtSCT:
 			offered = c.hello.SCT
+		case wire.ExtRecordSizeLimit:
+			offered = c.hello.RecordSizeLimit != 0
 		default:
 			offered = false
 		}
@@ -107,6 +109,11 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 			return nil, alert.New(alert.IllegalParameter, "server chose protocol %q, which was not offered", sh.ALPN)
 		}
 		c.result.ALPN = sh.ALPN
+	}
+	if sh.RecordSizeLimit != 0 {
+		if err := c.acceptRecordSizeLimit(sh.RecordSizeLimit, version.TLS12); err != nil {
+			return nil, err
+		}
 	}
 	c.tr.setHash(suite.PRF)
 	c.tr.add(msg)

@@ -267,6 +267,13 @@ func TestClientRejectsEncryptedExtensions(t *testing.T) {
 			want: alert.UnsupportedExtension,
 		},
 		{
+			name:   "record_size_limit above TLS 1.3's maximum",
+			client: func(c *handshake.Config) { c.RecordSizeLimit = 512 },
+			typ:    wire.TypeEncryptedExtensions,
+			fn:     ee(func(m *wire.EncryptedExtensions) { m.RecordSizeLimit = 1<<14 + 2 }),
+			want:   alert.IllegalParameter,
+		},
+		{
 			name: "unknown extension",
 			typ:  wire.TypeEncryptedExtensions,
 			fn: ee(func(m *wire.EncryptedExtensions) {

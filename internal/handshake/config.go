@@ -193,6 +193,13 @@ type Config struct {
 	// resumes allows it.
 	SendEarlyData bool
 
+	// RecordSizeLimit is the record_size_limit this side advertises (RFC
+	// 8449): the largest protected record plaintext it accepts, content
+	// type and padding included in TLS 1.3. 0 sends no extension; a value
+	// below 64 is raised to 64 and one above the version's maximum
+	// lowered to it.
+	RecordSizeLimit uint16
+
 	// VerifyPeer checks the server's chain (client role) and says what
 	// it established; nil only parses the chain, and never skips the
 	// CertificateVerify signature. It is also how a session's recorded

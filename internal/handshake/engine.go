@@ -71,6 +71,15 @@ type Result struct {
 	Shape Shape
 	// EarlyData is what became of 0-RTT data (TLS 1.3).
 	EarlyData EarlyData
+	// RecordSizeLimit and PeerRecordSizeLimit are the record size limits
+	// both sides sent (RFC 8449), 0 when the extension was not
+	// negotiated: the largest protected record plaintext this side
+	// accepts and the largest it may send, content type and padding
+	// included in TLS 1.3. They hold for the records under the keys this
+	// handshake made, and are set once known: from the ClientHello on a
+	// server, from EncryptedExtensions or the TLS 1.2 ServerHello on a
+	// client.
+	RecordSizeLimit, PeerRecordSizeLimit uint16
 
 	// resumed is the session this connection resumed, nil after a full
 	// handshake, and resumedBy how.

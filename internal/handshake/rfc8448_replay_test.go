@@ -28,10 +28,11 @@ package handshake_test
 //     (SpliceClientHello, SpliceTranscript) so that everything after it can
 //     be compared byte for byte.
 //   - The servers' EncryptedExtensions carry record_size_limit (RFC 8449),
-//     which Lucid does not implement; its client refuses the extension as
-//     unsolicited (and §4's early_data, which Lucid's client never
-//     offers). The replay hands the client the message without them and
-//     puts the trace's message in the transcript.
+//     which Lucid's client takes only when it offered it (the spliced
+//     hello did: TestRFC8448ClientTakesRecordSizeLimit), and §4's
+//     early_data, which Lucid's client never offers. The replay hands the
+//     client the message without record_size_limit and puts the trace's
+//     message in the transcript.
 //   - §5's HelloRetryRequest is handed to Lucid's client echoing Lucid's
 //     session ID, so that the second ClientHello is built from Lucid's
 //     first, as in a real handshake; the trace's goes in the transcript.
@@ -52,12 +53,10 @@ package handshake_test
 import (
 	"crypto"
 	"crypto/sha256"
-	"errors"
 	"slices"
 	"testing"
 	"time"
 
-	"lucid/internal/alert"
 	"lucid/internal/handshake"
 	"lucid/internal/kex"
 	"lucid/internal/rfc8448"
@@ -361,16 +360,18 @@ func TestRFC8448CompatClient(t *testing.T) {
 	replayFullClient(t, compatTrace)
 }
 
-// The trace's EncryptedExtensions carry record_size_limit, which Lucid's
-// client does not offer and so refuses: the one reason the replay edits a
-// message it hands the client. If Lucid learns RFC 8449, this fails and
-// the edit can go.
-func TestRFC8448ClientRefusesRecordSizeLimit(t *testing.T) {
+// The trace's EncryptedExtensions carry record_size_limit (RFC 8449),
+// answering the trace's hello, which the client engine holds as its own:
+// the client takes the server's 0x4001 and keeps its own to the same.
+// (The replay above still hands the client the message without it, so that
+// its other steps do not depend on RFC 8449.)
+func TestRFC8448ClientTakesRecordSizeLimit(t *testing.T) {
 	e := startFull(t, simpleTrace)
-	_, err := e.Handle(hx(simpleTrace.ee))
-	var ae *alert.Error
-	if !errors.As(err, &ae) || ae.Desc != alert.UnsupportedExtension {
-		t.Fatalf("the trace's EncryptedExtensions: %v, want unsupported_extension for record_size_limit", err)
+	if _, err := e.Handle(hx(simpleTrace.ee)); err != nil {
+		t.Fatalf("the trace's EncryptedExtensions: %v", err)
+	}
+	if r := e.Result(); r.PeerRecordSizeLimit != 0x4001 || r.RecordSizeLimit != 0x4001 {
+		t.Fatalf("limits %#x to the server, %#x from it; want 0x4001 both", r.PeerRecordSizeLimit, r.RecordSizeLimit)
 	}
 }
 

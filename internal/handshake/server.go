@@ -454,7 +454,7 @@ func (s *server) respond(n *negotiation) (state, error) {
 		clientFinishedKey = s.out.readHandshakeKey(suite, cs)
 	}
 
-	ee := &wire.EncryptedExtensions{ALPN: n.alpn, EarlyData: accepted}
+	ee := &wire.EncryptedExtensions{ALPN: n.alpn, EarlyData: accepted, RecordSizeLimit: s.answerRecordSizeLimit(n.hello, version.TLS13)}
 	if s.ech != nil && !s.ech.accepted {
 		// RFC 9849 §7.1: a server with keys that answers the outer hello
 		// tells the client which configs would work.

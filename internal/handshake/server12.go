@@ -228,6 +228,7 @@ func (v *conv12s) sendServerHello(nameAck bool) {
 		TicketSupported:              v.ticket,
 		ALPN:                         s.result.ALPN,
 		ServerNameAck:                nameAck,
+		RecordSizeLimit:              s.answerRecordSizeLimit(ch, version.TLS12),
 	}
 	if ch.ECPointFormats != nil && v.suite.KeyExchange != suites.RSAKeyTransport {
 		sh.ECPointFormats = []uint8{0}

@@ -307,6 +307,12 @@ func TestTLS12ClientAlerts(t *testing.T) {
 			who: "client", at: wire.TypeServerHello, want: alert.IllegalParameter},
 		{name: "legacy suite not enabled", kt: testpki.RSA2048, tamper: sh12(func(m *wire.ServerHello) { m.CipherSuite = 0x009c }),
 			who: "client", at: wire.TypeServerHello, want: alert.IllegalParameter},
+		{name: "unsolicited record_size_limit", tamper: sh12(func(m *wire.ServerHello) { m.RecordSizeLimit = 512 }),
+			who: "client", at: wire.TypeServerHello, want: alert.UnsupportedExtension},
+		// RFC 8449 §4: 2^14 is TLS 1.2's maximum, 2^14+1 only TLS 1.3's.
+		{name: "record_size_limit above TLS 1.2's maximum", client: func(c *handshake.Config) { c.RecordSizeLimit = 512 },
+			tamper: sh12(func(m *wire.ServerHello) { m.RecordSizeLimit = 1<<14 + 1 }),
+			who:    "client", at: wire.TypeServerHello, want: alert.IllegalParameter},
 		{name: "ServerHello version 1.1", tamper: sh12(func(m *wire.ServerHello) { m.LegacyVersion = 0x0302 }),
 			who: "client", at: wire.TypeServerHello, want: alert.ProtocolVersion},
 
