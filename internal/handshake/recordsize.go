@@ -53,15 +53,23 @@ func (c *client) acceptRecordSizeLimit(theirs, v uint16) error {
 
 // answerRecordSizeLimit is the record_size_limit a server sends for a
 // hello that carried one, 0 for none, and records the limits both sides
-// keep to. RFC 8449 §4: a server does not refuse a client's value above
-// the version's maximum (it may mean an extension the server lacks), it
-// only never sends larger records than the version allows.
+// keep to. A server always answers a client that sent one, so that a
+// constrained client (a browser sends it) gets records it can take even
+// from a server configured with no limit of its own, which then
+// advertises the version's maximum. RFC 8449 §4: a server does not refuse
+// a client's value above the version's maximum (it may mean an extension
+// the server lacks), it only never sends larger records than the version
+// allows.
 func (e *Engine) answerRecordSizeLimit(hello *wire.ClientHello, v uint16) uint16 {
-	if e.cfg.RecordSizeLimit == 0 || hello.RecordSizeLimit == 0 {
+	if hello.RecordSizeLimit == 0 {
 		return 0
 	}
 	top := recordLimitMax(v)
-	e.result.RecordSizeLimit = min(max(e.cfg.RecordSizeLimit, 64), top)
+	own := e.cfg.RecordSizeLimit
+	if own == 0 {
+		own = top
+	}
+	e.result.RecordSizeLimit = min(max(own, 64), top)
 	e.result.PeerRecordSizeLimit = min(hello.RecordSizeLimit, top)
 	e.reportRecordSizeLimit()
 	return e.result.RecordSizeLimit
