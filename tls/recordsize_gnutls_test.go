@@ -133,7 +133,7 @@ func TestInteropGnuTLSClientRecordSizeLimit(t *testing.T) {
 	if err := os.WriteFile(caFile, f.ca.CertPEM, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	const gnutlsLimit, lucidLimit = 512, 1024 // lucidLimit: Lucid answers only when it has one to send
+	const gnutlsLimit, lucidLimit = 512, 1024 // lucidLimit: Lucid's own, which GnuTLS keeps to
 	for _, tc := range rslVersions {
 		t.Run(tc.name, func(t *testing.T) {
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
