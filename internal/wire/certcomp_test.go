@@ -75,6 +75,7 @@ func TestCompressCertificateExtension(t *testing.T) {
 		{"odd list", ext(ExtCompressCertificate, 3, 0, 2, 0)},
 		{"list past body", ext(ExtCompressCertificate, 4, 0, 2)},
 		{"trailing", ext(ExtCompressCertificate, 2, 0, 2, 9)},
+		{"an algorithm twice", ext(ExtCompressCertificate, 6, 0, 2, 0, 1, 0, 2)},
 	} {
 		_, err := ParseClientHello(chBody(tc.body))
 		if err == nil {
