@@ -47,6 +47,9 @@ type Setup struct {
 	Suite      uint16 // the one cipher suite offered
 	ClientAuth bool   // the server requires and verifies an ECDSA client certificate
 	Resume     Resumption
+	// NoCertCompression turns Lucid's certificate compression (RFC 8879,
+	// on by default) off at both ends; crypto/tls has none to turn off.
+	NoCertCompression bool
 }
 
 // endpoint is what both stacks' connections offer the benchmarks.
@@ -96,6 +99,9 @@ func newPair(st Stack, s Setup) (pair, error) {
 			CurvePreferences: groups, CipherSuites: []uint16{s.Suite}, SessionTicketsDisabled: noTickets}
 		if s.Resume != NoResumption {
 			cli.ClientSessionCache = tls.NewLRUClientSessionCache(4)
+		}
+		if s.NoCertCompression {
+			cli.CertCompression, srv.CertCompression = []tls.CertCompressionAlgorithm{}, []tls.CertCompressionAlgorithm{}
 		}
 		if s.ClientAuth {
 			cli.Certificates = []tls.Certificate{p.lucid[p.client]}
