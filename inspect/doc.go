@@ -43,7 +43,12 @@
 //	                              grease or none), outer_server_name (what
 //	                              an observer read), inner_server_name
 //	                              (what only the server read, under ECH)
-//	                              and decision (the server's, in words)
+//	                              and decision (the server's, in words),
+//	                              and cert_compression (RFC 8879): offered,
+//	                              algorithms (when the events name them),
+//	                              used, compressed_bytes,
+//	                              uncompressed_bytes, saved_bytes,
+//	                              certificate_bytes, why and decision
 //	fingerprints       object   ja3 (MD5 hex) and ja4 ("t13d1516h2_…")
 //	client_hello       object   what the client offered, in its order, or
 //	                            null when events were not recorded: length,

@@ -57,6 +57,9 @@ type Connection struct {
 	HandshakeMS       float64   `json:"handshake_ms"`
 	EarlyData         EarlyData `json:"early_data"`
 	ECH               ECH       `json:"ech"`
+	// CertCompression is certificate compression (RFC 8879) on this
+	// connection.
+	CertCompression CertCompression `json:"cert_compression"`
 }
 
 // ECH is whether the visitor's client used Encrypted Client Hello (RFC
@@ -317,6 +320,13 @@ type builder struct {
 	checks      []string
 	keys        []string
 	ticketSent  bool
+
+	// The server's own Certificate message: its Detail and length, and
+	// the certificate_compression decision that followed it.
+	certSentDetail string
+	certSentLen    int
+	ccDecision     string
+	ccPending      bool
 }
 
 func (b *builder) build(r *http.Request, recorded bool) *Report {
@@ -342,6 +352,7 @@ func (b *builder) build(r *http.Request, recorded bool) *Report {
 			Reason: cs.EarlyData.Reason, RequestEarly: https.IsEarly(r)},
 	}
 	rep.Connection.ECH = b.ech()
+	rep.Connection.CertCompression = b.certCompression()
 	if cs.CurveID != 0 {
 		rep.Connection.Group = kex.Name(uint16(cs.CurveID))
 	}
@@ -448,6 +459,14 @@ func (b *builder) scan() {
 			}
 		case e.Kind == tls.EventMessageSent && e.Name == "Certificate":
 			b.chainSent = fields.list("chain")
+			b.certSentDetail, b.certSentLen = e.Detail, e.Length
+			b.ccPending = strings.HasPrefix(e.Detail, compressedPrefix)
+		case e.Kind == tls.EventDecision && e.Name == "certificate_compression":
+			// A client's compressed certificate in mutual TLS makes one
+			// too; only the one after the server's own counts here.
+			if b.ccPending {
+				b.ccDecision, b.ccPending = e.Detail, false
+			}
 		case e.Kind == tls.EventMessageSent && e.Name == "CertificateVerify":
 			b.sigScheme = fields.str("signature_scheme")
 		case e.Kind == tls.EventMessageSent && e.Name == "ServerKeyExchange":

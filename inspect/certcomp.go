@@ -1,0 +1,101 @@
+package inspect
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"lucid/tls"
+)
+
+// CertCompression is what became of certificate compression (RFC 8879)
+// on the visitor's connection: whether their client asked for it, and
+// what the server's compressed chain saved.
+type CertCompression struct {
+	// Offered says the visitor's first ClientHello carried
+	// compress_certificate.
+	Offered bool `json:"offered"`
+	// Algorithms are the ones it offered, in its order, when the server's
+	// events name them; empty otherwise (the extension's presence is
+	// still known from the hello's extension list).
+	Algorithms []string `json:"algorithms"`
+	// Used is the algorithm the server compressed its chain with; "" when
+	// the chain went uncompressed or no chain was sent.
+	Used string `json:"used"`
+	// CompressedBytes and UncompressedBytes are the Certificate message
+	// as it crossed the wire and as it would have without compression,
+	// headers included; SavedBytes is the difference. All 0 unless Used.
+	CompressedBytes   int `json:"compressed_bytes"`
+	UncompressedBytes int `json:"uncompressed_bytes"`
+	SavedBytes        int `json:"saved_bytes"`
+	// CertificateBytes is the server's Certificate message as sent,
+	// compressed or not; 0 when it sent none.
+	CertificateBytes int `json:"certificate_bytes"`
+	// Why says, when Used is "", why the chain went uncompressed.
+	Why string `json:"why"`
+	// Decision is the server's certificate_compression decision in
+	// words; "" when it made none.
+	Decision string `json:"decision"`
+}
+
+// SavedPercent is SavedBytes as a whole percentage of UncompressedBytes.
+func (c CertCompression) SavedPercent() int {
+	if c.UncompressedBytes <= 0 {
+		return 0
+	}
+	return c.SavedBytes * 100 / c.UncompressedBytes
+}
+
+// compressedPrefix starts the Detail of a Certificate event that went
+// out as a CompressedCertificate (handshake.certCompressionEvents).
+const compressedPrefix = "CompressedCertificate "
+
+// parseCompressionDetail reads "brotli: 3000 bytes sent as 1200", the
+// detail the handshake gives a compressed certificate message, into the
+// algorithm and both sizes.
+func parseCompressionDetail(detail string) (alg string, uncompressed, compressed int, ok bool) {
+	alg, rest, found := strings.Cut(detail, ": ")
+	if !found || alg == "" {
+		return "", 0, 0, false
+	}
+	var tail string
+	n, _ := fmt.Sscanf(rest, "%d bytes sent as %d%s", &uncompressed, &compressed, &tail)
+	if n < 2 || uncompressed < 0 || compressed < 0 {
+		return "", 0, 0, false
+	}
+	return alg, uncompressed, compressed, true
+}
+
+// certCompression puts together what the hello offered and what the
+// server's Certificate event says it sent.
+func (b *builder) certCompression() CertCompression {
+	c := CertCompression{
+		Offered:    slices.Contains(b.hello.list("extensions"), "compress_certificate"),
+		Algorithms: orEmpty(withoutGREASE(b.hello.list("compress_certificate"))),
+		Decision:   b.ccDecision,
+	}
+	c.CertificateBytes = b.certSentLen
+	if alg, unc, comp, ok := parseCompressionDetail(strings.TrimPrefix(b.certSentDetail, compressedPrefix)); ok && strings.HasPrefix(b.certSentDetail, compressedPrefix) {
+		if b.certSentLen > 0 {
+			comp = b.certSentLen // the event's own length, where it has one
+		}
+		c.Used, c.CompressedBytes, c.UncompressedBytes = alg, comp, unc
+		c.SavedBytes = max(unc-comp, 0)
+		return c
+	}
+	switch {
+	case b.hello == nil:
+		c.Why = "the server's events were not recorded"
+	case b.chainSent == nil:
+		c.Why = "the server sent no certificate on this connection"
+	case b.cs.Version != tls.VersionTLS13:
+		c.Why = "certificate compression is TLS 1.3's only"
+	case !c.Offered:
+		c.Why = "your client sent no compress_certificate"
+	case b.o.TLSConfig != nil && b.o.TLSConfig.CertCompression != nil && len(b.o.TLSConfig.CertCompression) == 0:
+		c.Why = "certificate compression is turned off on this server"
+	default:
+		c.Why = "this server has none of the algorithms your client offered"
+	}
+	return c
+}
