@@ -120,6 +120,13 @@ func TestServeChromium(t *testing.T) {
 	if m := chromiumJA4.FindString(dom); m == "" || m != rep.Fingerprints.JA4 {
 		t.Errorf("Chromium's DOM shows JA4 %q, the server computed %q", m, rep.Fingerprints.JA4)
 	}
+	// Chromium offers brotli certificate compression (RFC 8879) on every
+	// connection; the server's chain went compressed, and smaller.
+	if cc := rep.Connection.CertCompression; cc.Used != "brotli" || cc.CompressedBytes == 0 || cc.CompressedBytes >= cc.UncompressedBytes {
+		t.Errorf("certificate compression with Chromium: %+v, want the chain sent compressed with brotli", cc)
+	} else {
+		t.Logf("Chromium: certificate compressed with brotli, %d bytes instead of %d", cc.CompressedBytes, cc.UncompressedBytes)
+	}
 	if rep.ClientHello == nil || len(rep.ClientHello.GREASE) == 0 {
 		t.Errorf("Chromium's ClientHello shows no GREASE: %+v", rep.ClientHello)
 	}
