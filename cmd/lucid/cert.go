@@ -50,18 +50,7 @@ handshake failed, 2 usage error, 1 another failure (a file).
 
 // certCommand runs `lucid cert SUBCOMMAND`.
 func certCommand(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, certUsage)
-		return exitUsage
-	}
-	switch args[0] {
-	case "inspect":
-		return certInspect(args[1:], stdout, stderr)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, certUsage)
-		return exitOK
-	}
-	return usageFail(stderr, "cert", "unknown subcommand %q (there is: inspect)", args[0])
+	return runSubcommand("cert", certUsage, map[string]subcommandFunc{"inspect": certInspect}, args, stdout, stderr)
 }
 
 // certInspectOptions is what `lucid cert inspect` was asked to do.

@@ -161,15 +161,8 @@ func parseConnectFlags(args []string, stdout, stderr io.Writer) (connectOptions,
 	if (o.CertFile == "") != (o.KeyFile == "") {
 		return fail("--cert and --key go together")
 	}
-	if ciphers != "" {
-		if o.CipherSuites, err = parseCiphers(ciphers); err != nil {
-			return fail("%v", err)
-		}
-	}
-	if curves != "" {
-		if o.Curves, err = parseCurves(curves); err != nil {
-			return fail("%v", err)
-		}
+	if o.CipherSuites, o.Curves, err = parseTLSChoices(ciphers, curves); err != nil {
+		return fail("%v", err)
 	}
 	o.CRLFiles = crls
 	return o, 0, true

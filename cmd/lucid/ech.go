@@ -69,18 +69,7 @@ Flags:
 
 // echCommand runs `lucid ech SUBCOMMAND`.
 func echCommand(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, echUsage)
-		return exitUsage
-	}
-	switch args[0] {
-	case "keygen":
-		return echKeygen(args[1:], stdout, stderr)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, echUsage)
-		return exitOK
-	}
-	return usageFail(stderr, "ech", "unknown subcommand %q (there is: keygen)", args[0])
+	return runSubcommand("ech", echUsage, map[string]subcommandFunc{"keygen": echKeygen}, args, stdout, stderr)
 }
 
 func echKeygen(args []string, stdout, stderr io.Writer) int {

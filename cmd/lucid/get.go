@@ -376,15 +376,8 @@ func parseGetFlags(args []string, stdout, stderr io.Writer) (getOptions, int, bo
 			return fail("%v", err)
 		}
 	}
-	if ciphers != "" {
-		if o.CipherSuites, err = parseCiphers(ciphers); err != nil {
-			return fail("%v", err)
-		}
-	}
-	if curves != "" {
-		if o.Curves, err = parseCurves(curves); err != nil {
-			return fail("%v", err)
-		}
+	if o.CipherSuites, o.Curves, err = parseTLSChoices(ciphers, curves); err != nil {
+		return fail("%v", err)
 	}
 	o.CRLFiles = crls
 	if echConfig != "" {

@@ -103,3 +103,19 @@ func splitList(s string) []string {
 	}
 	return out
 }
+
+// parseTLSChoices reads --ciphers and --curves as get and connect take
+// them; an empty flag leaves its list nil, Lucid's default.
+func parseTLSChoices(ciphers, curves string) (suites []uint16, groups []tls.CurveID, err error) {
+	if ciphers != "" {
+		if suites, err = parseCiphers(ciphers); err != nil {
+			return nil, nil, err
+		}
+	}
+	if curves != "" {
+		if groups, err = parseCurves(curves); err != nil {
+			return nil, nil, err
+		}
+	}
+	return suites, groups, nil
+}
