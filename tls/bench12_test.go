@@ -52,29 +52,11 @@ func benchSetup(b *testing.B) {
 	})
 }
 
-func benchLoopback(b *testing.B) (net.Conn, net.Conn) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer l.Close()
-	ch := make(chan net.Conn, 1)
-	go func() {
-		c, _ := l.Accept()
-		ch <- c
-	}()
-	c, err := net.Dial("tcp", l.Addr().String())
-	if err != nil {
-		b.Fatal(err)
-	}
-	return c, <-ch
-}
-
 // benchOnceConn runs one handshake and a one-byte server write (which, in
 // TLS 1.3, carries the ticket ahead of it), checking resumption if want is
 // set.
 func benchOnceConn(b *testing.B, client func(net.Conn) benchConn, server func(net.Conn) benchConn, want *bool) {
-	c, sv := benchLoopback(b)
+	c, sv := loopbackTCP(b)
 	defer c.Close()
 	defer sv.Close()
 	cl, srv := client(c), server(sv)
@@ -191,7 +173,7 @@ func BenchmarkTLS13Resume(b *testing.B) {
 // https package do for every connection.
 func BenchmarkServerConnectionState(b *testing.B) {
 	benchSetup(b)
-	c, sv := benchLoopback(b)
+	c, sv := loopbackTCP(b)
 	defer c.Close()
 	defer sv.Close()
 	client := tls.Client(c, &tls.Config{RootCAs: benchRoots, ServerName: "localhost"})

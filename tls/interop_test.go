@@ -305,31 +305,7 @@ type iopGoResult struct {
 // with the test's deadline set and closed at the end of the test.
 func iopLoopbackPair(t *testing.T) (client, server net.Conn) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	defer ln.Close()
-	type accepted struct {
-		c   net.Conn
-		err error
-	}
-	ch := make(chan accepted, 1)
-	go func() {
-		c, err := ln.Accept()
-		ch <- accepted{c, err}
-	}()
-	client, err = net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
-	// The dial succeeded, so the connection waits in the listener's queue.
-	a := <-ch
-	if a.err != nil {
-		client.Close()
-		t.Fatalf("accept: %v", a.err)
-	}
-	server = a.c
+	client, server = loopbackTCP(t)
 	deadline := testwait.Deadline(t)
 	client.SetDeadline(deadline)
 	server.SetDeadline(deadline)

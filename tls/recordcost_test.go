@@ -108,7 +108,7 @@ func (f *costStacks) pairMaker(lucid bool, cc costCase) func(b *testing.B) hands
 			cli.CipherSuites = []uint16{tls.TLS_AES_128_GCM_SHA256}
 		}
 		return func(b *testing.B) handshaken {
-			c, s := costLoopback(b)
+			c, s := loopbackTCP(b)
 			return shake(b, tls.Client(c, cli), tls.Server(s, srv))
 		}
 	}
@@ -123,7 +123,7 @@ func (f *costStacks) pairMaker(lucid bool, cc costCase) func(b *testing.B) hands
 		cli.CipherSuites = []uint16{stdtls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305}
 	}
 	return func(b *testing.B) handshaken {
-		c, s := costLoopback(b)
+		c, s := loopbackTCP(b)
 		return shake(b, stdtls.Client(c, cli), stdtls.Server(s, srv))
 	}
 }
@@ -142,28 +142,6 @@ func shake(b *testing.B, client, server interface {
 		b.Fatal(err)
 	}
 	return handshaken{client, server}
-}
-
-func costLoopback(b *testing.B) (net.Conn, net.Conn) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer l.Close()
-	ch := make(chan net.Conn, 1)
-	go func() {
-		c, _ := l.Accept()
-		ch <- c
-	}()
-	c, err := net.Dial("tcp", l.Addr().String())
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := <-ch
-	if s == nil {
-		b.Fatal("accept failed")
-	}
-	return c, s
 }
 
 // cpuTime is the process's user and system CPU time so far.
@@ -278,7 +256,7 @@ func BenchmarkIdleHeap(b *testing.B) {
 			b.Run(mode.name+"/"+name, func(b *testing.B) {
 				for b.Loop() {
 					plain, _ := heapPerPair(b, func() (io.Closer, io.Closer) {
-						return costLoopback(b)
+						return loopbackTCP(b)
 					}, nil, 0)
 					open := f.pairMaker(lucid, costCases[0])
 					want := 0
