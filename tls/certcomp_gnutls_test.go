@@ -36,17 +36,6 @@ func gnutlsCertCompression(t *testing.T, tool string) string {
 	return p
 }
 
-// freePort returns a loopback port nothing listens on now, for a tool that
-// must be told its port.
-func freePort(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-}
-
 var gnutlsAlgorithms = []struct {
 	name string
 	alg  tls.CertCompressionAlgorithm
@@ -64,7 +53,7 @@ func TestCertCompressionGnuTLSServer(t *testing.T) {
 	}
 	for _, a := range gnutlsAlgorithms {
 		t.Run(a.name, func(t *testing.T) {
-			port := freePort(t)
+			port := strconv.Itoa(iopFreePort(t))
 			var out iopSyncBuffer
 			cmd := exec.Command(serv, "-q", "-p", port, "--x509certfile", certFile, "--x509keyfile", keyFile, "--compress-cert="+a.name)
 			cmd.Stdout, cmd.Stderr = &out, &out
