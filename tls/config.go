@@ -180,6 +180,20 @@ type Config struct {
 	// share ticket keys must share a guard. A Lucid addition.
 	EarlyDataGuard EarlyDataGuard
 
+	// SessionStore, when set, is what a server shares with the other
+	// servers of its fleet for resumption: ticket keys, TLS 1.2 sessions
+	// and the early-data guard, in place of this Config's own (see
+	// SessionStore). It takes precedence over SetSessionTicketKeys and
+	// EarlyDataGuard. A Lucid addition.
+	SessionStore SessionStore
+
+	// ServerID names this server in the sessions it issues, tickets and
+	// TLS 1.2 session IDs alike, so that the server that resumes one can
+	// report who issued it (ConnectionState.SessionIssuer): in a fleet,
+	// give each server its own. At most 64 bytes; it travels inside
+	// sealed tickets, never in clear. A Lucid addition.
+	ServerID string
+
 	// SendEarlyData lets a client send its first Write as 0-RTT data when
 	// it resumes a TLS 1.3 session whose ticket allows it (see
 	// Conn.Write). Early data can be replayed by an attacker: send only

@@ -48,6 +48,14 @@ type ConnectionState struct {
 	// ECHAccepted reports that the handshake used the client's encrypted
 	// inner ClientHello (RFC 9849), as in crypto/tls.
 	ECHAccepted bool
+	// SessionIssuer is, on a server that resumed a session, the
+	// Config.ServerID of the server that issued it ("" if that server
+	// set none). A Lucid addition.
+	SessionIssuer string
+	// SessionFromStore reports that a server resumed through its
+	// Config.SessionStore: a ticket sealed with the fleet's shared keys,
+	// or a TLS 1.2 session found in the shared store. A Lucid addition.
+	SessionFromStore bool
 
 	// JA3 and JA4 fingerprint the client's ClientHello (server side
 	// only): JA3 as its MD5 hash, JA4 in FoxIO's a_b_c form. With
