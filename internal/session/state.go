@@ -38,20 +38,22 @@ const (
 	// accepts (a DNS name, RFC 1035 §2.3.4), so a session never holds
 	// more of one than a real host name needs.
 	MaxServerNameLen = 255
+	// MaxIssuerLen bounds Issuer: an operator's name for one server.
+	MaxIssuerLen = 64
 	// MaxPeerCerts bounds the stored chain; real chains are 2 to 4 long.
 	MaxPeerCerts = 10
 	// MaxCertLen bounds one DER certificate in the stored chain.
 	MaxCertLen = 64 << 10
 )
 
-// formatV3 is the first byte of every marshalled State. A different first
+// formatV4 is the first byte of every marshalled State. A different first
 // byte is a format we do not know, which Unmarshal refuses rather than
 // guesses at; RFC 5077 §5.5 asks that ticket keys change with the format,
 // and the version byte guards against a deployment that forgets. Format 1
 // lacked the group and the peer's signature scheme, format 2 the
-// authentication time and whether the peer's chain was verified; their
-// tickets now fall back to full handshakes.
-const formatV3 = 3
+// authentication time and whether the peer's chain was verified, format 3
+// the issuer; their tickets now fall back to full handshakes.
+const formatV4 = 4
 
 // Flag bits in the marshalled State.
 const (
@@ -115,6 +117,10 @@ type State struct {
 	// MaxEarlyData is max_early_data_size from the ticket's early_data
 	// extension (RFC 8446 §4.2.10); zero means no 0-RTT.
 	MaxEarlyData uint32
+	// Issuer names the server that issued the session (a server's own
+	// record, which clients leave empty), so that another server of a
+	// fleet resuming it can say whose it was.
+	Issuer string
 
 	// parsed is PeerCerts parsed, once (certs.go); guarded by parsedMu.
 	parsed *parsedChain
@@ -141,6 +147,8 @@ func (s *State) Validate() error {
 		return fmt.Errorf("session: ALPN protocol of %d bytes", len(s.ALPN))
 	case len(s.ServerName) > MaxServerNameLen:
 		return fmt.Errorf("session: server name of %d bytes", len(s.ServerName))
+	case len(s.Issuer) > MaxIssuerLen:
+		return fmt.Errorf("session: issuer of %d bytes", len(s.Issuer))
 	case len(s.PeerCerts) > MaxPeerCerts:
 		return fmt.Errorf("session: %d peer certificates, at most %d", len(s.PeerCerts), MaxPeerCerts)
 	}
@@ -181,9 +189,9 @@ func cloneBytes(b []byte) []byte {
 	return append(make([]byte, 0, len(b)), b...)
 }
 
-// Marshal encodes s in format version 3:
+// Marshal encodes s in format version 4:
 //
-//	uint8  format = 3
+//	uint8  format = 4
 //	uint16 version
 //	uint16 suite
 //	uint16 group
@@ -197,6 +205,7 @@ func cloneBytes(b []byte) []byte {
 //	opaque secret<1..64>
 //	opaque alpn<0..255>
 //	opaque server_name<0..2^16-1>
+//	opaque issuer<0..64>
 //	uint8  cert_count     (0..10)
 //	opaque cert<1..2^16>  cert_count times, each with a 24-bit length
 //
@@ -210,7 +219,7 @@ func (s *State) Marshal() []byte {
 	if s.Validate() != nil {
 		return nil
 	}
-	n := 1 + 2 + 2 + 2 + 2 + 1 + 8 + 8 + 4 + 4 + 4 + 1 + len(s.Secret) + 1 + len(s.ALPN) + 2 + len(s.ServerName) + 1
+	n := 1 + 2 + 2 + 2 + 2 + 1 + 8 + 8 + 4 + 4 + 4 + 1 + len(s.Secret) + 1 + len(s.ALPN) + 2 + len(s.ServerName) + 1 + len(s.Issuer) + 1
 	for _, c := range s.PeerCerts {
 		n += 3 + len(c)
 	}
@@ -226,7 +235,7 @@ func (s *State) Marshal() []byte {
 	if s.Verified {
 		flags |= flagVerified
 	}
-	b = append(b, formatV3)
+	b = append(b, formatV4)
 	b = appendU16(b, s.Version)
 	b = appendU16(b, s.Suite)
 	b = appendU16(b, s.Group)
@@ -243,6 +252,8 @@ func (s *State) Marshal() []byte {
 	b = append(b, s.ALPN...)
 	b = appendU16(b, uint16(len(s.ServerName)))
 	b = append(b, s.ServerName...)
+	b = append(b, byte(len(s.Issuer)))
+	b = append(b, s.Issuer...)
 	b = append(b, byte(len(s.PeerCerts)))
 	for _, c := range s.PeerCerts {
 		l := len(c)
@@ -260,7 +271,7 @@ func (s *State) Marshal() []byte {
 // AuthTime are in UTC.
 func Unmarshal(b []byte) (*State, error) {
 	d := decoder{buf: b}
-	if f := d.u8(); d.err == nil && f != formatV3 {
+	if f := d.u8(); d.err == nil && f != formatV4 {
 		return nil, fmt.Errorf("session: unknown state format %d", f)
 	}
 	s := &State{
@@ -278,6 +289,7 @@ func Unmarshal(b []byte) (*State, error) {
 	s.Secret = cloneBytes(d.bytes(d.u8()))
 	s.ALPN = string(d.bytes(d.u8()))
 	s.ServerName = string(d.bytes(int(d.u16())))
+	s.Issuer = string(d.bytes(d.u8()))
 	count := d.u8()
 	if d.err != nil {
 		return nil, d.err

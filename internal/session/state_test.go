@@ -32,6 +32,7 @@ func fullState() *State {
 		PeerCerts:    [][]byte{{0x30, 0x01, 0x02}, bytes.Repeat([]byte{0x30}, 300)},
 		Verified:     true,
 		MaxEarlyData: 16384,
+		Issuer:       "edge-7",
 	}
 }
 
@@ -61,6 +62,7 @@ func TestStateRoundTrip(t *testing.T) {
 	limits.Lifetime = MaxLifetime
 	limits.ALPN = strings.Repeat("a", MaxALPNLen)
 	limits.ServerName = strings.Repeat("n", MaxServerNameLen)
+	limits.Issuer = strings.Repeat("i", MaxIssuerLen)
 	limits.PeerCerts = nil
 	for range MaxPeerCerts {
 		limits.PeerCerts = append(limits.PeerCerts, bytes.Repeat([]byte{9}, MaxCertLen))
@@ -83,7 +85,7 @@ func TestStateRoundTrip(t *testing.T) {
 			if b == nil {
 				t.Fatalf("Marshal returned nil: %v", s.Validate())
 			}
-			if b[0] != formatV3 {
+			if b[0] != formatV4 {
 				t.Errorf("format byte %d", b[0])
 			}
 			got, err := Unmarshal(b)
@@ -167,6 +169,7 @@ type raw struct {
 	lifetime           uint32
 	secretLen, alpnLen int // -1: use the real length
 	secret, alpn, name []byte
+	issuer             []byte
 	certCount          int // -1: use len(certs)
 	certs              [][]byte
 	certLens           []int // overrides per cert, -1: real
@@ -199,6 +202,8 @@ func (r raw) bytes() []byte {
 	b = append(b, r.alpn...)
 	b = appendU16(b, uint16(len(r.name)))
 	b = append(b, r.name...)
+	b = append(b, byte(len(r.issuer)))
+	b = append(b, r.issuer...)
 	n = r.certCount
 	if n < 0 {
 		n = len(r.certs)
@@ -217,7 +222,7 @@ func (r raw) bytes() []byte {
 
 func goodRaw() raw {
 	return raw{
-		format: formatV3, flags: flagPeerCerts, version: version.TLS13, lifetime: 3600,
+		format: formatV4, flags: flagPeerCerts, version: version.TLS13, lifetime: 3600,
 		secretLen: -1, alpnLen: -1, secret: make([]byte, 32), alpn: []byte("h2"),
 		name: []byte("x"), certCount: -1, certs: [][]byte{{1}},
 	}
@@ -231,6 +236,8 @@ func TestUnmarshalRejects(t *testing.T) {
 		"format 0":           func(r *raw) { r.format = 0 },
 		"format 1":           func(r *raw) { r.format = 1 },
 		"format 2":           func(r *raw) { r.format = 2 },
+		"format 3":           func(r *raw) { r.format = 3 },
+		"issuer 65":          func(r *raw) { r.issuer = make([]byte, MaxIssuerLen+1) },
 		"format 255":         func(r *raw) { r.format = 255 },
 		"version TLS 1.1":    func(r *raw) { r.version = 0x0302 },
 		"version zero":       func(r *raw) { r.version = 0 },
