@@ -112,7 +112,11 @@ func (c *Conn) earlyDataConfig(hc *handshake.Config) {
 	}
 	hc.MaxEarlyData = cfg.MaxEarlyData
 	guard := cfg.EarlyDataGuard
-	if guard == nil {
+	if cfg.SessionStore != nil {
+		// The fleet's guard: a replay sent to another server of the
+		// fleet must be caught too (RFC 8446 §8).
+		guard = storeGuard{cfg.SessionStore}
+	} else if guard == nil {
 		guard = cfg.serverResumption().defaultEarlyDataGuard()
 	}
 	hc.AdmitEarlyData = func(id []byte, now, until time.Time) error {

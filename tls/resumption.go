@@ -66,6 +66,9 @@ type serverResumption struct {
 	auto    []session.TicketKey
 	autoAt  time.Time
 	idCache *session.ServerCache
+	// fleet is the sealer of the fleet's keys, for a Config with a
+	// SessionStore (fleet.go).
+	fleet fleetSealer
 	// earlyGuard is the anti-replay guard of a Config that accepts early
 	// data without naming one (earlydata.go), shared with its clones.
 	earlyGuard *MemoryEarlyDataGuard
@@ -190,6 +193,14 @@ func (c *Conn) resumptionConfig(hc *handshake.Config) error {
 		return nil
 	}
 	r := cfg.serverResumption()
+	hc.Issuer = cfg.ServerID
+	if len(cfg.ServerID) > session.MaxIssuerLen {
+		return fmt.Errorf("tls: Config.ServerID is %d bytes, more than %d", len(cfg.ServerID), session.MaxIssuerLen)
+	}
+	if cfg.SessionStore != nil {
+		c.fleetResumptionConfig(hc, r)
+		return nil
+	}
 	hc.SessionIDs = r.idCache
 	if !cfg.SessionTicketsDisabled {
 		sealer, err := r.ticketSealer(cfg.rand(), cfg.now(), hc.TicketLifetime)

@@ -22,8 +22,8 @@ import (
 // Implementations must be safe for concurrent use. The package
 // lucid/tls/redisstore keeps one in Redis.
 //
-// Every call gets a context with a deadline of at most SessionStoreTimeout
-// (sooner if the handshake's own context ends first). A store that fails or
+// Every call gets a context with a deadline SessionStoreTimeout ahead. A
+// store that fails or
 // times out costs its connection nothing but resumption: the server then
 // completes a full handshake, issues no ticket it could not seal with the
 // fleet's keys, and refuses early data it could not check.

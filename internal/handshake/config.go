@@ -170,8 +170,14 @@ type Config struct {
 	OnSession func(*ClientSession)
 	// Tickets seals and opens session tickets (server); nil disables them.
 	Tickets *session.Sealer
-	// SessionIDs caches TLS 1.2 sessions by ID (server); nil disables them.
-	SessionIDs *session.ServerCache
+	// SessionIDs keeps TLS 1.2 sessions by ID (server); nil disables them.
+	SessionIDs session.IDStore
+	// Issuer names this server in the sessions it issues (session.State's
+	// Issuer), so another server resuming one can say whose it was.
+	Issuer string
+	// SharedSessions says Tickets and SessionIDs are a fleet's, shared
+	// with other servers, which the resumption decision then reports.
+	SharedSessions bool
 	// TicketLifetime is how long a server's tickets are good for.
 	TicketLifetime time.Duration
 	// PSKWithoutKeyExchange resumes TLS 1.3 sessions with psk_ke: no

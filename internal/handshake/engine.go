@@ -71,6 +71,11 @@ type Result struct {
 	Shape Shape
 	// EarlyData is what became of 0-RTT data (TLS 1.3).
 	EarlyData EarlyData
+	// SessionIssuer is, on a server that resumed, the Issuer recorded in
+	// the session it resumed; SessionFromStore says the session came
+	// through a fleet's shared store (Config.SharedSessions).
+	SessionIssuer    string
+	SessionFromStore bool
 	// RecordSizeLimit and PeerRecordSizeLimit are the record size limits
 	// both sides sent (RFC 8449), 0 when the extension was not
 	// negotiated: the largest protected record plaintext this side
@@ -133,6 +138,7 @@ func (r *Result) resume(a admission, how ResumeMode) {
 	r.DidResume = true
 	r.resumed, r.resumedBy = st, how
 	r.AuthTime = st.AuthTime
+	r.SessionIssuer = st.Issuer
 	if how != ResumedPSK {
 		r.Group = st.Group
 	}

@@ -1,8 +1,10 @@
 package handshake
 
 import (
+	"fmt"
 	"time"
 
+	"lucid/internal/session"
 	"lucid/internal/wire"
 )
 
@@ -126,6 +128,23 @@ func (c *Config) decide(name EventName, detail string) {
 		return
 	}
 	c.emit(Event{Kind: Decision, Name: string(name), Detail: detail})
+}
+
+// sessionOrigin is what a server's resumption decision adds about where
+// the session came from: who issued it and whether through a fleet's
+// shared store; "" when there is nothing to add.
+func (c *Config) sessionOrigin(st *session.State) string {
+	if c.Observe == nil {
+		return ""
+	}
+	var s string
+	if st.Issuer != "" {
+		s = fmt.Sprintf(", issued by %q", st.Issuer)
+	}
+	if c.SharedSessions {
+		s += ", through the fleet's shared session store"
+	}
+	return s
 }
 
 func (c *Config) emitMessage(kind EventKind, typ uint8, length int, msg any) {

@@ -168,7 +168,7 @@ func (s *server) resumable13(n *negotiation, msg []byte) error {
 		}
 		n.psk, n.pskEarly, n.pskIndex, n.resumed = st.Secret, early, uint16(i), a
 		n.pskOnly = !dhe
-		cfg.decide(DecisionResumption, "accepted session ticket "+string(rune('0'+i)))
+		cfg.decide(DecisionResumption, "accepted session ticket "+string(rune('0'+i))+cfg.sessionOrigin(st))
 		return nil
 	}
 	return nil
@@ -192,6 +192,7 @@ func (s *server) issueTicket(psk []byte) error {
 	st.Secret = keys.ResumptionPSK(r.Suite.Hash, psk, nonce)
 	st.AgeAdd = uint32(ageAdd[0])<<24 | uint32(ageAdd[1])<<16 | uint32(ageAdd[2])<<8 | uint32(ageAdd[3])
 	st.ServerName = r.ServerName
+	st.Issuer = cfg.Issuer
 	// The ticket records the allowance, and with the ALPN protocol, name
 	// and suite above what a 0-RTT resumption must match (RFC 8446
 	// §4.2.10).

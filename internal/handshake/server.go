@@ -481,6 +481,7 @@ func (s *server) respond(n *negotiation) (state, error) {
 			how = ResumedPSKOnly
 		}
 		s.result.resume(n.resumed, how)
+		s.result.SessionFromStore = s.cfg.SharedSessions
 	}
 	s.send(&wire.Finished{VerifyData: keys.AppendFinishedMACKeyed(s.finishedBuf(), suite.Hash, serverFinishedKey, s.tr.sum())})
 

@@ -421,6 +421,7 @@ func (v *conv12s) state() *session.State {
 	now := s.cfg.Now()
 	st := s.result.newSession(version.TLS12, v.suite.ID, now)
 	st.Secret, st.ServerName, st.EMS = v.master, v.hello.ServerName, true
+	st.Issuer = s.cfg.Issuer
 	st.Lifetime = s.result.sessionLifetime(s.cfg.TicketLifetime, st, now)
 	if st.Lifetime <= 0 {
 		return nil
@@ -484,6 +485,7 @@ func (v *conv12s) resume(a admission, how ResumeMode, msg []byte) (state, error)
 	v.sessionID = v.hello.SessionID
 	s.result.Suite12 = v.suite
 	s.result.resume(a, how)
+	s.result.SessionFromStore = s.cfg.SharedSessions
 	client, err := clientBySession(a)
 	if err != nil {
 		return nil, err
@@ -493,7 +495,7 @@ func (v *conv12s) resume(a admission, how ResumeMode, msg []byte) (state, error)
 	}
 	s.tr.setHash(v.suite.PRF)
 	s.tr.add(msg)
-	s.cfg.decide(DecisionResumption, "resuming a TLS 1.2 session")
+	s.cfg.decide(DecisionResumption, "resuming a TLS 1.2 session"+s.cfg.sessionOrigin(a.st))
 	v.sendServerHello(false)
 	if err := v.finish(); err != nil {
 		return nil, err

@@ -1,0 +1,350 @@
+package tls_test
+
+// Servers of one fleet sharing a SessionStore (RFC 8446 §8, RFC 5077,
+// RFC 5246 §7.4.1.2): a session from one resumes on another, which says
+// who issued it; a 0-RTT replay to another server is refused; a store that
+// fails costs resumption and early data, never the handshake. The store
+// here is in memory; tls/redisstore's tests run the same against Redis.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"lucid/internal/testwait"
+	"lucid/tls"
+)
+
+// memStore is a SessionStore in memory that a test can take down.
+type memStore struct {
+	mu       sync.Mutex
+	keys     [][32]byte
+	sessions map[string][]byte
+	admitted map[string]bool
+	down     bool
+	oversize bool // GetSession returns more than MaxStoredSessionLen
+	puts     int
+}
+
+var errStoreDown = errors.New("memStore: down")
+
+func newMemStore() *memStore {
+	return &memStore{keys: [][32]byte{{'f', 'l', 'e', 'e', 't'}}, sessions: map[string][]byte{}, admitted: map[string]bool{}}
+}
+
+func (m *memStore) setDown(down bool) {
+	m.mu.Lock()
+	m.down = down
+	m.mu.Unlock()
+}
+
+func (m *memStore) TicketKeys(ctx context.Context) ([][32]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.down {
+		return nil, errStoreDown
+	}
+	return append([][32]byte(nil), m.keys...), nil
+}
+
+func (m *memStore) PutSession(ctx context.Context, id, sealed []byte, expires time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.down {
+		return errStoreDown
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		return errors.New("memStore: a call without a deadline")
+	}
+	m.sessions[string(id)] = bytes.Clone(sealed)
+	m.puts++
+	return nil
+}
+
+func (m *memStore) GetSession(ctx context.Context, id []byte) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	switch s, ok := m.sessions[string(id)]; {
+	case m.down:
+		return nil, errStoreDown
+	case m.oversize:
+		return make([]byte, tls.MaxStoredSessionLen+1), nil
+	case !ok:
+		return nil, tls.ErrSessionNotFound
+	default:
+		return bytes.Clone(s), nil
+	}
+}
+
+func (m *memStore) Admit(ctx context.Context, id []byte, now, until time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.down {
+		return errStoreDown
+	}
+	if m.admitted[string(id)] {
+		return tls.ErrEarlyDataReplay
+	}
+	m.admitted[string(id)] = true
+	return nil
+}
+
+// fleetMechanisms are the ways a session reaches another server.
+var fleetMechanisms = []struct {
+	name      string
+	version   uint16
+	noTickets bool // TLS 1.2 session IDs, kept in the store
+}{
+	{"TLS1.3 ticket", tls.VersionTLS13, false},
+	{"TLS1.2 ticket", tls.VersionTLS12, false},
+	{"TLS1.2 session ID", tls.VersionTLS12, true},
+}
+
+// fleetServer is one server of a fleet: its own Config, the fleet's store.
+func fleetServer(t *testing.T, f *lucidFixture, store tls.SessionStore, id string, log *eventLog) *tls.Config {
+	return &tls.Config{Certificates: []tls.Certificate{f.lucidCert(t)}, SessionStore: store, ServerID: id, Observer: log.add}
+}
+
+// fleetConnect makes one connection and reads one byte from the server,
+// so that a TLS 1.3 client has the ticket before it returns.
+func fleetConnect(t *testing.T, client, server *tls.Config) (cs, ss tls.ConnectionState) {
+	t.Helper()
+	c, s := pair(t)
+	srv := tls.Server(s, server)
+	done := make(chan error, 1)
+	go func() {
+		err := srv.Handshake()
+		if err == nil {
+			_, err = srv.Write([]byte{'!'})
+		}
+		done <- err
+	}()
+	cli := tls.Client(c, client)
+	defer cli.Close()
+	if err := cli.Handshake(); err != nil {
+		t.Fatalf("client handshake: %v", err)
+	}
+	if _, err := io.ReadFull(cli, make([]byte, 1)); err != nil {
+		t.Fatalf("client read: %v", err)
+	}
+	if err := testwait.Recv(t, done, "the server's handshake"); err != nil {
+		t.Fatalf("server: %v", err)
+	}
+	ss = srv.ConnectionState()
+	srv.Close()
+	return cli.ConnectionState(), ss
+}
+
+// decisions returns the details of the named decision events.
+func decisions(l *eventLog, name string) string {
+	var out []string
+	for _, e := range l.snapshot() {
+		if e.Kind == tls.EventDecision && e.Name == name {
+			out = append(out, e.Detail)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestFleetResumesOnAnotherServer(t *testing.T) {
+	f := newLucidFixture(t, "ecdsa-p256")
+	for _, m := range fleetMechanisms {
+		t.Run(m.name, func(t *testing.T) {
+			store := newMemStore()
+			var la, lb eventLog
+			a, b := fleetServer(t, f, store, "edge-a", &la), fleetServer(t, f, store, "edge-b", &lb)
+			a.SessionTicketsDisabled, b.SessionTicketsDisabled = m.noTickets, m.noTickets
+			client := &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost", MaxVersion: m.version,
+				ClientSessionCache: tls.NewLRUClientSessionCache(4)}
+
+			_, first := fleetConnect(t, client, a)
+			if first.DidResume {
+				t.Fatal("the first connection resumed")
+			}
+			cs, ss := fleetConnect(t, client, b)
+			if !cs.DidResume || !ss.DidResume {
+				t.Fatalf("server B did not resume A's session (client %v, server %v); B's decisions:\n%s",
+					cs.DidResume, ss.DidResume, decisions(&lb, "resumption"))
+			}
+			if ss.SessionIssuer != "edge-a" || !ss.SessionFromStore {
+				t.Errorf("B reports issuer %q, from store %v; want edge-a, true", ss.SessionIssuer, ss.SessionFromStore)
+			}
+			if d := decisions(&lb, "resumption"); !strings.Contains(d, `issued by "edge-a", through the fleet's shared session store`) {
+				t.Errorf("B's resumption decision does not say where the session came from:\n%s", d)
+			}
+			store.mu.Lock()
+			puts := store.puts
+			store.mu.Unlock()
+			if m.noTickets != (puts > 0) {
+				t.Errorf("%d sessions put in the store; want some only for session IDs", puts)
+			}
+			// And back: the session B issued resumes on A. A resumed
+			// TLS 1.2 session ID names the same session as before, so
+			// its issuer is still A; a ticket was new, from B.
+			want := "edge-b"
+			if m.noTickets {
+				want = "edge-a"
+			}
+			if _, ss := fleetConnect(t, client, a); !ss.DidResume || ss.SessionIssuer != want {
+				t.Errorf("A resumed %v a session issued by %q; want true, %s", ss.DidResume, ss.SessionIssuer, want)
+			}
+		})
+	}
+}
+
+// Without the store's keys a server still completes full handshakes, and
+// says why it issued no ticket; when the store comes back, so does
+// resumption.
+func TestFleetStoreDown(t *testing.T) {
+	f := newLucidFixture(t, "ecdsa-p256")
+	for _, m := range fleetMechanisms {
+		t.Run(m.name, func(t *testing.T) {
+			store := newMemStore()
+			var l eventLog
+			srv := fleetServer(t, f, store, "edge-a", &l)
+			srv.SessionTicketsDisabled = m.noTickets
+			cache := tls.NewLRUClientSessionCache(4)
+			client := &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost", MaxVersion: m.version, ClientSessionCache: cache}
+
+			store.setDown(true)
+			fleetConnect(t, client, srv)
+			if _, ss := fleetConnect(t, client, srv); ss.DidResume {
+				t.Fatal("resumed while the store was down")
+			}
+			if d := decisions(&l, "session_store"); !strings.Contains(d, "memStore: down") {
+				t.Errorf("no session_store decision names the failure:\n%s", d)
+			}
+
+			store.setDown(false)
+			fleetConnect(t, client, srv)
+			if _, ss := fleetConnect(t, client, srv); !ss.DidResume {
+				t.Error("did not resume once the store was back")
+			}
+		})
+	}
+}
+
+// A TLS 1.2 session the store hands back under another session ID, or
+// too long, is not resumed.
+func TestFleetStoredSessionChecks(t *testing.T) {
+	f := newLucidFixture(t, "ecdsa-p256")
+	store := newMemStore()
+	var l eventLog
+	srv := fleetServer(t, f, store, "edge-a", &l)
+	srv.SessionTicketsDisabled = true
+	client := func() *tls.Config {
+		return &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost", MaxVersion: tls.VersionTLS12,
+			ClientSessionCache: tls.NewLRUClientSessionCache(4)}
+	}
+	c1, c2 := client(), client()
+	fleetConnect(t, c1, srv)
+	fleetConnect(t, c2, srv)
+	store.mu.Lock()
+	if len(store.sessions) != 2 {
+		store.mu.Unlock()
+		t.Fatalf("%d sessions stored, want 2", len(store.sessions))
+	}
+	var ids []string
+	for id := range store.sessions {
+		ids = append(ids, id)
+	}
+	store.sessions[ids[0]], store.sessions[ids[1]] = store.sessions[ids[1]], store.sessions[ids[0]]
+	store.mu.Unlock()
+	for i, c := range []*tls.Config{c1, c2} {
+		if _, ss := fleetConnect(t, c, srv); ss.DidResume {
+			t.Errorf("client %d resumed the session stored under the other's ID", i+1)
+		}
+	}
+
+	c3 := client()
+	fleetConnect(t, c3, srv)
+	store.mu.Lock()
+	store.oversize = true
+	store.mu.Unlock()
+	if _, ss := fleetConnect(t, c3, srv); ss.DidResume {
+		t.Error("resumed from an oversized store answer")
+	}
+	if d := decisions(&l, "session_store"); !strings.Contains(d, "more than 65535") {
+		t.Errorf("the oversized answer is not reported:\n%s", d)
+	}
+}
+
+// A first flight with early data accepted by one server of the fleet,
+// replayed to another, is refused there by the shared guard; with the
+// store down, early data is refused (fail closed) while the handshake goes
+// on in 1-RTT.
+func TestFleetEarlyDataReplayToAnotherServer(t *testing.T) {
+	store := newMemStore()
+	ed := newEDFixture(t, 1024)
+	ed.server.SessionStore, ed.server.ServerID = store, "edge-a"
+	ed.run(t, "first", "x")
+	flight := acceptedFlight(t, ed)
+
+	var lb eventLog
+	b := &tls.Config{Certificates: ed.server.Certificates, MaxEarlyData: 1024, SessionStore: store, ServerID: "edge-b", Observer: lb.add}
+	c2, s2 := pair(t)
+	server2 := tls.Server(s2, b)
+	replayed := make(chan string, 1)
+	go func() {
+		buf := make([]byte, 100)
+		n, _ := server2.Read(buf)
+		replayed <- string(buf[:n])
+	}()
+	if _, err := c2.Write(flight); err != nil {
+		t.Fatal(err)
+	}
+	hdr := make([]byte, 5)
+	if _, err := io.ReadFull(c2, hdr); err != nil || hdr[0] != 22 {
+		t.Fatalf("B's answer to the replay starts %x, %v; want a handshake record", hdr, err)
+	}
+	c2.Close()
+	if g := testwait.Recv(t, replayed, "server B to give up on the replay"); g != "" {
+		t.Fatalf("server B delivered the replayed early data %q", g)
+	}
+	if d := decisions(&lb, "early_data"); !strings.Contains(d, "rejected 0-RTT data: replay") {
+		t.Errorf("B's early_data decisions:\n%s", d)
+	}
+	if d := decisions(&lb, "resumption"); !strings.Contains(d, `issued by "edge-a"`) {
+		t.Errorf("B's resumption decisions:\n%s", d)
+	}
+
+	// The guard unreachable: early data is refused, the data still
+	// arrives after the handshake.
+	ed.run(t, "warm", "x") // a fresh ticket in the client's cache
+	store.mu.Lock()
+	store.admitted = map[string]bool{}
+	store.mu.Unlock()
+	guardDown := &guardOnlyDown{memStore: store}
+	ed.server.SessionStore = guardDown
+	r := ed.run(t, "hello", "x")
+	if r.server.EarlyData.Accepted || !r.server.DidResume {
+		t.Errorf("with the guard down: early data accepted %v, resumed %v; want false, true", r.server.EarlyData.Accepted, r.server.DidResume)
+	}
+	checkChunks(t, r.chunks, "", "hellox")
+}
+
+// guardOnlyDown is a store whose anti-replay guard does not answer.
+type guardOnlyDown struct{ *memStore }
+
+func (g *guardOnlyDown) Admit(ctx context.Context, id []byte, now, until time.Time) error {
+	return errStoreDown
+}
+
+// A ServerID longer than a session can record is refused at the
+// handshake, not silently dropped from every ticket.
+func TestFleetServerIDTooLong(t *testing.T) {
+	f := newLucidFixture(t, "ecdsa-p256")
+	srv := &tls.Config{Certificates: []tls.Certificate{f.lucidCert(t)}, ServerID: strings.Repeat("x", 65)}
+	c, s := pair(t)
+	defer c.Close()
+	go tls.Client(c, &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost"}).Handshake()
+	err := tls.Server(s, srv).Handshake()
+	if err == nil || !strings.Contains(err.Error(), "ServerID") {
+		t.Fatalf("handshake with a 65-byte ServerID: %v", err)
+	}
+}
