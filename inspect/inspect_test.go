@@ -19,6 +19,7 @@ import (
 	"lucid/https"
 	"lucid/inspect"
 	"lucid/internal/testpki"
+	"lucid/internal/teststore"
 	"lucid/internal/testwait"
 	"lucid/tls"
 	"lucid/trace"
@@ -468,6 +469,33 @@ func TestResumption(t *testing.T) {
 	checkKeysBeforeRecords(t, rows)
 	if find(rows, "message_sent", "Certificate") >= 0 || find(rows, "message_sent", "EncryptedExtensions") < 0 {
 		t.Errorf("the resumed handshake's diagram: %+v", rows)
+	}
+}
+
+// A session issued by one server of a fleet and resumed on another: the
+// report and the page name the issuer and the shared store.
+func TestResumptionFromFleet(t *testing.T) {
+	f := getFixture(t)
+	store := teststore.New()
+	server := func(id string) string {
+		return serveInspect(t, &https.Server{Inspect: true, TLSConfig: &tls.Config{
+			Certificates: []tls.Certificate{f.server}, SessionStore: store, ServerID: id}}, inspect.Options{})
+	}
+	a, b := server("edge-a"), server("edge-b")
+	cache := tls.NewLRUClientSessionCache(4)
+	first := f.transport(&tls.Config{ClientSessionCache: cache})
+	if rep, _ := report(t, first, "https://localhost:"+a); rep.Connection.Resumed {
+		t.Fatal("the first connection resumed")
+	}
+	first.CloseIdleConnections()
+	second := f.transport(&tls.Config{ClientSessionCache: cache})
+	rep, _ := report(t, second, "https://localhost:"+b)
+	if c := rep.Connection; !c.Resumed || c.SessionIssuer != "edge-a" || !c.SessionFromStore {
+		t.Fatalf("server B's report: resumed %v, issuer %q, from store %v; want true, edge-a, true", c.Resumed, c.SessionIssuer, c.SessionFromStore)
+	}
+	_, body := fetch(t, second, "GET", "https://localhost:"+b+"/")
+	if want := "issued by server <code>edge-a</code>, through the fleet's shared session store"; !strings.Contains(string(body), want) {
+		t.Errorf("the page does not say %q", want)
 	}
 }
 

@@ -43,14 +43,19 @@ type Report struct {
 
 // Connection is what the handshake established.
 type Connection struct {
-	RemoteAddr        string    `json:"remote_addr"`
-	HTTPProtocol      string    `json:"http_protocol"`
-	TLSVersion        string    `json:"tls_version"`
-	CipherSuite       string    `json:"cipher_suite"`
-	Group             string    `json:"group"`
-	ALPN              string    `json:"alpn"`
-	ServerName        string    `json:"server_name"`
-	Resumed           bool      `json:"resumed"`
+	RemoteAddr   string `json:"remote_addr"`
+	HTTPProtocol string `json:"http_protocol"`
+	TLSVersion   string `json:"tls_version"`
+	CipherSuite  string `json:"cipher_suite"`
+	Group        string `json:"group"`
+	ALPN         string `json:"alpn"`
+	ServerName   string `json:"server_name"`
+	Resumed      bool   `json:"resumed"`
+	// SessionIssuer and SessionFromStore say, for a resumption, which
+	// server of a fleet issued the session (its ServerID, "" if it set
+	// none) and whether it came through the fleet's shared store.
+	SessionIssuer     string    `json:"session_issuer"`
+	SessionFromStore  bool      `json:"session_from_store"`
 	HelloRetryRequest bool      `json:"hello_retry_request"`
 	Shape             string    `json:"shape"`
 	SignatureScheme   string    `json:"signature_scheme"`
@@ -344,6 +349,8 @@ func (b *builder) build(r *http.Request, recorded bool) *Report {
 		ALPN:              cs.NegotiatedProtocol,
 		ServerName:        cs.ServerName,
 		Resumed:           cs.DidResume,
+		SessionIssuer:     cs.SessionIssuer,
+		SessionFromStore:  cs.SessionFromStore,
 		HelloRetryRequest: cs.DidHelloRetryRequest,
 		Shape:             cs.Shape.String(),
 		SignatureScheme:   b.sigScheme,

@@ -7,92 +7,16 @@ package tls_test
 // here is in memory; tls/redisstore's tests run the same against Redis.
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"lucid/internal/teststore"
 	"lucid/internal/testwait"
 	"lucid/tls"
 )
-
-// memStore is a SessionStore in memory that a test can take down.
-type memStore struct {
-	mu       sync.Mutex
-	keys     [][32]byte
-	sessions map[string][]byte
-	admitted map[string]bool
-	down     bool
-	oversize bool // GetSession returns more than MaxStoredSessionLen
-	puts     int
-}
-
-var errStoreDown = errors.New("memStore: down")
-
-func newMemStore() *memStore {
-	return &memStore{keys: [][32]byte{{'f', 'l', 'e', 'e', 't'}}, sessions: map[string][]byte{}, admitted: map[string]bool{}}
-}
-
-func (m *memStore) setDown(down bool) {
-	m.mu.Lock()
-	m.down = down
-	m.mu.Unlock()
-}
-
-func (m *memStore) TicketKeys(ctx context.Context) ([][32]byte, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.down {
-		return nil, errStoreDown
-	}
-	return append([][32]byte(nil), m.keys...), nil
-}
-
-func (m *memStore) PutSession(ctx context.Context, id, sealed []byte, expires time.Time) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.down {
-		return errStoreDown
-	}
-	if _, ok := ctx.Deadline(); !ok {
-		return errors.New("memStore: a call without a deadline")
-	}
-	m.sessions[string(id)] = bytes.Clone(sealed)
-	m.puts++
-	return nil
-}
-
-func (m *memStore) GetSession(ctx context.Context, id []byte) ([]byte, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	switch s, ok := m.sessions[string(id)]; {
-	case m.down:
-		return nil, errStoreDown
-	case m.oversize:
-		return make([]byte, tls.MaxStoredSessionLen+1), nil
-	case !ok:
-		return nil, tls.ErrSessionNotFound
-	default:
-		return bytes.Clone(s), nil
-	}
-}
-
-func (m *memStore) Admit(ctx context.Context, id []byte, now, until time.Time) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.down {
-		return errStoreDown
-	}
-	if m.admitted[string(id)] {
-		return tls.ErrEarlyDataReplay
-	}
-	m.admitted[string(id)] = true
-	return nil
-}
 
 // fleetMechanisms are the ways a session reaches another server.
 var fleetMechanisms = []struct {
@@ -155,7 +79,7 @@ func TestFleetResumesOnAnotherServer(t *testing.T) {
 	f := newLucidFixture(t, "ecdsa-p256")
 	for _, m := range fleetMechanisms {
 		t.Run(m.name, func(t *testing.T) {
-			store := newMemStore()
+			store := teststore.New()
 			var la, lb eventLog
 			a, b := fleetServer(t, f, store, "edge-a", &la), fleetServer(t, f, store, "edge-b", &lb)
 			a.SessionTicketsDisabled, b.SessionTicketsDisabled = m.noTickets, m.noTickets
@@ -177,9 +101,9 @@ func TestFleetResumesOnAnotherServer(t *testing.T) {
 			if d := decisions(&lb, "resumption"); !strings.Contains(d, `issued by "edge-a", through the fleet's shared session store`) {
 				t.Errorf("B's resumption decision does not say where the session came from:\n%s", d)
 			}
-			store.mu.Lock()
-			puts := store.puts
-			store.mu.Unlock()
+			store.Mu.Lock()
+			puts := store.Puts
+			store.Mu.Unlock()
 			if m.noTickets != (puts > 0) {
 				t.Errorf("%d sessions put in the store; want some only for session IDs", puts)
 			}
@@ -204,23 +128,23 @@ func TestFleetStoreDown(t *testing.T) {
 	f := newLucidFixture(t, "ecdsa-p256")
 	for _, m := range fleetMechanisms {
 		t.Run(m.name, func(t *testing.T) {
-			store := newMemStore()
+			store := teststore.New()
 			var l eventLog
 			srv := fleetServer(t, f, store, "edge-a", &l)
 			srv.SessionTicketsDisabled = m.noTickets
 			cache := tls.NewLRUClientSessionCache(4)
 			client := &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost", MaxVersion: m.version, ClientSessionCache: cache}
 
-			store.setDown(true)
+			store.SetDown(true)
 			fleetConnect(t, client, srv)
 			if _, ss := fleetConnect(t, client, srv); ss.DidResume {
 				t.Fatal("resumed while the store was down")
 			}
-			if d := decisions(&l, "session_store"); !strings.Contains(d, "memStore: down") {
+			if d := decisions(&l, "session_store"); !strings.Contains(d, "teststore: down") {
 				t.Errorf("no session_store decision names the failure:\n%s", d)
 			}
 
-			store.setDown(false)
+			store.SetDown(false)
 			fleetConnect(t, client, srv)
 			if _, ss := fleetConnect(t, client, srv); !ss.DidResume {
 				t.Error("did not resume once the store was back")
@@ -233,7 +157,7 @@ func TestFleetStoreDown(t *testing.T) {
 // too long, is not resumed.
 func TestFleetStoredSessionChecks(t *testing.T) {
 	f := newLucidFixture(t, "ecdsa-p256")
-	store := newMemStore()
+	store := teststore.New()
 	var l eventLog
 	srv := fleetServer(t, f, store, "edge-a", &l)
 	srv.SessionTicketsDisabled = true
@@ -244,17 +168,17 @@ func TestFleetStoredSessionChecks(t *testing.T) {
 	c1, c2 := client(), client()
 	fleetConnect(t, c1, srv)
 	fleetConnect(t, c2, srv)
-	store.mu.Lock()
-	if len(store.sessions) != 2 {
-		store.mu.Unlock()
-		t.Fatalf("%d sessions stored, want 2", len(store.sessions))
+	store.Mu.Lock()
+	if len(store.Sessions) != 2 {
+		store.Mu.Unlock()
+		t.Fatalf("%d sessions stored, want 2", len(store.Sessions))
 	}
 	var ids []string
-	for id := range store.sessions {
+	for id := range store.Sessions {
 		ids = append(ids, id)
 	}
-	store.sessions[ids[0]], store.sessions[ids[1]] = store.sessions[ids[1]], store.sessions[ids[0]]
-	store.mu.Unlock()
+	store.Sessions[ids[0]], store.Sessions[ids[1]] = store.Sessions[ids[1]], store.Sessions[ids[0]]
+	store.Mu.Unlock()
 	for i, c := range []*tls.Config{c1, c2} {
 		if _, ss := fleetConnect(t, c, srv); ss.DidResume {
 			t.Errorf("client %d resumed the session stored under the other's ID", i+1)
@@ -263,9 +187,9 @@ func TestFleetStoredSessionChecks(t *testing.T) {
 
 	c3 := client()
 	fleetConnect(t, c3, srv)
-	store.mu.Lock()
-	store.oversize = true
-	store.mu.Unlock()
+	store.Mu.Lock()
+	store.Oversize = true
+	store.Mu.Unlock()
 	if _, ss := fleetConnect(t, c3, srv); ss.DidResume {
 		t.Error("resumed from an oversized store answer")
 	}
@@ -279,7 +203,7 @@ func TestFleetStoredSessionChecks(t *testing.T) {
 // store down, early data is refused (fail closed) while the handshake goes
 // on in 1-RTT.
 func TestFleetEarlyDataReplayToAnotherServer(t *testing.T) {
-	store := newMemStore()
+	store := teststore.New()
 	ed := newEDFixture(t, 1024)
 	ed.server.SessionStore, ed.server.ServerID = store, "edge-a"
 	ed.run(t, "first", "x")
@@ -316,10 +240,10 @@ func TestFleetEarlyDataReplayToAnotherServer(t *testing.T) {
 	// The guard unreachable: early data is refused, the data still
 	// arrives after the handshake.
 	ed.run(t, "warm", "x") // a fresh ticket in the client's cache
-	store.mu.Lock()
-	store.admitted = map[string]bool{}
-	store.mu.Unlock()
-	guardDown := &guardOnlyDown{memStore: store}
+	store.Mu.Lock()
+	store.Admitted = map[string]bool{}
+	store.Mu.Unlock()
+	guardDown := &guardOnlyDown{Store: store}
 	ed.server.SessionStore = guardDown
 	r := ed.run(t, "hello", "x")
 	if r.server.EarlyData.Accepted || !r.server.DidResume {
@@ -329,10 +253,10 @@ func TestFleetEarlyDataReplayToAnotherServer(t *testing.T) {
 }
 
 // guardOnlyDown is a store whose anti-replay guard does not answer.
-type guardOnlyDown struct{ *memStore }
+type guardOnlyDown struct{ *teststore.Store }
 
 func (g *guardOnlyDown) Admit(ctx context.Context, id []byte, now, until time.Time) error {
-	return errStoreDown
+	return teststore.ErrDown
 }
 
 // A ServerID longer than a session can record is refused at the
