@@ -13,21 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"lucid/internal/testpki"
 	"lucid/internal/teststore"
 	"lucid/internal/testwait"
 	"lucid/tls"
 )
-
-// fleetMechanisms are the ways a session reaches another server.
-var fleetMechanisms = []struct {
-	name      string
-	version   uint16
-	noTickets bool // TLS 1.2 session IDs, kept in the store
-}{
-	{"TLS1.3 ticket", tls.VersionTLS13, false},
-	{"TLS1.2 ticket", tls.VersionTLS12, false},
-	{"TLS1.2 session ID", tls.VersionTLS12, true},
-}
 
 // fleetServer is one server of a fleet: its own Config, the fleet's store.
 func fleetServer(t *testing.T, f *lucidFixture, store tls.SessionStore, id string, log *eventLog) *tls.Config {
@@ -77,12 +67,13 @@ func decisions(l *eventLog, name string) string {
 
 func TestFleetResumesOnAnotherServer(t *testing.T) {
 	f := newLucidFixture(t, "ecdsa-p256")
-	for _, m := range fleetMechanisms {
+	for _, m := range resumeWays {
 		t.Run(m.name, func(t *testing.T) {
 			store := teststore.New()
 			var la, lb eventLog
 			a, b := fleetServer(t, f, store, "edge-a", &la), fleetServer(t, f, store, "edge-b", &lb)
-			a.SessionTicketsDisabled, b.SessionTicketsDisabled = m.noTickets, m.noTickets
+			m.server(a)
+			m.server(b)
 			client := &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost", MaxVersion: m.version,
 				ClientSessionCache: tls.NewLRUClientSessionCache(4)}
 
@@ -104,14 +95,14 @@ func TestFleetResumesOnAnotherServer(t *testing.T) {
 			store.Mu.Lock()
 			puts := store.Puts
 			store.Mu.Unlock()
-			if m.noTickets != (puts > 0) {
+			if !m.tickets != (puts > 0) {
 				t.Errorf("%d sessions put in the store; want some only for session IDs", puts)
 			}
 			// And back: the session B issued resumes on A. A resumed
 			// TLS 1.2 session ID names the same session as before, so
 			// its issuer is still A; a ticket was new, from B.
 			want := "edge-b"
-			if m.noTickets {
+			if !m.tickets {
 				want = "edge-a"
 			}
 			if _, ss := fleetConnect(t, client, a); !ss.DidResume || ss.SessionIssuer != want {
@@ -126,12 +117,12 @@ func TestFleetResumesOnAnotherServer(t *testing.T) {
 // resumption.
 func TestFleetStoreDown(t *testing.T) {
 	f := newLucidFixture(t, "ecdsa-p256")
-	for _, m := range fleetMechanisms {
+	for _, m := range resumeWays {
 		t.Run(m.name, func(t *testing.T) {
 			store := teststore.New()
 			var l eventLog
 			srv := fleetServer(t, f, store, "edge-a", &l)
-			srv.SessionTicketsDisabled = m.noTickets
+			m.server(srv)
 			cache := tls.NewLRUClientSessionCache(4)
 			client := &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost", MaxVersion: m.version, ClientSessionCache: cache}
 
@@ -270,5 +261,44 @@ func TestFleetServerIDTooLong(t *testing.T) {
 	err := tls.Server(s, srv).Handshake()
 	if err == nil || !strings.Contains(err.Error(), "ServerID") {
 		t.Fatalf("handshake with a 65-byte ServerID: %v", err)
+	}
+}
+
+// A fleet shares sessions, never trust: a session whose client
+// certificate server A verified is checked again by server B against B's
+// own ClientCAs, which do not include A's CA, and declined; B's full
+// handshake then gets no certificate it could accept.
+func TestFleetSharesNoTrust(t *testing.T) {
+	for _, way := range resumeWays {
+		t.Run(way.name, func(t *testing.T) {
+			r := newTrustRig(t, time.Now().AddDate(0, 1, 0))
+			other, err := testpki.NewCA("Another Root", testpki.ECDSAP256)
+			if err != nil {
+				t.Fatal(err)
+			}
+			store := teststore.New()
+			var lb eventLog
+			a := way.server(r.serverConfig(t))
+			b := way.server(r.serverConfig(t))
+			a.SessionStore, a.ServerID = store, "edge-a"
+			b.SessionStore, b.ServerID, b.ClientCAs, b.Observer = store, "edge-b", other.Pool, lb.add
+			ccfg := r.clientConfig(t, tls.NewLRUClientSessionCache(4), true)
+
+			connectTrust(t, ccfg, a).mustConnect(t, "full handshake with A", false)
+			connectTrust(t, ccfg, a).mustConnect(t, "resumption on A", true)
+			// B names its own CA in CertificateRequest, so the client,
+			// whose certificate is from another, sends none.
+			o := connectTrust(t, ccfg, b)
+			if o.server.DidResume || o.serverErr == nil || !strings.Contains(o.serverErr.Error(), "sent no certificate") {
+				t.Fatalf("B resumed %v, server error %v; want a refused full handshake", o.server.DidResume, o.serverErr)
+			}
+			declined := false
+			for _, e := range lb.snapshot() {
+				declined = declined || e.Kind == tls.EventCheck && e.Name == "session" && e.Err != nil
+			}
+			if !declined {
+				t.Error("B's events do not show the session declined")
+			}
+		})
 	}
 }
