@@ -1,0 +1,80 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"lucid/tls"
+)
+
+// maxSessionIDLen is the longest TLS 1.2 session ID (RFC 5246 §7.4.1.2).
+const maxSessionIDLen = 32
+
+// maxSessionTTL caps how long a TLS 1.2 session is kept: RFC 5246
+// Appendix F.1.4 advises an upper limit of 24 hours on session ID
+// lifetimes.
+const maxSessionTTL = 24 * time.Hour
+
+// PutSession implements tls.SessionStore: SET with an expiry, capped at 24
+// hours from now. The expiry is sent as a duration (PX) rather than as a
+// moment (PXAT) so that it runs on Redis's clock from the moment Redis
+// receives it: a server whose clock differs from Redis's then neither
+// loses sessions early nor keeps them late.
+func (s *Store) PutSession(ctx context.Context, id, sealed []byte, expires time.Time) error {
+	if err := checkSessionID(id); err != nil {
+		return err
+	}
+	if len(sealed) > tls.MaxStoredSessionLen {
+		return fmt.Errorf("redisstore: sealed session of %d bytes is longer than %d", len(sealed), tls.MaxStoredSessionLen)
+	}
+	ttl := min(time.Until(expires), maxSessionTTL)
+	if ttl < time.Millisecond {
+		// Already expired: there is nothing unexpired to store, and
+		// GetSession must not find it.
+		return nil
+	}
+	err := s.client.Do(ctx, "SET", s.sessionKey(id), sealed, "PX", ttl.Milliseconds()).Err()
+	s.observe(ctx, err)
+	if err != nil {
+		return wrap("storing a session", err)
+	}
+	return nil
+}
+
+// GetSession implements tls.SessionStore. A value longer than
+// tls.MaxStoredSessionLen is an error, whoever put it there.
+func (s *Store) GetSession(ctx context.Context, id []byte) ([]byte, error) {
+	if err := checkSessionID(id); err != nil {
+		return nil, err
+	}
+	key := s.sessionKey(id)
+	// STRLEN first would cost a round trip on every resumption; the
+	// value is read whole (Redis's own limit bounds it) and refused after.
+	v, err := s.client.Get(ctx, key).Bytes()
+	s.observe(ctx, err)
+	switch {
+	case errors.Is(err, redis.Nil):
+		return nil, tls.ErrSessionNotFound
+	case err != nil:
+		return nil, wrap("reading a session", err)
+	case len(v) > tls.MaxStoredSessionLen:
+		return nil, fmt.Errorf("redisstore: the session stored under %s is %d bytes, longer than %d", key, len(v), tls.MaxStoredSessionLen)
+	}
+	return v, nil
+}
+
+func checkSessionID(id []byte) error {
+	if len(id) == 0 || len(id) > maxSessionIDLen {
+		return fmt.Errorf("redisstore: session ID of %d bytes; it must be 1 to %d", len(id), maxSessionIDLen)
+	}
+	return nil
+}
+
+func (s *Store) sessionKey(id []byte) string {
+	return s.prefix + "s:" + hex.EncodeToString(id)
+}
