@@ -190,8 +190,8 @@ type Config struct {
 	// ServerID names this server in the sessions it issues, tickets and
 	// TLS 1.2 session IDs alike, so that the server that resumes one can
 	// report who issued it (ConnectionState.SessionIssuer): in a fleet,
-	// give each server its own. At most 64 bytes; it travels inside
-	// sealed tickets, never in clear. A Lucid addition.
+	// give each server its own. At most MaxServerIDLen bytes; it travels
+	// inside sealed tickets, never in clear. A Lucid addition.
 	ServerID string
 
 	// SendEarlyData lets a client send its first Write as 0-RTT data when

@@ -194,8 +194,8 @@ func (c *Conn) resumptionConfig(hc *handshake.Config) error {
 	}
 	r := cfg.serverResumption()
 	hc.Issuer = cfg.ServerID
-	if len(cfg.ServerID) > session.MaxIssuerLen {
-		return fmt.Errorf("tls: Config.ServerID is %d bytes, more than %d", len(cfg.ServerID), session.MaxIssuerLen)
+	if len(cfg.ServerID) > MaxServerIDLen {
+		return fmt.Errorf("tls: Config.ServerID is %d bytes, more than %d", len(cfg.ServerID), MaxServerIDLen)
 	}
 	if cfg.SessionStore != nil {
 		c.fleetResumptionConfig(hc, r)

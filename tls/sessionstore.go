@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"lucid/internal/session"
 )
 
 // A fleet of servers behind one load balancer must behave, for resumption,
@@ -63,6 +65,10 @@ const SessionStoreTimeout = 250 * time.Millisecond
 // SessionStore.PutSession, and the longest GetSession may return: a
 // store that returns more is treated as failing.
 const MaxStoredSessionLen = 1<<16 - 1
+
+// MaxServerIDLen is the longest Config.ServerID: the issuer's name travels
+// inside every ticket.
+const MaxServerIDLen = session.MaxIssuerLen
 
 // ErrSessionNotFound is what SessionStore.GetSession returns when no
 // unexpired session is stored under the id.

@@ -24,33 +24,41 @@ import (
 	"lucid/inspect"
 	"lucid/pki"
 	"lucid/tls"
+	"lucid/tls/redisstore"
 	"lucid/trace"
 )
 
 // serveOptions is what `lucid serve` was asked to do.
 type serveOptions struct {
-	Addr             string
-	Dir              string         // static files; "" serves the connection page
-	CertFile         string         // the first --cert
-	KeyFile          string         // the first --key
-	MoreCerts        []certKeyFiles // further --cert/--key pairs, in order
-	AllowBadCert     bool           // serve a chain that fails the start-up checks
-	CRLFiles         []string       // --crl: client certificate revocation lists
-	CADir            string         // the local CA used when CertFile is ""
-	ClientAuth       string         // none, request or require
-	ClientCAFile     string
-	TLSMin, TLSMax   uint16
-	Legacy           bool
-	KeyLogFile       string
-	TraceJSON        string // append every connection's events here, as JSON lines
-	HSTS             bool
-	EarlyData        uint32   // --early-data: MaxEarlyData; 0 refuses 0-RTT
-	RecordSizeLimit  uint16   // --record-size-limit: Config.RecordSizeLimit; 0 sends none
-	ECHKeyFiles      []string // --ech-key: the current Encrypted Client Hello key first
-	HandshakeTimeout time.Duration
-	HeaderTimeout    time.Duration
-	IdleTimeout      time.Duration
-	ShutdownTimeout  time.Duration
+	Addr            string
+	Dir             string         // static files; "" serves the connection page
+	CertFile        string         // the first --cert
+	KeyFile         string         // the first --key
+	MoreCerts       []certKeyFiles // further --cert/--key pairs, in order
+	AllowBadCert    bool           // serve a chain that fails the start-up checks
+	CRLFiles        []string       // --crl: client certificate revocation lists
+	CADir           string         // the local CA used when CertFile is ""
+	ClientAuth      string         // none, request or require
+	ClientCAFile    string
+	TLSMin, TLSMax  uint16
+	Legacy          bool
+	KeyLogFile      string
+	TraceJSON       string // append every connection's events here, as JSON lines
+	HSTS            bool
+	EarlyData       uint32   // --early-data: MaxEarlyData; 0 refuses 0-RTT
+	RecordSizeLimit uint16   // --record-size-limit: Config.RecordSizeLimit; 0 sends none
+	ECHKeyFiles     []string // --ech-key: the current Encrypted Client Hello key first
+	// The fleet: --session-store (a redis:// URL), the key-encryption
+	// key's file, this server's name in its sessions, and how often the
+	// fleet's ticket key rotates.
+	SessionStore        string
+	SessionStoreKeyFile string
+	ServerID            string
+	TicketRotation      time.Duration
+	HandshakeTimeout    time.Duration
+	HeaderTimeout       time.Duration
+	IdleTimeout         time.Duration
+	ShutdownTimeout     time.Duration
 
 	// handler replaces the page or the files; for tests.
 	handler http.Handler
@@ -59,6 +67,9 @@ type serveOptions struct {
 	// onEarly sees each request judged before its handshake was
 	// confirmed, and the verdict; for tests.
 	onEarly func(r *http.Request, allowed bool)
+	// storeRefresh is how often the session store rereads the ticket
+	// keys; 0 means the store's default. For tests.
+	storeRefresh time.Duration
 	// now is the time certificates are checked at start; nil means
 	// time.Now. For tests.
 	now func() time.Time
@@ -131,6 +142,21 @@ says whether the visitor used ECH and what an observer could read.
 (its plaintext, with the content type in TLS 1.3), and keeps to the
 client's limit in turn; a larger record from the client ends the
 connection with record_overflow.
+
+--session-store redis://HOST:PORT/DB makes this server one of a fleet
+behind a load balancer: every server given the same Redis and the same
+key-encryption key (--session-store-key FILE or $LUCID_SESSION_STORE_KEY)
+shares the session ticket keys (sealed with that key in Redis, created by
+whichever server finds none, replaced after --ticket-rotation by one
+server at a time and published to all before any seals with them), the
+TLS 1.2 sessions named by session ID, and the 0-RTT replay guard. A
+client's session from one server resumes on any other, and early data
+replayed to another server is refused there. When Redis is down or slow,
+each call gives up within 250 ms: new connections complete full
+handshakes, early data is refused, and resumption returns with Redis;
+the change is logged once. --server-id NAME (default host:port) names
+this server in the sessions it issues; the inspection page says which
+server issued a resumed session.
 
 Every request is logged to stderr: remote address, TLS version, cipher
 suite, request, status, bytes and duration. --trace-json FILE appends
@@ -258,6 +284,10 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (serveOptions, int
 	})
 	fs.Func("record-size-limit", "answer a client's record_size_limit (RFC 8449) with this `SIZE`, 64 to 16385: the largest protected record the server accepts, and keep to the client's", recordSizeLimitFlag(&o.RecordSizeLimit))
 	fs.Var(&echKeys, "ech-key", "an Encrypted Client Hello key `file` from 'lucid ech keygen'; repeat to rotate: the first is current (published, sent as retry config), the others only decrypt")
+	fs.StringVar(&o.SessionStore, "session-store", "", "share sessions, ticket keys and the 0-RTT replay guard with the other servers of a fleet through Redis at this `URL` (redis://HOST:PORT/DB)")
+	fs.StringVar(&o.SessionStoreKeyFile, "session-store-key", "", "the fleet's key-encryption `file` (32 bytes, hex or base64) that seals ticket keys in Redis; default $"+sessionStoreKeyEnv)
+	fs.StringVar(&o.ServerID, "server-id", "", "this server's `name` in the sessions it issues, shown when another server resumes one (default host:port)")
+	fs.DurationVar(&o.TicketRotation, "ticket-rotation", redisstore.DefaultRotationPeriod, "with --session-store, replace the fleet's ticket key after this `duration`")
 	fs.BoolVar(&o.HSTS, "hsts", false, "send Strict-Transport-Security: browsers then use only HTTPS for this host for a year")
 	fs.DurationVar(&o.HandshakeTimeout, "handshake-timeout", https.DefaultHandshakeTimeout, "give up a TLS handshake after this `duration`")
 	fs.DurationVar(&o.HeaderTimeout, "header-timeout", https.DefaultReadHeaderTimeout, "give up reading a request's headers after this `duration`")
@@ -429,6 +459,16 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer, ready 
 		}
 		fmt.Fprintf(stdout, "0-RTT early data: accepted up to %d bytes from resumed clients%s; replays refused by the guard, unsafe early requests answered 425 Too Early.\n", o.EarlyData, note)
 	}
+	if o.SessionStore != "" {
+		store, err := openSessionStore(o, stderr)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		cfg.SessionStore = store
+	} else if o.TicketRotation != 0 && o.TicketRotation != redisstore.DefaultRotationPeriod {
+		return serveUsageError{"--ticket-rotation needs --session-store"}
+	}
 	if o.KeyLogFile != "" {
 		f, err := os.OpenFile(o.KeyLogFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 		if err != nil {
@@ -508,7 +548,11 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer, ready 
 		return err
 	}
 	addr := l.Addr()
+	cfg.ServerID = serverID(o, addr)
 	fmt.Fprintf(stdout, "Serving HTTPS (HTTP/2 and HTTP/1.1) on %s: %s\n", addr, serveURL(addr))
+	if cfg.SessionStore != nil {
+		fmt.Fprintf(stdout, "Fleet: sessions, ticket keys and the 0-RTT replay guard shared through %s, as server %q.\n", redactURL(o.SessionStore), cfg.ServerID)
+	}
 	if trustHint != "" {
 		fmt.Fprintf(stdout, "Clients trust this server once they trust the local CA's certificate %s:\n"+
 			"  curl --cacert %s %s\n  lucid get --cacert %s %s\n",
