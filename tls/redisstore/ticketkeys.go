@@ -76,6 +76,8 @@ type keyCache struct {
 	// tried, and lastErr why that failed, if it did.
 	fetched, attempted time.Time
 	lastErr            error
+	// attempts counts the reads of Redis, for the tests of the back-off.
+	attempts int
 	// bad holds the ids of keys that did not open, each logged once.
 	bad map[string]struct{}
 }
@@ -197,6 +199,7 @@ func (s *Store) refreshKeys(ctx context.Context, force bool) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.attempted = now
+	c.attempts++
 	c.lastErr = err
 	if err != nil && (len(recs) == 0 || force) {
 		return err
