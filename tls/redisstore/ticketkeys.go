@@ -37,8 +37,10 @@ import (
 // in memory for opening until their keep period ends, so tickets issued
 // before the restart still resume on the servers that had their key;
 // a server started after the restart cannot open them (a full handshake).
-// Keys are not written back to Redis from memory: wiping the hash is how an
-// operator withdraws keys from the fleet, and a server must not undo it.
+// Keys are not written back to Redis from memory: deleting the hash is how
+// an operator withdraws keys, and a server must not undo it. (A withdrawn
+// key still opens tickets on the servers that hold it in memory until its
+// keep period ends or they restart; restart them to withdraw it at once.)
 
 const (
 	// lockTTL bounds how long a crashed rotation blocks the next: far
@@ -76,6 +78,8 @@ type keyCache struct {
 	// tried, and lastErr why that failed, if it did.
 	fetched, attempted time.Time
 	lastErr            error
+	// attempts counts the reads of Redis, for the tests of the back-off.
+	attempts int
 	// bad holds the ids of keys that did not open, each logged once.
 	bad map[string]struct{}
 }
@@ -187,16 +191,22 @@ func (s *Store) refreshKeys(ctx context.Context, force bool) error {
 		switch {
 		case err == nil:
 			recs = made
-		case errors.Is(err, errLocked) && !force:
+		case errors.Is(err, errLocked) && !force && (len(recs) > 0 || s.haveKeys()):
 			// Another server is at it; its key arrives with a later
 			// refresh, and the current keys serve meanwhile.
 			err = nil
+		case errors.Is(err, errLocked) && !force:
+			// Another server is making the fleet's first key, and this
+			// one has nothing to seal with meanwhile: wait for it,
+			// within ctx.
+			recs, err = s.awaitFirstKey(ctx)
 		}
 	}
 	c := &s.keys
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.attempted = now
+	c.attempts++
 	c.lastErr = err
 	if err != nil && (len(recs) == 0 || force) {
 		return err
@@ -204,6 +214,31 @@ func (s *Store) refreshKeys(ctx context.Context, force bool) error {
 	c.records = s.merge(recs, c.records, now)
 	c.fetched = now
 	return err
+}
+
+// awaitFirstKey reads the keys until another server's first key appears
+// or ctx ends.
+func (s *Store) awaitFirstKey(ctx context.Context) ([]keyRecord, error) {
+	pause := time.Millisecond
+	for {
+		recs, bad, err := s.readKeys(ctx)
+		switch {
+		case err != nil:
+			return nil, err
+		case len(recs) > 0:
+			return recs, nil
+		case bad > 0:
+			return nil, ErrWrongKEK
+		}
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("redisstore: waiting for another server's first ticket key: %w", ctx.Err())
+		case <-t.C:
+		}
+		pause = min(2*pause, 20*time.Millisecond)
+	}
 }
 
 // readKeys returns the keys in Redis that open, sorted by activation, and
@@ -272,11 +307,7 @@ func (s *Store) rotate(ctx context.Context, force bool, now time.Time) ([]keyRec
 	if !ok {
 		return nil, errLocked
 	}
-	defer func() {
-		// Failing to release costs only lockTTL of waiting for the
-		// next rotation, which is not worth failing this one for.
-		_ = releaseScript.Run(ctx, s.client, []string{s.lockKey()}, token).Err()
-	}()
+	defer s.releaseLock(ctx, token)
 
 	recs, bad, err := s.readKeys(ctx)
 	if err != nil {
@@ -331,6 +362,25 @@ func (s *Store) rotate(ctx context.Context, force bool, now time.Time) ([]keyRec
 	}
 	s.log.Info("session store: new ticket key "+r.id, "store", "redis", "activates", r.activates)
 	return recs, nil
+}
+
+// releaseLock deletes the rotation lock if it is still this server's.
+// When ctx has ended (the rotation ran out of time), it does so in the
+// background rather than make the caller wait past its deadline; failing
+// to release costs only lockTTL of waiting for the next rotation.
+func (s *Store) releaseLock(ctx context.Context, token string) {
+	release := func(ctx context.Context) {
+		_ = releaseScript.Run(ctx, s.client, []string{s.lockKey()}, token).Err()
+	}
+	if ctx.Err() == nil {
+		release(ctx)
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), networkTimeout)
+		defer cancel()
+		release(ctx)
+	}()
 }
 
 // expired reports whether k, one of recs (sorted by activation), has been
