@@ -15,9 +15,9 @@ type CertCompression struct {
 	// Offered says the visitor's first ClientHello carried
 	// compress_certificate.
 	Offered bool `json:"offered"`
-	// Algorithms are the ones it offered, in its order, when the server's
-	// events name them; empty otherwise (the extension's presence is
-	// still known from the hello's extension list).
+	// Algorithms are the ones it offered, in its order, GREASE left out,
+	// as the server's ClientHello event lists them; empty when it offered
+	// none or events were not recorded.
 	Algorithms []string `json:"algorithms"`
 	// Used is the algorithm the server compressed its chain with; "" when
 	// the chain went uncompressed or no chain was sent.

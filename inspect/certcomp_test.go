@@ -63,6 +63,13 @@ func TestCertCompression(t *testing.T) {
 		if !got.Offered || got.Used != "brotli" {
 			t.Fatalf("offered %v, used %q; want offered, brotli (the server's first choice)", got.Offered, got.Used)
 		}
+		// Lucid's client offers its default list, in its order.
+		if strings.Join(got.Algorithms, ",") != "brotli,zstd,zlib" {
+			t.Errorf("algorithms %q, want the client's brotli, zstd, zlib", got.Algorithms)
+		}
+		if !strings.Contains(page, "your client offered compress_certificate (brotli, zstd, zlib)") {
+			t.Error("the page does not list the algorithms the client offered")
+		}
 		if got.CompressedBytes != certificateEvent(t, rep) || got.CertificateBytes != got.CompressedBytes {
 			t.Errorf("compressed %d bytes, certificate %d, but the Certificate event has %d", got.CompressedBytes, got.CertificateBytes, certificateEvent(t, rep))
 		}
@@ -101,14 +108,17 @@ func TestCertCompression(t *testing.T) {
 		if !got.Offered || got.Used != "" || got.Why != "this server has none of the algorithms your client offered" {
 			t.Fatalf("%+v", got)
 		}
-		if !strings.Contains(page, "not used: this server has none of the algorithms your client offered") {
+		if strings.Join(got.Algorithms, ",") != "zlib" {
+			t.Errorf("algorithms %q, want the client's zlib alone", got.Algorithms)
+		}
+		if !strings.Contains(page, "offered (zlib), not used: this server has none of the algorithms your client offered") {
 			t.Error("the page does not say why nothing was compressed")
 		}
 	})
 
 	t.Run("not offered", func(t *testing.T) {
 		got, rep, page := get(t, on, &tls.Config{CertCompression: []tls.CertCompressionAlgorithm{}})
-		if got.Offered || got.Used != "" || got.SavedBytes != 0 || got.Why != "your client sent no compress_certificate" {
+		if got.Offered || len(got.Algorithms) != 0 || got.Used != "" || got.SavedBytes != 0 || got.Why != "your client sent no compress_certificate" {
 			t.Fatalf("%+v, want not offered", got)
 		}
 		if got.CertificateBytes != plain || certificateEvent(t, rep) != plain {

@@ -45,7 +45,7 @@
 //	                              (what only the server read, under ECH)
 //	                              and decision (the server's, in words),
 //	                              and cert_compression (RFC 8879): offered,
-//	                              algorithms (when the events name them),
+//	                              algorithms (in the client's order),
 //	                              used, compressed_bytes,
 //	                              uncompressed_bytes, saved_bytes,
 //	                              certificate_bytes, why and decision

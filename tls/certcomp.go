@@ -3,6 +3,7 @@ package tls
 import (
 	"strconv"
 
+	"lucid/internal/certcomp"
 	"lucid/internal/wire"
 )
 
@@ -45,4 +46,33 @@ func (c *Config) certCompression() []uint16 {
 		return nil
 	}
 	return out
+}
+
+// CertCompressionCodec codes a certificate compression algorithm that
+// Lucid does not build in, such as one of RFC 8879's private-use
+// identifiers, for RegisterCertCompression. A Lucid addition.
+type CertCompressionCodec struct {
+	// Compress returns the compressed form of a Certificate message body
+	// (the message without its four-byte handshake header, RFC 8879 §4).
+	// A server calls it once per certificate chain and keeps the result,
+	// so it may be slow; it must not keep certificate.
+	Compress func(certificate []byte) ([]byte, error)
+	// Decompress fills dst from compressed. dst is exactly the
+	// uncompressed_length the peer declared, which Lucid has already
+	// refused above its handshake-message limit (80 KiB), so a codec never
+	// needs more memory than that. It must return an error when the
+	// stream does not make exactly len(dst) bytes; the handshake then
+	// ends with bad_certificate.
+	Decompress func(dst, compressed []byte) error
+}
+
+// RegisterCertCompression makes alg an algorithm Lucid can compress and
+// decompress with, for every Config in the process: a Config then uses it
+// when its CertCompression lists it, in the place it is listed, and
+// ignores it otherwise. Register at start-up, before the handshakes that
+// use it; registering is safe for concurrent use. It refuses zlib, brotli
+// and zstd (Lucid's own), 0, GREASE values, an algorithm already
+// registered and a codec without both functions. A Lucid addition.
+func RegisterCertCompression(alg CertCompressionAlgorithm, codec CertCompressionCodec) error {
+	return certcomp.Register(uint16(alg), certcomp.Codec{Compress: codec.Compress, Decompress: codec.Decompress})
 }

@@ -217,6 +217,11 @@ func describeMessage(m any) []Field {
 		if len(m.PSKIdentities) > 0 {
 			f = append(f, Field{"psk_identities", len(m.PSKIdentities)})
 		}
+		if m.CertCompressionAlgorithms != nil {
+			// RFC 8879 §3: the algorithms the client can decompress, in its
+			// order; an inspection page shows them beside what was used.
+			f = append(f, Field{"compress_certificate", mapNames(m.CertCompressionAlgorithms, wire.CertCompressionName)})
+		}
 		if m.ECH != nil {
 			f = append(f, Field{"encrypted_client_hello", echDescription(m.ECH)})
 		}

@@ -166,7 +166,11 @@ type settings struct {
 	useExportContext bool
 
 	maxSendFragment int
-	readSize        int
+	// The runner's toy certificate compression algorithms (certcomp.go):
+	// all of them, or the one named.
+	installCertCompAlgs   bool
+	installOneCertCompAlg int
+	readSize              int
 	// resumptionDelay advances the shim's clock by that many seconds after
 	// this connection, for the ones that follow.
 	resumptionDelay int
@@ -386,6 +390,10 @@ var knownFlags = map[string]flagSpec{
 	"-key-update":         onBool(func(s *settings) *bool { return &s.keyUpdate }),
 	"-max-send-fragment":  onInt(func(s *settings) *int { return &s.maxSendFragment }), // Config.MaxFragmentSize
 	"-read-size":          onInt(func(s *settings) *int { return &s.readSize }),
+
+	// Certificate compression (certcomp.go).
+	"-install-cert-compression-algs":    onBool(func(s *settings) *bool { return &s.installCertCompAlgs }),
+	"-install-one-cert-compression-alg": onInt(func(s *settings) *int { return &s.installOneCertCompAlg }),
 
 	// Names.
 	"-host-name":          onString(func(s *settings) *string { return &s.hostName }),

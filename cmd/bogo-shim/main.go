@@ -72,6 +72,11 @@
 // override", the public name a rejected connection's chain is checked
 // against, is what Lucid passes to EncryptedClientHelloRejectionVerify.
 //
+// Certificate compression follows BoringSSL's shim too (certcomp.go): the
+// runner's three toy algorithms are registered with
+// tls.RegisterCertCompression, and -install-cert-compression-algs or
+// -install-one-cert-compression-alg lists them in Config.CertCompression.
+//
 // Build with `go build ./cmd/bogo-shim` and run the runner from a
 // BoringSSL checkout, for example:
 //
@@ -708,6 +713,9 @@ func (sh *shim) config(s *settings, o *observed) (*tls.Config, error) {
 	}
 	cfg.SessionTicketsDisabled = s.noTicket
 	cfg.MaxFragmentSize = s.maxSendFragment
+	if err := certCompression(cfg, s); err != nil {
+		return nil, err
+	}
 	if s.enableEarlyData {
 		if s.server {
 			cfg.MaxEarlyData = maxEarlyDataAccepted

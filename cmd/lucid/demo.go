@@ -278,6 +278,11 @@ type story struct {
 	keyLog  []keyLogEntry
 	checks  []certCheck
 	attacks []*attack
+	// certEvent is the server's Certificate event on the main
+	// connection; certComp what step 3 says of that message
+	// (demo_certcomp.go).
+	certEvent *certSent
+	certComp  certCompression
 }
 
 // certCheck is one check of the server's certificate, re-done by the demo
@@ -355,6 +360,7 @@ func tellStory(opts demoOptions) (*story, error) {
 		server.Observer = both(server.Observer, s.ech.observe(true))
 		client.Observer = both(client.Observer, s.ech.observe(false))
 	}
+	server.Observer = both(server.Observer, s.observeCertificate())
 	o, err := runScenario(scenario{server: server, client: client, mode: tapForward})
 	if err != nil {
 		return nil, err
@@ -455,6 +461,10 @@ func (s *story) examine() error {
 	}
 	if s.reply == nil {
 		return errors.New("the wiretap did not see the response record")
+	}
+	var err error
+	if s.certComp, err = s.certCompression(); err != nil {
+		return fmt.Errorf("the certificate message: %w", err)
 	}
 	s.checks = s.certChecks()
 	for _, c := range s.checks {

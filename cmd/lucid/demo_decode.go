@@ -97,7 +97,13 @@ type decoded struct {
 	keys    []derivedKey // record keys derived from them
 	leaf    *x509.Certificate
 	chain   int // certificates the server sent
-	sig     *sigCheck
+	// certMsgLen is the server's certificate message as captured, header
+	// included; certAlg and certUncompressedLen describe it when it was a
+	// CompressedCertificate (the Certificate's length, header included).
+	certMsgLen          int
+	certAlg             uint16
+	certUncompressedLen int
+	sig                 *sigCheck
 	// The key exchange, as the wiretap saw it.
 	kxGroup        uint16
 	clientShareLen int
@@ -312,6 +318,7 @@ func secretsFor(log []keyLogEntry, clientRandom []byte) []derivedKey {
 
 func (d *decoded) certificate(m hsMessage) {
 	var der []byte
+	d.certMsgLen = len(m.raw)
 	if d.version == tls.VersionTLS13 {
 		body := m.body()
 		if m.typ == wire.TypeCompressedCertificate {
@@ -324,6 +331,7 @@ func (d *decoded) certificate(m hsMessage) {
 				d.problem("CompressedCertificate: %v", err)
 				return
 			}
+			d.certAlg, d.certUncompressedLen = cc.Algorithm, wire.HeaderLen+len(body)
 		}
 		c, err := wire.ParseCertificate(body)
 		if err != nil || len(c.Entries) == 0 {

@@ -133,6 +133,15 @@ type storyFile struct {
 	Attacks  []atkFile `json:"attacks"`
 	// ECH is the server's ECH key and what the ends said of it (--ech).
 	ECH *echFile `json:"ech,omitempty"`
+	// CertEvent is the server's Certificate event, which says whether
+	// the message went compressed; stories recorded before the demo kept
+	// it lack it and are told from the capture.
+	CertEvent *certEventFile `json:"certificate_event,omitempty"`
+}
+
+type certEventFile struct {
+	Detail string `json:"detail"`
+	Length int    `json:"length"`
 }
 
 // echFile records --ech: the server's key, with which examine opens the
@@ -295,6 +304,9 @@ func writeStory(t *testing.T, path string, s *story) {
 			ServerInner: e.serverInner,
 		}
 	}
+	if e := s.certEvent; e != nil {
+		f.CertEvent = &certEventFile{Detail: e.detail, Length: e.length}
+	}
 	for _, a := range s.attacks {
 		af := atkFile{
 			Name: a.name, Stopped: a.stopped, Alert: a.alert, Problem: errText(a.problem),
@@ -397,6 +409,9 @@ func readStory(t testing.TB, path string) *story {
 	kl := &keyLog{}
 	kl.Write([]byte(strings.Join(f.KeyLog, "\n") + "\n"))
 	s.keyLog = kl.all()
+	if e := f.CertEvent; e != nil {
+		s.certEvent = &certSent{detail: e.Detail, length: e.Length}
+	}
 	if err := s.examine(); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}

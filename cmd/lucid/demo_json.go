@@ -41,6 +41,9 @@ import (
 //	   name's
 //	3  chosen: {version, cipher_suite, key_exchange, alpn,
 //	   hello_retry_request}; server_random_bytes; certificates_sent;
+//	   certificate_message: {bytes (as sent, header included), offered
+//	   (the hello's compress_certificate list), compression (the
+//	   algorithm, "" for none), uncompressed_bytes, saved_bytes};
 //	   signature: {message ("CertificateVerify" or "ServerKeyExchange"),
 //	   scheme, bytes, signed, verifies} or null (RSA key transport signs
 //	   nothing)
@@ -251,6 +254,7 @@ func stepFacts(s *story) []map[string]any {
 		},
 		"server_random_bytes": 32,
 		"certificates_sent":   d.chain,
+		"certificate_message": certCompressionFacts(s.certComp),
 		"signature":           sig,
 	}
 	var checks []map[string]any

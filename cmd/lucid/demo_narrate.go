@@ -102,6 +102,11 @@ const (
 	msgSignatureValue // message, scheme, bytes
 	msgSigned13       // the decoder's words
 	msgSigned12       // the decoder's words
+	// Certificate compression (demo_certcomp.go).
+	msgCertCompUsed       // offered, algorithm, sent, uncompressed, saved, percent
+	msgCertCompNotOffered // bytes
+	msgCertCompNoCommon   // bytes, offered
+	msgCertComp12         // bytes
 	// Step 4.
 	msgValidValue // from, to
 	msgRechecked
@@ -486,6 +491,7 @@ func narrate(w io.Writer, s *story, c *catalog) error {
 		}
 		n.wrapped(pad(c.f(msgLabelSigned), c.keyWidth)+" ", c.f(signed, sig.signed))
 	}
+	n.sayCertCompression(s.certComp)
 
 	// 4. Certificate checks.
 	peer := s.cs.PeerCertificates[0]

@@ -107,6 +107,13 @@ var enCatalog = &catalog{keyWidth: 13, checkWidth: 6, texts: map[msg]text{
 	msgSignatureValue: words("%s, %s, %d bytes"),
 	msgSigned13:       words("%s"),
 	msgSigned12:       words("%s"),
+	msgCertCompUsed: para(`The client offered certificate compression (RFC 8879: %s), so the ` +
+		`server sent its certificate as a CompressedCertificate, compressed with %s: ` +
+		`%d bytes instead of %d, %d bytes (%d%%) saved.`),
+	msgCertCompNotOffered: para(`The client offered no certificate compression (RFC 8879), so the certificate went uncompressed: %d bytes.`),
+	msgCertCompNoCommon: para(`The certificate went uncompressed, %d bytes: the server has none of ` +
+		`the compression algorithms the client offered (RFC 8879: %s).`),
+	msgCertComp12: para(`TLS 1.2 has no certificate compression (RFC 8879 is for TLS 1.3), so the certificate went as it is: %d bytes.`),
 
 	msgValidValue: words("%s to %s"),
 	msgRechecked: lines(`   Lucid's client checked each of these before going on; the demo

@@ -95,6 +95,11 @@ var zhCatalog = &catalog{keyWidth: 12, checkWidth: 7, texts: map[msg]text{
 	msgSignatureValue: words("%s，%s，%d 字节"),
 	msgSigned13:       words("64 个空格、“TLS 1.3, server CertificateVerify”、一个 0 字节，再加上从 ClientHello 到 Certificate 的哈希"),
 	msgSigned12:       words("客户端随机值、服务端随机值和服务端的 ECDHE 公钥"),
+	msgCertCompUsed: para("客户端提供了证书压缩（RFC 8879：%s），所以服务端把证书放进 CompressedCertificate 发出，" +
+		"用 %s 压缩：%d 字节，原本 %d 字节，省下 %d 字节（%d%%）。"),
+	msgCertCompNotOffered: para("客户端没有提供证书压缩（RFC 8879），所以证书没有压缩：%d 字节。"),
+	msgCertCompNoCommon:   para("证书没有压缩，%d 字节：客户端提供的压缩算法（RFC 8879：%s）服务端一个也没有。"),
+	msgCertComp12:         para("TLS 1.2 没有证书压缩（RFC 8879 只用于 TLS 1.3），所以证书原样发出：%d 字节。"),
 
 	msgValidValue:      words("%s 至 %s"),
 	msgRechecked:       para("Lucid 的客户端在继续之前逐项检查了这些；演示程序再根据抓到的字节重新检查一遍："),

@@ -25,8 +25,19 @@ import (
 // declaration is refused before anything is allocated.
 const MaxUncompressed = wire.MaxMessageLen
 
-// Supported reports whether alg is an algorithm this package implements.
+// Supported reports whether alg is an algorithm this package implements,
+// built in or registered.
 func Supported(alg uint16) bool {
+	if builtin(alg) {
+		return true
+	}
+	_, ok := registeredCodec(alg)
+	return ok
+}
+
+// builtin reports whether alg is one of RFC 8879's, which the package
+// codes itself.
+func builtin(alg uint16) bool {
 	switch alg {
 	case wire.CertCompressionZlib, wire.CertCompressionBrotli, wire.CertCompressionZstd:
 		return true
@@ -59,6 +70,9 @@ func Compress(alg uint16, body []byte) ([]byte, error) {
 		}
 		w = zw
 	default:
+		if c, ok := registeredCodec(alg); ok {
+			return compressRegistered(c, alg, body)
+		}
 		return nil, fmt.Errorf("certcomp: unsupported algorithm %s", wire.CertCompressionName(alg))
 	}
 	if _, err := w.Write(body); err != nil {
@@ -99,6 +113,9 @@ func decompress(alg uint16, compressed []byte, want int) ([]byte, error) {
 		return brotliDecode(compressed, want)
 	case wire.CertCompressionZstd:
 		return zstdDecode(compressed, want)
+	}
+	if c, ok := registeredCodec(alg); ok {
+		return decompressRegistered(c, compressed, want)
 	}
 	return nil, fmt.Errorf("algorithm %s was not offered", wire.CertCompressionName(alg))
 }

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParseCompressedDetail(t *testing.T) {
+	alg, unc, sent, ok := parseCompressedDetail("CompressedCertificate brotli: 482 bytes sent as 461")
+	if !ok || alg != "brotli" || unc != 482 || sent != 461 {
+		t.Fatalf("%q %d %d %v", alg, unc, sent, ok)
+	}
+	for _, bad := range []string{"", "brotli: 482 bytes sent as 461", "CompressedCertificate : 1 bytes sent as 1", "CompressedCertificate zlib: many bytes"} {
+		if _, _, _, ok := parseCompressedDetail(bad); ok {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+}
+
+// The demo tells the compression the server reported only when the
+// capture agrees with it: a story whose event says otherwise is refused.
+func TestDemoCertCompressionChecked(t *testing.T) {
+	s := readStory(t, filepath.Join(goldenDir, "tls13.story.json"))
+	c := s.certComp
+	if c.alg != "brotli" || c.sent <= 0 || c.sent >= c.uncompressed || strings.Join(c.offered, ",") != "brotli,zstd,zlib" {
+		t.Fatalf("the recorded story's certificate: %+v", c)
+	}
+	ev := *s.certEvent
+	for name, e := range map[string]certSent{
+		"length":     {detail: ev.detail, length: ev.length + 1},
+		"algorithm":  {detail: strings.Replace(ev.detail, "brotli", "zstd", 1), length: ev.length},
+		"plain":      {detail: "", length: ev.length},
+		"unreadable": {detail: "CompressedCertificate brotli", length: ev.length},
+	} {
+		s.certEvent = &e
+		if _, err := s.certCompression(); err == nil {
+			t.Errorf("%s: an event that disagrees with the capture was accepted", name)
+		}
+	}
+	s.certEvent = &ev
+	if got, err := s.certCompression(); err != nil || got.alg != c.alg || got.sent != c.sent {
+		t.Fatalf("the recorded event: %+v, %v", got, err)
+	}
+}
