@@ -176,7 +176,9 @@ func TestServeFleet(t *testing.T) {
 			fail.up()
 			// Sessions resume across the fleet again once the servers
 			// notice Redis is back (and, after a restart, share a new key).
-			if !testwait.Until(testwait.Context(t), func() bool { return crossResume(t, a, b, []string{"-tls1_2", "-no_ticket"}) && crossResume(t, b, c, []string{"-tls1_3"}) }) {
+			if !testwait.Until(testwait.Context(t), func() bool {
+				return crossResume(t, a, b, []string{"-tls1_2", "-no_ticket"}) && crossResume(t, b, c, []string{"-tls1_3"})
+			}) {
 				t.Fatalf("sessions did not resume across the fleet after Redis came back; b logged:\n%s", b.stderr.String())
 			}
 			if !strings.Contains(b.stderr.String(), "session store reachable again") {
