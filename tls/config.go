@@ -213,6 +213,8 @@ type Config struct {
 	// is cached), and offers them to clients it asks for a certificate.
 	// nil means the default, CertCompressionBrotli, CertCompressionZstd,
 	// CertCompressionZlib; an empty non-nil slice turns compression off.
+	// An algorithm added with RegisterCertCompression is used only where
+	// this list names it.
 	// A Lucid addition.
 	CertCompression []CertCompressionAlgorithm
 
