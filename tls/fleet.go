@@ -3,6 +3,8 @@ package tls
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -33,25 +35,28 @@ type fleetSealer struct {
 	sealer *session.Sealer
 }
 
-// current returns the sealer for the keys store gives now.
-func (f *fleetSealer) current(store SessionStore) (*session.Sealer, error) {
+// current returns the keys store gives now, newest first, and their
+// sealer.
+func (f *fleetSealer) current(store SessionStore) ([][32]byte, *session.Sealer, error) {
 	ctx, cancel := storeContext()
 	keys, err := store.TicketKeys(ctx)
 	cancel()
 	if err != nil {
-		return nil, fmt.Errorf("tls: the session store gave no ticket keys: %w", err)
+		return nil, nil, fmt.Errorf("tls: the session store gave no ticket keys: %w", err)
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.sealer != nil && slices.Equal(keys, f.keys) {
-		return f.sealer, nil
+		return f.keys, f.sealer, nil
 	}
 	sealer, err := session.NewSealer(keys)
 	if err != nil {
-		return nil, fmt.Errorf("tls: the session store's ticket keys: %w", err)
+		return nil, nil, fmt.Errorf("tls: the session store's ticket keys: %w", err)
 	}
+	// f.keys is never changed in place, only replaced, so callers may
+	// keep it.
 	f.keys, f.sealer = slices.Clone(keys), sealer
-	return sealer, nil
+	return f.keys, sealer, nil
 }
 
 // fleetResumptionConfig fills a server's resumption settings from its
@@ -60,7 +65,7 @@ func (f *fleetSealer) current(store SessionStore) (*session.Sealer, error) {
 func (c *Conn) fleetResumptionConfig(hc *handshake.Config, r *serverResumption) {
 	cfg := c.config
 	hc.SharedSessions = true
-	sealer, err := r.fleet.current(cfg.SessionStore)
+	keys, sealer, err := r.fleet.current(cfg.SessionStore)
 	if err != nil {
 		c.storeFailed(err)
 		return
@@ -68,7 +73,7 @@ func (c *Conn) fleetResumptionConfig(hc *handshake.Config, r *serverResumption) 
 	if !cfg.SessionTicketsDisabled {
 		hc.Tickets = sealer
 	}
-	hc.SessionIDs = &storedSessions{store: cfg.SessionStore, sealer: sealer, rand: cfg.rand(), failed: c.storeFailed}
+	hc.SessionIDs = &storedSessions{store: cfg.SessionStore, sealer: sealer, keys: keys, rand: cfg.rand(), failed: c.storeFailed}
 }
 
 // storeFailed reports a store that did not answer as a decision event: the
@@ -81,12 +86,47 @@ func (c *Conn) storeFailed(err error) {
 // storedSessions keeps TLS 1.2 sessions by ID in a SessionStore. Each is
 // sealed with the fleet's ticket keys together with its ID, so the store
 // holds nothing usable in clear, and an entry moved to another ID in the
-// store does not open there.
+// store does not open there. The IDs it makes carry a tag under the
+// fleet's keys: a session ID the fleet never issued, such as the random
+// legacy_session_id of a client that also offers TLS 1.3, costs no
+// round trip to the store.
 type storedSessions struct {
 	store  SessionStore
 	sealer *session.Sealer
+	keys   [][32]byte // the sealer's, newest first
 	rand   io.Reader
 	failed func(error)
+}
+
+// idTagLen is how much of a fleet session ID is its tag; the rest is
+// random.
+const idTagLen = 16
+
+// idTag is the tag of a session ID's random part under key.
+func idTag(key *[32]byte, random []byte) []byte {
+	m := hmac.New(sha256.New, key[:])
+	m.Write([]byte("lucid fleet session id"))
+	m.Write(random)
+	return m.Sum(nil)[:idTagLen]
+}
+
+func (s *storedSessions) NewID(random []byte) []byte {
+	n := len(random) - idTagLen
+	return append(random[:n:n], idTag(&s.keys[0], random[:n])...)
+}
+
+// issued reports whether id carries a tag under one of the fleet's keys.
+func (s *storedSessions) issued(id []byte) bool {
+	if len(id) <= idTagLen {
+		return false
+	}
+	n := len(id) - idTagLen
+	for i := range s.keys {
+		if hmac.Equal(id[n:], idTag(&s.keys[i], id[:n])) {
+			return true
+		}
+	}
+	return false
 }
 
 // sessionPlain is what storedSessions seals: the ID with its length, then
@@ -117,7 +157,7 @@ func (s *storedSessions) Put(id []byte, st *session.State, now time.Time) {
 }
 
 func (s *storedSessions) Get(id []byte, now time.Time) (*session.State, bool) {
-	if len(id) == 0 || len(id) > session.MaxSessionIDLen {
+	if len(id) == 0 || len(id) > session.MaxSessionIDLen || !s.issued(id) {
 		return nil, false
 	}
 	ctx, cancel := storeContext()

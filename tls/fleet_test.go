@@ -189,6 +189,40 @@ func TestFleetStoredSessionChecks(t *testing.T) {
 	}
 }
 
+// A client that offers TLS 1.3 sends a random legacy_session_id, which a
+// server speaking TLS 1.2 would take for a session to look up: a fleet
+// server sees from its tag that it never issued it and asks the store
+// nothing. Its own IDs are looked up.
+func TestFleetLooksUpOnlyItsSessionIDs(t *testing.T) {
+	f := newLucidFixture(t, "ecdsa-p256")
+	store := teststore.New()
+	var l eventLog
+	srv := fleetServer(t, f, store, "edge-a", &l)
+	srv.MaxVersion, srv.SessionTicketsDisabled = tls.VersionTLS12, true
+	for range 3 {
+		cs, _ := fleetConnect(t, &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost"}, srv)
+		if cs.Version != tls.VersionTLS12 {
+			t.Fatalf("negotiated %s", tls.VersionName(cs.Version))
+		}
+	}
+	store.Mu.Lock()
+	gets, puts := store.Gets, store.Puts
+	store.Mu.Unlock()
+	if gets != 0 || puts != 3 {
+		t.Fatalf("%d lookups and %d sessions stored for 3 clients offering random session IDs; want 0 and 3", gets, puts)
+	}
+	client := &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost", ClientSessionCache: tls.NewLRUClientSessionCache(4)}
+	fleetConnect(t, client, srv)
+	if _, ss := fleetConnect(t, client, srv); !ss.DidResume {
+		t.Fatal("the fleet's own session ID did not resume")
+	}
+	store.Mu.Lock()
+	defer store.Mu.Unlock()
+	if store.Gets != 1 {
+		t.Errorf("%d lookups for one resumption, want 1", store.Gets)
+	}
+}
+
 // A first flight with early data accepted by one server of the fleet,
 // replayed to another, is refused there by the shared guard; with the
 // store down, early data is refused (fail closed) while the handshake goes

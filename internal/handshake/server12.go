@@ -92,9 +92,11 @@ func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
 	// (RFC 5077 §3.3 lets the ServerHello's session ID be empty then),
 	// else the session-ID cache.
 	if cfg.SessionIDs != nil && !v.ticket {
-		if v.sessionID, err = cfg.random(32); err != nil {
+		random, err := cfg.random(32)
+		if err != nil {
 			return nil, err
 		}
+		v.sessionID = cfg.SessionIDs.NewID(random)
 	}
 	v.sendServerHello(ch.ServerName != "")
 	s.send(&wire.Certificate12{Certificates: v.cert.Chain})

@@ -9,6 +9,10 @@ import "time"
 // cannot answer reports the session as absent, which costs only the
 // resumption.
 type IDStore interface {
+	// NewID turns 32 random bytes into the ID of a new session. A store
+	// may mark them, so that Get can tell an ID it never made without
+	// looking it up.
+	NewID(random []byte) []byte
 	Put(id []byte, st *State, now time.Time)
 	Get(id []byte, now time.Time) (*State, bool)
 }

@@ -23,8 +23,8 @@ type Store struct {
 	// Down fails every call with ErrDown; Oversize makes GetSession
 	// return more than tls.MaxStoredSessionLen.
 	Down, Oversize bool
-	// Puts counts the sessions stored.
-	Puts int
+	// Puts and Gets count the sessions stored and looked up.
+	Puts, Gets int
 }
 
 // ErrDown is what a Store that is down returns.
@@ -71,6 +71,7 @@ func (m *Store) PutSession(ctx context.Context, id, sealed []byte, expires time.
 func (m *Store) GetSession(ctx context.Context, id []byte) ([]byte, error) {
 	m.Mu.Lock()
 	defer m.Mu.Unlock()
+	m.Gets++
 	switch s, ok := m.Sessions[string(id)]; {
 	case m.Down:
 		return nil, ErrDown
