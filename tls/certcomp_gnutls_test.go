@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"lucid/internal/testbuffer"
 	"lucid/internal/testpki"
 	"lucid/internal/testwait"
 	"lucid/tls"
@@ -54,7 +55,7 @@ func TestCertCompressionGnuTLSServer(t *testing.T) {
 	for _, a := range gnutlsAlgorithms {
 		t.Run(a.name, func(t *testing.T) {
 			port := strconv.Itoa(iopFreePort(t))
-			var out iopSyncBuffer
+			var out testbuffer.Buffer
 			cmd := exec.Command(serv, "-q", "-p", port, "--x509certfile", certFile, "--x509keyfile", keyFile, "--compress-cert="+a.name)
 			cmd.Stdout, cmd.Stderr = &out, &out
 			if err := cmd.Start(); err != nil {

@@ -18,7 +18,9 @@ type oneSession struct {
 	put    []byte
 }
 
-func (o *oneSession) TicketKeys(context.Context) ([][32]byte, error) { return nil, errors.New("unused") }
+func (o *oneSession) TicketKeys(context.Context) ([][32]byte, error) {
+	return nil, errors.New("unused")
+}
 func (o *oneSession) PutSession(_ context.Context, id, sealed []byte, _ time.Time) error {
 	o.put = bytes.Clone(sealed)
 	return nil

@@ -31,6 +31,7 @@ import (
 	"testing"
 	"time"
 
+	"lucid/internal/testbuffer"
 	"lucid/internal/testpki"
 	"lucid/internal/testwait"
 	"lucid/tls"
@@ -792,31 +793,11 @@ func iopOpensslPath(t *testing.T) string {
 	return p
 }
 
-// iopSyncBuffer collects a process's output while it runs.
-type iopSyncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *iopSyncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *iopSyncBuffer) Bytes() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return bytes.Clone(s.b.Bytes())
-}
-
-func (s *iopSyncBuffer) String() string { return string(s.Bytes()) }
-
 type iopOpensslProc struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
-	stdout iopSyncBuffer
-	stderr iopSyncBuffer
+	stdout testbuffer.Buffer
+	stderr testbuffer.Buffer
 	done   chan struct{}
 	// unaccepted counts the connections an s_server started with
 	// -naccept still waits for; until they come it does not exit.

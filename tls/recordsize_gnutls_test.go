@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"lucid/internal/testbuffer"
 	"lucid/internal/testpki"
 	"lucid/internal/testwait"
 	"lucid/tls"
@@ -144,7 +145,7 @@ func TestInteropGnuTLSClientRecordSizeLimit(t *testing.T) {
 			port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 			cmd := exec.CommandContext(testwait.Context(t), bin, "--x509cafile", caFile, "--recordsize", strconv.Itoa(gnutlsLimit),
 				"--priority", tc.priority, "--logfile", filepath.Join(dir, tc.name+".log"), "-p", port, "127.0.0.1")
-			var stdout, stderr iopSyncBuffer
+			var stdout, stderr testbuffer.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			cmd.WaitDelay = 2 * time.Second
 			stdin, err := cmd.StdinPipe()
@@ -218,7 +219,7 @@ func TestInteropGnuTLSServerRecordSizeLimit(t *testing.T) {
 			port := iopFreePort(t)
 			cmd := exec.CommandContext(testwait.Context(t), bin, "--echo", "--recordsize", strconv.Itoa(gnutlsLimit), "--priority", tc.priority,
 				"--x509certfile", certFile, "--x509keyfile", keyFile, "-p", strconv.Itoa(port))
-			var out iopSyncBuffer
+			var out testbuffer.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &out
 			cmd.WaitDelay = 2 * time.Second
 			if err := cmd.Start(); err != nil {

@@ -141,22 +141,3 @@ func keyLogSecrets(t *testing.T, keyLog *bytes.Buffer) []string {
 	}
 	return out
 }
-
-// syncBuffer is a bytes.Buffer safe for concurrent writes, so a test can
-// read what a renderer wrote while the race detector watches.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}

@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	"lucid/internal/handshake"
+	"lucid/internal/testbuffer"
 	"lucid/tls"
 	"lucid/trace"
 )
@@ -201,7 +202,7 @@ func TestJSONLinesEncoding(t *testing.T) {
 // Observe called straight from many goroutines, with zero times too.
 func TestConcurrentObserve(t *testing.T) {
 	schema := loadSchema(t)
-	var tb, jb syncBuffer
+	var tb, jb testbuffer.Buffer
 	tl := trace.NewTimeline(&tb, trace.TimelineOptions{Records: true})
 	jl := trace.NewJSONLines(&jb)
 	rec := trace.NewRecorder(100)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"lucid/internal/handshake"
+	"lucid/internal/testbuffer"
 	"lucid/internal/testpki"
 	"lucid/tls"
 	"lucid/trace"
@@ -210,7 +211,7 @@ func TestLoopbackFailure(t *testing.T) {
 func TestConcurrentConnections(t *testing.T) {
 	f := newFixture(t)
 	schema := loadSchema(t)
-	var timeline, jsonl syncBuffer
+	var timeline, jsonl testbuffer.Buffer
 	tl := trace.NewTimeline(&timeline, trace.TimelineOptions{Records: true, Color: true})
 	jl := trace.NewJSONLines(&jsonl)
 	rec := trace.NewRecorder(50)

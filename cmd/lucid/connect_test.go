@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 
+	"lucid/internal/testbuffer"
 	"lucid/internal/testpki"
 	"lucid/internal/testwait"
 	"lucid/tls"
@@ -247,7 +248,7 @@ func needOpenSSL(t *testing.T) string {
 
 // sServer runs `openssl s_server` for n connections on a free loopback
 // port and returns its address and its stdout (what it received).
-func sServer(t *testing.T, p *servePKI, n int, args ...string) (string, *lockedBuffer) {
+func sServer(t *testing.T, p *servePKI, n int, args ...string) (string, *testbuffer.Buffer) {
 	t.Helper()
 	bin := needOpenSSL(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -259,7 +260,7 @@ func sServer(t *testing.T, p *servePKI, n int, args ...string) (string, *lockedB
 	ctx, cancel := context.WithCancel(testwait.Context(t))
 	cmd := exec.CommandContext(ctx, bin, append([]string{"s_server", "-accept", addr, "-cert", p.certFile, "-key", p.keyFile,
 		"-naccept", fmt.Sprint(n), "-ign_eof"}, args...)...)
-	stdout := &lockedBuffer{}
+	stdout := &testbuffer.Buffer{}
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = stdout, &stderr
 	stdin, _ := cmd.StdinPipe() // kept open: s_server must not see end of input
@@ -270,7 +271,7 @@ func sServer(t *testing.T, p *servePKI, n int, args ...string) (string, *lockedB
 	wg.Add(1)
 	go func() { defer wg.Done(); cmd.Wait() }()
 	t.Cleanup(func() { stdin.Close(); cancel(); wg.Wait() })
-	if !stdout.waitFor("ACCEPT", testwait.Context(t).Done()) {
+	if !stdout.WaitFor("ACCEPT", testwait.Context(t).Done()) {
 		t.Fatalf("s_server did not start: %s", stderr.String())
 	}
 	return addr, stdout
@@ -286,7 +287,7 @@ func TestConnectToOpenSSL(t *testing.T) {
 		if r.code != 0 || !strings.Contains(r.stderr, "TLS handshake done: TLS "+v) || !strings.Contains(r.stderr, "Session saved") {
 			t.Fatalf("TLS %s against s_server: %v", v, r)
 		}
-		if !received.waitFor("hello from lucid", testwait.Context(t).Done()) {
+		if !received.WaitFor("hello from lucid", testwait.Context(t).Done()) {
 			t.Errorf("TLS %s: s_server did not receive stdin:\n%s", v, received)
 		}
 		r = lucidConnect(t, "", append([]string{"--sess-in", sess}, common...)...)

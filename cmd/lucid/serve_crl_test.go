@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"lucid/internal/testbuffer"
 	"lucid/internal/testpki"
 	"lucid/internal/testwait"
 	"lucid/pki"
@@ -136,7 +137,7 @@ func TestServeCRLFileReload(t *testing.T) {
 	}
 	writeCRL()
 
-	var stdout, stderr lockedBuffer
+	var stdout, stderr testbuffer.Buffer
 	ended, cancel := context.WithCancel(context.Background())
 	cancel() // were it to start, it would stop at once
 	err = serve(ended, serveOptions{Addr: "127.0.0.1:0", CertFile: p.certFile, KeyFile: p.keyFile, ClientAuth: "require", ClientCAFile: caFile,
@@ -175,7 +176,7 @@ func TestServeCRLFileReload(t *testing.T) {
 
 // --crl needs client certificates to check.
 func TestServeCRLNeedsClientAuth(t *testing.T) {
-	var stdout, stderr lockedBuffer
+	var stdout, stderr testbuffer.Buffer
 	if _, code, ok := parseServeFlags([]string{"--crl", "x.crl"}, &stdout, &stderr); ok || code != exitUsage ||
 		!strings.Contains(stderr.String(), "--client-auth request or require") {
 		t.Errorf("--crl without --client-auth: exit %d, %q", code, stderr.String())

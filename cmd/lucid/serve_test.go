@@ -24,56 +24,12 @@ import (
 	"golang.org/x/net/http2"
 
 	"lucid/inspect"
+	"lucid/internal/testbuffer"
 	"lucid/internal/testpki"
 	"lucid/internal/testwait"
 	"lucid/pki"
 	"lucid/trace"
 )
-
-// lockedBuffer is a bytes.Buffer safe for the server's goroutines.
-type lockedBuffer struct {
-	mu      sync.Mutex
-	b       bytes.Buffer
-	changed chan struct{} // closed at the next Write, for waitFor
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.changed != nil {
-		close(l.changed)
-		l.changed = nil
-	}
-	return l.b.Write(p)
-}
-
-// waitFor waits until the buffer contains s, or stop is closed; it
-// reports whether s arrived.
-func (l *lockedBuffer) waitFor(s string, stop <-chan struct{}) bool {
-	for {
-		l.mu.Lock()
-		if strings.Contains(l.b.String(), s) {
-			l.mu.Unlock()
-			return true
-		}
-		if l.changed == nil {
-			l.changed = make(chan struct{})
-		}
-		changed := l.changed
-		l.mu.Unlock()
-		select {
-		case <-changed:
-		case <-stop:
-			return false
-		}
-	}
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // servePKI is a test CA with a server certificate for the loopback names
 // and example.test, and a client certificate, all written to files.
@@ -150,7 +106,7 @@ func TestMain(m *testing.M) {
 type runningServer struct {
 	addr           string // 127.0.0.1:port
 	port           string
-	stdout, stderr *lockedBuffer
+	stdout, stderr *testbuffer.Buffer
 	stop           context.CancelFunc
 	finished       chan struct{} // closed when serve returned
 	err            error         // what serve returned, once finished
@@ -182,7 +138,7 @@ func startServe(t *testing.T, o serveOptions) *runningServer {
 		o.ShutdownTimeout = 5 * time.Second
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &runningServer{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, stop: cancel, finished: make(chan struct{})}
+	s := &runningServer{stdout: &testbuffer.Buffer{}, stderr: &testbuffer.Buffer{}, stop: cancel, finished: make(chan struct{})}
 	ready := make(chan net.Addr, 1)
 	go func() {
 		defer close(s.finished)
@@ -612,7 +568,7 @@ func TestServeSIGINTDuringHTTP2Download(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stderr := &lockedBuffer{}
+	stderr := &testbuffer.Buffer{}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -676,7 +632,7 @@ func TestServeSIGINTDuringHTTP2Download(t *testing.T) {
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
-	if !stderr.waitFor("shutting down", exited) {
+	if !stderr.WaitFor("shutting down", exited) {
 		t.Fatalf("lucid serve exited (%v) with a download open:\n%s", exitErr, stderr)
 	}
 	stopPing := make(chan struct{})

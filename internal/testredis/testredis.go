@@ -33,6 +33,7 @@ import (
 	"testing"
 	"time"
 
+	"lucid/internal/testbuffer"
 	"lucid/internal/testwait"
 )
 
@@ -56,7 +57,7 @@ type Server struct {
 	cmd *exec.Cmd
 	// out collects what the current process wrote, for the failure
 	// messages of a server that did not start.
-	out *syncBuffer
+	out *testbuffer.Buffer
 	// exited is closed when the current process has exited.
 	exited chan struct{}
 }
@@ -150,7 +151,7 @@ func (s *Server) Do(args ...string) (string, error) {
 // start launches redis-server on s.port and waits until it answers PING
 // or exits.
 func (s *Server) start() error {
-	out := &syncBuffer{}
+	out := &testbuffer.Buffer{}
 	cmd := exec.Command(s.bin,
 		"--port", strconv.Itoa(s.port),
 		"--bind", "127.0.0.1",
@@ -312,23 +313,4 @@ func command(ctx context.Context, addr string, args ...string) (string, error) {
 		return string(buf[:n]), nil
 	}
 	return "", fmt.Errorf("testredis: unsupported reply type %q", line[0])
-}
-
-// syncBuffer is a bytes.Buffer the process's output goroutine writes while
-// a failing test may read it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

@@ -45,7 +45,7 @@ func TestRedisDownMidRun(t *testing.T) {
 	if s.Healthy() {
 		t.Fatal("Healthy with Redis down")
 	}
-	if n := logs.count("session store unreachable"); n != 1 {
+	if n := logs.Count("session store unreachable"); n != 1 {
 		t.Fatalf("log:\n%s\nwant \"session store unreachable\" once across all the calls, got %d", logs, n)
 	}
 	// Past the refresh interval, the keys still come from memory.
@@ -70,7 +70,7 @@ func TestRedisDownMidRun(t *testing.T) {
 	if !s.Healthy() {
 		t.Fatal("not Healthy after a successful call")
 	}
-	if n := logs.count("session store reachable again"); n != 1 {
+	if n := logs.Count("session store reachable again"); n != 1 {
 		t.Fatalf("log:\n%s\nwant \"session store reachable again\" once, got %d", logs, n)
 	}
 	// The restarted Redis is empty: the store makes the fleet a new key,
@@ -84,7 +84,7 @@ func TestRedisDownMidRun(t *testing.T) {
 	if !slices.Contains(after, before[0]) {
 		t.Fatal("the key from before the restart no longer opens tickets")
 	}
-	if n := logs.count("session store unreachable"); n != 1 {
+	if n := logs.Count("session store unreachable"); n != 1 {
 		t.Fatalf("log:\n%s\nwant \"session store unreachable\" still once, got %d", logs, n)
 	}
 }
@@ -106,7 +106,7 @@ func TestRedisDownAtStart(t *testing.T) {
 	if s.Healthy() {
 		t.Fatal("Healthy with Redis down")
 	}
-	if n := logs.count("session store unreachable"); n != 1 {
+	if n := logs.Count("session store unreachable"); n != 1 {
 		t.Fatalf("log:\n%s\nwant \"session store unreachable\" once, got %d", logs, n)
 	}
 	srv.Restart()
@@ -116,7 +116,7 @@ func TestRedisDownAtStart(t *testing.T) {
 		keys, err := s.TicketKeys(ctx)
 		return err == nil && len(keys) == 1
 	})
-	if !s.Healthy() || logs.count("session store reachable again") != 1 {
+	if !s.Healthy() || logs.Count("session store reachable again") != 1 {
 		t.Fatalf("Healthy %v, log:\n%s\nwant healthy and the recovery logged once", s.Healthy(), logs)
 	}
 }
@@ -161,7 +161,7 @@ func TestRedisSlow(t *testing.T) {
 		defer cancel()
 		return s.Ping(ctx) == nil && s.Healthy()
 	})
-	if n := logs.count("session store unreachable"); n != 1 {
+	if n := logs.Count("session store unreachable"); n != 1 {
 		t.Fatalf("log:\n%s\nwant \"session store unreachable\" once, got %d", logs, n)
 	}
 }

@@ -1,14 +1,13 @@
 package redisstore
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"lucid/internal/testbuffer"
 	"lucid/internal/testredis"
 	"lucid/internal/testwait"
 )
@@ -23,36 +22,11 @@ var (
 // the waits on another store's refresh are short too.
 const testRefresh = 50 * time.Millisecond
 
-// logBuffer collects what a store logs.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-// count returns how many logged lines contain s.
-func (l *logBuffer) count(s string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Count(l.b.String(), s)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // newTestStore returns a store on srv with the test defaults changed by
 // edit, and the buffer it logs into. It is closed when the test ends.
-func newTestStore(t *testing.T, srv *testredis.Server, edit func(*Options)) (*Store, *logBuffer) {
+func newTestStore(t *testing.T, srv *testredis.Server, edit func(*Options)) (*Store, *testbuffer.Buffer) {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &testbuffer.Buffer{}
 	opts := Options{
 		URL:             srv.URL(),
 		KEK:             testKEK,

@@ -54,7 +54,7 @@ func TestRotateSeenByOther(t *testing.T) {
 	if err := a.Rotate(ctx); err != nil {
 		t.Fatalf("Rotate: %v", err)
 	}
-	if logs.count("new ticket key") != 2 {
+	if logs.Count("new ticket key") != 2 {
 		t.Fatalf("log after Rotate:\n%s\nwant two new ticket keys logged", logs)
 	}
 	after := mustKeys(t, a)
@@ -178,7 +178,7 @@ func TestMovedRecord(t *testing.T) {
 	if kb := mustKeys(t, b); !slices.Equal(kb, keys) {
 		t.Fatalf("store B has %d keys; want only the one under its own id", len(kb))
 	}
-	if blogs.count("0000000000000000") != 1 {
+	if blogs.Count("0000000000000000") != 1 {
 		t.Fatalf("B's log:\n%s\nwant the moved record reported once", blogs)
 	}
 }
@@ -199,7 +199,7 @@ func TestWrongKEK(t *testing.T) {
 			t.Fatalf("TicketKeys with another KEK = %d keys, %v; want ErrWrongKEK", len(keys), err)
 		}
 	}
-	if n := logs.count("is unusable"); n != 1 {
+	if n := logs.Count("is unusable"); n != 1 {
 		t.Fatalf("log:\n%s\nwant the unusable key reported once, got %d", logs, n)
 	}
 	if n, _ := srv.Do("HLEN", "lucid:tk"); n != "1" {
