@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -241,14 +242,48 @@ func (s *Store) awaitFirstKey(ctx context.Context) ([]keyRecord, error) {
 	}
 }
 
+// boundedKeysScript is HGETALL with its reply bounded inside Redis: at
+// most ARGV[1] fields, each with a name of at most ARGV[2] bytes and a
+// value of at most ARGV[3], the rest counted but not sent. Whatever
+// somebody wrote into the hash, a server never allocates more than a
+// record's worth per key it can use.
+var boundedKeysScript = redis.NewScript(`
+local out, skipped = {}, 0
+local all = redis.call("HGETALL", KEYS[1])
+for i = 1, #all, 2 do
+	if #out < 2 * tonumber(ARGV[1]) and #all[i] <= tonumber(ARGV[2]) and #all[i+1] <= tonumber(ARGV[3]) then
+		out[#out+1] = all[i]
+		out[#out+1] = all[i+1]
+	else
+		skipped = skipped + 1
+	end
+end
+out[#out+1] = tostring(skipped)
+return out`)
+
+// maxKeyIDLen bounds a key's field name in the hash; ids are 16 hex
+// digits.
+const maxKeyIDLen = 64
+
 // readKeys returns the keys in Redis that open, sorted by activation, and
-// how many did not.
+// how many did not (or were too large to be read).
 func (s *Store) readKeys(ctx context.Context) ([]keyRecord, int, error) {
 	hash := s.keyHash()
-	fields, err := s.client.HGetAll(ctx, hash).Result()
+	reply, err := boundedKeysScript.Run(ctx, s.client, []string{hash}, maxKeys, maxKeyIDLen, sealedRecordLen).StringSlice()
 	s.observe(ctx, err)
 	if err != nil {
 		return nil, 0, wrap("reading the ticket keys", err)
+	}
+	if len(reply)%2 != 1 {
+		return nil, 0, fmt.Errorf("redisstore: reading the ticket keys: a reply of %d items", len(reply))
+	}
+	skipped, _ := strconv.Atoi(reply[len(reply)-1])
+	fields := make(map[string]string, len(reply)/2)
+	for i := 0; i+1 < len(reply)-1; i += 2 {
+		fields[reply[i]] = reply[i+1]
+	}
+	if skipped > 0 {
+		s.logBadKey(fmt.Sprintf("(%d fields)", skipped), errors.New("too long to be ticket keys, or beyond the first 64"))
 	}
 	recs := make([]keyRecord, 0, min(len(fields), maxKeys))
 	bad := 0

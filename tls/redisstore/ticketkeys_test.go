@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -246,5 +247,29 @@ func TestConcurrentFirstKey(t *testing.T) {
 	}
 	if h, err := srv.Do("HLEN", "lucid:tk"); err != nil || h != "1" {
 		t.Fatalf("HLEN lucid:tk = %q, %v; want one key made by one store", h, err)
+	}
+}
+
+// TestOversizedKeyFields checks that fields somebody wrote into the key
+// hash too large to be records are left in Redis, not read: the store
+// still finds the fleet's key, and reports what it skipped once.
+func TestOversizedKeyFields(t *testing.T) {
+	srv := testredis.Start(t)
+	a, _ := newTestStore(t, srv, nil)
+	keys := mustKeys(t, a)
+	if _, err := srv.Do("HSET", "lucid:tk", "big", strings.Repeat("x", 1<<20)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Do("HSET", "lucid:tk", strings.Repeat("n", 1000), "y"); err != nil {
+		t.Fatal(err)
+	}
+	b, blogs := newTestStore(t, srv, nil)
+	for range 3 {
+		if kb := mustKeys(t, b); !slices.Equal(kb, keys) {
+			t.Fatalf("store B has %d keys; want the fleet's one", len(kb))
+		}
+	}
+	if n := blogs.Count("(2 fields)"); n != 1 {
+		t.Fatalf("B's log:\n%s\nwant the two oversized fields reported once, got %d", blogs, n)
 	}
 }
