@@ -86,6 +86,47 @@ var fleetWays = []struct {
 	{"tls12-session-id", []string{"-tls1_2", "-no_ticket"}},
 }
 
+// crossResume saves a session from one server and resumes it on another,
+// and reports whether it resumed; false too when the first server issued
+// no session to save.
+func crossResume(t *testing.T, bin, caFile, dir string, from, to fleetMember, args []string) bool {
+	t.Helper()
+	sess := filepath.Join(dir, "sess.pem")
+	os.Remove(sess)
+	if out := sClient(t, bin, from.addr, caFile, append(args, "-sess_out", sess)...); resumed(out) || !strings.Contains(out, "HTTP/1.1 200") {
+		t.Fatalf("first connection to %s:\n%s", from.addr, out)
+	}
+	if _, err := os.Stat(sess); err != nil {
+		return false
+	}
+	return resumed(sClient(t, bin, to.addr, caFile, append(args, "-sess_in", sess)...))
+}
+
+// Servers started while Redis is down serve full handshakes from the
+// start, and share sessions once Redis is up, without a restart.
+func TestServeFleetRedisDownAtStart(t *testing.T) {
+	bin := needOpenSSL(t)
+	rs := testredis.Start(t)
+	rs.Stop()
+	p := newServePKI(t)
+	fleet := startFleet(t, rs, p, 2)
+	dir := t.TempDir()
+	for _, m := range fleet {
+		if out := sClient(t, bin, m.addr, p.caFile); !strings.Contains(out, "HTTP/1.1 200") {
+			t.Fatalf("with Redis down since the start, server %s:\n%s", m.addr, out)
+		}
+	}
+	if crossResume(t, bin, p.caFile, dir, fleet[0], fleet[1], []string{"-tls1_3"}) {
+		t.Fatal("a session resumed on another server with no store to share keys")
+	}
+	rs.Restart()
+	if !testwait.Until(testwait.Context(t), func() bool {
+		return crossResume(t, bin, p.caFile, dir, fleet[0], fleet[1], []string{"-tls1_3"})
+	}) {
+		t.Fatalf("sessions did not resume across the fleet once Redis was up; server b logged:\n%s", fleet[1].stderr.String())
+	}
+}
+
 func TestServeFleet(t *testing.T) {
 	bin := needOpenSSL(t)
 	rs := testredis.Start(t)
@@ -94,14 +135,8 @@ func TestServeFleet(t *testing.T) {
 	a, b, c := fleet[0], fleet[1], fleet[2]
 	dir := t.TempDir()
 
-	// crossResume saves a session from one server and resumes it on
-	// another, and reports whether it resumed.
 	crossResume := func(t *testing.T, from, to fleetMember, args []string) bool {
-		sess := filepath.Join(dir, "sess.pem")
-		if out := sClient(t, bin, from.addr, p.caFile, append(args, "-sess_out", sess)...); resumed(out) || !strings.Contains(out, "HTTP/1.1 200") {
-			t.Fatalf("first connection to %s:\n%s", from.addr, out)
-		}
-		return resumed(sClient(t, bin, to.addr, p.caFile, append(args, "-sess_in", sess)...))
+		return crossResume(t, bin, p.caFile, dir, from, to, args)
 	}
 
 	for _, way := range fleetWays {
