@@ -29,9 +29,10 @@ type Conn struct {
 	handshakeErr  error
 	handshakeDone atomic.Bool
 	result        *handshake.Result
-	// state is what ConnectionState returns once the handshake is done,
-	// built on the first call after it (state.go). Under handshakeMu.
-	state *ConnectionState
+	// prints are a server's fingerprints of its client, worked out on
+	// the first ConnectionState after the handshake (state.go). Under
+	// handshakeMu.
+	prints *fingerprints
 	// observer receives events; Config.Observer unless SetObserver
 	// replaced it.
 	observer func(Event)

@@ -471,7 +471,7 @@ func (c *Core) message(msg []byte) error {
 		r := c.engine.Result()
 		// Either hello may have announced early data: the one answered
 		// (the inner one under ECH) or the one on the wire.
-		offered := r.EarlyData.Offered || r.ClientHello != nil && r.ClientHello.EarlyData
+		offered := r.EarlyData.Offered || r.ClientHelloEarlyData()
 		c.in.skippingEarly = r.Version != version.TLS12 && offered && !r.EarlyData.Accepted
 	}
 	if c.engine.Done() {

@@ -62,10 +62,10 @@ type Result struct {
 	ServerTraffic []byte
 	Exporter      []byte
 	Resumption    []byte
-	// ClientHello is the Summary of the hello the server answered (server
-	// role): what fingerprints and the connection's later decisions read,
-	// without the bulk only the handshake needed.
-	ClientHello *wire.ClientHello
+	// hello is what fingerprints read of the hello the server answered
+	// (server role), without the bulk only the handshake needed; see
+	// ClientHello.
+	hello helloPrint
 	// Shape is the handshake that happened, from the shape table; set
 	// once the handshake completes.
 	Shape Shape
@@ -216,6 +216,9 @@ type Engine struct {
 	// live is what only the handshake itself needs, dropped when it
 	// completes: an idle connection should not carry its transcript.
 	*live
+	// after is what the engine keeps of cfg once the handshake
+	// completes and cfg is let go (posthandshake.go).
+	after afterConfig
 }
 
 // live is the part of an engine that lives only as long as the handshake:
@@ -287,6 +290,10 @@ func (e *Engine) advance(next state, err error) ([]Action, error) {
 		if !e.result.DidResume {
 			e.result.AuthTime = e.cfg.now()
 		}
+		// The rest of the configuration served only the handshake; a
+		// connection held open should not carry it.
+		e.after = afterConfigOf(e.cfg)
+		e.cfg = nil
 	}
 	return actions, nil
 }

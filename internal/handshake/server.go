@@ -127,7 +127,7 @@ func (st *expectClientHello) handle(typ uint8, msg []byte) (state, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.result.ClientHello = outer.Summary()
+	s.result.hello = printOf(outer)
 	s.result.ClientRandom = ch.Random
 	s.pskModes = ch.PSKModes
 	s.tr.setHash(n.suite.Hash)
