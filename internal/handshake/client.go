@@ -32,6 +32,9 @@ type client struct {
 	pskSuite *suites.Suite
 	// pskEarly is that ticket's early secret, made with its binder.
 	pskEarly keys.EarlySecret
+	// sessionID is the random legacy_session_id the hello carries, when
+	// it is not a session's (buildHello).
+	sessionID [32]byte
 	// serverSessionID is a TLS 1.2 server's session ID, for resumption.
 	serverSessionID []byte
 	// offered12 says the ClientHello offers a TLS 1.2 session, by ID or
@@ -121,9 +124,11 @@ func (c *client) buildHello() error {
 	case byID:
 		sid = s12.SessionID
 	case tls13 || byTicket:
-		if sid, err = cfg.random(32); err != nil {
+		// Read into the client, which lives as long as its hello.
+		if err = cfg.fill(c.sessionID[:]); err != nil {
 			return fmt.Errorf("reading session id: %w", err)
 		}
+		sid = c.sessionID[:]
 	}
 	h := &wire.ClientHello{
 		LegacyVersion:        version.TLS12,
