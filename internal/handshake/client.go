@@ -51,7 +51,7 @@ type client struct {
 
 // NewClient returns a client engine. Call Start for the first flight.
 func NewClient(cfg *Config) *Engine {
-	return &Engine{cfg: cfg, isClient: true, live: &live{}}
+	return &Engine{isClient: true, live: &live{cfg: cfg}}
 }
 
 // Start builds the ClientHello (RFC 8446 §4.1.2) and returns the first flight.

@@ -4,26 +4,20 @@ import "lucid/internal/wire"
 
 // helloPrint is what a server keeps of the ClientHello it answered (the
 // outer one under ECH, as the wire carried it): the fields JA3 and JA4
-// read, their lists in one array, so that a held connection carries a
-// few hundred bytes for its fingerprints instead of a whole hello, and
-// the fingerprints are worked out only when someone asks for them.
-type helloPrint struct {
-	// lists holds, one after another, the cipher suites, extension
-	// types, supported groups, signature schemes, supported versions and
-	// EC point formats, each of lens's length.
-	lists  []uint16
-	lens   [printLists]uint16
-	legacy uint16
-	// set says there is a hello; noExtensions that it had no extensions
-	// block, which fingerprints treat apart from an empty one.
-	set, noExtensions bool
-	// earlyData says the hello carried early_data.
-	earlyData bool
-	// alpn is the first protocol offered, the only one JA4 reads.
-	alpn string
-}
+// read, all in one array, so that a held connection carries a few hundred
+// bytes for its fingerprints instead of a whole hello, and the
+// fingerprints are worked out only when someone asks for them. Empty when
+// there was no hello (a client).
+//
+// The array starts with a header of printHeader values: the lengths of
+// the lists, legacy_version, the flags and the length in bytes of the
+// first ALPN protocol (the only one JA4 reads); then that protocol, two
+// bytes to a value; then the lists one after another: cipher suites,
+// extension types, supported groups, signature schemes, supported
+// versions and EC point formats.
+type helloPrint []uint16
 
-// The lists a helloPrint keeps, in their order in its array.
+// The lists a helloPrint keeps, in their order.
 const (
 	printSuites = iota
 	printExtensions
@@ -34,51 +28,94 @@ const (
 	printLists
 )
 
+// Header values after the lists' lengths, and the flags.
+const (
+	printLegacyAt = printLists
+	printFlagsAt  = printLists + 1
+	printALPNAt   = printLists + 2
+	printHeader   = printLists + 3
+
+	// printNoExtensions says the hello had no extensions block, which
+	// fingerprints treat apart from an empty one.
+	printNoExtensions = 1 << 0
+	// printEarlyData says the hello carried early_data.
+	printEarlyData = 1 << 1
+)
+
 // printOf keeps what fingerprints read of ch.
 func printOf(ch *wire.ClientHello) helloPrint {
-	p := helloPrint{set: true, legacy: ch.LegacyVersion, noExtensions: ch.Extensions == nil, earlyData: ch.EarlyData}
+	var alpn string
 	if len(ch.ALPN) > 0 {
-		p.alpn = ch.ALPN[0]
+		alpn = ch.ALPN[0]
 	}
 	u16 := [...][]uint16{ch.CipherSuites, ch.Extensions, ch.SupportedGroups, ch.SignatureSchemes, ch.SupportedVersions}
-	n := len(ch.ECPointFormats)
+	n := printHeader + (len(alpn)+1)/2 + len(ch.ECPointFormats)
 	for _, l := range u16 {
 		n += len(l)
 	}
-	p.lists = make([]uint16, 0, n)
+	p := make(helloPrint, printHeader, n)
 	for i, l := range u16 {
-		p.lists = append(p.lists, l...)
-		p.lens[i] = uint16(len(l))
+		p[i] = uint16(len(l))
+	}
+	p[printPoints] = uint16(len(ch.ECPointFormats))
+	p[printLegacyAt] = ch.LegacyVersion
+	if ch.Extensions == nil {
+		p[printFlagsAt] |= printNoExtensions
+	}
+	if ch.EarlyData {
+		p[printFlagsAt] |= printEarlyData
+	}
+	p[printALPNAt] = uint16(len(alpn))
+	for i := 0; i < len(alpn); i += 2 {
+		v := uint16(alpn[i]) << 8
+		if i+1 < len(alpn) {
+			v |= uint16(alpn[i+1])
+		}
+		p = append(p, v)
+	}
+	for _, l := range u16 {
+		p = append(p, l...)
 	}
 	for _, f := range ch.ECPointFormats {
-		p.lists = append(p.lists, uint16(f))
+		p = append(p, uint16(f))
 	}
-	p.lens[printPoints] = uint16(len(ch.ECPointFormats))
 	return p
+}
+
+// earlyData reports whether the hello carried early_data.
+func (p helloPrint) earlyData() bool {
+	return len(p) > 0 && p[printFlagsAt]&printEarlyData != 0
 }
 
 // hello rebuilds, in new memory, the ClientHello fields p kept; nil if
 // there was no hello.
-func (p *helloPrint) hello() *wire.ClientHello {
-	if !p.set {
+func (p helloPrint) hello() *wire.ClientHello {
+	if len(p) < printHeader {
 		return nil
 	}
+	at := printHeader
+	alpn := make([]byte, 0, p[printALPNAt]+1)
+	for len(alpn) < int(p[printALPNAt]) {
+		alpn = append(alpn, byte(p[at]>>8), byte(p[at]))
+		at++
+	}
+	alpn = alpn[:p[printALPNAt]]
 	var part [printLists][]uint16
-	at := 0
-	for i, n := range p.lens {
-		part[i] = append([]uint16(nil), p.lists[at:at+int(n)]...)
-		at += int(n)
+	for i := range part {
+		n := int(p[i])
+		part[i] = append([]uint16(nil), p[at:at+n]...)
+		at += n
 	}
 	h := &wire.ClientHello{
-		LegacyVersion:     p.legacy,
+		LegacyVersion:     p[printLegacyAt],
 		CipherSuites:      part[printSuites],
 		Extensions:        part[printExtensions],
 		SupportedGroups:   part[printGroups],
 		SignatureSchemes:  part[printSchemes],
 		SupportedVersions: part[printVersions],
-		EarlyData:         p.earlyData,
+		EarlyData:         p.earlyData(),
 	}
-	if p.noExtensions {
+	if p[printFlagsAt]&printNoExtensions != 0 {
 		h.Extensions = nil
 	} else if h.Extensions == nil {
 		h.Extensions = []uint16{}
@@ -86,8 +123,8 @@ func (p *helloPrint) hello() *wire.ClientHello {
 	for _, f := range part[printPoints] {
 		h.ECPointFormats = append(h.ECPointFormats, uint8(f))
 	}
-	if p.alpn != "" {
-		h.ALPN = []string{p.alpn}
+	if len(alpn) > 0 {
+		h.ALPN = []string{string(alpn)}
 	}
 	return h
 }
@@ -102,4 +139,4 @@ func (r *Result) ClientHello() *wire.ClientHello { return r.hello.hello() }
 
 // ClientHelloEarlyData reports whether the ClientHello the server answered
 // (the outer one under ECH) carried early_data.
-func (r *Result) ClientHelloEarlyData() bool { return r.hello.earlyData }
+func (r *Result) ClientHelloEarlyData() bool { return r.hello.earlyData() }

@@ -23,7 +23,7 @@ func TestHelloPrintFingerprints(t *testing.T) {
 		ECPointFormats:     []uint8{0, 1},
 		SignatureSchemes:   []uint16{0x0403, 0x0804, 0x0401},
 		SupportedVersions:  []uint16{0x2a2a, 0x0304, 0x0303},
-		ALPN:               []string{"h2", "http/1.1"},
+		ALPN:               []string{"http/1.1", "h2"},
 		HasKeyShare:        true,
 		KeyShares:          []wire.KeyShare{{Group: 29, Data: bytes.Repeat([]byte{1}, 32)}},
 		PSKModes:           []uint8{1},
@@ -31,7 +31,9 @@ func TestHelloPrintFingerprints(t *testing.T) {
 		Unknown:            map[uint16][]byte{0x3a3a: {}},
 	}
 	bare := &wire.ClientHello{LegacyVersion: 0x0301, CipherSuites: []uint16{4, 5, 10}, CompressionMethods: []uint8{0}}
-	for name, h := range map[string]*wire.ClientHello{"full": full, "no extensions": bare} {
+	odd := *full
+	odd.ALPN = []string{"abc"}
+	for name, h := range map[string]*wire.ClientHello{"full": full, "no extensions": bare, "odd-length ALPN": &odd} {
 		msg := h.Marshal()
 		parsed, err := wire.ParseClientHello(msg[wire.HeaderLen:])
 		if err != nil {
@@ -49,8 +51,11 @@ func TestHelloPrintFingerprints(t *testing.T) {
 		if got4 != ja4 || got4raw != ja4raw {
 			t.Errorf("%s: JA4 of the kept hello %q (%s), of the hello %q (%s)", name, got4raw, got4, ja4raw, ja4)
 		}
-		if p.earlyData != parsed.EarlyData {
-			t.Errorf("%s: kept early_data %v, the hello says %v", name, p.earlyData, parsed.EarlyData)
+		if want := parsed.ALPN; len(want) > 0 && (len(kept.ALPN) != 1 || kept.ALPN[0] != want[0]) {
+			t.Errorf("%s: kept ALPN %q, the hello's first is %q", name, kept.ALPN, want[0])
+		}
+		if p.earlyData() != parsed.EarlyData {
+			t.Errorf("%s: kept early_data %v, the hello says %v", name, p.earlyData(), parsed.EarlyData)
 		}
 	}
 	var none helloPrint

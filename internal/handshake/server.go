@@ -28,7 +28,7 @@ type server struct {
 
 // NewServer returns a server engine waiting for a ClientHello.
 func NewServer(cfg *Config) *Engine {
-	e := &Engine{cfg: cfg, live: &live{}}
+	e := &Engine{live: &live{cfg: cfg}}
 	e.cur = &expectClientHello{s: &server{Engine: e}}
 	e.track.start(SideServer)
 	return e
