@@ -25,11 +25,10 @@ type socketReader struct {
 	err error
 }
 
-// newSocketReader returns a reader for conn if it is a socket Lucid may
-// read around: only the standard library's own types, since a wrapper
-// that offers SyscallConn may hold bytes of its own that the descriptor
-// no longer has.
-func newSocketReader(c *Conn) *socketReader {
+// init readies r to read c's socket, and reports whether it can: only a
+// socket of the standard library's own types, since a wrapper that offers
+// SyscallConn may hold bytes of its own that the descriptor no longer has.
+func (r *socketReader) init(c *Conn) bool {
 	var sc syscall.Conn
 	switch nc := c.conn.(type) {
 	case *net.TCPConn:
@@ -37,15 +36,15 @@ func newSocketReader(c *Conn) *socketReader {
 	case *net.UnixConn:
 		sc = nc
 	default:
-		return nil
+		return false
 	}
 	rc, err := sc.SyscallConn()
 	if err != nil {
-		return nil
+		return false
 	}
-	r := &socketReader{rc: rc, c: c}
+	r.rc, r.c = rc, c
 	r.try = r.attempt
-	return r
+	return true
 }
 
 // read reads what the socket has into the core's input, waiting until it
