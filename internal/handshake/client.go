@@ -51,12 +51,18 @@ type client struct {
 
 // NewClient returns a client engine. Call Start for the first flight.
 func NewClient(cfg *Config) *Engine {
-	return &Engine{isClient: true, live: &live{cfg: cfg}}
+	b := &clientStart{}
+	b.live.cfg, b.live.client = cfg, &b.c
+	return &Engine{isClient: true, live: &b.live}
 }
 
 // Start builds the ClientHello (RFC 8446 §4.1.2) and returns the first flight.
 func (e *Engine) Start() ([]Action, error) {
-	c := &client{Engine: e}
+	if e.live == nil || e.live.client == nil || e.live.client.Engine != nil {
+		return nil, errors.New("Start is for a client engine that has not started")
+	}
+	c := e.live.client
+	c.Engine = e
 	c.first.c = c
 	e.track.start(SideClient)
 	if err := c.buildHello(); err != nil {
@@ -633,7 +639,9 @@ func (s *expectCertificateVerify) handle(typ uint8, msg []byte) (state, error) {
 		c.cfg.check(CheckCertificateVerify, "", err)
 		return nil, err
 	}
-	c.cfg.check(CheckCertificateVerify, "signature over the transcript verified with "+scheme.String(), nil)
+	if c.cfg.Observe != nil { // the detail is built only for an observer
+		c.cfg.check(CheckCertificateVerify, "signature over the transcript verified with "+scheme.String(), nil)
+	}
 	c.tr.add(msg)
 	return newServerFinished13(s.keys, serverBySignature(sig)), nil
 }

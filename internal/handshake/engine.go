@@ -230,11 +230,28 @@ type live struct {
 	cur   state
 	tr    transcript
 	track tracker
+	// client is a client engine's state, allocated with live.
+	client *client
+}
+
+// clientStart and serverStart are what a client and a server engine
+// allocate at the start, in one piece each: all of it but the Engine
+// lives only as long as the handshake.
+type clientStart struct {
+	live live
+	c    client
+}
+
+type serverStart struct {
+	live  live
+	s     server
+	first expectClientHello
 }
 
 // Handle feeds one whole handshake message (header included) to the engine
 // and returns what to do about it. The engine keeps msg, parsing it in
-// place: the caller must not change it afterwards.
+// place: the caller must not change it afterwards. The actions are the
+// caller's until its next call into the engine, which reuses their array.
 func (e *Engine) Handle(msg []byte) ([]Action, error) {
 	if len(msg) < wire.HeaderLen {
 		return nil, alert.New(alert.DecodeError, "handshake message of %d bytes is shorter than its header", len(msg))

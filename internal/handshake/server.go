@@ -28,8 +28,12 @@ type server struct {
 
 // NewServer returns a server engine waiting for a ClientHello.
 func NewServer(cfg *Config) *Engine {
-	e := &Engine{live: &live{cfg: cfg}}
-	e.cur = &expectClientHello{s: &server{Engine: e}}
+	b := &serverStart{}
+	b.live.cfg = cfg
+	e := &Engine{live: &b.live}
+	b.s.Engine = e
+	b.first.s = &b.s
+	e.cur = &b.first
 	e.track.start(SideServer)
 	return e
 }
