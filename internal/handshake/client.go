@@ -47,6 +47,41 @@ type client struct {
 	// ech is the client's Encrypted Client Hello, real or GREASE; nil
 	// when it sends none.
 	ech *echClient
+	// mem is room, in the client's own allocation, for what building
+	// the first hello would otherwise allocate piece by piece.
+	mem clientMem
+}
+
+// clientMem holds the first ClientHello and its lists, the key shares and
+// a GREASE encrypted_client_hello: each made once per handshake, and none
+// needed after it, like the client that holds them.
+type clientMem struct {
+	hello     wire.ClientHello
+	u16       [48]uint16
+	shares    [2]*kex.Private
+	keyShares [2]wire.KeyShare
+	greaseECH wire.ECHClientHello
+	grease    echClient
+}
+
+// carve takes n values' room from the front of *room, or makes a new
+// slice when it has too little left; either way the result has length 0
+// and capacity n, so appending to it cannot run into what follows.
+func carve(room *[]uint16, n int) []uint16 {
+	r := *room
+	if n > len(r) {
+		return make([]uint16, 0, n)
+	}
+	*room = r[n:]
+	return r[:0:n]
+}
+
+// appendSchemes appends the code points of s to dst.
+func appendSchemes(dst []uint16, s []signature.Scheme) []uint16 {
+	for _, v := range s {
+		dst = append(dst, uint16(v))
+	}
+	return dst
 }
 
 // NewClient returns a client engine. Call Start for the first flight.
@@ -136,13 +171,15 @@ func (c *client) buildHello() error {
 		}
 		sid = c.sessionID[:]
 	}
-	h := &wire.ClientHello{
+	room := c.mem.u16[:]
+	h := &c.mem.hello
+	*h = wire.ClientHello{
 		LegacyVersion:        version.TLS12,
 		SessionID:            sid,
 		CompressionMethods:   nullCompression[:1:1],
 		SupportedGroups:      cfg.Groups,
-		SignatureSchemes:     schemesToU16(cfg.Schemes),
-		SignatureSchemesCert: schemesToU16(cfg.CertSchemes),
+		SignatureSchemes:     appendSchemes(carve(&room, len(cfg.Schemes)), cfg.Schemes),
+		SignatureSchemesCert: appendSchemes(carve(&room, len(cfg.CertSchemes)), cfg.CertSchemes),
 		ALPN:                 cfg.NextProtos,
 		// Asking costs the server nothing it does not have, and lets
 		// the caller see a staple or timestamps if there are any.
@@ -151,8 +188,8 @@ func (c *client) buildHello() error {
 	}
 	h.Random = c.result.ClientRandom
 	// Sized once for both versions' suites and versions.
-	h.SupportedVersions = make([]uint16, 0, 2)
-	h.CipherSuites = make([]uint16, 0, len(cfg.CipherSuites)+len(cfg.Suites12))
+	h.SupportedVersions = carve(&room, 2)
+	h.CipherSuites = carve(&room, len(cfg.CipherSuites)+len(cfg.Suites12))
 	if tls13 {
 		h.CipherSuites = append(h.CipherSuites, cfg.CipherSuites...)
 		h.SupportedVersions = append(h.SupportedVersions, version.TLS13)
@@ -200,10 +237,13 @@ func (c *client) buildHello() error {
 	if tls13 {
 		// Browsers send a share for the hybrid group and one for X25519,
 		// so a server without ML-KEM still completes in one round trip.
-		want := []uint16{cfg.Groups[0]}
+		want := carve(&room, 2)
+		want = append(want, cfg.Groups[0])
 		if cfg.Groups[0] == kex.X25519MLKEM768 && slices.Contains(cfg.Groups, kex.X25519) {
 			want = append(want, kex.X25519)
 		}
+		c.shares = c.mem.shares[:0:len(c.mem.shares)]
+		h.KeyShares = c.mem.keyShares[:0:len(c.mem.keyShares)]
 		for _, g := range want {
 			p, err := kex.Generate(g, cfg.Rand)
 			if err != nil {
@@ -416,6 +456,7 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 		c.result.Group = share.Group()
 	}
 	c.shares = nil
+	clear(c.mem.shares[:]) // the private keys go as before
 	c.tr.keepRaw, c.tr.raw = false, nil
 	c.result.Version = version.TLS13
 	c.tr.add(msg)

@@ -105,8 +105,10 @@ func (c *client) prepareECH(h *wire.ClientHello) error {
 	if err != nil {
 		return err
 	}
-	h.ECH = &wire.ECHClientHello{Suite: wire.ECHSuite{KDF: 1, AEAD: 1}, ConfigID: b[0], Enc: b[1:33:33], Payload: b[33:]}
-	c.ech = &echClient{grease: true, decided: true}
+	c.mem.greaseECH = wire.ECHClientHello{Suite: wire.ECHSuite{KDF: 1, AEAD: 1}, ConfigID: b[0], Enc: b[1:33:33], Payload: b[33:]}
+	h.ECH = &c.mem.greaseECH
+	c.mem.grease = echClient{grease: true, decided: true}
+	c.ech = &c.mem.grease
 	cfg.decide(DecisionECH, "GREASE: sent an encrypted_client_hello no server can open, so that real ones do not stand out (RFC 9849 §6.2)")
 	return nil
 }
