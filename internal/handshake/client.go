@@ -52,9 +52,10 @@ type client struct {
 	mem clientMem
 }
 
-// clientMem holds the first ClientHello and its lists, the key shares and
-// a GREASE encrypted_client_hello: each made once per handshake, and none
-// needed after it, like the client that holds them.
+// clientMem holds the first ClientHello and its lists, the key shares, a
+// GREASE encrypted_client_hello and the TLS 1.3 states after ServerHello:
+// each made once per handshake, and none needed after it, like the client
+// that holds them.
 type clientMem struct {
 	hello     wire.ClientHello
 	u16       [48]uint16
@@ -62,6 +63,10 @@ type clientMem struct {
 	keyShares [2]wire.KeyShare
 	greaseECH wire.ECHClientHello
 	grease    echClient
+	// The TLS 1.3 states after ServerHello, each entered once.
+	ee  expectEncryptedExtensions
+	cv  expectCertificateVerify
+	fin expectServerFinished
 }
 
 // carve takes n values' room from the front of *room, or makes a new
@@ -482,7 +487,8 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 			// The early key writes on until EncryptedExtensions says
 			// whether the server reads it: EndOfEarlyData goes under it
 			// if so.
-			return &expectEncryptedExtensions{c: c, ms: ms, clientHandshake: cs, serverFinishedKey: serverFinishedKey}, nil
+			c.mem.ee = expectEncryptedExtensions{c: c, ms: ms, clientHandshake: cs, serverFinishedKey: serverFinishedKey}
+			return &c.mem.ee, nil
 		}
 		// A server that did not take the PSK cannot read the early data
 		// (RFC 8446 §4.2.10): the handshake goes on in full, and the
@@ -493,7 +499,8 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 	// Installed now so that an alert the client raises before its Finished
 	// is protected, as the server expects (RFC 8446 §5.1).
 	clientFinishedKey := c.out.writeHandshakeKey(suite, cs)
-	return &expectEncryptedExtensions{c: c, ms: ms, clientFinishedKey: clientFinishedKey, serverFinishedKey: serverFinishedKey}, nil
+	c.mem.ee = expectEncryptedExtensions{c: c, ms: ms, clientFinishedKey: clientFinishedKey, serverFinishedKey: serverFinishedKey}
+	return &c.mem.ee, nil
 }
 
 // handshakeKeys travels from ServerHello to Finished: the secrets the rest
@@ -655,7 +662,8 @@ func (s *expectCertificate) handle(typ uint8, msg []byte) (state, error) {
 	}
 	c.result.OCSPResponse, c.result.SCTs = cert.Entries[0].OCSPStaple, cert.Entries[0].SCTs
 	c.tr.add(msg)
-	return &expectCertificateVerify{keys: handshakeKeys(*s), chain: checked}, nil
+	s.c.mem.cv = expectCertificateVerify{keys: handshakeKeys(*s), chain: checked}
+	return &s.c.mem.cv, nil
 }
 
 type expectCertificateVerify struct {
@@ -695,7 +703,13 @@ type expectServerFinished struct {
 }
 
 func newServerFinished13(k handshakeKeys, server authenticatedServer) *expectServerFinished {
-	return &expectServerFinished{keys: k, server: server}
+	if k.c == nil {
+		return &expectServerFinished{keys: k, server: server}
+	}
+	// Made once per handshake, in the client's room for it.
+	st := &k.c.mem.fin
+	*st = expectServerFinished{keys: k, server: server}
+	return st
 }
 
 func (s *expectServerFinished) handle(typ uint8, msg []byte) (state, error) {

@@ -49,7 +49,7 @@ func (s *server) openECH(outer *wire.ClientHello, msg []byte) (*wire.ClientHello
 			return nil, nil, err
 		}
 	}
-	st := &echServer{}
+	st := &s.mem.ech
 	s.ech = st
 	var retry [][]byte
 	for _, k := range list {
