@@ -19,8 +19,7 @@ import (
 // net.Conn would.
 type socketReader struct {
 	rc  syscall.RawConn
-	c   *Conn
-	try func(fd uintptr) bool // c's attempt, bound once so reads allocate nothing
+	try func(fd uintptr) bool // the Conn's readAttempt, bound once so reads allocate nothing
 	n   int
 	err error
 }
@@ -42,8 +41,8 @@ func (r *socketReader) init(c *Conn) bool {
 	if err != nil {
 		return false
 	}
-	r.rc, r.c = rc, c
-	r.try = r.attempt
+	r.rc = rc
+	r.try = c.readAttempt
 	return true
 }
 
@@ -60,10 +59,12 @@ func (r *socketReader) read() (int, error) {
 	return r.n, r.err
 }
 
-// attempt is one read from the descriptor, as RawConn runs it; false
-// means it would block, and RawConn waits for the socket to be readable.
-func (r *socketReader) attempt(fd uintptr) bool {
-	c := r.c
+// readAttempt is one read from the descriptor into c's core, as c.sock's
+// RawConn runs it; false means it would block, and RawConn waits for the
+// socket to be readable. A method of the Conn, which holds the reader, so
+// that the reader needs no pointer back to it.
+func (c *Conn) readAttempt(fd uintptr) bool {
+	r := &c.sock
 	c.mu.Lock()
 	buf := c.core.InputSpace()
 	c.mu.Unlock()
