@@ -140,6 +140,23 @@ type outbound struct {
 	early bool
 }
 
+// The unprotected openers and sealers every Core starts with. They hold
+// nothing but a record version, and are shared: never change one, put
+// the other in its place (plainAfterFirst).
+var (
+	plainIn = &record.Plain{}
+	plain10 = &record.Plain{Version: version.TLS10}
+	plain12 = &record.Plain{Version: version.TLS12}
+)
+
+// plainAfterFirst moves an unprotected sealer to 0x0303: RFC 8446 §5.1
+// keeps 0x0301 for the first ClientHello alone.
+func (c *Core) plainAfterFirst() {
+	if _, ok := c.out.sealer.(*record.Plain); ok {
+		c.out.sealer = plain12
+	}
+}
+
 // New returns a Core for one connection. A client's Core needs Start
 // before anything else.
 func New(cfg Config) *Core {
@@ -156,12 +173,12 @@ func New(cfg Config) *Core {
 	} else {
 		c.engine = handshake.NewServer(cfg.Engine)
 	}
-	c.in.opener = &record.Plain{}
+	c.in.opener = plainIn
 	// RFC 8446 §5.1: the first ClientHello may carry 0x0301 for the
 	// benefit of middleboxes; everything after uses 0x0303.
-	c.out.sealer = &record.Plain{Version: version.TLS10}
+	c.out.sealer = plain10
 	if !cfg.Client {
-		c.out.sealer = &record.Plain{Version: version.TLS12}
+		c.out.sealer = plain12
 	}
 	return c
 }
