@@ -21,17 +21,21 @@ import (
 // (internal/conn), and Conn moves bytes between it and the network, keeps
 // deadlines and I/O errors, and serializes access to it.
 type Conn struct {
-	conn     net.Conn
-	isClient bool
-	config   *Config
+	conn   net.Conn
+	config *Config
 
 	handshakeMu   sync.Mutex
 	handshakeErr  error
 	handshakeDone atomic.Bool
-	result        *handshake.Result
-	// state is what ConnectionState returns once the handshake is done,
-	// built on the first call after it (state.go). Under handshakeMu.
-	state *ConnectionState
+	isClient      bool
+	// sockOK says sock reads the socket (rawread_unix.go); otherwise
+	// reads go through conn.
+	sockOK bool
+	result *handshake.Result
+	// prints are a server's fingerprints of its client, worked out on
+	// the first ConnectionState after the handshake (state.go). Under
+	// handshakeMu.
+	prints *fingerprints
 	// observer receives events; Config.Observer unless SetObserver
 	// replaced it.
 	observer func(Event)
@@ -44,9 +48,10 @@ type Conn struct {
 	core    *conn.Core
 	readMu  sync.Mutex
 	readErr error // sticky I/O error of the read side; under readMu
-	// sock reads a socket without holding a buffer while it waits; nil
-	// for other connections (rawread_unix.go).
-	sock    *socketReader
+	// sock reads a socket without holding a buffer while it waits, when
+	// sockOK says it can (rawread_unix.go). Part of the Conn, which every
+	// connection allocates anyway.
+	sock    socketReader
 	writeMu sync.Mutex
 	// writeErr is the sticky I/O error of the write side: a record
 	// half-written leaves the stream corrupt. Under writeMu.
@@ -58,7 +63,7 @@ func newConn(c net.Conn, config *Config, isClient bool) *Conn {
 		config = &Config{}
 	}
 	tc := &Conn{conn: c, config: config, isClient: isClient, observer: config.Observer}
-	tc.sock = newSocketReader(tc)
+	tc.sockOK = tc.sock.init(tc)
 	return tc
 }
 
@@ -125,7 +130,7 @@ func (c *Conn) fill() error {
 	}
 	var n int
 	var err error
-	if c.sock != nil {
+	if c.sockOK {
 		n, err = c.sock.read()
 		if err == nil && n == 0 {
 			err = io.EOF

@@ -172,8 +172,11 @@ func (c *Conn) echKeys(h *handshake.HelloInfo) ([]handshake.ECHKey, error) {
 
 // echRejection turns the engine's rejection into the public error.
 func echRejection(err error) error {
+	if err == nil {
+		return nil
+	}
 	var r *handshake.ECHRejectedError
-	if err == nil || !errors.As(err, &r) {
+	if !errors.As(err, &r) {
 		return err
 	}
 	return &ECHRejectionError{RetryConfigList: r.RetryConfigs, err: err}

@@ -6,6 +6,6 @@ package tls
 // (rawread_unix.go); here it never does.
 type socketReader struct{}
 
-func newSocketReader(*Conn) *socketReader { return nil }
+func (*socketReader) init(*Conn) bool { return false }
 
 func (*socketReader) read() (int, error) { return 0, nil }

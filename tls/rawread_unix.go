@@ -19,17 +19,15 @@ import (
 // net.Conn would.
 type socketReader struct {
 	rc  syscall.RawConn
-	c   *Conn
-	try func(fd uintptr) bool // c's attempt, bound once so reads allocate nothing
+	try func(fd uintptr) bool // the Conn's readAttempt, bound once so reads allocate nothing
 	n   int
 	err error
 }
 
-// newSocketReader returns a reader for conn if it is a socket Lucid may
-// read around: only the standard library's own types, since a wrapper
-// that offers SyscallConn may hold bytes of its own that the descriptor
-// no longer has.
-func newSocketReader(c *Conn) *socketReader {
+// init readies r to read c's socket, and reports whether it can: only a
+// socket of the standard library's own types, since a wrapper that offers
+// SyscallConn may hold bytes of its own that the descriptor no longer has.
+func (r *socketReader) init(c *Conn) bool {
 	var sc syscall.Conn
 	switch nc := c.conn.(type) {
 	case *net.TCPConn:
@@ -37,15 +35,15 @@ func newSocketReader(c *Conn) *socketReader {
 	case *net.UnixConn:
 		sc = nc
 	default:
-		return nil
+		return false
 	}
 	rc, err := sc.SyscallConn()
 	if err != nil {
-		return nil
+		return false
 	}
-	r := &socketReader{rc: rc, c: c}
-	r.try = r.attempt
-	return r
+	r.rc = rc
+	r.try = c.readAttempt
+	return true
 }
 
 // read reads what the socket has into the core's input, waiting until it
@@ -61,10 +59,12 @@ func (r *socketReader) read() (int, error) {
 	return r.n, r.err
 }
 
-// attempt is one read from the descriptor, as RawConn runs it; false
-// means it would block, and RawConn waits for the socket to be readable.
-func (r *socketReader) attempt(fd uintptr) bool {
-	c := r.c
+// readAttempt is one read from the descriptor into c's core, as c.sock's
+// RawConn runs it; false means it would block, and RawConn waits for the
+// socket to be readable. A method of the Conn, which holds the reader, so
+// that the reader needs no pointer back to it.
+func (c *Conn) readAttempt(fd uintptr) bool {
+	r := &c.sock
 	c.mu.Lock()
 	buf := c.core.InputSpace()
 	c.mu.Unlock()

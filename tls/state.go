@@ -64,34 +64,33 @@ type ConnectionState struct {
 	// the inner hello is not fingerprinted. A Lucid addition.
 	JA3, JA4 string
 
-	exporter func(label string, context []byte, length int) ([]byte, error)
+	// result is the handshake's result, which the exporter derives from.
+	result *handshake.Result
 }
 
 // ExportKeyingMaterial derives keying material from the connection's
-// exporter secret (RFC 8446 §7.5).
+// exporter secret (RFC 8446 §7.5), or its TLS 1.2 master secret (RFC
+// 5705).
 func (cs *ConnectionState) ExportKeyingMaterial(label string, context []byte, length int) ([]byte, error) {
-	if cs.exporter == nil {
+	r := cs.result
+	switch {
+	case r == nil || (r.Suite12 == nil && r.Suite == nil):
 		return nil, errors.New("tls: ExportKeyingMaterial before the handshake completed")
+	case r.Suite12 != nil:
+		return keys.Exported12(r.Suite12.PRF, r.Master12, r.ClientRandom[:], r.ServerRandom[:], label, context, length), nil
 	}
-	return cs.exporter(label, context, length)
+	return keys.Exported(r.Suite.Hash, r.Exporter, label, context, length)
 }
+
+// fingerprints are a server's JA3 and JA4 of its client's hello, worked
+// out on the first ConnectionState after the handshake.
+type fingerprints struct{ ja3, ja4 string }
 
 // ConnectionState returns what the handshake established.
 func (c *Conn) ConnectionState() ConnectionState {
 	c.handshakeMu.Lock()
 	defer c.handshakeMu.Unlock()
-	if c.state != nil {
-		return *c.state
-	}
-	cs := c.connectionStateLocked()
-	// Once a handshake has succeeded nothing in the state changes (its
-	// result is never replaced, and KeyUpdate and tickets touch no field),
-	// so the fingerprints and the rest are worked out once. A state from
-	// before the end, or of a failed handshake, is not kept.
-	if cs.HandshakeComplete && c.handshakeErr == nil {
-		c.state = &cs
-	}
-	return cs
+	return c.connectionStateLocked()
 }
 
 // connectionStateLocked builds the state; c.handshakeMu must be held.
@@ -100,7 +99,32 @@ func (c *Conn) connectionStateLocked() ConnectionState {
 	// A server reading 0-RTT data has returned from Handshake, but its
 	// handshake completes only with the client's Finished.
 	cs.HandshakeComplete = c.handshakeDone.Load() && !c.InEarlyData()
+	c.fingerprint(&cs)
 	return cs
+}
+
+// fingerprint fills a server's JA3 and JA4. Once a handshake has
+// succeeded its hello never changes, so they are worked out once, and
+// only when asked for: a server that never reads them does not pay for
+// them. Fingerprints from before the end, or of a failed handshake, are
+// not kept. c.handshakeMu must be held.
+func (c *Conn) fingerprint(cs *ConnectionState) {
+	if c.prints != nil {
+		cs.JA3, cs.JA4 = c.prints.ja3, c.prints.ja4
+		return
+	}
+	if c.result == nil {
+		return
+	}
+	ch := c.result.ClientHello()
+	if ch == nil {
+		return
+	}
+	_, cs.JA3 = fingerprint.JA3(ch)
+	cs.JA4, _ = fingerprint.JA4(ch, 't')
+	if cs.HandshakeComplete && c.handshakeErr == nil {
+		c.prints = &fingerprints{ja3: cs.JA3, ja4: cs.JA4}
+	}
 }
 
 // stateOf reads what an engine's result established; nil (no handshake
@@ -124,32 +148,9 @@ func stateOf(r *handshake.Result) ConnectionState {
 		PeerCertificates: r.PeerCerts, VerifiedChains: r.VerifiedChains,
 		OCSPResponse: r.OCSPResponse, SignedCertificateTimestamps: r.SCTs,
 
-		exporter: exporterOf(r),
-	}
-	if r.ClientHello != nil {
-		_, cs.JA3 = fingerprint.JA3(r.ClientHello)
-		cs.JA4, _ = fingerprint.JA4(r.ClientHello, 't')
+		result: r,
 	}
 	return cs
-}
-
-// exporterOf is the keying-material exporter of a result: TLS 1.2's PRF
-// over the master secret (RFC 5705), TLS 1.3's exporter secret (RFC 8446
-// §7.5).
-func exporterOf(r *handshake.Result) func(string, []byte, int) ([]byte, error) {
-	if r.Suite12 != nil {
-		prf, master, cr, sr := r.Suite12.PRF, r.Master12, r.ClientRandom, r.ServerRandom
-		return func(label string, context []byte, length int) ([]byte, error) {
-			return keys.Exported12(prf, master, cr[:], sr[:], label, context, length), nil
-		}
-	}
-	if r.Suite == nil {
-		return nil // no suite yet: ExportKeyingMaterial says so
-	}
-	suite, secret := r.Suite, r.Exporter
-	return func(label string, context []byte, length int) ([]byte, error) {
-		return keys.Exported(suite.Hash, secret, label, context, length)
-	}
 }
 
 // HandshakeShape names one legal handshake: the messages both sides send,

@@ -4,7 +4,6 @@ import (
 	"lucid/internal/alert"
 	"lucid/internal/handshake"
 	"lucid/internal/record"
-	"lucid/internal/version"
 )
 
 // perform carries out an engine's actions in order; pending is how many
@@ -24,9 +23,7 @@ func (c *Core) perform(actions []handshake.Action, pending int) error {
 			// 8446 §5.1 keeps 0x0301 for the first ClientHello alone: a
 			// record that follows it in the same flight, as with 0-RTT
 			// data, says 0x0303.
-			if p, ok := c.out.sealer.(*record.Plain); ok {
-				p.Version = version.TLS12
-			}
+			c.plainAfterFirst()
 			err = c.seal(record.TypeChangeCipherSpec, []byte{1})
 		case handshake.SetReadKey:
 			err = c.setReadKey(a.Opener, a.Traffic, a.Level, a.KeyLen, pending)

@@ -47,11 +47,9 @@ type Core struct {
 	// maxFragment is Config.MaxFragment within [minFragment,
 	// MaxPlaintext], 0 when unset.
 	maxFragment int32
-	// maxEarly is the server's configured max_early_data_size, which
-	// bounds the 0-RTT data it skips when it does not accept it.
-	maxEarly uint32
-	client   bool
 
+	// The halves hold the rest of the Core's settings where their fields
+	// pack: in.client, out.maxEarly. Every held connection carries a Core.
 	in  inbound
 	out outbound
 }
@@ -79,8 +77,9 @@ type inbound struct {
 	err  error // sticky: io.EOF after close_notify, or the fatal error
 
 	// earlySkipped counts the bytes of 0-RTT data skipped so far, and
-	// earlyRead the plaintext bytes read under the early key (early.go).
-	earlySkipped, earlyRead int
+	// earlyRead the plaintext bytes read under the early key (early.go);
+	// neither may pass a limit that fits 32 bits.
+	earlySkipped, earlyRead uint32
 
 	// The fields below are sized to their bounds, since every held
 	// connection carries them. epoch counts key changes, for events only.
@@ -107,6 +106,8 @@ type inbound struct {
 	// early says the client's early key is in force (a server that
 	// accepted 0-RTT data, until EndOfEarlyData).
 	early bool
+	// client says which role the Core plays.
+	client bool
 }
 
 // outbound is the write half: the current protection and the records
@@ -119,8 +120,15 @@ type outbound struct {
 	// gives it back to the pool (buffers.go).
 	buf, lent *[]byte
 	err       error // sticky: after a fatal alert nothing more is sent
-	closed    bool  // close_notify sealed
 	epoch     int32 // key changes so far, for events only
+	// earlySent counts the plaintext bytes of 0-RTT data sealed under
+	// the client's early key (early.go), within the session's 32-bit
+	// limit.
+	earlySent uint32
+	// maxEarly is the server's configured max_early_data_size, which
+	// bounds the 0-RTT data it skips when it does not accept it.
+	maxEarly uint32
+	closed   bool // close_notify sealed
 	// answered is set when a KeyUpdate went out in answer to a request
 	// and cleared by the next application data: RFC 8446 §4.6.3 asks a
 	// side that stays silent to answer many requests with one update.
@@ -128,40 +136,56 @@ type outbound struct {
 	// flushed says the first flight has been handed out: only the first
 	// ClientHello may carry record version 0x0301 (RFC 8446 §5.1).
 	flushed bool
-	// early says the client's early key is in force; earlySent counts
-	// the plaintext bytes of 0-RTT data sealed under it (early.go).
-	early     bool
-	earlySent int
+	// early says the client's early key is in force.
+	early bool
+}
+
+// The unprotected openers and sealers every Core starts with. They hold
+// nothing but a record version, and are shared: never change one, put
+// the other in its place (plainAfterFirst).
+var (
+	plainIn = &record.Plain{}
+	plain10 = &record.Plain{Version: version.TLS10}
+	plain12 = &record.Plain{Version: version.TLS12}
+)
+
+// plainAfterFirst moves an unprotected sealer to 0x0303: RFC 8446 §5.1
+// keeps 0x0301 for the first ClientHello alone.
+func (c *Core) plainAfterFirst() {
+	if _, ok := c.out.sealer.(*record.Plain); ok {
+		c.out.sealer = plain12
+	}
 }
 
 // New returns a Core for one connection. A client's Core needs Start
 // before anything else.
 func New(cfg Config) *Core {
-	c := &Core{client: cfg.Client, padding: int32(min(max(cfg.RecordPadding, 0), record.MaxPlaintext+1)), observe: cfg.Observe, rewrite: cfg.RewriteHandshake}
+	c := &Core{padding: int32(min(max(cfg.RecordPadding, 0), record.MaxPlaintext+1)), observe: cfg.Observe, rewrite: cfg.RewriteHandshake}
+	c.in.client = cfg.Client
 	if cfg.MaxFragment > 0 {
 		c.maxFragment = int32(min(max(cfg.MaxFragment, minFragment), record.MaxPlaintext))
 	}
 	if cfg.Engine != nil {
-		c.maxEarly = cfg.Engine.MaxEarlyData
+		c.out.maxEarly = cfg.Engine.MaxEarlyData
 	}
 	if cfg.Client {
 		c.engine = handshake.NewClient(cfg.Engine)
 	} else {
 		c.engine = handshake.NewServer(cfg.Engine)
 	}
-	c.in.opener = &record.Plain{}
+	c.in.opener = plainIn
 	// RFC 8446 §5.1: the first ClientHello may carry 0x0301 for the
 	// benefit of middleboxes; everything after uses 0x0303.
-	c.out.sealer = &record.Plain{Version: version.TLS10}
+	c.out.sealer = plain10
 	if !cfg.Client {
-		c.out.sealer = &record.Plain{Version: version.TLS12}
+		c.out.sealer = plain12
 	}
 	return c
 }
 
 // Start builds a client's first flight; for a server it does nothing.
 func (c *Core) Start() error {
-	if !c.client {
+	if !c.in.client {
 		return nil
 	}
 	actions, err := c.engine.Start()

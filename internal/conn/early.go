@@ -23,7 +23,7 @@ var ErrNoEarlyData = errors.New("tls: no early data can be sent now")
 // and the client's Finished: the data it reads may be a replay's until
 // then, as far as the handshake can tell (RFC 8446 §8).
 func (c *Core) InEarlyData() bool {
-	return !c.client && c.engine.Result().EarlyData.Accepted && !c.engine.Done()
+	return !c.in.client && c.engine.Result().EarlyData.Accepted && !c.engine.Done()
 }
 
 // ReadingEarlyData reports whether a server still reads under the
@@ -34,10 +34,10 @@ func (c *Core) ReadingEarlyData() bool { return c.in.early }
 // now: what is left of the session's limit while the early key writes,
 // 0 otherwise.
 func (c *Core) EarlyDataRoom() int {
-	if !c.client || !c.out.early || c.out.err != nil {
+	if !c.in.client || !c.out.early || c.out.err != nil {
 		return 0
 	}
-	return max(int(c.engine.Result().EarlyData.Limit)-c.out.earlySent, 0)
+	return max(int(c.engine.Result().EarlyData.Limit)-int(c.out.earlySent), 0)
 }
 
 // WriteEarly seals b as 0-RTT data under the client's early key, as much
@@ -57,7 +57,8 @@ func (c *Core) WriteEarly(b []byte) (int, error) {
 	if err := c.seal(record.TypeApplicationData, b[:n]); err != nil {
 		return 0, err
 	}
-	c.out.earlySent += n
+	// n is within the room left under the 32-bit limit.
+	c.out.earlySent += uint32(n)
 	return n, nil
 }
 
@@ -65,10 +66,11 @@ func (c *Core) WriteEarly(b []byte) (int, error) {
 // than the session allows: RFC 8446 §4.2.10 has the server end such a
 // connection with unexpected_message.
 func (c *Core) earlyData(n int) error {
-	c.in.earlyRead += n
-	if limit := int(c.engine.Result().EarlyData.Limit); c.in.earlyRead > limit {
-		return alert.New(alert.UnexpectedMessage, "%d bytes of 0-RTT data, more than the %d the ticket allows", c.in.earlyRead, limit)
+	read := int(c.in.earlyRead) + n
+	if limit := int(c.engine.Result().EarlyData.Limit); read > limit {
+		return alert.New(alert.UnexpectedMessage, "%d bytes of 0-RTT data, more than the %d the ticket allows", read, limit)
 	}
+	c.in.earlyRead = uint32(read) // at most the limit, a uint32
 	return nil
 }
 
@@ -79,6 +81,6 @@ func (c *Core) earlyData(n int) error {
 // bytes); a server that allows none still skips maxEarlySkip, as before
 // 0-RTT was configured.
 func (c *Core) earlySkipLimit() int {
-	m := int(c.maxEarly)
+	m := int(c.out.maxEarly)
 	return max(maxEarlySkip, m+(m/record.MaxPlaintext+1)*earlyRecordExpansion)
 }

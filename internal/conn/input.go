@@ -2,6 +2,7 @@ package conn
 
 import (
 	"io"
+	"math"
 
 	"lucid/internal/alert"
 	"lucid/internal/handshake"
@@ -340,7 +341,7 @@ func (c *Core) changeCipherSpec(hdr record.Header, rec []byte) error {
 	if c.in.hs.pending() > 0 {
 		return c.fail(alert.New(alert.UnexpectedMessage, "change_cipher_spec inside a fragmented handshake message"))
 	}
-	if !c.client && !c.in.gotMessage {
+	if !c.in.client && !c.in.gotMessage {
 		return c.fail(alert.New(alert.UnexpectedMessage, "change_cipher_spec before the ClientHello"))
 	}
 	if c.in.peerFinished || hdr.Length != 1 || rec[record.HeaderLen] != 1 || int(c.in.ccs) >= c.ccsAllowed() {
@@ -361,7 +362,7 @@ func (c *Core) changeCipherSpec(hdr record.Header, rec []byte) error {
 // any record under the client's handshake key has opened, since a client
 // that has protected once never goes back to the clear.
 func (c *Core) plainAlertBeforeClientKeys(hdr record.Header) bool {
-	if c.client || hdr.Type != record.TypeAlert || hdr.Length != 2 || c.engine.Done() {
+	if c.in.client || hdr.Type != record.TypeAlert || hdr.Length != 2 || c.engine.Done() {
 		return false
 	}
 	o, ok := c.in.opener.(*record.AEAD13)
@@ -371,10 +372,14 @@ func (c *Core) plainAlertBeforeClientKeys(hdr record.Header) bool {
 // skipEarlyData drops a record of n bytes of declined 0-RTT data, or fails
 // once more than maxEarlySkip bytes have been skipped.
 func (c *Core) skipEarlyData(n int) error {
-	c.in.earlySkipped += n
-	if limit := c.earlySkipLimit(); c.in.earlySkipped > limit {
+	skipped := int(c.in.earlySkipped) + n
+	// The count is kept in 32 bits, which also bounds it: a limit past
+	// that (a max_early_data_size within a record's expansion of 4 GiB)
+	// is held to it.
+	if limit := min(c.earlySkipLimit(), math.MaxUint32); skipped > limit {
 		return c.fail(alert.New(alert.UnexpectedMessage, "more 0-RTT data than the %d bytes a server that declined it skips", limit))
 	}
+	c.in.earlySkipped = uint32(skipped)
 	c.emit(Event{Kind: Decision, Name: "early_data", Length: n, Detail: "skipped a 0-RTT record the server does not read"})
 	return nil
 }
@@ -464,14 +469,14 @@ func (c *Core) message(msg []byte) error {
 	if err := c.perform(actions, pending); err != nil {
 		return c.fail(err)
 	}
-	if during && !c.client && msg[0] == wire.TypeClientHello {
+	if during && !c.in.client && msg[0] == wire.TypeClientHello {
 		// A client whose 0-RTT data the server did not accept has
 		// records to skip, until its second ClientHello if there is one
 		// (which must not offer early data again).
 		r := c.engine.Result()
 		// Either hello may have announced early data: the one answered
 		// (the inner one under ECH) or the one on the wire.
-		offered := r.EarlyData.Offered || r.ClientHello != nil && r.ClientHello.EarlyData
+		offered := r.EarlyData.Offered || r.ClientHelloEarlyData()
 		c.in.skippingEarly = r.Version != version.TLS12 && offered && !r.EarlyData.Accepted
 	}
 	if c.engine.Done() {

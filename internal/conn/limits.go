@@ -36,7 +36,7 @@ const (
 // another before their second flight: a server that sent a
 // HelloRetryRequest drops two.
 func (c *Core) ccsAllowed() int {
-	if !c.client && c.engine.Result().DidHRR {
+	if !c.in.client && c.engine.Result().DidHRR {
 		return maxCCSRecords + 1
 	}
 	return maxCCSRecords

@@ -24,9 +24,7 @@ func (c *Core) TakeOutput() []byte {
 		c.out.flushed = true
 		// RFC 8446 §5.1: only the first ClientHello may say 0x0301; a
 		// second one after HelloRetryRequest says 0x0303.
-		if p, ok := c.out.sealer.(*record.Plain); ok {
-			p.Version = version.TLS12
-		}
+		c.plainAfterFirst()
 	}
 	return out
 }

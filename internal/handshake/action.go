@@ -84,7 +84,11 @@ type Action struct {
 // outbox collects the actions one call into an engine produces.
 type outbox struct {
 	actions []Action
-	err     error // a key that could not be built; reported by take's caller
+	// spare is the array the last take handed out, which the next call
+	// into the engine fills again: a caller carries out one call's
+	// actions before it makes the next (Engine.Handle).
+	spare []Action
+	err   error // a key that could not be built; reported by take's caller
 }
 
 // Sizes the outbox starts with: most calls into an engine produce a few
@@ -97,7 +101,11 @@ const (
 
 func (o *outbox) add(a Action) {
 	if o.actions == nil {
-		o.actions = make([]Action, 0, actionsCap)
+		if o.spare != nil {
+			o.actions, o.spare = o.spare[:0], nil
+		} else {
+			o.actions = make([]Action, 0, actionsCap)
+		}
 	}
 	o.actions = append(o.actions, a)
 }
@@ -201,6 +209,9 @@ func (o *outbox) fail(err error) {
 func (o *outbox) take() ([]Action, error) {
 	a, err := o.actions, o.err
 	o.actions, o.err = nil, nil
+	if a != nil {
+		o.spare = a
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,9 @@ type client struct {
 	pskSuite *suites.Suite
 	// pskEarly is that ticket's early secret, made with its binder.
 	pskEarly keys.EarlySecret
+	// sessionID is the random legacy_session_id the hello carries, when
+	// it is not a session's (buildHello).
+	sessionID [32]byte
 	// serverSessionID is a TLS 1.2 server's session ID, for resumption.
 	serverSessionID []byte
 	// offered12 says the ClientHello offers a TLS 1.2 session, by ID or
@@ -44,16 +47,62 @@ type client struct {
 	// ech is the client's Encrypted Client Hello, real or GREASE; nil
 	// when it sends none.
 	ech *echClient
+	// mem is room, in the client's own allocation, for what building
+	// the first hello would otherwise allocate piece by piece.
+	mem clientMem
+}
+
+// clientMem holds the first ClientHello and its lists, the key shares, a
+// GREASE encrypted_client_hello and the TLS 1.3 states after ServerHello:
+// each made once per handshake, and none needed after it, like the client
+// that holds them.
+type clientMem struct {
+	hello     wire.ClientHello
+	u16       [48]uint16
+	shares    [2]*kex.Private
+	keyShares [2]wire.KeyShare
+	greaseECH wire.ECHClientHello
+	grease    echClient
+	// The TLS 1.3 states after ServerHello, each entered once.
+	ee  expectEncryptedExtensions
+	cv  expectCertificateVerify
+	fin expectServerFinished
+}
+
+// carve takes n values' room from the front of *room, or makes a new
+// slice when it has too little left; either way the result has length 0
+// and capacity n, so appending to it cannot run into what follows.
+func carve(room *[]uint16, n int) []uint16 {
+	r := *room
+	if n > len(r) {
+		return make([]uint16, 0, n)
+	}
+	*room = r[n:]
+	return r[:0:n]
+}
+
+// appendSchemes appends the code points of s to dst.
+func appendSchemes(dst []uint16, s []signature.Scheme) []uint16 {
+	for _, v := range s {
+		dst = append(dst, uint16(v))
+	}
+	return dst
 }
 
 // NewClient returns a client engine. Call Start for the first flight.
 func NewClient(cfg *Config) *Engine {
-	return &Engine{cfg: cfg, isClient: true, live: &live{}}
+	b := &clientStart{}
+	b.live.cfg, b.live.client = cfg, &b.c
+	return &Engine{isClient: true, live: &b.live}
 }
 
 // Start builds the ClientHello (RFC 8446 §4.1.2) and returns the first flight.
 func (e *Engine) Start() ([]Action, error) {
-	c := &client{Engine: e}
+	if e.live == nil || e.live.client == nil || e.live.client.Engine != nil {
+		return nil, errors.New("Start is for a client engine that has not started")
+	}
+	c := e.live.client
+	c.Engine = e
 	c.first.c = c
 	e.track.start(SideClient)
 	if err := c.buildHello(); err != nil {
@@ -121,17 +170,21 @@ func (c *client) buildHello() error {
 	case byID:
 		sid = s12.SessionID
 	case tls13 || byTicket:
-		if sid, err = cfg.random(32); err != nil {
+		// Read into the client, which lives as long as its hello.
+		if err = cfg.fill(c.sessionID[:]); err != nil {
 			return fmt.Errorf("reading session id: %w", err)
 		}
+		sid = c.sessionID[:]
 	}
-	h := &wire.ClientHello{
+	room := c.mem.u16[:]
+	h := &c.mem.hello
+	*h = wire.ClientHello{
 		LegacyVersion:        version.TLS12,
 		SessionID:            sid,
 		CompressionMethods:   nullCompression[:1:1],
 		SupportedGroups:      cfg.Groups,
-		SignatureSchemes:     schemesToU16(cfg.Schemes),
-		SignatureSchemesCert: schemesToU16(cfg.CertSchemes),
+		SignatureSchemes:     appendSchemes(carve(&room, len(cfg.Schemes)), cfg.Schemes),
+		SignatureSchemesCert: appendSchemes(carve(&room, len(cfg.CertSchemes)), cfg.CertSchemes),
 		ALPN:                 cfg.NextProtos,
 		// Asking costs the server nothing it does not have, and lets
 		// the caller see a staple or timestamps if there are any.
@@ -140,8 +193,8 @@ func (c *client) buildHello() error {
 	}
 	h.Random = c.result.ClientRandom
 	// Sized once for both versions' suites and versions.
-	h.SupportedVersions = make([]uint16, 0, 2)
-	h.CipherSuites = make([]uint16, 0, len(cfg.CipherSuites)+len(cfg.Suites12))
+	h.SupportedVersions = carve(&room, 2)
+	h.CipherSuites = carve(&room, len(cfg.CipherSuites)+len(cfg.Suites12))
 	if tls13 {
 		h.CipherSuites = append(h.CipherSuites, cfg.CipherSuites...)
 		h.SupportedVersions = append(h.SupportedVersions, version.TLS13)
@@ -189,10 +242,13 @@ func (c *client) buildHello() error {
 	if tls13 {
 		// Browsers send a share for the hybrid group and one for X25519,
 		// so a server without ML-KEM still completes in one round trip.
-		want := []uint16{cfg.Groups[0]}
+		want := carve(&room, 2)
+		want = append(want, cfg.Groups[0])
 		if cfg.Groups[0] == kex.X25519MLKEM768 && slices.Contains(cfg.Groups, kex.X25519) {
 			want = append(want, kex.X25519)
 		}
+		c.shares = c.mem.shares[:0:len(c.mem.shares)]
+		h.KeyShares = c.mem.keyShares[:0:len(c.mem.keyShares)]
 		for _, g := range want {
 			p, err := kex.Generate(g, cfg.Rand)
 			if err != nil {
@@ -405,6 +461,7 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 		c.result.Group = share.Group()
 	}
 	c.shares = nil
+	clear(c.mem.shares[:]) // the private keys go as before
 	c.tr.keepRaw, c.tr.raw = false, nil
 	c.result.Version = version.TLS13
 	c.tr.add(msg)
@@ -430,7 +487,8 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 			// The early key writes on until EncryptedExtensions says
 			// whether the server reads it: EndOfEarlyData goes under it
 			// if so.
-			return &expectEncryptedExtensions{c: c, ms: ms, clientHandshake: cs, serverFinishedKey: serverFinishedKey}, nil
+			c.mem.ee = expectEncryptedExtensions{c: c, ms: ms, clientHandshake: cs, serverFinishedKey: serverFinishedKey}
+			return &c.mem.ee, nil
 		}
 		// A server that did not take the PSK cannot read the early data
 		// (RFC 8446 §4.2.10): the handshake goes on in full, and the
@@ -441,7 +499,8 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 	// Installed now so that an alert the client raises before its Finished
 	// is protected, as the server expects (RFC 8446 §5.1).
 	clientFinishedKey := c.out.writeHandshakeKey(suite, cs)
-	return &expectEncryptedExtensions{c: c, ms: ms, clientFinishedKey: clientFinishedKey, serverFinishedKey: serverFinishedKey}, nil
+	c.mem.ee = expectEncryptedExtensions{c: c, ms: ms, clientFinishedKey: clientFinishedKey, serverFinishedKey: serverFinishedKey}
+	return &c.mem.ee, nil
 }
 
 // handshakeKeys travels from ServerHello to Finished: the secrets the rest
@@ -603,7 +662,8 @@ func (s *expectCertificate) handle(typ uint8, msg []byte) (state, error) {
 	}
 	c.result.OCSPResponse, c.result.SCTs = cert.Entries[0].OCSPStaple, cert.Entries[0].SCTs
 	c.tr.add(msg)
-	return &expectCertificateVerify{keys: handshakeKeys(*s), chain: checked}, nil
+	s.c.mem.cv = expectCertificateVerify{keys: handshakeKeys(*s), chain: checked}
+	return &s.c.mem.cv, nil
 }
 
 type expectCertificateVerify struct {
@@ -628,7 +688,9 @@ func (s *expectCertificateVerify) handle(typ uint8, msg []byte) (state, error) {
 		c.cfg.check(CheckCertificateVerify, "", err)
 		return nil, err
 	}
-	c.cfg.check(CheckCertificateVerify, "signature over the transcript verified with "+scheme.String(), nil)
+	if c.cfg.Observe != nil { // the detail is built only for an observer
+		c.cfg.check(CheckCertificateVerify, "signature over the transcript verified with "+scheme.String(), nil)
+	}
 	c.tr.add(msg)
 	return newServerFinished13(s.keys, serverBySignature(sig)), nil
 }
@@ -641,7 +703,13 @@ type expectServerFinished struct {
 }
 
 func newServerFinished13(k handshakeKeys, server authenticatedServer) *expectServerFinished {
-	return &expectServerFinished{keys: k, server: server}
+	if k.c == nil {
+		return &expectServerFinished{keys: k, server: server}
+	}
+	// Made once per handshake, in the client's room for it.
+	st := &k.c.mem.fin
+	*st = expectServerFinished{keys: k, server: server}
+	return st
 }
 
 func (s *expectServerFinished) handle(typ uint8, msg []byte) (state, error) {

@@ -271,7 +271,9 @@ func (s *expectServerKeyExchange) handle(typ uint8, msg []byte) (state, error) {
 		c.cfg.check(CheckServerKeyExchange, "", err)
 		return nil, err
 	}
-	c.cfg.check(CheckServerKeyExchange, "ECDHE parameters signed with "+scheme.String(), nil)
+	if c.cfg.Observe != nil { // the detail is built only for an observer
+		c.cfg.check(CheckServerKeyExchange, "ECDHE parameters signed with "+scheme.String(), nil)
+	}
 	mine, err := kex.Generate(ske.Group, c.cfg.Rand)
 	if err != nil {
 		return nil, err

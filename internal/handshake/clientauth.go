@@ -141,7 +141,9 @@ func (st *expectClientCertificateVerify13) handle(typ uint8, msg []byte) (state,
 		s.cfg.check(CheckClientCertificateVerify, "", err)
 		return nil, err
 	}
-	s.cfg.check(CheckClientCertificateVerify, "client signature verified with "+scheme.String(), nil)
+	if s.cfg.Observe != nil { // the detail is built only for an observer
+		s.cfg.check(CheckClientCertificateVerify, "client signature verified with "+scheme.String(), nil)
+	}
 	s.tr.add(msg)
 	return newClientFinished13(st.k, clientBySignature(sig)), nil
 }

@@ -73,8 +73,8 @@ const (
 type EarlyData struct {
 	// Offered says the client offered early data, Accepted that the
 	// server accepted it; Reason says why not, "" when accepted.
-	Offered, Accepted bool
 	Reason            string
+	Offered, Accepted bool
 	// Limit is the most early data the session allows, in plaintext
 	// bytes: what the client may send, what the server reads.
 	Limit uint32

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"sync"
 
 	"lucid/internal/alert"
 	"lucid/internal/keys"
@@ -99,20 +100,65 @@ func (c *client) prepareECH(h *wire.ClientHello) error {
 	// A DHKEM(X25519) enc is 32 bytes, any of which decode; the payload is
 	// as long as Lucid's real encrypted hello would be, which refers to
 	// the outer key_share rather than repeating it (sendOuter).
-	b, err := cfg.random(1 + 32)
+	// One read for the config ID, enc and payload, in that order.
+	b, err := cfg.random(1 + 32 + echGreaseInnerLen(h) + echTagLen)
 	if err != nil {
 		return err
 	}
-	n := len(wire.EncodeClientHelloInner(h, echCompressed(h), 0)) + echTagLen
-	payload, err := cfg.random(n)
-	if err != nil {
-		return err
-	}
-	h.ECH = &wire.ECHClientHello{Suite: wire.ECHSuite{KDF: 1, AEAD: 1}, ConfigID: b[0], Enc: b[1:], Payload: payload}
-	c.ech = &echClient{grease: true, decided: true}
+	c.mem.greaseECH = wire.ECHClientHello{Suite: wire.ECHSuite{KDF: 1, AEAD: 1}, ConfigID: b[0], Enc: b[1:33:33], Payload: b[33:]}
+	h.ECH = &c.mem.greaseECH
+	c.mem.grease = echClient{grease: true, decided: true}
+	c.ech = &c.mem.grease
 	cfg.decide(DecisionECH, "GREASE: sent an encrypted_client_hello no server can open, so that real ones do not stand out (RFC 9849 §6.2)")
 	return nil
 }
+
+// echGreaseInnerLen is the length of the EncodedClientHelloInner that a
+// real encrypted hello would carry for h, padded as sendOuter pads it for
+// a config with no maximum_name_length, so that a GREASE payload is as
+// long as a real one (RFC 9849 §6.2.1). Every client sends GREASE by
+// default, so the length is worked out from h's encoding in a pooled
+// buffer rather than by building the inner hello: the inner encoding is
+// h's with an empty legacy_session_id and the key_share extension
+// replaced by an ech_outer_extensions naming it (echCompressed). A hello
+// that does not fit that pattern is encoded in full.
+func echGreaseInnerLen(h *wire.ClientHello) int {
+	compress := echCompressed(h)
+	if h.Extensions != nil || len(h.Unknown) > 0 || len(compress) == 0 {
+		return len(wire.EncodeClientHelloInner(h, compress, 0))
+	}
+	bp := greaseScratch.Get().(*[]byte)
+	msg := h.AppendMarshal((*bp)[:0])
+	n := len(msg)
+	*bp = msg[:0]
+	greaseScratch.Put(bp)
+	if n == 0 {
+		return len(wire.EncodeClientHelloInner(h, compress, 0))
+	}
+	// key_share: type, length, client_shares length, then each entry's
+	// group, length and key (RFC 8446 §4.2.8).
+	keyShare := 2 + 2 + 2
+	for _, ks := range h.KeyShares {
+		keyShare += 2 + 2 + len(ks.Data)
+	}
+	// ech_outer_extensions: type, length, a one-byte list length and
+	// the types it names (RFC 9849 §5.1).
+	outerExts := 2 + 2 + 1 + 2*len(compress)
+	body := n - wire.HeaderLen - len(h.SessionID) - keyShare + outerExts
+	// RFC 9849 §6.1.3 with maximum_name_length 0: a hello without a
+	// server_name pads as if it had a name of no length, then the whole
+	// rounds up to a multiple of 32.
+	pad := 0
+	if h.ServerName == "" {
+		pad = 9
+	}
+	l := body + pad
+	pad += 31 - (l-1)%32
+	return body + pad
+}
+
+// greaseScratch holds buffers a ClientHello is encoded into to measure it.
+var greaseScratch = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // slices13 reports whether h offers TLS 1.3, without which GREASE ECH
 // would mean nothing.

@@ -49,7 +49,7 @@ func (s *server) openECH(outer *wire.ClientHello, msg []byte) (*wire.ClientHello
 			return nil, nil, err
 		}
 	}
-	st := &echServer{}
+	st := &s.mem.ech
 	s.ech = st
 	var retry [][]byte
 	for _, k := range list {
@@ -63,10 +63,9 @@ func (s *server) openECH(outer *wire.ClientHello, msg []byte) (*wire.ClientHello
 			return nil, nil, alert.New(alert.InternalError, "retry configs: %v", err)
 		}
 	}
-	reason := fmt.Sprintf("no key has config id %d", e.ConfigID)
-	if len(list) == 0 {
-		reason = "the server has no ECH keys"
-	}
+	// reason is why the last key with the hello's config id did not
+	// open it; "" when none has that id.
+	var reason string
 	body := msg[wire.HeaderLen:]
 	for _, k := range list {
 		if k.Config.ConfigID != e.ConfigID {
@@ -92,11 +91,19 @@ func (s *server) openECH(outer *wire.ClientHello, msg []byte) (*wire.ClientHello
 		cfg.emitInner(MessageReceived, len(innerMsg), inner)
 		return inner, innerMsg, nil
 	}
-	detail := "rejected: " + reason + "; the server answers the outer hello, for " + nameOrNone(outer.ServerName)
-	if st.retry != nil {
-		detail += ", and sends retry configs"
+	if cfg.Observe != nil { // the detail is built only for an observer
+		switch {
+		case len(list) == 0:
+			reason = "the server has no ECH keys"
+		case reason == "":
+			reason = fmt.Sprintf("no key has config id %d", e.ConfigID)
+		}
+		detail := "rejected: " + reason + "; the server answers the outer hello, for " + nameOrNone(outer.ServerName)
+		if st.retry != nil {
+			detail += ", and sends retry configs"
+		}
+		cfg.decide(DecisionECH, detail)
 	}
-	cfg.decide(DecisionECH, detail)
 	return nil, nil, nil
 }
 

@@ -17,13 +17,11 @@ import (
 	"lucid/internal/wire"
 )
 
-// Result is what a finished handshake established.
+// Result is what a finished handshake established. Its fields are in an
+// order that packs them: every held connection carries one.
 type Result struct {
-	Version    uint16
 	Suite      *suites.Suite   // TLS 1.3
 	Suite12    *suites.Suite12 // TLS 1.2
-	DidResume  bool
-	Group      uint16
 	ALPN       string
 	ServerName string
 	// PeerChain is the peer's chain as sent (or as its session recorded
@@ -34,7 +32,6 @@ type Result struct {
 	PeerChain      [][]byte
 	PeerCerts      []*x509.Certificate
 	VerifiedChains [][]*x509.Certificate
-	PeerScheme     signature.Scheme
 	// AuthTime is when the peers authenticated in a full handshake: now
 	// for one, the session's for a resumption. Sessions made from this
 	// connection inherit it.
@@ -46,10 +43,6 @@ type Result struct {
 	SCTs         [][]byte
 	ClientRandom [32]byte
 	ServerRandom [32]byte
-	DidHRR       bool
-	// ECHAccepted says the handshake used the inner ClientHello of an
-	// Encrypted Client Hello (RFC 9849).
-	ECHAccepted bool
 	// ECHRejected, on a client, says the server answered the outer hello
 	// of its Encrypted Client Hello: the handshake completed with the
 	// public name authenticated and must now be aborted with this error's
@@ -62,20 +55,23 @@ type Result struct {
 	ServerTraffic []byte
 	Exporter      []byte
 	Resumption    []byte
-	// ClientHello is the Summary of the hello the server answered (server
-	// role): what fingerprints and the connection's later decisions read,
-	// without the bulk only the handshake needed.
-	ClientHello *wire.ClientHello
-	// Shape is the handshake that happened, from the shape table; set
-	// once the handshake completes.
-	Shape Shape
+	// hello is what fingerprints read of the hello the server answered
+	// (server role), without the bulk only the handshake needed; see
+	// ClientHello.
+	hello helloPrint
 	// EarlyData is what became of 0-RTT data (TLS 1.3).
 	EarlyData EarlyData
 	// SessionIssuer is, on a server that resumed, the Issuer recorded in
 	// the session it resumed; SessionFromStore says the session came
 	// through a fleet's shared store (Config.SharedSessions).
-	SessionIssuer    string
-	SessionFromStore bool
+	SessionIssuer string
+	// resumed is the session this connection resumed, nil after a full
+	// handshake, and resumedBy how.
+	resumed *session.State
+
+	Version    uint16
+	Group      uint16
+	PeerScheme signature.Scheme
 	// RecordSizeLimit and PeerRecordSizeLimit are the record size limits
 	// both sides sent (RFC 8449), 0 when the extension was not
 	// negotiated: the largest protected record plaintext this side
@@ -85,11 +81,16 @@ type Result struct {
 	// server, from EncryptedExtensions or the TLS 1.2 ServerHello on a
 	// client.
 	RecordSizeLimit, PeerRecordSizeLimit uint16
-
-	// resumed is the session this connection resumed, nil after a full
-	// handshake, and resumedBy how.
-	resumed   *session.State
+	// Shape is the handshake that happened, from the shape table; set
+	// once the handshake completes.
+	Shape     Shape
 	resumedBy ResumeMode
+	DidResume bool
+	DidHRR    bool
+	// ECHAccepted says the handshake used the inner ClientHello of an
+	// Encrypted Client Hello (RFC 9849).
+	ECHAccepted      bool
+	SessionFromStore bool
 }
 
 // setPeer records the peer's chain as the proof that authenticated it
@@ -206,28 +207,51 @@ type state interface {
 
 // Engine is a client or server handshake.
 type Engine struct {
-	cfg      *Config
-	out      outbox
-	cur      state
-	result   Result
+	result Result
+	// live is what only the handshake itself needs, dropped when it
+	// completes: an idle connection should not carry its transcript,
+	// its configuration or its state.
+	*live
+	// after is what the engine keeps of cfg once the handshake
+	// completes and cfg is let go (posthandshake.go).
+	after    afterConfig
 	done     bool
 	failed   bool
 	isClient bool
-	// live is what only the handshake itself needs, dropped when it
-	// completes: an idle connection should not carry its transcript.
-	*live
 }
 
 // live is the part of an engine that lives only as long as the handshake:
-// tr is its transcript, track its place in the shape table.
+// its configuration, the actions of the current call, the current state,
+// its transcript and its place in the shape table. What the messages after
+// the handshake need is in Engine.after and the result.
 type live struct {
+	cfg   *Config
+	out   outbox
+	cur   state
 	tr    transcript
 	track tracker
+	// client is a client engine's state, allocated with live.
+	client *client
+}
+
+// clientStart and serverStart are what a client and a server engine
+// allocate at the start, in one piece each: all of it but the Engine
+// lives only as long as the handshake.
+type clientStart struct {
+	live live
+	c    client
+}
+
+type serverStart struct {
+	live  live
+	s     server
+	first expectClientHello
 }
 
 // Handle feeds one whole handshake message (header included) to the engine
 // and returns what to do about it. The engine keeps msg, parsing it in
-// place: the caller must not change it afterwards.
+// place: the caller must not change it afterwards. The actions are the
+// caller's until its next call into the engine, which reuses their array.
 func (e *Engine) Handle(msg []byte) ([]Action, error) {
 	if len(msg) < wire.HeaderLen {
 		return nil, alert.New(alert.DecodeError, "handshake message of %d bytes is shorter than its header", len(msg))
@@ -235,7 +259,7 @@ func (e *Engine) Handle(msg []byte) ([]Action, error) {
 	if e.done && !e.failed {
 		return e.afterHandshake(msg)
 	}
-	if e.cur == nil {
+	if e.live == nil || e.cur == nil {
 		state := "before the handshake started"
 		switch {
 		case e.done:
@@ -280,13 +304,15 @@ func (e *Engine) advance(next state, err error) ([]Action, error) {
 	e.cur = next
 	if next == nil {
 		e.done = true
-		// The transcript and the shape are settled: what follows the
-		// handshake (posthandshake.go) needs neither.
-		e.live = nil
 		e.cfg.decide(DecisionShape, e.result.Shape.String())
 		if !e.result.DidResume {
 			e.result.AuthTime = e.cfg.now()
 		}
+		// The transcript and the shape are settled, and of the
+		// configuration what follows the handshake (posthandshake.go)
+		// needs only a little.
+		e.after = afterConfigOf(e.cfg)
+		e.live = nil
 	}
 	return actions, nil
 }
@@ -313,12 +339,20 @@ func (r *Result) SuiteID() uint16 {
 // ExpectsChangeCipherSpec reports whether the engine is waiting for a TLS
 // 1.2 change_cipher_spec, which then goes to ChangeCipherSpec.
 func (e *Engine) ExpectsChangeCipherSpec() bool {
+	if e.live == nil {
+		return false
+	}
 	_, ok := e.cur.(ccsState)
 	return ok
 }
 
 // ChangeCipherSpec feeds a TLS 1.2 change_cipher_spec to the engine.
 func (e *Engine) ChangeCipherSpec() ([]Action, error) {
+	if e.live == nil {
+		// Over: nothing is expected any more.
+		e.failed = true
+		return nil, alert.New(alert.UnexpectedMessage, "change_cipher_spec where none was expected")
+	}
 	st, ok := e.cur.(ccsState)
 	if !ok {
 		return e.advance(nil, alert.New(alert.UnexpectedMessage, "change_cipher_spec where none was expected"))

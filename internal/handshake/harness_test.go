@@ -340,7 +340,7 @@ func checkAgreement(t testing.TB, cv *conv) {
 	if len(cr.PeerChain) == 0 || cr.PeerScheme == 0 {
 		t.Errorf("client Result lacks PeerChain (%d certs) or PeerScheme (%v)", len(cr.PeerChain), cr.PeerScheme)
 	}
-	if sr.ClientHello == nil {
+	if sr.ClientHello() == nil {
 		t.Errorf("server Result lacks the ClientHello")
 	}
 	// The record layer must end up with application keys both ways, and

@@ -147,6 +147,16 @@ func findForgeries(t *testing.T, extra map[string]string) []forgery {
 							}
 						}
 					}
+				case *ast.SelectorExpr:
+					// A Finished state kept as a field (room for one in
+					// a client's or server's allocation) is a zero state
+					// until its constructor fills it: only the
+					// constructor may reach it.
+					if t, ok := info.Types[n].Type.(*types.Named); ok && t.Obj().Pkg() != nil && t.Obj().Pkg().Path() == "lucid/internal/handshake" {
+						if c, ok := finishedStates[t.Obj().Name()]; ok && fn != c {
+							report(n, t.Obj().Name()+" field")
+						}
+					}
 				case *ast.ValueSpec:
 					if n.Type != nil && len(n.Values) == 0 {
 						if name := guarded(info.Types[n.Type].Type); proofMints[name] == "proof.go" && !mintedHere(name) {
@@ -229,6 +239,8 @@ func forgeState(k handshakeKeys) state { return &expectServerFinished{keys: k} }
 
 func forgeArgument(k handshakeKeys) state { return newServerFinished13(k, authenticatedServer{}) }
 
+func forgeRoom(c *client) state { return &c.mem.fin }
+
 func zeroOnError() (checkedChain, admission, error) { return checkedChain{}, admission{}, errDeclined }
 `
 	found := findForgeries(t, map[string]string{"forge.go": src})
@@ -245,6 +257,7 @@ func zeroOnError() (checkedChain, admission, error) { return checkedChain{}, adm
 		"admission literal",
 		"assignment to checkedChain.v",
 		"authenticatedServer literal",
+		"expectServerFinished field",
 		"expectServerFinished literal",
 		"new(verifiedSignature)",
 		"newServerFinished13 given a literal authenticatedServer",

@@ -24,12 +24,34 @@ type server struct {
 	// answered — the inner one under ECH, not the outer one the result
 	// keeps for fingerprints — which decide whether tickets are sent.
 	pskModes []uint8
+	// mem is room, in the server's own allocation, for what a TLS 1.3
+	// handshake would otherwise allocate piece by piece.
+	mem serverMem
+}
+
+// serverMem holds the messages of a TLS 1.3 server's flight, what it made
+// of an encrypted_client_hello and the state that waits for the client's
+// Finished: each made once per handshake, and none needed after it, like
+// the server that holds them.
+type serverMem struct {
+	sh      wire.ServerHello
+	ee      wire.EncryptedExtensions
+	cert    wire.Certificate
+	entries [3]wire.CertificateEntry
+	cv      wire.CertificateVerify
+	fin     wire.Finished
+	ech     echServer
+	last    expectClientFinished
 }
 
 // NewServer returns a server engine waiting for a ClientHello.
 func NewServer(cfg *Config) *Engine {
-	e := &Engine{cfg: cfg, live: &live{}}
-	e.cur = &expectClientHello{s: &server{Engine: e}}
+	b := &serverStart{}
+	b.live.cfg = cfg
+	e := &Engine{live: &b.live}
+	b.s.Engine = e
+	b.first.s = &b.s
+	e.cur = &b.first
 	e.track.start(SideServer)
 	return e
 }
@@ -127,7 +149,7 @@ func (st *expectClientHello) handle(typ uint8, msg []byte) (state, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.result.ClientHello = outer.Summary()
+	s.result.hello = printOf(outer)
 	s.result.ClientRandom = ch.Random
 	s.pskModes = ch.PSKModes
 	s.tr.setHash(n.suite.Hash)
@@ -402,7 +424,8 @@ func (s *server) respond(n *negotiation) (state, error) {
 			return nil, err
 		}
 	}
-	sh := &wire.ServerHello{
+	sh := &s.mem.sh
+	*sh = wire.ServerHello{
 		LegacyVersion:    version.TLS12,
 		SessionID:        n.hello.SessionID,
 		CipherSuite:      n.suite.ID,
@@ -454,7 +477,8 @@ func (s *server) respond(n *negotiation) (state, error) {
 		clientFinishedKey = s.out.readHandshakeKey(suite, cs)
 	}
 
-	ee := &wire.EncryptedExtensions{ALPN: n.alpn, EarlyData: accepted, RecordSizeLimit: s.answerRecordSizeLimit(n.hello, version.TLS13)}
+	ee := &s.mem.ee
+	*ee = wire.EncryptedExtensions{ALPN: n.alpn, EarlyData: accepted, RecordSizeLimit: s.answerRecordSizeLimit(n.hello, version.TLS13)}
 	if s.ech != nil && !s.ech.accepted {
 		// RFC 9849 §7.1: a server with keys that answers the outer hello
 		// tells the client which configs would work.
@@ -483,7 +507,8 @@ func (s *server) respond(n *negotiation) (state, error) {
 		s.result.resume(n.resumed, how)
 		s.result.SessionFromStore = s.cfg.SharedSessions
 	}
-	s.send(&wire.Finished{VerifyData: keys.AppendFinishedMACKeyed(s.finishedBuf(), suite.Hash, serverFinishedKey, s.tr.sum())})
+	s.mem.fin = wire.Finished{VerifyData: keys.AppendFinishedMACKeyed(s.finishedBuf(), suite.Hash, serverFinishedKey, s.tr.sum())}
+	s.send(&s.mem.fin)
 
 	applicationSecrets(cfg, ms, s.tr.sum(), n.hello.Random, &s.result)
 	s.out.writeKey(suite, s.result.ServerTraffic, LevelApplication)
@@ -525,7 +550,11 @@ func unrequestedClient(cfg *Config, n *negotiation) (authenticatedClient, error)
 // holds the key its certificate names.
 func (s *server) sendCertificate(n *negotiation) error {
 	cfg := s.cfg
-	entries := make([]wire.CertificateEntry, len(n.cert.Chain))
+	entries := s.mem.entries[:0:len(s.mem.entries)]
+	if len(n.cert.Chain) > len(entries) {
+		entries = make([]wire.CertificateEntry, 0, len(n.cert.Chain))
+	}
+	entries = entries[:len(n.cert.Chain)]
 	for i, der := range n.cert.Chain {
 		entries[i].Data = der
 	}
@@ -535,7 +564,8 @@ func (s *server) sendCertificate(n *negotiation) error {
 	if n.hello.SCT {
 		entries[0].SCTs = n.cert.SCTs
 	}
-	if err := s.sendCertificate13(&wire.Certificate{Entries: entries}, n.hello.CertCompressionAlgorithms); err != nil {
+	s.mem.cert = wire.Certificate{Entries: entries}
+	if err := s.sendCertificate13(&s.mem.cert, n.hello.CertCompressionAlgorithms); err != nil {
 		return err
 	}
 
@@ -544,7 +574,8 @@ func (s *server) sendCertificate(n *negotiation) error {
 	if err != nil {
 		return fmt.Errorf("signing CertificateVerify with %s: %w", n.scheme, err)
 	}
-	s.send(&wire.CertificateVerify{Scheme: uint16(n.scheme), Signature: sig})
+	s.mem.cv = wire.CertificateVerify{Scheme: uint16(n.scheme), Signature: sig}
+	s.send(&s.mem.cv)
 	return nil
 }
 
@@ -574,7 +605,13 @@ type expectClientFinished struct {
 }
 
 func newClientFinished13(k clientFinishKeys, client authenticatedClient) *expectClientFinished {
-	return &expectClientFinished{k: k, client: client}
+	if k.s == nil {
+		return &expectClientFinished{k: k, client: client}
+	}
+	// Made once per handshake, in the server's room for it.
+	st := &k.s.mem.last
+	*st = expectClientFinished{k: k, client: client}
+	return st
 }
 
 func (st *expectClientFinished) handle(typ uint8, msg []byte) (state, error) {

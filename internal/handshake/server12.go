@@ -71,7 +71,7 @@ func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
 		copy(v.random[24:], downgradeTLS12)
 	}
 	s.result.Version = version.TLS12
-	s.result.ClientHello = ch.Summary()
+	s.result.hello = printOf(ch)
 	s.result.ClientRandom = ch.Random
 	s.result.ServerRandom = v.random
 	s.result.ALPN = alpn
