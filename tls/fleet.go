@@ -3,6 +3,7 @@ package tls
 import (
 	"bytes"
 	"context"
+	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/sha256"
 	"errors"
@@ -27,36 +28,48 @@ func storeContext() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), SessionStoreTimeout)
 }
 
-// fleetSealer turns the fleet's ticket keys into a Sealer, made again only
-// when the keys change.
+// fleetSealer turns the fleet's ticket keys into a Sealer and the keys
+// that tag session IDs, made again only when the keys change.
 type fleetSealer struct {
 	mu     sync.Mutex
 	keys   [][32]byte
 	sealer *session.Sealer
+	tagKey [][]byte // one per key, in the same order
 }
 
-// current returns the keys store gives now, newest first, and their
-// sealer.
-func (f *fleetSealer) current(store SessionStore) ([][32]byte, *session.Sealer, error) {
+// current returns the sealer for the keys store gives now and their
+// session-ID tag keys, newest first.
+func (f *fleetSealer) current(store SessionStore) (*session.Sealer, [][]byte, error) {
 	ctx, cancel := storeContext()
 	keys, err := store.TicketKeys(ctx)
 	cancel()
 	if err != nil {
 		return nil, nil, fmt.Errorf("tls: the session store gave no ticket keys: %w", err)
 	}
+	if len(keys) > maxFleetKeys {
+		return nil, nil, fmt.Errorf("tls: the session store gave %d ticket keys, more than %d", len(keys), maxFleetKeys)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.sealer != nil && slices.Equal(keys, f.keys) {
-		return f.keys, f.sealer, nil
+		return f.sealer, f.tagKey, nil
 	}
 	sealer, err := session.NewSealer(keys)
 	if err != nil {
 		return nil, nil, fmt.Errorf("tls: the session store's ticket keys: %w", err)
 	}
-	// f.keys is never changed in place, only replaced, so callers may
-	// keep it.
-	f.keys, f.sealer = slices.Clone(keys), sealer
-	return f.keys, sealer, nil
+	tags := make([][]byte, len(keys))
+	for i := range keys {
+		// A key of its own for the tags, so that no ticket key is used
+		// for two purposes (RFC 5077 §5.5 asks ticket keys to serve
+		// tickets only).
+		if tags[i], err = hkdf.Key(sha256.New, keys[i][:], nil, "lucid fleet session id tag", sha256.Size); err != nil {
+			return nil, nil, fmt.Errorf("tls: deriving a session ID tag key: %w", err)
+		}
+	}
+	// Replaced, never changed in place, so callers may keep them.
+	f.keys, f.sealer, f.tagKey = slices.Clone(keys), sealer, tags
+	return sealer, tags, nil
 }
 
 // fleetResumptionConfig fills a server's resumption settings from its
@@ -65,7 +78,7 @@ func (f *fleetSealer) current(store SessionStore) ([][32]byte, *session.Sealer, 
 func (c *Conn) fleetResumptionConfig(hc *handshake.Config, r *serverResumption) {
 	cfg := c.config
 	hc.SharedSessions = true
-	keys, sealer, err := r.fleet.current(cfg.SessionStore)
+	sealer, tagKeys, err := r.fleet.current(cfg.SessionStore)
 	if err != nil {
 		c.storeFailed(err)
 		return
@@ -73,7 +86,7 @@ func (c *Conn) fleetResumptionConfig(hc *handshake.Config, r *serverResumption) 
 	if !cfg.SessionTicketsDisabled {
 		hc.Tickets = sealer
 	}
-	hc.SessionIDs = &storedSessions{store: cfg.SessionStore, sealer: sealer, keys: keys, rand: cfg.rand(), failed: c.storeFailed}
+	hc.SessionIDs = &storedSessions{store: cfg.SessionStore, sealer: sealer, tagKeys: tagKeys, rand: cfg.rand(), failed: c.storeFailed}
 }
 
 // storeFailed reports a store that did not answer as a decision event: the
@@ -91,11 +104,11 @@ func (c *Conn) storeFailed(err error) {
 // legacy_session_id of a client that also offers TLS 1.3, costs no
 // round trip to the store.
 type storedSessions struct {
-	store  SessionStore
-	sealer *session.Sealer
-	keys   [][32]byte // the sealer's, newest first
-	rand   io.Reader
-	failed func(error)
+	store   SessionStore
+	sealer  *session.Sealer
+	tagKeys [][]byte // one per fleet key, newest first
+	rand    io.Reader
+	failed  func(error)
 }
 
 // idTagLen is how much of a fleet session ID is its tag; the rest is
@@ -103,16 +116,15 @@ type storedSessions struct {
 const idTagLen = 16
 
 // idTag is the tag of a session ID's random part under key.
-func idTag(key *[32]byte, random []byte) []byte {
-	m := hmac.New(sha256.New, key[:])
-	m.Write([]byte("lucid fleet session id"))
+func idTag(key, random []byte) []byte {
+	m := hmac.New(sha256.New, key)
 	m.Write(random)
 	return m.Sum(nil)[:idTagLen]
 }
 
 func (s *storedSessions) NewID(random []byte) []byte {
 	n := len(random) - idTagLen
-	return append(random[:n:n], idTag(&s.keys[0], random[:n])...)
+	return append(random[:n:n], idTag(s.tagKeys[0], random[:n])...)
 }
 
 // issued reports whether id carries a tag under one of the fleet's keys.
@@ -121,8 +133,8 @@ func (s *storedSessions) issued(id []byte) bool {
 		return false
 	}
 	n := len(id) - idTagLen
-	for i := range s.keys {
-		if hmac.Equal(id[n:], idTag(&s.keys[i], id[:n])) {
+	for _, k := range s.tagKeys {
+		if hmac.Equal(id[n:], idTag(k, id[:n])) {
 			return true
 		}
 	}
@@ -148,10 +160,13 @@ func (s *storedSessions) Put(id []byte, st *session.State, now time.Time) {
 		// Too large to share: the client then cannot resume it.
 		return
 	}
-	expires := st.CreatedAt.Add(min(st.Lifetime, session.MaxServerCacheAge))
+	ttl := st.CreatedAt.Add(min(st.Lifetime, session.MaxServerCacheAge)).Sub(now)
+	if ttl <= 0 {
+		return
+	}
 	ctx, cancel := storeContext()
 	defer cancel()
-	if err := s.store.PutSession(ctx, id, sealed, expires); err != nil {
+	if err := s.store.PutSession(ctx, id, sealed, ttl); err != nil {
 		s.failed(fmt.Errorf("tls: storing the TLS 1.2 session: %w", err))
 	}
 }
@@ -178,7 +193,9 @@ func (s *storedSessions) Get(id []byte, now time.Time) (*session.State, bool) {
 		return nil, false
 	}
 	st, err := session.Unmarshal(plain[1+len(id):])
-	if err != nil {
+	// A session ID names a session for at most MaxServerCacheAge, as in
+	// the server's own cache, whatever the store kept.
+	if err != nil || !now.Before(st.CreatedAt.Add(min(st.Lifetime, session.MaxServerCacheAge))) {
 		return nil, false
 	}
 	return st, true
@@ -192,5 +209,5 @@ type storeGuard struct{ store SessionStore }
 func (g storeGuard) Admit(id []byte, now, until time.Time) error {
 	ctx, cancel := storeContext()
 	defer cancel()
-	return g.store.Admit(ctx, id, now, until)
+	return g.store.Admit(ctx, id, now, until.Add(FleetClockSkew))
 }

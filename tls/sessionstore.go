@@ -25,10 +25,17 @@ import (
 // lucid/tls/redisstore keeps one in Redis.
 //
 // Every call gets a context with a deadline SessionStoreTimeout ahead. A
-// store that fails or
-// times out costs its connection nothing but resumption: the server then
-// completes a full handshake, issues no ticket it could not seal with the
-// fleet's keys, and refuses early data it could not check.
+// store that fails or times out costs its connection nothing but
+// resumption: the server then completes a full handshake, issues no ticket
+// it could not seal with the fleet's keys, and refuses early data it could
+// not check.
+//
+// The store is trusted to keep what it is given, for as long as it is
+// asked to, and to answer: one that loses guard entries early (a Redis
+// evicting keys under memory pressure) lets replays in, and one that
+// answers with huge replies can exhaust the server's memory. It is never
+// trusted with a secret or a decision: what it returns is opened and
+// checked like a ticket from the network.
 type SessionStore interface {
 	// TicketKeys returns the fleet's session ticket keys, the one to
 	// seal new tickets with first; every key opens tickets. It is
@@ -40,11 +47,11 @@ type SessionStore interface {
 	// before any seals with it.
 	TicketKeys(ctx context.Context) ([][32]byte, error)
 
-	// PutSession stores a TLS 1.2 session under its session ID until
-	// expires. sealed is opaque, already encrypted and authenticated
-	// with the fleet's ticket keys, and at most MaxStoredSessionLen
-	// bytes.
-	PutSession(ctx context.Context, id, sealed []byte, expires time.Time) error
+	// PutSession stores a TLS 1.2 session under its session ID for ttl,
+	// counted on the store's own clock. sealed is opaque, already
+	// encrypted and authenticated with the fleet's ticket keys, and at
+	// most MaxStoredSessionLen bytes.
+	PutSession(ctx context.Context, id, sealed []byte, ttl time.Duration) error
 
 	// GetSession returns what PutSession stored under id, or
 	// ErrSessionNotFound when there is nothing unexpired.
@@ -52,9 +59,22 @@ type SessionStore interface {
 
 	// Admit is the anti-replay guard of EarlyDataGuard, kept where every
 	// server of the fleet checks it: a set-if-absent of id that lasts at
-	// least until until. ctx bounds the call.
+	// least until until. ctx bounds the call. The server has already
+	// added FleetClockSkew to until.
 	Admit(ctx context.Context, id []byte, now, until time.Time) error
 }
+
+// FleetClockSkew is how far apart the clocks of a fleet's servers may be.
+// A server whose clock runs behind another's still accepts a ClientHello's
+// ticket age after the other's window for it has closed, so the shared
+// guard keeps each entry this much longer than the accepting server's own
+// window (RFC 8446 §8.2). Keep the fleet's clocks within it (NTP does).
+const FleetClockSkew = 5 * time.Second
+
+// maxFleetKeys bounds the ticket keys a server takes from its store: each
+// costs a key derivation whenever the set changes. With daily rotation and
+// week-long tickets a fleet holds about nine.
+const maxFleetKeys = 64
 
 // SessionStoreTimeout bounds each call a server makes to its SessionStore,
 // well under any handshake timeout: a store slower than this costs a

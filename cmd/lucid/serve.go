@@ -286,7 +286,7 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (serveOptions, int
 	fs.Var(&echKeys, "ech-key", "an Encrypted Client Hello key `file` from 'lucid ech keygen'; repeat to rotate: the first is current (published, sent as retry config), the others only decrypt")
 	fs.StringVar(&o.SessionStore, "session-store", "", "share sessions, ticket keys and the 0-RTT replay guard with the other servers of a fleet through Redis at this `URL` (redis://HOST:PORT/DB)")
 	fs.StringVar(&o.SessionStoreKeyFile, "session-store-key", "", "the fleet's key-encryption `file` (32 bytes, hex or base64) that seals ticket keys in Redis; default $"+sessionStoreKeyEnv)
-	fs.StringVar(&o.ServerID, "server-id", "", "this server's `name` in the sessions it issues, shown when another server resumes one (default host:port)")
+	fs.StringVar(&o.ServerID, "server-id", "", "this server's `name` in the sessions it issues, shown when another server resumes one (default with --session-store: host:port)")
 	fs.DurationVar(&o.TicketRotation, "ticket-rotation", redisstore.DefaultRotationPeriod, "with --session-store, replace the fleet's ticket key after this `duration`")
 	fs.BoolVar(&o.HSTS, "hsts", false, "send Strict-Transport-Security: browsers then use only HTTPS for this host for a year")
 	fs.DurationVar(&o.HandshakeTimeout, "handshake-timeout", https.DefaultHandshakeTimeout, "give up a TLS handshake after this `duration`")
@@ -323,6 +323,17 @@ func parseServeFlags(args []string, stdout, stderr io.Writer) (serveOptions, int
 	o.ECHKeyFiles = echKeys
 	if len(o.ECHKeyFiles) > 0 && o.TLSMax == tls.VersionTLS12 {
 		return fail("--ech-key needs TLS 1.3: Encrypted Client Hello does not exist in TLS 1.2 (drop --tls-max 1.2)")
+	}
+	if o.SessionStore == "" {
+		var fleetOnly []string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name == "session-store-key" || f.Name == "ticket-rotation" {
+				fleetOnly = append(fleetOnly, "--"+f.Name)
+			}
+		})
+		if len(fleetOnly) > 0 {
+			return fail("%s needs --session-store redis://HOST:PORT/DB", strings.Join(fleetOnly, " and "))
+		}
 	}
 	if len(o.CRLFiles) > 0 && o.ClientAuth == "none" {
 		return fail("--crl checks client certificates: it needs --client-auth request or require")
@@ -466,8 +477,6 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer, ready 
 		}
 		defer store.Close()
 		cfg.SessionStore = store
-	} else if o.TicketRotation != 0 && o.TicketRotation != redisstore.DefaultRotationPeriod {
-		return serveUsageError{"--ticket-rotation needs --session-store"}
 	}
 	if o.KeyLogFile != "" {
 		f, err := os.OpenFile(o.KeyLogFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
@@ -548,7 +557,9 @@ func serve(ctx context.Context, o serveOptions, stdout, stderr io.Writer, ready 
 		return err
 	}
 	addr := l.Addr()
-	cfg.ServerID = serverID(o, addr)
+	if o.ServerID != "" || cfg.SessionStore != nil {
+		cfg.ServerID = serverID(o, addr)
+	}
 	fmt.Fprintf(stdout, "Serving HTTPS (HTTP/2 and HTTP/1.1) on %s: %s\n", addr, serveURL(addr))
 	if cfg.SessionStore != nil {
 		fmt.Fprintf(stdout, "Fleet: sessions, ticket keys and the 0-RTT replay guard shared through %s, as server %q.\n", redactURL(o.SessionStore), cfg.ServerID)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -44,14 +45,24 @@ func openSessionStore(o serveOptions, stderr io.Writer) (*redisstore.Store, erro
 		if errors.As(err, &ue) {
 			return nil, err
 		}
-		return nil, serveUsageError{fmt.Sprintf("--session-store %s: %v", o.SessionStore, err)}
+		return nil, serveUsageError{fmt.Sprintf("--session-store %s: %v", redactURL(o.SessionStore), err)}
+	}
+	// A Redis that may evict keys could drop a replay-guard entry early.
+	// Checked once, without waiting long: a Redis that is down now is
+	// not a reason to stop serving.
+	ctx, cancel := context.WithTimeout(context.Background(), tls.SessionStoreTimeout)
+	defer cancel()
+	if _, err := store.CheckEviction(ctx); err != nil {
+		fmt.Fprintf(stderr, "lucid serve: warning: %v\n", err)
 	}
 	return store, nil
 }
 
 // serverID is the name this server gives the sessions it issues: the
-// operator's --server-id, else the host name and the port it listens on,
-// which tells apart several servers on one machine.
+// operator's --server-id, else, in a fleet, the host name and the port it
+// listens on, which tells apart several servers on one machine. A server
+// alone names none by default: the inspection page would show its host
+// name to every visitor who resumes.
 func serverID(o serveOptions, addr net.Addr) string {
 	if o.ServerID != "" {
 		return o.ServerID

@@ -486,11 +486,20 @@ func TestServeUsage(t *testing.T) {
 		{"--client-ca", "x.pem"},
 		{"extra"},
 		{"--no-such-flag"},
+		{"--ticket-rotation", "24h"},
+		{"--session-store-key", "kek"},
 	} {
 		var stdout, stderr bytes.Buffer
 		if code := runServe(args, &stdout, &stderr); code != exitUsage {
 			t.Errorf("lucid serve %v: exit %d, want %d\n%s", args, code, exitUsage, stderr.String())
 		}
+	}
+	// A Redis URL of another scheme is a usage error, and the password
+	// in it is not printed.
+	t.Setenv(sessionStoreKeyEnv, strings.Repeat("ab", 32))
+	var out, errOut bytes.Buffer
+	if code := runServe([]string{"--session-store", "http://user:secret@127.0.0.1:1/0"}, &out, &errOut); code != exitUsage || strings.Contains(errOut.String(), "secret") {
+		t.Errorf("lucid serve --session-store http://…: exit %d, want %d, without the password\n%s", code, exitUsage, errOut.String())
 	}
 	var stdout, stderr bytes.Buffer
 	if code := runServe([]string{"-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "--client-auth") {

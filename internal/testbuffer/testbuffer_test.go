@@ -3,6 +3,8 @@ package testbuffer
 import (
 	"fmt"
 	"testing"
+
+	"lucid/internal/testwait"
 )
 
 func TestWaitForWakesAtWrite(t *testing.T) {
@@ -12,8 +14,8 @@ func TestWaitForWakesAtWrite(t *testing.T) {
 			fmt.Fprintf(&b, "line %d\n", i)
 		}
 	}()
-	if !b.WaitFor("line 4", nil) {
-		t.Fatal("WaitFor gave up without stop")
+	if !b.WaitFor("line 4", testwait.Context(t).Done()) {
+		t.Fatal("WaitFor did not see what was written")
 	}
 	if n := b.Count("line"); n != 5 {
 		t.Fatalf("Count = %d, want 5", n)

@@ -53,7 +53,7 @@ func (m *Store) TicketKeys(ctx context.Context) ([][32]byte, error) {
 }
 
 // PutSession keeps sealed under id, refusing a call without a deadline.
-func (m *Store) PutSession(ctx context.Context, id, sealed []byte, expires time.Time) error {
+func (m *Store) PutSession(ctx context.Context, id, sealed []byte, ttl time.Duration) error {
 	m.Mu.Lock()
 	defer m.Mu.Unlock()
 	if m.Down {

@@ -34,7 +34,7 @@ func TestRedisDownMidRun(t *testing.T) {
 		if err == nil || errors.Is(err, tls.ErrEarlyDataReplay) {
 			t.Fatalf("Admit with Redis down = %v; want a failure (early data refused), not a replay", err)
 		}
-		if err := s.PutSession(ctx, []byte{1}, []byte("x"), now.Add(time.Hour)); err == nil {
+		if err := s.PutSession(ctx, []byte{1}, []byte("x"), time.Hour); err == nil {
 			t.Fatal("PutSession with Redis down succeeded")
 		}
 		if _, err := s.GetSession(ctx, []byte{1}); err == nil || errors.Is(err, tls.ErrSessionNotFound) {
@@ -67,9 +67,11 @@ func TestRedisDownMidRun(t *testing.T) {
 		defer cancel()
 		return s.Admit(ctx, []byte("after restart"), time.Now(), time.Now().Add(time.Second)) == nil
 	})
-	if !s.Healthy() {
-		t.Fatal("not Healthy after a successful call")
-	}
+	waitFor(t, "the store to call Redis reachable", func() bool {
+		ctx, cancel := callCtx(t)
+		defer cancel()
+		return s.Ping(ctx) == nil && s.Healthy()
+	})
 	if n := logs.Count("session store reachable again"); n != 1 {
 		t.Fatalf("log:\n%s\nwant \"session store reachable again\" once, got %d", logs, n)
 	}
@@ -116,8 +118,13 @@ func TestRedisDownAtStart(t *testing.T) {
 		keys, err := s.TicketKeys(ctx)
 		return err == nil && len(keys) == 1
 	})
-	if !s.Healthy() || logs.Count("session store reachable again") != 1 {
-		t.Fatalf("Healthy %v, log:\n%s\nwant healthy and the recovery logged once", s.Healthy(), logs)
+	waitFor(t, "the store to call Redis reachable", func() bool {
+		ctx, cancel := callCtx(t)
+		defer cancel()
+		return s.Ping(ctx) == nil && s.Healthy()
+	})
+	if logs.Count("session store reachable again") != 1 {
+		t.Fatalf("log:\n%s\nwant the recovery logged once", logs)
 	}
 }
 
@@ -189,5 +196,27 @@ func TestRefreshBackoff(t *testing.T) {
 	s.keys.mu.Unlock()
 	if most := int(elapsed/time.Second) + 1; tries < 1 || tries > most {
 		t.Fatalf("%d reads of Redis in %v of 200 calls; want 1 to %d (one a second at most)", tries, elapsed, most)
+	}
+}
+
+// TestFlappingLoggedOnce checks that a Redis that answers some calls in
+// time and not others is logged unreachable once, and back only once it
+// answers several calls in a row.
+func TestFlappingLoggedOnce(t *testing.T) {
+	srv := testredis.Start(t)
+	s, logs := newTestStore(t, srv, nil)
+	ctx := t.Context()
+	for range 10 {
+		s.observe(ctx, context.DeadlineExceeded)
+		s.observe(ctx, nil)
+	}
+	if s.Healthy() || logs.Count("session store unreachable") != 1 || logs.Count("reachable again") != 0 {
+		t.Fatalf("after 10 flaps: Healthy %v, log:\n%s\nwant unhealthy, unreachable logged once", s.Healthy(), logs)
+	}
+	for range recoveryAnswers {
+		s.observe(ctx, nil)
+	}
+	if !s.Healthy() || logs.Count("reachable again") != 1 {
+		t.Fatalf("after %d answers: Healthy %v, log:\n%s\nwant healthy, logged once", recoveryAnswers, s.Healthy(), logs)
 	}
 }

@@ -25,10 +25,10 @@ func (c *countingStore) TicketKeys(ctx context.Context) ([][32]byte, error) {
 	return c.Store.TicketKeys(ctx)
 }
 
-func (c *countingStore) PutSession(ctx context.Context, id, sealed []byte, expires time.Time) error {
+func (c *countingStore) PutSession(ctx context.Context, id, sealed []byte, ttl time.Duration) error {
 	c.puts.Add(1)
 	c.sealedBytes.Add(int64(len(sealed)))
-	return c.Store.PutSession(ctx, id, sealed, expires)
+	return c.Store.PutSession(ctx, id, sealed, ttl)
 }
 
 func (c *countingStore) GetSession(ctx context.Context, id []byte) ([]byte, error) {

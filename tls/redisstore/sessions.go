@@ -20,19 +20,19 @@ const maxSessionIDLen = 32
 // lifetimes.
 const maxSessionTTL = 24 * time.Hour
 
-// PutSession implements tls.SessionStore: SET with an expiry, capped at 24
-// hours from now. The expiry is sent as a duration (PX) rather than as a
-// moment (PXAT) so that it runs on Redis's clock from the moment Redis
+// PutSession implements tls.SessionStore: SET with an expiry of ttl,
+// capped at 24 hours. The expiry is sent as a duration (PX) rather than as
+// a moment (PXAT) so that it runs on Redis's clock from the moment Redis
 // receives it: a server whose clock differs from Redis's then neither
 // loses sessions early nor keeps them late.
-func (s *Store) PutSession(ctx context.Context, id, sealed []byte, expires time.Time) error {
+func (s *Store) PutSession(ctx context.Context, id, sealed []byte, ttl time.Duration) error {
 	if err := checkSessionID(id); err != nil {
 		return err
 	}
 	if len(sealed) > tls.MaxStoredSessionLen {
 		return fmt.Errorf("redisstore: sealed session of %d bytes is longer than %d", len(sealed), tls.MaxStoredSessionLen)
 	}
-	ttl := min(time.Until(expires), maxSessionTTL)
+	ttl = min(ttl, maxSessionTTL)
 	if ttl < time.Millisecond {
 		// Already expired: there is nothing unexpired to store, and
 		// GetSession must not find it.
@@ -54,8 +54,9 @@ func (s *Store) GetSession(ctx context.Context, id []byte) ([]byte, error) {
 	}
 	key := s.sessionKey(id)
 	// GETRANGE reads at most one byte more than a session may have, so a
-	// value somebody made huge is refused without being read whole, in
-	// the one round trip a GET takes. It answers a missing key with an
+	// value somebody stored huge is refused without being read whole, in
+	// the one round trip a GET takes. (A Redis that lies about a reply's
+	// length is another matter: the store trusts Redis to answer.) It answers a missing key with an
 	// empty value, which no session is.
 	v, err := s.client.GetRange(ctx, key, 0, tls.MaxStoredSessionLen).Bytes()
 	s.observe(ctx, err)

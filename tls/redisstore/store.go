@@ -106,6 +106,9 @@ type Store struct {
 	// unhealthy is true from the failure that made the store log
 	// "unreachable" to the success that makes it log "reachable again".
 	unhealthy bool
+	// answered counts the calls answered in a row since the last
+	// failure, while unhealthy.
+	answered int
 }
 
 var _ tls.SessionStore = (*Store)(nil)
@@ -207,9 +210,10 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Healthy reports whether the last call that reached a verdict found Redis
-// reachable. It changes only with calls: a store nobody calls keeps its
-// last verdict. A new store is healthy until a call fails.
+// Healthy reports whether Redis is reachable, as the calls found it: false
+// from the first call that fails, true again after recoveryAnswers calls
+// in a row were answered. It changes only with calls: a store nobody calls
+// keeps its last verdict. A new store is healthy until a call fails.
 func (s *Store) Healthy() bool {
 	s.healthMu.Lock()
 	defer s.healthMu.Unlock()
@@ -228,8 +232,20 @@ func (s *Store) observe(ctx context.Context, err error) {
 		return
 	}
 	s.healthMu.Lock()
-	changed := s.unhealthy != down
-	s.unhealthy = down
+	changed := false
+	switch {
+	case down:
+		s.answered = 0
+		changed, s.unhealthy = !s.unhealthy, true
+	case s.unhealthy:
+		// Back only after several answers in a row: a Redis that
+		// answers some calls within the deadline and not others is
+		// down for the fleet, and logged so once, not once per call.
+		s.answered++
+		if s.answered >= recoveryAnswers {
+			changed, s.unhealthy = true, false
+		}
+	}
 	s.healthMu.Unlock()
 	if !changed {
 		return
@@ -240,6 +256,10 @@ func (s *Store) observe(ctx context.Context, err error) {
 		s.log.Info("session store reachable again", "store", "redis", "addr", s.client.Options().Addr)
 	}
 }
+
+// recoveryAnswers is how many calls in a row Redis must answer before a
+// store that found it unreachable says it is back.
+const recoveryAnswers = 3
 
 // wrap gives a Redis error the store's context.
 func wrap(what string, err error) error {

@@ -116,3 +116,21 @@ func TestClientTimeouts(t *testing.T) {
 		t.Errorf("MaxRetries %d, DialerRetries %d; want no retries", o.MaxRetries, o.DialerRetries)
 	}
 }
+
+// TestCheckEviction checks that a Redis allowed to evict keys is reported,
+// and one that is not is accepted.
+func TestCheckEviction(t *testing.T) {
+	srv := testredis.Start(t)
+	s, _ := newTestStore(t, srv, nil)
+	ctx, cancel := callCtx(t)
+	defer cancel()
+	if unknown, err := s.CheckEviction(ctx); err != nil || unknown != "" {
+		t.Fatalf("CheckEviction with Redis's default policy = %q, %v; want nothing to report", unknown, err)
+	}
+	if _, err := srv.Do("CONFIG", "SET", "maxmemory-policy", "volatile-lru"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CheckEviction(ctx); err == nil || !strings.Contains(err.Error(), "volatile-lru") {
+		t.Fatalf("CheckEviction with volatile-lru = %v; want the policy reported", err)
+	}
+}

@@ -421,6 +421,12 @@ func (s *Store) releaseLock(ctx context.Context, token string) {
 // expired reports whether k, one of recs (sorted by activation), has been
 // replaced for sealing by an active key for longer than KeepPeriod.
 func (s *Store) expired(recs []keyRecord, k keyRecord, now time.Time) bool {
+	// No key outlives its own rotation period and keep period, whatever
+	// else the hash holds: an old record written back into Redis (from a
+	// backup, say) does not bring a withdrawn key back.
+	if now.Sub(k.created) > s.rotation+s.keep {
+		return true
+	}
 	for _, n := range recs {
 		if n.activates.After(k.activates) && !n.activates.After(now) {
 			// The first active key after k replaced it.

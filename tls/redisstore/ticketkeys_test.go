@@ -273,3 +273,19 @@ func TestOversizedKeyFields(t *testing.T) {
 		t.Fatalf("B's log:\n%s\nwant the two oversized fields reported once, got %d", blogs, n)
 	}
 }
+
+// TestOldRecordExpires checks that a key older than its rotation and keep
+// periods is dropped even when nothing in the hash replaced it: a record
+// written back from a backup does not return a withdrawn key to service.
+func TestOldRecordExpires(t *testing.T) {
+	s := &Store{rotation: time.Hour, keep: 2 * time.Hour}
+	now := time.Now()
+	old := keyRecord{id: "old", created: now.Add(-3*time.Hour - time.Second), activates: now.Add(-3 * time.Hour)}
+	recent := keyRecord{id: "recent", created: now.Add(-time.Hour), activates: now.Add(-time.Hour)}
+	if !s.expired([]keyRecord{old}, old, now) {
+		t.Error("a key past its rotation and keep periods, alone in the hash, is still used")
+	}
+	if s.expired([]keyRecord{recent}, recent, now) {
+		t.Error("a key within its periods expired")
+	}
+}
