@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"lucid/fingerprint"
+	"lucid/internal/testtool"
 	"lucid/internal/testwait"
 )
 
@@ -66,12 +67,7 @@ func TestCapturedClientHellos(t *testing.T) {
 // CI=true, where a missing tool must not hide a regression.
 func requireTool(t *testing.T, name string) {
 	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not installed, and CI=true requires the captured-ClientHello checks: %v", name, err)
-		}
-		t.Skipf("%s is not installed; skipping the check on its real ClientHello (apt-get install %s)", name, name)
-	}
+	testtool.Path(t, name, name, "the check on its real ClientHello")
 }
 
 // capture runs tool against a loopback listener and returns the TLS records

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"lucid/internal/testtool"
 )
 
 // caOpenSSL finds the openssl command. Without it the OpenSSL checks are
@@ -14,14 +16,7 @@ import (
 // means the checks silently never run, so it fails instead.
 func caOpenSSL(t *testing.T) string {
 	t.Helper()
-	p, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("openssl is not installed; CI must run the OpenSSL checks (apt-get install openssl)")
-		}
-		t.Skip("openssl is not installed; skipping the OpenSSL checks")
-	}
-	return p
+	return testtool.Path(t, "openssl", "openssl", "the OpenSSL checks")
 }
 
 // caRun runs openssl and returns its combined output.

@@ -13,6 +13,7 @@ import (
 
 	"lucid/internal/testbuffer"
 	"lucid/internal/testpki"
+	"lucid/internal/testtool"
 	"lucid/internal/testwait"
 	"lucid/tls"
 )
@@ -23,13 +24,7 @@ import (
 // skips, since it then makes no claim to support RFC 8879.
 func gnutlsCertCompression(t *testing.T, tool string) string {
 	t.Helper()
-	p, err := exec.LookPath(tool)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not installed, and CI must run the GnuTLS certificate compression tests: %v", tool, err)
-		}
-		t.Skipf("%s not found in PATH: install gnutls-bin to run the GnuTLS certificate compression tests", tool)
-	}
+	p := testtool.Path(t, tool, "gnutls-bin", "the GnuTLS certificate compression tests")
 	help, _ := exec.Command(p, "--help").CombinedOutput()
 	if !bytes.Contains(help, []byte("--compress-cert")) {
 		t.Skipf("%s has no --compress-cert: this GnuTLS predates RFC 8879 support", tool)

@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -33,6 +32,7 @@ import (
 
 	"lucid/internal/testbuffer"
 	"lucid/internal/testpki"
+	"lucid/internal/testtool"
 	"lucid/internal/testwait"
 	"lucid/tls"
 )
@@ -783,14 +783,7 @@ const iopUploadMarker = "LUCID-PAYLOAD:"
 
 func iopOpensslPath(t *testing.T) string {
 	t.Helper()
-	p, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("openssl is not installed, and CI must run the OpenSSL interop tests: %v", err)
-		}
-		t.Skip("openssl not found in PATH: install it (apt-get install openssl) to run the OpenSSL interop tests")
-	}
-	return p
+	return testtool.Path(t, "openssl", "openssl", "the OpenSSL interop tests")
 }
 
 type iopOpensslProc struct {

@@ -20,20 +20,14 @@ import (
 
 	"lucid/internal/testbuffer"
 	"lucid/internal/testpki"
+	"lucid/internal/testtool"
 	"lucid/internal/testwait"
 	"lucid/tls"
 )
 
 func rslGnuTLSPath(t *testing.T, tool string) string {
 	t.Helper()
-	p, err := exec.LookPath(tool)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not installed, and CI must run the GnuTLS record_size_limit interop tests: %v", tool, err)
-		}
-		t.Skipf("%s not found in PATH: install it (apt-get install gnutls-bin) to run the GnuTLS record_size_limit interop tests", tool)
-	}
-	return p
+	return testtool.Path(t, tool, "gnutls-bin", "the GnuTLS record_size_limit interop tests")
 }
 
 // rslWire keeps every byte one side of a connection wrote and read.

@@ -17,6 +17,7 @@ import (
 
 	"lucid/internal/testbuffer"
 	"lucid/internal/testpki"
+	"lucid/internal/testtool"
 	"lucid/internal/testwait"
 	"lucid/tls"
 )
@@ -236,14 +237,7 @@ func TestConnectTimeoutAndErrors(t *testing.T) {
 // missing, except under CI, which must run the interop tests.
 func needOpenSSL(t *testing.T) string {
 	t.Helper()
-	path, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("openssl is not installed, and CI must run the OpenSSL interop tests: install it (Debian package openssl)")
-		}
-		t.Skip("skipping: openssl is not installed (the Debian package openssl provides it)")
-	}
-	return path
+	return testtool.Path(t, "openssl", "openssl", "the OpenSSL interop tests")
 }
 
 // sServer runs `openssl s_server` for n connections on a free loopback

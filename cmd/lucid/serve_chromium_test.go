@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"lucid/inspect"
+	"lucid/internal/testtool"
 	"lucid/internal/testwait"
 	"lucid/trace"
 )
@@ -21,14 +22,7 @@ import (
 // is missing, except under CI, where .ci/run installs it.
 func needTool(t *testing.T, name, debianPackage string) string {
 	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not installed, and CI must run the browser test: install it (Debian package %s; .ci/run does)", name, debianPackage)
-		}
-		t.Skipf("skipping: %s is not installed (the Debian package %s provides it)", name, debianPackage)
-	}
-	return path
+	return testtool.Path(t, name, debianPackage, "the browser test")
 }
 
 // runTool runs a command in its own process group and returns its stdout

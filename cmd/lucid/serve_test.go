@@ -26,6 +26,7 @@ import (
 	"lucid/inspect"
 	"lucid/internal/testbuffer"
 	"lucid/internal/testpki"
+	"lucid/internal/testtool"
 	"lucid/internal/testwait"
 	"lucid/pki"
 	"lucid/trace"
@@ -166,13 +167,7 @@ func startServe(t *testing.T, o serveOptions) *runningServer {
 // test when curl is missing, except under CI, where curl must be there.
 func needCurl(t *testing.T) (path string, http2 bool) {
 	t.Helper()
-	path, err := exec.LookPath("curl")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("curl is not installed, and CI must run the curl interop tests: install curl (Debian package curl)")
-		}
-		t.Skip("skipping: curl is not installed (the Debian package curl provides it)")
-	}
+	path = testtool.Path(t, "curl", "curl", "the curl interop tests")
 	out, err := exec.Command(path, "-V").Output()
 	if err != nil {
 		t.Fatalf("curl -V: %v", err)

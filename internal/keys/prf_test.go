@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"crypto"
 	"encoding/hex"
-	"os"
 	"os/exec"
 	"testing"
+
+	"lucid/internal/testtool"
 )
 
 // Known answers for the TLS 1.2 PRF. The SHA-256 vector is the one that
@@ -47,9 +48,7 @@ func TestPRF(t *testing.T) {
 }
 
 func TestPRFAgainstOpenSSL(t *testing.T) {
-	if _, err := exec.LookPath("openssl"); err != nil {
-		skipOrFail(t, "openssl not installed")
-	}
+	testtool.Path(t, "openssl", "openssl", "the PRF check against OpenSSL")
 	secret, seed := "0123456789abcdef0011223344556677", "fedcba98765432100f0e0d0c0b0a0908"
 	for _, h := range []crypto.Hash{crypto.SHA256, crypto.SHA384} {
 		name := map[crypto.Hash]string{crypto.SHA256: "SHA256", crypto.SHA384: "SHA384"}[h]
@@ -78,16 +77,6 @@ func TestMasterSecretShapes(t *testing.T) {
 	if vd := FinishedVerifyData12(crypto.SHA256, ms, true, h1); len(vd) != 12 || bytes.Equal(vd, FinishedVerifyData12(crypto.SHA256, ms, false, h1)) {
 		t.Fatal("client and server Finished must differ and be 12 bytes")
 	}
-}
-
-// skipOrFail skips on a developer machine that lacks a tool and fails under
-// CI, where .ci/run installs it.
-func skipOrFail(t *testing.T, why string) {
-	t.Helper()
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s (CI=true: .ci/run should have installed it)", why)
-	}
-	t.Skip(why)
 }
 
 // MasterPRF keeps one HMAC for a master secret across calls; what it

@@ -6,25 +6,19 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"net"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"lucid/internal/testtool"
 )
 
 // needOpenSSL returns the openssl path, skipping the test when it is not
 // installed, except in CI where a missing tool must not hide a regression.
 func needOpenSSL(t *testing.T) string {
 	t.Helper()
-	path, err := exec.LookPath("openssl")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("openssl is not installed, and CI=true requires the interop check: %v", err)
-		}
-		t.Skip("openssl is not installed: skipping the openssl cross-check (install openssl to run it)")
-	}
-	return path
+	return testtool.Path(t, "openssl", "openssl", "the openssl cross-check")
 }
 
 func TestIssueVerifiesWithGo(t *testing.T) {

@@ -25,7 +25,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"os/exec"
 	"strconv"
 	"sync"
@@ -34,6 +33,7 @@ import (
 	"time"
 
 	"lucid/internal/testbuffer"
+	"lucid/internal/testtool"
 	"lucid/internal/testwait"
 )
 
@@ -67,17 +67,12 @@ type Server struct {
 // server is killed when the test ends.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			tb.Fatal("redis-server is not installed; CI must run the Redis tests (apt-get install redis-server)")
-		}
-		tb.Skip("redis-server is not installed; skipping the Redis tests (apt-get install redis-server)")
-	}
+	bin := testtool.Path(tb, "redis-server", "redis-server", "the Redis tests")
 	s := &Server{tb: tb, bin: bin, dir: tb.TempDir()}
 	tb.Cleanup(s.kill)
 	var last error
 	for range startAttempts {
+		var err error
 		s.port, err = freePort()
 		if err != nil {
 			tb.Fatalf("testredis: finding a free port: %v", err)
