@@ -46,7 +46,12 @@ type CertificateRequestInfo struct {
 func (c *Conn) clientAuthConfig(hc *handshake.Config) {
 	cfg := c.config
 	if c.isClient {
-		hc.GetClientCertificate = c.chooseClientCertificate
+		// A client with nothing to offer answers a request with an empty
+		// chain without asking; the engine then keeps no raw transcript
+		// for a TLS 1.2 CertificateVerify it would never send.
+		if cfg.GetClientCertificate != nil || len(cfg.Certificates) > 0 {
+			hc.GetClientCertificate = c.chooseClientCertificate
+		}
 		return
 	}
 	switch cfg.ClientAuth {

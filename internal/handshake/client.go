@@ -259,8 +259,8 @@ func (c *client) buildHello() error {
 		}
 	}
 	// A TLS 1.2 CertificateVerify signs raw messages; keep them until the
-	// version is known.
-	c.tr.keepRaw = tls12
+	// version is known, if the client has a certificate to sign with.
+	c.tr.keepRaw = tls12 && cfg.GetClientCertificate != nil
 	// The ECH extension precedes pre_shared_key, which the binder covers.
 	if err := c.prepareECH(h); err != nil {
 		return err

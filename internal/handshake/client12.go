@@ -38,6 +38,31 @@ type conv12 struct {
 	statusOK    bool // the server may send a CertificateStatus
 	ticket      []byte
 	lifetime    time.Duration
+	// room holds the states and messages of the handshake, each made
+	// once, so they come with the conv12 rather than one by one.
+	room client12Room
+}
+
+// client12Room is what a TLS 1.2 client's handshake would otherwise
+// allocate piece by piece after ServerHello. None of it outlives the
+// handshake: the record protection and what the Result keeps are
+// allocated on their own.
+type client12Room struct {
+	cert   expectCertificate12
+	ske    expectServerKeyExchange
+	done   expectServerHelloDone
+	ticket expectTicket12
+	ccs    expectCCS12
+	// fin is reached only by newServerFinished12.
+	fin expectServerFinished12
+	// signed is the content a ServerKeyExchange signature covers: both
+	// randoms and ServerECDHParams, whose point has at most 255 bytes.
+	signed   [64 + 4 + 255]byte
+	cke      wire.ClientKeyExchange
+	ckeData  [1 + 255]byte
+	ownCert  wire.Certificate12
+	finished wire.Finished
+	keyBlock keyBlockRoom
 }
 
 // serverHello12 checks a TLS 1.2 ServerHello and chooses between a full and
@@ -124,6 +149,7 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 	c.result.ServerRandom = sh.Random
 	c.result.ServerName = cfg.ServerName
 	v := &conv12{c: c, suite: suite, server: sh.Random, ticketOK: sh.TicketSupported, statusOK: sh.StatusRequest}
+	r := &v.room
 
 	// An abbreviated handshake: the server echoed the session ID we sent
 	// with a session we offered (RFC 5246 §7.3, RFC 5077 §3.4). An echo
@@ -157,7 +183,8 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 			return nil, err
 		}
 		if v.ticketOK {
-			return &expectTicket12{v, server}, nil
+			r.ticket = expectTicket12{v, server}
+			return &r.ticket, nil
 		}
 		return v.expectServerCCS(server), nil
 	}
@@ -165,7 +192,8 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 	// keeps the session's (RFC 6962 §3.3.1), so any list it carries is
 	// ignored above.
 	c.result.SCTs = sh.SCTs
-	return &expectCertificate12{v}, nil
+	r.cert = expectCertificate12{v}
+	return &r.cert, nil
 }
 
 type expectCertificate12 struct{ v *conv12 }
@@ -173,7 +201,7 @@ type expectCertificate12 struct{ v *conv12 }
 func (s *expectCertificate12) handle(typ uint8, msg []byte) (state, error) {
 	v := s.v
 	c := v.c
-	cert, err := receive(c.cfg, typ, msg, wire.TypeCertificate, wire.ParseCertificate12)
+	cert, err := receive(c.cfg, typ, msg, wire.TypeCertificate, wire.ParseCertificate12Owned)
 	if err != nil {
 		return nil, err
 	}
@@ -221,9 +249,11 @@ func (v *conv12) afterCertificate() (state, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &expectServerHelloDone{v: v, server: server}, nil
+		v.room.done = expectServerHelloDone{v: v, server: server}
+		return &v.room.done, nil
 	}
-	return &expectServerKeyExchange{v}, nil
+	v.room.ske = expectServerKeyExchange{v}
+	return &v.room.ske, nil
 }
 
 // expectCertificateStatus takes the OCSP staple a server that acknowledged
@@ -253,7 +283,7 @@ type expectServerKeyExchange struct{ v *conv12 }
 func (s *expectServerKeyExchange) handle(typ uint8, msg []byte) (state, error) {
 	v := s.v
 	c := v.c
-	ske, err := receive(c.cfg, typ, msg, wire.TypeServerKeyExchange, wire.ParseServerKeyExchangeECDHE)
+	ske, err := receive(c.cfg, typ, msg, wire.TypeServerKeyExchange, wire.ParseServerKeyExchangeECDHEOwned)
 	if err != nil {
 		return nil, err
 	}
@@ -264,8 +294,7 @@ func (s *expectServerKeyExchange) handle(typ uint8, msg []byte) (state, error) {
 	if !slices.Contains(c.hello.SignatureSchemes, ske.Scheme) {
 		return nil, alert.New(alert.IllegalParameter, "server signed with %s, which was not offered", scheme)
 	}
-	signed := make([]byte, 0, 64+len(ske.Params()))
-	signed = append(append(append(signed, c.hello.Random[:]...), v.server[:]...), ske.Params()...)
+	signed := ske.AppendParams(append(append(v.room.signed[:0], c.hello.Random[:]...), v.server[:]...))
 	sig, err := verifySignature(v.chain, version.TLS12, scheme, signed, ske.Signature)
 	if err != nil {
 		c.cfg.check(CheckServerKeyExchange, "", err)
@@ -286,7 +315,8 @@ func (s *expectServerKeyExchange) handle(typ uint8, msg []byte) (state, error) {
 	v.preMas = pms
 	v.clientShare = mine.Share()
 	c.tr.add(msg)
-	return &expectServerHelloDone{v: v, server: serverBySignature(sig)}, nil
+	v.room.done = expectServerHelloDone{v: v, server: serverBySignature(sig)}
+	return &v.room.done, nil
 }
 
 // expectServerHelloDone ends the server's flight, after which the client
@@ -322,7 +352,7 @@ func (s *expectServerHelloDone) handle(typ uint8, msg []byte) (state, error) {
 		if err != nil {
 			return nil, err
 		}
-		msg := &wire.Certificate12{}
+		msg := &v.room.ownCert
 		if mine != nil {
 			msg.Certificates = mine.Chain
 		}
@@ -338,7 +368,8 @@ func (s *expectServerHelloDone) handle(typ uint8, msg []byte) (state, error) {
 		v.preMas = pms
 		cke = wire.NewClientKeyExchangeRSA(enc)
 	} else {
-		cke = wire.NewClientKeyExchangeECDHE(v.clientShare)
+		cke = &v.room.cke
+		cke.SetECDHE(v.room.ckeData[:0], v.clientShare)
 	}
 	c.send(cke)
 	// RFC 7627 §4: the session hash covers everything up to and
@@ -362,7 +393,8 @@ func (s *expectServerHelloDone) handle(typ uint8, msg []byte) (state, error) {
 	v.sendFinished()
 	c.out.flush()
 	if v.ticketOK {
-		return &expectTicket12{v, s.server}, nil
+		v.room.ticket = expectTicket12{v, s.server}
+		return &v.room.ticket, nil
 	}
 	return v.expectServerCCS(s.server), nil
 }
@@ -370,7 +402,7 @@ func (s *expectServerHelloDone) handle(typ uint8, msg []byte) (state, error) {
 // expandKeys derives the record keys once the master secret is known.
 func (v *conv12) expandKeys() error {
 	var err error
-	v.keys, err = protections12(v.suite, &v.prf, v.master, v.c.result.ClientRandom, v.server, true, v.c.cfg.Rand)
+	v.keys, err = protections12(v.suite, &v.prf, &v.room.keyBlock, v.master, v.c.result.ClientRandom, v.server, true, v.c.cfg.Rand)
 	return err
 }
 
@@ -380,7 +412,8 @@ func (v *conv12) sendFinished() {
 	c := v.c
 	c.out.ccs()
 	c.out.writeProtection(v.keys.write, v.keys.keyLen)
-	c.send(&wire.Finished{VerifyData: v.prf.AppendFinishedVerifyData(c.finishedBuf(), v.suite.PRF, v.master, true, c.tr.sum())})
+	v.room.finished = wire.Finished{VerifyData: v.prf.AppendFinishedVerifyData(c.finishedBuf(), v.suite.PRF, v.master, true, c.tr.sum())}
+	c.send(&v.room.finished)
 }
 
 // expectTicket12 takes the NewSessionTicket a server that promised one
@@ -403,7 +436,8 @@ func (s *expectTicket12) handle(typ uint8, msg []byte) (state, error) {
 }
 
 func (v *conv12) expectServerCCS(server authenticatedServer) state {
-	return &expectCCS12{out: &v.c.out, keys: v.keys, next: newServerFinished12(v, server)}
+	v.room.ccs = expectCCS12{out: &v.c.out, keys: v.keys, next: newServerFinished12(v, server)}
+	return &v.room.ccs
 }
 
 // expectServerFinished12 takes the server's Finished, which it accepts
@@ -414,7 +448,13 @@ type expectServerFinished12 struct {
 }
 
 func newServerFinished12(v *conv12, server authenticatedServer) *expectServerFinished12 {
-	return &expectServerFinished12{v: v, server: server}
+	if v == nil {
+		return &expectServerFinished12{v: v, server: server}
+	}
+	// Made once per handshake, in the conv12's room for it.
+	st := &v.room.fin
+	*st = expectServerFinished12{v: v, server: server}
+	return st
 }
 
 func (s *expectServerFinished12) handle(typ uint8, msg []byte) (state, error) {

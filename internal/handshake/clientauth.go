@@ -127,7 +127,7 @@ type expectClientCertificateVerify13 struct {
 
 func (st *expectClientCertificateVerify13) handle(typ uint8, msg []byte) (state, error) {
 	s := st.k.s
-	cv, err := receive(s.cfg, typ, msg, wire.TypeCertificateVerify, wire.ParseCertificateVerify)
+	cv, err := receive(s.cfg, typ, msg, wire.TypeCertificateVerify, wire.ParseCertificateVerifyOwned)
 	if err != nil {
 		return nil, err
 	}

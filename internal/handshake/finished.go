@@ -59,7 +59,9 @@ func checkFinished12(cfg *Config, tr *transcript, suite *suites.Suite12, prf *ke
 	if !hmac.Equal(want, fin.VerifyData) {
 		return alert.New(alert.DecryptError, "%s Finished does not match the handshake transcript", who)
 	}
-	cfg.check(finishedCheck(from), who+" Finished matches the transcript", nil)
+	if cfg.Observe != nil { // the detail is built only for an observer
+		cfg.check(finishedCheck(from), who+" Finished matches the transcript", nil)
+	}
 	tr.add(msg)
 	return nil
 }

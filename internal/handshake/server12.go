@@ -37,6 +37,29 @@ type conv12s struct {
 	requested bool             // a CertificateRequest was sent
 	scheme    signature.Scheme // what the server signs its key exchange with
 	resumed   *session.State
+	// room holds the states and messages of the handshake, each made
+	// once, so they come with the conv12s rather than one by one.
+	room server12Room
+}
+
+// server12Room is what a TLS 1.2 server's handshake would otherwise
+// allocate piece by piece. None of it outlives the handshake: the record
+// protection and what the Result keeps are allocated on their own.
+type server12Room struct {
+	sh       wire.ServerHello
+	cert     wire.Certificate12
+	ske      wire.ServerKeyExchangeECDHE
+	finished wire.Finished
+	cke      expectClientKeyExchange
+	ccert    expectClientCertificate12
+	ccv      expectCertificateVerify12
+	ccs      expectCCS12
+	// fin is reached only by newClientFinished12.
+	fin expectClientFinished12
+	// signed is the content the ServerKeyExchange signature covers: both
+	// randoms and ServerECDHParams, whose point has at most 255 bytes.
+	signed   [64 + 4 + 255]byte
+	keyBlock keyBlockRoom
 }
 
 func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
@@ -99,7 +122,8 @@ func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
 		v.sessionID = cfg.SessionIDs.NewID(random)
 	}
 	v.sendServerHello(ch.ServerName != "")
-	s.send(&wire.Certificate12{Certificates: v.cert.Chain})
+	v.room.cert = wire.Certificate12{Certificates: v.cert.Chain}
+	s.send(&v.room.cert)
 	if ch.StatusRequest && len(v.cert.OCSPStaple) > 0 {
 		s.send(&wire.CertificateStatus{OCSPResponse: v.cert.OCSPStaple})
 	}
@@ -114,13 +138,15 @@ func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
 	s.send(&wire.ServerHelloDone{})
 	s.out.flush()
 	if v.requested {
-		return &expectClientCertificate12{v}, nil
+		v.room.ccert = expectClientCertificate12{v}
+		return &v.room.ccert, nil
 	}
 	client, err := clientUnasked(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &expectClientKeyExchange{v: v, client: client}, nil
+	v.room.cke = expectClientKeyExchange{v: v, client: client}
+	return &v.room.cke, nil
 }
 
 // suiteServes12 reports whether a certificate key pub, which may sign with
@@ -215,7 +241,8 @@ const emptyRenegotiationSCSV = 0x00ff
 
 func (v *conv12s) sendServerHello(nameAck bool) {
 	s, ch := v.s, v.hello
-	sh := &wire.ServerHello{
+	sh := &v.room.sh
+	*sh = wire.ServerHello{
 		LegacyVersion: version.TLS12,
 		Random:        v.random,
 		SessionID:     v.sessionID,
@@ -255,9 +282,9 @@ func (v *conv12s) sendKeyExchange() error {
 		return err
 	}
 	v.share = share
-	ske := &wire.ServerKeyExchangeECDHE{Group: s.result.Group, PublicKey: share.Share(), Scheme: uint16(v.scheme)}
-	signed := make([]byte, 0, 64+len(ske.Params()))
-	signed = append(append(append(signed, v.hello.Random[:]...), v.random[:]...), ske.Params()...)
+	ske := &v.room.ske
+	*ske = wire.ServerKeyExchangeECDHE{Group: s.result.Group, PublicKey: share.Share(), Scheme: uint16(v.scheme)}
+	signed := ske.AppendParams(append(append(v.room.signed[:0], v.hello.Random[:]...), v.random[:]...))
 	sig, err := signature.Sign(s.cfg.Rand, v.cert.Key, v.scheme, signed)
 	if err != nil {
 		return fmt.Errorf("signing ServerKeyExchange with %s: %w", v.scheme, err)
@@ -279,7 +306,7 @@ type expectClientKeyExchange struct {
 func (st *expectClientKeyExchange) handle(typ uint8, msg []byte) (state, error) {
 	v := st.v
 	s := v.s
-	cke, err := receive(s.cfg, typ, msg, wire.TypeClientKeyExchange, wire.ParseClientKeyExchange)
+	cke, err := receive(s.cfg, typ, msg, wire.TypeClientKeyExchange, wire.ParseClientKeyExchangeOwned)
 	if err != nil {
 		return nil, err
 	}
@@ -293,7 +320,7 @@ func (st *expectClientKeyExchange) handle(typ uint8, msg []byte) (state, error) 
 			return nil, err
 		}
 	} else {
-		point, err := cke.ECDHEPoint()
+		point, err := cke.ECDHEPointView()
 		if err != nil {
 			return nil, err
 		}
@@ -309,7 +336,8 @@ func (st *expectClientKeyExchange) handle(typ uint8, msg []byte) (state, error) 
 		return nil, err
 	}
 	if st.chain.valid() {
-		return &expectCertificateVerify12{v: v, chain: st.chain}, nil
+		v.room.ccv = expectCertificateVerify12{v: v, chain: st.chain}
+		return &v.room.ccv, nil
 	}
 	return v.expectClientCCS(st.client), nil
 }
@@ -344,12 +372,13 @@ func decryptPreMaster(cfg *Config, key crypto.Signer, encrypted []byte, clientVe
 // expandKeys derives the record keys once the master secret is known.
 func (v *conv12s) expandKeys() error {
 	var err error
-	v.keys, err = protections12(v.suite, &v.prf, v.master, v.hello.Random, v.random, false, v.s.cfg.Rand)
+	v.keys, err = protections12(v.suite, &v.prf, &v.room.keyBlock, v.master, v.hello.Random, v.random, false, v.s.cfg.Rand)
 	return err
 }
 
 func (v *conv12s) expectClientCCS(client authenticatedClient) state {
-	return &expectCCS12{out: &v.s.out, keys: v.keys, next: newClientFinished12(v, client)}
+	v.room.ccs = expectCCS12{out: &v.s.out, keys: v.keys, next: newClientFinished12(v, client)}
+	return &v.room.ccs
 }
 
 // expectClientFinished12 takes the client's Finished, which it accepts
@@ -361,7 +390,13 @@ type expectClientFinished12 struct {
 }
 
 func newClientFinished12(v *conv12s, client authenticatedClient) *expectClientFinished12 {
-	return &expectClientFinished12{v: v, client: client}
+	if v == nil {
+		return &expectClientFinished12{v: v, client: client}
+	}
+	// Made once per handshake, in the conv12s's room for it.
+	st := &v.room.fin
+	*st = expectClientFinished12{v: v, client: client}
+	return st
 }
 
 func (st *expectClientFinished12) handle(typ uint8, msg []byte) (state, error) {
@@ -410,7 +445,8 @@ func (v *conv12s) finish() error {
 	}
 	s.out.ccs()
 	s.out.writeProtection(v.keys.write, v.keys.keyLen)
-	s.send(&wire.Finished{VerifyData: v.prf.AppendFinishedVerifyData(s.finishedBuf(), v.suite.PRF, v.master, false, s.tr.sum())})
+	v.room.finished = wire.Finished{VerifyData: v.prf.AppendFinishedVerifyData(s.finishedBuf(), v.suite.PRF, v.master, false, s.tr.sum())}
+	s.send(&v.room.finished)
 	s.out.flush()
 	return nil
 }
@@ -527,7 +563,7 @@ type expectClientCertificate12 struct{ v *conv12s }
 func (st *expectClientCertificate12) handle(typ uint8, msg []byte) (state, error) {
 	v := st.v
 	s := v.s
-	cert, err := receive(s.cfg, typ, msg, wire.TypeCertificate, wire.ParseCertificate12)
+	cert, err := receive(s.cfg, typ, msg, wire.TypeCertificate, wire.ParseCertificate12Owned)
 	if err != nil {
 		return nil, err
 	}
@@ -537,14 +573,16 @@ func (st *expectClientCertificate12) handle(typ uint8, msg []byte) (state, error
 			return nil, err
 		}
 		s.tr.add(msg)
-		return &expectClientKeyExchange{v: v, client: client}, nil
+		v.room.cke = expectClientKeyExchange{v: v, client: client}
+		return &v.room.cke, nil
 	}
 	checked, err := s.cfg.checkClientChain(cert.Certificates)
 	if err != nil {
 		return nil, err
 	}
 	s.tr.add(msg)
-	return &expectClientKeyExchange{v: v, chain: checked}, nil
+	v.room.cke = expectClientKeyExchange{v: v, chain: checked}
+	return &v.room.cke, nil
 }
 
 // expectCertificateVerify12 checks the client's signature over the raw
@@ -557,7 +595,7 @@ type expectCertificateVerify12 struct {
 func (st *expectCertificateVerify12) handle(typ uint8, msg []byte) (state, error) {
 	v := st.v
 	s := v.s
-	cv, err := receive(s.cfg, typ, msg, wire.TypeCertificateVerify, wire.ParseCertificateVerify)
+	cv, err := receive(s.cfg, typ, msg, wire.TypeCertificateVerify, wire.ParseCertificateVerifyOwned)
 	if err != nil {
 		return nil, err
 	}
@@ -570,7 +608,9 @@ func (st *expectCertificateVerify12) handle(typ uint8, msg []byte) (state, error
 		s.cfg.check(CheckClientCertificateVerify, "", err)
 		return nil, err
 	}
-	s.cfg.check(CheckClientCertificateVerify, "client signature verified with "+scheme.String(), nil)
+	if s.cfg.Observe != nil { // the detail is built only for an observer
+		s.cfg.check(CheckClientCertificateVerify, "client signature verified with "+scheme.String(), nil)
+	}
 	s.tr.add(msg)
 	s.tr.keepRaw, s.tr.raw = false, nil
 	return v.expectClientCCS(clientBySignature(sig)), nil

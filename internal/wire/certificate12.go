@@ -37,7 +37,14 @@ func (m *Certificate12) AppendMarshal(dst []byte) []byte {
 // The certificates are not interpreted. An empty list gives a nil
 // Certificates. The result does not alias body.
 func ParseCertificate12(body []byte) (*Certificate12, error) {
-	r := newReader("Certificate", bytes.Clone(body))
+	return ParseCertificate12Owned(bytes.Clone(body))
+}
+
+// ParseCertificate12Owned is ParseCertificate12 for a body the caller
+// hands over, as an engine does with a reassembled message: the result
+// aliases body, which must not change afterwards.
+func ParseCertificate12Owned(body []byte) (*Certificate12, error) {
+	r := newReader("Certificate", body)
 	m := &Certificate12{}
 	list := r.subVec(3, "certificate_list", 0, 0xffffff)
 	for list.more() {
