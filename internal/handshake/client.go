@@ -700,6 +700,8 @@ func (s *expectCertificateVerify) handle(typ uint8, msg []byte) (state, error) {
 type expectServerFinished struct {
 	keys   handshakeKeys
 	server authenticatedServer
+	// peer is room for the Finished this state receives.
+	peer wire.Finished
 }
 
 func newServerFinished13(k handshakeKeys, server authenticatedServer) *expectServerFinished {
@@ -719,7 +721,7 @@ func (s *expectServerFinished) handle(typ uint8, msg []byte) (state, error) {
 	k := s.keys
 	c := k.c
 	suite := c.result.Suite
-	if err := checkFinished(c.cfg, &c.tr, suite, k.serverFinishedKey, typ, msg, SideServer); err != nil {
+	if err := checkFinished(c.cfg, &c.tr, suite, k.serverFinishedKey, typ, msg, SideServer, &s.peer); err != nil {
 		return nil, err
 	}
 	// A server that did not use the encrypted hello, and proved it is the

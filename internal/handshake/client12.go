@@ -445,6 +445,8 @@ func (v *conv12) expectServerCCS(server authenticatedServer) state {
 type expectServerFinished12 struct {
 	v      *conv12
 	server authenticatedServer
+	// peer is room for the Finished this state receives.
+	peer wire.Finished
 }
 
 func newServerFinished12(v *conv12, server authenticatedServer) *expectServerFinished12 {
@@ -466,7 +468,7 @@ func (s *expectServerFinished12) handle(typ uint8, msg []byte) (state, error) {
 	// The server's Finished is the last thing the master secret MACs,
 	// or the one before the client's in an abbreviated handshake.
 	defer v.prf.Release()
-	if err := checkFinished12(c.cfg, &c.tr, v.suite, &v.prf, v.master, SideServer, typ, msg); err != nil {
+	if err := checkFinished12(c.cfg, &c.tr, v.suite, &v.prf, v.master, SideServer, typ, msg, &s.peer); err != nil {
 		return nil, err
 	}
 	s.server.record(&c.result)

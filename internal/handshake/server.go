@@ -602,6 +602,8 @@ type clientFinishKeys struct {
 type expectClientFinished struct {
 	k      clientFinishKeys
 	client authenticatedClient
+	// peer is room for the Finished this state receives.
+	peer wire.Finished
 }
 
 func newClientFinished13(k clientFinishKeys, client authenticatedClient) *expectClientFinished {
@@ -620,7 +622,7 @@ func (st *expectClientFinished) handle(typ uint8, msg []byte) (state, error) {
 	}
 	s := st.k.s
 	suite := s.result.Suite
-	if err := checkFinished(s.cfg, &s.tr, suite, st.k.clientFinishedKey, typ, msg, SideClient); err != nil {
+	if err := checkFinished(s.cfg, &s.tr, suite, st.k.clientFinishedKey, typ, msg, SideClient, &st.peer); err != nil {
 		return nil, err
 	}
 	st.client.record(&s.result)

@@ -387,6 +387,8 @@ func (v *conv12s) expectClientCCS(client authenticatedClient) state {
 type expectClientFinished12 struct {
 	v      *conv12s
 	client authenticatedClient
+	// peer is room for the Finished this state receives.
+	peer wire.Finished
 }
 
 func newClientFinished12(v *conv12s, client authenticatedClient) *expectClientFinished12 {
@@ -408,7 +410,7 @@ func (st *expectClientFinished12) handle(typ uint8, msg []byte) (state, error) {
 	// The client's Finished is the last thing the master secret MACs,
 	// or the one before the server's in a full handshake.
 	defer v.prf.Release()
-	if err := checkFinished12(s.cfg, &s.tr, v.suite, &v.prf, v.master, SideClient, typ, msg); err != nil {
+	if err := checkFinished12(s.cfg, &s.tr, v.suite, &v.prf, v.master, SideClient, typ, msg, &st.peer); err != nil {
 		return nil, err
 	}
 	st.client.record(&s.result)

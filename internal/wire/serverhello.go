@@ -110,7 +110,8 @@ func (m *ServerHello) AppendMarshal(dst []byte) []byte {
 		b.u16(m.CipherSuite)
 		b.u8(m.CompressionMethod)
 		pick := m.pick()
-		order := extensionOrder(m, m.Extensions, serverHelloOrder, pick, m.Unknown)
+		var room orderRoom
+		order := extensionOrder(room[:0], m, m.Extensions, serverHelloOrder, pick, m.Unknown)
 		if m.Extensions != nil || len(order) > 0 {
 			writeExtensions(b, m, order, pick, m.Unknown)
 		}
@@ -144,7 +145,8 @@ func parseServerHello(body []byte) (*ServerHello, error) {
 		if m.IsHelloRetryRequest() {
 			duplicate = alert.IllegalParameter
 		}
-		exts := readExtensionsOr(r.subVec(2, "extensions", 0, 0xffff), duplicate)
+		var room extensionRoom
+		exts := readExtensionBlock(room[:0], r, 0, 0xffff, duplicate)
 		r.end()
 		if !r.ok() {
 			return nil, r.err()
