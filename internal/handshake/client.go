@@ -67,7 +67,20 @@ type clientMem struct {
 	ee  expectEncryptedExtensions
 	cv  expectCertificateVerify
 	fin expectServerFinished
+	// content is what a CertificateVerify signs, the server's checked and
+	// then the client's own made: 64 spaces, a context string, a zero
+	// byte and a transcript hash.
+	content [contentRoom]byte
+	// The client's answer to a CertificateRequest.
+	request CertRequest
+	cert    wire.Certificate
+	entries [3]wire.CertificateEntry
+	ownCV   wire.CertificateVerify
 }
+
+// contentRoom holds a TLS 1.3 CertificateVerify's signed content with a
+// hash of up to 64 bytes.
+const contentRoom = 64 + 40 + 64
 
 // carve takes n values' room from the front of *room, or makes a new
 // slice when it has too little left; either way the result has length 0
@@ -605,7 +618,7 @@ func (s *expectCertificate) handle(typ uint8, msg []byte) (state, error) {
 	case typ == wire.TypeCertificateRequest && s.request == nil:
 		// Client certificates arrive with the mutual-TLS work; until then
 		// a request is answered with an empty Certificate (RFC 8446 §4.4.2).
-		cr, err := wire.ParseCertificateRequest(msg[wire.HeaderLen:])
+		cr, err := wire.ParseCertificateRequestOwned(msg[wire.HeaderLen:])
 		if err != nil {
 			return nil, err
 		}
@@ -682,7 +695,7 @@ func (s *expectCertificateVerify) handle(typ uint8, msg []byte) (state, error) {
 	if !slices.Contains(c.hello.SignatureSchemes, cv.Scheme) {
 		return nil, alert.New(alert.IllegalParameter, "server signed with %s, which was not offered", scheme)
 	}
-	content := signature.Content13(signature.ServerContext13, c.tr.sum())
+	content := signature.AppendContent13(c.mem.content[:0], signature.ServerContext13, c.tr.sum())
 	sig, err := verifySignature(s.chain, version.TLS13, scheme, content, cv.Signature)
 	if err != nil {
 		c.cfg.check(CheckCertificateVerify, "", err)

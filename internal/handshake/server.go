@@ -42,6 +42,15 @@ type serverMem struct {
 	fin     wire.Finished
 	ech     echServer
 	last    expectClientFinished
+	// content is what a CertificateVerify signs: the server's own made,
+	// then a client's checked.
+	content [contentRoom]byte
+	// A request for a client certificate and the states that wait for
+	// the answer.
+	request        wire.CertificateRequest
+	requestSchemes [16]uint16
+	clientCert     expectClientCertificate13
+	clientCV       expectClientCertificateVerify13
 }
 
 // NewServer returns a server engine waiting for a ClientHello.
@@ -492,7 +501,7 @@ func (s *server) respond(n *negotiation) (state, error) {
 	// RFC 8446 §4.3.2: no CertificateRequest when a PSK authenticates.
 	requested := cfg.ClientAuth != NoClientAuth && n.psk == nil
 	if requested {
-		s.send(cfg.certificateRequest13())
+		s.send(cfg.certificateRequest13(&s.mem.request, s.mem.requestSchemes[:0]))
 	}
 
 	if n.psk == nil {
@@ -523,7 +532,8 @@ func (s *server) respond(n *negotiation) (state, error) {
 	s.result.ServerName = n.hello.ServerName
 	k := clientFinishKeys{s: s, clientFinishedKey: clientFinishedKey, ms: ms}
 	if requested {
-		return &expectClientCertificate13{k}, nil
+		s.mem.clientCert = expectClientCertificate13{k}
+		return &s.mem.clientCert, nil
 	}
 	client, err := unrequestedClient(cfg, n)
 	if err != nil {
@@ -569,7 +579,7 @@ func (s *server) sendCertificate(n *negotiation) error {
 		return err
 	}
 
-	content := signature.Content13(signature.ServerContext13, s.tr.sum())
+	content := signature.AppendContent13(s.mem.content[:0], signature.ServerContext13, s.tr.sum())
 	sig, err := signature.Sign(cfg.Rand, n.cert.Key, n.scheme, content)
 	if err != nil {
 		return fmt.Errorf("signing CertificateVerify with %s: %w", n.scheme, err)

@@ -140,9 +140,15 @@ const (
 // Content13 builds the TLS 1.3 CertificateVerify input: 64 bytes 0x20, the
 // context string, a 0 byte, then transcriptHash (RFC 8446 §4.4.3).
 func Content13(context string, transcriptHash []byte) []byte {
+	return AppendContent13(make([]byte, 0, 64+len(context)+1+len(transcriptHash)), context, transcriptHash)
+}
+
+// AppendContent13 is Content13 appended to dst, for a caller that keeps
+// room for it in an allocation it makes anyway.
+func AppendContent13(dst []byte, context string, transcriptHash []byte) []byte {
 	// The 64 spaces defeat attacks that would make a TLS 1.2 signature over
 	// a chosen prefix double as a TLS 1.3 one (RFC 8446 §4.4.3).
-	out := make([]byte, 0, 64+len(context)+1+len(transcriptHash))
+	out := dst
 	for range 64 {
 		out = append(out, 0x20)
 	}

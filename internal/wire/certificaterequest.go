@@ -47,7 +47,14 @@ func (m *CertificateRequest) AppendMarshal(dst []byte) []byte {
 // Unknown extensions (oid_filters among them) are ignored. The result does
 // not alias body.
 func ParseCertificateRequest(body []byte) (*CertificateRequest, error) {
-	r := newReader("CertificateRequest", bytes.Clone(body))
+	return ParseCertificateRequestOwned(bytes.Clone(body))
+}
+
+// ParseCertificateRequestOwned is ParseCertificateRequest for a body the
+// caller hands over, as an engine does with a reassembled message: the
+// result aliases body, which must not change afterwards.
+func ParseCertificateRequestOwned(body []byte) (*CertificateRequest, error) {
+	r := newReader("CertificateRequest", body)
 	m := &CertificateRequest{}
 	m.Context = r.vec(1, "certificate_request_context", 0, 0xff)
 	var room extensionRoom

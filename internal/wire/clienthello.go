@@ -170,7 +170,7 @@ func parseClientHello(body []byte) (*ClientHello, error) {
 				return nil, r.err()
 			}
 		}
-		m.Extensions = extensionTypes(exts)
+		m.Extensions = extensionTypes(r.st, exts)
 		dispatch(r, m, "a ClientHello", exts, pickCH, keepInto(&m.Unknown, len(exts)))
 	}
 	if err := r.err(); err != nil {

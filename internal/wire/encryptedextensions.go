@@ -68,7 +68,7 @@ func parseEncryptedExtensions(body []byte) (*EncryptedExtensions, error) {
 	var room extensionRoom
 	exts := readExtensionBlock(room[:0], r, 0, 0xffff, alert.DecodeError)
 	r.end()
-	m.Extensions = extensionTypes(exts)
+	m.Extensions = extensionTypes(r.st, exts)
 	dispatch(r, m, "EncryptedExtensions", exts, pickEE, keepInto(&m.Unknown, len(exts)))
 	if err := r.err(); err != nil {
 		return nil, err

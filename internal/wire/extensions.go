@@ -210,9 +210,13 @@ func readExtensionsInto(dst []rawExtension, r *reader, duplicate alert.Descripti
 }
 
 // extensionTypes returns the types in list, in order, never nil: a block
-// that was present but empty is distinguishable from an absent one.
-func extensionTypes(list []rawExtension) []uint16 {
-	types := make([]uint16, 0, len(list))
+// that was present but empty is distinguishable from an absent one. The
+// list shares the message's room for uint16 lists.
+func extensionTypes(st *parseState, list []rawExtension) []uint16 {
+	if len(list) == 0 {
+		return []uint16{}
+	}
+	types := st.u16List(len(list))
 	for _, e := range list {
 		types = append(types, e.typ)
 	}

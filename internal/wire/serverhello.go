@@ -151,7 +151,7 @@ func parseServerHello(body []byte) (*ServerHello, error) {
 		if !r.ok() {
 			return nil, r.err()
 		}
-		m.Extensions = extensionTypes(exts)
+		m.Extensions = extensionTypes(r.st, exts)
 		pick, in := pickSH12, "a TLS 1.2 ServerHello"
 		if m.IsHelloRetryRequest() {
 			pick, in = pickHRR, "a HelloRetryRequest"
