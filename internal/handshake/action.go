@@ -88,7 +88,10 @@ type outbox struct {
 	// into the engine fills again: a caller carries out one call's
 	// actions before it makes the next (Engine.Handle).
 	spare []Action
-	err   error // a key that could not be built; reported by take's caller
+	// spareFlight is the buffer of a flight the last take handed out,
+	// which the next flight fills again, for the same reason.
+	spareFlight []byte
+	err         error // a key that could not be built; reported by take's caller
 }
 
 // Sizes the outbox starts with: most calls into an engine produce a few
@@ -116,7 +119,12 @@ func (o *outbox) flight() *Action {
 	if n := len(o.actions); n > 0 && o.actions[n-1].Kind == SendHandshake {
 		return &o.actions[n-1]
 	}
-	o.add(Action{Kind: SendHandshake, Data: make([]byte, 0, flightCap)})
+	data := o.spareFlight
+	o.spareFlight = nil
+	if data == nil {
+		data = make([]byte, 0, flightCap)
+	}
+	o.add(Action{Kind: SendHandshake, Data: data})
 	return &o.actions[len(o.actions)-1]
 }
 
@@ -211,6 +219,11 @@ func (o *outbox) take() ([]Action, error) {
 	o.actions, o.err = nil, nil
 	if a != nil {
 		o.spare = a
+		for i := range a {
+			if a[i].Kind == SendHandshake && cap(a[i].Data) > cap(o.spareFlight) {
+				o.spareFlight = a[i].Data[:0]
+			}
+		}
 	}
 	if err != nil {
 		return nil, err

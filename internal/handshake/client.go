@@ -60,6 +60,7 @@ type clientMem struct {
 	hello     wire.ClientHello
 	u16       [48]uint16
 	shares    [2]*kex.Private
+	shareRoom [2]kex.Private
 	keyShares [2]wire.KeyShare
 	greaseECH wire.ECHClientHello
 	grease    echClient
@@ -76,6 +77,9 @@ type clientMem struct {
 	cert    wire.Certificate
 	entries [3]wire.CertificateEntry
 	ownCV   wire.CertificateVerify
+	// pending holds the first hello until the transcript has its hash;
+	// a longer one is copied out to an array of its own.
+	pending [1024]byte
 }
 
 // contentRoom holds a TLS 1.3 CertificateVerify's signed content with a
@@ -106,6 +110,7 @@ func appendSchemes(dst []uint16, s []signature.Scheme) []uint16 {
 func NewClient(cfg *Config) *Engine {
 	b := &clientStart{}
 	b.live.cfg, b.live.client = cfg, &b.c
+	b.live.out.spare = b.live.actions[:0]
 	return &Engine{isClient: true, live: &b.live}
 }
 
@@ -121,6 +126,8 @@ func (e *Engine) Start() ([]Action, error) {
 	if err := c.buildHello(); err != nil {
 		return nil, err
 	}
+	// The hello waits as bytes until the server picks the hash.
+	c.tr.pending = c.mem.pending[:0]
 	hello, err := c.sendHello()
 	if err != nil {
 		return nil, err
@@ -262,9 +269,9 @@ func (c *client) buildHello() error {
 		}
 		c.shares = c.mem.shares[:0:len(c.mem.shares)]
 		h.KeyShares = c.mem.keyShares[:0:len(c.mem.keyShares)]
-		for _, g := range want {
-			p, err := kex.Generate(g, cfg.Rand)
-			if err != nil {
+		for i, g := range want {
+			p := &c.mem.shareRoom[i]
+			if err := kex.GenerateInto(p, g, cfg.Rand); err != nil {
 				return err
 			}
 			c.shares = append(c.shares, p)
@@ -475,6 +482,7 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 	}
 	c.shares = nil
 	clear(c.mem.shares[:]) // the private keys go as before
+	clear(c.mem.shareRoom[:])
 	c.tr.keepRaw, c.tr.raw = false, nil
 	c.result.Version = version.TLS13
 	c.tr.add(msg)

@@ -63,6 +63,15 @@ type client12Room struct {
 	ownCert  wire.Certificate12
 	finished wire.Finished
 	keyBlock keyBlockRoom
+	peerCert wire.Certificate12
+	peerSKE  wire.ServerKeyExchangeECDHE
+	mine     kex.Private
+}
+
+// parseCertificate12 parses a peer's TLS 1.2 Certificate into m, its list
+// allocated on its own since the chain outlives the handshake.
+func parseCertificate12(m *wire.Certificate12, body []byte) error {
+	return wire.ParseCertificate12Into(m, nil, body)
 }
 
 // serverHello12 checks a TLS 1.2 ServerHello and chooses between a full and
@@ -143,6 +152,8 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 	c.tr.setHash(suite.PRF)
 	c.tr.add(msg)
 	c.shares = nil
+	clear(c.mem.shares[:])
+	clear(c.mem.shareRoom[:])
 	c.serverSessionID = sh.SessionID
 	c.result.Version = version.TLS12
 	c.result.Suite12 = suite
@@ -201,8 +212,9 @@ type expectCertificate12 struct{ v *conv12 }
 func (s *expectCertificate12) handle(typ uint8, msg []byte) (state, error) {
 	v := s.v
 	c := v.c
-	cert, err := receive(c.cfg, typ, msg, wire.TypeCertificate, wire.ParseCertificate12Owned)
-	if err != nil {
+	// The list is not made in room: the chain outlives the handshake.
+	cert := &v.room.peerCert
+	if err := receiveInto(c.cfg, typ, msg, wire.TypeCertificate, cert, parseCertificate12); err != nil {
 		return nil, err
 	}
 	if len(cert.Certificates) == 0 {
@@ -283,8 +295,8 @@ type expectServerKeyExchange struct{ v *conv12 }
 func (s *expectServerKeyExchange) handle(typ uint8, msg []byte) (state, error) {
 	v := s.v
 	c := v.c
-	ske, err := receive(c.cfg, typ, msg, wire.TypeServerKeyExchange, wire.ParseServerKeyExchangeECDHEOwned)
-	if err != nil {
+	ske := &v.room.peerSKE
+	if err := receiveInto(c.cfg, typ, msg, wire.TypeServerKeyExchange, ske, wire.ParseServerKeyExchangeECDHEInto); err != nil {
 		return nil, err
 	}
 	if !slices.Contains(c.hello.SupportedGroups, ske.Group) || ske.Group == kex.X25519MLKEM768 {
@@ -303,8 +315,8 @@ func (s *expectServerKeyExchange) handle(typ uint8, msg []byte) (state, error) {
 	if c.cfg.Observe != nil { // the detail is built only for an observer
 		c.cfg.check(CheckServerKeyExchange, "ECDHE parameters signed with "+scheme.String(), nil)
 	}
-	mine, err := kex.Generate(ske.Group, c.cfg.Rand)
-	if err != nil {
+	mine := &v.room.mine
+	if err := kex.GenerateInto(mine, ske.Group, c.cfg.Rand); err != nil {
 		return nil, err
 	}
 	pms, err := mine.Shared(ske.PublicKey)
@@ -314,6 +326,7 @@ func (s *expectServerKeyExchange) handle(typ uint8, msg []byte) (state, error) {
 	c.result.Group = ske.Group
 	v.preMas = pms
 	v.clientShare = mine.Share()
+	*mine = kex.Private{} // the private key goes once the secret is made
 	c.tr.add(msg)
 	v.room.done = expectServerHelloDone{v: v, server: serverBySignature(sig)}
 	return &v.room.done, nil

@@ -101,7 +101,12 @@ type HelloInfo struct {
 // helloInfo is what a server choosing a certificate for ch at version
 // learns of the client.
 func helloInfo(ch *wire.ClientHello, version uint16) *HelloInfo {
-	return &HelloInfo{
+	return fillHelloInfo(new(HelloInfo), ch, version)
+}
+
+// fillHelloInfo is helloInfo made in info, the room a server keeps for it.
+func fillHelloInfo(info *HelloInfo, ch *wire.ClientHello, version uint16) *HelloInfo {
+	*info = HelloInfo{
 		Version:                version,
 		ServerName:             ch.ServerName,
 		CipherSuites:           ch.CipherSuites,
@@ -111,6 +116,7 @@ func helloInfo(ch *wire.ClientHello, version uint16) *HelloInfo {
 		ALPN:                   ch.ALPN,
 		CertificateAuthorities: ch.CertificateAuthorities,
 	}
+	return info
 }
 
 // CertificateType is the TLS 1.2 ClientCertificateType (RFC 5246 §7.4.4,

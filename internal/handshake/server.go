@@ -51,12 +51,16 @@ type serverMem struct {
 	requestSchemes [16]uint16
 	clientCert     expectClientCertificate13
 	clientCV       expectClientCertificateVerify13
+	// info is what certificate selection learns of the hello, in either
+	// version.
+	info HelloInfo
 }
 
 // NewServer returns a server engine waiting for a ClientHello.
 func NewServer(cfg *Config) *Engine {
 	b := &serverStart{}
 	b.live.cfg = cfg
+	b.live.out.spare = b.live.actions[:0]
 	e := &Engine{live: &b.live}
 	b.s.Engine = e
 	b.first.s = &b.s
@@ -335,7 +339,7 @@ func (s *server) chooseGroup(n *negotiation, ch *wire.ClientHello, retry *retryS
 }
 
 func (s *server) chooseCertificate(n *negotiation, ch *wire.ClientHello) error {
-	info := helloInfo(ch, version.TLS13)
+	info := fillHelloInfo(&s.mem.info, ch, version.TLS13)
 	cert, err := s.cfg.GetCertificate(info)
 	if err != nil {
 		return err

@@ -60,6 +60,9 @@ type server12Room struct {
 	// randoms and ServerECDHParams, whose point has at most 255 bytes.
 	signed   [64 + 4 + 255]byte
 	keyBlock keyBlockRoom
+	peerCert wire.Certificate12
+	peerCKE  wire.ClientKeyExchange
+	share    kex.Private
 }
 
 func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
@@ -196,7 +199,7 @@ func firstSuite12(enabled []uint16, pub crypto.PublicKey, ours []signature.Schem
 // can serve (RFC 5246 §7.4.1.3, the seed's "strongest in common").
 func (v *conv12s) negotiate() error {
 	s, ch, cfg := v.s, v.hello, v.s.cfg
-	info := helloInfo(ch, version.TLS12)
+	info := fillHelloInfo(&s.mem.info, ch, version.TLS12)
 	cert, err := cfg.GetCertificate(info)
 	if err != nil {
 		return err
@@ -277,8 +280,8 @@ func (v *conv12s) sendServerHello(nameAck bool) {
 // sendKeyExchange sends the signed ECDHE parameters (RFC 8422 §5.4).
 func (v *conv12s) sendKeyExchange() error {
 	s := v.s
-	share, err := kex.Generate(s.result.Group, s.cfg.Rand)
-	if err != nil {
+	share := &v.room.share
+	if err := kex.GenerateInto(share, s.result.Group, s.cfg.Rand); err != nil {
 		return err
 	}
 	v.share = share
@@ -306,8 +309,8 @@ type expectClientKeyExchange struct {
 func (st *expectClientKeyExchange) handle(typ uint8, msg []byte) (state, error) {
 	v := st.v
 	s := v.s
-	cke, err := receive(s.cfg, typ, msg, wire.TypeClientKeyExchange, wire.ParseClientKeyExchangeOwned)
-	if err != nil {
+	cke := &v.room.peerCKE
+	if err := receiveInto(s.cfg, typ, msg, wire.TypeClientKeyExchange, cke, wire.ParseClientKeyExchangeInto); err != nil {
 		return nil, err
 	}
 	var pms []byte
@@ -328,6 +331,7 @@ func (st *expectClientKeyExchange) handle(typ uint8, msg []byte) (state, error) 
 			return nil, err
 		}
 		v.share = nil
+		v.room.share = kex.Private{} // the private key goes once the secret is made
 	}
 	s.tr.add(msg)
 	v.master = keys.ExtendedMasterSecret(v.suite.PRF, pms, s.tr.sum())
@@ -565,8 +569,8 @@ type expectClientCertificate12 struct{ v *conv12s }
 func (st *expectClientCertificate12) handle(typ uint8, msg []byte) (state, error) {
 	v := st.v
 	s := v.s
-	cert, err := receive(s.cfg, typ, msg, wire.TypeCertificate, wire.ParseCertificate12Owned)
-	if err != nil {
+	cert := &v.room.peerCert
+	if err := receiveInto(s.cfg, typ, msg, wire.TypeCertificate, cert, parseCertificate12); err != nil {
 		return nil, err
 	}
 	if len(cert.Certificates) == 0 {

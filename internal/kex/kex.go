@@ -129,37 +129,46 @@ type Private struct {
 
 // Generate makes a client key share for group g.
 func Generate(g uint16, r io.Reader) (*Private, error) {
+	p := &Private{}
+	if err := GenerateInto(p, g, r); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// GenerateInto is Generate making the share in p, which a caller keeps
+// in an allocation it makes anyway.
+func GenerateInto(p *Private, g uint16, r io.Reader) error {
+	*p = Private{group: g}
 	switch g {
 	case P256, P384, P521, X25519:
-		p := &Private{group: g}
 		k, err := newECDHKeyIn(&p.room, g, r)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		p.ec, p.share = k, k.PublicKey().Bytes()
-		return p, nil
+		return nil
 	case X25519MLKEM768:
-		p := &Private{group: g}
 		seed := p.room[:mlkem.SeedSize]
 		_, err := io.ReadFull(r, seed)
 		if err != nil {
 			clear(seed)
-			return nil, fmt.Errorf("kex: reading ML-KEM seed: %w", err)
+			return fmt.Errorf("kex: reading ML-KEM seed: %w", err)
 		}
 		p.kem, err = mlkem.NewDecapsulationKey768(seed)
 		clear(seed)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if p.ec, err = newECDHKeyIn(&p.room, X25519, r); err != nil {
-			return nil, err
+			return err
 		}
 		// draft-ietf-tls-ecdhe-mlkem §4.1: the client share is the ML-KEM
 		// encapsulation key followed by the X25519 public key.
 		p.share = append(p.kem.EncapsulationKey().Bytes(), p.ec.PublicKey().Bytes()...)
-		return p, nil
+		return nil
 	}
-	return nil, fmt.Errorf("kex: group %s is not supported", Name(g))
+	return fmt.Errorf("kex: group %s is not supported", Name(g))
 }
 
 // Group returns the group of this share.

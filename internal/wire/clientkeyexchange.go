@@ -77,10 +77,21 @@ func ParseClientKeyExchange(body []byte) (*ClientKeyExchange, error) {
 // caller hands over, as an engine does with a reassembled message: Data
 // is body, which must not change afterwards.
 func ParseClientKeyExchangeOwned(body []byte) (*ClientKeyExchange, error) {
-	if len(body) == 0 {
-		return nil, alert.New(alert.DecodeError, "ClientKeyExchange: empty body")
+	m := &ClientKeyExchange{}
+	if err := ParseClientKeyExchangeInto(m, body); err != nil {
+		return nil, err
 	}
-	return &ClientKeyExchange{Data: body}, nil
+	return m, nil
+}
+
+// ParseClientKeyExchangeInto is ParseClientKeyExchangeOwned filling m,
+// which a caller keeps where it costs no allocation of its own.
+func ParseClientKeyExchangeInto(m *ClientKeyExchange, body []byte) error {
+	if len(body) == 0 {
+		return alert.New(alert.DecodeError, "ClientKeyExchange: empty body")
+	}
+	*m = ClientKeyExchange{Data: body}
+	return nil
 }
 
 // ECDHEPoint returns the point of an ECDHE ClientKeyExchange: Data read as

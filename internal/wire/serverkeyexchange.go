@@ -80,8 +80,18 @@ func ParseServerKeyExchangeECDHE(body []byte) (*ServerKeyExchangeECDHE, error) {
 // body the caller hands over, as an engine does with a reassembled
 // message: the result aliases body, which must not change afterwards.
 func ParseServerKeyExchangeECDHEOwned(body []byte) (*ServerKeyExchangeECDHE, error) {
-	r := newReader("ServerKeyExchange", body)
 	m := &ServerKeyExchangeECDHE{}
+	if err := ParseServerKeyExchangeECDHEInto(m, body); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// ParseServerKeyExchangeECDHEInto is ParseServerKeyExchangeECDHEOwned
+// filling m, which a caller keeps where it costs no allocation of its own.
+func ParseServerKeyExchangeECDHEInto(m *ServerKeyExchangeECDHE, body []byte) error {
+	r := newReader("ServerKeyExchange", body)
+	*m = ServerKeyExchangeECDHE{}
 	if t := r.u8("curve_type"); r.ok() && t != curveTypeNamed {
 		r.failf(alert.IllegalParameter, "curve_type %d is not named_curve(3)", t)
 	}
@@ -90,8 +100,5 @@ func ParseServerKeyExchangeECDHEOwned(body []byte) (*ServerKeyExchangeECDHE, err
 	m.Scheme = r.u16("algorithm")
 	m.Signature = r.vec(2, "signature", 1, 0xffff)
 	r.end()
-	if err := r.err(); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return r.err()
 }
