@@ -44,6 +44,19 @@ type Certificate struct {
 	Schemes []signature.Scheme
 }
 
+// wireLen is about how many bytes the certificate adds to a flight: the
+// chain, a staple and timestamps, without their few bytes of framing.
+func (c *Certificate) wireLen() int {
+	n := len(c.OCSPStaple)
+	for _, der := range c.Chain {
+		n += len(der)
+	}
+	for _, sct := range c.SCTs {
+		n += len(sct)
+	}
+	return n
+}
+
 // allowed narrows ours to the schemes the certificate's key may use.
 func (c *Certificate) allowed(ours []signature.Scheme) []signature.Scheme {
 	if len(c.Schemes) == 0 {

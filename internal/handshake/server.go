@@ -430,6 +430,11 @@ func (s *server) helloRetry(n *negotiation, msg []byte) (state, error) {
 
 func (s *server) respond(n *negotiation) (state, error) {
 	cfg := s.cfg
+	if n.cert != nil {
+		// The ServerHello and, after the key change, the encrypted
+		// flight with the chain share one buffer (outbox.flight).
+		s.out.expectFlight(2*flightCap + n.cert.wireLen())
+	}
 	var share, shared []byte
 	if !n.pskOnly {
 		var err error

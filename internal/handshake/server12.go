@@ -124,6 +124,7 @@ func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
 		}
 		v.sessionID = cfg.SessionIDs.NewID(random)
 	}
+	s.out.expectFlight(flightCap + v.cert.wireLen())
 	v.sendServerHello(ch.ServerName != "")
 	v.room.cert = wire.Certificate12{Certificates: v.cert.Chain}
 	s.send(&v.room.cert)

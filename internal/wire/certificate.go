@@ -62,7 +62,8 @@ func ParseCertificate(body []byte) (*Certificate, error) { return parseCertifica
 func ParseCertificateOwned(body []byte) (*Certificate, error) { return parseCertificate(body) }
 
 func parseCertificate(body []byte) (*Certificate, error) {
-	r := newReader("Certificate", body)
+	r := newPooledReader("Certificate", body)
+	defer r.release()
 	m := &Certificate{}
 	m.RequestContext = r.vec(1, "certificate_request_context", 0, 0xff)
 	list := r.subVec(3, "certificate_list", 0, 0xffffff)

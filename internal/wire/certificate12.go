@@ -55,7 +55,8 @@ func ParseCertificate12Owned(body []byte) (*Certificate12, error) {
 // caller keeps where it costs no allocation of its own, with the list
 // appended to room (which grows if the chain is longer).
 func ParseCertificate12Into(m *Certificate12, room [][]byte, body []byte) error {
-	r := newReader("Certificate", body)
+	r := newPooledReader("Certificate", body)
+	defer r.release()
 	*m = Certificate12{}
 	list := r.subVec(3, "certificate_list", 0, 0xffffff)
 	for list.more() {

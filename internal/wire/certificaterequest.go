@@ -54,7 +54,8 @@ func ParseCertificateRequest(body []byte) (*CertificateRequest, error) {
 // caller hands over, as an engine does with a reassembled message: the
 // result aliases body, which must not change afterwards.
 func ParseCertificateRequestOwned(body []byte) (*CertificateRequest, error) {
-	r := newReader("CertificateRequest", body)
+	r := newPooledReader("CertificateRequest", body)
+	defer r.release()
 	m := &CertificateRequest{}
 	m.Context = r.vec(1, "certificate_request_context", 0, 0xff)
 	var room extensionRoom

@@ -146,7 +146,8 @@ func ParseClientHello(body []byte) (*ClientHello, error) { return parseClientHel
 func ParseClientHelloOwned(body []byte) (*ClientHello, error) { return parseClientHello(body) }
 
 func parseClientHello(body []byte) (*ClientHello, error) {
-	r := newReader("ClientHello", body)
+	r := newPooledReader("ClientHello", body)
+	defer r.release()
 	m := &ClientHello{}
 	m.LegacyVersion = r.u16("legacy_version")
 	copy(m.Random[:], r.take(32, "random"))

@@ -109,7 +109,8 @@ func (m *ClientKeyExchange) ECDHEPoint() ([]byte, error) {
 // ECDHEPointView is ECDHEPoint aliasing Data, for a caller that uses the
 // point at once (a key agreement copies what it keeps).
 func (m *ClientKeyExchange) ECDHEPointView() ([]byte, error) {
-	r := newReader("ClientKeyExchange", m.Data)
+	r := newPooledReader("ClientKeyExchange", m.Data)
+	defer r.release()
 	p := r.vec(1, "ecdh_Yc", 1, 0xff)
 	r.end()
 	if err := r.err(); err != nil {
@@ -124,7 +125,8 @@ func (m *ClientKeyExchange) ECDHEPointView() ([]byte, error) {
 // public. The engine must treat every failure of the decryption itself
 // alike (RFC 5246 §7.4.7.1). The result does not alias Data.
 func (m *ClientKeyExchange) EncryptedPreMaster() ([]byte, error) {
-	r := newReader("ClientKeyExchange", m.Data)
+	r := newPooledReader("ClientKeyExchange", m.Data)
+	defer r.release()
 	p := r.vec(2, "EncryptedPreMasterSecret", 1, 0xffff)
 	r.end()
 	if err := r.err(); err != nil {

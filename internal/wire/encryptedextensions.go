@@ -63,7 +63,8 @@ func ParseEncryptedExtensionsOwned(body []byte) (*EncryptedExtensions, error) {
 }
 
 func parseEncryptedExtensions(body []byte) (*EncryptedExtensions, error) {
-	r := newReader("EncryptedExtensions", body)
+	r := newPooledReader("EncryptedExtensions", body)
+	defer r.release()
 	m := &EncryptedExtensions{}
 	var room extensionRoom
 	exts := readExtensionBlock(room[:0], r, 0, 0xffff, alert.DecodeError)

@@ -41,7 +41,8 @@ func (m *NewSessionTicket) AppendMarshal(dst []byte) []byte {
 // ParseNewSessionTicket parses a TLS 1.3 NewSessionTicket body. Unknown
 // extensions are ignored. The result does not alias body.
 func ParseNewSessionTicket(body []byte) (*NewSessionTicket, error) {
-	r := newReader("NewSessionTicket", bytes.Clone(body))
+	r := newPooledReader("NewSessionTicket", bytes.Clone(body))
+	defer r.release()
 	m := &NewSessionTicket{}
 	m.Lifetime = r.u32("ticket_lifetime")
 	m.AgeAdd = r.u32("ticket_age_add")

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"fmt"
+	"sync"
 
 	"lucid/internal/alert"
 )
@@ -63,6 +64,29 @@ func newReader(where string, b []byte) *reader {
 	r.st = &r.root
 	r.root.size = len(b)
 	return r
+}
+
+// readers holds root readers between parses: a handshake parses a dozen
+// messages, and a reader, which sub-readers and extension hooks point
+// to, cannot live on its parser's stack.
+var readers = sync.Pool{New: func() any { return new(reader) }}
+
+// newPooledReader is newReader from the pool; the parser hands it back
+// with release once it returns, when no sub-reader or hook still uses it
+// (none keeps the reader it is given, and errors carry only text).
+func newPooledReader(where string, b []byte) *reader {
+	r := readers.Get().(*reader)
+	*r = reader{b: b, field: where}
+	r.st = &r.root
+	r.root.size = len(b)
+	return r
+}
+
+// release hands a reader from newPooledReader back, dropping what it
+// refers to: the message, an error, the rest of the room for lists.
+func (r *reader) release() {
+	*r = reader{}
+	readers.Put(r)
 }
 
 // sub returns a reader over b that shares r's failure state and reports

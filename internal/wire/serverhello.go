@@ -128,7 +128,8 @@ func ParseServerHello(body []byte) (*ServerHello, error) { return parseServerHel
 func ParseServerHelloOwned(body []byte) (*ServerHello, error) { return parseServerHello(body) }
 
 func parseServerHello(body []byte) (*ServerHello, error) {
-	r := newReader("ServerHello", body)
+	r := newPooledReader("ServerHello", body)
+	defer r.release()
 	m := &ServerHello{}
 	m.LegacyVersion = r.u16("legacy_version")
 	copy(m.Random[:], r.take(32, "random"))

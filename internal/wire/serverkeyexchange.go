@@ -90,7 +90,8 @@ func ParseServerKeyExchangeECDHEOwned(body []byte) (*ServerKeyExchangeECDHE, err
 // ParseServerKeyExchangeECDHEInto is ParseServerKeyExchangeECDHEOwned
 // filling m, which a caller keeps where it costs no allocation of its own.
 func ParseServerKeyExchangeECDHEInto(m *ServerKeyExchangeECDHE, body []byte) error {
-	r := newReader("ServerKeyExchange", body)
+	r := newPooledReader("ServerKeyExchange", body)
+	defer r.release()
 	*m = ServerKeyExchangeECDHE{}
 	if t := r.u8("curve_type"); r.ok() && t != curveTypeNamed {
 		r.failf(alert.IllegalParameter, "curve_type %d is not named_curve(3)", t)
