@@ -327,10 +327,14 @@ func verifyParsed(certs []*x509.Certificate, opts VerifyOptions, usages []x509.E
 // failure (the chain, the usages) comes after a name that does not match,
 // so the explanation a peer gets does not depend on who matched the name.
 func refusedBeforeName(verr error, leaf *x509.Certificate) bool {
+	if verr == nil {
+		// Before invalid is declared: errors.As takes its address, so
+		// it lives on the heap, and a verification that passed should
+		// not pay for it.
+		return false
+	}
 	var invalid x509.CertificateInvalidError
 	switch {
-	case verr == nil:
-		return false
 	case errors.As(verr, new(x509.SystemRootsError)), errors.As(verr, new(x509.UnhandledCriticalExtension)):
 		return true
 	case errors.As(verr, &invalid):

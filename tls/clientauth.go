@@ -1,13 +1,14 @@
 package tls
 
 import (
+	"bytes"
 	"crypto"
-	"crypto/x509"
 	"fmt"
 	"slices"
 
 	"lucid/internal/alert"
 	"lucid/internal/handshake"
+	"lucid/internal/session"
 	"lucid/internal/signature"
 )
 
@@ -46,7 +47,12 @@ type CertificateRequestInfo struct {
 func (c *Conn) clientAuthConfig(hc *handshake.Config) {
 	cfg := c.config
 	if c.isClient {
-		hc.GetClientCertificate = c.chooseClientCertificate
+		// A client with nothing to offer answers a request with an empty
+		// chain without asking; the engine then keeps no raw transcript
+		// for a TLS 1.2 CertificateVerify it would never send.
+		if cfg.GetClientCertificate != nil || len(cfg.Certificates) > 0 {
+			hc.GetClientCertificate = c.chooseClientCertificate
+		}
 		return
 	}
 	switch cfg.ClientAuth {
@@ -70,11 +76,11 @@ func (c *Conn) clientAuthConfig(hc *handshake.Config) {
 // and, when the server named authorities, that one of them issued.
 func (c *Conn) chooseClientCertificate(req *handshake.CertRequest) (*handshake.Certificate, error) {
 	cfg := c.config
-	info := &CertificateRequestInfo{AcceptableCAs: req.AcceptableCAs, Version: req.Version, CertificateTypes: req.CertificateTypes}
-	for _, s := range req.SignatureSchemes {
-		info.SignatureSchemes = append(info.SignatureSchemes, SignatureScheme(s))
-	}
 	if cfg.GetClientCertificate != nil {
+		info := &CertificateRequestInfo{AcceptableCAs: req.AcceptableCAs, Version: req.Version, CertificateTypes: req.CertificateTypes}
+		for _, s := range req.SignatureSchemes {
+			info.SignatureSchemes = append(info.SignatureSchemes, SignatureScheme(s))
+		}
 		cert, err := cfg.GetClientCertificate(info)
 		if err != nil {
 			return nil, callbackError(fmt.Errorf("GetClientCertificate: %w", err), alert.InternalError)
@@ -84,9 +90,14 @@ func (c *Conn) chooseClientCertificate(req *handshake.CertRequest) (*handshake.C
 		}
 		return engineCertificate(cert)
 	}
-	peer := make([]signature.Scheme, len(req.SignatureSchemes))
-	for i, s := range req.SignatureSchemes {
-		peer[i] = signature.Scheme(s)
+	// The peer's schemes, on the stack for any list a server sends.
+	var room [32]signature.Scheme
+	peer := room[:0]
+	if len(req.SignatureSchemes) > len(room) {
+		peer = make([]signature.Scheme, 0, len(req.SignatureSchemes))
+	}
+	for _, s := range req.SignatureSchemes {
+		peer = append(peer, signature.Scheme(s))
 	}
 	for i := range cfg.Certificates {
 		cert := &cfg.Certificates[i]
@@ -113,10 +124,16 @@ func (c *Conn) chooseClientCertificate(req *handshake.CertRequest) (*handshake.C
 // issuedByOneOf reports whether some certificate of the chain names one of
 // the authorities as its issuer.
 func issuedByOneOf(cert *Certificate, cas [][]byte) bool {
-	for _, der := range cert.Certificate {
-		parsed, err := x509.ParseCertificate(der)
-		if err != nil {
-			continue
+	for i, der := range cert.Certificate {
+		// The parse is the Leaf the caller may have set, or one shared
+		// with every other use of the same bytes: a client answering
+		// requests does not parse its own chain on each handshake.
+		parsed := cert.Leaf
+		if i > 0 || parsed == nil || !bytes.Equal(parsed.Raw, der) {
+			var err error
+			if parsed, err = session.ParseCertificate(der); err != nil {
+				continue
+			}
 		}
 		for _, ca := range cas {
 			if string(parsed.RawIssuer) == string(ca) {

@@ -8,6 +8,11 @@ import (
 
 // perform carries out an engine's actions in order; pending is how many
 // received handshake bytes follow the message that produced them.
+// changeCipherSpecBody is the one byte a change_cipher_spec record holds
+// (RFC 5246 §7.1), shared: a sealer only reads its payload, and a literal
+// handed to one behind an interface would be allocated per handshake.
+var changeCipherSpecBody = [1]byte{1}
+
 func (c *Core) perform(actions []handshake.Action, pending int) error {
 	if c.out.err != nil {
 		return c.out.err
@@ -24,7 +29,7 @@ func (c *Core) perform(actions []handshake.Action, pending int) error {
 			// record that follows it in the same flight, as with 0-RTT
 			// data, says 0x0303.
 			c.plainAfterFirst()
-			err = c.seal(record.TypeChangeCipherSpec, []byte{1})
+			err = c.seal(record.TypeChangeCipherSpec, changeCipherSpecBody[:])
 		case handshake.SetReadKey:
 			err = c.setReadKey(a.Opener, a.Traffic, a.Level, a.KeyLen, pending)
 		case handshake.SetWriteKey:

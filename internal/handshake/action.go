@@ -88,7 +88,12 @@ type outbox struct {
 	// into the engine fills again: a caller carries out one call's
 	// actions before it makes the next (Engine.Handle).
 	spare []Action
-	err   error // a key that could not be built; reported by take's caller
+	// spareFlight is the buffer of a flight the last take handed out,
+	// which the next flight fills again, for the same reason.
+	spareFlight []byte
+	// nextFlight is the room expectFlight asked for, if more than usual.
+	nextFlight int
+	err        error // a key that could not be built; reported by take's caller
 }
 
 // Sizes the outbox starts with: most calls into an engine produce a few
@@ -116,8 +121,37 @@ func (o *outbox) flight() *Action {
 	if n := len(o.actions); n > 0 && o.actions[n-1].Kind == SendHandshake {
 		return &o.actions[n-1]
 	}
-	o.add(Action{Kind: SendHandshake, Data: make([]byte, 0, flightCap)})
+	need := max(flightCap, o.nextFlight)
+	o.nextFlight = 0
+	var data []byte
+	// A flight after a key change in the same call (a TLS 1.3 server's
+	// encrypted one after its ServerHello) goes on in the room the
+	// earlier flight left: its bytes are done, and appending past their
+	// length cannot touch them.
+	for i := len(o.actions) - 1; i >= 0; i-- {
+		if a := &o.actions[i]; a.Kind == SendHandshake {
+			if cap(a.Data)-len(a.Data) >= need {
+				data = a.Data[len(a.Data):len(a.Data)]
+			}
+			break
+		}
+	}
+	if data == nil && cap(o.spareFlight) >= need {
+		data = o.spareFlight
+		o.spareFlight = nil
+	}
+	if data == nil {
+		data = make([]byte, 0, need)
+	}
+	o.add(Action{Kind: SendHandshake, Data: data})
 	return &o.actions[len(o.actions)-1]
+}
+
+// expectFlight asks that the next flight start with room for n bytes,
+// for a sender that knows its messages will be longer than most (a
+// server's certificate chain), so the flight is not grown as it is built.
+func (o *outbox) expectFlight(n int) {
+	o.nextFlight = max(o.nextFlight, n)
 }
 
 // appendMessage marshals m straight onto the flight and returns its
@@ -211,6 +245,11 @@ func (o *outbox) take() ([]Action, error) {
 	o.actions, o.err = nil, nil
 	if a != nil {
 		o.spare = a
+		for i := range a {
+			if a[i].Kind == SendHandshake && cap(a[i].Data) > cap(o.spareFlight) {
+				o.spareFlight = a[i].Data[:0]
+			}
+		}
 	}
 	if err != nil {
 		return nil, err

@@ -48,18 +48,18 @@ type PeerChain struct {
 	PublicName string
 }
 
-// parseChain is the Verification of a side that does not verify: the chain
-// parsed and nothing more.
-func parseChain(chain [][]byte) (*Verification, error) {
-	v := &Verification{Certs: make([]*x509.Certificate, 0, len(chain))}
+// parseChain parses a peer's chain and does nothing more, for a side that
+// does not verify and for a verifier to be handed it parsed.
+func parseChain(chain [][]byte) ([]*x509.Certificate, error) {
+	certs := make([]*x509.Certificate, 0, len(chain))
 	for i, der := range chain {
 		cert, err := session.ParseCertificate(der)
 		if err != nil {
 			return nil, alert.New(alert.DecodeError, "certificate %d from the peer could not be parsed: %v", i, err)
 		}
-		v.Certs = append(v.Certs, cert)
+		certs = append(certs, cert)
 	}
-	return v, nil
+	return certs, nil
 }
 
 // admission is a session the current configuration accepts. Result.resume

@@ -33,6 +33,21 @@ func (c *Config) certCache() *certcomp.Cache {
 // certCompressionOffer is what this side puts in compress_certificate:
 // its algorithms, without any this build cannot run.
 func (c *Config) certCompressionOffer() []uint16 {
+	// Most often every configured algorithm runs, once: the list is then
+	// the offer, only ever read, and is not copied on every call.
+	whole := true
+	for i, a := range c.CertCompression {
+		if !certcomp.Supported(a) || slices.Contains(c.CertCompression[:i], a) {
+			whole = false
+			break
+		}
+	}
+	if whole {
+		if len(c.CertCompression) == 0 {
+			return nil
+		}
+		return slices.Clip(c.CertCompression)
+	}
 	var out []uint16
 	for _, a := range c.CertCompression {
 		if certcomp.Supported(a) && !slices.Contains(out, a) {

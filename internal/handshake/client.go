@@ -60,6 +60,7 @@ type clientMem struct {
 	hello     wire.ClientHello
 	u16       [48]uint16
 	shares    [2]*kex.Private
+	shareRoom [2]kex.Private
 	keyShares [2]wire.KeyShare
 	greaseECH wire.ECHClientHello
 	grease    echClient
@@ -67,7 +68,23 @@ type clientMem struct {
 	ee  expectEncryptedExtensions
 	cv  expectCertificateVerify
 	fin expectServerFinished
+	// content is what a CertificateVerify signs, the server's checked and
+	// then the client's own made: 64 spaces, a context string, a zero
+	// byte and a transcript hash.
+	content [contentRoom]byte
+	// The client's answer to a CertificateRequest.
+	request CertRequest
+	cert    wire.Certificate
+	entries [3]wire.CertificateEntry
+	ownCV   wire.CertificateVerify
+	// pending holds the first hello until the transcript has its hash;
+	// a longer one is copied out to an array of its own.
+	pending [1024]byte
 }
+
+// contentRoom holds a TLS 1.3 CertificateVerify's signed content with a
+// hash of up to 64 bytes.
+const contentRoom = 64 + 40 + 64
 
 // carve takes n values' room from the front of *room, or makes a new
 // slice when it has too little left; either way the result has length 0
@@ -93,6 +110,7 @@ func appendSchemes(dst []uint16, s []signature.Scheme) []uint16 {
 func NewClient(cfg *Config) *Engine {
 	b := &clientStart{}
 	b.live.cfg, b.live.client = cfg, &b.c
+	b.live.out.spare = b.live.actions[:0]
 	return &Engine{isClient: true, live: &b.live}
 }
 
@@ -108,6 +126,8 @@ func (e *Engine) Start() ([]Action, error) {
 	if err := c.buildHello(); err != nil {
 		return nil, err
 	}
+	// The hello waits as bytes until the server picks the hash.
+	c.tr.pending = c.mem.pending[:0]
 	hello, err := c.sendHello()
 	if err != nil {
 		return nil, err
@@ -249,9 +269,9 @@ func (c *client) buildHello() error {
 		}
 		c.shares = c.mem.shares[:0:len(c.mem.shares)]
 		h.KeyShares = c.mem.keyShares[:0:len(c.mem.keyShares)]
-		for _, g := range want {
-			p, err := kex.Generate(g, cfg.Rand)
-			if err != nil {
+		for i, g := range want {
+			p := &c.mem.shareRoom[i]
+			if err := kex.GenerateInto(p, g, cfg.Rand); err != nil {
 				return err
 			}
 			c.shares = append(c.shares, p)
@@ -259,8 +279,8 @@ func (c *client) buildHello() error {
 		}
 	}
 	// A TLS 1.2 CertificateVerify signs raw messages; keep them until the
-	// version is known.
-	c.tr.keepRaw = tls12
+	// version is known, if the client has a certificate to sign with.
+	c.tr.keepRaw = tls12 && cfg.GetClientCertificate != nil
 	// The ECH extension precedes pre_shared_key, which the binder covers.
 	if err := c.prepareECH(h); err != nil {
 		return err
@@ -462,6 +482,7 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 	}
 	c.shares = nil
 	clear(c.mem.shares[:]) // the private keys go as before
+	clear(c.mem.shareRoom[:])
 	c.tr.keepRaw, c.tr.raw = false, nil
 	c.result.Version = version.TLS13
 	c.tr.add(msg)
@@ -605,7 +626,7 @@ func (s *expectCertificate) handle(typ uint8, msg []byte) (state, error) {
 	case typ == wire.TypeCertificateRequest && s.request == nil:
 		// Client certificates arrive with the mutual-TLS work; until then
 		// a request is answered with an empty Certificate (RFC 8446 §4.4.2).
-		cr, err := wire.ParseCertificateRequest(msg[wire.HeaderLen:])
+		cr, err := wire.ParseCertificateRequestOwned(msg[wire.HeaderLen:])
 		if err != nil {
 			return nil, err
 		}
@@ -682,7 +703,7 @@ func (s *expectCertificateVerify) handle(typ uint8, msg []byte) (state, error) {
 	if !slices.Contains(c.hello.SignatureSchemes, cv.Scheme) {
 		return nil, alert.New(alert.IllegalParameter, "server signed with %s, which was not offered", scheme)
 	}
-	content := signature.Content13(signature.ServerContext13, c.tr.sum())
+	content := signature.AppendContent13(c.mem.content[:0], signature.ServerContext13, c.tr.sum())
 	sig, err := verifySignature(s.chain, version.TLS13, scheme, content, cv.Signature)
 	if err != nil {
 		c.cfg.check(CheckCertificateVerify, "", err)
@@ -700,6 +721,8 @@ func (s *expectCertificateVerify) handle(typ uint8, msg []byte) (state, error) {
 type expectServerFinished struct {
 	keys   handshakeKeys
 	server authenticatedServer
+	// peer is room for the Finished this state receives.
+	peer wire.Finished
 }
 
 func newServerFinished13(k handshakeKeys, server authenticatedServer) *expectServerFinished {
@@ -719,7 +742,7 @@ func (s *expectServerFinished) handle(typ uint8, msg []byte) (state, error) {
 	k := s.keys
 	c := k.c
 	suite := c.result.Suite
-	if err := checkFinished(c.cfg, &c.tr, suite, k.serverFinishedKey, typ, msg, SideServer); err != nil {
+	if err := checkFinished(c.cfg, &c.tr, suite, k.serverFinishedKey, typ, msg, SideServer, &s.peer); err != nil {
 		return nil, err
 	}
 	// A server that did not use the encrypted hello, and proved it is the

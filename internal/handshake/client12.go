@@ -38,6 +38,40 @@ type conv12 struct {
 	statusOK    bool // the server may send a CertificateStatus
 	ticket      []byte
 	lifetime    time.Duration
+	// room holds the states and messages of the handshake, each made
+	// once, so they come with the conv12 rather than one by one.
+	room client12Room
+}
+
+// client12Room is what a TLS 1.2 client's handshake would otherwise
+// allocate piece by piece after ServerHello. None of it outlives the
+// handshake: the record protection and what the Result keeps are
+// allocated on their own.
+type client12Room struct {
+	cert   expectCertificate12
+	ske    expectServerKeyExchange
+	done   expectServerHelloDone
+	ticket expectTicket12
+	ccs    expectCCS12
+	// fin is reached only by newServerFinished12.
+	fin expectServerFinished12
+	// signed is the content a ServerKeyExchange signature covers: both
+	// randoms and ServerECDHParams, whose point has at most 255 bytes.
+	signed   [64 + 4 + 255]byte
+	cke      wire.ClientKeyExchange
+	ckeData  [1 + 255]byte
+	ownCert  wire.Certificate12
+	finished wire.Finished
+	keyBlock keyBlockRoom
+	peerCert wire.Certificate12
+	peerSKE  wire.ServerKeyExchangeECDHE
+	mine     kex.Private
+}
+
+// parseCertificate12 parses a peer's TLS 1.2 Certificate into m, its list
+// allocated on its own since the chain outlives the handshake.
+func parseCertificate12(m *wire.Certificate12, body []byte) error {
+	return wire.ParseCertificate12Into(m, nil, body)
 }
 
 // serverHello12 checks a TLS 1.2 ServerHello and chooses between a full and
@@ -118,12 +152,15 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 	c.tr.setHash(suite.PRF)
 	c.tr.add(msg)
 	c.shares = nil
+	clear(c.mem.shares[:])
+	clear(c.mem.shareRoom[:])
 	c.serverSessionID = sh.SessionID
 	c.result.Version = version.TLS12
 	c.result.Suite12 = suite
 	c.result.ServerRandom = sh.Random
 	c.result.ServerName = cfg.ServerName
 	v := &conv12{c: c, suite: suite, server: sh.Random, ticketOK: sh.TicketSupported, statusOK: sh.StatusRequest}
+	r := &v.room
 
 	// An abbreviated handshake: the server echoed the session ID we sent
 	// with a session we offered (RFC 5246 §7.3, RFC 5077 §3.4). An echo
@@ -157,7 +194,8 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 			return nil, err
 		}
 		if v.ticketOK {
-			return &expectTicket12{v, server}, nil
+			r.ticket = expectTicket12{v, server}
+			return &r.ticket, nil
 		}
 		return v.expectServerCCS(server), nil
 	}
@@ -165,7 +203,8 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 	// keeps the session's (RFC 6962 §3.3.1), so any list it carries is
 	// ignored above.
 	c.result.SCTs = sh.SCTs
-	return &expectCertificate12{v}, nil
+	r.cert = expectCertificate12{v}
+	return &r.cert, nil
 }
 
 type expectCertificate12 struct{ v *conv12 }
@@ -173,8 +212,9 @@ type expectCertificate12 struct{ v *conv12 }
 func (s *expectCertificate12) handle(typ uint8, msg []byte) (state, error) {
 	v := s.v
 	c := v.c
-	cert, err := receive(c.cfg, typ, msg, wire.TypeCertificate, wire.ParseCertificate12)
-	if err != nil {
+	// The list is not made in room: the chain outlives the handshake.
+	cert := &v.room.peerCert
+	if err := receiveInto(c.cfg, typ, msg, wire.TypeCertificate, cert, parseCertificate12); err != nil {
 		return nil, err
 	}
 	if len(cert.Certificates) == 0 {
@@ -221,9 +261,11 @@ func (v *conv12) afterCertificate() (state, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &expectServerHelloDone{v: v, server: server}, nil
+		v.room.done = expectServerHelloDone{v: v, server: server}
+		return &v.room.done, nil
 	}
-	return &expectServerKeyExchange{v}, nil
+	v.room.ske = expectServerKeyExchange{v}
+	return &v.room.ske, nil
 }
 
 // expectCertificateStatus takes the OCSP staple a server that acknowledged
@@ -253,8 +295,8 @@ type expectServerKeyExchange struct{ v *conv12 }
 func (s *expectServerKeyExchange) handle(typ uint8, msg []byte) (state, error) {
 	v := s.v
 	c := v.c
-	ske, err := receive(c.cfg, typ, msg, wire.TypeServerKeyExchange, wire.ParseServerKeyExchangeECDHE)
-	if err != nil {
+	ske := &v.room.peerSKE
+	if err := receiveInto(c.cfg, typ, msg, wire.TypeServerKeyExchange, ske, wire.ParseServerKeyExchangeECDHEInto); err != nil {
 		return nil, err
 	}
 	if !slices.Contains(c.hello.SupportedGroups, ske.Group) || ske.Group == kex.X25519MLKEM768 {
@@ -264,8 +306,7 @@ func (s *expectServerKeyExchange) handle(typ uint8, msg []byte) (state, error) {
 	if !slices.Contains(c.hello.SignatureSchemes, ske.Scheme) {
 		return nil, alert.New(alert.IllegalParameter, "server signed with %s, which was not offered", scheme)
 	}
-	signed := make([]byte, 0, 64+len(ske.Params()))
-	signed = append(append(append(signed, c.hello.Random[:]...), v.server[:]...), ske.Params()...)
+	signed := ske.AppendParams(append(append(v.room.signed[:0], c.hello.Random[:]...), v.server[:]...))
 	sig, err := verifySignature(v.chain, version.TLS12, scheme, signed, ske.Signature)
 	if err != nil {
 		c.cfg.check(CheckServerKeyExchange, "", err)
@@ -274,8 +315,8 @@ func (s *expectServerKeyExchange) handle(typ uint8, msg []byte) (state, error) {
 	if c.cfg.Observe != nil { // the detail is built only for an observer
 		c.cfg.check(CheckServerKeyExchange, "ECDHE parameters signed with "+scheme.String(), nil)
 	}
-	mine, err := kex.Generate(ske.Group, c.cfg.Rand)
-	if err != nil {
+	mine := &v.room.mine
+	if err := kex.GenerateInto(mine, ske.Group, c.cfg.Rand); err != nil {
 		return nil, err
 	}
 	pms, err := mine.Shared(ske.PublicKey)
@@ -285,8 +326,10 @@ func (s *expectServerKeyExchange) handle(typ uint8, msg []byte) (state, error) {
 	c.result.Group = ske.Group
 	v.preMas = pms
 	v.clientShare = mine.Share()
+	*mine = kex.Private{} // the private key goes once the secret is made
 	c.tr.add(msg)
-	return &expectServerHelloDone{v: v, server: serverBySignature(sig)}, nil
+	v.room.done = expectServerHelloDone{v: v, server: serverBySignature(sig)}
+	return &v.room.done, nil
 }
 
 // expectServerHelloDone ends the server's flight, after which the client
@@ -322,7 +365,7 @@ func (s *expectServerHelloDone) handle(typ uint8, msg []byte) (state, error) {
 		if err != nil {
 			return nil, err
 		}
-		msg := &wire.Certificate12{}
+		msg := &v.room.ownCert
 		if mine != nil {
 			msg.Certificates = mine.Chain
 		}
@@ -338,7 +381,8 @@ func (s *expectServerHelloDone) handle(typ uint8, msg []byte) (state, error) {
 		v.preMas = pms
 		cke = wire.NewClientKeyExchangeRSA(enc)
 	} else {
-		cke = wire.NewClientKeyExchangeECDHE(v.clientShare)
+		cke = &v.room.cke
+		cke.SetECDHE(v.room.ckeData[:0], v.clientShare)
 	}
 	c.send(cke)
 	// RFC 7627 §4: the session hash covers everything up to and
@@ -362,7 +406,8 @@ func (s *expectServerHelloDone) handle(typ uint8, msg []byte) (state, error) {
 	v.sendFinished()
 	c.out.flush()
 	if v.ticketOK {
-		return &expectTicket12{v, s.server}, nil
+		v.room.ticket = expectTicket12{v, s.server}
+		return &v.room.ticket, nil
 	}
 	return v.expectServerCCS(s.server), nil
 }
@@ -370,7 +415,7 @@ func (s *expectServerHelloDone) handle(typ uint8, msg []byte) (state, error) {
 // expandKeys derives the record keys once the master secret is known.
 func (v *conv12) expandKeys() error {
 	var err error
-	v.keys, err = protections12(v.suite, &v.prf, v.master, v.c.result.ClientRandom, v.server, true, v.c.cfg.Rand)
+	v.keys, err = protections12(v.suite, &v.prf, &v.room.keyBlock, v.master, v.c.result.ClientRandom, v.server, true, v.c.cfg.Rand)
 	return err
 }
 
@@ -380,7 +425,8 @@ func (v *conv12) sendFinished() {
 	c := v.c
 	c.out.ccs()
 	c.out.writeProtection(v.keys.write, v.keys.keyLen)
-	c.send(&wire.Finished{VerifyData: v.prf.AppendFinishedVerifyData(c.finishedBuf(), v.suite.PRF, v.master, true, c.tr.sum())})
+	v.room.finished = wire.Finished{VerifyData: v.prf.AppendFinishedVerifyData(c.finishedBuf(), v.suite.PRF, v.master, true, c.tr.sum())}
+	c.send(&v.room.finished)
 }
 
 // expectTicket12 takes the NewSessionTicket a server that promised one
@@ -403,7 +449,8 @@ func (s *expectTicket12) handle(typ uint8, msg []byte) (state, error) {
 }
 
 func (v *conv12) expectServerCCS(server authenticatedServer) state {
-	return &expectCCS12{out: &v.c.out, keys: v.keys, next: newServerFinished12(v, server)}
+	v.room.ccs = expectCCS12{out: &v.c.out, keys: v.keys, next: newServerFinished12(v, server)}
+	return &v.room.ccs
 }
 
 // expectServerFinished12 takes the server's Finished, which it accepts
@@ -411,10 +458,18 @@ func (v *conv12) expectServerCCS(server authenticatedServer) state {
 type expectServerFinished12 struct {
 	v      *conv12
 	server authenticatedServer
+	// peer is room for the Finished this state receives.
+	peer wire.Finished
 }
 
 func newServerFinished12(v *conv12, server authenticatedServer) *expectServerFinished12 {
-	return &expectServerFinished12{v: v, server: server}
+	if v == nil {
+		return &expectServerFinished12{v: v, server: server}
+	}
+	// Made once per handshake, in the conv12's room for it.
+	st := &v.room.fin
+	*st = expectServerFinished12{v: v, server: server}
+	return st
 }
 
 func (s *expectServerFinished12) handle(typ uint8, msg []byte) (state, error) {
@@ -426,7 +481,7 @@ func (s *expectServerFinished12) handle(typ uint8, msg []byte) (state, error) {
 	// The server's Finished is the last thing the master secret MACs,
 	// or the one before the client's in an abbreviated handshake.
 	defer v.prf.Release()
-	if err := checkFinished12(c.cfg, &c.tr, v.suite, &v.prf, v.master, SideServer, typ, msg); err != nil {
+	if err := checkFinished12(c.cfg, &c.tr, v.suite, &v.prf, v.master, SideServer, typ, msg, &s.peer); err != nil {
 		return nil, err
 	}
 	s.server.record(&c.result)

@@ -57,15 +57,20 @@ func (cfg *Config) checkClientChain(chain [][]byte) (checkedChain, error) {
 	return p, nil
 }
 
-// certificateRequest13 is what a TLS 1.3 server asks (RFC 8446 §4.3.2).
-func (cfg *Config) certificateRequest13() *wire.CertificateRequest {
-	var schemes []uint16
+// certificateRequest13 is what a TLS 1.3 server asks (RFC 8446 §4.3.2),
+// made in m, with room for its list of schemes.
+func (cfg *Config) certificateRequest13(m *wire.CertificateRequest, room []uint16) *wire.CertificateRequest {
+	schemes := room[:0]
 	for _, s := range cfg.Schemes {
 		if s.AllowedIn13() {
 			schemes = append(schemes, uint16(s))
 		}
 	}
-	return &wire.CertificateRequest{SignatureSchemes: schemes, CertificateAuthorities: cfg.ClientCAs, CertCompressionAlgorithms: cfg.certCompressionOffer()}
+	if len(schemes) == 0 {
+		schemes = nil
+	}
+	*m = wire.CertificateRequest{SignatureSchemes: schemes, CertificateAuthorities: cfg.ClientCAs, CertCompressionAlgorithms: cfg.certCompressionOffer()}
+	return m
 }
 
 // certificateRequest12 is what a TLS 1.2 server asks (RFC 5246 §7.4.4):
@@ -117,7 +122,9 @@ func (st *expectClientCertificate13) handle(typ uint8, msg []byte) (state, error
 		return nil, err
 	}
 	s.tr.add(msg)
-	return &expectClientCertificateVerify13{k: st.k, chain: checked}, nil
+	cv := &s.mem.clientCV
+	*cv = expectClientCertificateVerify13{k: st.k, chain: checked}
+	return cv, nil
 }
 
 type expectClientCertificateVerify13 struct {
@@ -127,7 +134,7 @@ type expectClientCertificateVerify13 struct {
 
 func (st *expectClientCertificateVerify13) handle(typ uint8, msg []byte) (state, error) {
 	s := st.k.s
-	cv, err := receive(s.cfg, typ, msg, wire.TypeCertificateVerify, wire.ParseCertificateVerify)
+	cv, err := receive(s.cfg, typ, msg, wire.TypeCertificateVerify, wire.ParseCertificateVerifyOwned)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +142,7 @@ func (st *expectClientCertificateVerify13) handle(typ uint8, msg []byte) (state,
 	if !scheme.AllowedIn13() || !slices.Contains(s.cfg.Schemes, scheme) {
 		return nil, alert.New(alert.IllegalParameter, "client signed with %s, which was not requested", scheme)
 	}
-	content := signature.Content13(signature.ClientContext13, s.tr.sum())
+	content := signature.AppendContent13(s.mem.content[:0], signature.ClientContext13, s.tr.sum())
 	sig, err := verifySignature(st.chain, version.TLS13, scheme, content, cv.Signature)
 	if err != nil {
 		s.cfg.check(CheckClientCertificateVerify, "", err)
@@ -151,12 +158,16 @@ func (st *expectClientCertificateVerify13) handle(typ uint8, msg []byte) (state,
 // answerRequest13 sends the client's Certificate and, with a certificate,
 // its CertificateVerify (RFC 8446 §4.4.2, §4.4.3).
 func (c *client) answerRequest13(cr *wire.CertificateRequest) error {
-	cert, scheme, err := c.cfg.clientCertificate(&CertRequest{Version: version.TLS13, SignatureSchemes: cr.SignatureSchemes, AcceptableCAs: cr.CertificateAuthorities})
+	m := &c.mem
+	m.request = CertRequest{Version: version.TLS13, SignatureSchemes: cr.SignatureSchemes, AcceptableCAs: cr.CertificateAuthorities}
+	cert, scheme, err := c.cfg.clientCertificate(&m.request)
 	if err != nil {
 		return err
 	}
-	msg := &wire.Certificate{RequestContext: cr.Context}
+	msg := &m.cert
+	*msg = wire.Certificate{RequestContext: cr.Context}
 	if cert != nil {
+		msg.Entries = m.entries[:0:len(m.entries)]
 		for _, der := range cert.Chain {
 			msg.Entries = append(msg.Entries, wire.CertificateEntry{Data: der})
 		}
@@ -167,12 +178,13 @@ func (c *client) answerRequest13(cr *wire.CertificateRequest) error {
 	if cert == nil {
 		return nil
 	}
-	content := signature.Content13(signature.ClientContext13, c.tr.sum())
+	content := signature.AppendContent13(c.mem.content[:0], signature.ClientContext13, c.tr.sum())
 	sig, err := signature.Sign(c.cfg.Rand, cert.Key, scheme, content)
 	if err != nil {
 		return alert.New(alert.InternalError, "signing the client CertificateVerify: %v", err)
 	}
-	c.send(&wire.CertificateVerify{Scheme: uint16(scheme), Signature: sig})
+	m.ownCV = wire.CertificateVerify{Scheme: uint16(scheme), Signature: sig}
+	c.send(&m.ownCV)
 	return nil
 }
 

@@ -44,6 +44,19 @@ type Certificate struct {
 	Schemes []signature.Scheme
 }
 
+// wireLen is about how many bytes the certificate adds to a flight: the
+// chain, a staple and timestamps, without their few bytes of framing.
+func (c *Certificate) wireLen() int {
+	n := len(c.OCSPStaple)
+	for _, der := range c.Chain {
+		n += len(der)
+	}
+	for _, sct := range c.SCTs {
+		n += len(sct)
+	}
+	return n
+}
+
 // allowed narrows ours to the schemes the certificate's key may use.
 func (c *Certificate) allowed(ours []signature.Scheme) []signature.Scheme {
 	if len(c.Schemes) == 0 {
@@ -101,7 +114,12 @@ type HelloInfo struct {
 // helloInfo is what a server choosing a certificate for ch at version
 // learns of the client.
 func helloInfo(ch *wire.ClientHello, version uint16) *HelloInfo {
-	return &HelloInfo{
+	return fillHelloInfo(new(HelloInfo), ch, version)
+}
+
+// fillHelloInfo is helloInfo made in info, the room a server keeps for it.
+func fillHelloInfo(info *HelloInfo, ch *wire.ClientHello, version uint16) *HelloInfo {
+	*info = HelloInfo{
 		Version:                version,
 		ServerName:             ch.ServerName,
 		CipherSuites:           ch.CipherSuites,
@@ -111,6 +129,7 @@ func helloInfo(ch *wire.ClientHello, version uint16) *HelloInfo {
 		ALPN:                   ch.ALPN,
 		CertificateAuthorities: ch.CertificateAuthorities,
 	}
+	return info
 }
 
 // CertificateType is the TLS 1.2 ClientCertificateType (RFC 5246 §7.4.4,

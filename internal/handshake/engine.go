@@ -232,6 +232,9 @@ type live struct {
 	track tracker
 	// client is a client engine's state, allocated with live.
 	client *client
+	// actions is the outbox's first array of actions, made with live:
+	// a TLS 1.3 server's flight takes seven.
+	actions [8]Action
 }
 
 // clientStart and serverStart are what a client and a server engine
@@ -250,8 +253,9 @@ type serverStart struct {
 
 // Handle feeds one whole handshake message (header included) to the engine
 // and returns what to do about it. The engine keeps msg, parsing it in
-// place: the caller must not change it afterwards. The actions are the
-// caller's until its next call into the engine, which reuses their array.
+// place: the caller must not change it afterwards. The actions, and the
+// bytes of their flights, are the caller's until its next call into the
+// engine, which reuses their arrays.
 func (e *Engine) Handle(msg []byte) ([]Action, error) {
 	if len(msg) < wire.HeaderLen {
 		return nil, alert.New(alert.DecodeError, "handshake message of %d bytes is shorter than its header", len(msg))
@@ -409,6 +413,19 @@ func receive[M any](cfg *Config, typ uint8, msg []byte, want uint8, parse func([
 	}
 	cfg.emitMessage(MessageReceived, typ, len(msg), m)
 	return m, nil
+}
+
+// receiveInto is receive for a message parsed into m, room a state keeps
+// for it, by a parser that fills what it is given.
+func receiveInto[M any](cfg *Config, typ uint8, msg []byte, want uint8, m M, parse func(M, []byte) error) error {
+	if typ != want {
+		return unexpected(typ, wire.MessageName(want))
+	}
+	if err := parse(m, msg[wire.HeaderLen:]); err != nil {
+		return err
+	}
+	cfg.emitMessage(MessageReceived, typ, len(msg), m)
+	return nil
 }
 
 // unexpected is the single gate for messages a state does not expect

@@ -22,21 +22,41 @@ type keys12 struct {
 
 // protections12 expands the master secret into the key block (RFC 5246
 // §6.3), once per handshake and side, and returns this side's protection.
-func protections12(s *suites.Suite12, prf *keys.MasterPRF, master []byte, clientRandom, serverRandom [32]byte, isClient bool, rand io.Reader) (keys12, error) {
-	b := splitKeyBlock12(s, prf, master, clientRandom, serverRandom)
-	client, err := direction12(s, b.Client, rand)
-	if err != nil {
-		return keys12{}, err
-	}
-	server, err := direction12(s, b.Server, rand)
-	if err != nil {
-		return keys12{}, err
+// The key block is built in room and wiped once the ciphers hold their
+// keys.
+func protections12(s *suites.Suite12, prf *keys.MasterPRF, room *keyBlockRoom, master []byte, clientRandom, serverRandom [32]byte, isClient bool, rand io.Reader) (keys12, error) {
+	b := splitKeyBlock12(s, prf, room[:0], master, clientRandom, serverRandom)
+	defer clear(room[:])
+	var client, server protection12
+	if s.Mode == suites.ModeCBC {
+		var err error
+		if client, err = direction12(s, b.Client, rand); err != nil {
+			return keys12{}, err
+		}
+		if server, err = direction12(s, b.Server, rand); err != nil {
+			return keys12{}, err
+		}
+	} else {
+		ca, err := s.NewAEAD(b.Client.Key)
+		if err != nil {
+			return keys12{}, err
+		}
+		sa, err := s.NewAEAD(b.Server.Key)
+		if err != nil {
+			return keys12{}, err
+		}
+		client, server = record.NewAEAD12Pair(ca, b.Client.IV, sa, b.Server.IV)
 	}
 	if isClient {
 		return keys12{write: client, read: server, keyLen: s.KeyLen}, nil
 	}
 	return keys12{write: server, read: client, keyLen: s.KeyLen}, nil
 }
+
+// keyBlockRoom holds a key block while its ciphers are made: the largest
+// (two SHA-384 MAC keys, two AES-256 keys, two CBC IVs) is 192 bytes,
+// and the PRF writes whole blocks of its hash.
+type keyBlockRoom [256]byte
 
 // KeyBlock12 is TLS 1.2's key block cut into each side's write keys
 // (RFC 5246 §6.3).
@@ -55,12 +75,17 @@ type Keys12 struct {
 func SplitKeyBlock12(s *suites.Suite12, master []byte, clientRandom, serverRandom [32]byte) KeyBlock12 {
 	var prf keys.MasterPRF
 	defer prf.Release()
-	return splitKeyBlock12(s, &prf, master, clientRandom, serverRandom)
+	return splitKeyBlock12(s, &prf, nil, master, clientRandom, serverRandom)
 }
 
-func splitKeyBlock12(s *suites.Suite12, prf *keys.MasterPRF, master []byte, clientRandom, serverRandom [32]byte) KeyBlock12 {
+// splitKeyBlock12 is SplitKeyBlock12 under prf, appending the key block
+// to dst (which grows if it has too little room).
+func splitKeyBlock12(s *suites.Suite12, prf *keys.MasterPRF, dst []byte, master []byte, clientRandom, serverRandom [32]byte) KeyBlock12 {
 	n := 2*s.MACLen + 2*s.KeyLen + 2*s.FixedIVLen
-	block := prf.KeyBlock(s.PRF, master, clientRandom[:], serverRandom[:], n)
+	if dst == nil {
+		dst = make([]byte, 0, n+s.PRF.Size())
+	}
+	block := prf.AppendKeyBlock(dst, s.PRF, master, clientRandom[:], serverRandom[:], n)
 	take := func(k int) []byte {
 		b := block[:k:k]
 		block = block[k:]

@@ -40,11 +40,11 @@ func checkChain(pc PeerChain, verify func(PeerChain) (*Verification, error)) (ch
 		// The same bytes parse to the same certificate
 		// (session.ParseCertificate shares parses): that saves only the
 		// work, and verify below still checks what it is given.
-		pv, err := parseChain(chain)
+		certs, err := parseChain(chain)
 		if err != nil {
 			return checkedChain{}, err
 		}
-		pc.Parsed = pv.Certs
+		pc.Parsed = certs
 	}
 	var v *Verification
 	if verify != nil {

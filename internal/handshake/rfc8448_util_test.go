@@ -111,7 +111,9 @@ func collect(t *testing.T, acts []handshake.Action, err error) *flight {
 				if !ok || len(rest) < wire.HeaderLen+n {
 					t.Fatalf("SendHandshake data does not split into whole messages")
 				}
-				f.msgs = append(f.msgs, rest[:wire.HeaderLen+n])
+				// A copy: the engine reuses a flight's bytes on the next
+				// call, and the replays compare messages across calls.
+				f.msgs = append(f.msgs, bytes.Clone(rest[:wire.HeaderLen+n]))
 				f.order = append(f.order, wire.MessageName(rest[0]))
 				rest = rest[wire.HeaderLen+n:]
 			}

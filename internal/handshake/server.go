@@ -42,12 +42,25 @@ type serverMem struct {
 	fin     wire.Finished
 	ech     echServer
 	last    expectClientFinished
+	// content is what a CertificateVerify signs: the server's own made,
+	// then a client's checked.
+	content [contentRoom]byte
+	// A request for a client certificate and the states that wait for
+	// the answer.
+	request        wire.CertificateRequest
+	requestSchemes [16]uint16
+	clientCert     expectClientCertificate13
+	clientCV       expectClientCertificateVerify13
+	// info is what certificate selection learns of the hello, in either
+	// version.
+	info HelloInfo
 }
 
 // NewServer returns a server engine waiting for a ClientHello.
 func NewServer(cfg *Config) *Engine {
 	b := &serverStart{}
 	b.live.cfg = cfg
+	b.live.out.spare = b.live.actions[:0]
 	e := &Engine{live: &b.live}
 	b.s.Engine = e
 	b.first.s = &b.s
@@ -326,7 +339,7 @@ func (s *server) chooseGroup(n *negotiation, ch *wire.ClientHello, retry *retryS
 }
 
 func (s *server) chooseCertificate(n *negotiation, ch *wire.ClientHello) error {
-	info := helloInfo(ch, version.TLS13)
+	info := fillHelloInfo(&s.mem.info, ch, version.TLS13)
 	cert, err := s.cfg.GetCertificate(info)
 	if err != nil {
 		return err
@@ -417,6 +430,11 @@ func (s *server) helloRetry(n *negotiation, msg []byte) (state, error) {
 
 func (s *server) respond(n *negotiation) (state, error) {
 	cfg := s.cfg
+	if n.cert != nil {
+		// The ServerHello and, after the key change, the encrypted
+		// flight with the chain share one buffer (outbox.flight).
+		s.out.expectFlight(2*flightCap + n.cert.wireLen())
+	}
 	var share, shared []byte
 	if !n.pskOnly {
 		var err error
@@ -492,7 +510,7 @@ func (s *server) respond(n *negotiation) (state, error) {
 	// RFC 8446 §4.3.2: no CertificateRequest when a PSK authenticates.
 	requested := cfg.ClientAuth != NoClientAuth && n.psk == nil
 	if requested {
-		s.send(cfg.certificateRequest13())
+		s.send(cfg.certificateRequest13(&s.mem.request, s.mem.requestSchemes[:0]))
 	}
 
 	if n.psk == nil {
@@ -523,7 +541,8 @@ func (s *server) respond(n *negotiation) (state, error) {
 	s.result.ServerName = n.hello.ServerName
 	k := clientFinishKeys{s: s, clientFinishedKey: clientFinishedKey, ms: ms}
 	if requested {
-		return &expectClientCertificate13{k}, nil
+		s.mem.clientCert = expectClientCertificate13{k}
+		return &s.mem.clientCert, nil
 	}
 	client, err := unrequestedClient(cfg, n)
 	if err != nil {
@@ -569,7 +588,7 @@ func (s *server) sendCertificate(n *negotiation) error {
 		return err
 	}
 
-	content := signature.Content13(signature.ServerContext13, s.tr.sum())
+	content := signature.AppendContent13(s.mem.content[:0], signature.ServerContext13, s.tr.sum())
 	sig, err := signature.Sign(cfg.Rand, n.cert.Key, n.scheme, content)
 	if err != nil {
 		return fmt.Errorf("signing CertificateVerify with %s: %w", n.scheme, err)
@@ -602,6 +621,8 @@ type clientFinishKeys struct {
 type expectClientFinished struct {
 	k      clientFinishKeys
 	client authenticatedClient
+	// peer is room for the Finished this state receives.
+	peer wire.Finished
 }
 
 func newClientFinished13(k clientFinishKeys, client authenticatedClient) *expectClientFinished {
@@ -620,7 +641,7 @@ func (st *expectClientFinished) handle(typ uint8, msg []byte) (state, error) {
 	}
 	s := st.k.s
 	suite := s.result.Suite
-	if err := checkFinished(s.cfg, &s.tr, suite, st.k.clientFinishedKey, typ, msg, SideClient); err != nil {
+	if err := checkFinished(s.cfg, &s.tr, suite, st.k.clientFinishedKey, typ, msg, SideClient, &st.peer); err != nil {
 		return nil, err
 	}
 	st.client.record(&s.result)

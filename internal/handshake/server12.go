@@ -37,6 +37,32 @@ type conv12s struct {
 	requested bool             // a CertificateRequest was sent
 	scheme    signature.Scheme // what the server signs its key exchange with
 	resumed   *session.State
+	// room holds the states and messages of the handshake, each made
+	// once, so they come with the conv12s rather than one by one.
+	room server12Room
+}
+
+// server12Room is what a TLS 1.2 server's handshake would otherwise
+// allocate piece by piece. None of it outlives the handshake: the record
+// protection and what the Result keeps are allocated on their own.
+type server12Room struct {
+	sh       wire.ServerHello
+	cert     wire.Certificate12
+	ske      wire.ServerKeyExchangeECDHE
+	finished wire.Finished
+	cke      expectClientKeyExchange
+	ccert    expectClientCertificate12
+	ccv      expectCertificateVerify12
+	ccs      expectCCS12
+	// fin is reached only by newClientFinished12.
+	fin expectClientFinished12
+	// signed is the content the ServerKeyExchange signature covers: both
+	// randoms and ServerECDHParams, whose point has at most 255 bytes.
+	signed   [64 + 4 + 255]byte
+	keyBlock keyBlockRoom
+	peerCert wire.Certificate12
+	peerCKE  wire.ClientKeyExchange
+	share    kex.Private
 }
 
 func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
@@ -98,8 +124,10 @@ func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
 		}
 		v.sessionID = cfg.SessionIDs.NewID(random)
 	}
+	s.out.expectFlight(flightCap + v.cert.wireLen())
 	v.sendServerHello(ch.ServerName != "")
-	s.send(&wire.Certificate12{Certificates: v.cert.Chain})
+	v.room.cert = wire.Certificate12{Certificates: v.cert.Chain}
+	s.send(&v.room.cert)
 	if ch.StatusRequest && len(v.cert.OCSPStaple) > 0 {
 		s.send(&wire.CertificateStatus{OCSPResponse: v.cert.OCSPStaple})
 	}
@@ -114,13 +142,15 @@ func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
 	s.send(&wire.ServerHelloDone{})
 	s.out.flush()
 	if v.requested {
-		return &expectClientCertificate12{v}, nil
+		v.room.ccert = expectClientCertificate12{v}
+		return &v.room.ccert, nil
 	}
 	client, err := clientUnasked(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &expectClientKeyExchange{v: v, client: client}, nil
+	v.room.cke = expectClientKeyExchange{v: v, client: client}
+	return &v.room.cke, nil
 }
 
 // suiteServes12 reports whether a certificate key pub, which may sign with
@@ -170,7 +200,7 @@ func firstSuite12(enabled []uint16, pub crypto.PublicKey, ours []signature.Schem
 // can serve (RFC 5246 §7.4.1.3, the seed's "strongest in common").
 func (v *conv12s) negotiate() error {
 	s, ch, cfg := v.s, v.hello, v.s.cfg
-	info := helloInfo(ch, version.TLS12)
+	info := fillHelloInfo(&s.mem.info, ch, version.TLS12)
 	cert, err := cfg.GetCertificate(info)
 	if err != nil {
 		return err
@@ -215,7 +245,8 @@ const emptyRenegotiationSCSV = 0x00ff
 
 func (v *conv12s) sendServerHello(nameAck bool) {
 	s, ch := v.s, v.hello
-	sh := &wire.ServerHello{
+	sh := &v.room.sh
+	*sh = wire.ServerHello{
 		LegacyVersion: version.TLS12,
 		Random:        v.random,
 		SessionID:     v.sessionID,
@@ -250,14 +281,14 @@ func (v *conv12s) sendServerHello(nameAck bool) {
 // sendKeyExchange sends the signed ECDHE parameters (RFC 8422 §5.4).
 func (v *conv12s) sendKeyExchange() error {
 	s := v.s
-	share, err := kex.Generate(s.result.Group, s.cfg.Rand)
-	if err != nil {
+	share := &v.room.share
+	if err := kex.GenerateInto(share, s.result.Group, s.cfg.Rand); err != nil {
 		return err
 	}
 	v.share = share
-	ske := &wire.ServerKeyExchangeECDHE{Group: s.result.Group, PublicKey: share.Share(), Scheme: uint16(v.scheme)}
-	signed := make([]byte, 0, 64+len(ske.Params()))
-	signed = append(append(append(signed, v.hello.Random[:]...), v.random[:]...), ske.Params()...)
+	ske := &v.room.ske
+	*ske = wire.ServerKeyExchangeECDHE{Group: s.result.Group, PublicKey: share.Share(), Scheme: uint16(v.scheme)}
+	signed := ske.AppendParams(append(append(v.room.signed[:0], v.hello.Random[:]...), v.random[:]...))
 	sig, err := signature.Sign(s.cfg.Rand, v.cert.Key, v.scheme, signed)
 	if err != nil {
 		return fmt.Errorf("signing ServerKeyExchange with %s: %w", v.scheme, err)
@@ -279,8 +310,8 @@ type expectClientKeyExchange struct {
 func (st *expectClientKeyExchange) handle(typ uint8, msg []byte) (state, error) {
 	v := st.v
 	s := v.s
-	cke, err := receive(s.cfg, typ, msg, wire.TypeClientKeyExchange, wire.ParseClientKeyExchange)
-	if err != nil {
+	cke := &v.room.peerCKE
+	if err := receiveInto(s.cfg, typ, msg, wire.TypeClientKeyExchange, cke, wire.ParseClientKeyExchangeInto); err != nil {
 		return nil, err
 	}
 	var pms []byte
@@ -293,7 +324,7 @@ func (st *expectClientKeyExchange) handle(typ uint8, msg []byte) (state, error) 
 			return nil, err
 		}
 	} else {
-		point, err := cke.ECDHEPoint()
+		point, err := cke.ECDHEPointView()
 		if err != nil {
 			return nil, err
 		}
@@ -301,6 +332,7 @@ func (st *expectClientKeyExchange) handle(typ uint8, msg []byte) (state, error) 
 			return nil, err
 		}
 		v.share = nil
+		v.room.share = kex.Private{} // the private key goes once the secret is made
 	}
 	s.tr.add(msg)
 	v.master = keys.ExtendedMasterSecret(v.suite.PRF, pms, s.tr.sum())
@@ -309,7 +341,8 @@ func (st *expectClientKeyExchange) handle(typ uint8, msg []byte) (state, error) 
 		return nil, err
 	}
 	if st.chain.valid() {
-		return &expectCertificateVerify12{v: v, chain: st.chain}, nil
+		v.room.ccv = expectCertificateVerify12{v: v, chain: st.chain}
+		return &v.room.ccv, nil
 	}
 	return v.expectClientCCS(st.client), nil
 }
@@ -344,12 +377,13 @@ func decryptPreMaster(cfg *Config, key crypto.Signer, encrypted []byte, clientVe
 // expandKeys derives the record keys once the master secret is known.
 func (v *conv12s) expandKeys() error {
 	var err error
-	v.keys, err = protections12(v.suite, &v.prf, v.master, v.hello.Random, v.random, false, v.s.cfg.Rand)
+	v.keys, err = protections12(v.suite, &v.prf, &v.room.keyBlock, v.master, v.hello.Random, v.random, false, v.s.cfg.Rand)
 	return err
 }
 
 func (v *conv12s) expectClientCCS(client authenticatedClient) state {
-	return &expectCCS12{out: &v.s.out, keys: v.keys, next: newClientFinished12(v, client)}
+	v.room.ccs = expectCCS12{out: &v.s.out, keys: v.keys, next: newClientFinished12(v, client)}
+	return &v.room.ccs
 }
 
 // expectClientFinished12 takes the client's Finished, which it accepts
@@ -358,10 +392,18 @@ func (v *conv12s) expectClientCCS(client authenticatedClient) state {
 type expectClientFinished12 struct {
 	v      *conv12s
 	client authenticatedClient
+	// peer is room for the Finished this state receives.
+	peer wire.Finished
 }
 
 func newClientFinished12(v *conv12s, client authenticatedClient) *expectClientFinished12 {
-	return &expectClientFinished12{v: v, client: client}
+	if v == nil {
+		return &expectClientFinished12{v: v, client: client}
+	}
+	// Made once per handshake, in the conv12s's room for it.
+	st := &v.room.fin
+	*st = expectClientFinished12{v: v, client: client}
+	return st
 }
 
 func (st *expectClientFinished12) handle(typ uint8, msg []byte) (state, error) {
@@ -373,7 +415,7 @@ func (st *expectClientFinished12) handle(typ uint8, msg []byte) (state, error) {
 	// The client's Finished is the last thing the master secret MACs,
 	// or the one before the server's in a full handshake.
 	defer v.prf.Release()
-	if err := checkFinished12(s.cfg, &s.tr, v.suite, &v.prf, v.master, SideClient, typ, msg); err != nil {
+	if err := checkFinished12(s.cfg, &s.tr, v.suite, &v.prf, v.master, SideClient, typ, msg, &st.peer); err != nil {
 		return nil, err
 	}
 	st.client.record(&s.result)
@@ -410,7 +452,8 @@ func (v *conv12s) finish() error {
 	}
 	s.out.ccs()
 	s.out.writeProtection(v.keys.write, v.keys.keyLen)
-	s.send(&wire.Finished{VerifyData: v.prf.AppendFinishedVerifyData(s.finishedBuf(), v.suite.PRF, v.master, false, s.tr.sum())})
+	v.room.finished = wire.Finished{VerifyData: v.prf.AppendFinishedVerifyData(s.finishedBuf(), v.suite.PRF, v.master, false, s.tr.sum())}
+	s.send(&v.room.finished)
 	s.out.flush()
 	return nil
 }
@@ -527,8 +570,8 @@ type expectClientCertificate12 struct{ v *conv12s }
 func (st *expectClientCertificate12) handle(typ uint8, msg []byte) (state, error) {
 	v := st.v
 	s := v.s
-	cert, err := receive(s.cfg, typ, msg, wire.TypeCertificate, wire.ParseCertificate12)
-	if err != nil {
+	cert := &v.room.peerCert
+	if err := receiveInto(s.cfg, typ, msg, wire.TypeCertificate, cert, parseCertificate12); err != nil {
 		return nil, err
 	}
 	if len(cert.Certificates) == 0 {
@@ -537,14 +580,16 @@ func (st *expectClientCertificate12) handle(typ uint8, msg []byte) (state, error
 			return nil, err
 		}
 		s.tr.add(msg)
-		return &expectClientKeyExchange{v: v, client: client}, nil
+		v.room.cke = expectClientKeyExchange{v: v, client: client}
+		return &v.room.cke, nil
 	}
 	checked, err := s.cfg.checkClientChain(cert.Certificates)
 	if err != nil {
 		return nil, err
 	}
 	s.tr.add(msg)
-	return &expectClientKeyExchange{v: v, chain: checked}, nil
+	v.room.cke = expectClientKeyExchange{v: v, chain: checked}
+	return &v.room.cke, nil
 }
 
 // expectCertificateVerify12 checks the client's signature over the raw
@@ -557,7 +602,7 @@ type expectCertificateVerify12 struct {
 func (st *expectCertificateVerify12) handle(typ uint8, msg []byte) (state, error) {
 	v := st.v
 	s := v.s
-	cv, err := receive(s.cfg, typ, msg, wire.TypeCertificateVerify, wire.ParseCertificateVerify)
+	cv, err := receive(s.cfg, typ, msg, wire.TypeCertificateVerify, wire.ParseCertificateVerifyOwned)
 	if err != nil {
 		return nil, err
 	}
@@ -570,7 +615,9 @@ func (st *expectCertificateVerify12) handle(typ uint8, msg []byte) (state, error
 		s.cfg.check(CheckClientCertificateVerify, "", err)
 		return nil, err
 	}
-	s.cfg.check(CheckClientCertificateVerify, "client signature verified with "+scheme.String(), nil)
+	if s.cfg.Observe != nil { // the detail is built only for an observer
+		s.cfg.check(CheckClientCertificateVerify, "client signature verified with "+scheme.String(), nil)
+	}
 	s.tr.add(msg)
 	s.tr.keepRaw, s.tr.raw = false, nil
 	return v.expectClientCCS(clientBySignature(sig)), nil

@@ -85,8 +85,21 @@ func scalarLen(g uint16) int {
 // order is rejected and we draw again, which happens with negligible
 // probability except for P-521 where the top bits must be masked.
 func newECDHKey(g uint16, r io.Reader) (*ecdh.PrivateKey, error) {
+	var room scalarRoom
+	return newECDHKeyIn(&room, g, r)
+}
+
+// scalarRoom holds a scalar while a key is made from it: the longest is
+// P-521's.
+type scalarRoom [66]byte
+
+// newECDHKeyIn is newECDHKey drawing the scalar into room, which it wipes
+// (the key keeps its own copy): room in an allocation the caller makes
+// anyway costs none of its own.
+func newECDHKeyIn(room *scalarRoom, g uint16, r io.Reader) (*ecdh.PrivateKey, error) {
 	c := curve(g)
-	buf := make([]byte, scalarLen(g))
+	buf := room[:scalarLen(g)]
+	defer clear(buf)
 	for range 100 {
 		if _, err := io.ReadFull(r, buf); err != nil {
 			return nil, fmt.Errorf("kex: reading random bytes for %s: %w", Name(g), err)
@@ -109,36 +122,53 @@ type Private struct {
 	ec    *ecdh.PrivateKey
 	kem   *mlkem.DecapsulationKey768
 	share []byte
+	// room is where the random scalar or seed is drawn, wiped once the
+	// key is made.
+	room scalarRoom
 }
 
 // Generate makes a client key share for group g.
 func Generate(g uint16, r io.Reader) (*Private, error) {
+	p := &Private{}
+	if err := GenerateInto(p, g, r); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// GenerateInto is Generate making the share in p, which a caller keeps
+// in an allocation it makes anyway.
+func GenerateInto(p *Private, g uint16, r io.Reader) error {
+	*p = Private{group: g}
 	switch g {
 	case P256, P384, P521, X25519:
-		k, err := newECDHKey(g, r)
+		k, err := newECDHKeyIn(&p.room, g, r)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return &Private{group: g, ec: k, share: k.PublicKey().Bytes()}, nil
+		p.ec, p.share = k, k.PublicKey().Bytes()
+		return nil
 	case X25519MLKEM768:
-		seed := make([]byte, mlkem.SeedSize)
-		if _, err := io.ReadFull(r, seed); err != nil {
-			return nil, fmt.Errorf("kex: reading ML-KEM seed: %w", err)
-		}
-		dk, err := mlkem.NewDecapsulationKey768(seed)
+		seed := p.room[:mlkem.SeedSize]
+		_, err := io.ReadFull(r, seed)
 		if err != nil {
-			return nil, err
+			clear(seed)
+			return fmt.Errorf("kex: reading ML-KEM seed: %w", err)
 		}
-		ec, err := newECDHKey(X25519, r)
+		p.kem, err = mlkem.NewDecapsulationKey768(seed)
+		clear(seed)
 		if err != nil {
-			return nil, err
+			return err
+		}
+		if p.ec, err = newECDHKeyIn(&p.room, X25519, r); err != nil {
+			return err
 		}
 		// draft-ietf-tls-ecdhe-mlkem §4.1: the client share is the ML-KEM
 		// encapsulation key followed by the X25519 public key.
-		share := append(dk.EncapsulationKey().Bytes(), ec.PublicKey().Bytes()...)
-		return &Private{group: g, ec: ec, kem: dk, share: share}, nil
+		p.share = append(p.kem.EncapsulationKey().Bytes(), p.ec.PublicKey().Bytes()...)
+		return nil
 	}
-	return nil, fmt.Errorf("kex: group %s is not supported", Name(g))
+	return fmt.Errorf("kex: group %s is not supported", Name(g))
 }
 
 // Group returns the group of this share.

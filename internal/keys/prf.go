@@ -65,11 +65,17 @@ func (p *MasterPRF) mac(h crypto.Hash) *mac {
 
 // KeyBlock is the package's KeyBlock under p.
 func (p *MasterPRF) KeyBlock(h crypto.Hash, master, clientRandom, serverRandom []byte, length int) []byte {
+	return p.AppendKeyBlock(make([]byte, 0, length+h.Size()), h, master, clientRandom, serverRandom, length)
+}
+
+// AppendKeyBlock is KeyBlock appending to dst, for a key block used at
+// once and wiped (record keys are copied into their ciphers); dst needs
+// room for length and one hash block more not to grow.
+func (p *MasterPRF) AppendKeyBlock(dst []byte, h crypto.Hash, master, clientRandom, serverRandom []byte, length int) []byte {
 	var seed [64]byte
 	n := copy(seed[:], serverRandom)
 	n += copy(seed[n:], clientRandom)
-	m := p.mac(h)
-	return m.prf(make([]byte, 0, length+m.size), master, "key expansion", seed[:n], length)
+	return p.mac(h).prf(dst, master, "key expansion", seed[:n], length)
 }
 
 // FinishedVerifyData is FinishedVerifyData12 under p.

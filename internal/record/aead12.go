@@ -44,7 +44,22 @@ type AEAD12 struct {
 // take 12-byte nonces. Unusable arguments make every Seal and Open fail
 // with internal_error.
 func NewAEAD12(aead cipher.AEAD, fixedIV []byte) *AEAD12 {
-	a := &AEAD12{aead: aead}
+	a := &AEAD12{}
+	a.init(aead, fixedIV)
+	return a
+}
+
+// NewAEAD12Pair is NewAEAD12 for both directions of a connection, made
+// in one allocation, as a handshake makes them together.
+func NewAEAD12Pair(aeadA cipher.AEAD, fixedIVA []byte, aeadB cipher.AEAD, fixedIVB []byte) (a, b *AEAD12) {
+	pair := new([2]AEAD12)
+	pair[0].init(aeadA, fixedIVA)
+	pair[1].init(aeadB, fixedIVB)
+	return &pair[0], &pair[1]
+}
+
+func (a *AEAD12) init(aead cipher.AEAD, fixedIV []byte) {
+	*a = AEAD12{aead: aead}
 	switch {
 	case aead == nil:
 		a.err = alert.New(alert.InternalError, "TLS 1.2 AEAD protection without an AEAD")
@@ -58,7 +73,6 @@ func NewAEAD12(aead cipher.AEAD, fixedIV []byte) *AEAD12 {
 	default:
 		a.err = alert.New(alert.InternalError, "TLS 1.2 AEAD fixed IV of %d bytes, want 4 (GCM) or 12 (ChaCha20-Poly1305)", len(fixedIV))
 	}
-	return a
 }
 
 // Seq implements Sealer and Opener.

@@ -140,9 +140,15 @@ const (
 // Content13 builds the TLS 1.3 CertificateVerify input: 64 bytes 0x20, the
 // context string, a 0 byte, then transcriptHash (RFC 8446 §4.4.3).
 func Content13(context string, transcriptHash []byte) []byte {
+	return AppendContent13(make([]byte, 0, 64+len(context)+1+len(transcriptHash)), context, transcriptHash)
+}
+
+// AppendContent13 is Content13 appended to dst, for a caller that keeps
+// room for it in an allocation it makes anyway.
+func AppendContent13(dst []byte, context string, transcriptHash []byte) []byte {
 	// The 64 spaces defeat attacks that would make a TLS 1.2 signature over
 	// a chosen prefix double as a TLS 1.3 one (RFC 8446 §4.4.3).
-	out := make([]byte, 0, 64+len(context)+1+len(transcriptHash))
+	out := dst
 	for range 64 {
 		out = append(out, 0x20)
 	}
@@ -264,10 +270,19 @@ func rsaFits(pub *rsa.PublicKey, in info) bool {
 // TLS 1.2: an ECDSA key may use any ECDSA hash; RSA keys PSS and PKCS#1.
 // Unknown key types, unsupported curves and other versions give nil.
 func ForKey(pub crypto.PublicKey, v uint16) []Scheme {
+	return appendForKey(nil, pub, v)
+}
+
+// forKeyRoom holds what ForKey lists for any key, so that Choose and
+// Allowed build the list on their stacks.
+type forKeyRoom [16]Scheme
+
+// appendForKey appends what ForKey lists to dst.
+func appendForKey(dst []Scheme, pub crypto.PublicKey, v uint16) []Scheme {
 	if v != version.TLS13 && v != version.TLS12 {
 		return nil
 	}
-	var out []Scheme
+	out := dst
 	switch k := pub.(type) {
 	case *ecdsa.PublicKey:
 		if k == nil || !knownCurve(k.Curve) {
@@ -281,13 +296,16 @@ func ForKey(pub crypto.PublicKey, v uint16) []Scheme {
 			out = append(out, s)
 		}
 	case *rsa.PublicKey:
-		cands := pssByStrength
-		if v == version.TLS12 {
-			cands = append(slices.Clip(pssByStrength), pkcs1ByStrength...)
-		}
-		for _, s := range cands {
+		for _, s := range pssByStrength {
 			if in, _ := lookup(s); rsaFits(k, in) {
 				out = append(out, s)
+			}
+		}
+		if v == version.TLS12 {
+			for _, s := range pkcs1ByStrength {
+				if in, _ := lookup(s); rsaFits(k, in) {
+					out = append(out, s)
+				}
 			}
 		}
 	case ed25519.PublicKey:
@@ -301,7 +319,8 @@ func ForKey(pub crypto.PublicKey, v uint16) []Scheme {
 // Allowed reports whether scheme s may be used with pub in the given
 // version, that is whether ForKey(pub, version) lists it.
 func Allowed(pub crypto.PublicKey, version uint16, s Scheme) bool {
-	return slices.Contains(ForKey(pub, version), s)
+	var room forKeyRoom
+	return slices.Contains(appendForKey(room[:0], pub, version), s)
 }
 
 // Choose picks the first of our preference list ours that the peer offered
@@ -309,7 +328,8 @@ func Allowed(pub crypto.PublicKey, version uint16, s Scheme) bool {
 // caller then has no signature it may send and should fail with
 // handshake_failure.
 func Choose(pub crypto.PublicKey, version uint16, ours, peer []Scheme) (Scheme, bool) {
-	usable := ForKey(pub, version)
+	var room forKeyRoom
+	usable := appendForKey(room[:0], pub, version)
 	for _, s := range ours {
 		if slices.Contains(peer, s) && slices.Contains(usable, s) {
 			return s, true

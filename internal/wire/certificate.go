@@ -1,6 +1,10 @@
 package wire
 
-import "bytes"
+import (
+	"bytes"
+
+	"lucid/internal/alert"
+)
 
 // CertificateEntry is one certificate in a TLS 1.3 Certificate message
 // (RFC 8446 §4.4.2) with the per-certificate extensions Lucid understands.
@@ -38,7 +42,8 @@ func (m *Certificate) AppendMarshal(dst []byte) []byte {
 			for i := range m.Entries {
 				e := &m.Entries[i]
 				b.bytesVec(3, e.Data)
-				order := extensionOrder(e, nil, certificateEntryOrder, pickCT, nil)
+				var room orderRoom
+				order := extensionOrder(room[:0], e, nil, certificateEntryOrder, pickCT, nil)
 				writeExtensions(b, e, order, pickCT, nil)
 			}
 		})
@@ -57,13 +62,15 @@ func ParseCertificate(body []byte) (*Certificate, error) { return parseCertifica
 func ParseCertificateOwned(body []byte) (*Certificate, error) { return parseCertificate(body) }
 
 func parseCertificate(body []byte) (*Certificate, error) {
-	r := newReader("Certificate", body)
+	r := newPooledReader("Certificate", body)
+	defer r.release()
 	m := &Certificate{}
 	m.RequestContext = r.vec(1, "certificate_request_context", 0, 0xff)
 	list := r.subVec(3, "certificate_list", 0, 0xffffff)
 	for list.more() {
 		e := CertificateEntry{Data: list.vec(3, "cert_data", 1, 0xffffff)}
-		exts := readExtensions(list.subVec(2, "extensions", 0, 0xffff))
+		var room extensionRoom
+		exts := readExtensionBlock(room[:0], list, 0, 0xffff, alert.DecodeError)
 		dispatch(list, &e, "a CertificateEntry", exts, pickCT, func(typ uint16, _ []byte) { e.Unknown = append(e.Unknown, typ) })
 		m.Entries = append(m.Entries, e)
 	}

@@ -37,15 +37,34 @@ func (m *Certificate12) AppendMarshal(dst []byte) []byte {
 // The certificates are not interpreted. An empty list gives a nil
 // Certificates. The result does not alias body.
 func ParseCertificate12(body []byte) (*Certificate12, error) {
-	r := newReader("Certificate", bytes.Clone(body))
+	return ParseCertificate12Owned(bytes.Clone(body))
+}
+
+// ParseCertificate12Owned is ParseCertificate12 for a body the caller
+// hands over, as an engine does with a reassembled message: the result
+// aliases body, which must not change afterwards.
+func ParseCertificate12Owned(body []byte) (*Certificate12, error) {
 	m := &Certificate12{}
-	list := r.subVec(3, "certificate_list", 0, 0xffffff)
-	for list.more() {
-		m.Certificates = append(m.Certificates, list.vec(3, "ASN.1Cert", 1, 0xffffff))
-	}
-	r.end()
-	if err := r.err(); err != nil {
+	if err := ParseCertificate12Into(m, nil, body); err != nil {
 		return nil, err
 	}
 	return m, nil
+}
+
+// ParseCertificate12Into is ParseCertificate12Owned filling m, which a
+// caller keeps where it costs no allocation of its own, with the list
+// appended to room (which grows if the chain is longer).
+func ParseCertificate12Into(m *Certificate12, room [][]byte, body []byte) error {
+	r := newPooledReader("Certificate", body)
+	defer r.release()
+	*m = Certificate12{}
+	list := r.subVec(3, "certificate_list", 0, 0xffffff)
+	for list.more() {
+		if m.Certificates == nil {
+			m.Certificates = room[:0]
+		}
+		m.Certificates = append(m.Certificates, list.vec(3, "ASN.1Cert", 1, 0xffffff))
+	}
+	r.end()
+	return r.err()
 }

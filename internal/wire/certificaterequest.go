@@ -37,7 +37,8 @@ func (m *CertificateRequest) Marshal() []byte { return m.AppendMarshal(nil) }
 func (m *CertificateRequest) AppendMarshal(dst []byte) []byte {
 	return appendMessage(dst, TypeCertificateRequest, func(b *builder) {
 		b.bytesVec(1, m.Context)
-		order := extensionOrder(m, nil, certificateRequestOrder, pickCR, nil)
+		var room orderRoom
+		order := extensionOrder(room[:0], m, nil, certificateRequestOrder, pickCR, nil)
 		writeExtensions(b, m, order, pickCR, nil)
 	})
 }
@@ -46,10 +47,19 @@ func (m *CertificateRequest) AppendMarshal(dst []byte) []byte {
 // Unknown extensions (oid_filters among them) are ignored. The result does
 // not alias body.
 func ParseCertificateRequest(body []byte) (*CertificateRequest, error) {
-	r := newReader("CertificateRequest", bytes.Clone(body))
+	return ParseCertificateRequestOwned(bytes.Clone(body))
+}
+
+// ParseCertificateRequestOwned is ParseCertificateRequest for a body the
+// caller hands over, as an engine does with a reassembled message: the
+// result aliases body, which must not change afterwards.
+func ParseCertificateRequestOwned(body []byte) (*CertificateRequest, error) {
+	r := newPooledReader("CertificateRequest", body)
+	defer r.release()
 	m := &CertificateRequest{}
 	m.Context = r.vec(1, "certificate_request_context", 0, 0xff)
-	exts := readExtensions(r.subVec(2, "extensions", 2, 0xffff))
+	var room extensionRoom
+	exts := readExtensionBlock(room[:0], r, 2, 0xffff, alert.DecodeError)
 	r.end()
 	dispatch(r, m, "a CertificateRequest", exts, pickCR, nil)
 	// RFC 8446 §4.3.2: the "signature_algorithms" extension MUST be

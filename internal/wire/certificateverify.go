@@ -40,7 +40,8 @@ func ParseCertificateVerifyOwned(body []byte) (*CertificateVerify, error) {
 }
 
 func parseCertificateVerify(body []byte) (*CertificateVerify, error) {
-	r := newReader("CertificateVerify", body)
+	r := newPooledReader("CertificateVerify", body)
+	defer r.release()
 	m := &CertificateVerify{}
 	m.Scheme = r.u16("algorithm")
 	m.Signature = r.vec(2, "signature", 0, 0xffff)

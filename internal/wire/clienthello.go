@@ -79,8 +79,8 @@ var clientHelloOrder = []*extension{
 }
 
 // extensionOrder returns the types Marshal will consider, in order.
-func (m *ClientHello) extensionOrder() []uint16 {
-	order := extensionOrder(m, m.Extensions, clientHelloOrder, pickCH, m.Unknown)
+func (m *ClientHello) extensionOrder(dst []uint16) []uint16 {
+	order := extensionOrder(dst, m, m.Extensions, clientHelloOrder, pickCH, m.Unknown)
 	if m.Extensions == nil {
 		// Padding conventionally sits at the end, where it can be sized
 		// once everything else is known.
@@ -104,7 +104,8 @@ func (m *ClientHello) AppendMarshal(dst []byte) []byte {
 		b.bytesVec(1, m.SessionID)
 		b.u16s(2, m.CipherSuites)
 		b.bytesVec(1, m.CompressionMethods)
-		order := m.extensionOrder()
+		var room orderRoom
+		order := m.extensionOrder(room[:0])
 		// A TLS 1.2 ClientHello may omit the extensions block entirely
 		// (RFC 5246 §7.4.1.2); we do so only when there is nothing to
 		// say and the caller did not ask for an explicit block.
@@ -123,7 +124,8 @@ func (m *ClientHello) BindersLen() int {
 	if len(m.PSKIdentities) == 0 {
 		return 0
 	}
-	order := m.extensionOrder()
+	var room orderRoom
+	order := m.extensionOrder(room[:0])
 	if len(order) == 0 || order[len(order)-1] != ExtPreSharedKey {
 		return 0
 	}
@@ -144,7 +146,8 @@ func ParseClientHello(body []byte) (*ClientHello, error) { return parseClientHel
 func ParseClientHelloOwned(body []byte) (*ClientHello, error) { return parseClientHello(body) }
 
 func parseClientHello(body []byte) (*ClientHello, error) {
-	r := newReader("ClientHello", body)
+	r := newPooledReader("ClientHello", body)
+	defer r.release()
 	m := &ClientHello{}
 	m.LegacyVersion = r.u16("legacy_version")
 	copy(m.Random[:], r.take(32, "random"))
@@ -154,7 +157,8 @@ func parseClientHello(body []byte) (*ClientHello, error) {
 	// RFC 5246 §7.4.1.2: a ClientHello may end here; the presence of
 	// extensions is detected by bytes following the compression methods.
 	if r.more() {
-		exts := readExtensions(r.subVec(2, "extensions", 0, 0xffff))
+		var room extensionRoom
+		exts := readExtensionBlock(room[:0], r, 0, 0xffff, alert.DecodeError)
 		r.end()
 		if !r.ok() {
 			return nil, r.err()
@@ -167,7 +171,7 @@ func parseClientHello(body []byte) (*ClientHello, error) {
 				return nil, r.err()
 			}
 		}
-		m.Extensions = extensionTypes(exts)
+		m.Extensions = extensionTypes(r.st, exts)
 		dispatch(r, m, "a ClientHello", exts, pickCH, keepInto(&m.Unknown, len(exts)))
 	}
 	if err := r.err(); err != nil {

@@ -23,10 +23,20 @@ func (m *ClientKeyExchange) Type() uint8 { return TypeClientKeyExchange }
 // §5.7). If point is empty or longer than 255 bytes, Data is left empty
 // and Marshal returns nil.
 func NewClientKeyExchangeECDHE(point []byte) *ClientKeyExchange {
+	m := &ClientKeyExchange{}
+	m.SetECDHE(nil, point)
+	return m
+}
+
+// SetECDHE makes m what NewClientKeyExchangeECDHE returns, appending Data
+// to buf (with room for the point and its length byte, nothing is
+// allocated).
+func (m *ClientKeyExchange) SetECDHE(buf, point []byte) {
 	if len(point) == 0 || len(point) > 0xff {
-		return &ClientKeyExchange{}
+		*m = ClientKeyExchange{}
+		return
 	}
-	return &ClientKeyExchange{Data: append([]byte{byte(len(point))}, point...)}
+	*m = ClientKeyExchange{Data: append(append(buf[:0], byte(len(point))), point...)}
 }
 
 // NewClientKeyExchangeRSA returns the ClientKeyExchange of the RSA key
@@ -60,10 +70,28 @@ func (m *ClientKeyExchange) AppendMarshal(dst []byte) []byte {
 // (EC)DH client certificates (RFC 5246 §7.4.7.2, RFC 8422 §5.7 implicit),
 // which Lucid does not support. The result does not alias body.
 func ParseClientKeyExchange(body []byte) (*ClientKeyExchange, error) {
-	if len(body) == 0 {
-		return nil, alert.New(alert.DecodeError, "ClientKeyExchange: empty body")
+	return ParseClientKeyExchangeOwned(bytes.Clone(body))
+}
+
+// ParseClientKeyExchangeOwned is ParseClientKeyExchange for a body the
+// caller hands over, as an engine does with a reassembled message: Data
+// is body, which must not change afterwards.
+func ParseClientKeyExchangeOwned(body []byte) (*ClientKeyExchange, error) {
+	m := &ClientKeyExchange{}
+	if err := ParseClientKeyExchangeInto(m, body); err != nil {
+		return nil, err
 	}
-	return &ClientKeyExchange{Data: bytes.Clone(body)}, nil
+	return m, nil
+}
+
+// ParseClientKeyExchangeInto is ParseClientKeyExchangeOwned filling m,
+// which a caller keeps where it costs no allocation of its own.
+func ParseClientKeyExchangeInto(m *ClientKeyExchange, body []byte) error {
+	if len(body) == 0 {
+		return alert.New(alert.DecodeError, "ClientKeyExchange: empty body")
+	}
+	*m = ClientKeyExchange{Data: body}
+	return nil
 }
 
 // ECDHEPoint returns the point of an ECDHE ClientKeyExchange: Data read as
@@ -71,13 +99,24 @@ func ParseClientKeyExchange(body []byte) (*ClientKeyExchange, error) {
 // (RFC 8422 §5.7). The point itself is not validated; that is the key
 // agreement's job. The result does not alias Data.
 func (m *ClientKeyExchange) ECDHEPoint() ([]byte, error) {
-	r := newReader("ClientKeyExchange", m.Data)
+	p, err := m.ECDHEPointView()
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Clone(p), nil
+}
+
+// ECDHEPointView is ECDHEPoint aliasing Data, for a caller that uses the
+// point at once (a key agreement copies what it keeps).
+func (m *ClientKeyExchange) ECDHEPointView() ([]byte, error) {
+	r := newPooledReader("ClientKeyExchange", m.Data)
+	defer r.release()
 	p := r.vec(1, "ecdh_Yc", 1, 0xff)
 	r.end()
 	if err := r.err(); err != nil {
 		return nil, err
 	}
-	return bytes.Clone(p), nil
+	return p, nil
 }
 
 // EncryptedPreMaster returns the RSA-encrypted PreMasterSecret of an RSA
@@ -86,7 +125,8 @@ func (m *ClientKeyExchange) ECDHEPoint() ([]byte, error) {
 // public. The engine must treat every failure of the decryption itself
 // alike (RFC 5246 §7.4.7.1). The result does not alias Data.
 func (m *ClientKeyExchange) EncryptedPreMaster() ([]byte, error) {
-	r := newReader("ClientKeyExchange", m.Data)
+	r := newPooledReader("ClientKeyExchange", m.Data)
+	defer r.release()
 	p := r.vec(2, "EncryptedPreMasterSecret", 1, 0xffff)
 	r.end()
 	if err := r.err(); err != nil {

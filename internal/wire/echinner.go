@@ -19,7 +19,7 @@ func EncodeClientHelloInner(inner *ClientHello, compress []uint16, maxNameLen in
 	h := *inner
 	h.SessionID = []byte{}
 	if len(compress) > 0 {
-		order := inner.extensionOrder()
+		order := inner.extensionOrder(nil)
 		at := -1
 		for i, t := range order {
 			if t == compress[0] {

@@ -1,6 +1,10 @@
 package wire
 
-import "bytes"
+import (
+	"bytes"
+
+	"lucid/internal/alert"
+)
 
 // EncryptedExtensions carries the TLS 1.3 server's answers to extensions
 // that do not establish keys (RFC 8446 §4.3.1).
@@ -39,7 +43,8 @@ func (m *EncryptedExtensions) Marshal() []byte { return m.AppendMarshal(nil) }
 // built in one buffer; on an encoding failure dst comes back unchanged.
 func (m *EncryptedExtensions) AppendMarshal(dst []byte) []byte {
 	return appendMessage(dst, TypeEncryptedExtensions, func(b *builder) {
-		order := extensionOrder(m, m.Extensions, encryptedExtensionsOrder, pickEE, m.Unknown)
+		var room orderRoom
+		order := extensionOrder(room[:0], m, m.Extensions, encryptedExtensionsOrder, pickEE, m.Unknown)
 		writeExtensions(b, m, order, pickEE, m.Unknown)
 	})
 }
@@ -58,11 +63,13 @@ func ParseEncryptedExtensionsOwned(body []byte) (*EncryptedExtensions, error) {
 }
 
 func parseEncryptedExtensions(body []byte) (*EncryptedExtensions, error) {
-	r := newReader("EncryptedExtensions", body)
+	r := newPooledReader("EncryptedExtensions", body)
+	defer r.release()
 	m := &EncryptedExtensions{}
-	exts := readExtensions(r.subVec(2, "extensions", 0, 0xffff))
+	var room extensionRoom
+	exts := readExtensionBlock(room[:0], r, 0, 0xffff, alert.DecodeError)
 	r.end()
-	m.Extensions = extensionTypes(exts)
+	m.Extensions = extensionTypes(r.st, exts)
 	dispatch(r, m, "EncryptedExtensions", exts, pickEE, keepInto(&m.Unknown, len(exts)))
 	if err := r.err(); err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"net/netip"
 
 	"lucid/internal/alert"
@@ -61,7 +62,10 @@ func parseServerNameList(m *ClientHello, r *reader) {
 		// hello is read as one without a server name, as crypto/tls,
 		// OpenSSL and nginx read it; refusing it would break those
 		// clients and protect nothing.
-		if len(name) <= maxIPLiteralLen {
+		// Only a name with a colon (IPv6) or of digits and dots alone
+		// (IPv4) can be one, and only such a name is converted to be
+		// parsed.
+		if len(name) <= maxIPLiteralLen && (bytes.IndexByte(name, ':') >= 0 || digitsAndDots(name)) {
 			// A zone ("%eth0") is free text and names nothing on the
 			// server's side: such a name stays unacceptable below.
 			if a, err := netip.ParseAddr(string(name)); err == nil && a.Zone() == "" {

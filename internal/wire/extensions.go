@@ -137,6 +137,10 @@ func indexExtensions(list ...*extension) map[uint16]*extension {
 	return m
 }
 
+// orderRoom is the room a marshal keeps on its stack for the order of its
+// extensions: more than any message Lucid builds names.
+type orderRoom [48]uint16
+
 // rawExtension is one entry of an extensions block before interpretation.
 type rawExtension struct {
 	typ  uint16
@@ -158,7 +162,30 @@ func readExtensions(r *reader) []rawExtension {
 // messages carry instructions whose repetition is a contradiction rather
 // than a malformation.
 func readExtensionsOr(r *reader, duplicate alert.Description) []rawExtension {
-	list := make([]rawExtension, 0, countVectors(r.b, 2, 2))
+	return readExtensionsInto(nil, r, duplicate)
+}
+
+// extensionRoom is the room a parser keeps on its stack for the list of
+// an extensions block, which it needs only while it parses: more than a
+// browser's ClientHello carries.
+type extensionRoom [24]rawExtension
+
+// readExtensionBlock reads an extensions block with its 2-byte length,
+// of min to max bytes, from r, into dst if it has room (as
+// readExtensionsOr otherwise). Its reader is a local one, which costs no
+// allocation as r.subVec's does.
+func readExtensionBlock(dst []rawExtension, r *reader, min, max int, duplicate alert.Description) []rawExtension {
+	sub := reader{b: r.vec(2, "extensions", min, max), field: "extensions", parent: r, st: r.st}
+	return readExtensionsInto(dst, &sub, duplicate)
+}
+
+// readExtensionsInto is readExtensionsOr appending to dst, which is
+// replaced by a list of the block's size when it has too little room.
+func readExtensionsInto(dst []rawExtension, r *reader, duplicate alert.Description) []rawExtension {
+	list := dst[:0]
+	if n := countVectors(r.b, 2, 2); n > cap(list) {
+		list = make([]rawExtension, 0, n)
+	}
 	var seen CodeSet
 	for r.more() {
 		t := r.u16("extension type")
@@ -183,9 +210,13 @@ func readExtensionsOr(r *reader, duplicate alert.Description) []rawExtension {
 }
 
 // extensionTypes returns the types in list, in order, never nil: a block
-// that was present but empty is distinguishable from an absent one.
-func extensionTypes(list []rawExtension) []uint16 {
-	types := make([]uint16, 0, len(list))
+// that was present but empty is distinguishable from an absent one. The
+// list shares the message's room for uint16 lists.
+func extensionTypes(st *parseState, list []rawExtension) []uint16 {
+	if len(list) == 0 {
+		return []uint16{}
+	}
+	types := st.u16List(len(list))
 	for _, e := range list {
 		types = append(types, e.typ)
 	}
@@ -252,15 +283,17 @@ func keepInto(into *map[uint16][]byte, hint int) func(uint16, []byte) {
 	}
 }
 
-// extensionOrder decides which extensions to write and in what order. If
-// explicit is non-nil it is used as given (fingerprint-exact sending).
-// Otherwise every extension in defaults that m holds comes first, in that
-// order, followed by the unknown ones in ascending code point order.
-func extensionOrder[M any](m *M, explicit []uint16, defaults []*extension, pick func(*extension) *hook[M], unknown map[uint16][]byte) []uint16 {
+// extensionOrder decides which extensions to write and in what order,
+// appending them to dst (a caller's array on its stack, most often, where
+// a marshal would otherwise allocate a list). If explicit is non-nil it
+// is used as given (fingerprint-exact sending). Otherwise every extension
+// in defaults that m holds comes first, in that order, followed by the
+// unknown ones in ascending code point order.
+func extensionOrder[M any](dst []uint16, m *M, explicit []uint16, defaults []*extension, pick func(*extension) *hook[M], unknown map[uint16][]byte) []uint16 {
 	if explicit != nil {
-		return slices.Clone(explicit)
+		return append(dst, explicit...)
 	}
-	order := make([]uint16, 0, len(defaults)+len(unknown))
+	order := dst
 	var in CodeSet
 	for _, d := range defaults {
 		if h := pick(d); h != nil && h.has(m) {

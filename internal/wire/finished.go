@@ -34,8 +34,19 @@ func ParseFinished(body []byte) (*Finished, error) { return ParseFinishedOwned(b
 // ParseFinishedOwned is ParseFinished for a body the caller hands over:
 // the result aliases body, which must not change afterwards.
 func ParseFinishedOwned(body []byte) (*Finished, error) {
-	if len(body) == 0 {
-		return nil, alert.New(alert.DecodeError, "Finished: verify_data is empty")
+	m := &Finished{}
+	if err := ParseFinishedInto(m, body); err != nil {
+		return nil, err
 	}
-	return &Finished{VerifyData: body}, nil
+	return m, nil
+}
+
+// ParseFinishedInto is ParseFinishedOwned filling m, which a caller keeps
+// where it costs no allocation of its own.
+func ParseFinishedInto(m *Finished, body []byte) error {
+	if len(body) == 0 {
+		return alert.New(alert.DecodeError, "Finished: verify_data is empty")
+	}
+	*m = Finished{VerifyData: body}
+	return nil
 }

@@ -66,11 +66,26 @@ func checkHostName[T string | []byte](name T) error {
 		}
 		start = i + 1
 	}
-	// Only dotted IPv4 can get this far: IPv6 needs colons.
-	if _, err := netip.ParseAddr(string(name)); err == nil {
-		return errors.New("host name is an IP address literal, which RFC 6066 §3 does not permit")
+	// Only dotted IPv4 can get this far: IPv6 needs colons. A name with a
+	// byte other than a digit or a dot is none, and is not converted to
+	// a string to be parsed.
+	if digitsAndDots(name) {
+		if _, err := netip.ParseAddr(string(name)); err == nil {
+			return errors.New("host name is an IP address literal, which RFC 6066 §3 does not permit")
+		}
 	}
 	return nil
+}
+
+// digitsAndDots reports whether name holds nothing but digits and dots,
+// as dotted IPv4 does.
+func digitsAndDots[T ~string | ~[]byte](name T) bool {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c != '.' && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func isLetterDigit(c byte) bool {

@@ -34,7 +34,8 @@ func (m *KeyUpdate) AppendMarshal(dst []byte) []byte {
 
 // ParseKeyUpdate parses a KeyUpdate body: one KeyUpdateRequest byte.
 func ParseKeyUpdate(body []byte) (*KeyUpdate, error) {
-	r := newReader("KeyUpdate", body)
+	r := newPooledReader("KeyUpdate", body)
+	defer r.release()
 	v := r.u8("request_update")
 	r.end()
 	if err := r.err(); err != nil {

@@ -32,7 +32,8 @@ func (m *NewSessionTicket) AppendMarshal(dst []byte) []byte {
 		b.u32(m.AgeAdd)
 		b.bytesVec(1, m.Nonce)
 		b.bytesVec(2, m.Ticket)
-		order := extensionOrder(m, nil, newSessionTicketOrder, pickNST, nil)
+		var room orderRoom
+		order := extensionOrder(room[:0], m, nil, newSessionTicketOrder, pickNST, nil)
 		writeExtensions(b, m, order, pickNST, nil)
 	})
 }
@@ -40,13 +41,15 @@ func (m *NewSessionTicket) AppendMarshal(dst []byte) []byte {
 // ParseNewSessionTicket parses a TLS 1.3 NewSessionTicket body. Unknown
 // extensions are ignored. The result does not alias body.
 func ParseNewSessionTicket(body []byte) (*NewSessionTicket, error) {
-	r := newReader("NewSessionTicket", bytes.Clone(body))
+	r := newPooledReader("NewSessionTicket", bytes.Clone(body))
+	defer r.release()
 	m := &NewSessionTicket{}
 	m.Lifetime = r.u32("ticket_lifetime")
 	m.AgeAdd = r.u32("ticket_age_add")
 	m.Nonce = r.vec(1, "ticket_nonce", 0, 0xff)
 	m.Ticket = r.vec(2, "ticket", 1, 0xffff)
-	exts := readExtensionsOr(r.subVec(2, "extensions", 0, 0xfffe), alert.IllegalParameter)
+	var room extensionRoom
+	exts := readExtensionBlock(room[:0], r, 0, 0xfffe, alert.IllegalParameter)
 	r.end()
 	dispatch(r, m, "a NewSessionTicket", exts, pickNST, nil)
 	if err := r.err(); err != nil {

@@ -33,7 +33,8 @@ func (m *NewSessionTicket12) AppendMarshal(dst []byte) []byte {
 // ticket_lifetime_hint; opaque ticket<0..2^16-1>. An empty ticket gives a
 // nil Ticket. The result does not alias body.
 func ParseNewSessionTicket12(body []byte) (*NewSessionTicket12, error) {
-	r := newReader("NewSessionTicket", bytes.Clone(body))
+	r := newPooledReader("NewSessionTicket", bytes.Clone(body))
+	defer r.release()
 	m := &NewSessionTicket12{}
 	m.LifetimeHint = r.u32("ticket_lifetime_hint")
 	m.Ticket = r.vec(2, "ticket", 0, 0xffff)

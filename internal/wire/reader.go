@@ -2,6 +2,7 @@ package wire
 
 import (
 	"fmt"
+	"sync"
 
 	"lucid/internal/alert"
 )
@@ -11,6 +12,32 @@ import (
 // reported; later reads become no-ops returning zero values.
 type parseState struct {
 	err *alert.Error
+	// u16 is room for the uint16 lists of the message (a ClientHello has
+	// four or five), carved out one after the other so that they cost one
+	// allocation together.
+	u16 []uint16
+	// size is the length of the whole message, which bounds that room.
+	size int
+}
+
+// u16Room is how many values the lists of one message share before a
+// list gets an allocation of its own: more than a browser's ClientHello
+// holds in all of them.
+const u16Room = 96
+
+// u16List returns a list of length 0 and capacity n from the message's
+// shared room, making the room on first use.
+func (st *parseState) u16List(n int) []uint16 {
+	if len(st.u16) < n {
+		if st.u16 != nil || n > u16Room {
+			return make([]uint16, 0, n)
+		}
+		// Never more room than the message could fill.
+		st.u16 = make([]uint16, max(n, min(u16Room, st.size/2)))
+	}
+	v := st.u16[:0:n]
+	st.u16 = st.u16[n:]
+	return v
 }
 
 // reader is a bounded cursor over a byte slice. It cannot read past its
@@ -35,7 +62,31 @@ type reader struct {
 func newReader(where string, b []byte) *reader {
 	r := &reader{b: b, field: where}
 	r.st = &r.root
+	r.root.size = len(b)
 	return r
+}
+
+// readers holds root readers between parses: a handshake parses a dozen
+// messages, and a reader, which sub-readers and extension hooks point
+// to, cannot live on its parser's stack.
+var readers = sync.Pool{New: func() any { return new(reader) }}
+
+// newPooledReader is newReader from the pool; the parser hands it back
+// with release once it returns, when no sub-reader or hook still uses it
+// (none keeps the reader it is given, and errors carry only text).
+func newPooledReader(where string, b []byte) *reader {
+	r := readers.Get().(*reader)
+	*r = reader{b: b, field: where}
+	r.st = &r.root
+	r.root.size = len(b)
+	return r
+}
+
+// release hands a reader from newPooledReader back, dropping what it
+// refers to: the message, an error, the rest of the room for lists.
+func (r *reader) release() {
+	*r = reader{}
+	readers.Put(r)
 }
 
 // sub returns a reader over b that shares r's failure state and reports
@@ -177,7 +228,7 @@ func (r *reader) u16s(prefixLen int, field string, min, max int) []uint16 {
 		r.failf(alert.DecodeError, "%s length %d is odd", field, len(p))
 		return nil
 	}
-	v := make([]uint16, 0, len(p)/2)
+	v := r.st.u16List(len(p) / 2)
 	for i := 0; i+1 < len(p); i += 2 {
 		v = append(v, uint16(p[i])<<8|uint16(p[i+1]))
 	}

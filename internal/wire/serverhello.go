@@ -110,7 +110,8 @@ func (m *ServerHello) AppendMarshal(dst []byte) []byte {
 		b.u16(m.CipherSuite)
 		b.u8(m.CompressionMethod)
 		pick := m.pick()
-		order := extensionOrder(m, m.Extensions, serverHelloOrder, pick, m.Unknown)
+		var room orderRoom
+		order := extensionOrder(room[:0], m, m.Extensions, serverHelloOrder, pick, m.Unknown)
 		if m.Extensions != nil || len(order) > 0 {
 			writeExtensions(b, m, order, pick, m.Unknown)
 		}
@@ -127,7 +128,8 @@ func ParseServerHello(body []byte) (*ServerHello, error) { return parseServerHel
 func ParseServerHelloOwned(body []byte) (*ServerHello, error) { return parseServerHello(body) }
 
 func parseServerHello(body []byte) (*ServerHello, error) {
-	r := newReader("ServerHello", body)
+	r := newPooledReader("ServerHello", body)
+	defer r.release()
 	m := &ServerHello{}
 	m.LegacyVersion = r.u16("legacy_version")
 	copy(m.Random[:], r.take(32, "random"))
@@ -144,12 +146,13 @@ func parseServerHello(body []byte) (*ServerHello, error) {
 		if m.IsHelloRetryRequest() {
 			duplicate = alert.IllegalParameter
 		}
-		exts := readExtensionsOr(r.subVec(2, "extensions", 0, 0xffff), duplicate)
+		var room extensionRoom
+		exts := readExtensionBlock(room[:0], r, 0, 0xffff, duplicate)
 		r.end()
 		if !r.ok() {
 			return nil, r.err()
 		}
-		m.Extensions = extensionTypes(exts)
+		m.Extensions = extensionTypes(r.st, exts)
 		pick, in := pickSH12, "a TLS 1.2 ServerHello"
 		if m.IsHelloRetryRequest() {
 			pick, in = pickHRR, "a HelloRetryRequest"

@@ -37,13 +37,18 @@ func (m *ServerKeyExchangeECDHE) writeParams(b *builder) {
 // ClientHello.random and ServerHello.random (RFC 8422 §5.4). The encoding
 // has exactly one form, so for a parsed message these are the bytes that
 // were received. It returns nil if PublicKey is longer than 255 bytes.
-func (m *ServerKeyExchangeECDHE) Params() []byte {
-	var b builder
-	m.writeParams(&b)
-	if b.err != nil {
-		return nil
+func (m *ServerKeyExchangeECDHE) Params() []byte { return m.AppendParams(nil) }
+
+// AppendParams appends what Params returns to dst, so that the signed
+// content (the randoms, then the params) is built in one buffer; for a
+// point longer than 255 bytes dst comes back unchanged, and nil if it
+// was nil.
+func (m *ServerKeyExchangeECDHE) AppendParams(dst []byte) []byte {
+	if len(m.PublicKey) > 0xff {
+		return dst
 	}
-	return b.buf
+	dst = append(dst, curveTypeNamed, byte(m.Group>>8), byte(m.Group), byte(len(m.PublicKey)))
+	return append(dst, m.PublicKey...)
 }
 
 // Marshal returns the complete ServerKeyExchange message, header included,
@@ -68,8 +73,26 @@ func (m *ServerKeyExchangeECDHE) AppendMarshal(dst []byte) []byte {
 // The anonymous form, which has no signature, is not accepted. The result
 // does not alias body.
 func ParseServerKeyExchangeECDHE(body []byte) (*ServerKeyExchangeECDHE, error) {
-	r := newReader("ServerKeyExchange", bytes.Clone(body))
+	return ParseServerKeyExchangeECDHEOwned(bytes.Clone(body))
+}
+
+// ParseServerKeyExchangeECDHEOwned is ParseServerKeyExchangeECDHE for a
+// body the caller hands over, as an engine does with a reassembled
+// message: the result aliases body, which must not change afterwards.
+func ParseServerKeyExchangeECDHEOwned(body []byte) (*ServerKeyExchangeECDHE, error) {
 	m := &ServerKeyExchangeECDHE{}
+	if err := ParseServerKeyExchangeECDHEInto(m, body); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// ParseServerKeyExchangeECDHEInto is ParseServerKeyExchangeECDHEOwned
+// filling m, which a caller keeps where it costs no allocation of its own.
+func ParseServerKeyExchangeECDHEInto(m *ServerKeyExchangeECDHE, body []byte) error {
+	r := newPooledReader("ServerKeyExchange", body)
+	defer r.release()
+	*m = ServerKeyExchangeECDHE{}
 	if t := r.u8("curve_type"); r.ok() && t != curveTypeNamed {
 		r.failf(alert.IllegalParameter, "curve_type %d is not named_curve(3)", t)
 	}
@@ -78,8 +101,5 @@ func ParseServerKeyExchangeECDHE(body []byte) (*ServerKeyExchangeECDHE, error) {
 	m.Scheme = r.u16("algorithm")
 	m.Signature = r.vec(2, "signature", 1, 0xffff)
 	r.end()
-	if err := r.err(); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return r.err()
 }
