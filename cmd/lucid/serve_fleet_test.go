@@ -36,8 +36,8 @@ func (m fleetMember) traced(s string) bool {
 }
 
 // startFleet starts n servers named a, b, c… on rs, sharing one
-// key-encryption key.
-func startFleet(t *testing.T, rs *testredis.Server, p *servePKI, n int) []fleetMember {
+// key-encryption key; edit, if set, changes each one's options.
+func startFleet(t *testing.T, rs *testredis.Server, p *servePKI, n int, edit func(*serveOptions)) []fleetMember {
 	t.Helper()
 	dir := t.TempDir()
 	kek := filepath.Join(dir, "kek")
@@ -48,11 +48,15 @@ func startFleet(t *testing.T, rs *testredis.Server, p *servePKI, n int) []fleetM
 	for i := range n {
 		id := string(rune('a' + i))
 		trace := filepath.Join(dir, id+".jsonl")
-		srv := startServe(t, serveOptions{CertFile: p.certFile, KeyFile: p.keyFile, EarlyData: 16384, TraceJSON: trace,
+		o := serveOptions{CertFile: p.certFile, KeyFile: p.keyFile, EarlyData: 16384, TraceJSON: trace,
 			SessionStore: rs.URL(), SessionStoreKeyFile: kek, ServerID: id,
 			// Short, so that a key made after a Redis restart reaches
 			// every server soon; the test waits for conditions anyway.
-			storeRefresh: 100 * time.Millisecond})
+			storeRefresh: 100 * time.Millisecond}
+		if edit != nil {
+			edit(&o)
+		}
+		srv := startServe(t, o)
 		fleet = append(fleet, fleetMember{srv, trace})
 	}
 	return fleet
@@ -109,7 +113,7 @@ func TestServeFleetRedisDownAtStart(t *testing.T) {
 	rs := testredis.Start(t)
 	rs.Stop()
 	p := newServePKI(t)
-	fleet := startFleet(t, rs, p, 2)
+	fleet := startFleet(t, rs, p, 2, nil)
 	dir := t.TempDir()
 	for _, m := range fleet {
 		if out := sClient(t, bin, m.addr, p.caFile); !strings.Contains(out, "HTTP/1.1 200") {
@@ -133,7 +137,7 @@ func TestServeFleet(t *testing.T) {
 	bin := needOpenSSL(t)
 	rs := testredis.Start(t)
 	p := newServePKI(t)
-	fleet := startFleet(t, rs, p, 3)
+	fleet := startFleet(t, rs, p, 3, nil)
 	a, b, c := fleet[0], fleet[1], fleet[2]
 	dir := t.TempDir()
 
@@ -231,5 +235,52 @@ func TestServeFleet(t *testing.T) {
 				t.Errorf("server b logged the recovery %d times, want once:\n%s", n, b.stderr.String())
 			}
 		})
+	}
+}
+
+// ticketKeyName returns the key_name that starts the ticket of the TLS
+// session s_client saved in file: which of the fleet's keys sealed it.
+func ticketKeyName(t *testing.T, bin, file string) string {
+	t.Helper()
+	out, err := exec.Command(bin, "sess_id", "-in", file, "-text", "-noout").CombinedOutput()
+	if err != nil {
+		t.Fatalf("openssl sess_id: %v\n%s", err, out)
+	}
+	_, after, ok := strings.Cut(string(out), "TLS session ticket:\n")
+	line, _, _ := strings.Cut(after, "\n")
+	_, hex, _ := strings.Cut(line, " - ")
+	if !ok || len(hex) < 47 {
+		t.Fatalf("no ticket in the session:\n%s", out)
+	}
+	return hex[:47] // the first 16 bytes, as sess_id prints them
+}
+
+// A rotation made by whichever server finds the key due reaches every
+// server: a session sealed with the old key still resumes on all of them,
+// and one sealed with the new key too.
+func TestServeFleetKeyRotation(t *testing.T) {
+	bin := needOpenSSL(t)
+	rs := testredis.Start(t)
+	p := newServePKI(t)
+	fleet := startFleet(t, rs, p, 3, func(o *serveOptions) { o.TicketRotation = time.Second })
+	dir := t.TempDir()
+	old := filepath.Join(dir, "old.pem")
+	sClient(t, bin, fleet[0].addr, p.caFile, "-tls1_3", "-sess_out", old)
+	oldKey := ticketKeyName(t, bin, old)
+
+	// Wait until server a seals with another key than before.
+	fresh := filepath.Join(dir, "fresh.pem")
+	if !testwait.Until(testwait.Context(t), func() bool {
+		sClient(t, bin, fleet[0].addr, p.caFile, "-tls1_3", "-sess_out", fresh)
+		return ticketKeyName(t, bin, fresh) != oldKey
+	}) {
+		t.Fatal("server a never sealed with a new key")
+	}
+	for _, m := range fleet {
+		for name, sess := range map[string]string{"old": old, "new": fresh} {
+			if !resumed(sClient(t, bin, m.addr, p.caFile, "-tls1_3", "-sess_in", sess)) {
+				t.Errorf("server %s did not resume the session sealed with the %s key", m.addr, name)
+			}
+		}
 	}
 }
