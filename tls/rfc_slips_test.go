@@ -15,6 +15,7 @@ import (
 
 	"lucid/internal/alert"
 	"lucid/internal/record"
+	"lucid/internal/testwait"
 	"lucid/internal/wire"
 )
 
@@ -410,6 +411,54 @@ func TestEarlyDataInterleavedAfterRetry(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantLocalAlert(t, "server", <-errc, alert.UnexpectedMessage)
+}
+
+// TestNoEarlyDataAfterSecondHello: a server that declined 0-RTT with a
+// HelloRetryRequest skips early data only until the second ClientHello,
+// after which the client sends none (RFC 8446 §4.2.10). A record that then
+// fails to decrypt is bad_record_mac, not more early data to skip in
+// silence (tlsfuzzer's "0-RTT, HRR and early data after 2nd Client Hello",
+// which found the server waiting).
+func TestNoEarlyDataAfterSecondHello(t *testing.T) {
+	cert, _ := regCert(t)
+	first, err := wire.ParseClientHello(lucidClientHello(t, &Config{ServerName: "localhost",
+		CurvePreferences: []CurveID{CurveP256, X25519}})[wire.HeaderLen:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Extensions, first.EarlyData = nil, true
+	c, s := tcpPair(t)
+	errc := make(chan error, 1)
+	go func() {
+		errc <- Server(s, &Config{Certificates: []Certificate{cert}, CurvePreferences: []CurveID{X25519}}).Handshake()
+	}()
+	fake := rawRecord(record.TypeApplicationData, []byte{1, 2, 3, 4})
+	if _, err := c.Write(concat(rawRecord(record.TypeHandshake, first.Marshal()), fake)); err != nil {
+		t.Fatal(err)
+	}
+	_, body := readRecordFrom(t, c)
+	hrr, err := wire.ParseServerHello(body[wire.HeaderLen:])
+	if err != nil || !hrr.IsHelloRetryRequest() {
+		t.Fatalf("server answered %+v (%v), want a HelloRetryRequest", hrr, err)
+	}
+	second := *first
+	second.EarlyData, second.Cookie = false, hrr.Cookie
+	second.KeyShares = []wire.KeyShare{{Group: uint16(X25519), Data: bytes.Repeat([]byte{9}, 32)}}
+	if _, err := c.Write(concat(fake, rawRecord(record.TypeHandshake, second.Marshal()))); err != nil {
+		t.Fatal(err)
+	}
+	// The server answers the second hello with its flight; the client's
+	// next record should be its Finished, and is not.
+	for {
+		typ, body := readRecordFrom(t, c)
+		if typ == record.TypeHandshake && body[0] == wire.TypeServerHello {
+			break
+		}
+	}
+	if _, err := c.Write(rawRecord(record.TypeApplicationData, bytes.Repeat([]byte{7}, 64))); err != nil {
+		t.Fatal(err)
+	}
+	wantLocalAlert(t, "server", testwait.Recv(t, errc, "the server's handshake to fail"), alert.BadRecordMAC)
 }
 
 // TestPlaintextHandshakeUnderKeys: once TLS 1.3 keys are in place every

@@ -103,6 +103,9 @@ type inbound struct {
 	// skippingEarly says a server is skipping the client's 0-RTT data,
 	// which it did not accept (RFC 8446 §4.2.10).
 	skippingEarly bool
+	// secondHello says the next ClientHello answers a HelloRetryRequest:
+	// the client sends no 0-RTT data after it, so nothing is skipped.
+	secondHello bool
 	// early says the client's early key is in force (a server that
 	// accepted 0-RTT data, until EndOfEarlyData).
 	early bool

@@ -477,7 +477,12 @@ func (c *Core) message(msg []byte) error {
 		// Either hello may have announced early data: the one answered
 		// (the inner one under ECH) or the one on the wire.
 		offered := r.EarlyData.Offered || r.ClientHelloEarlyData()
-		c.in.skippingEarly = r.Version != version.TLS12 && offered && !r.EarlyData.Accepted
+		// After the second ClientHello nothing is 0-RTT data any more
+		// (RFC 8446 §4.2.10: a client sends none after a
+		// HelloRetryRequest): a record that fails to decrypt is then
+		// bad_record_mac, not data to skip.
+		c.in.skippingEarly = !c.in.secondHello && r.Version != version.TLS12 && offered && !r.EarlyData.Accepted
+		c.in.secondHello = true
 	}
 	if c.engine.Done() {
 		c.in.peerFinished = true
