@@ -373,13 +373,15 @@ func readRecordFrom(t *testing.T, c net.Conn) (uint8, []byte) {
 	return hdr[0], body
 }
 
-// TestEarlyDataInterleavedAfterRetry: a server that declined 0-RTT skips
-// the early data that arrives before the second ClientHello, but a record
-// of it between the second hello's fragments breaks RFC 8446 §5.1 like any
-// other: unexpected_message (BoGo SkipEarlyData-HRR-Interleaved-TLS13).
-func TestEarlyDataInterleavedAfterRetry(t *testing.T) {
+// retriedEarlyHello starts a server that must decline 0-RTT with a
+// HelloRetryRequest: it sends a first ClientHello offering early data,
+// with a P-256 share the server (X25519 only) asks to replace, followed by
+// a record of "early data". It returns the connection, the server's
+// handshake result, the fake early-data record, and the second ClientHello
+// that answers the server's HelloRetryRequest, not yet sent.
+func retriedEarlyHello(t *testing.T) (c net.Conn, errc chan error, fake, second []byte) {
+	t.Helper()
 	cert, _ := regCert(t)
-	// The client's share is for P-256; the server wants X25519 and asks.
 	first, err := wire.ParseClientHello(lucidClientHello(t, &Config{ServerName: "localhost",
 		CurvePreferences: []CurveID{CurveP256, X25519}})[wire.HeaderLen:])
 	if err != nil {
@@ -387,11 +389,11 @@ func TestEarlyDataInterleavedAfterRetry(t *testing.T) {
 	}
 	first.Extensions, first.EarlyData = nil, true
 	c, s := tcpPair(t)
-	errc := make(chan error, 1)
+	errc = make(chan error, 1)
 	go func() {
 		errc <- Server(s, &Config{Certificates: []Certificate{cert}, CurvePreferences: []CurveID{X25519}}).Handshake()
 	}()
-	fake := rawRecord(record.TypeApplicationData, []byte{1, 2, 3, 4})
+	fake = rawRecord(record.TypeApplicationData, []byte{1, 2, 3, 4})
 	if _, err := c.Write(concat(rawRecord(record.TypeHandshake, first.Marshal()), fake)); err != nil {
 		t.Fatal(err)
 	}
@@ -403,10 +405,18 @@ func TestEarlyDataInterleavedAfterRetry(t *testing.T) {
 	if err != nil || !hrr.IsHelloRetryRequest() {
 		t.Fatalf("server answered %+v (%v), want a HelloRetryRequest", hrr, err)
 	}
-	second := *first
-	second.EarlyData, second.Cookie = false, hrr.Cookie
-	second.KeyShares = []wire.KeyShare{{Group: uint16(X25519), Data: bytes.Repeat([]byte{9}, 32)}}
-	msg := second.Marshal()
+	retry := *first
+	retry.EarlyData, retry.Cookie = false, hrr.Cookie
+	retry.KeyShares = []wire.KeyShare{{Group: uint16(X25519), Data: bytes.Repeat([]byte{9}, 32)}}
+	return c, errc, fake, retry.Marshal()
+}
+
+// TestEarlyDataInterleavedAfterRetry: a server that declined 0-RTT skips
+// the early data that arrives before the second ClientHello, but a record
+// of it between the second hello's fragments breaks RFC 8446 §5.1 like any
+// other: unexpected_message (BoGo SkipEarlyData-HRR-Interleaved-TLS13).
+func TestEarlyDataInterleavedAfterRetry(t *testing.T) {
+	c, errc, fake, msg := retriedEarlyHello(t)
 	if _, err := c.Write(concat(fake, rawRecord(record.TypeHandshake, msg[:40]), fake, rawRecord(record.TypeHandshake, msg[40:]))); err != nil {
 		t.Fatal(err)
 	}
@@ -420,31 +430,8 @@ func TestEarlyDataInterleavedAfterRetry(t *testing.T) {
 // silence (tlsfuzzer's "0-RTT, HRR and early data after 2nd Client Hello",
 // which found the server waiting).
 func TestNoEarlyDataAfterSecondHello(t *testing.T) {
-	cert, _ := regCert(t)
-	first, err := wire.ParseClientHello(lucidClientHello(t, &Config{ServerName: "localhost",
-		CurvePreferences: []CurveID{CurveP256, X25519}})[wire.HeaderLen:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	first.Extensions, first.EarlyData = nil, true
-	c, s := tcpPair(t)
-	errc := make(chan error, 1)
-	go func() {
-		errc <- Server(s, &Config{Certificates: []Certificate{cert}, CurvePreferences: []CurveID{X25519}}).Handshake()
-	}()
-	fake := rawRecord(record.TypeApplicationData, []byte{1, 2, 3, 4})
-	if _, err := c.Write(concat(rawRecord(record.TypeHandshake, first.Marshal()), fake)); err != nil {
-		t.Fatal(err)
-	}
-	_, body := readRecordFrom(t, c)
-	hrr, err := wire.ParseServerHello(body[wire.HeaderLen:])
-	if err != nil || !hrr.IsHelloRetryRequest() {
-		t.Fatalf("server answered %+v (%v), want a HelloRetryRequest", hrr, err)
-	}
-	second := *first
-	second.EarlyData, second.Cookie = false, hrr.Cookie
-	second.KeyShares = []wire.KeyShare{{Group: uint16(X25519), Data: bytes.Repeat([]byte{9}, 32)}}
-	if _, err := c.Write(concat(fake, rawRecord(record.TypeHandshake, second.Marshal()))); err != nil {
+	c, errc, fake, second := retriedEarlyHello(t)
+	if _, err := c.Write(concat(fake, rawRecord(record.TypeHandshake, second))); err != nil {
 		t.Fatal(err)
 	}
 	// The server answers the second hello with its flight; the client's
