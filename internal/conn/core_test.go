@@ -84,6 +84,9 @@ type pair struct {
 	// toServer and toClient hold what each side sent that the other has
 	// not been fed yet.
 	toServer, toClient []byte
+	// watch, if set, sees every flight as it is collected: dir 0 is
+	// the client's, 1 the server's.
+	watch func(dir int, b []byte)
 }
 
 func newPair(t testing.TB, v uint16) *pair {
@@ -104,11 +107,14 @@ func newPairWith(t testing.TB, ccfg, scfg *handshake.Config) *pair {
 
 // collect moves what both sides sealed into flight.
 func (p *pair) collect() {
-	for _, s := range []struct {
+	for dir, s := range []struct {
 		c   *conn.Core
 		dst *[]byte
 	}{{p.client, &p.toServer}, {p.server, &p.toClient}} {
 		out := s.c.TakeOutput()
+		if p.watch != nil && len(out) > 0 {
+			p.watch(dir, out)
+		}
 		*s.dst = append(*s.dst, out...)
 		s.c.ReturnOutput(out)
 	}
