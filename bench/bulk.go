@@ -20,14 +20,7 @@ const (
 // close_notify and waits for the reader to see it).
 func Bulk(st Stack, s Setup) func(*testing.B) {
 	return func(b *testing.B) {
-		p, err := newPair(st, s)
-		if err != nil {
-			fail(b, err)
-		}
-		t, err := newTransport()
-		if err != nil {
-			fail(b, err)
-		}
+		p, t := benchPair(b, st, s)
 		defer t.close()
 		c, sc, err := t.dial()
 		if err != nil {

@@ -14,14 +14,7 @@ import (
 // every measured one must resume.
 func Handshake(st Stack, s Setup) func(*testing.B) {
 	return func(b *testing.B) {
-		p, err := newPair(st, s)
-		if err != nil {
-			fail(b, err)
-		}
-		t, err := newTransport()
-		if err != nil {
-			fail(b, err)
-		}
+		p, t := benchPair(b, st, s)
 		defer t.close()
 		resume := s.Resume != NoResumption
 		if resume {

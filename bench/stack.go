@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"testing"
 
 	"lucid/tls"
 )
@@ -211,3 +212,17 @@ func (t *transport) dial() (net.Conn, net.Conn, error) {
 }
 
 func (t *transport) close() { t.l.Close() }
+
+// benchPair makes the stacks' configurations for s and a loopback
+// transport for them, stopping the benchmark if either fails.
+func benchPair(b *testing.B, st Stack, s Setup) (pair, *transport) {
+	p, err := newPair(st, s)
+	if err != nil {
+		fail(b, err)
+	}
+	t, err := newTransport()
+	if err != nil {
+		fail(b, err)
+	}
+	return p, t
+}

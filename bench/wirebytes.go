@@ -49,14 +49,7 @@ func HandshakeBytes(st Stack, s Setup, out *WireBytes) func(*testing.B) {
 		if s.Resume != NoResumption {
 			fail(b, errors.New("bench: HandshakeBytes measures full handshakes only"))
 		}
-		p, err := newPair(st, s)
-		if err != nil {
-			fail(b, err)
-		}
-		t, err := newTransport()
-		if err != nil {
-			fail(b, err)
-		}
+		p, t := benchPair(b, st, s)
 		defer t.close()
 		var total WireBytes
 		for range b.N {
