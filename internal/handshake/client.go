@@ -98,14 +98,6 @@ func carve(room *[]uint16, n int) []uint16 {
 	return r[:0:n]
 }
 
-// appendSchemes appends the code points of s to dst.
-func appendSchemes(dst []uint16, s []signature.Scheme) []uint16 {
-	for _, v := range s {
-		dst = append(dst, uint16(v))
-	}
-	return dst
-}
-
 // NewClient returns a client engine. Call Start for the first flight.
 func NewClient(cfg *Config) *Engine {
 	b := &clientStart{}

@@ -68,12 +68,6 @@ type client12Room struct {
 	mine     kex.Private
 }
 
-// parseCertificate12 parses a peer's TLS 1.2 Certificate into m, its list
-// allocated on its own since the chain outlives the handshake.
-func parseCertificate12(m *wire.Certificate12, body []byte) error {
-	return wire.ParseCertificate12Into(m, nil, body)
-}
-
 // serverHello12 checks a TLS 1.2 ServerHello and chooses between a full and
 // an abbreviated handshake.
 func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) {
@@ -214,7 +208,7 @@ func (s *expectCertificate12) handle(typ uint8, msg []byte) (state, error) {
 	c := v.c
 	// The list is not made in room: the chain outlives the handshake.
 	cert := &v.room.peerCert
-	if err := receiveInto(c.cfg, typ, msg, wire.TypeCertificate, cert, parseCertificate12); err != nil {
+	if err := receiveInto(c.cfg, typ, msg, wire.TypeCertificate, cert, wire.ParseCertificate12Into); err != nil {
 		return nil, err
 	}
 	if len(cert.Certificates) == 0 {

@@ -79,7 +79,7 @@ func (cfg *Config) certificateRequest12() *wire.CertificateRequest12 {
 	const rsaSign, ecdsaSign = 1, 64
 	return &wire.CertificateRequest12{
 		CertificateTypes:       []uint8{rsaSign, ecdsaSign},
-		SignatureSchemes:       schemesToU16(cfg.Schemes),
+		SignatureSchemes:       appendSchemes(make([]uint16, 0, len(cfg.Schemes)), cfg.Schemes),
 		CertificateAuthorities: cfg.ClientCAs,
 	}
 }

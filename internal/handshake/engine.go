@@ -434,12 +434,12 @@ func unexpected(typ uint8, want string) error {
 	return alert.New(alert.UnexpectedMessage, "received %s, expected %s", wire.MessageName(typ), want)
 }
 
-func schemesToU16(s []signature.Scheme) []uint16 {
-	out := make([]uint16, len(s))
-	for i, v := range s {
-		out[i] = uint16(v)
+// appendSchemes appends the code points of s to dst.
+func appendSchemes(dst []uint16, s []signature.Scheme) []uint16 {
+	for _, v := range s {
+		dst = append(dst, uint16(v))
 	}
-	return out
+	return dst
 }
 
 func u16ToSchemes(s []uint16) []signature.Scheme {

@@ -9,25 +9,12 @@ import (
 	"lucid/internal/wire"
 )
 
-// receiveFinished is receive for a Finished, parsed into fin, the room a
-// Finished state keeps for it.
-func receiveFinished(cfg *Config, typ uint8, msg []byte, fin *wire.Finished) error {
-	if typ != wire.TypeFinished {
-		return unexpected(typ, wire.MessageName(wire.TypeFinished))
-	}
-	if err := wire.ParseFinishedInto(fin, msg[wire.HeaderLen:]); err != nil {
-		return err
-	}
-	cfg.emitMessage(MessageReceived, typ, len(msg), fin)
-	return nil
-}
-
 // checkFinished verifies the peer's Finished, the MAC over the whole
 // handshake that the seed's step 6 describes, and adds it to the
 // transcript. from is the peer's side; peerFinishedKey is the finished_key
 // of its handshake traffic secret.
 func checkFinished(cfg *Config, tr *transcript, suite *suites.Suite, peerFinishedKey []byte, typ uint8, msg []byte, from Side, fin *wire.Finished) error {
-	if err := receiveFinished(cfg, typ, msg, fin); err != nil {
+	if err := receiveInto(cfg, typ, msg, wire.TypeFinished, fin, wire.ParseFinishedInto); err != nil {
 		return err
 	}
 	who := from.String()
@@ -59,7 +46,7 @@ func (e *Engine) finishedBuf() []byte {
 // checkFinished12 verifies a TLS 1.2 Finished: twelve bytes of PRF over
 // the transcript, labelled by the sender's role (RFC 5246 §7.4.9).
 func checkFinished12(cfg *Config, tr *transcript, suite *suites.Suite12, prf *keys.MasterPRF, master []byte, from Side, typ uint8, msg []byte, fin *wire.Finished) error {
-	if err := receiveFinished(cfg, typ, msg, fin); err != nil {
+	if err := receiveInto(cfg, typ, msg, wire.TypeFinished, fin, wire.ParseFinishedInto); err != nil {
 		return err
 	}
 	who := from.String()

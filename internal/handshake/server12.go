@@ -571,7 +571,7 @@ func (st *expectClientCertificate12) handle(typ uint8, msg []byte) (state, error
 	v := st.v
 	s := v.s
 	cert := &v.room.peerCert
-	if err := receiveInto(s.cfg, typ, msg, wire.TypeCertificate, cert, parseCertificate12); err != nil {
+	if err := receiveInto(s.cfg, typ, msg, wire.TypeCertificate, cert, wire.ParseCertificate12Into); err != nil {
 		return nil, err
 	}
 	if len(cert.Certificates) == 0 {

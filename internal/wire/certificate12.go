@@ -45,24 +45,21 @@ func ParseCertificate12(body []byte) (*Certificate12, error) {
 // aliases body, which must not change afterwards.
 func ParseCertificate12Owned(body []byte) (*Certificate12, error) {
 	m := &Certificate12{}
-	if err := ParseCertificate12Into(m, nil, body); err != nil {
+	if err := ParseCertificate12Into(m, body); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
 // ParseCertificate12Into is ParseCertificate12Owned filling m, which a
-// caller keeps where it costs no allocation of its own, with the list
-// appended to room (which grows if the chain is longer).
-func ParseCertificate12Into(m *Certificate12, room [][]byte, body []byte) error {
+// caller keeps where it costs no allocation of its own. The list is
+// allocated on its own, since a peer's chain outlives the handshake.
+func ParseCertificate12Into(m *Certificate12, body []byte) error {
 	r := newPooledReader("Certificate", body)
 	defer r.release()
 	*m = Certificate12{}
 	list := r.subVec(3, "certificate_list", 0, 0xffffff)
 	for list.more() {
-		if m.Certificates == nil {
-			m.Certificates = room[:0]
-		}
 		m.Certificates = append(m.Certificates, list.vec(3, "ASN.1Cert", 1, 0xffffff))
 	}
 	r.end()

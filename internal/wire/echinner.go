@@ -90,7 +90,7 @@ func DecodeClientHelloInner(encoded, outerBody []byte) ([]byte, error) {
 	}
 	suites := r.vec(2, "cipher_suites", 2, 0xfffe)
 	comp := r.vec(1, "legacy_compression_methods", 1, 0xff)
-	exts := readExtensions(r.subVec(2, "extensions", 0, 0xffff))
+	exts := readExtensionBlock(nil, r, 0, 0xffff, alert.DecodeError)
 	if !r.ok() {
 		return nil, r.err()
 	}
@@ -107,7 +107,7 @@ func DecodeClientHelloInner(encoded, outerBody []byte) ([]byte, error) {
 	sid := o.vec(1, "legacy_session_id", 0, 32)
 	o.vec(2, "cipher_suites", 2, 0xfffe)
 	o.vec(1, "legacy_compression_methods", 1, 0xff)
-	outer := readExtensions(o.subVec(2, "extensions", 0, 0xffff))
+	outer := readExtensionBlock(nil, o, 0, 0xffff, alert.DecodeError)
 	if !o.ok() {
 		return nil, o.err()
 	}

@@ -147,40 +147,30 @@ type rawExtension struct {
 	body []byte
 }
 
-// readExtensions reads the body of an extensions block (its length prefix
-// already consumed by the caller) into a list, enforcing framing and
-// uniqueness.
-func readExtensions(r *reader) []rawExtension {
-	return readExtensionsOr(r, alert.DecodeError)
-}
-
-// readExtensionsOr is readExtensions with the alert for a duplicated
-// extension chosen by the caller. RFC 8446 §4.2 forbids duplicates without
-// naming an alert; decode_error fits a block that cannot be read as one
-// value per type, but a HelloRetryRequest and a NewSessionTicket answer
-// with illegal_parameter, as BoringSSL and Go's crypto/tls do, since both
-// messages carry instructions whose repetition is a contradiction rather
-// than a malformation.
-func readExtensionsOr(r *reader, duplicate alert.Description) []rawExtension {
-	return readExtensionsInto(nil, r, duplicate)
-}
-
 // extensionRoom is the room a parser keeps on its stack for the list of
 // an extensions block, which it needs only while it parses: more than a
 // browser's ClientHello carries.
 type extensionRoom [24]rawExtension
 
 // readExtensionBlock reads an extensions block with its 2-byte length,
-// of min to max bytes, from r, into dst if it has room (as
-// readExtensionsOr otherwise). Its reader is a local one, which costs no
+// of min to max bytes, from r, into dst if it has room (see
+// readExtensionsInto). Its reader is a local one, which costs no
 // allocation as r.subVec's does.
 func readExtensionBlock(dst []rawExtension, r *reader, min, max int, duplicate alert.Description) []rawExtension {
 	sub := reader{b: r.vec(2, "extensions", min, max), field: "extensions", parent: r, st: r.st}
 	return readExtensionsInto(dst, &sub, duplicate)
 }
 
-// readExtensionsInto is readExtensionsOr appending to dst, which is
-// replaced by a list of the block's size when it has too little room.
+// readExtensionsInto reads the body of an extensions block (its length
+// prefix already consumed) into a list, enforcing framing and uniqueness,
+// appending to dst, which is replaced by a list of the block's size when
+// it has too little room. duplicate is the alert for a repeated
+// extension: RFC 8446 §4.2 forbids duplicates without naming an alert;
+// decode_error fits a block that cannot be read as one value per type, but
+// a HelloRetryRequest and a NewSessionTicket answer with
+// illegal_parameter, as BoringSSL and Go's crypto/tls do, since both
+// messages carry instructions whose repetition is a contradiction rather
+// than a malformation.
 func readExtensionsInto(dst []rawExtension, r *reader, duplicate alert.Description) []rawExtension {
 	list := dst[:0]
 	if n := countVectors(r.b, 2, 2); n > cap(list) {

@@ -75,7 +75,7 @@ func splitHello(body []byte) helloParts {
 	r.vec(1, "legacy_compression_methods", 1, 0xff)
 	p := helloParts{legacy: body[:len(body)-len(r.b)]}
 	if r.more() {
-		p.exts = readExtensions(r.subVec(2, "extensions", 0, 0xffff))
+		p.exts = readExtensionBlock(nil, r, 0, 0xffff, alert.DecodeError)
 		r.end()
 	}
 	p.err = r.err()
