@@ -44,11 +44,7 @@ func ParseCertificate12(body []byte) (*Certificate12, error) {
 // hands over, as an engine does with a reassembled message: the result
 // aliases body, which must not change afterwards.
 func ParseCertificate12Owned(body []byte) (*Certificate12, error) {
-	m := &Certificate12{}
-	if err := ParseCertificate12Into(m, body); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return parseNew(ParseCertificate12Into, body)
 }
 
 // ParseCertificate12Into is ParseCertificate12Owned filling m, which a

@@ -77,11 +77,7 @@ func ParseClientKeyExchange(body []byte) (*ClientKeyExchange, error) {
 // caller hands over, as an engine does with a reassembled message: Data
 // is body, which must not change afterwards.
 func ParseClientKeyExchangeOwned(body []byte) (*ClientKeyExchange, error) {
-	m := &ClientKeyExchange{}
-	if err := ParseClientKeyExchangeInto(m, body); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return parseNew(ParseClientKeyExchangeInto, body)
 }
 
 // ParseClientKeyExchangeInto is ParseClientKeyExchangeOwned filling m,

@@ -34,11 +34,7 @@ func ParseFinished(body []byte) (*Finished, error) { return ParseFinishedOwned(b
 // ParseFinishedOwned is ParseFinished for a body the caller hands over:
 // the result aliases body, which must not change afterwards.
 func ParseFinishedOwned(body []byte) (*Finished, error) {
-	m := &Finished{}
-	if err := ParseFinishedInto(m, body); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return parseNew(ParseFinishedInto, body)
 }
 
 // ParseFinishedInto is ParseFinishedOwned filling m, which a caller keeps

@@ -242,3 +242,13 @@ func (r *reader) end() {
 		r.failf(alert.DecodeError, "unexpected trailing data (%d bytes)", len(r.b))
 	}
 }
+
+// parseNew parses body into a new message with into, the in-place parser
+// of its type, for the callers that want a message of their own.
+func parseNew[M any](into func(*M, []byte) error, body []byte) (*M, error) {
+	m := new(M)
+	if err := into(m, body); err != nil {
+		return nil, err
+	}
+	return m, nil
+}

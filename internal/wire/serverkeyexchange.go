@@ -80,11 +80,7 @@ func ParseServerKeyExchangeECDHE(body []byte) (*ServerKeyExchangeECDHE, error) {
 // body the caller hands over, as an engine does with a reassembled
 // message: the result aliases body, which must not change afterwards.
 func ParseServerKeyExchangeECDHEOwned(body []byte) (*ServerKeyExchangeECDHE, error) {
-	m := &ServerKeyExchangeECDHE{}
-	if err := ParseServerKeyExchangeECDHEInto(m, body); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return parseNew(ParseServerKeyExchangeECDHEInto, body)
 }
 
 // ParseServerKeyExchangeECDHEInto is ParseServerKeyExchangeECDHEOwned
