@@ -107,6 +107,9 @@ const (
 func (o *outbox) add(a Action) {
 	if o.actions == nil {
 		if o.spare != nil {
+			// The last call's actions go before the array is reused:
+			// they held keys and traffic secrets nothing needs now.
+			clear(o.spare)
 			o.actions, o.spare = o.spare[:0], nil
 		} else {
 			o.actions = make([]Action, 0, actionsCap)

@@ -417,11 +417,15 @@ func (c *client) retry(hrr *wire.ServerHello, msg []byte, suite *suites.Suite) (
 	h.EarlyData = false
 	c.leaveEarlyKey()
 	if g != 0 {
-		p, err := kex.Generate(g, c.cfg.Rand)
-		if err != nil {
+		// The first hello's private keys go now, not at ServerHello:
+		// their room takes the one share the server asked for.
+		clear(c.mem.shareRoom[:])
+		p := &c.mem.shareRoom[0]
+		if err := kex.GenerateInto(p, g, c.cfg.Rand); err != nil {
 			return nil, err
 		}
-		c.shares = []*kex.Private{p}
+		c.mem.shares = [2]*kex.Private{p}
+		c.shares = c.mem.shares[:1]
 		h.KeyShares = []wire.KeyShare{{Group: g, Data: p.Share()}}
 	}
 	if len(h.PSKIdentities) > 0 {
@@ -473,8 +477,8 @@ func (c *client) serverHello(sh *wire.ServerHello, msg []byte, suite *suites.Sui
 		c.result.Group = share.Group()
 	}
 	c.shares = nil
-	clear(c.mem.shares[:]) // the private keys go as before
-	clear(c.mem.shareRoom[:])
+	clear(c.mem.shares[:])
+	clear(c.mem.shareRoom[:]) // wipes the private keys
 	c.tr.keepRaw, c.tr.raw = false, nil
 	c.result.Version = version.TLS13
 	c.tr.add(msg)
