@@ -300,7 +300,7 @@ func (s *expectServerKeyExchange) handle(typ uint8, msg []byte) (state, error) {
 	if !slices.Contains(c.hello.SignatureSchemes, ske.Scheme) {
 		return nil, alert.New(alert.IllegalParameter, "server signed with %s, which was not offered", scheme)
 	}
-	signed := ske.AppendParams(append(append(v.room.signed[:0], c.hello.Random[:]...), v.server[:]...))
+	signed := signedParams12(v.room.signed[:0], &c.hello.Random, &v.server, ske)
 	sig, err := verifySignature(v.chain, version.TLS12, scheme, signed, ske.Signature)
 	if err != nil {
 		c.cfg.check(CheckServerKeyExchange, "", err)

@@ -9,6 +9,7 @@ import (
 	"lucid/internal/keys"
 	"lucid/internal/record"
 	"lucid/internal/suites"
+	"lucid/internal/wire"
 )
 
 // keys12 is one side's TLS 1.2 record protection, both directions, from
@@ -159,4 +160,10 @@ func (st *expectCCS12) handle(typ uint8, _ []byte) (state, error) {
 func (st *expectCCS12) changeCipherSpec() (state, error) {
 	st.out.readProtection(st.keys.read, st.keys.keyLen)
 	return st.next, nil
+}
+
+// signedParams12 appends to dst what a TLS 1.2 ServerKeyExchange signs:
+// both randoms, then the ECDHE parameters (RFC 8422 §5.4).
+func signedParams12(dst []byte, clientRandom, serverRandom *[32]byte, ske *wire.ServerKeyExchangeECDHE) []byte {
+	return ske.AppendParams(append(append(dst, clientRandom[:]...), serverRandom[:]...))
 }

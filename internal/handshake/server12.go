@@ -28,7 +28,6 @@ type conv12s struct {
 	suite     *suites.Suite12
 	random    [32]byte
 	cert      *Certificate
-	share     *kex.Private
 	master    []byte
 	prf       keys.MasterPRF // the PRF under master, for the key block and both Finished
 	keys      keys12         // the record protection the master secret expands to
@@ -285,10 +284,9 @@ func (v *conv12s) sendKeyExchange() error {
 	if err := kex.GenerateInto(share, s.result.Group, s.cfg.Rand); err != nil {
 		return err
 	}
-	v.share = share
 	ske := &v.room.ske
 	*ske = wire.ServerKeyExchangeECDHE{Group: s.result.Group, PublicKey: share.Share(), Scheme: uint16(v.scheme)}
-	signed := ske.AppendParams(append(append(v.room.signed[:0], v.hello.Random[:]...), v.random[:]...))
+	signed := signedParams12(v.room.signed[:0], &v.hello.Random, &v.random, ske)
 	sig, err := signature.Sign(s.cfg.Rand, v.cert.Key, v.scheme, signed)
 	if err != nil {
 		return fmt.Errorf("signing ServerKeyExchange with %s: %w", v.scheme, err)
@@ -328,10 +326,9 @@ func (st *expectClientKeyExchange) handle(typ uint8, msg []byte) (state, error) 
 		if err != nil {
 			return nil, err
 		}
-		if pms, err = v.share.Shared(point); err != nil {
+		if pms, err = v.room.share.Shared(point); err != nil {
 			return nil, err
 		}
-		v.share = nil
 		v.room.share = kex.Private{} // the private key goes once the secret is made
 	}
 	s.tr.add(msg)
