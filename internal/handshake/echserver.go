@@ -76,11 +76,7 @@ func (s *server) openECH(outer *wire.ClientHello, msg []byte) (*wire.ClientHello
 			reason = why
 			continue
 		}
-		innerMsg, err := wire.DecodeClientHelloInner(encoded, body)
-		if err != nil {
-			return nil, nil, err
-		}
-		inner, err := s.checkInner(innerMsg)
+		inner, innerMsg, err := s.checkInner(encoded, body)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -140,25 +136,28 @@ func outerAAD(body []byte) []byte {
 	return aad
 }
 
-// checkInner parses a rebuilt inner hello and applies RFC 9849 §7.1: it
-// carries the inner encrypted_client_hello and offers nothing below TLS 1.3.
-func (s *server) checkInner(innerMsg []byte) (*wire.ClientHello, error) {
-	inner, err := wire.ParseClientHelloOwned(innerMsg[wire.HeaderLen:])
-	if err != nil {
-		return nil, err
+// checkInner rebuilds the inner hello from its encoding and the outer
+// hello, parses it and applies RFC 9849 §7.1: it carries the inner
+// encrypted_client_hello and offers nothing below TLS 1.3.
+func (s *server) checkInner(encoded, outerBody []byte) (inner *wire.ClientHello, innerMsg []byte, err error) {
+	if innerMsg, err = wire.DecodeClientHelloInner(encoded, outerBody); err != nil {
+		return nil, nil, err
+	}
+	if inner, err = wire.ParseClientHelloOwned(innerMsg[wire.HeaderLen:]); err != nil {
+		return nil, nil, err
 	}
 	if inner.ECH == nil || !inner.ECH.Inner {
-		return nil, alert.New(alert.IllegalParameter, "the inner ClientHello lacks the inner encrypted_client_hello extension")
+		return nil, nil, alert.New(alert.IllegalParameter, "the inner ClientHello lacks the inner encrypted_client_hello extension")
 	}
 	if len(inner.SupportedVersions) == 0 {
-		return nil, alert.New(alert.IllegalParameter, "the inner ClientHello offers no supported_versions, so TLS 1.2 at most")
+		return nil, nil, alert.New(alert.IllegalParameter, "the inner ClientHello offers no supported_versions, so TLS 1.2 at most")
 	}
 	for _, v := range inner.SupportedVersions {
 		if !wire.IsGREASE(v) && v < version.TLS13 {
-			return nil, alert.New(alert.IllegalParameter, "the inner ClientHello offers %s; ECH requires TLS 1.3", version.Name(v))
+			return nil, nil, alert.New(alert.IllegalParameter, "the inner ClientHello offers %s; ECH requires TLS 1.3", version.Name(v))
 		}
 	}
-	return inner, nil
+	return inner, innerMsg, nil
 }
 
 // openSecondECH opens the hello that follows a HelloRetryRequest after the
@@ -184,11 +183,7 @@ func (s *server) openSecondECH(outer *wire.ClientHello, msg []byte) (*wire.Clien
 	if err != nil {
 		return nil, nil, alert.New(alert.DecryptError, "second ClientHello's inner hello does not decrypt")
 	}
-	innerMsg, err := wire.DecodeClientHelloInner(encoded, body)
-	if err != nil {
-		return nil, nil, err
-	}
-	inner, err := s.checkInner(innerMsg)
+	inner, innerMsg, err := s.checkInner(encoded, body)
 	if err != nil {
 		return nil, nil, err
 	}
