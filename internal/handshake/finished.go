@@ -14,23 +14,9 @@ import (
 // transcript. from is the peer's side; peerFinishedKey is the finished_key
 // of its handshake traffic secret.
 func checkFinished(cfg *Config, tr *transcript, suite *suites.Suite, peerFinishedKey []byte, typ uint8, msg []byte, from Side, fin *wire.Finished) error {
-	if err := receiveInto(cfg, typ, msg, wire.TypeFinished, fin, wire.ParseFinishedInto); err != nil {
-		return err
-	}
-	who := from.String()
 	want := keys.AppendFinishedMACKeyed(tr.mac[:0], suite.Hash, peerFinishedKey, tr.sum())
-	if err := finishedLength(fin, len(want), who); err != nil {
-		return err
-	}
 	// RFC 8446 §4.4.4: a wrong verify_data is decrypt_error.
-	if !hmac.Equal(want, fin.VerifyData) {
-		return alert.New(alert.DecryptError, "%s Finished does not match the handshake transcript", who)
-	}
-	if cfg.Observe != nil { // the detail is built only for an observer
-		cfg.check(finishedCheck(from), who+" Finished MAC matches the transcript", nil)
-	}
-	tr.add(msg)
-	return nil
+	return matchFinished(cfg, tr, typ, msg, from, fin, want, " Finished MAC matches the transcript")
 }
 
 // finishedBuf is where this side's verify_data is built. Sending marshals
@@ -46,11 +32,20 @@ func (e *Engine) finishedBuf() []byte {
 // checkFinished12 verifies a TLS 1.2 Finished: twelve bytes of PRF over
 // the transcript, labelled by the sender's role (RFC 5246 §7.4.9).
 func checkFinished12(cfg *Config, tr *transcript, suite *suites.Suite12, prf *keys.MasterPRF, master []byte, from Side, typ uint8, msg []byte, fin *wire.Finished) error {
+	want := prf.AppendFinishedVerifyData(tr.mac[:0], suite.PRF, master, from == SideClient, tr.sum())
+	return matchFinished(cfg, tr, typ, msg, from, fin, want, " Finished matches the transcript")
+}
+
+// matchFinished receives the peer's Finished into fin and holds its
+// verify_data to want, the value this side computed over the transcript
+// before it: a wrong length is decode_error, a wrong value decrypt_error
+// (RFC 8446 §4.4.4, RFC 5246 §7.4.9). A match is added to the transcript
+// and, for an observer, reported with matched after the side's name.
+func matchFinished(cfg *Config, tr *transcript, typ uint8, msg []byte, from Side, fin *wire.Finished, want []byte, matched string) error {
 	if err := receiveInto(cfg, typ, msg, wire.TypeFinished, fin, wire.ParseFinishedInto); err != nil {
 		return err
 	}
 	who := from.String()
-	want := prf.AppendFinishedVerifyData(tr.mac[:0], suite.PRF, master, from == SideClient, tr.sum())
 	if err := finishedLength(fin, len(want), who); err != nil {
 		return err
 	}
@@ -58,7 +53,7 @@ func checkFinished12(cfg *Config, tr *transcript, suite *suites.Suite12, prf *ke
 		return alert.New(alert.DecryptError, "%s Finished does not match the handshake transcript", who)
 	}
 	if cfg.Observe != nil { // the detail is built only for an observer
-		cfg.check(finishedCheck(from), who+" Finished matches the transcript", nil)
+		cfg.check(finishedCheck(from), who+matched, nil)
 	}
 	tr.add(msg)
 	return nil
