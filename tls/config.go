@@ -291,6 +291,10 @@ type Config struct {
 	// derived is what handshakes resolve from the fields above, kept
 	// between handshakes; see engineSettings. Guarded by resumptionInit.
 	derived *derivedConfig
+
+	// chains remembers the peer chains this Config verified in full; see
+	// chainMemo. Created on first use, guarded by resumptionInit.
+	chains *chainMemo
 }
 
 // Clone returns a copy of c that shares no state Lucid changes with it:
@@ -320,6 +324,7 @@ func (c *Config) Clone() *Config {
 	r := c.resumption
 	resumptionInit.Unlock()
 	n.derived = nil
+	n.chains = nil
 	n.Certificates = slices.Clone(c.Certificates)
 	n.RevocationLists = slices.Clone(c.RevocationLists)
 	n.NextProtos = slices.Clone(c.NextProtos)

@@ -3,6 +3,7 @@ package tls
 import (
 	"crypto/x509"
 	"errors"
+	"time"
 
 	"lucid/internal/alert"
 	"lucid/internal/handshake"
@@ -79,7 +80,7 @@ func (c *Conn) verifyPeer(pc handshake.PeerChain, verify bool, opts pki.VerifyOp
 		opts.RevocationLists = cfg.RevocationLists
 		v.Chains = pki.Recheck(v.Certs, pc.Verified, opts)
 		if v.Chains == nil {
-			chains, err := pki.VerifyParsed(v.Certs, opts)
+			chains, err := c.verifyRemembered(pc.DER, v.Certs, opts)
 			if err != nil {
 				return nil, verificationFailure(v.Certs, err)
 			}
@@ -92,6 +93,32 @@ func (c *Conn) verifyPeer(pc handshake.PeerChain, verify bool, opts pki.VerifyOp
 		}
 	}
 	return v, nil
+}
+
+// verifyRemembered verifies certs, whose bytes are der, in full, unless
+// the Config verified the same bytes under the same roots before and the
+// chains it built then pass pki.Recheck now (see chainMemo). Either way the
+// result is the verdict a full verification would give now.
+func (c *Conn) verifyRemembered(der [][]byte, certs []*x509.Certificate, opts pki.VerifyOptions) ([][]*x509.Certificate, error) {
+	memo := c.config.chainMemo()
+	key := memoKeyFor(der, opts.KeyUsages[0])
+	now := time.Now()
+	if earlier := memo.lookup(key, opts.Roots, now); earlier != nil {
+		if chains := pki.Recheck(certs, earlier, opts); chains != nil {
+			c.observe(Event{Kind: EventDecision, Name: "chain_verification", Detail: "the same certificates verified on an earlier connection under the same roots: signatures not checked again; dates, roots, name, key usages and revocation checked now"})
+			return chains, nil
+		}
+	}
+	chains, err := pki.VerifyParsed(certs, opts)
+	if err != nil {
+		return nil, err
+	}
+	size := 0
+	for _, d := range der {
+		size += len(d)
+	}
+	memo.remember(key, opts.Roots, chains, size, now)
+	return chains, nil
 }
 
 // verificationFailure wraps a pki error as the caller-facing error, with

@@ -1,0 +1,142 @@
+package tls_test
+
+import (
+	"crypto/x509"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"lucid/internal/testpki"
+	"lucid/tls"
+)
+
+// memoWatch records, for one Config, how many handshakes reused a chain
+// verification.
+type memoWatch struct {
+	mu    sync.Mutex
+	reuse int
+}
+
+func (w *memoWatch) observe(e tls.Event) {
+	if e.Kind == tls.EventDecision && e.Name == "chain_verification" {
+		w.mu.Lock()
+		w.reuse++
+		w.mu.Unlock()
+	}
+}
+
+func (w *memoWatch) count() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.reuse
+}
+
+// A Config that verified a peer's chain in full judges the same chain on
+// the next full handshake by rechecking it, on both sides of a mutual
+// handshake; and after every change a verification depends on, its verdict
+// is the one a Config that never saw the chain gives.
+func TestChainMemoKeepsTheVerdict(t *testing.T) {
+	changes := []struct {
+		name   string
+		change func(r *trustRig, ccfg, scfg *tls.Config, other *testpki.CA)
+		// refused is the side whose verification now fails.
+		refused string
+	}{
+		{"client certificate revoked", func(r *trustRig, ccfg, scfg *tls.Config, _ *testpki.CA) {
+			crl, err := r.ca.RevocationList(r.alice)
+			if err != nil {
+				t.Fatal(err)
+			}
+			scfg.RevocationLists = []*x509.RevocationList{crl}
+		}, "server"},
+		{"client certificate expired", func(r *trustRig, _, _ *tls.Config, _ *testpki.CA) {
+			r.clock.Advance(2 * time.Hour)
+		}, "server"},
+		{"client CA no longer trusted", func(r *trustRig, _, scfg *tls.Config, other *testpki.CA) {
+			scfg.ClientCAs = other.Pool
+		}, "server"},
+		{"server root no longer trusted", func(r *trustRig, ccfg, _ *tls.Config, other *testpki.CA) {
+			ccfg.RootCAs = other.Pool
+		}, "client"},
+		{"another server name", func(r *trustRig, ccfg, _ *tls.Config, _ *testpki.CA) {
+			ccfg.ServerName = "elsewhere.example"
+		}, "client"},
+	}
+	other, err := testpki.NewCA("Another Root", testpki.ECDSAP256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range changes {
+		t.Run(ch.name, func(t *testing.T) {
+			r := newTrustRig(t, time.Now().Add(time.Hour))
+			// No session cache and no tickets: every connection is a full
+			// handshake, so only the memo can spare a verification.
+			scfg := r.serverConfig(t)
+			scfg.SessionTicketsDisabled = true
+			ccfg := r.clientConfig(t, nil, true)
+			var cw, sw memoWatch
+			ccfg.Observer, scfg.Observer = cw.observe, sw.observe
+
+			first := connectTrust(t, ccfg, scfg)
+			first.mustConnect(t, "first connection", false)
+			if cw.count() != 0 || sw.count() != 0 {
+				t.Fatalf("the first connection reused a verification (client %d, server %d)", cw.count(), sw.count())
+			}
+			second := connectTrust(t, ccfg, scfg)
+			second.mustConnect(t, "second connection", false)
+			if cw.count() != 1 || sw.count() != 1 {
+				t.Fatalf("the second connection reused %d verifications on the client and %d on the server, want 1 and 1", cw.count(), sw.count())
+			}
+			if !sameChains(second.client.VerifiedChains, first.client.VerifiedChains) ||
+				!sameChains(second.server.VerifiedChains, first.server.VerifiedChains) {
+				t.Fatal("the rechecked chains differ from the verified ones")
+			}
+
+			ch.change(r, ccfg, scfg, other)
+			got := connectTrust(t, ccfg, scfg)
+			// The same change applied to Configs that never met the chain.
+			fresh := connectTrust(t, ccfg.Clone(), scfg.Clone())
+			gotErr, freshErr := got.clientErr, fresh.clientErr
+			if ch.refused == "server" {
+				gotErr, freshErr = got.serverErr, fresh.serverErr
+			}
+			if gotErr == nil {
+				t.Fatalf("the %s accepted the chain after the change", ch.refused)
+			}
+			var a, b tls.AlertError
+			if !errors.As(gotErr, &a) || !errors.As(freshErr, &b) || a != b {
+				t.Fatalf("after the change the %s refused with %v; a fresh Config refuses with %v", ch.refused, gotErr, freshErr)
+			}
+		})
+	}
+}
+
+// A different chain for the same name is verified in full, not matched to
+// the one remembered.
+func TestChainMemoIsPerChain(t *testing.T) {
+	r := newTrustRig(t, time.Now().Add(time.Hour))
+	second, err := r.ca.Issue(testpki.LeafOptions{Names: []string{"localhost"}, NotAfter: time.Now().AddDate(0, 1, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scfg := &tls.Config{Certificates: []tls.Certificate{keyPair(t, r.server)}, SessionTicketsDisabled: true}
+	ccfg := r.clientConfig(t, nil, false)
+	var cw memoWatch
+	ccfg.Observer = cw.observe
+	connectTrust(t, ccfg, scfg).mustConnect(t, "first leaf", false)
+	scfg2 := &tls.Config{Certificates: []tls.Certificate{keyPair(t, second)}, SessionTicketsDisabled: true}
+	o := connectTrust(t, ccfg, scfg2)
+	o.mustConnect(t, "second leaf", false)
+	if cw.count() != 0 {
+		t.Fatalf("a new leaf was judged by the memo (%d reuses)", cw.count())
+	}
+	if !slices.Equal(o.client.PeerCertificates[0].Raw, second.Cert.Raw) {
+		t.Fatal("the client did not see the second leaf")
+	}
+	connectTrust(t, ccfg, scfg2).mustConnect(t, "second leaf again", false)
+	if cw.count() != 1 {
+		t.Fatalf("the second leaf's second connection reused %d verifications, want 1", cw.count())
+	}
+}
