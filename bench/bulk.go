@@ -7,18 +7,24 @@ import (
 )
 
 // BulkChunk is what one bulk operation moves: 1 MiB of application data,
-// client to server, written 16 KiB at a time (one full record each).
-const (
-	BulkChunk = 1 << 20
-	bulkWrite = 16 << 10
-)
+// client to server.
+const BulkChunk = 1 << 20
+
+// fullRecord is the plaintext of a full record, the unit of the floor's
+// seals and opens whichever way a figure writes.
+const fullRecord = 16 << 10
 
 // Bulk returns a benchmark of one-way application data over one connection
-// of kind s: the client writes BulkChunk bytes per operation while a
-// server goroutine reads and discards them. The CPU time counts both ends'
-// record protection and the reader's last records (the loop ends with
-// close_notify and waits for the reader to see it).
-func Bulk(st Stack, s Setup) func(*testing.B) {
+// of kind s: the client sends BulkChunk bytes per operation while a
+// server goroutine reads and discards them. With perWrite 0 the client
+// sends as Go programs send a stream, io.Copy(conn, src) from a reader of
+// BulkChunk bytes, so each stack gets what io.Copy gives it: a stack with
+// ReadFrom (Lucid) chooses its own read size, one without (crypto/tls)
+// gets io.Copy's 32 KiB writes. Otherwise it calls Write with perWrite
+// bytes at a time. The CPU time counts both ends' record protection and
+// the reader's last records (the loop ends with close_notify and waits for
+// the reader to see it).
+func Bulk(st Stack, s Setup, perWrite int) func(*testing.B) {
 	return func(b *testing.B) {
 		p, t := benchPair(b, st, s)
 		defer t.close()
@@ -52,13 +58,21 @@ func Bulk(st Stack, s Setup) func(*testing.B) {
 		if err := s.check(client, false); err != nil {
 			fail(b, fmt.Errorf("%v: %w", st, err))
 		}
-		buf := make([]byte, bulkWrite)
+		data := make([]byte, BulkChunk)
+		src := &chunkReader{}
 		b.SetBytes(BulkChunk)
 		b.ReportAllocs()
 		clock := startCPU(b)
 		for range b.N {
-			for range BulkChunk / bulkWrite {
-				if _, err := client.Write(buf); err != nil {
+			if perWrite == 0 {
+				src.rest = data
+				if _, err := io.Copy(client, src); err != nil {
+					fail(b, fmt.Errorf("%v: copy: %w", st, err))
+				}
+				continue
+			}
+			for rest := data; len(rest) > 0; rest = rest[min(perWrite, len(rest)):] {
+				if _, err := client.Write(rest[:min(perWrite, len(rest))]); err != nil {
 					fail(b, fmt.Errorf("%v: write: %w", st, err))
 				}
 			}
@@ -73,6 +87,20 @@ func Bulk(st Stack, s Setup) func(*testing.B) {
 			fail(b, fmt.Errorf("%v: server read %d bytes, want %d", st, r.n, want))
 		}
 	}
+}
+
+// chunkReader is a stream source for io.Copy: it gives what is left of
+// rest, as much as each Read asks for. It has no WriteTo, as a socket or
+// pipe source offers none that io.Copy into a TLS connection could use.
+type chunkReader struct{ rest []byte }
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	if len(r.rest) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, r.rest)
+	r.rest = r.rest[n:]
+	return n, nil
 }
 
 type readResult struct {

@@ -313,9 +313,9 @@ func BulkFloor(suite uint16) func(*testing.B) {
 		if err != nil {
 			fail(b, err)
 		}
-		records := make([]int, BulkChunk/bulkWrite)
+		records := make([]int, BulkChunk/fullRecord)
 		for i := range records {
-			records[i] = bulkWrite
+			records[i] = fullRecord
 		}
 		step := sealOpen(aead, records)
 		b.SetBytes(BulkChunk)

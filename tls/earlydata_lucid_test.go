@@ -40,6 +40,9 @@ type edFixture struct {
 	server, client *tls.Config
 	mu             sync.Mutex
 	decisions      []string
+	// readFrom has the client send its first message through ReadFrom
+	// rather than Write.
+	readFrom bool
 }
 
 func newEDFixture(t *testing.T, maxEarly uint32) *edFixture {
@@ -105,7 +108,13 @@ func (ed *edFixture) run(t *testing.T, first, second string) edResult {
 		server.Close()
 	}()
 	var r edResult
-	r.writeN, r.writeErr = client.Write([]byte(first))
+	if ed.readFrom {
+		var n int64
+		n, r.writeErr = client.ReadFrom(strings.NewReader(first))
+		r.writeN = int(n)
+	} else {
+		r.writeN, r.writeErr = client.Write([]byte(first))
+	}
 	if errors.Is(r.writeErr, tls.ErrEarlyDataRejected) {
 		// The application sends it again itself, after the handshake.
 		if _, err := client.Write([]byte(first)); err != nil {

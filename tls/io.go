@@ -5,6 +5,8 @@ import (
 	"io"
 	"net"
 	"time"
+
+	"lucid/internal/conn"
 )
 
 var past = time.Unix(1, 0)
@@ -121,6 +123,54 @@ func (c *Conn) Write(b []byte) (int, error) {
 		}
 		written += n
 		b = b[n:]
+	}
+}
+
+// ReadFrom writes what it reads from r until r's end (io.EOF, reported
+// as a nil error, as io.Copy wants) or an error, running the handshake
+// first if needed, and reports how much it wrote. It implements
+// io.ReaderFrom, so io.Copy into a Conn hands it large pieces rather than
+// io.Copy's 32 KiB: each r.Read fills up to a batch of full records
+// (conn.WriteBatch), which are sealed together and leave in one write to
+// the network, so a bulk stream costs few system calls per byte.
+//
+// It reads r once per batch and sends whatever that Read returned: it
+// never waits for more to fill a batch, so a proxy copying a socket into
+// a Conn adds no latency. Each piece is written as Write writes it
+// (locks, errors, and with Config.SendEarlyData a client's first piece
+// goes as 0-RTT data), and writeMu is not held while r.Read blocks, so
+// Close and other writers are not kept waiting on r. The piece is read
+// into a pooled buffer, so a steady stream allocates nothing.
+func (c *Conn) ReadFrom(r io.Reader) (int64, error) {
+	if !c.isClient || !c.config.SendEarlyData {
+		// Without early data the handshake need not wait for r's
+		// first bytes; with it, the first Write carries them.
+		if err := c.Handshake(); err != nil {
+			return 0, err
+		}
+	}
+	p := conn.GetBatch()
+	defer conn.PutBatch(p)
+	buf := *p
+	var total int64
+	for {
+		n, rerr := r.Read(buf)
+		if n < 0 || n > len(buf) {
+			return total, errors.New("tls: invalid Read result")
+		}
+		if n > 0 {
+			m, err := c.Write(buf[:n])
+			total += int64(m)
+			if err != nil {
+				return total, err
+			}
+		}
+		if rerr != nil {
+			if rerr == io.EOF {
+				return total, nil
+			}
+			return total, rerr
+		}
 	}
 }
 

@@ -66,3 +66,22 @@ func putBuf(p *[]byte) {
 		}
 	}
 }
+
+// WriteBatch is the most application data one WriteApp seals: a caller
+// that gathers data to write (tls.Conn.ReadFrom) gathers this much at a
+// time, so each gathering leaves in one batch of records.
+const WriteBatch = writeBatch
+
+// GetBatch returns a pooled buffer of WriteBatch bytes for a caller to
+// gather application data in before WriteApp seals it. It shares the
+// record buffers' pools, so a steady stream of batches allocates nothing.
+// Give it back with PutBatch.
+func GetBatch() *[]byte {
+	p := getBuf(writeBatch)
+	*p = (*p)[:writeBatch]
+	return p
+}
+
+// PutBatch gives back a buffer GetBatch returned; the caller must not
+// touch it after.
+func PutBatch(p *[]byte) { putBuf(p) }

@@ -31,7 +31,7 @@ func TestSmoke(t *testing.T) {
 	for _, want := range []string{
 		"| TLS 1.3 full, X25519, ECDSA P-256 leaf | ",
 		"| TLS 1.2 resumption (session ID)* | ",
-		"| bulk, TLS 1.3 ChaCha20-Poly1305 (per MiB) | ",
+		"| bulk, TLS 1.3 ChaCha20-Poly1305, io.Copy (per MiB) | ",
 		"| memory per idle connection (10 held",
 		"* crypto/tls has no session-ID resumption",
 		"2 rounds alternating",

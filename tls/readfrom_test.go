@@ -1,0 +1,225 @@
+package tls_test
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"sync/atomic"
+	"testing"
+
+	"lucid/internal/testwait"
+	"lucid/tls"
+)
+
+// shortReader gives its data in reads of random sizes up to max, and
+// hides any WriterTo so io.Copy must use the destination's ReadFrom.
+type shortReader struct {
+	data  []byte
+	rng   *rand.Rand
+	max   int
+	reads int
+	err   error // returned once data is exhausted; io.EOF when nil
+}
+
+func (r *shortReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		if r.err != nil {
+			return 0, r.err
+		}
+		return 0, io.EOF
+	}
+	n := min(len(p), len(r.data), 1+r.rng.IntN(r.max))
+	copy(p, r.data[:n])
+	r.data = r.data[n:]
+	r.reads++
+	return n, nil
+}
+
+// countingConn counts the writes that reach the network once armed.
+type countingConn struct {
+	net.Conn
+	armed  atomic.Bool
+	writes atomic.Int64
+}
+
+func (c *countingConn) Write(b []byte) (int, error) {
+	if c.armed.Load() {
+		c.writes.Add(1)
+	}
+	return c.Conn.Write(b)
+}
+
+func (c *countingConn) CloseWrite() error { return c.Conn.(*net.TCPConn).CloseWrite() }
+
+// finish ends the client's side with close_notify and returns what the
+// server read. The client closes only after the server did, so the
+// tickets it never read do not turn its close into a reset.
+func finish(t *testing.T, client *tls.Conn, got chan []byte) []byte {
+	t.Helper()
+	if err := client.CloseWrite(); err != nil {
+		t.Fatalf("CloseWrite: %v", err)
+	}
+	b := testwait.Recv(t, got, "the server to read to close_notify")
+	io.Copy(io.Discard, client)
+	client.Close()
+	return b
+}
+
+// readFromPair returns an established Lucid pair whose client counts its
+// network writes, and a channel delivering everything the server reads
+// until the client's close_notify.
+func readFromPair(t *testing.T) (*tls.Conn, *countingConn, chan []byte) {
+	t.Helper()
+	f := newLucidFixture(t, "ecdsa-p256")
+	c, s := pair(t)
+	cc := &countingConn{Conn: c}
+	server := tls.Server(s, &tls.Config{Certificates: []tls.Certificate{f.lucidCert(t)}})
+	client := tls.Client(cc, &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost"})
+	got := make(chan []byte, 1)
+	go func() {
+		defer server.Close()
+		b, err := io.ReadAll(server)
+		if err != nil {
+			t.Errorf("server read: %v", err)
+		}
+		got <- b
+	}()
+	if err := client.Handshake(); err != nil {
+		t.Fatalf("handshake: %v", err)
+	}
+	cc.armed.Store(true)
+	return client, cc, got
+}
+
+// io.Copy into a Conn goes through ReadFrom: every byte arrives in order
+// however the source splits its reads, and each of the source's reads
+// leaves in one write to the network, never held back for more.
+func TestReadFromCopiesShortReads(t *testing.T) {
+	payload := make([]byte, 3<<20)
+	fillRandom(payload, 7)
+	client, cc, got := readFromPair(t)
+	src := &shortReader{data: payload, rng: rand.New(rand.NewPCG(3, 4)), max: 100000}
+	n, err := io.Copy(client, src)
+	if err != nil {
+		t.Fatalf("io.Copy: %v", err)
+	}
+	if n != int64(len(payload)) {
+		t.Fatalf("io.Copy reported %d bytes, want %d", n, len(payload))
+	}
+	if w := cc.writes.Load(); w != int64(src.reads) {
+		t.Errorf("%d reads from the source went out in %d network writes, want one each", src.reads, w)
+	}
+	if b := finish(t, client, got); !bytes.Equal(b, payload) {
+		t.Fatalf("server read %d bytes, want the %d sent, unchanged", len(b), len(payload))
+	}
+}
+
+var errSource = errors.New("source failed")
+
+// A source's error ends ReadFrom with that error after what it read
+// before is sent; the connection stays usable.
+func TestReadFromStopsAtSourceError(t *testing.T) {
+	payload := make([]byte, 300000)
+	fillRandom(payload, 9)
+	client, _, got := readFromPair(t)
+	src := &shortReader{data: payload, rng: rand.New(rand.NewPCG(5, 6)), max: 70000, err: errSource}
+	n, err := client.ReadFrom(src)
+	if !errors.Is(err, errSource) {
+		t.Fatalf("ReadFrom: %v, want the source's error", err)
+	}
+	if n != int64(len(payload)) {
+		t.Fatalf("ReadFrom reported %d bytes, want the %d the source gave", n, len(payload))
+	}
+	if _, err := client.Write([]byte("after")); err != nil {
+		t.Fatalf("Write after the source failed: %v", err)
+	}
+	want := append(payload, "after"...)
+	if b := finish(t, client, got); !bytes.Equal(b, want) {
+		t.Fatalf("server read %d bytes, want the %d sent, unchanged", len(b), len(want))
+	}
+}
+
+// ReadFrom on a closed connection fails as Write does, with nothing sent.
+func TestReadFromAfterClose(t *testing.T) {
+	client, _, got := readFromPair(t)
+	finish(t, client, got)
+	n, err := client.ReadFrom(bytes.NewReader([]byte("late")))
+	if err == nil || n != 0 {
+		t.Fatalf("ReadFrom after Close: %d, %v; want 0 and an error", n, err)
+	}
+}
+
+// loopReader hands out the same block, a full batch per read, until
+// left reaches zero.
+type loopReader struct {
+	block []byte
+	left  int
+}
+
+func (r *loopReader) Read(p []byte) (int, error) {
+	if r.left == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, r.block)
+	r.left--
+	return n, nil
+}
+
+// Steady-state ReadFrom allocates nothing, not per batch nor per call:
+// its gathering buffer and the sealed records' buffer come from pools.
+func TestReadFromAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector drops pooled buffers on purpose, so allocation counts mean nothing")
+	}
+	f := newLucidFixture(t, "ecdsa-p256")
+	c, s := pair(t)
+	server := tls.Server(s, &tls.Config{Certificates: []tls.Certificate{f.lucidCert(t)}})
+	client := tls.Client(c, &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost"})
+	done := make(chan error, 1)
+	go func() {
+		// WriteTo into io.Discard: the reading side allocates nothing
+		// either, so the count is ReadFrom's.
+		_, err := server.WriteTo(io.Discard)
+		server.Close()
+		done <- err
+	}()
+	if err := client.Handshake(); err != nil {
+		t.Fatalf("handshake: %v", err)
+	}
+	src := &loopReader{block: make([]byte, 64<<10)}
+	copyOnce := func() {
+		src.left = 8
+		if _, err := client.ReadFrom(src); err != nil {
+			t.Fatalf("ReadFrom: %v", err)
+		}
+	}
+	copyOnce() // warm the pools
+	if allocs := testing.AllocsPerRun(20, copyOnce); allocs != 0 {
+		t.Errorf("ReadFrom of 8 blocks allocated %v times per call, want 0", allocs)
+	}
+	if err := client.CloseWrite(); err != nil {
+		t.Fatalf("CloseWrite: %v", err)
+	}
+	if err := testwait.Recv(t, done, "the server to read to close_notify"); err != nil {
+		t.Fatalf("server: %v", err)
+	}
+	client.Close()
+}
+
+// A client's first ReadFrom, like its first Write, carries its first
+// piece as 0-RTT data.
+func TestReadFromSendsEarlyData(t *testing.T) {
+	ed := newEDFixture(t, 1024)
+	ed.readFrom = true
+	ed.run(t, "GET / first", "then")
+	r := ed.run(t, "GET / early", "late")
+	if !r.client.EarlyData.Accepted || !r.server.EarlyData.Accepted {
+		t.Fatalf("early data: client %+v, server %+v, want accepted", r.client.EarlyData, r.server.EarlyData)
+	}
+	if r.writeErr != nil || r.writeN != len("GET / early") {
+		t.Errorf("ReadFrom: %d, %v", r.writeN, r.writeErr)
+	}
+	checkChunks(t, r.chunks, "GET / early", "late")
+}
