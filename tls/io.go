@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"lucid/internal/conn"
+	"lucid/internal/record"
 )
 
 var past = time.Unix(1, 0)
@@ -130,17 +131,22 @@ func (c *Conn) Write(b []byte) (int, error) {
 // as a nil error, as io.Copy wants) or an error, running the handshake
 // first if needed, and reports how much it wrote. It implements
 // io.ReaderFrom, so io.Copy into a Conn hands it large pieces rather than
-// io.Copy's 32 KiB: each r.Read fills up to a batch of full records
-// (conn.WriteBatch), which are sealed together and leave in one write to
-// the network, so a bulk stream costs few system calls per byte.
+// io.Copy's 32 KiB: while r fills what it is given, each r.Read takes up
+// to a batch of full records (conn.WriteBatch), which are sealed together
+// and leave in one write to the network, so a bulk stream costs few
+// system calls per byte.
 //
-// It reads r once per batch and sends whatever that Read returned: it
+// It reads r once per piece and sends whatever that Read returned: it
 // never waits for more to fill a batch, so a proxy copying a socket into
-// a Conn adds no latency. Each piece is written as Write writes it
-// (locks, errors, and with Config.SendEarlyData a client's first piece
-// goes as 0-RTT data), and writeMu is not held while r.Read blocks, so
-// Close and other writers are not kept waiting on r. The piece is read
-// into a pooled buffer, so a steady stream allocates nothing.
+// a Conn adds no latency. A Read is offered one record's worth until r
+// returns that much, and again after r returns less, so a stream that
+// trickles or waits (a proxy's idle connection, blocked in r.Read) holds
+// 16 KiB, half of io.Copy's buffer, rather than a batch. Each piece is written as
+// Write writes it (locks, errors, and with Config.SendEarlyData a
+// client's first piece goes as 0-RTT data), and writeMu is not held while
+// r.Read blocks, so Close and other writers are not kept waiting on r.
+// Pieces are read into pooled buffers, so a steady stream allocates
+// nothing.
 func (c *Conn) ReadFrom(r io.Reader) (int64, error) {
 	if !c.isClient || !c.config.SendEarlyData {
 		// Without early data the handshake need not wait for r's
@@ -149,11 +155,20 @@ func (c *Conn) ReadFrom(r io.Reader) (int64, error) {
 			return 0, err
 		}
 	}
-	p := conn.GetBatch()
-	defer conn.PutBatch(p)
-	buf := *p
+	// The piece offered: a record's worth at first and after a Read of
+	// less than a record, a batch once r returns a record or more.
+	p := conn.GetGather(record.MaxPlaintext)
+	total, err := c.readFrom(r, &p)
+	conn.PutGather(p)
+	return total, err
+}
+
+// readFrom is ReadFrom's loop; *p is the pooled piece, which it may swap
+// for one of another size.
+func (c *Conn) readFrom(r io.Reader, p **[]byte) (int64, error) {
 	var total int64
 	for {
+		buf := **p
 		n, rerr := r.Read(buf)
 		if n < 0 || n > len(buf) {
 			return total, errors.New("tls: invalid Read result")
@@ -170,6 +185,14 @@ func (c *Conn) ReadFrom(r io.Reader) (int64, error) {
 				return total, nil
 			}
 			return total, rerr
+		}
+		want := conn.WriteBatch
+		if n < record.MaxPlaintext {
+			want = record.MaxPlaintext
+		}
+		if want != len(buf) {
+			conn.PutGather(*p)
+			*p = conn.GetGather(want)
 		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"runtime"
+	"runtime/debug"
 	"sync/atomic"
 	"testing"
 
@@ -167,8 +169,12 @@ func (r *loopReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// Steady-state ReadFrom allocates nothing, not per batch nor per call:
-// its gathering buffer and the sealed records' buffer come from pools.
+// Steady-state ReadFrom allocates nothing per batch: its gathering buffer
+// and the sealed records' buffer come from pools. One long copy is
+// measured, as io.Copy of a stream makes one call. sync.Pool costs a few
+// allocations of its own now and then (a processor's first use, a shared
+// queue growing when one goroutine puts and another on another processor
+// gets: a few dozen in 2,000 blocks at most here), never one per batch.
 func TestReadFromAllocatesNothing(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector drops pooled buffers on purpose, so allocation counts mean nothing")
@@ -189,15 +195,23 @@ func TestReadFromAllocatesNothing(t *testing.T) {
 		t.Fatalf("handshake: %v", err)
 	}
 	src := &loopReader{block: make([]byte, 64<<10)}
-	copyOnce := func() {
-		src.left = 8
+	copyBlocks := func(n int) {
+		src.left = n
 		if _, err := client.ReadFrom(src); err != nil {
 			t.Fatalf("ReadFrom: %v", err)
 		}
 	}
-	copyOnce() // warm the pools
-	if allocs := testing.AllocsPerRun(20, copyOnce); allocs != 0 {
-		t.Errorf("ReadFrom of 8 blocks allocated %v times per call, want 0", allocs)
+	copyBlocks(8) // warm the pools
+	const blocks = 2000
+	// A collection empties every sync.Pool, and refilling them costs a few
+	// allocations that say nothing about ReadFrom; none runs meanwhile.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	copyBlocks(blocks)
+	runtime.ReadMemStats(&after)
+	if allocs := after.Mallocs - before.Mallocs; allocs > blocks/10 {
+		t.Errorf("ReadFrom of %d blocks allocated %d times, want far fewer than one per block", blocks, allocs)
 	}
 	if err := client.CloseWrite(); err != nil {
 		t.Fatalf("CloseWrite: %v", err)

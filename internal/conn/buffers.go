@@ -68,20 +68,38 @@ func putBuf(p *[]byte) {
 }
 
 // WriteBatch is the most application data one WriteApp seals: a caller
-// that gathers data to write (tls.Conn.ReadFrom) gathers this much at a
-// time, so each gathering leaves in one batch of records.
+// that gathers data to write (tls.Conn.ReadFrom) gathers at most this much
+// at a time, so each gathering leaves in one batch of records.
 const WriteBatch = writeBatch
 
-// GetBatch returns a pooled buffer of WriteBatch bytes for a caller to
-// gather application data in before WriteApp seals it. It shares the
-// record buffers' pools, so a steady stream of batches allocates nothing.
-// Give it back with PutBatch.
-func GetBatch() *[]byte {
-	p := getBuf(writeBatch)
-	*p = (*p)[:writeBatch]
-	return p
+// Gathering buffers have pools of their own, apart from the record
+// buffers: only a writer gathers, so its buffers never wait in a pool
+// that a reader on another processor drains.
+var gatherPools [2]sync.Pool
+
+// GetGather returns a pooled buffer for a caller to gather application
+// data in before WriteApp seals it: record.MaxPlaintext bytes when n is at
+// most that, WriteBatch otherwise. A steady stream allocates nothing. Give
+// it back with PutGather.
+func GetGather(n int) *[]byte {
+	i, size := 0, record.MaxPlaintext
+	if n > record.MaxPlaintext {
+		i, size = 1, writeBatch
+	}
+	if p, ok := gatherPools[i].Get().(*[]byte); ok {
+		return p
+	}
+	b := make([]byte, size)
+	return &b
 }
 
-// PutBatch gives back a buffer GetBatch returned; the caller must not
+// PutGather gives back a buffer GetGather returned; the caller must not
 // touch it after.
-func PutBatch(p *[]byte) { putBuf(p) }
+func PutGather(p *[]byte) {
+	switch len(*p) {
+	case record.MaxPlaintext:
+		gatherPools[0].Put(p)
+	case writeBatch:
+		gatherPools[1].Put(p)
+	}
+}
