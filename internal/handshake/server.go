@@ -434,6 +434,10 @@ func (s *server) respond(n *negotiation) (state, error) {
 		// The ServerHello and, after the key change, the encrypted
 		// flight with the chain share one buffer (outbox.flight).
 		s.out.expectFlight(2*flightCap + n.cert.wireLen())
+	} else if s.ticketsWanted() {
+		// A resumption's flight is short, and its ticket is likely to
+		// join it (ticketsInFirstFlight): room for both from the start.
+		s.out.expectFlight(2 * flightCap)
 	}
 	var share, shared []byte
 	if !n.pskOnly {
