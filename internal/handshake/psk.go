@@ -174,17 +174,27 @@ func (s *server) resumable13(n *negotiation, msg []byte) error {
 	return nil
 }
 
-// issueTicket sends one NewSessionTicket after the client's Finished.
-func (s *server) issueTicket(psk []byte) error {
+// ticketsWanted reports whether the server issues tickets at all: it has
+// a sealer, and the client takes a PSK mode the server would resume with
+// (RFC 8446 §4.2.9: no ticket the client could not use).
+func (s *server) ticketsWanted() bool {
+	cfg, modes := s.cfg, s.pskModes
+	return cfg.Tickets != nil && (slices.Contains(modes, pskDHEKE) || (cfg.PSKWithoutKeyExchange && slices.Contains(modes, pskKE)))
+}
+
+// issueTicket adds one NewSessionTicket, made from the resumption master
+// secret psk, to the outbox, and reports whether it did; the caller
+// flushes. It goes out either in the server's first flight
+// (ticketsInFirstFlight) or after the client's Finished.
+func (s *server) issueTicket(psk []byte) (bool, error) {
 	cfg := s.cfg
 	r := &s.result
-	modes := s.pskModes
-	if cfg.Tickets == nil || !(slices.Contains(modes, pskDHEKE) || (cfg.PSKWithoutKeyExchange && slices.Contains(modes, pskKE))) {
-		return nil
+	if !s.ticketsWanted() {
+		return false, nil
 	}
 	ageAdd, err := cfg.random(4)
 	if err != nil {
-		return err
+		return false, err
 	}
 	nonce := []byte{0}
 	now := cfg.Now()
@@ -200,18 +210,17 @@ func (s *server) issueTicket(psk []byte) error {
 	// A session the resumption it came from leaves no time to gets no
 	// ticket: RFC 8446 §4.6.1 has ticket_lifetime zero mean "discard".
 	if st.Lifetime = r.sessionLifetime(cfg.TicketLifetime, st, now); st.Lifetime <= 0 {
-		return nil
+		return false, nil
 	}
 	lifetime := st.Lifetime
 	plain := st.Marshal()
 	if plain == nil {
-		return nil
+		return false, nil
 	}
 	ticket, err := cfg.Tickets.Seal(cfg.Rand, plain)
 	if err != nil {
-		return nil
+		return false, nil
 	}
 	s.sendAfterHandshake(&wire.NewSessionTicket{Lifetime: uint32(lifetime / time.Second), AgeAdd: st.AgeAdd, Nonce: nonce, Ticket: ticket, MaxEarlyData: st.MaxEarlyData})
-	s.out.flush()
-	return nil
+	return true, nil
 }

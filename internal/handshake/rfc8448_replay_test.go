@@ -12,8 +12,9 @@ package handshake_test
 //   - server, on ClientHello: a HelloRetryRequest's cookie (16) if it asks
 //     for another share; otherwise its private key (32), then the server
 //     random (32), then the RSA-PSS salt of CertificateVerify (32; Go reads
-//     it from Config.Rand), then, after the client's Finished, the ticket's
-//     ticket_age_add (4) and the nonce sealing the ticket (12).
+//     it from Config.Rand), then the ticket's ticket_age_add (4) and the
+//     nonce sealing the ticket (12): with the server's Finished when it asks
+//     for no client certificate, after the client's Finished otherwise.
 //   - client, answering a CertificateRequest with an RSA key: the RSA-PSS
 //     salt (32).
 //
@@ -60,6 +61,7 @@ import (
 
 	"lucid/internal/handshake"
 	"lucid/internal/kex"
+	"lucid/internal/keys"
 	"lucid/internal/rfc8448"
 	"lucid/internal/session"
 	"lucid/internal/signature"
@@ -402,8 +404,20 @@ func replayFullServer(t *testing.T, tr fullTrace, nst string) {
 	e := handshake.NewServer(cfg)
 	ch := hx(tr.clientHello)
 	f := step(e.Handle(ch))
-	wantOrder(t, "server flight", f, "ServerHello", "change_cipher_spec", "EncryptedExtensions", "Certificate", "CertificateVerify", "Finished")
+	// The trace's server sends its ticket after the client's Finished;
+	// Lucid's asks for no client certificate and so sends it with its
+	// own Finished (RFC 8446 §4.6.1 allows both).
+	flight := []string{"ServerHello", "change_cipher_spec", "EncryptedExtensions", "Certificate", "CertificateVerify", "Finished"}
+	if nst != "" {
+		flight = append(flight, "NewSessionTicket")
+	}
+	wantOrder(t, "server flight", f, flight...)
 	sh, ee, cert, cv, fin := f.msgs[0], f.msgs[1], f.msgs[2], f.msgs[3], f.msgs[4]
+	var flightTicket []byte
+	if nst != "" {
+		flightTicket = f.msgs[5]
+		wantDiff(t, "NewSessionTicket", f.msgs[5], nst, "ticket_nonce differs", "ticket differs", "early_data only in the trace")
+	}
 	want(t, "ServerHello", sh, tr.serverHello)
 	want(t, "server_handshake_traffic_secret (write)", f.write[handshake.LevelHandshake], tr.sHS)
 	want(t, "client_handshake_traffic_secret (read)", f.read[handshake.LevelHandshake], tr.cHS)
@@ -419,12 +433,27 @@ func replayFullServer(t *testing.T, tr fullTrace, nst string) {
 	f = step(e.Handle(cfin))
 	want(t, "client_application_traffic_secret_0 (read)", f.read[handshake.LevelApplication], hexOf(derived(tr.master, "c ap traffic", ch, sh, ee, cert, cv, fin)))
 	want(t, "exporter_master_secret", e.Result().Exporter, hexOf(derived(tr.master, "exp master", ch, sh, ee, cert, cv, fin)))
-	want(t, "resumption_master_secret", e.Result().Resumption, hexOf(derived(tr.master, "res master", ch, sh, ee, cert, cv, fin, cfin)))
-	if nst == "" {
-		wantSilent(t, "client Finished", f)
-	} else {
-		wantOrder(t, "after the client's Finished", f, "NewSessionTicket")
-		wantDiff(t, "NewSessionTicket", f.msgs[0], nst, "ticket_nonce differs", "ticket differs", "early_data only in the trace")
+	res := derived(tr.master, "res master", ch, sh, ee, cert, cv, fin, cfin)
+	want(t, "resumption_master_secret", e.Result().Resumption, hexOf(res))
+	wantSilent(t, "client Finished", f)
+	if nst != "" {
+		// The ticket sent before the client's Finished names the PSK
+		// of the transcript that Finished completed.
+		m, err := wire.ParseNewSessionTicket(flightTicket[wire.HeaderLen:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := cfg.Tickets.Open(m.Ticket)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := session.Unmarshal(plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := keys.ResumptionPSK(crypto.SHA256, res, m.Nonce); !slices.Equal(st.Secret, w) {
+			t.Errorf("the first flight's ticket holds PSK %x, want %x (from the trace's transcript through the client's Finished)", st.Secret, w)
+		}
 	}
 	rnd.checkUsed(t)
 	if !e.Done() {

@@ -434,6 +434,10 @@ func (s *server) respond(n *negotiation) (state, error) {
 		// The ServerHello and, after the key change, the encrypted
 		// flight with the chain share one buffer (outbox.flight).
 		s.out.expectFlight(2*flightCap + n.cert.wireLen())
+	} else if s.ticketsWanted() {
+		// A resumption's flight is short, and its ticket is likely to
+		// join it (ticketsInFirstFlight): room for both from the start.
+		s.out.expectFlight(2 * flightCap)
 	}
 	var share, shared []byte
 	if !n.pskOnly {
@@ -528,10 +532,7 @@ func (s *server) respond(n *negotiation) (state, error) {
 	s.mem.fin = wire.Finished{VerifyData: keys.AppendFinishedMACKeyed(s.finishedBuf(), suite.Hash, serverFinishedKey, s.tr.sum())}
 	s.send(&s.mem.fin)
 
-	applicationSecrets(cfg, ms, s.tr.sum(), n.hello.Random, &s.result)
-	s.out.writeKey(suite, s.result.ServerTraffic, LevelApplication)
-	s.out.flush()
-
+	// What a ticket records of the session is settled by now.
 	s.result.Version = version.TLS13
 	s.result.Suite = suite
 	if !n.pskOnly {
@@ -540,6 +541,16 @@ func (s *server) respond(n *negotiation) (state, error) {
 	s.result.ALPN = n.alpn
 	s.result.ServerName = n.hello.ServerName
 	k := clientFinishKeys{s: s, clientFinishedKey: clientFinishedKey, ms: ms}
+	if s.ticketsInFirstFlight(requested, accepted) {
+		if err := s.issueFirstFlightTicket(&k, n.hello.Random); err != nil {
+			return nil, err
+		}
+	} else {
+		applicationSecrets(cfg, ms, s.tr.sum(), n.hello.Random, &s.result)
+		s.out.writeKey(suite, s.result.ServerTraffic, LevelApplication)
+	}
+	s.out.flush()
+
 	if requested {
 		s.mem.clientCert = expectClientCertificate13{k}
 		return &s.mem.clientCert, nil
@@ -614,6 +625,57 @@ type clientFinishKeys struct {
 	// traffic secret.
 	clientFinishedKey []byte
 	ms                keys.MasterSecret
+	// When the tickets went out in the server's first flight,
+	// resumption is the resumption master secret they came from and
+	// resumptionHash the transcript hash it covers, both made with the
+	// client Finished the server expects; nil otherwise.
+	resumption     []byte
+	resumptionHash []byte
+}
+
+// ticketsInFirstFlight reports whether the server sends its tickets with
+// its Finished rather than after the client's (RFC 8446 §4.6.1): only
+// when the rest of the transcript is known now. It is not when the server
+// asked for a certificate, whose answer joins the transcript, nor when it
+// accepted 0-RTT data, which EndOfEarlyData ends in the transcript; and
+// there is nothing to do when no ticket would be issued.
+func (s *server) ticketsInFirstFlight(requested, earlyAccepted bool) bool {
+	return !requested && !earlyAccepted && s.ticketsWanted()
+}
+
+// issueFirstFlightTicket derives the application secrets and installs the
+// server's application write key, as every server flight ends, and then
+// issues the ticket under it, made from the resumption master secret over
+// the transcript the client's Finished will complete: the MAC the server
+// expects from the client's finished_key over the transcript through the
+// server's Finished.
+//
+// Issuing before that Finished is checked gives nothing away. The ticket
+// travels under the server's application traffic key, which only a
+// holder of this handshake's secrets can read, and the PSK it names is
+// derived from the same master secret; whoever holds that secret could as
+// well compute the right Finished, and so gains nothing by the early
+// ticket that completing the handshake would not give. A client whose
+// Finished differs derives its resumption secret from its own transcript,
+// so its PSK is not the ticket's and the binder of any resumption with it
+// fails. The server keeps no state for the ticket (it is sealed and
+// self-contained), and the Finished is still checked against the
+// transcript before the handshake completes (expectClientFinished), so a
+// wrong one fails it with decrypt_error as before. The server asked for
+// no certificate, so the Finished authenticates no one the ticket would
+// record: it carries what the session had before the client's Finished.
+func (s *server) issueFirstFlightTicket(k *clientFinishKeys, clientRandom [32]byte) error {
+	cfg, suite, r := s.cfg, s.result.Suite, &s.result
+	var thRoom, finRoom [wire.HeaderLen + 64]byte
+	th := thRoom[:copy(thRoom[:], s.tr.sum())]
+	fin := wire.AppendHeader(finRoom[:0], wire.TypeFinished, suite.Hash.Size())
+	fin = keys.AppendFinishedMACKeyed(fin, suite.Hash, k.clientFinishedKey, th)
+	k.resumptionHash = s.tr.sumWith(fin)
+	r.ClientTraffic, r.ServerTraffic, r.Exporter, k.resumption = k.ms.ApplicationAndResumption(th, k.resumptionHash)
+	logApplicationSecrets(cfg, clientRandom, r)
+	s.out.writeKey(suite, r.ServerTraffic, LevelApplication)
+	_, err := s.issueTicket(k.resumption)
+	return err
 }
 
 // expectClientFinished takes the client's Finished, which it accepts only
@@ -645,10 +707,24 @@ func (st *expectClientFinished) handle(typ uint8, msg []byte) (state, error) {
 		return nil, err
 	}
 	st.client.record(&s.result)
+	if st.k.resumption != nil {
+		// The tickets went out already, from the Finished the server
+		// expected; the one that matched must be that one.
+		if !bytes.Equal(st.k.resumptionHash, s.tr.sum()) {
+			return nil, alert.New(alert.InternalError, "the client's Finished matched, but the transcript differs from the one the tickets were made for")
+		}
+		s.result.Resumption = st.k.resumption
+		s.out.readKey(suite, s.result.ClientTraffic, LevelApplication)
+		return nil, nil
+	}
 	s.result.Resumption = st.k.ms.Resumption(s.tr.sum())
 	s.out.readKey(suite, s.result.ClientTraffic, LevelApplication)
-	if err := s.issueTicket(s.result.Resumption); err != nil {
+	sent, err := s.issueTicket(s.result.Resumption)
+	if err != nil {
 		return nil, err
+	}
+	if sent {
+		s.out.flush()
 	}
 	return nil, nil
 }

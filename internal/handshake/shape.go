@@ -435,7 +435,7 @@ func earlyAccepted13() []Step {
 			writes(srv, hsKey), reads(srv, erKey), reads(cli, hsKey)},
 		serverFlight13(false, true),
 		[]Step{msgStep(cli, wire.TypeEndOfEarlyData, erKey, 0), writes(cli, hsKey), reads(srv, hsKey)},
-		finish13)
+		finish13, ticketsLast13)
 }
 
 // earlyRejected13 is a resumption whose 0-RTT data the server skips: the
@@ -446,7 +446,7 @@ func earlyRejected13() []Step {
 	return join(offerEarly13,
 		[]Step{msgStep(srv, wire.TypeServerHello, plain, 1), compatCCS(srv),
 			writes(srv, hsKey), reads(srv, hsKey), reads(cli, hsKey)},
-		flight[:1], []Step{writes(cli, hsKey)}, flight[1:],
+		flight[:1], []Step{writes(cli, hsKey)}, flight[1:], ticketsFirst13,
 		finish13)
 }
 
@@ -500,12 +500,25 @@ func clientAuth13(withCert bool) []Step {
 }
 
 // finish13 is the client's Finished and both sides' switch to application
-// keys, then the tickets a server may send.
+// keys.
 var finish13 = []Step{
 	msgStep(cli, wire.TypeFinished, hsKey, 6),
 	reads(cli, apKey), writes(cli, apKey), reads(srv, apKey),
-	{Kind: StepMessage, Side: srv, Message: wire.TypeNewSessionTicket, Key: apKey, Optional: true, Repeated: true, Post: true,
-		Note: "a ticket for resumption (RFC 8446 §4.6.1), read after the handshake"},
+}
+
+// ticketsFirst13 and ticketsLast13 are the tickets a server may send (RFC
+// 8446 §4.6.1): with its Finished when it knows the rest of the
+// transcript in advance, which it does unless it asked for a client
+// certificate or accepted 0-RTT data, and after the client's Finished
+// otherwise. Either way the client reads them after its own Finished,
+// once it reads under its application key.
+var (
+	ticketsFirst13 = []Step{ticket13("a ticket for resumption (RFC 8446 §4.6.1), sent with the server's Finished and read after the handshake")}
+	ticketsLast13  = []Step{ticket13("a ticket for resumption (RFC 8446 §4.6.1), read after the handshake")}
+)
+
+func ticket13(note string) Step {
+	return Step{Kind: StepMessage, Side: srv, Message: wire.TypeNewSessionTicket, Key: apKey, Optional: true, Repeated: true, Post: true, Note: note}
 }
 
 // TLS 1.2 (RFC 5246 §7.3).
@@ -576,7 +589,10 @@ func full13(retried, request, withCert bool) []Step {
 	if retried {
 		retry = helloRetry13
 	}
-	return join(clientHello13, retry, serverHello13(retried), serverFlight13(request, false), auth, finish13)
+	if request {
+		return join(clientHello13, retry, serverHello13(retried), serverFlight13(true, false), auth, finish13, ticketsLast13)
+	}
+	return join(clientHello13, retry, serverHello13(retried), serverFlight13(false, false), ticketsFirst13, finish13)
 }
 
 func psk13(retried bool) []Step {
@@ -584,7 +600,7 @@ func psk13(retried bool) []Step {
 	if retried {
 		retry = helloRetry13
 	}
-	return join(clientHello13, retry, serverHello13(retried), serverFlight13(false, true), finish13)
+	return join(clientHello13, retry, serverHello13(retried), serverFlight13(false, true), ticketsFirst13, finish13)
 }
 
 // shapeTable is the table, indexed by Shape-1.
