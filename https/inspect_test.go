@@ -73,7 +73,7 @@ func TestInspectEvents(t *testing.T) {
 	for _, proto := range []https.Protocol{https.ProtocolHTTP2, https.ProtocolHTTP1} {
 		rt := &https.Transport{TLSConfig: &tls.Config{RootCAs: f.ca.Pool}, Protocol: proto}
 		_, body := get(t, rt, "https://localhost:"+port+"/")
-		if !strings.Contains(body, "ClientHello ServerHello EncryptedExtensions Certificate CertificateVerify Finished Finished") {
+		if !strings.Contains(body, "ClientHello ServerHello EncryptedExtensions Certificate CertificateVerify Finished NewSessionTicket Finished") {
 			t.Errorf("%v: %s", proto, body)
 		}
 		rt.CloseIdleConnections()

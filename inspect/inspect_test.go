@@ -287,7 +287,7 @@ func TestTLS13(t *testing.T) {
 			names = append(names, e.Dir+":"+e.Name)
 		}
 	}
-	if got := strings.Join(names, " "); !strings.HasPrefix(got, "in:ClientHello out:ServerHello out:EncryptedExtensions out:Certificate out:CertificateVerify out:Finished in:Finished") {
+	if got := strings.Join(names, " "); !strings.HasPrefix(got, "in:ClientHello out:ServerHello out:EncryptedExtensions out:Certificate out:CertificateVerify out:Finished out:NewSessionTicket in:Finished") {
 		t.Errorf("messages: %s", got)
 	}
 
