@@ -14,6 +14,7 @@ import (
 	"lucid/internal/alert"
 	"lucid/internal/handshake"
 	"lucid/internal/kex"
+	"lucid/internal/session"
 	"lucid/internal/signature"
 	"lucid/internal/suites"
 	"lucid/internal/wire"
@@ -49,6 +50,19 @@ var fuzzKey = sync.OnceValue(func() *handshake.Certificate {
 // fuzzConfigs are a client and a server that repeat themselves byte for
 // byte; tls12 limits both to TLS 1.2, auth makes the server ask for a
 // client certificate.
+// fuzzSealer seals the fuzzed servers' tickets under a fixed key.
+var fuzzSealer = func() *session.Sealer {
+	var key session.TicketKey
+	for i := range key {
+		key[i] = 7
+	}
+	s, err := session.NewSealer([]session.TicketKey{key})
+	if err != nil {
+		panic(err)
+	}
+	return s
+}()
+
 func fuzzConfigs(tls12, auth bool) (client, server *handshake.Config) {
 	now := func() time.Time { return time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC) }
 	cert := fuzzKey()
@@ -66,6 +80,10 @@ func fuzzConfigs(tls12, auth bool) (client, server *handshake.Config) {
 	}
 	client, server = mk(1), mk(2)
 	server.GetCertificate = func(*handshake.HelloInfo) (*handshake.Certificate, error) { return cert, nil }
+	// Tickets, so that a TLS 1.3 server without client authentication
+	// sends its ticket in its first flight, made from the client Finished
+	// it expects, and the fuzzer reaches the check of the one that comes.
+	server.Tickets = fuzzSealer
 	if auth {
 		server.ClientAuth = handshake.RequestClientAuth
 		client.GetClientCertificate = func(*handshake.CertRequest) (*handshake.Certificate, error) { return cert, nil }
