@@ -179,10 +179,7 @@ func TestReadFromAllocatesNothing(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector drops pooled buffers on purpose, so allocation counts mean nothing")
 	}
-	f := newLucidFixture(t, "ecdsa-p256")
-	c, s := pair(t)
-	server := tls.Server(s, &tls.Config{Certificates: []tls.Certificate{f.lucidCert(t)}})
-	client := tls.Client(c, &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost"})
+	client, server := lucidConns(t)
 	done := make(chan error, 1)
 	go func() {
 		// WriteTo into io.Discard: the reading side allocates nothing

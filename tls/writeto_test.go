@@ -11,14 +11,22 @@ import (
 	"lucid/tls"
 )
 
+// lucidConns returns a Lucid client and server over loopback TCP, with
+// an ECDSA P-256 server certificate the client trusts, before their
+// handshake.
+func lucidConns(t *testing.T) (client, server *tls.Conn) {
+	t.Helper()
+	f := newLucidFixture(t, "ecdsa-p256")
+	c, s := pair(t)
+	return tls.Client(c, &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost"}),
+		tls.Server(s, &tls.Config{Certificates: []tls.Certificate{f.lucidCert(t)}})
+}
+
 // writeToPair returns an established Lucid pair over loopback TCP, with
 // the server sending payload in writes of varied sizes and then closing.
 func writeToPair(t *testing.T, payload []byte) (*tls.Conn, chan error) {
 	t.Helper()
-	f := newLucidFixture(t, "ecdsa-p256")
-	c, s := pair(t)
-	server := tls.Server(s, &tls.Config{Certificates: []tls.Certificate{f.lucidCert(t)}})
-	client := tls.Client(c, &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost"})
+	client, server := lucidConns(t)
 	done := make(chan error, 1)
 	go func() {
 		rng := rand.New(rand.NewPCG(1, 2))

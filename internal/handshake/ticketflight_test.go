@@ -60,6 +60,16 @@ func split(t *testing.T, acts []handshake.Action, wr *handshake.Level) []sentMsg
 // it, then its answer to each message after it; and the failure of
 // either engine, if any. cv.tamper, if set, may change one message on its
 // way.
+// completedAnswers is serverAnswers for a conversation that must not fail.
+func completedAnswers(t *testing.T, cv *conv) []answer {
+	t.Helper()
+	as, f := serverAnswers(t, cv)
+	if f != nil {
+		t.Fatalf("%s failed: %v", f.side.name, f.err)
+	}
+	return as
+}
+
 func serverAnswers(t *testing.T, cv *conv) ([]answer, *failure) {
 	t.Helper()
 	acts, err := cv.c.e.Start()
@@ -198,10 +208,7 @@ func TestTicketsAfterClientFinished(t *testing.T) {
 		scfg.ClientAuth = handshake.RequireClientAuth
 		withClientCert(t, ccfg)
 		cv := newConv(t, ccfg, scfg)
-		as, f := serverAnswers(t, cv)
-		if f != nil {
-			t.Fatalf("%s failed: %v", f.side.name, f.err)
-		}
+		as := completedAnswers(t, cv)
 		want := typeList(wire.TypeServerHello, wire.TypeEncryptedExtensions, wire.TypeCertificateRequest, wire.TypeCertificate, wire.TypeCertificateVerify, wire.TypeFinished)
 		if got := types(answerTo(t, as, wire.TypeClientHello)); got != want {
 			t.Errorf("first flight %s, want %s", got, want)
@@ -225,10 +232,7 @@ func TestTicketsAfterClientFinished(t *testing.T) {
 		}
 		ccfg.Session, ccfg.SendEarlyData = sessions[0], true
 		cv := newConv(t, ccfg, scfg)
-		as, f := serverAnswers(t, cv)
-		if f != nil {
-			t.Fatalf("%s failed: %v", f.side.name, f.err)
-		}
+		as := completedAnswers(t, cv)
 		if !cv.s.e.Result().EarlyData.Accepted {
 			t.Fatalf("the server did not accept the 0-RTT data")
 		}
@@ -250,10 +254,7 @@ func TestTicketsAfterClientFinished(t *testing.T) {
 		ccfg, scfg := ticketConfigs(t)
 		scfg.Tickets = nil
 		cv := newConv(t, ccfg, scfg)
-		as, f := serverAnswers(t, cv)
-		if f != nil {
-			t.Fatalf("%s failed: %v", f.side.name, f.err)
-		}
+		as := completedAnswers(t, cv)
 		want := typeList(wire.TypeServerHello, wire.TypeEncryptedExtensions, wire.TypeCertificate, wire.TypeCertificateVerify, wire.TypeFinished)
 		if got := types(answerTo(t, as, wire.TypeClientHello)); got != want {
 			t.Errorf("first flight %s, want %s", got, want)
