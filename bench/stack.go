@@ -51,6 +51,9 @@ type Setup struct {
 	// NoCertCompression turns Lucid's certificate compression (RFC 8879,
 	// on by default) off at both ends; crypto/tls has none to turn off.
 	NoCertCompression bool
+	// NoChainMemo has Lucid verify every chain in full, as crypto/tls
+	// does (Config.ChainMemoDisabled): a peer met for the first time.
+	NoChainMemo bool
 }
 
 // endpoint is what both stacks' connections offer the benchmarks.
@@ -104,6 +107,7 @@ func newPair(st Stack, s Setup) (pair, error) {
 		if s.NoCertCompression {
 			cli.CertCompression, srv.CertCompression = []tls.CertCompressionAlgorithm{}, []tls.CertCompressionAlgorithm{}
 		}
+		cli.ChainMemoDisabled, srv.ChainMemoDisabled = s.NoChainMemo, s.NoChainMemo
 		if s.ClientAuth {
 			cli.Certificates = []tls.Certificate{p.lucid[p.client]}
 			srv.ClientAuth, srv.ClientCAs = tls.RequireAndVerifyClientCert, p.roots

@@ -26,7 +26,14 @@ import (
 // CertificateVerify (its proof of the key) and runs VerifyPeerCertificate
 // and VerifyConnection.
 //
-// The memo is bounded in entries, in certificate bytes and in time.
+// The memo is bounded in entries, in certificate bytes and in time. It is
+// not used where x509 hands verification to the operating system (macOS,
+// iOS, Windows: systemVerifier), whose checks of a chain — online
+// revocation, an intermediate the user distrusts — can change between
+// connections, nor with Config.ChainMemoDisabled. A root added with
+// x509.CertPool.AddCertWithConstraint has its constraint run by the full
+// verification only: a constraint whose answer changes with time needs
+// ChainMemoDisabled.
 type chainMemo struct {
 	mu      sync.Mutex
 	entries map[memoKey]*memoEntry
@@ -83,7 +90,15 @@ func (m *chainMemo) lookup(k memoKey, roots *x509.CertPool, now time.Time) [][]*
 	if e == nil {
 		return nil
 	}
-	if e.roots != roots || !now.Before(e.expires) {
+	if !now.Before(e.expires) {
+		// Dropped now rather than at the next remember, so that an
+		// idle Config does not keep stale chains and their pools.
+		delete(m.entries, k)
+		m.bytes -= e.size
+		m.dropFromOrder(k)
+		return nil
+	}
+	if e.roots != roots {
 		return nil
 	}
 	return e.chains

@@ -33,6 +33,9 @@ func TestChainMemoBounds(t *testing.T) {
 	if m.lookup(key(3*memoEntries-1), roots, now.Add(memoTTL)) != nil {
 		t.Fatal("a chain outlived the memo's TTL")
 	}
+	if n := m.len(); n != memoEntries-1 || m.bytes != 100*(memoEntries-1) || len(m.order) != memoEntries-1 {
+		t.Fatalf("an expired chain was looked up and kept: %d entries, %d bytes, %d in order", n, m.bytes, len(m.order))
+	}
 
 	var big chainMemo
 	big.remember(key(1), roots, chains, memoChainBytes+1, now)

@@ -140,3 +140,39 @@ func TestChainMemoIsPerChain(t *testing.T) {
 		t.Fatalf("the second leaf's second connection reused %d verifications, want 1", cw.count())
 	}
 }
+
+// With ChainMemoDisabled every full handshake verifies the chain in full;
+// and chains handed to a callback are the connection's own: a callback
+// that writes into them changes nothing for the next connection.
+func TestChainMemoOffAndOwnChains(t *testing.T) {
+	r := newTrustRig(t, time.Now().Add(time.Hour))
+	scfg := &tls.Config{Certificates: []tls.Certificate{keyPair(t, r.server)}, SessionTicketsDisabled: true}
+	ccfg := r.clientConfig(t, nil, false)
+	var cw memoWatch
+	ccfg.Observer = cw.observe
+	ccfg.ChainMemoDisabled = true
+	for range 2 {
+		connectTrust(t, ccfg, scfg).mustConnect(t, "memo off", false)
+	}
+	if cw.count() != 0 {
+		t.Fatalf("with the memo off, %d handshakes reused a verification", cw.count())
+	}
+
+	ccfg.ChainMemoDisabled = false
+	ccfg.VerifyPeerCertificate = func(_ [][]byte, chains [][]*x509.Certificate) error {
+		for _, ch := range chains {
+			for i := range ch {
+				ch[i] = nil
+			}
+		}
+		return nil
+	}
+	// Were the memo's chains the callback's, the second connection
+	// would find them scribbled over, fail the recheck and verify anew.
+	for range 3 {
+		connectTrust(t, ccfg, scfg).mustConnect(t, "callback that scribbles", false)
+	}
+	if cw.count() != 2 {
+		t.Fatalf("%d of the 3 connections reused a verification, want 2", cw.count())
+	}
+}

@@ -75,6 +75,20 @@ type Config struct {
 	// RootCAs are the authorities a client trusts; nil means the system's.
 	RootCAs *x509.CertPool
 
+	// ChainMemoDisabled makes every full handshake verify the peer's
+	// chain signature by signature, as crypto/tls does. By default a
+	// Config remembers the chains it verified (64 at most, for 10
+	// minutes), and a peer presenting the same certificates, byte for
+	// byte, under the same RootCAs or ClientCAs pool is judged by
+	// rechecking that chain against the Config of the moment (dates,
+	// roots, name, key usages, leaf key, RevocationLists) rather than by
+	// checking its signatures again. The peer's CertificateVerify and the
+	// callbacks run on every handshake either way. Where the operating
+	// system verifies chains itself (macOS, iOS, Windows), the memo is
+	// never used, since the system's checks can change from one
+	// connection to the next. A Lucid addition.
+	ChainMemoDisabled bool
+
 	// ServerName is the name the client expects in the server's
 	// certificate and sends as SNI, when it is a host name SNI can carry
 	// (RFC 6066 §3: no IP literals; a trailing dot is dropped). Dial

@@ -139,9 +139,10 @@ func (c *Conn) Write(b []byte) (int, error) {
 // It reads r once per piece and sends whatever that Read returned: it
 // never waits for more to fill a batch, so a proxy copying a socket into
 // a Conn adds no latency. A Read is offered one record's worth until r
-// returns that much, and again after r returns less, so a stream that
-// trickles or waits (a proxy's idle connection, blocked in r.Read) holds
-// 16 KiB, half of io.Copy's buffer, rather than a batch. Each piece is written as
+// returns that much, and again after r returns less: a stream that
+// trickles, such as a proxy's mostly idle connection, holds 16 KiB while
+// it waits in r.Read, half of io.Copy's buffer, and only one whose last
+// Read returned a record or more waits holding a batch (128 KiB). Each piece is written as
 // Write writes it (locks, errors, and with Config.SendEarlyData a
 // client's first piece goes as 0-RTT data), and writeMu is not held while
 // r.Read blocks, so Close and other writers are not kept waiting on r.

@@ -3,6 +3,7 @@ package tls
 import (
 	"crypto/x509"
 	"errors"
+	"slices"
 	"time"
 
 	"lucid/internal/alert"
@@ -78,7 +79,11 @@ func (c *Conn) verifyPeer(pc handshake.PeerChain, verify bool, opts pki.VerifyOp
 	if verify {
 		opts.CurrentTime = cfg.now()
 		opts.RevocationLists = cfg.RevocationLists
-		v.Chains = pki.Recheck(v.Certs, pc.Verified, opts)
+		if !systemVerifier {
+			// The operating system's verifier is asked every time
+			// where there is one (systemverifier.go).
+			v.Chains = pki.Recheck(v.Certs, pc.Verified, opts)
+		}
 		if v.Chains == nil {
 			chains, err := c.verifyRemembered(pc.DER, v.Certs, opts)
 			if err != nil {
@@ -100,13 +105,19 @@ func (c *Conn) verifyPeer(pc handshake.PeerChain, verify bool, opts pki.VerifyOp
 // chains it built then pass pki.Recheck now (see chainMemo). Either way the
 // result is the verdict a full verification would give now.
 func (c *Conn) verifyRemembered(der [][]byte, certs []*x509.Certificate, opts pki.VerifyOptions) ([][]*x509.Certificate, error) {
+	if c.config.ChainMemoDisabled || systemVerifier {
+		return pki.VerifyParsed(certs, opts)
+	}
 	memo := c.config.chainMemo()
 	key := memoKeyFor(der, opts.KeyUsages[0])
 	now := time.Now()
 	if earlier := memo.lookup(key, opts.Roots, now); earlier != nil {
 		if chains := pki.Recheck(certs, earlier, opts); chains != nil {
 			c.observe(Event{Kind: EventDecision, Name: "chain_verification", Detail: "the same certificates verified on an earlier connection under the same roots: signatures not checked again; dates, roots, name, key usages and revocation checked now"})
-			return chains, nil
+			// The callbacks and ConnectionState get chains of their
+			// own: one that wrote into them must not change what the
+			// next connection is rechecked against.
+			return cloneChains(chains), nil
 		}
 	}
 	chains, err := pki.VerifyParsed(certs, opts)
@@ -117,8 +128,18 @@ func (c *Conn) verifyRemembered(der [][]byte, certs []*x509.Certificate, opts pk
 	for _, d := range der {
 		size += len(d)
 	}
-	memo.remember(key, opts.Roots, chains, size, now)
+	memo.remember(key, opts.Roots, cloneChains(chains), size, now)
 	return chains, nil
+}
+
+// cloneChains copies the slices of chains; the certificates, which
+// nothing modifies, are shared.
+func cloneChains(chains [][]*x509.Certificate) [][]*x509.Certificate {
+	out := make([][]*x509.Certificate, len(chains))
+	for i, ch := range chains {
+		out[i] = slices.Clone(ch)
+	}
+	return out
 }
 
 // verificationFailure wraps a pki error as the caller-facing error, with

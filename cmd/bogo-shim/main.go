@@ -58,9 +58,10 @@
 // carries on under the -on-retry flags without writing it again
 // (Config.ReportRejectedEarlyData); a server with -enable-early-data
 // offers BoringSSL's limit, 14336 bytes, in its tickets, and echoes early
-// data as 0.5-RTT data. Lucid's server sends its tickets after the
-// client's Finished, not at 0.5-RTT as BoringSSL's does, so config.json
-// sets HalfRTTTickets to 0. Lucid's reasons for refusing early data are
+// data as 0.5-RTT data. A Lucid server that accepted early data sends its
+// tickets after the client's Finished, not at 0.5-RTT as BoringSSL's
+// does (it sends them with its own Finished only without early data or a
+// certificate request), so config.json sets HalfRTTTickets to 0. Lucid's reasons for refusing early data are
 // reported under BoringSSL's names (boringEarlyReason says how they map).
 //
 // Encrypted Client Hello follows BoringSSL's shim too (ech.go): the

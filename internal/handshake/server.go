@@ -541,22 +541,20 @@ func (s *server) respond(n *negotiation) (state, error) {
 	s.result.ALPN = n.alpn
 	s.result.ServerName = n.hello.ServerName
 	k := clientFinishKeys{s: s, clientFinishedKey: clientFinishedKey, ms: ms}
-	if s.ticketsInFirstFlight(requested, accepted) {
-		if err := s.issueFirstFlightTicket(&k, n.hello.Random); err != nil {
+	if requested {
+		if err := s.endFlight(&k, requested, accepted, n.hello.Random); err != nil {
 			return nil, err
 		}
-	} else {
-		applicationSecrets(cfg, ms, s.tr.sum(), n.hello.Random, &s.result)
-		s.out.writeKey(suite, s.result.ServerTraffic, LevelApplication)
-	}
-	s.out.flush()
-
-	if requested {
 		s.mem.clientCert = expectClientCertificate13{k}
 		return &s.mem.clientCert, nil
 	}
+	// Who the client is, when no certificate was asked for, is settled
+	// before the flight ends: a ticket in it records the client.
 	client, err := unrequestedClient(cfg, n)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.endFlight(&k, requested, accepted, n.hello.Random); err != nil {
 		return nil, err
 	}
 	if accepted {
@@ -631,6 +629,23 @@ type clientFinishKeys struct {
 	// client Finished the server expects; nil otherwise.
 	resumption     []byte
 	resumptionHash []byte
+}
+
+// endFlight ends the server's first flight after its Finished: the
+// application write key, with the tickets when they can go now
+// (ticketsInFirstFlight), and the flush.
+func (s *server) endFlight(k *clientFinishKeys, requested, accepted bool, clientRandom [32]byte) error {
+	if s.ticketsInFirstFlight(requested, accepted) {
+		if err := s.issueFirstFlightTicket(k, clientRandom); err != nil {
+			return err
+		}
+	} else {
+		r := &s.result
+		applicationSecrets(s.cfg, k.ms, s.tr.sum(), clientRandom, r)
+		s.out.writeKey(r.Suite, r.ServerTraffic, LevelApplication)
+	}
+	s.out.flush()
+	return nil
 }
 
 // ticketsInFirstFlight reports whether the server sends its tickets with
