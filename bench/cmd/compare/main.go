@@ -36,7 +36,7 @@ type options struct {
 }
 
 func main() {
-	rounds := flag.Int("rounds", 5, "rounds; each runs every figure for both stacks, alternating which goes first")
+	rounds := flag.Int("rounds", 7, "rounds; each runs every figure for both stacks, alternating which goes first")
 	quick := flag.Bool("quick", false, "a rough table fast: 3 rounds, short runs, 200 idle connections")
 	benchtime := flag.Duration("benchtime", 500*time.Millisecond, "how long each handshake benchmark runs in each round")
 	bulk := flag.Int("bulk", 128, "MiB each bulk benchmark moves in each round")
