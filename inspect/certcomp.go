@@ -1,10 +1,9 @@
 package inspect
 
 import (
-	"fmt"
 	"slices"
-	"strings"
 
+	"lucid/internal/handshake"
 	"lucid/tls"
 )
 
@@ -46,26 +45,6 @@ func (c CertCompression) SavedPercent() int {
 	return c.SavedBytes * 100 / c.UncompressedBytes
 }
 
-// compressedPrefix starts the Detail of a Certificate event that went
-// out as a CompressedCertificate (handshake.certCompressionEvents).
-const compressedPrefix = "CompressedCertificate "
-
-// parseCompressionDetail reads "brotli: 3000 bytes sent as 1200", the
-// detail the handshake gives a compressed certificate message, into the
-// algorithm and both sizes.
-func parseCompressionDetail(detail string) (alg string, uncompressed, compressed int, ok bool) {
-	alg, rest, found := strings.Cut(detail, ": ")
-	if !found || alg == "" {
-		return "", 0, 0, false
-	}
-	var tail string
-	n, _ := fmt.Sscanf(rest, "%d bytes sent as %d%s", &uncompressed, &compressed, &tail)
-	if n < 2 || uncompressed < 0 || compressed < 0 {
-		return "", 0, 0, false
-	}
-	return alg, uncompressed, compressed, true
-}
-
 // certCompression puts together what the hello offered and what the
 // server's Certificate event says it sent.
 func (b *builder) certCompression() CertCompression {
@@ -75,7 +54,7 @@ func (b *builder) certCompression() CertCompression {
 		Decision:   b.ccDecision,
 	}
 	c.CertificateBytes = b.certSentLen
-	if alg, unc, comp, ok := parseCompressionDetail(strings.TrimPrefix(b.certSentDetail, compressedPrefix)); ok && strings.HasPrefix(b.certSentDetail, compressedPrefix) {
+	if alg, unc, comp, ok := handshake.ParseCompressedCertificateDetail(b.certSentDetail); ok {
 		if b.certSentLen > 0 {
 			comp = b.certSentLen // the event's own length, where it has one
 		}

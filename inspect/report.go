@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"lucid/https"
+	"lucid/internal/handshake"
 	"lucid/internal/kex"
 	"lucid/pki"
 	"lucid/tls"
@@ -467,7 +468,7 @@ func (b *builder) scan() {
 		case e.Kind == tls.EventMessageSent && e.Name == "Certificate":
 			b.chainSent = fields.list("chain")
 			b.certSentDetail, b.certSentLen = e.Detail, e.Length
-			b.ccPending = strings.HasPrefix(e.Detail, compressedPrefix)
+			_, _, _, b.ccPending = handshake.ParseCompressedCertificateDetail(e.Detail)
 		case e.Kind == tls.EventDecision && e.Name == "certificate_compression":
 			// A client's compressed certificate in mutual TLS makes one
 			// too; only the one after the server's own counts here.

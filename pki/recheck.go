@@ -23,6 +23,9 @@ import (
 //   - the leaf matches opts.DNSName, when there is one;
 //   - no certificate in it is revoked by opts.RevocationLists.
 //
+// Where the operating system verifies chains (PlatformVerifies), Recheck
+// keeps none.
+//
 // Recheck returns the chains kept, or nil when none is. Nil does not mean
 // the certificates are bad, only that the earlier chains no longer do:
 // a caller then runs VerifyParsed, which may find another path. So a
@@ -34,7 +37,7 @@ import (
 // handshake verified, and every resumption rechecks them under the
 // configuration of the moment.
 func Recheck(certs []*x509.Certificate, chains [][]*x509.Certificate, opts VerifyOptions) [][]*x509.Certificate {
-	if len(certs) == 0 || len(chains) == 0 {
+	if len(certs) == 0 || len(chains) == 0 || PlatformVerifies {
 		return nil
 	}
 	limit := opts.MaxChainLength

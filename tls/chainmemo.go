@@ -28,7 +28,7 @@ import (
 //
 // The memo is bounded in entries, in certificate bytes and in time. It is
 // not used where x509 hands verification to the operating system (macOS,
-// iOS, Windows: systemVerifier), whose checks of a chain — online
+// iOS, Windows: pki.PlatformVerifies), whose checks of a chain — online
 // revocation, an intermediate the user distrusts — can change between
 // connections, nor with Config.ChainMemoDisabled. A root added with
 // x509.CertPool.AddCertWithConstraint has its constraint run by the full
@@ -110,6 +110,9 @@ func (m *chainMemo) remember(k memoKey, roots *x509.CertPool, chains [][]*x509.C
 	if size > memoChainBytes || len(chains) == 0 {
 		return
 	}
+	// The caller hands chains on to callbacks and ConnectionState; the
+	// memo keeps slices of its own.
+	chains = cloneChains(chains)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.entries == nil {

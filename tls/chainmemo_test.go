@@ -4,7 +4,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,25 +11,15 @@ import (
 	"lucid/tls"
 )
 
-// memoWatch records, for one Config, how many handshakes reused a chain
-// verification.
-type memoWatch struct {
-	mu    sync.Mutex
-	reuse int
-}
-
-func (w *memoWatch) observe(e tls.Event) {
-	if e.Kind == tls.EventDecision && e.Name == "chain_verification" {
-		w.mu.Lock()
-		w.reuse++
-		w.mu.Unlock()
+// memoReuses counts the handshakes in l that reused a chain verification.
+func memoReuses(l *eventLog) int {
+	n := 0
+	for _, name := range l.names(tls.EventDecision) {
+		if name == "chain_verification" {
+			n++
+		}
 	}
-}
-
-func (w *memoWatch) count() int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.reuse
+	return n
 }
 
 // A Config that verified a peer's chain in full judges the same chain on
@@ -76,18 +65,18 @@ func TestChainMemoKeepsTheVerdict(t *testing.T) {
 			scfg := r.serverConfig(t)
 			scfg.SessionTicketsDisabled = true
 			ccfg := r.clientConfig(t, nil, true)
-			var cw, sw memoWatch
-			ccfg.Observer, scfg.Observer = cw.observe, sw.observe
+			var cw, sw eventLog
+			ccfg.Observer, scfg.Observer = cw.add, sw.add
 
 			first := connectTrust(t, ccfg, scfg)
 			first.mustConnect(t, "first connection", false)
-			if cw.count() != 0 || sw.count() != 0 {
-				t.Fatalf("the first connection reused a verification (client %d, server %d)", cw.count(), sw.count())
+			if memoReuses(&cw) != 0 || memoReuses(&sw) != 0 {
+				t.Fatalf("the first connection reused a verification (client %d, server %d)", memoReuses(&cw), memoReuses(&sw))
 			}
 			second := connectTrust(t, ccfg, scfg)
 			second.mustConnect(t, "second connection", false)
-			if cw.count() != 1 || sw.count() != 1 {
-				t.Fatalf("the second connection reused %d verifications on the client and %d on the server, want 1 and 1", cw.count(), sw.count())
+			if memoReuses(&cw) != 1 || memoReuses(&sw) != 1 {
+				t.Fatalf("the second connection reused %d verifications on the client and %d on the server, want 1 and 1", memoReuses(&cw), memoReuses(&sw))
 			}
 			if !sameChains(second.client.VerifiedChains, first.client.VerifiedChains) ||
 				!sameChains(second.server.VerifiedChains, first.server.VerifiedChains) {
@@ -123,21 +112,21 @@ func TestChainMemoIsPerChain(t *testing.T) {
 	}
 	scfg := &tls.Config{Certificates: []tls.Certificate{keyPair(t, r.server)}, SessionTicketsDisabled: true}
 	ccfg := r.clientConfig(t, nil, false)
-	var cw memoWatch
-	ccfg.Observer = cw.observe
+	var cw eventLog
+	ccfg.Observer = cw.add
 	connectTrust(t, ccfg, scfg).mustConnect(t, "first leaf", false)
 	scfg2 := &tls.Config{Certificates: []tls.Certificate{keyPair(t, second)}, SessionTicketsDisabled: true}
 	o := connectTrust(t, ccfg, scfg2)
 	o.mustConnect(t, "second leaf", false)
-	if cw.count() != 0 {
-		t.Fatalf("a new leaf was judged by the memo (%d reuses)", cw.count())
+	if memoReuses(&cw) != 0 {
+		t.Fatalf("a new leaf was judged by the memo (%d reuses)", memoReuses(&cw))
 	}
 	if !slices.Equal(o.client.PeerCertificates[0].Raw, second.Cert.Raw) {
 		t.Fatal("the client did not see the second leaf")
 	}
 	connectTrust(t, ccfg, scfg2).mustConnect(t, "second leaf again", false)
-	if cw.count() != 1 {
-		t.Fatalf("the second leaf's second connection reused %d verifications, want 1", cw.count())
+	if memoReuses(&cw) != 1 {
+		t.Fatalf("the second leaf's second connection reused %d verifications, want 1", memoReuses(&cw))
 	}
 }
 
@@ -148,14 +137,14 @@ func TestChainMemoOffAndOwnChains(t *testing.T) {
 	r := newTrustRig(t, time.Now().Add(time.Hour))
 	scfg := &tls.Config{Certificates: []tls.Certificate{keyPair(t, r.server)}, SessionTicketsDisabled: true}
 	ccfg := r.clientConfig(t, nil, false)
-	var cw memoWatch
-	ccfg.Observer = cw.observe
+	var cw eventLog
+	ccfg.Observer = cw.add
 	ccfg.ChainMemoDisabled = true
 	for range 2 {
 		connectTrust(t, ccfg, scfg).mustConnect(t, "memo off", false)
 	}
-	if cw.count() != 0 {
-		t.Fatalf("with the memo off, %d handshakes reused a verification", cw.count())
+	if memoReuses(&cw) != 0 {
+		t.Fatalf("with the memo off, %d handshakes reused a verification", memoReuses(&cw))
 	}
 
 	ccfg.ChainMemoDisabled = false
@@ -172,7 +161,7 @@ func TestChainMemoOffAndOwnChains(t *testing.T) {
 	for range 3 {
 		connectTrust(t, ccfg, scfg).mustConnect(t, "callback that scribbles", false)
 	}
-	if cw.count() != 2 {
-		t.Fatalf("%d of the 3 connections reused a verification, want 2", cw.count())
+	if memoReuses(&cw) != 2 {
+		t.Fatalf("%d of the 3 connections reused a verification, want 2", memoReuses(&cw))
 	}
 }

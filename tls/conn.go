@@ -101,11 +101,7 @@ func (c *Conn) readRecordInto(b []byte) (int, error) {
 	for {
 		c.mu.Lock()
 		n, done, err := c.core.ProcessInto(b)
-		// While the handshake runs and the peer's next record is already
-		// here, its answer joins this one's in a single write: a TLS 1.3
-		// client's change_cipher_spec, made at ServerHello, leaves with
-		// its Finished rather than in a segment of its own.
-		pending := c.core.Pending() && (err != nil || c.core.HandshakeDone() || c.core.InEarlyData() || c.core.Need() > 0)
+		pending := c.core.FlushNow(err)
 		c.mu.Unlock()
 		if pending {
 			// Handshake answers, KeyUpdates, alerts: the write error,

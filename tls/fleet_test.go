@@ -24,36 +24,6 @@ func fleetServer(t *testing.T, f *lucidFixture, store tls.SessionStore, id strin
 	return &tls.Config{Certificates: []tls.Certificate{f.lucidCert(t)}, SessionStore: store, ServerID: id, Observer: log.add}
 }
 
-// fleetConnect makes one connection and reads one byte from the server,
-// so that a TLS 1.3 client has the ticket before it returns.
-func fleetConnect(t *testing.T, client, server *tls.Config) (cs, ss tls.ConnectionState) {
-	t.Helper()
-	c, s := pair(t)
-	srv := tls.Server(s, server)
-	done := make(chan error, 1)
-	go func() {
-		err := srv.Handshake()
-		if err == nil {
-			_, err = srv.Write([]byte{'!'})
-		}
-		done <- err
-	}()
-	cli := tls.Client(c, client)
-	defer cli.Close()
-	if err := cli.Handshake(); err != nil {
-		t.Fatalf("client handshake: %v", err)
-	}
-	if _, err := io.ReadFull(cli, make([]byte, 1)); err != nil {
-		t.Fatalf("client read: %v", err)
-	}
-	if err := testwait.Recv(t, done, "the server's handshake"); err != nil {
-		t.Fatalf("server: %v", err)
-	}
-	ss = srv.ConnectionState()
-	srv.Close()
-	return cli.ConnectionState(), ss
-}
-
 // decisions returns the details of the named decision events.
 func decisions(l *eventLog, name string) string {
 	var out []string
@@ -77,11 +47,11 @@ func TestFleetResumesOnAnotherServer(t *testing.T) {
 			client := &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost", MaxVersion: m.version,
 				ClientSessionCache: tls.NewLRUClientSessionCache(4)}
 
-			_, first := fleetConnect(t, client, a)
+			_, first := shapeRun(t, client, a)
 			if first.DidResume {
 				t.Fatal("the first connection resumed")
 			}
-			cs, ss := fleetConnect(t, client, b)
+			cs, ss := shapeRun(t, client, b)
 			if !cs.DidResume || !ss.DidResume {
 				t.Fatalf("server B did not resume A's session (client %v, server %v); B's decisions:\n%s",
 					cs.DidResume, ss.DidResume, decisions(&lb, "resumption"))
@@ -105,7 +75,7 @@ func TestFleetResumesOnAnotherServer(t *testing.T) {
 			if !m.tickets {
 				want = "edge-a"
 			}
-			if _, ss := fleetConnect(t, client, a); !ss.DidResume || ss.SessionIssuer != want {
+			if _, ss := shapeRun(t, client, a); !ss.DidResume || ss.SessionIssuer != want {
 				t.Errorf("A resumed %v a session issued by %q; want true, %s", ss.DidResume, ss.SessionIssuer, want)
 			}
 		})
@@ -127,8 +97,8 @@ func TestFleetStoreDown(t *testing.T) {
 			client := &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost", MaxVersion: m.version, ClientSessionCache: cache}
 
 			store.SetDown(true)
-			fleetConnect(t, client, srv)
-			if _, ss := fleetConnect(t, client, srv); ss.DidResume {
+			shapeRun(t, client, srv)
+			if _, ss := shapeRun(t, client, srv); ss.DidResume {
 				t.Fatal("resumed while the store was down")
 			}
 			if d := decisions(&l, "session_store"); !strings.Contains(d, "teststore: down") {
@@ -136,8 +106,8 @@ func TestFleetStoreDown(t *testing.T) {
 			}
 
 			store.SetDown(false)
-			fleetConnect(t, client, srv)
-			if _, ss := fleetConnect(t, client, srv); !ss.DidResume {
+			shapeRun(t, client, srv)
+			if _, ss := shapeRun(t, client, srv); !ss.DidResume {
 				t.Error("did not resume once the store was back")
 			}
 		})
@@ -157,8 +127,8 @@ func TestFleetStoredSessionChecks(t *testing.T) {
 			ClientSessionCache: tls.NewLRUClientSessionCache(4)}
 	}
 	c1, c2 := client(), client()
-	fleetConnect(t, c1, srv)
-	fleetConnect(t, c2, srv)
+	shapeRun(t, c1, srv)
+	shapeRun(t, c2, srv)
 	store.Mu.Lock()
 	if len(store.Sessions) != 2 {
 		store.Mu.Unlock()
@@ -171,17 +141,17 @@ func TestFleetStoredSessionChecks(t *testing.T) {
 	store.Sessions[ids[0]], store.Sessions[ids[1]] = store.Sessions[ids[1]], store.Sessions[ids[0]]
 	store.Mu.Unlock()
 	for i, c := range []*tls.Config{c1, c2} {
-		if _, ss := fleetConnect(t, c, srv); ss.DidResume {
+		if _, ss := shapeRun(t, c, srv); ss.DidResume {
 			t.Errorf("client %d resumed the session stored under the other's ID", i+1)
 		}
 	}
 
 	c3 := client()
-	fleetConnect(t, c3, srv)
+	shapeRun(t, c3, srv)
 	store.Mu.Lock()
 	store.Oversize = true
 	store.Mu.Unlock()
-	if _, ss := fleetConnect(t, c3, srv); ss.DidResume {
+	if _, ss := shapeRun(t, c3, srv); ss.DidResume {
 		t.Error("resumed from an oversized store answer")
 	}
 	if d := decisions(&l, "session_store"); !strings.Contains(d, "more than 65535") {
@@ -200,7 +170,7 @@ func TestFleetLooksUpOnlyItsSessionIDs(t *testing.T) {
 	srv := fleetServer(t, f, store, "edge-a", &l)
 	srv.MaxVersion, srv.SessionTicketsDisabled = tls.VersionTLS12, true
 	for range 3 {
-		cs, _ := fleetConnect(t, &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost"}, srv)
+		cs, _ := shapeRun(t, &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost"}, srv)
 		if cs.Version != tls.VersionTLS12 {
 			t.Fatalf("negotiated %s", tls.VersionName(cs.Version))
 		}
@@ -212,8 +182,8 @@ func TestFleetLooksUpOnlyItsSessionIDs(t *testing.T) {
 		t.Fatalf("%d lookups and %d sessions stored for 3 clients offering random session IDs; want 0 and 3", gets, puts)
 	}
 	client := &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost", ClientSessionCache: tls.NewLRUClientSessionCache(4)}
-	fleetConnect(t, client, srv)
-	if _, ss := fleetConnect(t, client, srv); !ss.DidResume {
+	shapeRun(t, client, srv)
+	if _, ss := shapeRun(t, client, srv); !ss.DidResume {
 		t.Fatal("the fleet's own session ID did not resume")
 	}
 	store.Mu.Lock()

@@ -74,11 +74,11 @@ func finish(t *testing.T, client *tls.Conn, got chan []byte) []byte {
 // until the client's close_notify.
 func readFromPair(t *testing.T) (*tls.Conn, *countingConn, chan []byte) {
 	t.Helper()
-	f := newLucidFixture(t, "ecdsa-p256")
-	c, s := pair(t)
-	cc := &countingConn{Conn: c}
-	server := tls.Server(s, &tls.Config{Certificates: []tls.Certificate{f.lucidCert(t)}})
-	client := tls.Client(cc, &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost"})
+	var cc *countingConn
+	client, server := lucidConnsOver(t, func(c net.Conn) net.Conn {
+		cc = &countingConn{Conn: c}
+		return cc
+	})
 	got := make(chan []byte, 1)
 	go func() {
 		defer server.Close()

@@ -143,7 +143,7 @@ func stateOf(r *handshake.Result) ConnectionState {
 		DidResume: r.DidResume, DidHelloRetryRequest: r.DidHRR, ECHAccepted: r.ECHAccepted,
 		EarlyData: earlyDataState(r),
 
-		SessionIssuer: r.SessionIssuer, SessionFromStore: r.SessionFromStore,
+		SessionIssuer: r.SessionIssuer(), SessionFromStore: r.SessionFromStore,
 
 		PeerCertificates: r.PeerCerts, VerifiedChains: r.VerifiedChains,
 		OCSPResponse: r.OCSPResponse, SignedCertificateTimestamps: r.SCTs,

@@ -79,11 +79,7 @@ func (c *Conn) verifyPeer(pc handshake.PeerChain, verify bool, opts pki.VerifyOp
 	if verify {
 		opts.CurrentTime = cfg.now()
 		opts.RevocationLists = cfg.RevocationLists
-		if !systemVerifier {
-			// The operating system's verifier is asked every time
-			// where there is one (systemverifier.go).
-			v.Chains = pki.Recheck(v.Certs, pc.Verified, opts)
-		}
+		v.Chains = pki.Recheck(v.Certs, pc.Verified, opts)
 		if v.Chains == nil {
 			chains, err := c.verifyRemembered(pc.DER, v.Certs, opts)
 			if err != nil {
@@ -105,7 +101,9 @@ func (c *Conn) verifyPeer(pc handshake.PeerChain, verify bool, opts pki.VerifyOp
 // chains it built then pass pki.Recheck now (see chainMemo). Either way the
 // result is the verdict a full verification would give now.
 func (c *Conn) verifyRemembered(der [][]byte, certs []*x509.Certificate, opts pki.VerifyOptions) ([][]*x509.Certificate, error) {
-	if c.config.ChainMemoDisabled || systemVerifier {
+	if c.config.ChainMemoDisabled || pki.PlatformVerifies {
+		// With the platform verifying, Recheck keeps nothing: the memo
+		// would only hold chains it never uses.
 		return pki.VerifyParsed(certs, opts)
 	}
 	memo := c.config.chainMemo()
@@ -128,7 +126,7 @@ func (c *Conn) verifyRemembered(der [][]byte, certs []*x509.Certificate, opts pk
 	for _, d := range der {
 		size += len(d)
 	}
-	memo.remember(key, opts.Roots, cloneChains(chains), size, now)
+	memo.remember(key, opts.Roots, chains, size, now)
 	return chains, nil
 }
 

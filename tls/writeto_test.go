@@ -16,8 +16,18 @@ import (
 // handshake.
 func lucidConns(t *testing.T) (client, server *tls.Conn) {
 	t.Helper()
+	return lucidConnsOver(t, nil)
+}
+
+// lucidConnsOver is lucidConns with the client's network connection
+// passed through wrap first, when wrap is not nil.
+func lucidConnsOver(t *testing.T, wrap func(net.Conn) net.Conn) (client, server *tls.Conn) {
+	t.Helper()
 	f := newLucidFixture(t, "ecdsa-p256")
 	c, s := pair(t)
+	if wrap != nil {
+		c = wrap(c)
+	}
 	return tls.Client(c, &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost"}),
 		tls.Server(s, &tls.Config{Certificates: []tls.Certificate{f.lucidCert(t)}})
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"lucid/internal/handshake"
 	"lucid/internal/wire"
 	"lucid/tls"
 )
@@ -53,22 +54,6 @@ func (c certCompression) saved() (int, int) {
 	return n, n * 100 / c.uncompressed
 }
 
-// parseCompressedDetail reads a compressed Certificate event's Detail.
-func parseCompressedDetail(detail string) (alg string, uncompressed, sent int, ok bool) {
-	rest, found := strings.CutPrefix(detail, wire.MessageName(wire.TypeCompressedCertificate)+" ")
-	if !found {
-		return "", 0, 0, false
-	}
-	alg, rest, found = strings.Cut(rest, ": ")
-	if !found || alg == "" {
-		return "", 0, 0, false
-	}
-	if n, err := fmt.Sscanf(rest, "%d bytes sent as %d", &uncompressed, &sent); n != 2 || err != nil {
-		return "", 0, 0, false
-	}
-	return alg, uncompressed, sent, true
-}
-
 // certCompression puts the server's event beside the captured message.
 // A story recorded without the event (before the demo kept it) is told
 // from the capture alone.
@@ -89,7 +74,7 @@ func (s *story) certCompression() (certCompression, error) {
 	if e == nil {
 		return c, nil
 	}
-	alg, unc, sent, ok := parseCompressedDetail(e.detail)
+	alg, unc, sent, ok := handshake.ParseCompressedCertificateDetail(e.detail)
 	switch {
 	case e.detail != "" && !ok:
 		return c, fmt.Errorf("the server's Certificate event says %q, which the demo cannot read", e.detail)

@@ -6,18 +6,6 @@ import (
 	"testing"
 )
 
-func TestParseCompressedDetail(t *testing.T) {
-	alg, unc, sent, ok := parseCompressedDetail("CompressedCertificate brotli: 482 bytes sent as 461")
-	if !ok || alg != "brotli" || unc != 482 || sent != 461 {
-		t.Fatalf("%q %d %d %v", alg, unc, sent, ok)
-	}
-	for _, bad := range []string{"", "brotli: 482 bytes sent as 461", "CompressedCertificate : 1 bytes sent as 1", "CompressedCertificate zlib: many bytes"} {
-		if _, _, _, ok := parseCompressedDetail(bad); ok {
-			t.Errorf("%q parsed", bad)
-		}
-	}
-}
-
 // The demo tells the compression the server reported only when the
 // capture agrees with it: a story whose event says otherwise is refused.
 func TestDemoCertCompressionChecked(t *testing.T) {

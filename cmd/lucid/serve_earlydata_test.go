@@ -44,7 +44,7 @@ func (c *earlyCounts) get(key string) (runs, early int) {
 func sClientHTTP(t *testing.T, bin, addr, caFile, stdin string, args ...string) string {
 	t.Helper()
 	cmd := exec.CommandContext(testwait.Context(t), bin, append([]string{"s_client", "-connect", addr, "-servername", "localhost",
-		"-CAfile", caFile, "-tls1_3", "-ign_eof"}, args...)...)
+		"-CAfile", caFile, "-ign_eof"}, args...)...)
 	cmd.Stdin = strings.NewReader(stdin)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -86,7 +86,7 @@ func TestServeEarlyDataOpenSSL(t *testing.T) {
 
 	// A first connection saves a session whose ticket allows early data.
 	sess := filepath.Join(dir, "sess.pem")
-	out := sClientHTTP(t, bin, proxy.Addr(), p.caFile, "GET /first HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", "-sess_out", sess)
+	out := sClientHTTP(t, bin, proxy.Addr(), p.caFile, "GET /first HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", "-tls1_3", "-sess_out", sess)
 	if !strings.Contains(out, "ran GET /first early=\n") {
 		t.Fatalf("first request:\n%s", out)
 	}
@@ -95,7 +95,7 @@ func TestServeEarlyDataOpenSSL(t *testing.T) {
 	earlyFile := filepath.Join(dir, "get.txt")
 	os.WriteFile(earlyFile, []byte("GET /early HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"), 0o600)
 	hold()
-	out = sClientHTTP(t, bin, proxy.Addr(), p.caFile, "", "-sess_in", sess, "-early_data", earlyFile)
+	out = sClientHTTP(t, bin, proxy.Addr(), p.caFile, "", "-tls1_3", "-sess_in", sess, "-early_data", earlyFile)
 	if !strings.Contains(out, "Early data was accepted") || !strings.Contains(out, "ran GET /early early=1\n") {
 		t.Fatalf("early GET: s_client says:\n%s", out)
 	}
@@ -134,7 +134,7 @@ func TestServeEarlyDataOpenSSL(t *testing.T) {
 	postFile := filepath.Join(dir, "post.txt")
 	os.WriteFile(postFile, []byte("POST /write HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"), 0o600)
 	hold()
-	out = sClientHTTP(t, bin, proxy.Addr(), p.caFile, "", "-sess_in", sess, "-early_data", postFile)
+	out = sClientHTTP(t, bin, proxy.Addr(), p.caFile, "", "-tls1_3", "-sess_in", sess, "-early_data", postFile)
 	if !strings.Contains(out, "Early data was accepted") || !strings.Contains(out, "HTTP/1.1 425 Too Early") {
 		t.Fatalf("early POST: s_client says:\n%s", out)
 	}

@@ -66,14 +66,7 @@ func startFleet(t *testing.T, rs *testredis.Server, p *servePKI, n int, edit fun
 // that closes the connection, and returns its output.
 func sClient(t *testing.T, bin, addr, caFile string, args ...string) string {
 	t.Helper()
-	cmd := exec.CommandContext(testwait.Context(t), bin, append([]string{"s_client", "-connect", addr, "-servername", "localhost",
-		"-CAfile", caFile, "-ign_eof"}, args...)...)
-	cmd.Stdin = strings.NewReader("GET /api/handshake HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("openssl s_client %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
+	return sClientHTTP(t, bin, addr, caFile, "GET /api/handshake HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", args...)
 }
 
 // resumed reports whether s_client's output shows a resumed session.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -41,10 +40,6 @@ func openSessionStore(o serveOptions, stderr io.Writer) (*redisstore.Store, erro
 		Logger: slog.New(slog.NewTextHandler(stderr, nil)).With("component", "session-store"),
 	})
 	if err != nil {
-		var ue serveUsageError
-		if errors.As(err, &ue) {
-			return nil, err
-		}
 		return nil, serveUsageError{fmt.Sprintf("--session-store %s: %v", redactURL(o.SessionStore), err)}
 	}
 	// A Redis that may evict keys could drop a replay-guard entry early.

@@ -6,13 +6,13 @@ import (
 	"lucid/internal/record"
 )
 
-// perform carries out an engine's actions in order; pending is how many
-// received handshake bytes follow the message that produced them.
 // changeCipherSpecBody is the one byte a change_cipher_spec record holds
 // (RFC 5246 §7.1), shared: a sealer only reads its payload, and a literal
 // handed to one behind an interface would be allocated per handshake.
 var changeCipherSpecBody = [1]byte{1}
 
+// perform carries out an engine's actions in order; pending is how many
+// received handshake bytes follow the message that produced them.
 func (c *Core) perform(actions []handshake.Action, pending int) error {
 	if c.out.err != nil {
 		return c.out.err

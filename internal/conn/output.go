@@ -43,6 +43,17 @@ func (c *Core) ReturnOutput(b []byte) {
 // Pending reports whether sealed records wait to be taken.
 func (c *Core) Pending() bool { return c.out.buf != nil && len(*c.out.buf) > 0 }
 
+// FlushNow reports whether the records sealed so far should go to the
+// network now, after a Process that returned err. While the handshake
+// runs and the peer's next record is already here, they wait for that
+// record's answer and leave with it in a single write: a TLS 1.3 client's
+// change_cipher_spec, made at ServerHello, leaves with its Finished rather
+// than in a segment of its own. An error, the end of the handshake, early
+// data or a wait for more input sends them.
+func (c *Core) FlushNow(err error) bool {
+	return c.Pending() && (err != nil || c.HandshakeDone() || c.InEarlyData() || c.Need() > 0)
+}
+
 // WriteApp seals application data, at most a batch of it, and reports how
 // much it took. In TLS 1.3 the key moves on before the record limit; TLS
 // 1.2, which cannot, refuses to go on.

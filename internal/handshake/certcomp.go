@@ -1,8 +1,10 @@
 package handshake
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"lucid/internal/alert"
 	"lucid/internal/certcomp"
@@ -115,6 +117,26 @@ func (e *Engine) certCompressionEvents(kind EventKind, alg uint16, compressed, u
 // whole messages (headers included) as they cross the wire.
 func compressionDetail(alg uint16, compressed, uncompressed int) string {
 	return wire.CertCompressionName(alg) + ": " + strconv.Itoa(uncompressed) + " bytes sent as " + strconv.Itoa(compressed)
+}
+
+// ParseCompressedCertificateDetail reads back the Detail of a Certificate
+// event that went out or came in as a CompressedCertificate
+// (certCompressionEvents), such as "CompressedCertificate brotli: 3000
+// bytes sent as 1200": the algorithm's name, the Certificate's size and
+// the CompressedCertificate's. ok is false for any other Detail.
+func ParseCompressedCertificateDetail(detail string) (alg string, uncompressed, compressed int, ok bool) {
+	rest, found := strings.CutPrefix(detail, wire.MessageName(wire.TypeCompressedCertificate)+" ")
+	if !found {
+		return "", 0, 0, false
+	}
+	alg, rest, found = strings.Cut(rest, ": ")
+	if !found || alg == "" {
+		return "", 0, 0, false
+	}
+	if n, _ := fmt.Sscanf(rest, "%d bytes sent as %d", &uncompressed, &compressed); n != 2 || uncompressed < 0 || compressed < 0 {
+		return "", 0, 0, false
+	}
+	return alg, uncompressed, compressed, true
 }
 
 // receiveCertificate13 takes a Certificate or, when this side offered

@@ -61,10 +61,6 @@ type Result struct {
 	hello helloPrint
 	// EarlyData is what became of 0-RTT data (TLS 1.3).
 	EarlyData EarlyData
-	// SessionIssuer is, on a server that resumed, the Issuer recorded in
-	// the session it resumed; SessionFromStore says the session came
-	// through a fleet's shared store (Config.SharedSessions).
-	SessionIssuer string
 	// resumed is the session this connection resumed, nil after a full
 	// handshake, and resumedBy how.
 	resumed *session.State
@@ -89,7 +85,9 @@ type Result struct {
 	DidHRR    bool
 	// ECHAccepted says the handshake used the inner ClientHello of an
 	// Encrypted Client Hello (RFC 9849).
-	ECHAccepted      bool
+	ECHAccepted bool
+	// SessionFromStore says a server's resumed session came through a
+	// fleet's shared store (Config.SharedSessions).
 	SessionFromStore bool
 }
 
@@ -128,6 +126,15 @@ func sharedRaw(chain [][]byte, certs []*x509.Certificate) [][]byte {
 	return out
 }
 
+// SessionIssuer is, on a server that resumed, the Issuer recorded in the
+// session it resumed; "" after a full handshake.
+func (r *Result) SessionIssuer() string {
+	if r.resumed == nil {
+		return ""
+	}
+	return r.resumed.Issuer
+}
+
 // resume records that the handshake resumed an admitted session, and how:
 // the peers authenticated when the session was made; the group is reported
 // again when the resumption runs no key exchange of its own, as a TLS 1.2
@@ -139,7 +146,6 @@ func (r *Result) resume(a admission, how ResumeMode) {
 	r.DidResume = true
 	r.resumed, r.resumedBy = st, how
 	r.AuthTime = st.AuthTime
-	r.SessionIssuer = st.Issuer
 	if how != ResumedPSK {
 		r.Group = st.Group
 	}

@@ -624,11 +624,12 @@ type clientFinishKeys struct {
 	clientFinishedKey []byte
 	ms                keys.MasterSecret
 	// When the tickets went out in the server's first flight,
-	// resumption is the resumption master secret they came from and
-	// resumptionHash the transcript hash it covers, both made with the
-	// client Finished the server expects; nil otherwise.
-	resumption     []byte
-	resumptionHash []byte
+	// resumption is the resumption master secret they came from, nil
+	// otherwise, and finished[:finishedLen] the client's verify_data it
+	// was made with: the one Finished the server then accepts.
+	resumption  []byte
+	finished    [64]byte
+	finishedLen int
 }
 
 // endFlight ends the server's first flight after its Finished: the
@@ -685,8 +686,8 @@ func (s *server) issueFirstFlightTicket(k *clientFinishKeys, clientRandom [32]by
 	th := thRoom[:copy(thRoom[:], s.tr.sum())]
 	fin := wire.AppendHeader(finRoom[:0], wire.TypeFinished, suite.Hash.Size())
 	fin = keys.AppendFinishedMACKeyed(fin, suite.Hash, k.clientFinishedKey, th)
-	k.resumptionHash = s.tr.sumWith(fin)
-	r.ClientTraffic, r.ServerTraffic, r.Exporter, k.resumption = k.ms.ApplicationAndResumption(th, k.resumptionHash)
+	k.finishedLen = copy(k.finished[:], fin[wire.HeaderLen:])
+	r.ClientTraffic, r.ServerTraffic, r.Exporter, k.resumption = k.ms.ApplicationAndResumption(th, s.tr.sumWith(fin))
 	logApplicationSecrets(cfg, clientRandom, r)
 	s.out.writeKey(suite, r.ServerTraffic, LevelApplication)
 	_, err := s.issueTicket(k.resumption)
@@ -718,22 +719,24 @@ func (st *expectClientFinished) handle(typ uint8, msg []byte) (state, error) {
 	}
 	s := st.k.s
 	suite := s.result.Suite
-	if err := checkFinished(s.cfg, &s.tr, suite, st.k.clientFinishedKey, typ, msg, SideClient, &st.peer); err != nil {
+	var err error
+	if st.k.resumption != nil {
+		// The tickets went out already, made with the Finished the
+		// server expected over this same transcript: that one only.
+		err = matchFinished(s.cfg, &s.tr, typ, msg, SideClient, &st.peer, st.k.finished[:st.k.finishedLen], " Finished MAC matches the transcript")
+	} else {
+		err = checkFinished(s.cfg, &s.tr, suite, st.k.clientFinishedKey, typ, msg, SideClient, &st.peer)
+	}
+	if err != nil {
 		return nil, err
 	}
 	st.client.record(&s.result)
+	s.out.readKey(suite, s.result.ClientTraffic, LevelApplication)
 	if st.k.resumption != nil {
-		// The tickets went out already, from the Finished the server
-		// expected; the one that matched must be that one.
-		if !bytes.Equal(st.k.resumptionHash, s.tr.sum()) {
-			return nil, alert.New(alert.InternalError, "the client's Finished matched, but the transcript differs from the one the tickets were made for")
-		}
 		s.result.Resumption = st.k.resumption
-		s.out.readKey(suite, s.result.ClientTraffic, LevelApplication)
 		return nil, nil
 	}
 	s.result.Resumption = st.k.ms.Resumption(s.tr.sum())
-	s.out.readKey(suite, s.result.ClientTraffic, LevelApplication)
 	sent, err := s.issueTicket(s.result.Resumption)
 	if err != nil {
 		return nil, err

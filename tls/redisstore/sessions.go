@@ -9,16 +9,9 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"lucid/internal/session"
 	"lucid/tls"
 )
-
-// maxSessionIDLen is the longest TLS 1.2 session ID (RFC 5246 §7.4.1.2).
-const maxSessionIDLen = 32
-
-// maxSessionTTL caps how long a TLS 1.2 session is kept: RFC 5246
-// Appendix F.1.4 advises an upper limit of 24 hours on session ID
-// lifetimes.
-const maxSessionTTL = 24 * time.Hour
 
 // PutSession implements tls.SessionStore: SET with an expiry of ttl,
 // capped at 24 hours. The expiry is sent as a duration (PX) rather than as
@@ -32,7 +25,7 @@ func (s *Store) PutSession(ctx context.Context, id, sealed []byte, ttl time.Dura
 	if len(sealed) > tls.MaxStoredSessionLen {
 		return fmt.Errorf("redisstore: sealed session of %d bytes is longer than %d", len(sealed), tls.MaxStoredSessionLen)
 	}
-	ttl = min(ttl, maxSessionTTL)
+	ttl = min(ttl, session.MaxServerCacheAge)
 	if ttl < time.Millisecond {
 		// Already expired: there is nothing unexpired to store, and
 		// GetSession must not find it.
@@ -72,8 +65,8 @@ func (s *Store) GetSession(ctx context.Context, id []byte) ([]byte, error) {
 }
 
 func checkSessionID(id []byte) error {
-	if len(id) == 0 || len(id) > maxSessionIDLen {
-		return fmt.Errorf("redisstore: session ID of %d bytes; it must be 1 to %d", len(id), maxSessionIDLen)
+	if len(id) == 0 || len(id) > session.MaxSessionIDLen {
+		return fmt.Errorf("redisstore: session ID of %d bytes; it must be 1 to %d", len(id), session.MaxSessionIDLen)
 	}
 	return nil
 }
