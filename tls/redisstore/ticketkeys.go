@@ -182,10 +182,7 @@ func (s *Store) cachedKeys(now time.Time) ([][32]byte, error) {
 // semaphore.
 func (s *Store) refreshKeys(ctx context.Context, force bool) error {
 	now := time.Now()
-	recs, bad, err := s.readKeys(ctx)
-	if err == nil && len(recs) == 0 && bad > 0 {
-		err = ErrWrongKEK
-	}
+	recs, err := s.readKeys(ctx)
 	if err == nil && (force || s.rotationDue(recs, now)) {
 		var made []keyRecord
 		made, err = s.rotate(ctx, force, now)
@@ -222,14 +219,12 @@ func (s *Store) refreshKeys(ctx context.Context, force bool) error {
 func (s *Store) awaitFirstKey(ctx context.Context) ([]keyRecord, error) {
 	pause := time.Millisecond
 	for {
-		recs, bad, err := s.readKeys(ctx)
+		recs, err := s.readKeys(ctx)
 		switch {
 		case err != nil:
 			return nil, err
 		case len(recs) > 0:
 			return recs, nil
-		case bad > 0:
-			return nil, ErrWrongKEK
 		}
 		t := time.NewTimer(pause)
 		select {
@@ -265,29 +260,27 @@ return out`)
 // digits.
 const maxKeyIDLen = 64
 
-// readKeys returns the keys in Redis that open, sorted by activation, and
-// how many did not (or were too large to be read).
-func (s *Store) readKeys(ctx context.Context) ([]keyRecord, int, error) {
+// readKeys returns the keys in Redis that open, sorted by activation:
+// ErrWrongKEK when there are keys and none opens.
+func (s *Store) readKeys(ctx context.Context) ([]keyRecord, error) {
 	hash := s.keyHash()
 	reply, err := boundedKeysScript.Run(ctx, s.client, []string{hash}, maxKeys, maxKeyIDLen, sealedRecordLen).StringSlice()
 	s.observe(ctx, err)
 	if err != nil {
-		return nil, 0, wrap("reading the ticket keys", err)
+		return nil, wrap("reading the ticket keys", err)
 	}
 	if len(reply)%2 != 1 {
-		return nil, 0, fmt.Errorf("redisstore: reading the ticket keys: a reply of %d items", len(reply))
+		return nil, fmt.Errorf("redisstore: reading the ticket keys: a reply of %d items", len(reply))
 	}
 	skipped, _ := strconv.Atoi(reply[len(reply)-1])
-	fields := make(map[string]string, len(reply)/2)
-	for i := 0; i+1 < len(reply)-1; i += 2 {
-		fields[reply[i]] = reply[i+1]
-	}
+	fields := reply[:len(reply)-1] // id, record, id, record…
 	if skipped > 0 {
 		s.logBadKey(fmt.Sprintf("(%d fields)", skipped), errors.New("too long to be ticket keys, or beyond the first 64"))
 	}
-	recs := make([]keyRecord, 0, min(len(fields), maxKeys))
+	recs := make([]keyRecord, 0, min(len(fields)/2, maxKeys))
 	bad := 0
-	for id, v := range fields {
+	for i := 0; i < len(fields); i += 2 {
+		id, v := fields[i], fields[i+1]
 		created, activates, key, err := openRecord(s.aead, []byte(v), recordAD(hash, id))
 		if err != nil {
 			bad++
@@ -301,7 +294,10 @@ func (s *Store) readKeys(ctx context.Context) ([]keyRecord, int, error) {
 		s.log.Warn(fmt.Sprintf("redisstore: %d ticket keys in %s; using the newest %d", len(recs), hash, maxKeys), "store", "redis")
 		recs = slices.Delete(recs, 0, len(recs)-maxKeys)
 	}
-	return recs, bad, nil
+	if len(recs) == 0 && bad > 0 {
+		return nil, ErrWrongKEK
+	}
+	return recs, nil
 }
 
 // logBadKey logs, once per key id, a key that does not open.
@@ -344,12 +340,9 @@ func (s *Store) rotate(ctx context.Context, force bool, now time.Time) ([]keyRec
 	}
 	defer s.releaseLock(ctx, token)
 
-	recs, bad, err := s.readKeys(ctx)
+	recs, err := s.readKeys(ctx)
 	if err != nil {
 		return nil, err
-	}
-	if len(recs) == 0 && bad > 0 {
-		return nil, ErrWrongKEK
 	}
 	if !force && !s.rotationDue(recs, now) {
 		return recs, nil
