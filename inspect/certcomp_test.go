@@ -60,14 +60,14 @@ func TestCertCompression(t *testing.T) {
 
 	t.Run("used", func(t *testing.T) {
 		got, rep, page := get(t, on, nil)
-		if !got.Offered || got.Used != "brotli" {
-			t.Fatalf("offered %v, used %q; want offered, brotli (the server's first choice)", got.Offered, got.Used)
+		if !got.Offered || got.Used != "zstd" {
+			t.Fatalf("offered %v, used %q; want offered, zstd (the server's first choice)", got.Offered, got.Used)
 		}
 		// Lucid's client offers its default list, in its order.
-		if strings.Join(got.Algorithms, ",") != "brotli,zstd,zlib" {
-			t.Errorf("algorithms %q, want the client's brotli, zstd, zlib", got.Algorithms)
+		if strings.Join(got.Algorithms, ",") != "zstd,brotli,zlib" {
+			t.Errorf("algorithms %q, want the client's zstd, brotli, zlib", got.Algorithms)
 		}
-		if !strings.Contains(page, "your client offered compress_certificate (brotli, zstd, zlib)") {
+		if !strings.Contains(page, "your client offered compress_certificate (zstd, brotli, zlib)") {
 			t.Error("the page does not list the algorithms the client offered")
 		}
 		if got.CompressedBytes != certificateEvent(t, rep) || got.CertificateBytes != got.CompressedBytes {
@@ -79,10 +79,10 @@ func TestCertCompression(t *testing.T) {
 		if got.CompressedBytes <= 0 || got.CompressedBytes >= got.UncompressedBytes || got.SavedBytes != got.UncompressedBytes-got.CompressedBytes {
 			t.Errorf("sizes do not add up: %+v", got)
 		}
-		if got.Why != "" || !strings.Contains(got.Decision, fmt.Sprintf("brotli: %d bytes sent as %d", got.UncompressedBytes, got.CompressedBytes)) {
+		if got.Why != "" || !strings.Contains(got.Decision, fmt.Sprintf("zstd: %d bytes sent as %d", got.UncompressedBytes, got.CompressedBytes)) {
 			t.Errorf("why %q, decision %q", got.Why, got.Decision)
 		}
-		want := fmt.Sprintf("compressed with brotli (RFC 8879): %d bytes instead of %d, %d bytes (%d%%) saved",
+		want := fmt.Sprintf("compressed with zstd (RFC 8879): %d bytes instead of %d, %d bytes (%d%%) saved",
 			got.CompressedBytes, got.UncompressedBytes, got.SavedBytes, got.SavedBytes*100/got.UncompressedBytes)
 		if !strings.Contains(page, want) {
 			t.Errorf("the page does not say %q", want)
@@ -141,8 +141,8 @@ func TestCertCompression(t *testing.T) {
 		if !clientCompressed {
 			t.Fatal("the client's certificate did not arrive compressed, so this case tests nothing")
 		}
-		if got.Used != "brotli" || got.UncompressedBytes != plain {
-			t.Fatalf("%+v, want the server's chain (%d bytes uncompressed) compressed with brotli", got, plain)
+		if got.Used != "zstd" || got.UncompressedBytes != plain {
+			t.Fatalf("%+v, want the server's chain (%d bytes uncompressed) compressed with zstd", got, plain)
 		}
 		if !strings.Contains(got.Decision, fmt.Sprintf("%d bytes sent as %d", got.UncompressedBytes, got.CompressedBytes)) {
 			t.Errorf("decision %q is not the server's", got.Decision)

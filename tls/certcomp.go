@@ -18,9 +18,14 @@ const (
 	CertCompressionZstd   CertCompressionAlgorithm = CertCompressionAlgorithm(wire.CertCompressionZstd)
 )
 
-// defaultCertCompression is brotli first, as browsers offer it, then
-// zstd, then zlib, the one every RFC 8879 implementation has.
-var defaultCertCompression = []uint16{wire.CertCompressionBrotli, wire.CertCompressionZstd, wire.CertCompressionZlib}
+// defaultCertCompression is zstd first: on the chains Lucid's tests and
+// benchmarks send it decodes 7 to 17 times faster than brotli (under a
+// microsecond against 6 to 8, more when the brotli decoder's 64 KB of
+// tables must be made again after a collection) for about 5% more bytes,
+// and a client decodes on every full handshake. Brotli follows, as
+// browsers offer it (Chromium offers nothing else), then zlib, the one
+// every RFC 8879 implementation has.
+var defaultCertCompression = []uint16{wire.CertCompressionZstd, wire.CertCompressionBrotli, wire.CertCompressionZlib}
 
 // String returns the algorithm's registry name, such as "brotli".
 func (a CertCompressionAlgorithm) String() string {

@@ -27,7 +27,7 @@ func TestCertCompressionLucidToLucid(t *testing.T) {
 		client []tls.CertCompressionAlgorithm
 		want   string // algorithm in the event detail; "" for a plain Certificate
 	}{
-		{"default", nil, "brotli"},
+		{"default", nil, "zstd"},
 		{"brotli", []tls.CertCompressionAlgorithm{tls.CertCompressionBrotli}, "brotli"},
 		{"zstd", []tls.CertCompressionAlgorithm{tls.CertCompressionZstd}, "zstd"},
 		{"zlib", []tls.CertCompressionAlgorithm{tls.CertCompressionZlib}, "zlib"},

@@ -225,7 +225,7 @@ type Config struct {
 	// server's chain; a server compresses its chain with the first of
 	// them the client offered, once per chain and algorithm (the result
 	// is cached), and offers them to clients it asks for a certificate.
-	// nil means the default, CertCompressionBrotli, CertCompressionZstd,
+	// nil means the default, CertCompressionZstd, CertCompressionBrotli,
 	// CertCompressionZlib; an empty non-nil slice turns compression off.
 	// An algorithm added with RegisterCertCompression is used only where
 	// this list names it.
