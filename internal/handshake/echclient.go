@@ -127,11 +127,11 @@ func echGreaseInnerLen(h *wire.ClientHello) int {
 	if h.Extensions != nil || len(h.Unknown) > 0 || len(compress) == 0 {
 		return len(wire.EncodeClientHelloInner(h, compress, 0))
 	}
-	bp := greaseScratch.Get().(*[]byte)
+	bp := helloScratch.Get().(*[]byte)
 	msg := h.AppendMarshal((*bp)[:0])
 	n := len(msg)
 	*bp = msg[:0]
-	greaseScratch.Put(bp)
+	helloScratch.Put(bp)
 	if n == 0 {
 		return len(wire.EncodeClientHelloInner(h, compress, 0))
 	}
@@ -157,8 +157,9 @@ func echGreaseInnerLen(h *wire.ClientHello) int {
 	return body + pad
 }
 
-// greaseScratch holds buffers a ClientHello is encoded into to measure it.
-var greaseScratch = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+// helloScratch holds buffers a ClientHello is encoded into to measure it
+// or to hash it before its binder is known; none of it is kept.
+var helloScratch = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
 // slices13 reports whether h offers TLS 1.3, without which GREASE ECH
 // would mean nothing.
@@ -178,9 +179,36 @@ func (c *client) echOffered() bool { return c.ech != nil && !c.ech.grease }
 // ECH is offered and not yet rejected.
 func (c *client) sendHello() ([]byte, error) {
 	if !c.echOffered() || (c.ech.decided && !c.ech.accepted) {
+		c.out.expectFlight(helloRoom(c.hello))
 		return c.send(c.hello), nil
 	}
 	return c.sendOuter()
+}
+
+// helloRoom is room enough for h's encoding: helloFixedRoom covers the
+// fixed fields and the small extensions (Lucid's default hello has about
+// 200 bytes of them), and the parts that can be long are added, so that
+// the flight is made once at its size rather than grown by doubling (a
+// resumption's hello, with its ticket, binder and GREASE
+// encrypted_client_hello, is past flightCap; a hello with a post-quantum
+// key share is past twice that). A hello that outgrows it anyway, with a
+// long cipher suite or ALPN list, costs a copy, nothing more.
+func helloRoom(h *wire.ClientHello) int {
+	const helloFixedRoom = 320
+	n := helloFixedRoom
+	for _, ks := range h.KeyShares {
+		n += len(ks.Data)
+	}
+	for _, id := range h.PSKIdentities {
+		n += len(id.Identity)
+	}
+	for _, b := range h.PSKBinders {
+		n += len(b)
+	}
+	if h.ECH != nil {
+		n += len(h.ECH.Enc) + len(h.ECH.Payload)
+	}
+	return n
 }
 
 // sendOuter builds the outer hello around c.hello (RFC 9849 §6.1,

@@ -63,7 +63,8 @@ func (c *client) offersHash(h *wire.ClientHello, hash crypto.Hash) bool {
 // attachBinder fills in the binder over prefix (the transcript before this
 // ClientHello, empty for the first) and the truncated ClientHello.
 func (c *client) attachBinder(h *wire.ClientHello, prefix *transcript) {
-	full := h.Marshal()
+	bp := helloScratch.Get().(*[]byte)
+	full := h.AppendMarshal((*bp)[:0])
 	truncated := full[:len(full)-h.BindersLen()]
 	var th []byte
 	if prefix == nil {
@@ -73,6 +74,8 @@ func (c *client) attachBinder(h *wire.ClientHello, prefix *transcript) {
 	} else {
 		th = prefix.sumWith(truncated)
 	}
+	*bp = full[:0]
+	helloScratch.Put(bp)
 	var binderKey []byte
 	c.pskEarly, binderKey = keys.NewResumptionEarlySecret(c.pskSuite.Hash, c.session.State.Secret)
 	h.PSKBinders[0] = binder(c.pskSuite.Hash, binderKey, th)
