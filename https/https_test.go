@@ -83,6 +83,12 @@ func start(t *testing.T, srv *https.Server) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startOn(t, srv, l)
+}
+
+// startOn is start on a listener of the caller's.
+func startOn(t *testing.T, srv *https.Server, l net.Listener) string {
+	t.Helper()
 	if srv.ErrorLog == nil {
 		srv.ErrorLog = quietLog
 	}
@@ -564,5 +570,84 @@ func TestReadHeaderTimeout(t *testing.T) {
 	io.WriteString(c, "GET / HTTP/1.1\r\nHost: local")
 	if _, err := br.ReadByte(); err == nil || time.Since(begin) > 3*time.Second {
 		t.Fatalf("slow headers: read returned %v after %v; want the server to hang up after 200ms", err, time.Since(begin))
+	}
+}
+
+// wrappedListener yields its connections inside a type of its own, as a
+// proxy-protocol or metrics listener would, so the server cannot see the
+// socket under them.
+type wrappedListener struct{ net.Listener }
+
+type wrappedConn struct{ net.Conn }
+
+func (l wrappedListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return wrappedConn{c}, nil
+}
+
+// The server looks at a connection's first byte by peeking at the socket
+// where it can, handing the socket itself to the TLS layer, and by reading
+// it through a prefixConn where it cannot. Both ways serve HTTPS, answer
+// plain HTTP in plain HTTP, and leave a refused client able to read the
+// server's alert rather than a reset.
+func TestFirstByteBothWays(t *testing.T) {
+	f := getFixture(t)
+	for _, wrap := range []bool{false, true} {
+		name := "socket"
+		if wrap {
+			name = "wrapped"
+		}
+		t.Run(name, func(t *testing.T) {
+			listen := func(t *testing.T) net.Listener {
+				l, err := net.Listen("tcp", "127.0.0.1:0")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if wrap {
+					return wrappedListener{l}
+				}
+				return l
+			}
+			addr := startOn(t, &https.Server{Handler: describe, TLSConfig: &tls.Config{Certificates: []tls.Certificate{f.server}}}, listen(t))
+			tr := &https.Transport{Protocol: https.ProtocolHTTP1, TLSConfig: &tls.Config{RootCAs: f.ca.Pool}}
+			defer tr.CloseIdleConnections()
+			for i := 0; i < 2; i++ { // the second request waits on the kept-alive connection
+				if resp, body := get(t, tr, "https://"+addr+"/"); resp.StatusCode != 200 || !strings.HasPrefix(body, "HTTP/1.1 ") {
+					t.Fatalf("request %d: %d %q", i, resp.StatusCode, body)
+				}
+			}
+
+			c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(5 * time.Second))
+			io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil {
+				t.Fatalf("plain HTTP: %v", err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 400 {
+				t.Fatalf("plain HTTP got %d, want 400", resp.StatusCode)
+			}
+
+			refusing := startOn(t, &https.Server{Handler: describe, TLSConfig: &tls.Config{
+				Certificates: []tls.Certificate{f.server}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: f.ca.Pool,
+			}}, listen(t))
+			for _, v := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+				tr := &https.Transport{Protocol: https.ProtocolHTTP1, TLSConfig: &tls.Config{RootCAs: f.ca.Pool, MaxVersion: v}}
+				req, _ := http.NewRequest("GET", "https://"+refusing+"/", nil)
+				_, err := tr.RoundTrip(req)
+				var te *tls.Error
+				if !errors.As(err, &te) || !te.Remote {
+					t.Fatalf("%s without a client certificate: %v; want the server's alert", tls.VersionName(v), err)
+				}
+			}
+		})
 	}
 }

@@ -320,10 +320,7 @@ func (s *Server) serveConn(raw net.Conn) {
 	var err error
 	var pc *prefixConn
 	if !ok {
-		pc, err = s.checkFirstBytes(raw)
-		if err == nil {
-			tc = tls.Server(pc, s.config)
-		}
+		tc, pc, err = s.startTLS(raw)
 	}
 	var rec *trace.Recorder
 	if err == nil {
@@ -341,9 +338,14 @@ func (s *Server) serveConn(raw net.Conn) {
 	s.mu.Unlock()
 
 	if err != nil {
-		if tc != nil {
+		switch {
+		case tc != nil && pc == nil && !ok:
+			// The socket itself went to the TLS layer: drain it here as
+			// prefixConn's Close would, so the client reads the alert.
+			lingerClose(raw)
+		case tc != nil:
 			tc.Close()
-		} else {
+		default:
 			raw.Close()
 		}
 		if !errors.Is(err, errPlainHTTP) && !errors.Is(err, errSilentClose) && !closing {
@@ -413,10 +415,43 @@ var (
 	errSilentClose = errors.New("https: client closed the connection without sending anything")
 )
 
-// checkFirstBytes reads what the client sends first. A TLS client starts
-// with a handshake record (content type 22); a client that starts with an
-// ASCII letter is speaking plain HTTP, and is told so in plain HTTP rather
-// than with an alert it cannot read.
+// errNoPeek: the connection is not a socket peekFirstByte can look into.
+var errNoPeek = errors.New("https: cannot peek at this connection")
+
+// startTLS looks at what the client sends first and readies the TLS
+// server side. A TLS client starts with a handshake record (content type
+// 22); a client that starts with an ASCII letter is speaking plain HTTP,
+// and is told so in plain HTTP rather than with an alert it cannot read.
+// Where the socket can be peeked at, raw itself goes to the TLS layer and
+// pc is nil; elsewhere the first bytes are read and handed back through a
+// prefixConn.
+func (s *Server) startTLS(raw net.Conn) (tc *tls.Conn, pc *prefixConn, err error) {
+	first, err := peekFirstByte(raw)
+	if errors.Is(err, errNoPeek) {
+		pc, err = s.checkFirstBytes(raw)
+		if err != nil {
+			return nil, nil, err
+		}
+		return tls.Server(pc, s.config), pc, nil
+	}
+	if errors.Is(err, io.EOF) {
+		return nil, nil, errSilentClose
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if plainHTTP(first) {
+		// Take the request off the socket first: closing one with
+		// unread bytes resets it, and the client might lose the answer.
+		raw.Read(make([]byte, 1024))
+		answerPlainHTTP(raw)
+		return nil, nil, errPlainHTTP
+	}
+	return tls.Server(raw, s.config), nil, nil
+}
+
+// checkFirstBytes is startTLS for a connection it cannot peek at: it
+// reads the first bytes, which a prefixConn then hands to the TLS layer.
 func (s *Server) checkFirstBytes(raw net.Conn) (*prefixConn, error) {
 	buf := make([]byte, 1024)
 	n, err := raw.Read(buf)
@@ -428,14 +463,22 @@ func (s *Server) checkFirstBytes(raw net.Conn) (*prefixConn, error) {
 		}
 		return nil, err
 	}
-	if b := buf[0]; b >= 'A' && b <= 'Z' {
-		io.WriteString(raw, "HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"+
-			"This port speaks HTTPS: the request was sent in plain HTTP. Use an https:// URL.\n")
+	if plainHTTP(buf[0]) {
+		answerPlainHTTP(raw)
 		return nil, errPlainHTTP
 	}
 	pc := &prefixConn{Conn: raw, pre: buf[:n]}
 	pc.linger.Store(true)
 	return pc, nil
+}
+
+// plainHTTP reports whether a connection's first byte starts an HTTP
+// method, which a TLS record (content type 20 to 24) never does.
+func plainHTTP(first byte) bool { return first >= 'A' && first <= 'Z' }
+
+func answerPlainHTTP(raw net.Conn) {
+	io.WriteString(raw, "HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"+
+		"This port speaks HTTPS: the request was sent in plain HTTP. Use an https:// URL.\n")
 }
 
 // prefixConn returns bytes already read before reading from Conn. Until
@@ -459,13 +502,23 @@ func (c *prefixConn) Close() error {
 	if !c.linger.Load() {
 		return c.Conn.Close()
 	}
-	go func() {
-		c.CloseWrite()
-		c.Conn.SetReadDeadline(time.Now().Add(lingerTime))
-		io.Copy(io.Discard, io.LimitReader(c.Conn, 256<<10))
-		c.Conn.Close()
-	}()
+	lingerClose(c.Conn)
 	return nil
+}
+
+// lingerClose closes c after a failed handshake: it sends FIN and, in the
+// background, reads what the client still sends for a moment before
+// closing, so that the client reads the alert instead of a connection
+// reset.
+func lingerClose(c net.Conn) {
+	go func() {
+		if cw, ok := c.(interface{ CloseWrite() error }); ok {
+			cw.CloseWrite()
+		}
+		c.SetReadDeadline(time.Now().Add(lingerTime))
+		io.Copy(io.Discard, io.LimitReader(c, 256<<10))
+		c.Close()
+	}()
 }
 
 func (c *prefixConn) Read(b []byte) (int, error) {
