@@ -290,26 +290,6 @@ func TestHTTP2InadequateSecurity(t *testing.T) {
 	}
 }
 
-func TestPlainHTTPToTLSPort(t *testing.T) {
-	f := getFixture(t)
-	addr := start(t, &https.Server{Handler: describe, TLSConfig: &tls.Config{Certificates: []tls.Certificate{f.server}}})
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 400 || !strings.Contains(string(b), "https://") {
-		t.Fatalf("plain HTTP got %d %q", resp.StatusCode, b)
-	}
-}
-
 // A client that says nothing is hung up on once the handshake timeout
 // passes, and the failure is reported.
 func TestHandshakeTimeout(t *testing.T) {
@@ -589,7 +569,8 @@ func (l wrappedListener) Accept() (net.Conn, error) {
 }
 
 // The server looks at a connection's first byte by peeking at the socket
-// where it can, handing the socket itself to the TLS layer, and by reading
+// where it can (a plain HTTP request to the TLS port is told to use
+// https://), handing the socket itself to the TLS layer, and by reading
 // it through a prefixConn where it cannot. Both ways serve HTTPS, answer
 // plain HTTP in plain HTTP, and leave a refused client able to read the
 // server's alert rather than a reset.
@@ -631,9 +612,9 @@ func TestFirstByteBothWays(t *testing.T) {
 			if err != nil {
 				t.Fatalf("plain HTTP: %v", err)
 			}
-			resp.Body.Close()
-			if resp.StatusCode != 400 {
-				t.Fatalf("plain HTTP got %d, want 400", resp.StatusCode)
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != 400 || !strings.Contains(string(b), "https://") {
+				t.Fatalf("plain HTTP got %d %q, want 400 pointing at https://", resp.StatusCode, b)
 			}
 
 			refusing := startOn(t, &https.Server{Handler: describe, TLSConfig: &tls.Config{
