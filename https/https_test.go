@@ -569,11 +569,10 @@ func (l wrappedListener) Accept() (net.Conn, error) {
 }
 
 // The server looks at a connection's first byte by peeking at the socket
-// where it can (a plain HTTP request to the TLS port is told to use
-// https://), handing the socket itself to the TLS layer, and by reading
-// it through a prefixConn where it cannot. Both ways serve HTTPS, answer
-// plain HTTP in plain HTTP, and leave a refused client able to read the
-// server's alert rather than a reset.
+// where it can, handing the socket itself to the TLS layer, and by reading
+// it through a prefixConn where it cannot. Both ways serve HTTPS, answer a
+// plain HTTP request with a 400 that points to https://, and leave a
+// refused client able to read the server's alert rather than a reset.
 func TestFirstByteBothWays(t *testing.T) {
 	f := getFixture(t)
 	for _, wrap := range []bool{false, true} {
