@@ -149,26 +149,37 @@ func GenerateInto(p *Private, g uint16, r io.Reader) error {
 		p.ec, p.share = k, k.PublicKey().Bytes()
 		return nil
 	case X25519MLKEM768:
-		seed := p.room[:mlkem.SeedSize]
-		_, err := io.ReadFull(r, seed)
-		if err != nil {
-			clear(seed)
-			return fmt.Errorf("kex: reading ML-KEM seed: %w", err)
-		}
-		p.kem, err = mlkem.NewDecapsulationKey768(seed)
-		clear(seed)
-		if err != nil {
-			return err
-		}
-		if p.ec, err = newECDHKeyIn(&p.room, X25519, r); err != nil {
-			return err
-		}
-		// draft-ietf-tls-ecdhe-mlkem §4.1: the client share is the ML-KEM
-		// encapsulation key followed by the X25519 public key.
-		p.share = append(p.kem.EncapsulationKey().Bytes(), p.ec.PublicKey().Bytes()...)
-		return nil
+		return p.generateHybrid(r)
 	}
 	return fmt.Errorf("kex: group %s is not supported", Name(g))
+}
+
+// generateHybrid makes an X25519MLKEM768 share in p. It stays out of
+// line because encoding the ML-KEM encapsulation key copies it, about
+// 6 KB, into the caller's frame: inlined into GenerateInto, that frame
+// was every share's, X25519 alone included, and grew every client's
+// goroutine stack for it.
+//
+//go:noinline
+func (p *Private) generateHybrid(r io.Reader) error {
+	seed := p.room[:mlkem.SeedSize]
+	_, err := io.ReadFull(r, seed)
+	if err != nil {
+		clear(seed)
+		return fmt.Errorf("kex: reading ML-KEM seed: %w", err)
+	}
+	p.kem, err = mlkem.NewDecapsulationKey768(seed)
+	clear(seed)
+	if err != nil {
+		return err
+	}
+	if p.ec, err = newECDHKeyIn(&p.room, X25519, r); err != nil {
+		return err
+	}
+	// draft-ietf-tls-ecdhe-mlkem §4.1: the client share is the ML-KEM
+	// encapsulation key followed by the X25519 public key.
+	p.share = append(p.kem.EncapsulationKey().Bytes(), p.ec.PublicKey().Bytes()...)
+	return nil
 }
 
 // Group returns the group of this share.
