@@ -4,6 +4,7 @@ import (
 	"lucid/internal/alert"
 	"lucid/internal/record"
 	"lucid/internal/suites"
+	"lucid/internal/wire"
 )
 
 // Kind says what an Action asks of the record layer.
@@ -163,6 +164,12 @@ func (o *outbox) appendMessage(m message) []byte {
 	f := o.flight()
 	start := len(f.Data)
 	f.Data = m.AppendMarshal(f.Data)
+	if len(f.Data) == start {
+		// wire leaves out a message it cannot encode (a field past its
+		// length limit); sending nothing in its place would leave the
+		// peer waiting, or answering what came next.
+		o.fail(alert.New(alert.InternalError, "the %s to send does not encode", wire.MessageName(m.Type())))
+	}
 	return f.Data[start:]
 }
 

@@ -169,7 +169,7 @@ func (c *client) buildHello() error {
 		s12 = nil
 	}
 	byID := s12 != nil && len(s12.SessionID) > 0 && s12.Ticket == nil
-	byTicket := s12 != nil && s12.Ticket != nil && cfg.TicketsWanted
+	byTicket := s12 != nil && s12.Ticket != nil && len(s12.Ticket) <= maxOfferedTicket && cfg.TicketsWanted
 	c.offered12 = byID || byTicket
 	// RFC 8446 §D.4: a non-empty legacy_session_id puts the handshake in
 	// middlebox compatibility mode, which real networks need; in TLS 1.2
@@ -283,7 +283,9 @@ func (c *client) buildHello() error {
 		if !c.echOffered() {
 			c.offerEarlyData(h)
 		}
-		c.attachBinder(h, nil)
+		if err := c.attachBinder(h, nil); err != nil {
+			return err
+		}
 	} else if cfg.SendEarlyData {
 		c.result.EarlyData.Reason = EarlyNoSession
 	}
@@ -436,7 +438,9 @@ func (c *client) retry(hrr *wire.ServerHello, msg []byte, suite *suites.Suite) (
 		} else {
 			h.PSKIdentities = []wire.PSKIdentity{{Identity: c.session.Ticket, ObfuscatedTicketAge: session.ObfuscatedAge(c.session.State, c.cfg.Now())}}
 			h.PSKBinders = [][]byte{make([]byte, suite.Hash.Size())}
-			c.attachBinder(&h, &c.tr)
+			if err := c.attachBinder(&h, &c.tr); err != nil {
+				return nil, err
+			}
 		}
 	}
 	c.hello = &h

@@ -436,7 +436,11 @@ func (s *expectTicket12) handle(typ uint8, msg []byte) (state, error) {
 	if err != nil {
 		return nil, err
 	}
-	v.ticket = nst.Ticket
+	if len(nst.Ticket) <= maxOfferedTicket {
+		// A longer one could never be offered (maxOfferedTicket): the
+		// session is kept without it.
+		v.ticket = nst.Ticket
+	}
 	v.lifetime = time.Duration(nst.LifetimeHint) * time.Second
 	v.c.tr.add(msg)
 	return v.expectServerCCS(s.server), nil

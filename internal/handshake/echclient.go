@@ -131,7 +131,7 @@ func echGreaseInnerLen(h *wire.ClientHello) int {
 	msg := h.AppendMarshal((*bp)[:0])
 	n := len(msg)
 	*bp = msg[:0]
-	helloScratch.Put(bp)
+	putHelloScratch(bp)
 	if n == 0 {
 		return len(wire.EncodeClientHelloInner(h, compress, 0))
 	}
@@ -160,6 +160,14 @@ func echGreaseInnerLen(h *wire.ClientHello) int {
 // helloScratch holds buffers a ClientHello is encoded into to measure it
 // or to hash it before its binder is known; none of it is kept.
 var helloScratch = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// putHelloScratch returns a buffer to helloScratch unless an unusual
+// hello grew it past what a pool should hold for good.
+func putHelloScratch(bp *[]byte) {
+	if cap(*bp) <= 4096 {
+		helloScratch.Put(bp)
+	}
+}
 
 // slices13 reports whether h offers TLS 1.3, without which GREASE ECH
 // would mean nothing.
@@ -195,7 +203,10 @@ func (c *client) sendHello() ([]byte, error) {
 // long cipher suite or ALPN list, costs a copy, nothing more.
 func helloRoom(h *wire.ClientHello) int {
 	const helloFixedRoom = 320
-	n := helloFixedRoom
+	n := helloFixedRoom + len(h.ServerName) + len(h.SessionTicket) + len(h.Cookie)
+	for _, p := range h.ALPN {
+		n += 1 + len(p)
+	}
 	for _, ks := range h.KeyShares {
 		n += len(ks.Data)
 	}

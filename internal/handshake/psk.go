@@ -36,7 +36,7 @@ func binder(h crypto.Hash, binderKey, transcriptHash []byte) []byte {
 // message is fixed. It returns false when the session cannot be offered.
 func (c *client) offerPSK(h *wire.ClientHello) bool {
 	s := c.session
-	if s == nil || s.State.Version != version.TLS13 || len(s.Ticket) == 0 {
+	if s == nil || s.State.Version != version.TLS13 || len(s.Ticket) == 0 || len(s.Ticket) > maxOfferedTicket {
 		return false
 	}
 	suite := suites.Lookup13(s.State.Suite)
@@ -61,10 +61,17 @@ func (c *client) offersHash(h *wire.ClientHello, hash crypto.Hash) bool {
 }
 
 // attachBinder fills in the binder over prefix (the transcript before this
-// ClientHello, empty for the first) and the truncated ClientHello.
-func (c *client) attachBinder(h *wire.ClientHello, prefix *transcript) {
+// ClientHello, empty for the first) and the truncated ClientHello. A hello
+// that does not encode (maxOfferedTicket keeps a server's ticket from
+// making one) is an internal_error, not a slice past its end.
+func (c *client) attachBinder(h *wire.ClientHello, prefix *transcript) error {
 	bp := helloScratch.Get().(*[]byte)
+	defer putHelloScratch(bp)
 	full := h.AppendMarshal((*bp)[:0])
+	*bp = full[:0]
+	if len(full) <= h.BindersLen() {
+		return alert.New(alert.InternalError, "the ClientHello offering a PSK does not encode")
+	}
 	truncated := full[:len(full)-h.BindersLen()]
 	var th []byte
 	if prefix == nil {
@@ -74,12 +81,20 @@ func (c *client) attachBinder(h *wire.ClientHello, prefix *transcript) {
 	} else {
 		th = prefix.sumWith(truncated)
 	}
-	*bp = full[:0]
-	helloScratch.Put(bp)
 	var binderKey []byte
 	c.pskEarly, binderKey = keys.NewResumptionEarlySecret(c.pskSuite.Hash, c.session.State.Secret)
 	h.PSKBinders[0] = binder(c.pskSuite.Hash, binderKey, th)
+	return nil
 }
+
+// maxOfferedTicket is the longest ticket a client keeps to offer later.
+// RFC 8446 §4.6.1 and RFC 5077 §3.3 let a server send up to 2^16-1
+// bytes, but a ClientHello's extensions must fit in 2^16-1 bytes too,
+// beside the GREASE encrypted_client_hello, which is padded to the
+// hello's own size: such a ticket could never be offered. Tickets are a
+// few hundred bytes in practice; a longer one is dropped, and the next
+// connection makes a full handshake.
+const maxOfferedTicket = 16 << 10
 
 // acceptPSK checks the server's choice of our PSK (RFC 8446 §4.2.11) and
 // returns the early secret the schedule starts from: the PSK's, or the
@@ -112,12 +127,13 @@ func (c *client) acceptPSK(sh *wire.ServerHello, suite *suites.Suite) (keys.Earl
 
 // SessionFromTicket turns a TLS 1.3 NewSessionTicket into a session the
 // client can offer later (RFC 8446 §4.6.1). A zero lifetime means the
-// server wants it forgotten: nil is returned.
+// server wants it forgotten, and a ticket longer than maxOfferedTicket
+// could not be offered: nil is returned for both.
 func SessionFromTicket(r *Result, nst *wire.NewSessionTicket, now time.Time, serverName string) (*ClientSession, error) {
 	if nst.Lifetime > uint32(session.MaxLifetime/time.Second) {
 		return nil, alert.New(alert.IllegalParameter, "ticket lifetime of %d s exceeds the 7 days RFC 8446 §4.6.1 allows", nst.Lifetime)
 	}
-	if nst.Lifetime == 0 || r.Suite == nil || len(r.Resumption) == 0 {
+	if nst.Lifetime == 0 || r.Suite == nil || len(r.Resumption) == 0 || len(nst.Ticket) > maxOfferedTicket {
 		return nil, nil
 	}
 	st := r.newSession(version.TLS13, r.Suite.ID, now)

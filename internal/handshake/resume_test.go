@@ -786,6 +786,31 @@ func TestSessionFromTicketLimits(t *testing.T) {
 	if cs, err := handshake.SessionFromTicket(r, &nst, env.cclk.Now(), testHost); cs == nil || err != nil {
 		t.Errorf("lifetime of 7 days: %v, %v", cs, err)
 	}
+	// A ticket as long as NewSessionTicket allows could never fit in a
+	// ClientHello: it is not kept.
+	nst.Ticket = make([]byte, 0xffff)
+	if cs, err := handshake.SessionFromTicket(r, &nst, env.cclk.Now(), testHost); cs != nil || err != nil {
+		t.Errorf("a %d-byte ticket: %v, %v; want nothing", len(nst.Ticket), cs, err)
+	}
+}
+
+// TestOversizeTicketNotOffered: a session whose ticket is too long for a
+// ClientHello (one a ClientSessionCache handed back, since SessionFromTicket
+// no longer keeps such tickets) is not offered; the client makes a full
+// handshake instead of building a hello that cannot be encoded. It used
+// to slice the unencodable hello past its end and panic.
+func TestOversizeTicketNotOffered(t *testing.T) {
+	env := newResume13(t)
+	_, cs := env.run(nil)
+	for _, n := range []int{16<<10 + 1, 65000} {
+		big := *cs
+		big.Ticket = make([]byte, n)
+		cv, _ := env.run(offering(&big))
+		if len(cv.hellos[0].PSKIdentities) != 0 {
+			t.Errorf("a %d-byte ticket was offered", n)
+		}
+		wantResumed13(t, cv, &big, false)
+	}
 }
 
 // TestTLS13PSKHelloWithoutCertificateExtensions: RFC 8446 §9.2 requires
