@@ -47,10 +47,18 @@ func peekFirstByte(c net.Conn) (byte, error) {
 	})
 	switch {
 	case err != nil:
-		// The handshake deadline passed or the connection was closed.
+		// The handshake deadline passed or the connection was closed:
+		// RawConn says so as a "raw-read"; a reader of the server's
+		// errors should see the read it would have seen before.
+		var oe *net.OpError
+		if errors.As(err, &oe) {
+			read := *oe
+			read.Op = "read"
+			return 0, &read
+		}
 		return 0, err
 	case rerr != nil:
-		return 0, os.NewSyscallError("recvfrom", rerr)
+		return 0, &net.OpError{Op: "read", Net: c.LocalAddr().Network(), Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: os.NewSyscallError("recvfrom", rerr)}
 	case n == 0:
 		return 0, io.EOF
 	}

@@ -476,6 +476,8 @@ func (s *Server) checkFirstBytes(raw net.Conn) (*prefixConn, error) {
 // method, which a TLS record (content type 20 to 24) never does.
 func plainHTTP(first byte) bool { return first >= 'A' && first <= 'Z' }
 
+// answerPlainHTTP tells a client that spoke plain HTTP to the TLS port,
+// in plain HTTP, to use an https:// URL.
 func answerPlainHTTP(raw net.Conn) {
 	io.WriteString(raw, "HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"+
 		"This port speaks HTTPS: the request was sent in plain HTTP. Use an https:// URL.\n")
