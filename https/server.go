@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/net/http2"
@@ -318,17 +317,13 @@ func (s *Server) serveConn(raw net.Conn) {
 		raw.SetDeadline(time.Now().Add(d))
 	}
 	var err error
-	var pc *prefixConn
 	if !ok {
-		tc, pc, err = s.startTLS(raw)
+		tc, err = s.startTLS(raw)
 	}
 	var rec *trace.Recorder
 	if err == nil {
 		rec = s.observe(raw, tc)
 		err = tc.HandshakeContext(s.hsCtx)
-	}
-	if err == nil && pc != nil {
-		pc.linger.Store(false)
 	}
 
 	s.mu.Lock()
@@ -339,12 +334,12 @@ func (s *Server) serveConn(raw net.Conn) {
 
 	if err != nil {
 		switch {
-		case tc != nil && pc == nil && !ok:
-			// The socket itself went to the TLS layer: drain it here as
-			// prefixConn's Close would, so the client reads the alert.
-			lingerClose(raw)
-		case tc != nil:
+		case ok:
 			tc.Close()
+		case tc != nil:
+			// The handshake ran on raw, itself or through a prefixConn:
+			// drain it so that the client reads the alert.
+			lingerClose(raw)
 		default:
 			raw.Close()
 		}
@@ -422,36 +417,29 @@ var errNoPeek = errors.New("https: cannot peek at this connection")
 // server side. A TLS client starts with a handshake record (content type
 // 22); a client that starts with an ASCII letter is speaking plain HTTP,
 // and is told so in plain HTTP rather than with an alert it cannot read.
-// Where the socket can be peeked at, raw itself goes to the TLS layer and
-// pc is nil; elsewhere the first bytes are read and handed back through a
-// prefixConn.
-func (s *Server) startTLS(raw net.Conn) (tc *tls.Conn, pc *prefixConn, err error) {
+// Where the socket can be peeked at, raw itself goes to the TLS layer.
+func (s *Server) startTLS(raw net.Conn) (*tls.Conn, error) {
 	first, err := peekFirstByte(raw)
-	if errors.Is(err, errNoPeek) {
-		pc, err = s.checkFirstBytes(raw)
-		if err != nil {
-			return nil, nil, err
-		}
-		return tls.Server(pc, s.config), pc, nil
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil, errSilentClose
+	case err != nil && !errors.Is(err, errNoPeek):
+		return nil, err
+	case err == nil && !plainHTTP(first):
+		return tls.Server(raw, s.config), nil
 	}
-	if errors.Is(err, io.EOF) {
-		return nil, nil, errSilentClose
-	}
+	// No peeking here, or plain HTTP, whose request is taken off the
+	// socket before it is answered: closing a socket with unread bytes
+	// resets it, and the client might lose the answer.
+	pc, err := s.checkFirstBytes(raw)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if plainHTTP(first) {
-		// Take the request off the socket first: closing one with
-		// unread bytes resets it, and the client might lose the answer.
-		raw.Read(make([]byte, 1024))
-		answerPlainHTTP(raw)
-		return nil, nil, errPlainHTTP
-	}
-	return tls.Server(raw, s.config), nil, nil
+	return tls.Server(pc, s.config), nil
 }
 
-// checkFirstBytes is startTLS for a connection it cannot peek at: it
-// reads the first bytes, which a prefixConn then hands to the TLS layer.
+// checkFirstBytes reads the first bytes, which a prefixConn then hands to
+// the TLS layer, or answers plain HTTP.
 func (s *Server) checkFirstBytes(raw net.Conn) (*prefixConn, error) {
 	buf := make([]byte, 1024)
 	n, err := raw.Read(buf)
@@ -464,49 +452,25 @@ func (s *Server) checkFirstBytes(raw net.Conn) (*prefixConn, error) {
 		return nil, err
 	}
 	if plainHTTP(buf[0]) {
-		answerPlainHTTP(raw)
+		io.WriteString(raw, "HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"+
+			"This port speaks HTTPS: the request was sent in plain HTTP. Use an https:// URL.\n")
 		return nil, errPlainHTTP
 	}
-	pc := &prefixConn{Conn: raw, pre: buf[:n]}
-	pc.linger.Store(true)
-	return pc, nil
+	return &prefixConn{Conn: raw, pre: buf[:n]}, nil
 }
 
 // plainHTTP reports whether a connection's first byte starts an HTTP
 // method, which a TLS record (content type 20 to 24) never does.
 func plainHTTP(first byte) bool { return first >= 'A' && first <= 'Z' }
 
-// answerPlainHTTP tells a client that spoke plain HTTP to the TLS port,
-// in plain HTTP, to use an https:// URL.
-func answerPlainHTTP(raw net.Conn) {
-	io.WriteString(raw, "HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"+
-		"This port speaks HTTPS: the request was sent in plain HTTP. Use an https:// URL.\n")
-}
-
-// prefixConn returns bytes already read before reading from Conn. Until
-// the handshake succeeds its Close lingers: after a fatal alert it sends
-// FIN and reads what the client still sends for a moment, so that the
-// client reads the alert instead of a connection reset.
+// prefixConn returns bytes already read before reading from Conn.
 type prefixConn struct {
 	net.Conn
-	pre    []byte
-	linger atomic.Bool
-	closed atomic.Bool
+	pre []byte
 }
 
 // lingerTime bounds how long a failed handshake's connection is drained.
 const lingerTime = 500 * time.Millisecond
-
-func (c *prefixConn) Close() error {
-	if c.closed.Swap(true) {
-		return nil
-	}
-	if !c.linger.Load() {
-		return c.Conn.Close()
-	}
-	lingerClose(c.Conn)
-	return nil
-}
 
 // lingerClose closes c after a failed handshake: it sends FIN and, in the
 // background, reads what the client still sends for a moment before

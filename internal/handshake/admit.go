@@ -158,6 +158,9 @@ func (c *client) admitOffer(cs *ClientSession) (admission, error) {
 		return admission{}, decline("the session was made with server %q, not %q", st.ServerName, cfg.ServerName)
 	case len(st.PeerCerts) == 0:
 		return admission{}, decline("the session records no server certificate")
+	case len(cs.Ticket) > maxOfferedTicket:
+		// A cache may hand back what SessionFromTicket would not keep.
+		return admission{}, decline("the session's ticket of %d bytes is longer than a ClientHello can carry (%d at most)", len(cs.Ticket), maxOfferedTicket)
 	}
 	return admitChain(st, now, "server", cfg.checkServerChain)
 }

@@ -169,7 +169,7 @@ func (c *client) buildHello() error {
 		s12 = nil
 	}
 	byID := s12 != nil && len(s12.SessionID) > 0 && s12.Ticket == nil
-	byTicket := s12 != nil && s12.Ticket != nil && len(s12.Ticket) <= maxOfferedTicket && cfg.TicketsWanted
+	byTicket := s12 != nil && s12.Ticket != nil && cfg.TicketsWanted
 	c.offered12 = byID || byTicket
 	// RFC 8446 §D.4: a non-empty legacy_session_id puts the handshake in
 	// middlebox compatibility mode, which real networks need; in TLS 1.2

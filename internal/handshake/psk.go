@@ -36,7 +36,7 @@ func binder(h crypto.Hash, binderKey, transcriptHash []byte) []byte {
 // message is fixed. It returns false when the session cannot be offered.
 func (c *client) offerPSK(h *wire.ClientHello) bool {
 	s := c.session
-	if s == nil || s.State.Version != version.TLS13 || len(s.Ticket) == 0 || len(s.Ticket) > maxOfferedTicket {
+	if s == nil || s.State.Version != version.TLS13 || len(s.Ticket) == 0 {
 		return false
 	}
 	suite := suites.Lookup13(s.State.Suite)
@@ -87,13 +87,14 @@ func (c *client) attachBinder(h *wire.ClientHello, prefix *transcript) error {
 	return nil
 }
 
-// maxOfferedTicket is the longest ticket a client keeps to offer later.
-// RFC 8446 §4.6.1 and RFC 5077 §3.3 let a server send up to 2^16-1
-// bytes, but a ClientHello's extensions must fit in 2^16-1 bytes too,
-// beside the GREASE encrypted_client_hello, which is padded to the
-// hello's own size: such a ticket could never be offered. Tickets are a
-// few hundred bytes in practice; a longer one is dropped, and the next
-// connection makes a full handshake.
+// maxOfferedTicket is the longest ticket a client keeps to offer later,
+// and the longest admitOffer lets it offer. RFC 8446 §4.6.1 and RFC 5077
+// §3.3 let a server send up to 2^16-1 bytes, but a ClientHello's
+// extensions must fit in 2^16-1 bytes too, beside the GREASE
+// encrypted_client_hello, which is padded to the hello's own size: such
+// a ticket could never be offered. Tickets are a few hundred bytes in
+// practice; a longer one is dropped, and the next connection makes a
+// full handshake.
 const maxOfferedTicket = 16 << 10
 
 // acceptPSK checks the server's choice of our PSK (RFC 8446 §4.2.11) and

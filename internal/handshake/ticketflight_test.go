@@ -139,6 +139,18 @@ func answerTo(t *testing.T, as []answer, typ uint8) []uint8 {
 	return nil
 }
 
+// wantServerFlights fails unless the server answered the ClientHello with
+// first and the client's Finished with afterFinished ("" for nothing).
+func wantServerFlights(t *testing.T, label string, as []answer, first, afterFinished string) {
+	t.Helper()
+	if got := types(answerTo(t, as, wire.TypeClientHello)); got != first {
+		t.Errorf("%sfirst flight %s, want %s", label, got, first)
+	}
+	if got := types(answerTo(t, as, wire.TypeFinished)); got != afterFinished {
+		t.Errorf("%safter the client's Finished the server sent %s, want %q", label, got, afterFinished)
+	}
+}
+
 func ticketConfigs(t *testing.T) (*handshake.Config, *handshake.Config) {
 	ccfg, scfg := clientConfig(), serverConfig(t, testpki.ECDSAP256)
 	clk := newClock()
@@ -169,12 +181,7 @@ func TestTicketsInFirstFlight(t *testing.T) {
 		if i > 0 {
 			flight = typeList(wire.TypeServerHello, wire.TypeEncryptedExtensions, wire.TypeFinished, wire.TypeNewSessionTicket)
 		}
-		if got := types(answerTo(t, as, wire.TypeClientHello)); got != flight {
-			t.Errorf("%s: first flight %s, want %s", want, got, flight)
-		}
-		if got := answerTo(t, as, wire.TypeFinished); len(got) != 0 {
-			t.Errorf("%s: after the client's Finished the server sent %s", want, types(got))
-		}
+		wantServerFlights(t, want.String()+": ", as, flight, "")
 		// The ticket goes under the application key the server
 		// installs at the end of the flight.
 		if a := as[0]; a.under[len(a.under)-1] != handshake.LevelApplication || a.under[len(a.under)-2] != handshake.LevelHandshake {
@@ -209,13 +216,9 @@ func TestTicketsAfterClientFinished(t *testing.T) {
 		withClientCert(t, ccfg)
 		cv := newConv(t, ccfg, scfg)
 		as := completedAnswers(t, cv)
-		want := typeList(wire.TypeServerHello, wire.TypeEncryptedExtensions, wire.TypeCertificateRequest, wire.TypeCertificate, wire.TypeCertificateVerify, wire.TypeFinished)
-		if got := types(answerTo(t, as, wire.TypeClientHello)); got != want {
-			t.Errorf("first flight %s, want %s", got, want)
-		}
-		if got, want := types(answerTo(t, as, wire.TypeFinished)), typeList(wire.TypeNewSessionTicket); got != want {
-			t.Errorf("after the client's Finished the server sent %s, want %s", got, want)
-		}
+		wantServerFlights(t, "", as,
+			typeList(wire.TypeServerHello, wire.TypeEncryptedExtensions, wire.TypeCertificateRequest, wire.TypeCertificate, wire.TypeCertificateVerify, wire.TypeFinished),
+			typeList(wire.TypeNewSessionTicket))
 		if s := cv.s.e.Result().Shape; s != handshake.ShapeTLS13ClientAuth {
 			t.Errorf("shape %s", s)
 		}
@@ -236,15 +239,9 @@ func TestTicketsAfterClientFinished(t *testing.T) {
 		if !cv.s.e.Result().EarlyData.Accepted {
 			t.Fatalf("the server did not accept the 0-RTT data")
 		}
-		want := typeList(wire.TypeServerHello, wire.TypeEncryptedExtensions, wire.TypeFinished)
-		if got := types(answerTo(t, as, wire.TypeClientHello)); got != want {
-			t.Errorf("first flight %s, want %s", got, want)
-		}
+		wantServerFlights(t, "", as, typeList(wire.TypeServerHello, wire.TypeEncryptedExtensions, wire.TypeFinished), typeList(wire.TypeNewSessionTicket))
 		if got := answerTo(t, as, wire.TypeEndOfEarlyData); len(got) != 0 {
 			t.Errorf("after EndOfEarlyData the server sent %s", types(got))
-		}
-		if got, want := types(answerTo(t, as, wire.TypeFinished)), typeList(wire.TypeNewSessionTicket); got != want {
-			t.Errorf("after the client's Finished the server sent %s, want %s", got, want)
 		}
 		if s := cv.s.e.Result().Shape; s != handshake.ShapeTLS13PSKEarlyData {
 			t.Errorf("shape %s", s)
@@ -255,13 +252,7 @@ func TestTicketsAfterClientFinished(t *testing.T) {
 		scfg.Tickets = nil
 		cv := newConv(t, ccfg, scfg)
 		as := completedAnswers(t, cv)
-		want := typeList(wire.TypeServerHello, wire.TypeEncryptedExtensions, wire.TypeCertificate, wire.TypeCertificateVerify, wire.TypeFinished)
-		if got := types(answerTo(t, as, wire.TypeClientHello)); got != want {
-			t.Errorf("first flight %s, want %s", got, want)
-		}
-		if got := answerTo(t, as, wire.TypeFinished); len(got) != 0 {
-			t.Errorf("after the client's Finished the server sent %s", types(got))
-		}
+		wantServerFlights(t, "", as, typeList(wire.TypeServerHello, wire.TypeEncryptedExtensions, wire.TypeCertificate, wire.TypeCertificateVerify, wire.TypeFinished), "")
 	})
 }
 
