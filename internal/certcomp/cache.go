@@ -2,6 +2,7 @@ package certcomp
 
 import (
 	"crypto/sha256"
+	"errors"
 	"sync"
 )
 
@@ -21,9 +22,10 @@ type Cache struct {
 	// Size is the number of entries kept; 0 means DefaultCacheEntries.
 	Size int
 
-	mu    sync.Mutex
-	m     map[cacheKey][]byte
-	order []cacheKey // insertion order, oldest first
+	mu      sync.Mutex
+	m       map[cacheKey][]byte
+	order   []cacheKey // insertion order, oldest first
+	pending map[cacheKey]*pendingCompression
 }
 
 type cacheKey struct {
@@ -33,26 +35,59 @@ type cacheKey struct {
 
 // Compress returns body compressed with alg, from the cache when it has
 // been compressed before. The result is shared: callers must not modify it.
+// Handshakes that arrive together for a chain not yet cached wait for one
+// compression rather than each running their own: a codec's working
+// memory is far larger than a chain, and a burst of first handshakes on a
+// new certificate must not multiply it.
 func (c *Cache) Compress(alg uint16, body []byte) ([]byte, error) {
 	k := cacheKey{alg, sha256.Sum256(body)}
 	c.mu.Lock()
-	out, ok := c.m[k]
-	c.mu.Unlock()
-	if ok {
+	if out, ok := c.m[k]; ok {
+		c.mu.Unlock()
 		return out, nil
 	}
-	// Compressing outside the lock lets other chains proceed; two
-	// handshakes racing on a new chain both compress it once, which is
-	// rare and harmless.
-	out, err := Compress(alg, body)
-	if err != nil {
-		return nil, err
+	if p, ok := c.pending[k]; ok {
+		c.mu.Unlock()
+		<-p.done
+		return p.out, p.err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if prev, ok := c.m[k]; ok {
-		return prev, nil
+	p := &pendingCompression{done: make(chan struct{})}
+	if c.pending == nil {
+		c.pending = make(map[cacheKey]*pendingCompression)
 	}
+	c.pending[k] = p
+	c.mu.Unlock()
+
+	// The waiters are released however the compression ends, a
+	// registered codec's panic included.
+	defer func() {
+		c.mu.Lock()
+		delete(c.pending, k)
+		if p.err == nil && p.out != nil {
+			c.store(k, p.out)
+		}
+		c.mu.Unlock()
+		close(p.done)
+	}()
+	p.err = errCompressionPanicked
+	p.out, p.err = Compress(alg, body)
+	return p.out, p.err
+}
+
+// errCompressionPanicked is what waiters see when the compression they
+// waited for did not return.
+var errCompressionPanicked = errors.New("certcomp: compression did not complete")
+
+// pendingCompression is one compression in progress, which other callers
+// for the same key wait on.
+type pendingCompression struct {
+	done chan struct{}
+	out  []byte
+	err  error
+}
+
+// store adds an entry, forgetting the oldest when full. c.mu is held.
+func (c *Cache) store(k cacheKey, out []byte) {
 	if c.m == nil {
 		c.m = make(map[cacheKey][]byte)
 	}
@@ -66,7 +101,6 @@ func (c *Cache) Compress(alg uint16, body []byte) ([]byte, error) {
 	}
 	c.m[k] = out
 	c.order = append(c.order, k)
-	return out, nil
 }
 
 // Len returns the number of cached entries.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"runtime"
 	"testing"
+	"testing/synctest"
 
 	"github.com/andybalholm/brotli"
 	"github.com/klauspost/compress/zstd"
@@ -146,6 +147,42 @@ func TestCache(t *testing.T) {
 	if allocs > 0 {
 		t.Errorf("a cache hit allocates %v times", allocs)
 	}
+}
+
+// TestCacheCompressesOnce: handshakes that arrive together for a chain not
+// yet cached share one compression instead of each running the codec.
+func TestCacheCompressesOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		gate = make(chan struct{})
+		gatedCalls.Store(0)
+		c := &Cache{}
+		body := sampleBody()
+		const n = 8
+		results := make(chan []byte, n)
+		for range n {
+			go func() {
+				out, err := c.Compress(gatedAlg, body)
+				if err != nil {
+					t.Error(err)
+				}
+				results <- out
+			}()
+		}
+		synctest.Wait() // every caller is in the codec or waiting for it
+		if calls := gatedCalls.Load(); calls != 1 {
+			t.Errorf("%d callers for one new chain ran %d compressions, want 1", n, calls)
+		}
+		close(gate)
+		first := <-results
+		for range n - 1 {
+			if out := <-results; len(out) == 0 || &out[0] != &first[0] {
+				t.Error("callers that waited got a different result from the one compression")
+			}
+		}
+		if c.Len() != 1 {
+			t.Errorf("cache holds %d entries after one chain, want 1", c.Len())
+		}
+	})
 }
 
 // FuzzDecompress feeds arbitrary streams: Decompress must never panic,

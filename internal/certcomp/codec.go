@@ -47,7 +47,11 @@ func builtin(alg uint16) bool {
 
 // Compress compresses a Certificate message body with alg at the highest
 // ratio each codec offers: a chain is compressed once and sent many times,
-// so the time is well spent.
+// so the time is well spent. The memory is too, once: zstd's best level
+// allocates 36 MB of tables (about 10 MB of it touched) to compress even a
+// small chain, against 4.6 MB for the level below, which on a one-leaf
+// chain saves 5 bytes where the best saves 16. Cache.Compress is what
+// keeps this to once per chain.
 func Compress(alg uint16, body []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	var w io.WriteCloser

@@ -16,6 +16,7 @@ const (
 	prefixAlg  = 0xfe01 // prefixCodec
 	emptyAlg   = 0xfe02 // compresses to nothing
 	countedAlg = 0xfe03 // prefixCodec, counting its calls
+	gatedAlg   = 0xfe04 // prefixCodec, counting compressions, each waiting for gate
 )
 
 var prefix = []byte("lucid:")
@@ -35,6 +36,21 @@ var prefixCodec = Codec{
 
 var countedCalls atomic.Int64
 
+var (
+	// gate holds up gatedAlg's compressions until it is closed; a test
+	// sets it before any compression starts.
+	gate       chan struct{}
+	gatedCalls atomic.Int64
+	gatedCodec = Codec{
+		Compress: func(body []byte) ([]byte, error) {
+			gatedCalls.Add(1)
+			<-gate
+			return prefixCodec.Compress(body)
+		},
+		Decompress: prefixCodec.Decompress,
+	}
+)
+
 func init() {
 	counted := Codec{
 		Compress: prefixCodec.Compress,
@@ -47,7 +63,7 @@ func init() {
 		Compress:   func([]byte) ([]byte, error) { return nil, nil },
 		Decompress: prefixCodec.Decompress,
 	}
-	for alg, c := range map[uint16]Codec{prefixAlg: prefixCodec, emptyAlg: empty, countedAlg: counted} {
+	for alg, c := range map[uint16]Codec{prefixAlg: prefixCodec, emptyAlg: empty, countedAlg: counted, gatedAlg: gatedCodec} {
 		if err := Register(alg, c); err != nil {
 			panic(err)
 		}
