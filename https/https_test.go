@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -470,6 +471,68 @@ func TestShutdownDrains(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A client that connects and sends nothing does not hold Shutdown for
+// HandshakeTimeout: the wait for its first byte ends with the shutdown,
+// as a handshake in progress does.
+func TestShutdownSilentClient(t *testing.T) {
+	f := getFixture(t)
+	srv := &https.Server{
+		TLSConfig:        &tls.Config{Certificates: []tls.Certificate{f.server}},
+		Handler:          describe,
+		HandshakeTimeout: time.Hour,
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting := make(chan struct{})
+	addr := startOn(t, srv, &firstReadListener{Listener: l, reading: waiting})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	testwait.Recv(t, waiting, "the server to wait for the client's first byte")
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown with a silent client connected: %v (it waited for HandshakeTimeout)", err)
+	}
+	c.SetReadDeadline(time.Now().Add(time.Minute))
+	if n, err := c.Read(make([]byte, 1)); err == nil {
+		t.Fatalf("the silent client's connection is still open after Shutdown (read %d bytes)", n)
+	} else if errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatal("the silent client's connection was not closed by Shutdown")
+	}
+}
+
+// firstReadListener wraps its connections so that the first Read on any
+// of them closes reading: the server is then waiting for that client.
+type firstReadListener struct {
+	net.Listener
+	reading chan struct{}
+	once    sync.Once
+}
+
+func (l *firstReadListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &firstReadConn{Conn: c, l: l}, nil
+}
+
+type firstReadConn struct {
+	net.Conn
+	l *firstReadListener
+}
+
+func (c *firstReadConn) Read(b []byte) (int, error) {
+	c.l.once.Do(func() { close(c.l.reading) })
+	return c.Conn.Read(b)
 }
 
 // Transport talks to a crypto/tls server (net/http's own HTTP/2 included).

@@ -313,9 +313,18 @@ func (s *Server) signalLocked() {
 // protocol ALPN chose.
 func (s *Server) serveConn(raw net.Conn) {
 	tc, ok := raw.(*tls.Conn)
+	var deadline time.Time
 	if d := timeout(s.HandshakeTimeout, DefaultHandshakeTimeout); d > 0 {
-		raw.SetDeadline(time.Now().Add(d))
+		deadline = time.Now().Add(d)
 	}
+	// Under s.mu, so that either beginClose finds the connection with
+	// this deadline set and cuts it short, or this sees closing.
+	s.mu.Lock()
+	if s.closing {
+		deadline = longAgo
+	}
+	raw.SetDeadline(deadline)
+	s.mu.Unlock()
 	var err error
 	if !ok {
 		tc, err = s.startTLS(raw)
@@ -615,10 +624,20 @@ func (s *Server) beginClose() {
 	for l := range s.listeners {
 		l.Close()
 	}
+	// A handshake observes hsCtx, but a connection can be waiting before
+	// it, for its first byte: a passed deadline ends both, rather than
+	// leaving Shutdown to wait out HandshakeTimeout for a silent client.
+	for c := range s.pending {
+		c.SetDeadline(longAgo)
+	}
 	s.mu.Unlock()
 	s.hsCancel()
 	s.queue.Close()
 }
+
+// longAgo is a deadline that has passed, which fails a connection's
+// pending and future reads and writes at once.
+var longAgo = time.Unix(1, 0)
 
 func (s *Server) closeConns() {
 	s.mu.Lock()
