@@ -813,6 +813,56 @@ func TestOversizeTicketNotOffered(t *testing.T) {
 	}
 }
 
+// TestTLS12OversizeTicketNotKept: an RFC 5077 NewSessionTicket may carry
+// 65,535 bytes, more than a ClientHello offering it could. A client keeps
+// no ticket longer than maxOfferedTicket (16 KiB), so it never offers
+// one. The server's ticket grows past the bound honestly:
+// it records the client's certificate, here one with 900 names.
+func TestTLS12OversizeTicketNotKept(t *testing.T) {
+	names := make([]string, 900)
+	for i := range names {
+		names[i] = fmt.Sprintf("name-%04d.client.example", i)
+	}
+	big, err := testCA(t).Issue(testpki.LeafOptions{Names: names, Client: true,
+		NotBefore: newClock().Now().Add(-24 * time.Hour), NotAfter: time.Now().AddDate(1, 0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := newResume12(t, testpki.ECDSAP256, false, true)
+	ccfg, scfg := env.configs()
+	scfg.ClientAuth = handshake.RequireClientAuth
+	ccfg.GetClientCertificate = func(*handshake.CertRequest) (*handshake.Certificate, error) {
+		return &handshake.Certificate{Chain: big.Chain, Key: big.Key}, nil
+	}
+	cv := newRConv(t, ccfg, scfg)
+	ticketLen := -1
+	cv.tamper = func(m Msg) [][]byte {
+		if m.ToClient && m.Type == wire.TypeNewSessionTicket {
+			nst, err := wire.ParseNewSessionTicket12(m.Bytes[wire.HeaderLen:])
+			if err != nil {
+				t.Errorf("server's NewSessionTicket: %v", err)
+			} else {
+				ticketLen = len(nst.Ticket)
+			}
+		}
+		return [][]byte{m.Bytes}
+	}
+	cv.mustRun()
+	if ticketLen <= 16<<10 {
+		t.Fatalf("the server's ticket is %d bytes; the test needs one over 16 KiB", ticketLen)
+	}
+	// Without its ticket and with no session ID (this server issues
+	// none), nothing is left to resume by: no session reaches the cache.
+	for _, cs := range env.sessions {
+		if len(cs.Ticket) != 0 {
+			t.Errorf("the client kept a %d-byte ticket", len(cs.Ticket))
+		}
+	}
+	if len(env.sessions) != 0 {
+		t.Errorf("the client reported a session it cannot resume")
+	}
+}
+
 // TestTLS13PSKHelloWithoutCertificateExtensions: RFC 8446 §9.2 requires
 // signature_algorithms and supported_groups only of a ClientHello without
 // pre_shared_key; a psk_ke ClientHello needs no key_share either. The test
