@@ -154,8 +154,7 @@ func (c *Conn) fill() error {
 	if err == nil || n > 0 {
 		return nil
 	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
+	if isTimeout(err) {
 		return err
 	}
 	if errors.Is(err, io.EOF) && partial {
@@ -163,6 +162,19 @@ func (c *Conn) fill() error {
 	}
 	c.readErr = err
 	return err
+}
+
+// isTimeout reports whether err is a passed deadline, which leaves the
+// connection readable later. The type assertion comes first because this
+// is on a busy path: net/http interrupts its background read with a
+// deadline after every request, and errors.As would allocate its target
+// each time.
+func isTimeout(err error) bool {
+	if ne, ok := err.(net.Error); ok {
+		return ne.Timeout()
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // ended turns the core's sticky error into the caller's, ending the
