@@ -574,7 +574,8 @@ func refuseInadequate(tc *tls.Conn, cs *tls.ConnectionState) {
 }
 
 // Shutdown stops the server gracefully: it closes the listeners, abandons
-// handshakes in progress, closes idle connections, tells HTTP/2 clients
+// handshakes in progress (and connections still waiting for their first
+// byte), closes idle connections, tells HTTP/2 clients
 // with GOAWAY that no new streams will be served, and waits for requests in
 // flight to finish (on HTTP/2, until the client has closed its side or a
 // bound passed, so that the end of a response is not lost to a TCP reset).
