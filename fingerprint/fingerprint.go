@@ -50,14 +50,13 @@ func onTheWire(ch *wire.ClientHello) *wire.ClientHello {
 	return parsed
 }
 
-// withoutGREASE returns the values of list that are not RFC 8701 GREASE
-// values, in their original order. The result never aliases list.
-func withoutGREASE(list []uint16) []uint16 {
-	out := make([]uint16, 0, len(list))
+// appendWithoutGREASE appends the values of list that are not RFC 8701
+// GREASE to dst, so that callers can filter into room on their stack.
+func appendWithoutGREASE(dst, list []uint16) []uint16 {
 	for _, v := range list {
 		if !wire.IsGREASE(v) {
-			out = append(out, v)
+			dst = append(dst, v)
 		}
 	}
-	return out
+	return dst
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"strconv"
-	"strings"
 
 	"lucid/internal/wire"
 )
@@ -28,34 +27,40 @@ func JA3(ch *wire.ClientHello) (raw, hash string) {
 	}
 	ch = onTheWire(ch)
 
-	var b strings.Builder
-	b.WriteString(strconv.Itoa(int(ch.LegacyVersion)))
-	b.WriteByte(',')
-	writeDecimals(&b, withoutGREASE(ch.CipherSuites))
-	b.WriteByte(',')
-	writeDecimals(&b, withoutGREASE(ch.Extensions))
-	b.WriteByte(',')
-	writeDecimals(&b, withoutGREASE(ch.SupportedGroups))
-	b.WriteByte(',')
+	b := make([]byte, 0, 16+6*(len(ch.CipherSuites)+len(ch.Extensions)+len(ch.SupportedGroups))+4*len(ch.ECPointFormats))
+	b = strconv.AppendUint(b, uint64(ch.LegacyVersion), 10)
+	b = append(b, ',')
+	b = appendDecimals(b, ch.CipherSuites)
+	b = append(b, ',')
+	b = appendDecimals(b, ch.Extensions)
+	b = append(b, ',')
+	b = appendDecimals(b, ch.SupportedGroups)
+	b = append(b, ',')
 	// Point formats are single bytes, a space GREASE does not reach.
 	for i, f := range ch.ECPointFormats {
 		if i > 0 {
-			b.WriteByte('-')
+			b = append(b, '-')
 		}
-		b.WriteString(strconv.Itoa(int(f)))
+		b = strconv.AppendUint(b, uint64(f), 10)
 	}
 
-	raw = b.String()
-	sum := md5.Sum([]byte(raw))
-	return raw, hex.EncodeToString(sum[:])
+	sum := md5.Sum(b)
+	return string(b), hex.EncodeToString(sum[:])
 }
 
-// writeDecimals writes list as '-'-separated decimal numbers.
-func writeDecimals(b *strings.Builder, list []uint16) {
-	for i, v := range list {
-		if i > 0 {
-			b.WriteByte('-')
+// appendDecimals appends the values of list that are not GREASE, as
+// '-'-separated decimal numbers.
+func appendDecimals(b []byte, list []uint16) []byte {
+	first := true
+	for _, v := range list {
+		if wire.IsGREASE(v) {
+			continue
 		}
-		b.WriteString(strconv.Itoa(int(v)))
+		if !first {
+			b = append(b, '-')
+		}
+		first = false
+		b = strconv.AppendUint(b, uint64(v), 10)
 	}
+	return b
 }

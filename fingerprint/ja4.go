@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"slices"
-	"strings"
 
 	"lucid/internal/version"
 	"lucid/internal/wire"
@@ -51,8 +50,10 @@ func JA4(ch *wire.ClientHello, transport byte) (fp, raw string) {
 	}
 	ch = onTheWire(ch)
 
-	ciphers := withoutGREASE(ch.CipherSuites)
-	exts := withoutGREASE(ch.Extensions)
+	// Room for a browser's lists on the stack; longer ones spill.
+	var cipherRoom, extRoom [64]uint16
+	ciphers := appendWithoutGREASE(cipherRoom[:0], ch.CipherSuites)
+	exts := appendWithoutGREASE(extRoom[:0], ch.Extensions)
 
 	// Part a.
 	a := make([]byte, 0, 10)
@@ -67,9 +68,14 @@ func JA4(ch *wire.ClientHello, transport byte) (fp, raw string) {
 	a = appendCount(a, len(exts))
 	a = append(a, ja4ALPN(ch.ALPN)...)
 
-	// Part b: cipher suites, sorted.
+	// Part b: cipher suites, sorted. The raw form is built in one buffer,
+	// part by part, and the hashes read their parts from it.
 	slices.Sort(ciphers)
-	bList := hexList(ciphers)
+	raw0 := make([]byte, 0, len(a)+2+5*(len(ciphers)+len(exts)+len(ch.SignatureSchemes)))
+	raw0 = append(append(raw0, a...), '_')
+	bStart := len(raw0)
+	raw0 = appendHexList(raw0, ciphers)
+	bEnd := len(raw0)
 
 	// Part c: extensions, sorted, less the two part a already shows, then
 	// the signature algorithms as sent.
@@ -77,22 +83,27 @@ func JA4(ch *wire.ClientHello, transport byte) (fp, raw string) {
 		return t == wire.ExtServerName || t == wire.ExtALPN
 	})
 	slices.Sort(hashed)
-	cList := hexList(hashed)
-	if sigs := withoutGREASE(ch.SignatureSchemes); len(sigs) > 0 {
-		cList += "_" + hexList(sigs)
+	raw0 = append(raw0, '_')
+	cStart := len(raw0)
+	raw0 = appendHexList(raw0, hashed)
+	var sigRoom [64]uint16
+	if sigs := appendWithoutGREASE(sigRoom[:0], ch.SignatureSchemes); len(sigs) > 0 {
+		raw0 = appendHexList(append(raw0, '_'), sigs)
 	}
 
-	bHash := hash12(bList)
-	cHash := hash12(cList)
+	fpb := make([]byte, 0, len(a)+2+2*hashDigits)
+	fpb = append(append(fpb, a...), '_')
+	fpb = appendHash12(fpb, raw0[bStart:bEnd])
+	fpb = append(fpb, '_')
 	if len(hashed) == 0 {
 		// JA4.md: "If there are no extensions in the sorted extensions
 		// list, then the value of JA4_c is set to 000000000000", signature
 		// algorithms or not.
-		cHash = noValues
+		fpb = append(fpb, noValues...)
+	} else {
+		fpb = appendHash12(fpb, raw0[cStart:])
 	}
-	fp = string(a) + "_" + bHash + "_" + cHash
-	raw = string(a) + "_" + bList + "_" + cList
-	return fp, raw
+	return string(fpb), string(raw0)
 }
 
 // noValues stands in for a hash of an empty list, so that "nothing there"
@@ -105,8 +116,14 @@ func ja4Version(ch *wire.ClientHello) string {
 	// supported_versions, when present, overrides legacy_version; its
 	// highest value counts, GREASE aside. An extension listing only GREASE
 	// names no version, so legacy_version stands.
-	if sv := withoutGREASE(ch.SupportedVersions); len(sv) > 0 {
-		v = slices.Max(sv)
+	highest, found := uint16(0), false
+	for _, sv := range ch.SupportedVersions {
+		if !wire.IsGREASE(sv) {
+			highest, found = max(highest, sv), true
+		}
+	}
+	if found {
+		v = highest
 	}
 	switch v {
 	case version.TLS13:
@@ -158,27 +175,27 @@ func isAlnum(c byte) bool {
 	return '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z'
 }
 
-// hexList writes list as comma-separated 4-digit lowercase hex.
-func hexList(list []uint16) string {
-	var b strings.Builder
-	b.Grow(5 * len(list))
-	var buf [2]byte
+// appendHexList appends list as comma-separated 4-digit lowercase hex.
+func appendHexList(dst []byte, list []uint16) []byte {
+	const digits = "0123456789abcdef"
 	for i, v := range list {
 		if i > 0 {
-			b.WriteByte(',')
+			dst = append(dst, ',')
 		}
-		buf[0], buf[1] = byte(v>>8), byte(v)
-		b.WriteString(hex.EncodeToString(buf[:]))
+		dst = append(dst, digits[v>>12], digits[v>>8&0xf], digits[v>>4&0xf], digits[v&0xf])
 	}
-	return b.String()
+	return dst
 }
 
-// hash12 returns the first 12 lowercase hex digits of SHA-256(s), or
-// noValues for an empty s.
-func hash12(s string) string {
-	if s == "" {
-		return noValues
+// hashDigits is how many hex digits of a hash JA4 keeps.
+const hashDigits = 12
+
+// appendHash12 appends the first 12 lowercase hex digits of SHA-256(list),
+// or noValues for an empty list.
+func appendHash12(dst, list []byte) []byte {
+	if len(list) == 0 {
+		return append(dst, noValues...)
 	}
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:6])
+	sum := sha256.Sum256(list)
+	return hex.AppendEncode(dst, sum[:hashDigits/2])
 }
