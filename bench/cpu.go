@@ -12,8 +12,9 @@ import (
 // would hide whatever one stack does on a second core; CPU time counts it.
 const CPUMetric = "cpu-ns/op"
 
-// processCPU is the CPU time this process has used so far.
-func processCPU() time.Duration {
+// ProcessCPU is the CPU time this process has used so far, user and
+// system, all threads.
+func ProcessCPU() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
@@ -27,14 +28,14 @@ type cpuClock struct{ start time.Duration }
 // startCPU starts measuring; call it where b.ResetTimer would go.
 func startCPU(b *testing.B) cpuClock {
 	b.ResetTimer()
-	return cpuClock{start: processCPU()}
+	return cpuClock{start: ProcessCPU()}
 }
 
 // report stops the timer and reports the CPU time per operation. Work that
 // outlives the loop (a reader draining the last records) must be waited for
 // before calling it, so that it is counted.
 func (c cpuClock) report(b *testing.B) {
-	used := processCPU() - c.start
+	used := ProcessCPU() - c.start
 	b.StopTimer()
 	if b.N > 0 {
 		b.ReportMetric(float64(used.Nanoseconds())/float64(b.N), CPUMetric)

@@ -67,8 +67,8 @@ Transfer/sec:      1.72MB
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.rps != 12990.52 || r.p99 != 3250*time.Microsecond {
-		t.Errorf("got %v req/s, p99 %v; want 12990.52, 3.25ms", r.rps, r.p99)
+	if r.rps != 12990.52 || r.p99 != 3250*time.Microsecond || r.requests != 25996 {
+		t.Errorf("got %v req/s, p99 %v, %d requests; want 12990.52, 3.25ms, 25996", r.rps, r.p99, r.requests)
 	}
 	if r.errors != "Socket errors: connect 0, read 3, write 0, timeout 0" {
 		t.Errorf("errors %q", r.errors)

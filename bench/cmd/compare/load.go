@@ -33,11 +33,19 @@ type loadRow struct {
 	ratios     []float64 // Lucid ÷ crypto/tls requests per second
 }
 
-// wrkResult is what one wrk run reports.
+// wrkResult is what one wrk run reports, and the server's CPU time per
+// request it served.
 type wrkResult struct {
-	rps    float64
-	p99    time.Duration
-	errors string // wrk's socket-error or non-2xx line, if any
+	rps      float64
+	p99      time.Duration
+	requests int
+	errors   string // wrk's socket-error or non-2xx line, if any
+	// serverCPU is this process's CPU time over the run divided by the
+	// requests: only the loaded server works meanwhile, and wrk, a
+	// process of its own, is not counted. The two servers share the two
+	// cores with wrk, so requests per second also depend on how the
+	// scheduler interleaves them; CPU per request does not.
+	serverCPU time.Duration
 }
 
 // findWrk returns wrk's path, installing it with apt-get when it is missing
@@ -111,15 +119,22 @@ func runWrk(wrk, url string, m loadMode, o options) (wrkResult, error) {
 		args = append(args, "-H", "Connection: close")
 	}
 	args = append(args, url)
+	before := bench.ProcessCPU()
 	out, err := exec.Command(wrk, args...).CombinedOutput()
+	used := bench.ProcessCPU() - before
 	if err != nil {
 		return wrkResult{}, fmt.Errorf("%w: %s", err, out)
 	}
-	return parseWrk(string(out))
+	res, err := parseWrk(string(out))
+	if err == nil && res.requests > 0 {
+		res.serverCPU = used / time.Duration(res.requests)
+	}
+	return res, err
 }
 
 var (
 	wrkRPS = regexp.MustCompile(`(?m)^Requests/sec:\s+([0-9.]+)`)
+	wrkN   = regexp.MustCompile(`(?m)^\s*([0-9]+) requests in `)
 	wrkP99 = regexp.MustCompile(`(?m)^\s+99(?:\.000)?%\s+([0-9.]+)(us|ms|s)\s*$`)
 	wrkErr = regexp.MustCompile(`(?m)^\s*(Socket errors:.*|Non-2xx or 3xx responses:.*)$`)
 )
@@ -145,6 +160,9 @@ func parseWrk(out string) (wrkResult, error) {
 	}
 	unit := map[string]float64{"us": 1e3, "ms": 1e6, "s": 1e9}[p[2]]
 	res := wrkResult{rps: rps, p99: time.Duration(v * unit)}
+	if n := wrkN.FindStringSubmatch(out); n != nil {
+		res.requests, _ = strconv.Atoi(n[1])
+	}
 	var errs []string
 	for _, e := range wrkErr.FindAllStringSubmatch(out, -1) {
 		errs = append(errs, strings.TrimSpace(e[1]))
@@ -156,13 +174,18 @@ func parseWrk(out string) (wrkResult, error) {
 func printLoad(w io.Writer, o options, rows []loadRow) {
 	fmt.Fprintf(w, "Under load: wrk -t1 -c%d for %v per run, %d rounds alternating which server goes first; Lucid's https.Server and net/http over crypto/tls serve the same handler over HTTP/1.1\n\n",
 		o.loadConns, o.loadTime, o.loadRounds)
-	fmt.Fprintln(w, "| load | Lucid req/s | crypto/tls req/s | ratio (range) | Lucid p99 | crypto/tls p99 |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| load | Lucid req/s | crypto/tls req/s | ratio (range) | Lucid p99 | crypto/tls p99 | server CPU per request, Lucid vs crypto/tls | ratio (range) |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
 	var problems []string
 	for _, r := range rows {
-		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.2f (%.2f–%.2f) | %v | %v |\n", r.mode.name,
+		cpuRatios := make([]float64, len(r.lucid))
+		for i := range r.lucid {
+			cpuRatios[i] = float64(r.lucid[i].serverCPU) / float64(r.std[i].serverCPU)
+		}
+		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.2f (%.2f–%.2f) | %v | %v | %.1f µs vs %.1f µs | %.2f (%.2f–%.2f) |\n", r.mode.name,
 			median(rps(r.lucid)), median(rps(r.std)), median(r.ratios), slices.Min(r.ratios), slices.Max(r.ratios),
-			time.Duration(median(p99(r.lucid))).Round(10*time.Microsecond), time.Duration(median(p99(r.std))).Round(10*time.Microsecond))
+			time.Duration(median(p99(r.lucid))).Round(10*time.Microsecond), time.Duration(median(p99(r.std))).Round(10*time.Microsecond),
+			median(serverCPU(r.lucid))/1e3, median(serverCPU(r.std))/1e3, median(cpuRatios), slices.Min(cpuRatios), slices.Max(cpuRatios))
 		for _, x := range r.lucid {
 			if x.errors != "" {
 				problems = append(problems, fmt.Sprintf("Lucid, %s: %s", r.mode.name, x.errors))
@@ -183,6 +206,14 @@ func rps(rs []wrkResult) []float64 {
 	out := make([]float64, len(rs))
 	for i, r := range rs {
 		out[i] = r.rps
+	}
+	return out
+}
+
+func serverCPU(rs []wrkResult) []float64 {
+	out := make([]float64, len(rs))
+	for i, r := range rs {
+		out[i] = float64(r.serverCPU)
 	}
 	return out
 }
