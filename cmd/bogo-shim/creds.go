@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"sync/atomic"
 
@@ -50,6 +54,9 @@ func loadCredentials(s *settings) ([]loadedCred, error) {
 func loadCredential(c *credential, index int) (loadedCred, error) {
 	cert, err := tls.LoadX509KeyPair(c.certFile, c.keyFile)
 	if err != nil {
+		if alg, ok := foreignKeyAlgorithm(c.keyFile); ok {
+			return loadedCred{}, unimplemented("-key-file: a PKCS #8 key of algorithm %v, which Lucid cannot sign with", alg)
+		}
 		return loadedCred{}, err
 	}
 	cert.OCSPStaple = c.ocspResponse
@@ -67,6 +74,49 @@ func loadCredential(c *credential, index int) (loadedCred, error) {
 		cert.SupportedSignatureAlgorithms = append(cert.SupportedSignatureAlgorithms, tls.SignatureScheme(p))
 	}
 	return loadedCred{index: index, cert: cert, mustMatchIssuer: c.mustMatchIssuer}, nil
+}
+
+// foreignKeyAlgorithm reports the algorithm of a PKCS #8 private key in
+// the PEM file at path when it is none that Lucid signs with (RSA, ECDSA,
+// Ed25519): the runner's ML-DSA credentials, for one. A test that needs
+// such a key is one the shim cannot run, not one Lucid failed.
+func foreignKeyAlgorithm(path string) (asn1.ObjectIdentifier, bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, false
+	}
+	for {
+		var block *pem.Block
+		block, data = pem.Decode(data)
+		if block == nil {
+			return nil, false
+		}
+		if block.Type != "PRIVATE KEY" {
+			continue
+		}
+		var k struct {
+			Version    int
+			Algorithm  pkix.AlgorithmIdentifier
+			PrivateKey []byte
+		}
+		if _, err := asn1.Unmarshal(block.Bytes, &k); err != nil {
+			return nil, false
+		}
+		for _, known := range signingKeyAlgorithms {
+			if k.Algorithm.Algorithm.Equal(known) {
+				return nil, false
+			}
+		}
+		return k.Algorithm.Algorithm, true
+	}
+}
+
+// signingKeyAlgorithms are the PKCS #8 algorithms of the keys Lucid signs
+// with: rsaEncryption, id-ecPublicKey and id-Ed25519.
+var signingKeyAlgorithms = []asn1.ObjectIdentifier{
+	{1, 2, 840, 113549, 1, 1, 1},
+	{1, 2, 840, 10045, 2, 1},
+	{1, 3, 101, 112},
 }
 
 // parseSCTList splits a SignedCertificateTimestampList (RFC 6962 §3.3),

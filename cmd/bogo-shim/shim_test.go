@@ -1271,3 +1271,49 @@ func TestConfigPatterns(t *testing.T) {
 		}
 	}
 }
+
+// TestForeignKeyAlgorithm: a credential whose key Lucid cannot sign with
+// (the runner's ML-DSA keys) makes the test unimplemented; a key Lucid
+// has is not called foreign.
+func TestForeignKeyAlgorithm(t *testing.T) {
+	dir := t.TempDir()
+	mldsa44 := asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 3, 17}
+	foreign, err := asn1.Marshal(struct {
+		Version    int
+		Algorithm  pkix.AlgorithmIdentifier
+		PrivateKey []byte
+	}{0, pkix.AlgorithmIdentifier{Algorithm: mldsa44}, make([]byte, 34)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, der []byte) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	if alg, ok := foreignKeyAlgorithm(write("mldsa.pem", foreign)); !ok || !alg.Equal(mldsa44) {
+		t.Errorf("ML-DSA key: %v, %v; want its OID, true", alg, ok)
+	}
+	if alg, ok := foreignKeyAlgorithm(write("ecdsa.pem", ours)); ok {
+		t.Errorf("ECDSA key called foreign (%v)", alg)
+	}
+	if _, ok := foreignKeyAlgorithm(filepath.Join(dir, "missing.pem")); ok {
+		t.Error("a missing file called foreign")
+	}
+	c := &credential{certFile: filepath.Join(dir, "missing.pem"), keyFile: write("mldsa2.pem", foreign)}
+	_, err = loadCredential(c, 0)
+	var u *unimplementedError
+	if !errors.As(err, &u) {
+		t.Errorf("loading an ML-DSA credential: %v, want an unimplemented error", err)
+	}
+}

@@ -222,7 +222,7 @@ func (s *expectCertificate12) handle(typ uint8, msg []byte) (state, error) {
 	}
 	leaf := checked.leaf()
 	if !v.suite.KeyFits(leaf.PublicKey) {
-		return nil, alert.New(alert.UnsupportedCertificate, "server certificate's %T key does not fit %s", leaf.PublicKey, v.suite.Name)
+		return nil, alert.New(alert.UnsupportedCertificate, "server certificate's %s does not fit %s", keyKind(leaf), v.suite.Name)
 	}
 	if !ecdsaCurveIn(leaf.PublicKey, c.hello.SupportedGroups) {
 		return nil, alert.New(alert.IllegalParameter, "server certificate's ECDSA key is on a curve the client did not offer (RFC 8422 §5.3)")
@@ -444,6 +444,15 @@ func (s *expectTicket12) handle(typ uint8, msg []byte) (state, error) {
 	v.lifetime = time.Duration(nst.LifetimeHint) * time.Second
 	v.c.tr.add(msg)
 	return v.expectServerCCS(s.server), nil
+}
+
+// keyKind names a certificate's key for an error: its algorithm, or that
+// x509 could not parse it (ML-DSA, for one, in this Go).
+func keyKind(cert *x509.Certificate) string {
+	if cert.PublicKey == nil {
+		return "key, of an algorithm Go's x509 does not parse,"
+	}
+	return cert.PublicKeyAlgorithm.String() + " key"
 }
 
 func (v *conv12) expectServerCCS(server authenticatedServer) state {

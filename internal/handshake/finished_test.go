@@ -2,6 +2,9 @@ package handshake
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/x509"
 	"testing"
 
 	"lucid/internal/wire"
@@ -34,6 +37,24 @@ func TestObservedFinishedKeepsItsVerifyData(t *testing.T) {
 	for i := range kept {
 		if !bytes.Equal(kept[i].VerifyData, sent[i]) {
 			t.Errorf("observed Finished %d holds %x after the handshake, but %x was sent", i, kept[i].VerifyData, sent[i])
+		}
+	}
+}
+
+// TestKeyKind: the TLS 1.2 client's key mismatch error names the key's
+// algorithm, and says so plainly when x509 could not parse the key at all
+// (it once printed "<nil>").
+func TestKeyKind(t *testing.T) {
+	for _, tc := range []struct {
+		cert *x509.Certificate
+		want string
+	}{
+		{&x509.Certificate{PublicKeyAlgorithm: x509.ECDSA, PublicKey: &ecdsa.PublicKey{}}, "ECDSA key"},
+		{&x509.Certificate{PublicKeyAlgorithm: x509.RSA, PublicKey: &rsa.PublicKey{}}, "RSA key"},
+		{&x509.Certificate{}, "key, of an algorithm Go's x509 does not parse,"},
+	} {
+		if got := keyKind(tc.cert); got != tc.want {
+			t.Errorf("keyKind = %q, want %q", got, tc.want)
 		}
 	}
 }

@@ -141,6 +141,9 @@ func Verify(pub crypto.PublicKey, s Scheme, msg, sig []byte) error {
 		if len(k) != ed25519.PublicKeySize {
 			return alert.New(alert.UnsupportedCertificate, "the certificate's Ed25519 key is %d bytes, not %d", len(k), ed25519.PublicKeySize)
 		}
+	case nil:
+		// x509 leaves PublicKey nil for an algorithm it does not parse.
+		return alert.New(alert.UnsupportedCertificate, "the certificate's key is of an algorithm Go's x509 does not parse (RSASSA-PSS or ML-DSA keys, for example), which Lucid cannot verify signatures with")
 	default:
 		return alert.New(alert.UnsupportedCertificate, "the certificate has a %s key, which Lucid cannot verify signatures with", keyKind(pub))
 	}

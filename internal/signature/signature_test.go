@@ -12,6 +12,7 @@ import (
 	"io"
 	"math/big"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -155,6 +156,14 @@ func TestMismatchedKeyType(t *testing.T) {
 	wantAlert(t, Verify(&keyP256.PublicKey, PSSWithSHA256, msg, ecSig), alert.IllegalParameter)
 	wantAlert(t, Verify(keyEd.Public(), ECDSAWithP256AndSHA256, msg, ecSig), alert.IllegalParameter)
 	wantAlert(t, Verify(&keyP256.PublicKey, Ed25519, msg, ecSig), alert.IllegalParameter)
+
+	// A key x509 did not parse (RSASSA-PSS, ML-DSA) is left nil: refused
+	// as a certificate Lucid cannot use, and said so.
+	err = Verify(nil, PSSWithSHA256, msg, ecSig)
+	wantAlert(t, err, alert.UnsupportedCertificate)
+	if err == nil || !strings.Contains(err.Error(), "does not parse") {
+		t.Errorf("a nil key's error does not say x509 could not parse it: %v", err)
+	}
 
 	// Signing with a scheme that does not fit our own key is our bug.
 	_, err = Sign(rand.Reader, keyP256, PSSWithSHA256, msg)
