@@ -11,15 +11,15 @@ import (
 func TestDemoCertCompressionChecked(t *testing.T) {
 	s := readStory(t, filepath.Join(goldenDir, "tls13.story.json"))
 	c := s.certComp
-	if c.alg != "brotli" || c.sent <= 0 || c.sent >= c.uncompressed || strings.Join(c.offered, ",") != "brotli,zstd,zlib" {
+	if c.alg != "zstd" || c.sent <= 0 || c.sent >= c.uncompressed || strings.Join(c.offered, ",") != "zstd,brotli,zlib" {
 		t.Fatalf("the recorded story's certificate: %+v", c)
 	}
 	ev := *s.certEvent
 	for name, e := range map[string]certSent{
 		"length":     {detail: ev.detail, length: ev.length + 1},
-		"algorithm":  {detail: strings.Replace(ev.detail, "brotli", "zstd", 1), length: ev.length},
+		"algorithm":  {detail: strings.Replace(ev.detail, "zstd", "brotli", 1), length: ev.length},
 		"plain":      {detail: "", length: ev.length},
-		"unreadable": {detail: "CompressedCertificate brotli", length: ev.length},
+		"unreadable": {detail: "CompressedCertificate zstd", length: ev.length},
 	} {
 		s.certEvent = &e
 		if _, err := s.certCompression(); err == nil {
