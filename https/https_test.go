@@ -475,52 +475,66 @@ func TestShutdownDrains(t *testing.T) {
 
 // A client that connects and sends nothing does not hold Shutdown for
 // HandshakeTimeout: the wait for its first byte ends with the shutdown,
-// as a handshake in progress does.
+// as a handshake in progress does. Both ways the server reads a first
+// byte: peeking at its own socket, and reading a wrapped connection.
 func TestShutdownSilentClient(t *testing.T) {
 	f := getFixture(t)
-	srv := &https.Server{
-		TLSConfig:        &tls.Config{Certificates: []tls.Certificate{f.server}},
-		Handler:          describe,
-		HandshakeTimeout: time.Hour,
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	waiting := make(chan struct{})
-	addr := startOn(t, srv, &firstReadListener{Listener: l, reading: waiting})
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	testwait.Recv(t, waiting, "the server to wait for the client's first byte")
+	for _, wrap := range []bool{false, true} {
+		name := map[bool]string{false: "socket", true: "wrapped"}[wrap]
+		t.Run(name, func(t *testing.T) {
+			srv := &https.Server{
+				TLSConfig:        &tls.Config{Certificates: []tls.Certificate{f.server}},
+				Handler:          describe,
+				HandshakeTimeout: time.Hour,
+			}
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := make(chan struct{})
+			addr := startOn(t, srv, &firstReadListener{Listener: l, wrap: wrap, seen: seen})
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			// Accepted (socket) or read from (wrapped): either way the
+			// server holds the connection, before or in its wait for
+			// the first byte.
+			testwait.Recv(t, seen, "the server to take the silent client's connection")
 
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := srv.Shutdown(ctx); err != nil {
-		t.Fatalf("Shutdown with a silent client connected: %v (it waited for HandshakeTimeout)", err)
-	}
-	c.SetReadDeadline(time.Now().Add(time.Minute))
-	if n, err := c.Read(make([]byte, 1)); err == nil {
-		t.Fatalf("the silent client's connection is still open after Shutdown (read %d bytes)", n)
-	} else if errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Fatal("the silent client's connection was not closed by Shutdown")
+			if err := srv.Shutdown(testwait.Context(t)); err != nil {
+				t.Fatalf("Shutdown with a silent client connected: %v (it waited for HandshakeTimeout)", err)
+			}
+			c.SetReadDeadline(testwait.Deadline(t))
+			if n, err := c.Read(make([]byte, 1)); err == nil {
+				t.Fatalf("the silent client's connection is still open after Shutdown (read %d bytes)", n)
+			} else if errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Fatal("the silent client's connection was not closed by Shutdown")
+			}
+		})
 	}
 }
 
-// firstReadListener wraps its connections so that the first Read on any
-// of them closes reading: the server is then waiting for that client.
+// firstReadListener tells, through seen, when the server has a
+// connection: as Accept returns it when it hands out the socket itself
+// (which the server peeks at), or at the first Read of the wrapper it
+// hands out otherwise (which the server reads from).
 type firstReadListener struct {
 	net.Listener
-	reading chan struct{}
-	once    sync.Once
+	wrap bool
+	seen chan struct{}
+	once sync.Once
 }
 
 func (l *firstReadListener) Accept() (net.Conn, error) {
 	c, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err
+	}
+	if !l.wrap {
+		l.once.Do(func() { close(l.seen) })
+		return c, nil
 	}
 	return &firstReadConn{Conn: c, l: l}, nil
 }
@@ -531,7 +545,7 @@ type firstReadConn struct {
 }
 
 func (c *firstReadConn) Read(b []byte) (int, error) {
-	c.l.once.Do(func() { close(c.l.reading) })
+	c.l.once.Do(func() { close(c.l.seen) })
 	return c.Conn.Read(b)
 }
 

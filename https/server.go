@@ -323,7 +323,10 @@ func (s *Server) serveConn(raw net.Conn) {
 	if s.closing {
 		deadline = longAgo
 	}
-	raw.SetDeadline(deadline)
+	if !deadline.IsZero() {
+		// With no handshake timeout, a deadline the listener set stays.
+		raw.SetDeadline(deadline)
+	}
 	s.mu.Unlock()
 	var err error
 	if !ok {

@@ -185,6 +185,56 @@ func TestCacheCompressesOnce(t *testing.T) {
 	})
 }
 
+// TestCacheCompressionPanics: a codec that panics releases the callers
+// waiting for it with an error, caches nothing, and leaves the key free
+// for the next attempt.
+func TestCacheCompressionPanics(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		gate = make(chan struct{})
+		gatedCalls.Store(0)
+		gatePanics.Store(true)
+		defer gatePanics.Store(false)
+		c := &Cache{}
+		body := sampleBody()
+		leader := make(chan any, 1)
+		go func() {
+			defer func() { leader <- recover() }()
+			c.Compress(gatedAlg, body)
+		}()
+		synctest.Wait() // the leader is in the codec
+		const waiters = 3
+		errs := make(chan error, waiters)
+		for range waiters {
+			go func() {
+				out, err := c.Compress(gatedAlg, body)
+				if out != nil {
+					t.Error("a waiter got output from a compression that panicked")
+				}
+				errs <- err
+			}()
+		}
+		synctest.Wait() // the waiters wait for the leader
+		close(gate)
+		if r := <-leader; r == nil {
+			t.Fatal("the codec's panic did not reach its caller")
+		}
+		for range waiters {
+			if err := <-errs; !errors.Is(err, errCompressionPanicked) {
+				t.Errorf("a waiter got %v, want errCompressionPanicked", err)
+			}
+		}
+		if gatedCalls.Load() != 1 || c.Len() != 0 {
+			t.Errorf("%d compressions ran and %d entries are cached, want 1 and 0", gatedCalls.Load(), c.Len())
+		}
+		gatePanics.Store(false)
+		gate = make(chan struct{})
+		close(gate)
+		if out, err := c.Compress(gatedAlg, body); err != nil || len(out) == 0 {
+			t.Errorf("after the panic, compressing again: %d bytes, %v", len(out), err)
+		}
+	})
+}
+
 // FuzzDecompress feeds arbitrary streams: Decompress must never panic,
 // fail only with bad_certificate, and succeed only with exactly want bytes.
 func FuzzDecompress(f *testing.F) {

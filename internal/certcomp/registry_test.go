@@ -38,13 +38,20 @@ var countedCalls atomic.Int64
 
 var (
 	// gate holds up gatedAlg's compressions until it is closed; a test
-	// sets it before any compression starts.
+	// sets it before any compression starts, inside its synctest bubble
+	// (a test that compresses with gatedAlg outside one would wait on a
+	// channel of another bubble). Closing it with panicking set makes the
+	// compression panic instead.
 	gate       chan struct{}
 	gatedCalls atomic.Int64
+	gatePanics atomic.Bool
 	gatedCodec = Codec{
 		Compress: func(body []byte) ([]byte, error) {
 			gatedCalls.Add(1)
 			<-gate
+			if gatePanics.Load() {
+				panic("gated codec told to panic")
+			}
 			return prefixCodec.Compress(body)
 		},
 		Decompress: prefixCodec.Decompress,

@@ -824,7 +824,7 @@ func TestTLS12OversizeTicketNotKept(t *testing.T) {
 		names[i] = fmt.Sprintf("name-%04d.client.example", i)
 	}
 	big, err := testCA(t).Issue(testpki.LeafOptions{Names: names, Client: true,
-		NotBefore: newClock().Now().Add(-24 * time.Hour), NotAfter: time.Now().AddDate(1, 0, 0)})
+		NotBefore: newClock().Now().Add(-24 * time.Hour), NotAfter: newClock().Now().AddDate(1, 0, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}

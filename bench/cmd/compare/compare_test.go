@@ -76,4 +76,7 @@ Transfer/sec:      1.72MB
 	if _, err := parseWrk("unable to connect to localhost:1 Connection refused\n"); err == nil {
 		t.Error("parseWrk accepted output without figures")
 	}
+	if _, err := parseWrk(strings.Replace(out, "25996 requests in", "requests in", 1)); err == nil {
+		t.Error("parseWrk accepted output without a request count, which the CPU per request divides by")
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -119,6 +120,9 @@ func runWrk(wrk, url string, m loadMode, o options) (wrkResult, error) {
 		args = append(args, "-H", "Connection: close")
 	}
 	args = append(args, url)
+	// A collection owed for the other server's run is paid before this
+	// one's clock starts, not during it.
+	runtime.GC()
 	before := bench.ProcessCPU()
 	out, err := exec.Command(wrk, args...).CombinedOutput()
 	used := bench.ProcessCPU() - before
@@ -126,10 +130,11 @@ func runWrk(wrk, url string, m loadMode, o options) (wrkResult, error) {
 		return wrkResult{}, fmt.Errorf("%w: %s", err, out)
 	}
 	res, err := parseWrk(string(out))
-	if err == nil && res.requests > 0 {
-		res.serverCPU = used / time.Duration(res.requests)
+	if err != nil {
+		return wrkResult{}, err
 	}
-	return res, err
+	res.serverCPU = used / time.Duration(res.requests)
+	return res, nil
 }
 
 var (
@@ -160,8 +165,12 @@ func parseWrk(out string) (wrkResult, error) {
 	}
 	unit := map[string]float64{"us": 1e3, "ms": 1e6, "s": 1e9}[p[2]]
 	res := wrkResult{rps: rps, p99: time.Duration(v * unit)}
-	if n := wrkN.FindStringSubmatch(out); n != nil {
-		res.requests, _ = strconv.Atoi(n[1])
+	n := wrkN.FindStringSubmatch(out)
+	if n == nil {
+		return wrkResult{}, fmt.Errorf("no request count in wrk's output: %s", out)
+	}
+	if res.requests, err = strconv.Atoi(n[1]); err != nil || res.requests <= 0 {
+		return wrkResult{}, fmt.Errorf("wrk counted %q requests: %s", n[1], out)
 	}
 	var errs []string
 	for _, e := range wrkErr.FindAllStringSubmatch(out, -1) {
