@@ -17,7 +17,7 @@ import (
 
 // certSent is the server's Certificate event: its Detail names a
 // CompressedCertificate, the algorithm and both sizes
-// ("CompressedCertificate brotli: 482 bytes sent as 462"), or is empty
+// ("CompressedCertificate zstd: 483 bytes sent as 461"), or is empty
 // for a plain Certificate; Length is the message as it crossed the wire.
 type certSent struct {
 	detail string
