@@ -469,6 +469,11 @@ func (c *Core) message(msg []byte) error {
 	if err := c.perform(actions, pending); err != nil {
 		return c.fail(err)
 	}
+	if during && c.engine.Done() {
+		// The actions are carried out: the handshake's memory can go
+		// to the next one.
+		c.engine.ReleaseHandshake()
+	}
 	if during && !c.in.client && msg[0] == wire.TypeClientHello {
 		// A client whose 0-RTT data the server did not accept has
 		// records to skip, until its second ClientHello if there is one

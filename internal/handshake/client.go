@@ -100,7 +100,11 @@ func carve(room *[]uint16, n int) []uint16 {
 
 // NewClient returns a client engine. Call Start for the first flight.
 func NewClient(cfg *Config) *Engine {
-	b := &clientStart{}
+	b, _ := clientStarts.Get().(*clientStart)
+	if b == nil {
+		b = new(clientStart)
+	}
+	b.live.start = b
 	b.live.cfg, b.live.client = cfg, &b.c
 	b.live.out.spare = b.live.actions[:0]
 	return &Engine{isClient: true, live: &b.live}

@@ -12,9 +12,11 @@ import (
 )
 
 // handshakeEngines runs one handshake between fresh engines, passing whole
-// messages with no record layer: the engines' own cost, for benchmarks. It
-// returns the client's engine.
-func handshakeEngines(b *testing.B, ccfg, scfg *handshake.Config) (client *handshake.Engine) {
+// messages with no record layer: the engines' own cost, for benchmarks.
+// Like the record layer, it releases each engine's handshake memory once
+// the engine is done and its last actions are carried out. It returns the
+// engines.
+func handshakeEngines(b testing.TB, ccfg, scfg *handshake.Config) (client, server *handshake.Engine) {
 	c, s := handshake.NewClient(ccfg), handshake.NewServer(scfg)
 	type item struct {
 		to  *handshake.Engine
@@ -64,11 +66,14 @@ func handshakeEngines(b *testing.B, ccfg, scfg *handshake.Config) (client *hands
 			b.Fatal(err)
 		}
 		push(it.to, acts)
+		if it.to.Done() {
+			it.to.ReleaseHandshake()
+		}
 	}
 	if !c.Done() || !s.Done() {
 		b.Fatal("handshake did not complete")
 	}
-	return c
+	return c, s
 }
 
 // BenchmarkEngines measures a handshake through both engines, which
@@ -110,7 +115,7 @@ func BenchmarkEngines(b *testing.B) {
 			b.Fatal("the full handshake left no session")
 		}
 		ccfg.Session = first
-		if !handshakeEngines(b, ccfg, scfg).Result().DidResume {
+		if c, _ := handshakeEngines(b, ccfg, scfg); !c.Result().DidResume {
 			b.Fatal("the session was not resumed")
 		}
 		b.ReportAllocs()

@@ -58,7 +58,11 @@ type serverMem struct {
 
 // NewServer returns a server engine waiting for a ClientHello.
 func NewServer(cfg *Config) *Engine {
-	b := &serverStart{}
+	b, _ := serverStarts.Get().(*serverStart)
+	if b == nil {
+		b = new(serverStart)
+	}
+	b.live.start = b
 	b.live.cfg = cfg
 	b.live.out.spare = b.live.actions[:0]
 	e := &Engine{live: &b.live}

@@ -1,0 +1,85 @@
+package handshake_test
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+
+	"lucid/fingerprint"
+	"lucid/internal/handshake"
+	"lucid/internal/testpki"
+)
+
+// resultPrint writes out what a completed handshake's Result tells, bytes
+// included, so that two moments can be compared.
+func resultPrint(r *handshake.Result) string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "version %x suite %x group %x scheme %v alpn %q sni %q shape %v resumed %v\n",
+		r.Version, r.SuiteID(), r.Group, r.PeerScheme, r.ALPN, r.ServerName, r.Shape, r.DidResume)
+	for i, der := range r.PeerChain {
+		fmt.Fprintf(&b, "chain %d %x\n", i, der)
+	}
+	for i, c := range r.PeerCerts {
+		fmt.Fprintf(&b, "cert %d %x\n", i, c.Raw)
+	}
+	fmt.Fprintf(&b, "ocsp %x scts %x\n", r.OCSPResponse, r.SCTs)
+	fmt.Fprintf(&b, "randoms %x %x\n", r.ClientRandom, r.ServerRandom)
+	fmt.Fprintf(&b, "secrets %x %x %x %x master %x\n", r.ClientTraffic, r.ServerTraffic, r.Exporter, r.Resumption, r.Master12)
+	if ch := r.ClientHello(); ch != nil {
+		ja4, raw := fingerprint.JA4(ch, 't')
+		fmt.Fprintf(&b, "ja4 %s %s\n", ja4, raw)
+	}
+	return b.String()
+}
+
+// TestReleasedHandshakeKeepsResult: an engine's handshake memory is
+// cleared and handed to the next engine once the handshake is done
+// (ReleaseHandshake). Nothing the engine keeps after its handshake may
+// live there: a pair's results read the same after another handshake, of
+// other parameters, has run in the memory they gave back.
+func TestReleasedHandshakeKeepsResult(t *testing.T) {
+	staple, scts := []byte{0x30, 0x03, 0x0a, 0x01, 0x00}, [][]byte{[]byte("sct one"), []byte("sct two")}
+	mutual := func(c, s *handshake.Config, kt testpki.KeyType) {
+		l := testLeaf(t, kt)
+		s.GetCertificate = func(*handshake.HelloInfo) (*handshake.Certificate, error) {
+			return &handshake.Certificate{Chain: l.Chain, Key: l.Key, OCSPStaple: staple, SCTs: scts}, nil
+		}
+		s.ClientAuth = handshake.RequireClientAuth
+		withClientCert(t, c)
+		c.NextProtos, s.NextProtos = []string{"h2", "http/1.1"}, []string{"http/1.1"}
+	}
+	for _, tc := range []struct {
+		name    string
+		configs func() (c, s *handshake.Config)
+	}{
+		{"TLS 1.3", func() (c, s *handshake.Config) {
+			c, s = clientConfig(), serverConfig(t, testpki.ECDSAP256)
+			mutual(c, s, testpki.ECDSAP256)
+			return c, s
+		}},
+		{"TLS 1.2", func() (c, s *handshake.Config) {
+			clk := newClock()
+			c, s = client12(clk), server12(t, testpki.RSA2048, clk)
+			mutual(c, s, testpki.RSA2048)
+			return c, s
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ccfg, scfg := tc.configs()
+			c1, s1 := handshakeEngines(t, ccfg, scfg)
+			client, server := resultPrint(c1.Result()), resultPrint(s1.Result())
+			if !bytes.Contains([]byte(client), []byte(fmt.Sprintf("ocsp %x", staple))) || c1.Result().ALPN != "http/1.1" || len(s1.Result().PeerChain) == 0 {
+				t.Fatalf("the results lack what the test checks (staple, ALPN, client chain):\n%s\n%s", client, resultPrint(s1.Result()))
+			}
+			// Another handshake, in the memory the first pair gave back.
+			c, s := clientConfig(), serverConfig(t, testpki.RSA2048)
+			handshakeEngines(t, c, s)
+			if got := resultPrint(c1.Result()); got != client {
+				t.Errorf("the client's result changed after its memory was reused:\nbefore %s\nafter  %s", client, got)
+			}
+			if got := resultPrint(s1.Result()); got != server {
+				t.Errorf("the server's result changed after its memory was reused:\nbefore %s\nafter  %s", server, got)
+			}
+		})
+	}
+}
