@@ -69,3 +69,36 @@ func TestClientHelloInfoForGetCertificate(t *testing.T) {
 		t.Errorf("GetCertificate saw authorities %x", seen)
 	}
 }
+
+// A ClientHelloInfo that GetCertificate keeps still describes its own
+// hello after the handshake is done and others have run: the engine's
+// memory goes to the next handshake (Engine.ReleaseHandshake), and the
+// info must not be part of it.
+func TestClientHelloInfoKept(t *testing.T) {
+	f := newLucidFixture(t, "ecdsa-p256")
+	cert := f.lucidCert(t)
+	var kept []*tls.ClientHelloInfo
+	scfg := &tls.Config{GetCertificate: func(info *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		kept = append(kept, info)
+		return &cert, nil
+	}}
+	versions := []uint16{tls.VersionTLS13, tls.VersionTLS12, tls.VersionTLS13}
+	for _, v := range versions {
+		c, s := pair(t)
+		client := tls.Client(c, &tls.Config{RootCAs: f.ca.Pool, ServerName: "localhost", MaxVersion: v})
+		if cerr, serr := runPair(t, client, tls.Server(s, scfg)); cerr != nil || serr != nil {
+			t.Fatalf("v%x: client %v, server %v", v, cerr, serr)
+		}
+	}
+	if len(kept) != len(versions) {
+		t.Fatalf("GetCertificate ran %d times, want %d", len(kept), len(versions))
+	}
+	for i, info := range kept {
+		if err := info.SupportsCertificate(&cert); err != nil {
+			t.Errorf("hello %d (v%x), kept: SupportsCertificate says %v", i, versions[i], err)
+		}
+		if info.ServerName != "localhost" || len(info.SignatureSchemes) == 0 {
+			t.Errorf("hello %d, kept: server name %q, %d schemes", i, info.ServerName, len(info.SignatureSchemes))
+		}
+	}
+}

@@ -262,8 +262,13 @@ func (c *Conn) chooseCertificate(h *handshake.HelloInfo) (*handshake.Certificate
 	return nil, alert.New(alert.HandshakeFailure, "no server certificate configured")
 }
 
-// clientHelloInfo is what a server's callbacks learn of a hello.
-func (c *Conn) clientHelloInfo(h *handshake.HelloInfo) *ClientHelloInfo {
+// clientHelloInfo is what a server's callbacks learn of a hello. The
+// engine's HelloInfo lives in the handshake's memory, which goes to
+// another handshake once this one is done (Engine.ReleaseHandshake), and
+// a callback may keep what it is given: the info holds a copy.
+func (c *Conn) clientHelloInfo(engineHello *handshake.HelloInfo) *ClientHelloInfo {
+	h := new(handshake.HelloInfo)
+	*h = *engineHello
 	info := &ClientHelloInfo{
 		CipherSuites:           h.CipherSuites,
 		ServerName:             h.ServerName,

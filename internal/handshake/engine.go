@@ -277,8 +277,10 @@ var (
 // out the actions of the call that completed the handshake, whose arrays
 // are in that memory; nothing the engine keeps after the handshake (its
 // Result, what post-handshake messages need) is. It does nothing for an
-// engine whose handshake has not completed or whose memory is already
-// back: those pieces are left to the collector.
+// engine whose handshake has not completed, whose memory is already back,
+// or whose configuration has an observer (Config.Observe), which may keep
+// the messages its events carried: those pieces are left to the
+// collector.
 func (e *Engine) ReleaseHandshake() {
 	spent := e.spent
 	if spent == nil {
@@ -360,7 +362,13 @@ func (e *Engine) advance(next state, err error) ([]Action, error) {
 		// configuration what follows the handshake (posthandshake.go)
 		// needs only a little.
 		e.after = afterConfigOf(e.cfg)
-		e.spent, e.live = e.live, nil
+		if e.cfg.Observe == nil {
+			// An observer may keep the messages its events carry,
+			// which live in this memory: then it is left to the
+			// collector rather than reused.
+			e.spent = e.live
+		}
+		e.live = nil
 	}
 	return actions, nil
 }

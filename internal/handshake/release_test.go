@@ -83,3 +83,33 @@ func TestReleasedHandshakeKeepsResult(t *testing.T) {
 		})
 	}
 }
+
+// TestObservedHandshakeNotReused: an observer may keep the messages its
+// events carry, and some live in the handshake's memory; an engine with
+// an observer leaves that memory to the collector instead of handing it to
+// the next handshake.
+func TestObservedHandshakeNotReused(t *testing.T) {
+	var kept []any
+	var printed []string
+	observe := func(e handshake.Event) {
+		if e.Message != nil {
+			kept = append(kept, e.Message)
+			printed = append(printed, fmt.Sprintf("%+v", e.Message))
+		}
+	}
+	c, s := clientConfig(), serverConfig(t, testpki.ECDSAP256)
+	c.Observe, s.Observe = observe, observe
+	handshakeEngines(t, c, s)
+	if len(kept) == 0 {
+		t.Fatal("the observer saw no message")
+	}
+	// Handshakes without an observer, which take pooled memory.
+	for range 3 {
+		handshakeEngines(t, clientConfig(), serverConfig(t, testpki.RSA2048))
+	}
+	for i, m := range kept {
+		if got := fmt.Sprintf("%+v", m); got != printed[i] {
+			t.Errorf("observed message %d (%T) changed after other handshakes:\nbefore %s\nafter  %s", i, m, printed[i], got)
+		}
+	}
+}
