@@ -57,6 +57,8 @@ type client struct {
 // each made once per handshake, and none needed after it, like the client
 // that holds them.
 type clientMem struct {
+	// conv12 is the TLS 1.2 conversation, when the server chose TLS 1.2.
+	conv12    conv12
 	hello     wire.ClientHello
 	u16       [48]uint16
 	shares    [2]*kex.Private

@@ -153,7 +153,8 @@ func (c *client) serverHello12(sh *wire.ServerHello, msg []byte) (state, error) 
 	c.result.Suite12 = suite
 	c.result.ServerRandom = sh.Random
 	c.result.ServerName = cfg.ServerName
-	v := &conv12{c: c, suite: suite, server: sh.Random, ticketOK: sh.TicketSupported, statusOK: sh.StatusRequest}
+	v := &c.mem.conv12
+	*v = conv12{c: c, suite: suite, server: sh.Random, ticketOK: sh.TicketSupported, statusOK: sh.StatusRequest}
 	r := &v.room
 
 	// An abbreviated handshake: the server echoed the session ID we sent

@@ -35,45 +35,60 @@ func resultPrint(r *handshake.Result) string {
 // TestReleasedHandshakeKeepsResult: an engine's handshake memory is
 // cleared and handed to the next engine once the handshake is done
 // (ReleaseHandshake). Nothing the engine keeps after its handshake may
-// live there: a pair's results read the same after another handshake, of
-// other parameters, has run in the memory they gave back.
+// live there: a pair's results hold what the handshake established (the
+// chains, staple, timestamps and protocol the test knows), and read the
+// same after more handshakes of the same version, with other keys and
+// other certificates, have run in the memory they gave back.
 func TestReleasedHandshakeKeepsResult(t *testing.T) {
 	staple, scts := []byte{0x30, 0x03, 0x0a, 0x01, 0x00}, [][]byte{[]byte("sct one"), []byte("sct two")}
-	mutual := func(c, s *handshake.Config, kt testpki.KeyType) {
-		l := testLeaf(t, kt)
+	alice := aliceLeaf(t)
+	configure := func(c, s *handshake.Config, l *testpki.Leaf, mutual bool) {
 		s.GetCertificate = func(*handshake.HelloInfo) (*handshake.Certificate, error) {
 			return &handshake.Certificate{Chain: l.Chain, Key: l.Key, OCSPStaple: staple, SCTs: scts}, nil
 		}
-		s.ClientAuth = handshake.RequireClientAuth
-		withClientCert(t, c)
+		if mutual {
+			s.ClientAuth = handshake.RequireClientAuth
+			withClientCert(t, c)
+		}
 		c.NextProtos, s.NextProtos = []string{"h2", "http/1.1"}, []string{"http/1.1"}
 	}
 	for _, tc := range []struct {
 		name    string
-		configs func() (c, s *handshake.Config)
+		configs func(kt testpki.KeyType) (c, s *handshake.Config)
 	}{
-		{"TLS 1.3", func() (c, s *handshake.Config) {
-			c, s = clientConfig(), serverConfig(t, testpki.ECDSAP256)
-			mutual(c, s, testpki.ECDSAP256)
-			return c, s
+		{"TLS 1.3", func(kt testpki.KeyType) (c, s *handshake.Config) {
+			return clientConfig(), serverConfig(t, kt)
 		}},
-		{"TLS 1.2", func() (c, s *handshake.Config) {
+		{"TLS 1.2", func(kt testpki.KeyType) (c, s *handshake.Config) {
 			clk := newClock()
-			c, s = client12(clk), server12(t, testpki.RSA2048, clk)
-			mutual(c, s, testpki.RSA2048)
-			return c, s
+			return client12(clk), server12(t, kt, clk)
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ccfg, scfg := tc.configs()
+			leaf := testLeaf(t, testpki.ECDSAP256)
+			ccfg, scfg := tc.configs(testpki.ECDSAP256)
+			configure(ccfg, scfg, leaf, true)
 			c1, s1 := handshakeEngines(t, ccfg, scfg)
-			client, server := resultPrint(c1.Result()), resultPrint(s1.Result())
-			if !bytes.Contains([]byte(client), []byte(fmt.Sprintf("ocsp %x", staple))) || c1.Result().ALPN != "http/1.1" || len(s1.Result().PeerChain) == 0 {
-				t.Fatalf("the results lack what the test checks (staple, ALPN, client chain):\n%s\n%s", client, resultPrint(s1.Result()))
+			check := func(when string) {
+				t.Helper()
+				cr, sr := c1.Result(), s1.Result()
+				if !equalChains(cr.PeerChain, leaf.Chain) || !equalChains(sr.PeerChain, alice.Chain) {
+					t.Errorf("%s: the peer chains are not the certificates sent", when)
+				}
+				if !bytes.Equal(cr.OCSPResponse, staple) || !equalChains(cr.SCTs, scts) || cr.ALPN != "http/1.1" || sr.ALPN != "http/1.1" {
+					t.Errorf("%s: staple %x, timestamps %q, ALPN %q and %q", when, cr.OCSPResponse, cr.SCTs, cr.ALPN, sr.ALPN)
+				}
 			}
-			// Another handshake, in the memory the first pair gave back.
-			c, s := clientConfig(), serverConfig(t, testpki.RSA2048)
-			handshakeEngines(t, c, s)
+			check("after the handshake")
+			client, server := resultPrint(c1.Result()), resultPrint(s1.Result())
+			// More handshakes of the same version, in the memory the
+			// first pair gave back: other keys, another certificate.
+			for range 2 {
+				c, s := tc.configs(testpki.RSA2048)
+				configure(c, s, testLeaf(t, testpki.RSA2048), false)
+				handshakeEngines(t, c, s)
+			}
+			check("after other handshakes reused the memory")
 			if got := resultPrint(c1.Result()); got != client {
 				t.Errorf("the client's result changed after its memory was reused:\nbefore %s\nafter  %s", client, got)
 			}
@@ -82,6 +97,18 @@ func TestReleasedHandshakeKeepsResult(t *testing.T) {
 			}
 		})
 	}
+}
+
+func equalChains(a, b [][]byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !bytes.Equal(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // TestObservedHandshakeNotReused: an observer may keep the messages its

@@ -34,6 +34,8 @@ type server struct {
 // Finished: each made once per handshake, and none needed after it, like
 // the server that holds them.
 type serverMem struct {
+	// conv12 is the TLS 1.2 conversation, when the server chose TLS 1.2.
+	conv12  conv12s
 	sh      wire.ServerHello
 	ee      wire.EncryptedExtensions
 	cert    wire.Certificate

@@ -87,7 +87,8 @@ func (s *server) hello12(ch *wire.ClientHello, msg []byte) (state, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &conv12s{s: s, hello: ch}
+	v := &s.mem.conv12
+	*v = conv12s{s: s, hello: ch}
 	if _, err := io.ReadFull(cfg.Rand, v.random[:]); err != nil {
 		return nil, err
 	}
