@@ -125,10 +125,6 @@ type Server struct {
 	queue    *connQueue
 	h1Done   chan struct{} // closed when h1.Serve returns
 
-	// hsCtx is cancelled on Shutdown and Close, interrupting handshakes.
-	hsCtx    context.Context
-	hsCancel context.CancelFunc
-
 	mu        sync.Mutex
 	closing   bool
 	listeners map[net.Listener]struct{}
@@ -183,7 +179,6 @@ func (s *Server) init() {
 			}
 			s.config.NextProtos = protos
 		}
-		s.hsCtx, s.hsCancel = context.WithCancel(context.Background())
 		s.listeners = make(map[net.Listener]struct{})
 		s.pending = make(map[net.Conn]struct{})
 		s.h2conns = make(map[*tls.Conn]struct{})
@@ -335,7 +330,8 @@ func (s *Server) serveConn(raw net.Conn) {
 	var rec *trace.Recorder
 	if err == nil {
 		rec = s.observe(raw, tc)
-		err = tc.HandshakeContext(s.hsCtx)
+		// Shutdown and Close end it by a passed deadline (beginClose).
+		err = tc.Handshake()
 	}
 
 	s.mu.Lock()
@@ -628,14 +624,13 @@ func (s *Server) beginClose() {
 	for l := range s.listeners {
 		l.Close()
 	}
-	// A handshake observes hsCtx, but a connection can be waiting before
-	// it, for its first byte: a passed deadline ends both, rather than
-	// leaving Shutdown to wait out HandshakeTimeout for a silent client.
+	// A passed deadline ends every connection not yet past its
+	// handshake, whether in it or still waiting for its first byte,
+	// rather than leaving Shutdown to wait out HandshakeTimeout.
 	for c := range s.pending {
 		c.SetDeadline(longAgo)
 	}
 	s.mu.Unlock()
-	s.hsCancel()
 	s.queue.Close()
 }
 

@@ -245,6 +245,9 @@ type Config struct {
 	GetClientCertificate func(*CertRequest) (*Certificate, error)
 
 	// GetCertificate chooses the server's certificate for a ClientHello.
+	// The HelloInfo is valid during the call only: it is in the
+	// handshake's memory, which the next handshake reuses
+	// (ReleaseHandshake), so a callback that keeps it keeps a copy.
 	GetCertificate func(*HelloInfo) (*Certificate, error)
 
 	// ECHConfigList is an ECHConfigList (RFC 9849 §4) the client encrypts

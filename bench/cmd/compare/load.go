@@ -32,6 +32,7 @@ type loadRow struct {
 	mode       loadMode
 	lucid, std []wrkResult
 	ratios     []float64 // Lucid ÷ crypto/tls requests per second
+	cpuRatios  []float64 // Lucid ÷ crypto/tls server CPU per request
 }
 
 // wrkResult is what one wrk run reports, and the server's CPU time per
@@ -109,6 +110,7 @@ func runLoad(log io.Writer, o options) ([]loadRow, error) {
 			rows[i].lucid = append(rows[i].lucid, got[bench.Lucid])
 			rows[i].std = append(rows[i].std, got[bench.Std])
 			rows[i].ratios = append(rows[i].ratios, got[bench.Lucid].rps/got[bench.Std].rps)
+			rows[i].cpuRatios = append(rows[i].cpuRatios, float64(got[bench.Lucid].serverCPU)/float64(got[bench.Std].serverCPU))
 		}
 	}
 	return rows, nil
@@ -187,14 +189,10 @@ func printLoad(w io.Writer, o options, rows []loadRow) {
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
 	var problems []string
 	for _, r := range rows {
-		cpuRatios := make([]float64, len(r.lucid))
-		for i := range r.lucid {
-			cpuRatios[i] = float64(r.lucid[i].serverCPU) / float64(r.std[i].serverCPU)
-		}
 		fmt.Fprintf(w, "| %s | %.0f | %.0f | %.2f (%.2f–%.2f) | %v | %v | %.1f µs vs %.1f µs | %.2f (%.2f–%.2f) |\n", r.mode.name,
-			median(rps(r.lucid)), median(rps(r.std)), median(r.ratios), slices.Min(r.ratios), slices.Max(r.ratios),
-			time.Duration(median(p99(r.lucid))).Round(10*time.Microsecond), time.Duration(median(p99(r.std))).Round(10*time.Microsecond),
-			median(serverCPU(r.lucid))/1e3, median(serverCPU(r.std))/1e3, median(cpuRatios), slices.Min(cpuRatios), slices.Max(cpuRatios))
+			median(field(r.lucid, rps)), median(field(r.std, rps)), median(r.ratios), slices.Min(r.ratios), slices.Max(r.ratios),
+			time.Duration(median(field(r.lucid, p99))).Round(10*time.Microsecond), time.Duration(median(field(r.std, p99))).Round(10*time.Microsecond),
+			median(field(r.lucid, serverCPU))/1e3, median(field(r.std, serverCPU))/1e3, median(r.cpuRatios), slices.Min(r.cpuRatios), slices.Max(r.cpuRatios))
 		for _, x := range r.lucid {
 			if x.errors != "" {
 				problems = append(problems, fmt.Sprintf("Lucid, %s: %s", r.mode.name, x.errors))
@@ -211,26 +209,6 @@ func printLoad(w io.Writer, o options, rows []loadRow) {
 	}
 }
 
-func rps(rs []wrkResult) []float64 {
-	out := make([]float64, len(rs))
-	for i, r := range rs {
-		out[i] = r.rps
-	}
-	return out
-}
-
-func serverCPU(rs []wrkResult) []float64 {
-	out := make([]float64, len(rs))
-	for i, r := range rs {
-		out[i] = float64(r.serverCPU)
-	}
-	return out
-}
-
-func p99(rs []wrkResult) []float64 {
-	out := make([]float64, len(rs))
-	for i, r := range rs {
-		out[i] = float64(r.p99)
-	}
-	return out
-}
+func rps(r wrkResult) float64       { return r.rps }
+func p99(r wrkResult) float64       { return float64(r.p99) }
+func serverCPU(r wrkResult) float64 { return float64(r.serverCPU) }

@@ -111,10 +111,12 @@ func median(xs []float64) float64 {
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }
 
-func field(ss []sample, f func(sample) float64) []float64 {
-	out := make([]float64, len(ss))
-	for i, s := range ss {
-		out[i] = f(s)
+// field collects one figure of each round's result, for the median and
+// the range: samples, idle results, wrk runs.
+func field[T any](rs []T, f func(T) float64) []float64 {
+	out := make([]float64, len(rs))
+	for i, r := range rs {
+		out[i] = f(r)
 	}
 	return out
 }
@@ -158,7 +160,7 @@ func (res *results) print(w io.Writer) {
 		}
 		if len(res.idle.ratios) > 0 {
 			fmt.Fprintf(w, "| memory per idle connection (%d held, both ends, live heap) | %s | %s | %.2f (%.2f–%.2f) | — | — | — | — |\n",
-				res.o.idle, kilobytes(median(idleHeap(res.idle.lucid))), kilobytes(median(idleHeap(res.idle.std))),
+				res.o.idle, kilobytes(median(field(res.idle.lucid, idleHeap))), kilobytes(median(field(res.idle.std, idleHeap))),
 				median(res.idle.ratios), slices.Min(res.idle.ratios), slices.Max(res.idle.ratios))
 		}
 		fmt.Fprintln(w)
@@ -169,11 +171,11 @@ func (res *results) print(w io.Writer) {
 			micros(median(field(res.transport, cpuOf))))
 		if len(res.idle.ratios) > 0 {
 			fmt.Fprintf(w, "Idle connections also hold goroutine stacks (one reader per end): %s Lucid, %s crypto/tls per connection.\n",
-				kilobytes(median(idleStack(res.idle.lucid))), kilobytes(median(idleStack(res.idle.std))))
+				kilobytes(median(field(res.idle.lucid, idleStack))), kilobytes(median(field(res.idle.std, idleStack))))
 		}
 	} else if len(res.idle.ratios) > 0 {
 		fmt.Fprintf(w, "memory per idle connection (%d held, both ends, live heap): Lucid %s, crypto/tls %s, ratio %.2f\n",
-			res.o.idle, kilobytes(median(idleHeap(res.idle.lucid))), kilobytes(median(idleHeap(res.idle.std))), median(res.idle.ratios))
+			res.o.idle, kilobytes(median(field(res.idle.lucid, idleHeap))), kilobytes(median(field(res.idle.std, idleHeap))), median(res.idle.ratios))
 	}
 	if len(res.load) > 0 {
 		fmt.Fprintln(w)
@@ -181,21 +183,8 @@ func (res *results) print(w io.Writer) {
 	}
 }
 
-func idleHeap(rs []bench.IdleResult) []float64 {
-	out := make([]float64, len(rs))
-	for i, r := range rs {
-		out[i] = r.Heap
-	}
-	return out
-}
-
-func idleStack(rs []bench.IdleResult) []float64 {
-	out := make([]float64, len(rs))
-	for i, r := range rs {
-		out[i] = r.Stack
-	}
-	return out
-}
+func idleHeap(r bench.IdleResult) float64  { return r.Heap }
+func idleStack(r bench.IdleResult) float64 { return r.Stack }
 
 // cpuModel names the processor, from /proc/cpuinfo where there is one.
 func cpuModel() string {
