@@ -442,7 +442,7 @@ func (c *client) retry(hrr *wire.ServerHello, msg []byte, suite *suites.Suite) (
 		if suite.Hash != c.pskSuite.Hash {
 			h.PSKIdentities, h.PSKBinders = nil, nil
 		} else {
-			h.PSKIdentities = []wire.PSKIdentity{{Identity: c.session.Ticket, ObfuscatedTicketAge: session.ObfuscatedAge(c.session.State, c.cfg.Now())}}
+			h.PSKIdentities = []wire.PSKIdentity{{Identity: c.session.Ticket, ObfuscatedTicketAge: session.ObfuscatedAge(c.session.State, c.cfg.now())}}
 			h.PSKBinders = [][]byte{make([]byte, suite.Hash.Size())}
 			if err := c.attachBinder(&h, &c.tr); err != nil {
 				return nil, err

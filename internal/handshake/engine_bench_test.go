@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"lucid/internal/handshake"
+	"lucid/internal/kex"
 	"lucid/internal/testpki"
 	"lucid/internal/version"
 	"lucid/internal/wire"
@@ -17,6 +18,13 @@ import (
 // the engine is done and its last actions are carried out. It returns the
 // engines.
 func handshakeEngines(b testing.TB, ccfg, scfg *handshake.Config) (client, server *handshake.Engine) {
+	c, s, _ := runEngines(b, ccfg, scfg)
+	return c, s
+}
+
+// runEngines is handshakeEngines, also returning the messages that arrived
+// for an engine already done: a TLS 1.3 server's tickets.
+func runEngines(b testing.TB, ccfg, scfg *handshake.Config) (client, server *handshake.Engine, late [][]byte) {
 	c, s := handshake.NewClient(ccfg), handshake.NewServer(scfg)
 	type item struct {
 		to  *handshake.Engine
@@ -55,7 +63,8 @@ func handshakeEngines(b testing.TB, ccfg, scfg *handshake.Config) (client, serve
 		it := queue[0]
 		queue = queue[1:]
 		if it.to.Done() {
-			continue // a TLS 1.3 ticket, read after the handshake
+			late = append(late, it.msg) // a TLS 1.3 ticket, read after the handshake
+			continue
 		}
 		if it.msg == nil {
 			acts, err = it.to.ChangeCipherSpec()
@@ -73,7 +82,7 @@ func handshakeEngines(b testing.TB, ccfg, scfg *handshake.Config) (client, serve
 	if !c.Done() || !s.Done() {
 		b.Fatal("handshake did not complete")
 	}
-	return c, s
+	return c, s, late
 }
 
 // BenchmarkEngines measures a handshake through both engines, which
@@ -84,6 +93,32 @@ func handshakeEngines(b testing.TB, ccfg, scfg *handshake.Config) (client, serve
 func BenchmarkEngines(b *testing.B) {
 	b.Run("tls13-full", func(b *testing.B) {
 		ccfg, scfg := clientConfig(), serverConfig(b, testpki.ECDSAP256)
+		b.ReportAllocs()
+		for b.Loop() {
+			handshakeEngines(b, ccfg, scfg)
+		}
+	})
+	b.Run("tls13-resume", func(b *testing.B) {
+		// psk_dhe_ke over X25519, as the compare table's row.
+		ccfg, scfg := clientConfig(), serverConfig(b, testpki.ECDSAP256)
+		ccfg.Groups = []uint16{kex.X25519}
+		scfg.Tickets, scfg.TicketLifetime = ticketSealer(b, 1), time.Hour
+		c, _, late := runEngines(b, ccfg, scfg)
+		if len(late) != 1 {
+			b.Fatalf("the full handshake left %d late messages, want one ticket", len(late))
+		}
+		nst, err := wire.ParseNewSessionTicket(late[0][wire.HeaderLen:])
+		if err != nil {
+			b.Fatal(err)
+		}
+		cs, err := handshake.SessionFromTicket(c.Result(), nst, time.Now(), ccfg.ServerName)
+		if err != nil || cs == nil {
+			b.Fatalf("SessionFromTicket: %v, %v", cs, err)
+		}
+		ccfg.Session = cs
+		if c, _ := handshakeEngines(b, ccfg, scfg); !c.Result().DidResume {
+			b.Fatal("the session was not resumed")
+		}
 		b.ReportAllocs()
 		for b.Loop() {
 			handshakeEngines(b, ccfg, scfg)

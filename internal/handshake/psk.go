@@ -43,7 +43,7 @@ func (c *client) offerPSK(h *wire.ClientHello) bool {
 	if suite == nil || !c.offersHash(h, suite.Hash) {
 		return false
 	}
-	now := c.cfg.Now()
+	now := c.cfg.now()
 	h.PSKIdentities = []wire.PSKIdentity{{Identity: s.Ticket, ObfuscatedTicketAge: session.ObfuscatedAge(s.State, now)}}
 	h.PSKBinders = [][]byte{make([]byte, suite.Hash.Size())}
 	c.pskSuite = suite
@@ -157,7 +157,7 @@ func (s *server) resumable13(n *negotiation, msg []byte) error {
 	if cfg.Tickets == nil || len(ch.PSKIdentities) == 0 || !(dhe || (cfg.PSKWithoutKeyExchange && slices.Contains(ch.PSKModes, pskKE))) {
 		return nil
 	}
-	now := cfg.Now()
+	now := cfg.now()
 	for i, id := range ch.PSKIdentities {
 		if i >= 4 || i >= len(ch.PSKBinders) {
 			break
@@ -217,7 +217,7 @@ func (s *server) issueTicket(psk []byte) (bool, error) {
 		return false, err
 	}
 	nonce := []byte{0}
-	now := cfg.Now()
+	now := cfg.now()
 	st := r.newSession(version.TLS13, r.Suite.ID, now)
 	st.Secret = keys.ResumptionPSK(r.Suite.Hash, psk, nonce)
 	st.AgeAdd = uint32(ageAdd[0])<<24 | uint32(ageAdd[1])<<16 | uint32(ageAdd[2])<<8 | uint32(ageAdd[3])

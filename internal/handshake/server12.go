@@ -426,7 +426,7 @@ func (st *expectClientFinished12) handle(typ uint8, msg []byte) (state, error) {
 	}
 	if s.cfg.SessionIDs != nil && len(v.sessionID) > 0 {
 		if st := v.state(); st != nil {
-			s.cfg.SessionIDs.Put(v.sessionID, st, s.cfg.Now())
+			s.cfg.SessionIDs.Put(v.sessionID, st, s.cfg.now())
 		}
 	}
 	return nil, nil
@@ -461,7 +461,7 @@ func (v *conv12s) finish() error {
 // session lives no longer than the one it resumed.
 func (v *conv12s) state() *session.State {
 	s := v.s
-	now := s.cfg.Now()
+	now := s.cfg.now()
 	st := s.result.newSession(version.TLS12, v.suite.ID, now)
 	st.Secret, st.ServerName, st.EMS = v.master, v.hello.ServerName, true
 	st.Issuer = s.cfg.Issuer
@@ -494,14 +494,14 @@ func (s *server) resumable12(ch *wire.ClientHello) (admission, ResumeMode, bool)
 		how = ResumedTicket
 	case cfg.SessionIDs != nil && len(ch.SessionID) > 0:
 		var ok bool
-		if st, ok = cfg.SessionIDs.Get(ch.SessionID, cfg.Now()); !ok {
+		if st, ok = cfg.SessionIDs.Get(ch.SessionID, cfg.now()); !ok {
 			return admission{}, NotResumed, false
 		}
 		how = ResumedSessionID
 	default:
 		return admission{}, NotResumed, false
 	}
-	now := cfg.Now()
+	now := cfg.now()
 	if st.Version != version.TLS12 || !st.EMS || st.ServerName != ch.ServerName ||
 		!slices.Contains(ch.CipherSuites, st.Suite) || !slices.Contains(cfg.Suites12, st.Suite) ||
 		now.Before(st.CreatedAt) || !now.Before(st.CreatedAt.Add(st.Lifetime)) {
