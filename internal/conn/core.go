@@ -31,6 +31,8 @@ type Config struct {
 	// side sends before it is framed, and returns what to send instead,
 	// each message in records of its own: a hook for tests and the BoGo
 	// shim's misbehaving-peer flags (rewrite.go). tls.Conn never sets it.
+	// msg lives in the engine's handshake memory, which is reused once
+	// the handshake completes: a hook that keeps it keeps a copy.
 	RewriteHandshake func(msg []byte) [][]byte
 }
 

@@ -103,6 +103,9 @@ type outbox struct {
 const (
 	actionsCap = 4
 	flightCap  = 512
+	// flightsRoom is the first flight buffer an engine's handshake
+	// memory carries (live.flights).
+	flightsRoom = 3 << 10
 )
 
 func (o *outbox) add(a Action) {

@@ -108,7 +108,7 @@ func NewClient(cfg *Config) *Engine {
 	}
 	b.live.start = b
 	b.live.cfg, b.live.client = cfg, &b.c
-	b.live.out.spare = b.live.actions[:0]
+	b.live.out.spare, b.live.out.spareFlight = b.live.actions[:0], b.live.flights[:0]
 	return &Engine{isClient: true, live: &b.live}
 }
 

@@ -245,6 +245,11 @@ type live struct {
 	// actions is the outbox's first array of actions, made with live:
 	// a TLS 1.3 server's flight takes seven.
 	actions [8]Action
+	// flights is the outbox's first flight buffer, made with live: room
+	// for a hybrid key share's ClientHello, or for a server's whole
+	// flight with a compressed chain, both of which the Core copies
+	// into records before the memory can be released.
+	flights [flightsRoom]byte
 	// start is the clientStart or serverStart this live is part of.
 	start any
 }

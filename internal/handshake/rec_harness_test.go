@@ -175,6 +175,8 @@ func newRConv(t testing.TB, ccfg, scfg *handshake.Config) *rconv {
 // sent.
 func (cv *rconv) rewriter(from *endpoint) func([]byte) [][]byte {
 	return func(msg []byte) [][]byte {
+		// The harness keeps what was sent; msg is the engine's memory.
+		msg = bytes.Clone(msg)
 		toClient := from == cv.s
 		dir := 0
 		if toClient {

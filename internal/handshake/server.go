@@ -66,7 +66,7 @@ func NewServer(cfg *Config) *Engine {
 	}
 	b.live.start = b
 	b.live.cfg = cfg
-	b.live.out.spare = b.live.actions[:0]
+	b.live.out.spare, b.live.out.spareFlight = b.live.actions[:0], b.live.flights[:0]
 	e := &Engine{live: &b.live}
 	b.s.Engine = e
 	b.first.s = &b.s
