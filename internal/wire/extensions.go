@@ -107,6 +107,7 @@ type hook[M any] struct {
 // message carries it. A nil hook means the extension may not appear there.
 type extension struct {
 	typ  uint16
+	name string // ExtensionName(typ), set by indexExtensions
 	ch   *hook[ClientHello]
 	sh   *hook[ServerHello] // TLS 1.3 ServerHello
 	hrr  *hook[ServerHello] // HelloRetryRequest
@@ -132,6 +133,7 @@ var known = indexExtensions(
 func indexExtensions(list ...*extension) map[uint16]*extension {
 	m := make(map[uint16]*extension, len(list))
 	for _, e := range list {
+		e.name = ExtensionName(e.typ)
 		m[e.typ] = e
 	}
 	return m
@@ -238,13 +240,13 @@ func dispatch[M any](r *reader, m *M, in string, list []rawExtension, pick func(
 			// RFC 8446 §4.2: an extension we recognise in a message
 			// that may not carry it MUST be answered with
 			// illegal_parameter.
-			r.failf(alert.IllegalParameter, "extension %s is not allowed in %s", ExtensionName(e.typ), in)
+			r.failf(alert.IllegalParameter, "extension %s is not allowed in %s", d.name, in)
 			return
 		}
 		if er == nil {
 			er = r.sub("", nil)
 		}
-		er.b, er.field = e.body, ExtensionName(e.typ)
+		er.b, er.field = e.body, d.name
 		h.parse(m, er)
 		er.end()
 		if !r.ok() {
