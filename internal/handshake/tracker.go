@@ -65,25 +65,44 @@ func (t *tracker) start(side Side) {
 // stop ends tracking, once the handshake is over or has failed.
 func (t *tracker) stop() { t.on = false }
 
-// reach extends a set of positions over the steps this side may pass
-// without doing anything: the other side's keys, records it never sees,
-// and optional steps.
-func (t *tracker) reach(steps []Step, at uint64) uint64 {
-	// Only the positions in the set are visited, lowest first, and a
-	// position a skip adds is visited in its turn, as a scan of every
-	// step in order would; most shapes hold one or two positions.
-	for todo := at; todo != 0; {
-		p := bits.TrailingZeros64(todo)
-		todo &^= 1 << p
-		if p >= len(steps) {
-			break
-		}
-		if s := &steps[p]; s.Optional || !s.SeenBy(t.side) {
-			at |= 1 << (p + 1)
-			todo |= 1 << (p + 1)
+// stepMasks are a shape's steps for one side as bit sets over positions:
+// skip holds those the side passes without doing anything (the other
+// side's keys, records it never sees, optional steps), seen those it
+// takes part in.
+type stepMasks struct{ skip, seen uint64 }
+
+// shapeMasks holds every shape's stepMasks for each side, indexed by
+// Side, worked out once from the table: following a step then costs a
+// few bit operations per shape rather than a walk over its steps.
+var shapeMasks = func() (m [shapeCount][3]stepMasks) {
+	for i := range shapeTable {
+		for _, side := range []Side{SideClient, SideServer} {
+			for p, s := range shapeTable[i].steps {
+				if s.Optional || !s.SeenBy(side) {
+					m[i][side].skip |= 1 << p
+				}
+				if s.SeenBy(side) {
+					m[i][side].seen |= 1 << p
+				}
+			}
 		}
 	}
-	return at
+	return m
+}()
+
+// reach extends a set of positions in shape i over the steps this side
+// may pass without doing anything: each round moves every position on a
+// skippable step one further, until none moves, which reaches what an
+// ascending scan of the steps would.
+func (t *tracker) reach(i int, at uint64) uint64 {
+	skip := shapeMasks[i][t.side].skip
+	for {
+		next := at | (at&skip)<<1
+		if next == at {
+			return at
+		}
+		at = next
+	}
 }
 
 // advance moves every shape past o and reports whether any shape allows it.
@@ -96,16 +115,14 @@ func (t *tracker) advance(o observed) bool {
 			continue
 		}
 		steps := shapeTable[i].steps
-		from := t.reach(steps, t.at[i])
 		var next uint64
-		for todo := from; todo != 0; {
+		// Only steps this side sees can be what it observed; seen has
+		// no position past the last step.
+		for todo := t.reach(i, t.at[i]) & shapeMasks[i][t.side].seen; todo != 0; {
 			p := bits.TrailingZeros64(todo)
 			todo &^= 1 << p
-			if p >= len(steps) {
-				break
-			}
 			s := &steps[p]
-			if !s.SeenBy(t.side) || !s.matches(o) {
+			if !s.matches(o) {
 				continue
 			}
 			next |= 1 << (p + 1)
@@ -195,7 +212,7 @@ func (t *tracker) finish(r *Result) (Shape, error) {
 	found := ShapeNone
 	for i := range t.at {
 		d := &shapeTable[i]
-		if t.reach(d.steps, t.at[i])&(1<<len(d.steps)) == 0 {
+		if t.reach(i, t.at[i])&(1<<len(d.steps)) == 0 {
 			continue
 		}
 		if d.version != r.Version || d.retry != r.DidHRR || d.resume != r.resumedBy || d.early != earlyOutcomeOf(r) {

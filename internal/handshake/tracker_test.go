@@ -247,7 +247,7 @@ func TestTrackerChecksWhatTheEngineClaims(t *testing.T) {
 	}
 }
 
-// TestReachVisitsLikeAScan holds the bit-walking reach to the plain
+// TestReachVisitsLikeAScan holds the bit-mask reach to the plain
 // ascending scan it replaces, for every shape, both sides and many sets.
 func TestReachVisitsLikeAScan(t *testing.T) {
 	scan := func(side Side, steps []Step, at uint64) uint64 {
@@ -272,7 +272,7 @@ func TestReachVisitsLikeAScan(t *testing.T) {
 				if n < len(steps)+1 {
 					at = 1 << n
 				}
-				if got, want := tr.reach(steps, at), scan(side, steps, at); got != want {
+				if got, want := tr.reach(i, at), scan(side, steps, at); got != want {
 					t.Fatalf("shape %s, %s, set %b: reach %b, scan %b", Shape(i+1), side, at, got, want)
 				}
 			}
