@@ -87,8 +87,10 @@ func (p helloPrint) earlyData() bool {
 	return len(p) > 0 && p[printFlagsAt]&printEarlyData != 0
 }
 
-// hello rebuilds, in new memory, the ClientHello fields p kept; nil if
-// there was no hello.
+// hello rebuilds the ClientHello fields p kept; nil if there was no
+// hello. Its lists of code points are p's own memory, capped so that an
+// append cannot reach past them: the caller reads them and never changes
+// them.
 func (p helloPrint) hello() *wire.ClientHello {
 	if len(p) < printHeader {
 		return nil
@@ -103,7 +105,9 @@ func (p helloPrint) hello() *wire.ClientHello {
 	var part [printLists][]uint16
 	for i := range part {
 		n := int(p[i])
-		part[i] = append([]uint16(nil), p[at:at+n]...)
+		if n > 0 {
+			part[i] = p[at : at+n : at+n]
+		}
 		at += n
 	}
 	h := &wire.ClientHello{
@@ -134,7 +138,8 @@ func (p helloPrint) hello() *wire.ClientHello {
 // suites, extension types in the order sent, supported groups, signature
 // schemes, supported versions, EC point formats and the first ALPN
 // protocol. With ECH it is the outer hello, as the wire carried it. It is
-// built anew on each call; nil on a client.
+// built on each call, its lists sharing the result's memory: read them,
+// never change them. nil on a client.
 func (r *Result) ClientHello() *wire.ClientHello { return r.hello.hello() }
 
 // ClientHelloEarlyData reports whether the ClientHello the server answered
