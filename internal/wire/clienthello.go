@@ -172,7 +172,7 @@ func parseClientHello(body []byte) (*ClientHello, error) {
 			}
 		}
 		m.Extensions = extensionTypes(r.st, exts)
-		dispatch(r, m, "a ClientHello", exts, pickCH, keepInto(&m.Unknown, len(exts)))
+		dispatch(r, m, "a ClientHello", exts, pickCH, keepInto(&m.Unknown, exts))
 	}
 	if err := r.err(); err != nil {
 		return nil, err

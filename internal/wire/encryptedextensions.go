@@ -70,7 +70,7 @@ func parseEncryptedExtensions(body []byte) (*EncryptedExtensions, error) {
 	exts := readExtensionBlock(room[:0], r, 0, 0xffff, alert.DecodeError)
 	r.end()
 	m.Extensions = extensionTypes(r.st, exts)
-	dispatch(r, m, "EncryptedExtensions", exts, pickEE, keepInto(&m.Unknown, len(exts)))
+	dispatch(r, m, "EncryptedExtensions", exts, pickEE, keepInto(&m.Unknown, exts))
 	if err := r.err(); err != nil {
 		return nil, err
 	}

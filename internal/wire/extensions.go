@@ -260,13 +260,20 @@ func dispatch[M any](r *reader, m *M, in string, list []rawExtension, pick func(
 
 // keepInto returns a keep function that stores bodies in *into, creating
 // the map on first use so messages without such extensions keep a nil map.
-// The map is made for up to hint entries (the size of the extension
-// block), so that thousands of unknown extensions are stored without the
-// map being rebuilt as it grows.
-func keepInto(into *map[uint16][]byte, hint int) func(uint16, []byte) {
+// The map is made for the block's unknown extensions, counted then: a
+// hello with thousands is stored without the map being rebuilt as it
+// grows, and one with a single unknown extension among twenty known ones
+// gets a map for one.
+func keepInto(into *map[uint16][]byte, exts []rawExtension) func(uint16, []byte) {
 	return func(t uint16, body []byte) {
 		if *into == nil {
-			*into = make(map[uint16][]byte, hint)
+			n := 0
+			for _, e := range exts {
+				if known[e.typ] == nil {
+					n++
+				}
+			}
+			*into = make(map[uint16][]byte, max(n, 1))
 		}
 		if body == nil {
 			body = []byte{}

@@ -166,7 +166,7 @@ func parseServerHello(body []byte) (*ServerHello, error) {
 				}
 			}
 		}
-		dispatch(r, m, in, exts, pick, keepInto(&m.Unknown, len(exts)))
+		dispatch(r, m, in, exts, pick, keepInto(&m.Unknown, exts))
 	}
 	// RFC 8446 §4.1.3: legacy_compression_method MUST have the value 0.
 	// In TLS 1.2 it must be one the client offered, and Lucid only
