@@ -103,26 +103,7 @@ func BenchmarkEngines(b *testing.B) {
 		ccfg, scfg := clientConfig(), serverConfig(b, testpki.ECDSAP256)
 		ccfg.Groups = []uint16{kex.X25519}
 		scfg.Tickets, scfg.TicketLifetime = ticketSealer(b, 1), time.Hour
-		c, _, late := runEngines(b, ccfg, scfg)
-		if len(late) != 1 {
-			b.Fatalf("the full handshake left %d late messages, want one ticket", len(late))
-		}
-		nst, err := wire.ParseNewSessionTicket(late[0][wire.HeaderLen:])
-		if err != nil {
-			b.Fatal(err)
-		}
-		cs, err := handshake.SessionFromTicket(c.Result(), nst, time.Now(), ccfg.ServerName)
-		if err != nil || cs == nil {
-			b.Fatalf("SessionFromTicket: %v, %v", cs, err)
-		}
-		ccfg.Session = cs
-		if c, _ := handshakeEngines(b, ccfg, scfg); !c.Result().DidResume {
-			b.Fatal("the session was not resumed")
-		}
-		b.ReportAllocs()
-		for b.Loop() {
-			handshakeEngines(b, ccfg, scfg)
-		}
+		benchResumption(b, ccfg, scfg, ticket13Session(b, ccfg, scfg))
 	})
 	b.Run("tls12-ecdhe", func(b *testing.B) {
 		clk := newClock()
@@ -149,13 +130,38 @@ func BenchmarkEngines(b *testing.B) {
 		if first == nil {
 			b.Fatal("the full handshake left no session")
 		}
-		ccfg.Session = first
-		if c, _ := handshakeEngines(b, ccfg, scfg); !c.Result().DidResume {
-			b.Fatal("the session was not resumed")
-		}
-		b.ReportAllocs()
-		for b.Loop() {
-			handshakeEngines(b, ccfg, scfg)
-		}
+		benchResumption(b, ccfg, scfg, first)
 	})
+}
+
+// ticket13Session runs a full TLS 1.3 handshake between the engines and
+// returns the session of the one ticket the server sent after it.
+func ticket13Session(tb testing.TB, ccfg, scfg *handshake.Config) *handshake.ClientSession {
+	tb.Helper()
+	c, _, late := runEngines(tb, ccfg, scfg)
+	if len(late) != 1 {
+		tb.Fatalf("the full handshake left %d late messages, want one ticket", len(late))
+	}
+	nst, err := wire.ParseNewSessionTicket(late[0][wire.HeaderLen:])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cs, err := handshake.SessionFromTicket(c.Result(), nst, time.Now(), ccfg.ServerName)
+	if err != nil || cs == nil {
+		tb.Fatalf("SessionFromTicket: %v, %v", cs, err)
+	}
+	return cs
+}
+
+// benchResumption measures handshakes offering cs, once one has shown
+// that they resume it.
+func benchResumption(b *testing.B, ccfg, scfg *handshake.Config, cs *handshake.ClientSession) {
+	ccfg.Session = cs
+	if c, _ := handshakeEngines(b, ccfg, scfg); !c.Result().DidResume {
+		b.Fatal("the session was not resumed")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		handshakeEngines(b, ccfg, scfg)
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"lucid/internal/handshake"
 	"lucid/internal/session"
 	"lucid/internal/testpki"
-	"lucid/internal/wire"
 )
 
 // TestNilNowUsesWallClock runs every path that reads the clock, issuing
@@ -18,18 +17,7 @@ func TestNilNowUsesWallClock(t *testing.T) {
 	t.Run("TLS 1.3 ticket", func(t *testing.T) {
 		ccfg, scfg := clientConfig(), serverConfig(t, testpki.ECDSAP256)
 		scfg.Tickets, scfg.TicketLifetime = ticketSealer(t, 1), time.Hour
-		c, _, late := runEngines(t, ccfg, scfg)
-		if len(late) != 1 {
-			t.Fatalf("the server sent %d messages after the handshake, want one ticket", len(late))
-		}
-		nst, err := wire.ParseNewSessionTicket(late[0][wire.HeaderLen:])
-		if err != nil {
-			t.Fatal(err)
-		}
-		cs, err := handshake.SessionFromTicket(c.Result(), nst, time.Now(), ccfg.ServerName)
-		if err != nil || cs == nil {
-			t.Fatalf("SessionFromTicket: %v, %v", cs, err)
-		}
+		cs := ticket13Session(t, ccfg, scfg)
 		if age := time.Since(cs.State.CreatedAt); age < 0 || age > time.Hour {
 			t.Errorf("the ticket's session was made %v ago by the wall clock", age)
 		}
