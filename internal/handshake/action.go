@@ -90,7 +90,8 @@ type outbox struct {
 	// actions before it makes the next (Engine.Handle).
 	spare []Action
 	// spareFlight is the buffer of a flight the last take handed out,
-	// which the next flight fills again, for the same reason.
+	// which the next flight fills again, for the same reason. It starts
+	// as the handshake memory's own room (live.flights).
 	spareFlight []byte
 	// nextFlight is the room expectFlight asked for, if more than usual.
 	nextFlight int

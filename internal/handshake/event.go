@@ -107,6 +107,9 @@ func (c *Config) emit(e Event) {
 	if c.Observe == nil {
 		return
 	}
+	// An event's time is the configured clock's; without one it stays
+	// zero rather than reading the wall clock for every event (tls
+	// stamps its events itself).
 	if c.Now != nil {
 		e.Time = c.Now()
 	}

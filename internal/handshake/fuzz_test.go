@@ -109,7 +109,8 @@ func fuzzSeeds(tb testing.TB, tls12, auth bool) (toClient, toServer []byte) {
 		for _, a := range acts {
 			switch {
 			case a.Kind == handshake.SendHandshake:
-				queue = append(queue, item{to, a.Data})
+				// A copy: the sender reuses its flight's array.
+				queue = append(queue, item{to, bytes.Clone(a.Data)})
 			case a.Kind == handshake.SendChangeCipherSpec && from.Version() == v12:
 				queue = append(queue, item{to, []byte{fuzzCCS}})
 			}

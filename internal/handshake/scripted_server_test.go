@@ -119,7 +119,7 @@ func runScripted(t *testing.T, sc *scriptedServer) ([][]byte, error) {
 			if a.Kind == handshake.SendHandshake {
 				for rest := a.Data; len(rest) > 0; {
 					_, n, _ := wire.Header(rest)
-					answer = append(answer, rest[:wire.HeaderLen+n])
+					answer = append(answer, bytes.Clone(rest[:wire.HeaderLen+n]))
 					rest = rest[wire.HeaderLen+n:]
 				}
 			}

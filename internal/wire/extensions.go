@@ -263,7 +263,8 @@ func dispatch[M any](r *reader, m *M, in string, list []rawExtension, pick func(
 // The map is made for the block's unknown extensions, counted then: a
 // hello with thousands is stored without the map being rebuilt as it
 // grows, and one with a single unknown extension among twenty known ones
-// gets a map for one.
+// gets a map for one. (A known extension the message has no field for is
+// kept too, uncounted: the map grows for it.)
 func keepInto(into *map[uint16][]byte, exts []rawExtension) func(uint16, []byte) {
 	return func(t uint16, body []byte) {
 		if *into == nil {
