@@ -20,7 +20,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"net"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -871,14 +873,51 @@ func iopLastLines(s string, n int) string {
 	return strings.Join(lines, " | ")
 }
 
+// iopFreePort returns a loopback port that is free at the moment, for an
+// openssl or gnutls server to bind. It comes from below the system's
+// ephemeral range where there is room: the kernel gives a port there to
+// no listener of port 0 and to no outgoing connection, so a test running
+// in parallel cannot take it between this check and the server binding
+// it, and a dial meant for that server cannot reach another test's
+// listener (which then accepted the wrong client: a Lucid client's
+// handshake with HelloRetryRequest, and its own s_client refused).
 func iopFreePort(t *testing.T) int {
 	t.Helper()
+	if lo := ephemeralLow(); lo > iopPortsFrom+1000 {
+		for range 200 {
+			port := iopPortsFrom + mrand.IntN(lo-iopPortsFrom)
+			ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+			if err != nil {
+				continue // taken: try another
+			}
+			ln.Close()
+			return port
+		}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// iopPortsFrom is the lowest port iopFreePort picks: above the well-known
+// and most registered services' ports.
+const iopPortsFrom = 20000
+
+// ephemeralLow is the first port of Linux's ephemeral range, or 0 where it
+// cannot be read (another system: iopFreePort then asks for port 0).
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 0
+	}
+	var lo, hi int
+	if _, err := fmt.Sscan(string(b), &lo, &hi); err != nil {
+		return 0
+	}
+	return lo
 }
 
 // iopStartSServer starts a TLS 1.3 s_server for one connection and
