@@ -102,13 +102,9 @@ func carve(room *[]uint16, n int) []uint16 {
 
 // NewClient returns a client engine. Call Start for the first flight.
 func NewClient(cfg *Config) *Engine {
-	b, _ := clientStarts.Get().(*clientStart)
-	if b == nil {
-		b = new(clientStart)
-	}
-	b.live.start = b
-	b.live.cfg, b.live.client = cfg, &b.c
-	b.live.out.spare, b.live.out.spareFlight = b.live.actions[:0], b.live.flights[:0]
+	b := fromPool[clientStart](&clientStarts)
+	b.live.begin(b, cfg)
+	b.live.client = &b.c
 	return &Engine{isClient: true, live: &b.live}
 }
 

@@ -277,6 +277,21 @@ var (
 	serverStarts sync.Pool
 )
 
+// fromPool takes a cleared start piece from p, or makes a new one.
+func fromPool[T clientStart | serverStart](p *sync.Pool) *T {
+	if b, ok := p.Get().(*T); ok {
+		return b
+	}
+	return new(T)
+}
+
+// begin readies the live part of start, a cleared piece, for a handshake
+// under cfg: its outbox starts in the piece's own rooms.
+func (l *live) begin(start any, cfg *Config) {
+	l.start, l.cfg = start, cfg
+	l.out.spare, l.out.spareFlight = l.actions[:0], l.flights[:0]
+}
+
 // ReleaseHandshake gives back the memory a completed handshake lived in,
 // cleared at once, for the next engine to reuse. Call it after carrying
 // out the actions of the call that completed the handshake, whose arrays

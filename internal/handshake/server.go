@@ -60,13 +60,8 @@ type serverMem struct {
 
 // NewServer returns a server engine waiting for a ClientHello.
 func NewServer(cfg *Config) *Engine {
-	b, _ := serverStarts.Get().(*serverStart)
-	if b == nil {
-		b = new(serverStart)
-	}
-	b.live.start = b
-	b.live.cfg = cfg
-	b.live.out.spare, b.live.out.spareFlight = b.live.actions[:0], b.live.flights[:0]
+	b := fromPool[serverStart](&serverStarts)
+	b.live.begin(b, cfg)
 	e := &Engine{live: &b.live}
 	b.s.Engine = e
 	b.first.s = &b.s

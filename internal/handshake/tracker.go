@@ -78,11 +78,12 @@ var shapeMasks = func() (m [shapeCount][3]stepMasks) {
 	for i := range shapeTable {
 		for _, side := range []Side{SideClient, SideServer} {
 			for p, s := range shapeTable[i].steps {
-				if s.Optional || !s.SeenBy(side) {
-					m[i][side].skip |= 1 << p
-				}
-				if s.SeenBy(side) {
+				seen := s.SeenBy(side)
+				if seen {
 					m[i][side].seen |= 1 << p
+				}
+				if s.Optional || !seen {
+					m[i][side].skip |= 1 << p
 				}
 			}
 		}
