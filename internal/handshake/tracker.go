@@ -92,18 +92,16 @@ var shapeMasks = func() (m [shapeCount][3]stepMasks) {
 }()
 
 // reach extends a set of positions in shape i over the steps this side
-// may pass without doing anything: each round moves every position on a
-// skippable step one further, until none moves, which reaches what an
-// ascending scan of the steps would.
+// may pass without doing anything, which reaches what an ascending scan
+// of the steps would: a position on a run of skippable steps reaches
+// every later position in the run and the one just past it. Adding the
+// positions on skippable steps to the skip mask carries each of them
+// through the rest of its run to the position after it; the bits the
+// carry flips are the positions it passed, and the original positions
+// fill in where two carries in one run meet.
 func (t *tracker) reach(i int, at uint64) uint64 {
 	skip := shapeMasks[i][t.side].skip
-	for {
-		next := at | (at&skip)<<1
-		if next == at {
-			return at
-		}
-		at = next
-	}
+	return at | ((skip + at&skip) ^ skip)
 }
 
 // advance moves every shape past o and reports whether any shape allows it.

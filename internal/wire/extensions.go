@@ -130,13 +130,39 @@ var known = indexExtensions(
 	extKeyShare, extRenegotiationInfo, extECH, extCompressCertificate,
 )
 
-func indexExtensions(list ...*extension) map[uint16]*extension {
-	m := make(map[uint16]*extension, len(list))
+// knownIndex finds a recognised extension by code point: every message
+// parsed or built looks up each of its extensions, and all but two of
+// the recognised code points are below 64, so those are an array index
+// rather than a map's hash.
+type knownIndex struct {
+	low  [64]*extension
+	high []*extension
+}
+
+func indexExtensions(list ...*extension) *knownIndex {
+	k := new(knownIndex)
 	for _, e := range list {
 		e.name = ExtensionName(e.typ)
-		m[e.typ] = e
+		if int(e.typ) < len(k.low) {
+			k.low[e.typ] = e
+		} else {
+			k.high = append(k.high, e)
+		}
 	}
-	return m
+	return k
+}
+
+// of returns the extension with code point t, or nil if it is unknown.
+func (k *knownIndex) of(t uint16) *extension {
+	if int(t) < len(k.low) {
+		return k.low[t]
+	}
+	for _, e := range k.high {
+		if e.typ == t {
+			return e
+		}
+	}
+	return nil
 }
 
 // orderRoom is the room a marshal keeps on its stack for the order of its
@@ -228,7 +254,7 @@ func dispatch[M any](r *reader, m *M, in string, list []rawExtension, pick func(
 	// reader it is given, and a failure's message is built as it happens.
 	var er *reader
 	for _, e := range list {
-		d := known[e.typ]
+		d := known.of(e.typ)
 		if d == nil {
 			if keep != nil {
 				keep(e.typ, e.body)
@@ -270,7 +296,7 @@ func keepInto(into *map[uint16][]byte, exts []rawExtension) func(uint16, []byte)
 		if *into == nil {
 			n := 0
 			for _, e := range exts {
-				if known[e.typ] == nil {
+				if known.of(e.typ) == nil {
 					n++
 				}
 			}
@@ -322,7 +348,7 @@ func writeExtensions[M any](b *builder, m *M, order []uint16, pick func(*extensi
 			if done.Has(t) {
 				continue
 			}
-			if d := known[t]; d != nil {
+			if d := known.of(t); d != nil {
 				if h := pick(d); h != nil && h.has(m) {
 					done.Add(t)
 					b.u16(t)
