@@ -3,7 +3,6 @@
 package tls
 
 import (
-	"errors"
 	"net"
 	"os"
 	"syscall"
@@ -68,8 +67,11 @@ func (c *Conn) readAttempt(fd uintptr) bool {
 	c.mu.Lock()
 	buf := c.core.InputSpace()
 	c.mu.Unlock()
+	// syscall.Read returns the bare Errno, so comparing it is enough:
+	// errors.Is would walk its Is method on every read of a busy
+	// connection.
 	n, err := syscall.Read(int(fd), buf)
-	for errors.Is(err, syscall.EINTR) {
+	for err == syscall.EINTR {
 		n, err = syscall.Read(int(fd), buf)
 	}
 	if n < 0 {
@@ -78,7 +80,7 @@ func (c *Conn) readAttempt(fd uintptr) bool {
 	c.mu.Lock()
 	// Received(0) gives the buffer back while nothing is buffered.
 	c.core.Received(n)
-	wait := errors.Is(err, syscall.EAGAIN)
+	wait := err == syscall.EAGAIN
 	if wait {
 		// The goroutine parks: the ciphers may go too.
 		c.core.Rest()
