@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"lucid/bench"
+	"lucid/https"
 )
 
 // loadMode is one way of driving the servers.
@@ -183,8 +184,8 @@ func parseWrk(out string) (wrkResult, error) {
 }
 
 func printLoad(w io.Writer, o options, rows []loadRow) {
-	fmt.Fprintf(w, "Under load: wrk -t1 -c%d for %v per run, %d rounds alternating which server goes first; Lucid's https.Server and net/http over crypto/tls serve the same handler over HTTP/1.1\n\n",
-		o.loadConns, o.loadTime, o.loadRounds)
+	fmt.Fprintf(w, "Under load: wrk -t1 -c%d for %v per run, %d rounds alternating which server goes first; Lucid's https.Server and net/http over crypto/tls serve the same handler over HTTP/1.1 with the same timeouts (https.Server's defaults: %v for a request's header, %v idle)\n\n",
+		o.loadConns, o.loadTime, o.loadRounds, https.DefaultReadHeaderTimeout, https.DefaultIdleTimeout)
 	fmt.Fprintln(w, "| load | Lucid req/s | crypto/tls req/s | ratio (range) | Lucid p99 | crypto/tls p99 | server CPU per request, Lucid vs crypto/tls | ratio (range) |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
 	var problems []string
