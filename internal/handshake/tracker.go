@@ -91,17 +91,16 @@ var shapeMasks = func() (m [shapeCount][3]stepMasks) {
 	return m
 }()
 
-// reach extends a set of positions in shape i over the steps this side
-// may pass without doing anything, which reaches what an ascending scan
+// reach extends a set of positions over the steps the masks' side may
+// pass without doing anything, which reaches what an ascending scan
 // of the steps would: a position on a run of skippable steps reaches
 // every later position in the run and the one just past it. Adding the
 // positions on skippable steps to the skip mask carries each of them
 // through the rest of its run to the position after it; the bits the
 // carry flips are the positions it passed, and the original positions
 // fill in where two carries in one run meet.
-func (t *tracker) reach(i int, at uint64) uint64 {
-	skip := shapeMasks[i][t.side].skip
-	return at | ((skip + at&skip) ^ skip)
+func (m *stepMasks) reach(at uint64) uint64 {
+	return at | ((m.skip + at&m.skip) ^ m.skip)
 }
 
 // advance moves every shape past o and reports whether any shape allows it.
@@ -113,11 +112,11 @@ func (t *tracker) advance(o observed) bool {
 			// from an empty set.
 			continue
 		}
-		steps := shapeTable[i].steps
+		steps, m := shapeTable[i].steps, &shapeMasks[i][t.side]
 		var next uint64
 		// Only steps this side sees can be what it observed; seen has
 		// no position past the last step.
-		for todo := t.reach(i, t.at[i]) & shapeMasks[i][t.side].seen; todo != 0; {
+		for todo := m.reach(t.at[i]) & m.seen; todo != 0; {
 			p := bits.TrailingZeros64(todo)
 			todo &^= 1 << p
 			s := &steps[p]
@@ -211,7 +210,7 @@ func (t *tracker) finish(r *Result) (Shape, error) {
 	found := ShapeNone
 	for i := range t.at {
 		d := &shapeTable[i]
-		if t.reach(i, t.at[i])&(1<<len(d.steps)) == 0 {
+		if shapeMasks[i][t.side].reach(t.at[i])&(1<<len(d.steps)) == 0 {
 			continue
 		}
 		if d.version != r.Version || d.retry != r.DidHRR || d.resume != r.resumedBy || d.early != earlyOutcomeOf(r) {

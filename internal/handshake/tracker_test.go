@@ -263,7 +263,7 @@ func TestReachVisitsLikeAScan(t *testing.T) {
 		steps := shapeTable[i].steps
 		full := uint64(1)<<(len(steps)+1) - 1
 		for _, side := range []Side{SideClient, SideServer} {
-			tr := tracker{side: side}
+			m := &shapeMasks[i][side]
 			for n := 0; n < 500; n++ {
 				rng ^= rng << 13
 				rng ^= rng >> 7
@@ -272,7 +272,7 @@ func TestReachVisitsLikeAScan(t *testing.T) {
 				if n < len(steps)+1 {
 					at = 1 << n
 				}
-				if got, want := tr.reach(i, at), scan(side, steps, at); got != want {
+				if got, want := m.reach(at), scan(side, steps, at); got != want {
 					t.Fatalf("shape %s, %s, set %b: reach %b, scan %b", Shape(i+1), side, at, got, want)
 				}
 			}
